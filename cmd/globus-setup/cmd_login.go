@@ -1,0 +1,78 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/globus-setup/globus-setup/steps"
+)
+
+func newLoginCmd(a *app) *cobra.Command {
+	var clientID string
+	var noBrowser bool
+	cmd := &cobra.Command{
+		Use:   "login",
+		Short: "Log in to Globus as the operator (copy-paste code; works over SSH)",
+		Long: `Log in to Globus through the stored public client (public_client.client_id), or
+through any thick client with --client-id for the very first login. Open the
+address shown, log in, and paste the code Globus shows (or the whole address of
+that page). The tokens are kept inside the encrypted vault, never with the
+exported values; ` + "`globus-setup logout`" + ` deletes them.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			e, err := a.opsEnv()
+			if err != nil {
+				return err
+			}
+			flow, err := steps.StartLogin(e, clientID)
+			if err != nil {
+				return a.opsFail(err)
+			}
+			fmt.Fprintln(a.stdout, "Log in to Globus at this address, then paste the code Globus shows:")
+			fmt.Fprintln(a.stdout, "  "+flow.URL)
+			if !noBrowser && a.openBrowser(flow.URL) {
+				fmt.Fprintln(a.stdout, "(opened in your browser)")
+			}
+			pasted, err := a.promptLine("Code: ")
+			if err != nil {
+				return a.opsFail(fmt.Errorf("no code was entered (%w): run `globus-setup login` in a terminal", err))
+			}
+			info, err := steps.FinishLogin(cmd.Context(), e, flow, pasted)
+			if err != nil {
+				return a.opsFail(err)
+			}
+			fmt.Fprintf(a.stdout, "Logged in through client %s; tokens for %s are kept in the vault (never exported).\n",
+				steps.ShortID(info.ClientID), strings.Join(info.ResourceServers, ", "))
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&clientID, "client-id", "", "log in through this thick (public) client instead of the stored one")
+	cmd.Flags().BoolVar(&noBrowser, "no-browser", false, "only print the address; do not open a browser")
+	return cmd
+}
+
+func newLogoutCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "logout",
+		Short: "Delete the operator's Globus tokens from the vault",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			v, err := a.unlock()
+			if err != nil {
+				return err
+			}
+			had, err := steps.Logout(v)
+			if err != nil {
+				return a.opsFail(err)
+			}
+			if !had {
+				fmt.Fprintln(a.stdout, "Not logged in: there were no tokens to delete.")
+				return nil
+			}
+			fmt.Fprintln(a.stdout, "Logged out: the operator's tokens were deleted from the vault.")
+			return nil
+		},
+	}
+}

@@ -1,0 +1,388 @@
+package main
+
+import (
+	"bytes"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/globus-setup/globus-setup/steps"
+	"github.com/globus-setup/globus-setup/tui/clipboard"
+	"github.com/globus-setup/globus-setup/vault"
+)
+
+func newInitCmd(a *app) *cobra.Command {
+	var remember bool
+	cmd := &cobra.Command{
+		Use:   "init",
+		Short: "Create a new encrypted vault (never overwrites an existing one)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			p, err := a.paths()
+			if err != nil {
+				return err
+			}
+			if vault.Exists(p) {
+				return fmt.Errorf("a vault already exists at %s; it was not touched (use --vault PATH for another one)", p.Vault)
+			}
+			pass, err := a.newPassphrase()
+			if err != nil {
+				return err
+			}
+			v, err := vault.Create(p, pass, a.vaultOptions)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "created vault %s (key in %s)\n", p.Vault, p.Identity)
+			if remember {
+				if err := v.RememberInKeychain(); err != nil {
+					return fmt.Errorf("vault created, but the OS keychain refused to remember it: %w", err)
+				}
+				fmt.Fprintln(a.stdout, "remembered in the OS keychain: this account will not be asked for the passphrase")
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&remember, "remember", false, "remember the unlocked vault in the OS keychain")
+	return cmd
+}
+
+// newPassphrase takes a passphrase from a non-interactive source, or asks twice.
+func (a *app) newPassphrase() ([]byte, error) {
+	pass, ok, err := vault.ReadPassphrase(a.sources())
+	if err != nil || ok {
+		return pass, err
+	}
+	first, err := a.promptPassphrase("New vault passphrase: ")
+	if err != nil {
+		return nil, err
+	}
+	if len(first) == 0 {
+		return nil, vault.ErrEmptyPassphrase
+	}
+	second, err := a.promptPassphrase("Repeat the passphrase: ")
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(first, second) {
+		return nil, errors.New("the two passphrases differ; nothing was created")
+	}
+	return first, nil
+}
+
+func newSetCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "set KEY [VALUE|-]",
+		Short: "Store one value, validated (secrets only from stdin or a prompt)",
+		Long: `Store one value under a stable key (see 'globus-setup status --keys').
+Secret keys never take their value on the command line, where every user of the
+machine can see it: use 'set KEY -' to read stdin, or 'set KEY' to be prompted.`,
+		Args: cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			key := args[0]
+			spec, ok := steps.Spec(key)
+			if !ok {
+				return unknownKey(key)
+			}
+			raw, err := a.valueFor(spec, args[1:])
+			if err != nil {
+				return err
+			}
+			value, err := steps.Validate(key, raw)
+			if err != nil {
+				return fmt.Errorf("%s not stored: %w", key, err)
+			}
+			v, err := a.unlock()
+			if err != nil {
+				return err
+			}
+			if err := steps.SetValue(v, key, value); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stderr, "stored %s\n", key)
+			return nil
+		},
+	}
+}
+
+// valueFor takes the raw value from argv (non-secrets only), stdin, or a prompt.
+func (a *app) valueFor(spec steps.KeySpec, args []string) (string, error) {
+	if len(args) == 1 && args[0] != "-" {
+		if spec.Secret {
+			return "", fmt.Errorf("%s is a secret and was not stored: a value on the command line is visible to every user of this machine.\n  Use:  globus-setup set %s -   (reads stdin)\n   or:  globus-setup set %s     (asks, without echo)", spec.Key, spec.Key, spec.Key)
+		}
+		return args[0], nil
+	}
+	if len(args) == 1 && spec.Secret && a.stdinIsTerminal() {
+		// `set KEY -` typed at a terminal: read it hidden, or the pasted
+		// secret would be echoed and stay in the scrollback.
+		args = nil
+	}
+	if len(args) == 1 { // "-"
+		data, err := io.ReadAll(io.LimitReader(a.stdin, 1<<20))
+		if err != nil {
+			return "", fmt.Errorf("reading stdin: %w", err)
+		}
+		return strings.TrimRight(string(data), "\r\n"), nil
+	}
+	if spec.Secret {
+		b, err := a.promptPassphrase(spec.Label + " (hidden): ")
+		if errors.Is(err, errNoTerminal) { // not the vault passphrase that is missing
+			return "", fmt.Errorf("no terminal to ask for %s: pipe it in with `globus-setup set %s -`", spec.Key, spec.Key)
+		}
+		return string(b), err
+	}
+	return a.promptLine(spec.Label + ": ")
+}
+
+// stdinIsTerminal: stdin is the process's own terminal, not a pipe or file.
+func (a *app) stdinIsTerminal() bool {
+	f, ok := a.stdin.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func unknownKey(key string) error {
+	var names []string
+	for _, s := range steps.Keys() {
+		names = append(names, s.Key)
+	}
+	return fmt.Errorf("unknown key %q; known keys: %s, groups.<name>.id, groups.<name>.members", key, strings.Join(names, ", "))
+}
+
+func newGetCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "get KEY",
+		Short: "Print one stored value (for scripts)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			value, err := a.lookup(args[0])
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(a.stdout, value)
+			return nil
+		},
+	}
+}
+
+func (a *app) lookup(key string) (string, error) {
+	if _, ok := steps.Spec(key); !ok {
+		return "", unknownKey(key)
+	}
+	v, err := a.unlock()
+	if err != nil {
+		return "", err
+	}
+	value, ok := v.Get(key)
+	if !ok || value == "" {
+		return "", fmt.Errorf("%s is not set yet: run the wizard, or `globus-setup set %s`", key, key)
+	}
+	return value, nil
+}
+
+func newStatusCmd(a *app) *cobra.Command {
+	var keys bool
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "The six steps of the setup and their state, one line each",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if keys {
+				for _, s := range steps.Keys() {
+					kind := ""
+					if s.Secret {
+						kind = " (secret)"
+					}
+					fmt.Fprintf(a.stdout, "%-32s %s%s\n", s.Key, s.Label, kind)
+				}
+				return nil
+			}
+			v, err := a.unlock()
+			if err != nil {
+				return err
+			}
+			for _, st := range steps.Status(v.Doc()) {
+				line := fmt.Sprintf("%d. %-34s %s", st.Step.Number, st.Step.Title, st.State)
+				if st.Note != "" {
+					line += "  (" + st.Note + ")"
+				}
+				fmt.Fprintln(a.stdout, line)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&keys, "keys", false, "list the keys that get, set, copy and export use")
+	return cmd
+}
+
+func newCopyCmd(a *app) *cobra.Command {
+	var keep bool
+	var after time.Duration
+	cmd := &cobra.Command{
+		Use:   "copy KEY",
+		Short: "Copy one value to the clipboard (OSC 52 and native), cleared after 45 s",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			value, err := a.lookup(args[0])
+			if err != nil {
+				return err
+			}
+			tty, _ := a.openTTY()
+			var term io.Writer
+			if tty != nil {
+				defer tty.Close()
+				term = tty
+			}
+			res, err := clipboard.Copy(value, term)
+			if err != nil {
+				return err
+			}
+			msg := fmt.Sprintf("%s %s", args[0], res.Describe())
+			if !keep {
+				if err := a.scheduleClear(value, after, tty); err != nil {
+					fmt.Fprintf(a.stderr, "globus-setup: could not schedule clearing the clipboard: %v\n", err)
+				} else {
+					msg += fmt.Sprintf("; it clears in %s if unchanged", after)
+				}
+			}
+			fmt.Fprintln(a.stderr, msg)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&keep, "keep", false, "do not clear the clipboard afterwards")
+	cmd.Flags().DurationVar(&after, "clear-after", clipboard.DefaultClearAfter, "clear the clipboard after this long")
+	return cmd
+}
+
+// scheduleClear starts a detached copy of ourselves that clears the clipboard
+// later, as `pass -c` does. It is told only the value's fingerprint, on stdin.
+func (a *app) scheduleClear(value string, after time.Duration, tty *os.File) error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	fp := clipboard.Fingerprint(value)
+	child := exec.Command(self, "clipboard-clear", "--after", after.String())
+	child.Stdin = strings.NewReader(hex.EncodeToString(fp[:]))
+	if tty != nil {
+		child.Stdout = tty
+	}
+	start := a.startChild
+	if start == nil {
+		start = startDetached
+	}
+	return start(child)
+}
+
+// startDetached starts c in its own session and lets it outlive us.
+func startDetached(c *exec.Cmd) error {
+	detach(c)
+	if err := c.Start(); err != nil {
+		return err
+	}
+	return c.Process.Release()
+}
+
+func newClipboardClearCmd(a *app) *cobra.Command {
+	var after time.Duration
+	cmd := &cobra.Command{
+		Use:    "clipboard-clear",
+		Short:  "internal: clear the clipboard later if it still holds a value (fingerprint on stdin)",
+		Hidden: true,
+		Args:   cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			data, err := io.ReadAll(io.LimitReader(a.stdin, 128))
+			if err != nil {
+				return err
+			}
+			raw, err := hex.DecodeString(strings.TrimSpace(string(data)))
+			if err != nil || len(raw) != 32 {
+				return errors.New("expected a 64-hex-digit fingerprint on stdin")
+			}
+			var fp [32]byte
+			copy(fp[:], raw)
+			select {
+			case <-time.After(after):
+			case <-cmd.Context().Done():
+				return nil
+			}
+			clipboard.ClearIfFingerprint(fp, a.stdout)
+			return nil
+		},
+	}
+	cmd.Flags().DurationVar(&after, "after", clipboard.DefaultClearAfter, "wait this long first")
+	return cmd
+}
+
+func newExportCmd(a *app) *cobra.Command {
+	var format, out, merge string
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Write the gateway's settings: .env, JSON or shell exports",
+		Long: `Print the gateway's variables (env, json or shell format), write them to a new
+file with --out (mode 0600), or update only the gateway's variables in an existing
+.env with --merge (every other line is kept; a backup is written first).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if out != "" && merge != "" {
+				return errors.New("--out and --merge are alternatives: give one")
+			}
+			f := steps.ExportFormat(format)
+			switch f {
+			case steps.FormatEnv, steps.FormatJSON, steps.FormatShell:
+			default:
+				return fmt.Errorf("unknown format %q: use env, json or shell", format)
+			}
+			if merge != "" && f != steps.FormatEnv {
+				return errors.New("--merge updates a .env file: it takes --format env")
+			}
+			v, err := a.unlock()
+			if err != nil {
+				return err
+			}
+			doc := v.Doc()
+			switch {
+			case merge != "":
+				backup, err := steps.MergeEnvFile(merge, doc)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stderr, "updated the gateway's variables in %s (previous version: %s)\n", merge, backup)
+			case out != "":
+				data, err := steps.Export(doc, f)
+				if err != nil {
+					return err
+				}
+				backup, err := steps.WriteFileAtomic(out, data, 0o600)
+				if err != nil {
+					return err
+				}
+				msg := "wrote " + out
+				if backup != "" {
+					msg += " (previous version: " + backup + ")"
+				}
+				fmt.Fprintln(a.stderr, msg)
+			default:
+				data, err := steps.Export(doc, f)
+				if err != nil {
+					return err
+				}
+				_, err = a.stdout.Write(data)
+				return err
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "env", "env, json or shell")
+	cmd.Flags().StringVar(&out, "out", "", "write to this new file (0600) instead of stdout")
+	cmd.Flags().StringVar(&merge, "merge", "", "update the gateway's variables in this existing .env")
+	return cmd
+}

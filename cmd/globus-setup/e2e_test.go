@@ -1,0 +1,612 @@
+//go:build unix
+
+package main
+
+// End-to-end test of the built binary: the wizard runs in a private tmux
+// server against the built-in emulator (--demo), driven with send-keys and
+// read with capture-pane, as a person at a terminal would use it. The
+// "browser" is this test: it reads the console's address off the screen and
+// posts the emulator's console forms over HTTP, then types the IDs and
+// secrets the console shows back into the wizard.
+//
+// Set GLOBUS_SETUP_E2E_SCREENS=DIR to keep the text of every screen passed
+// through (for documentation); nothing is written otherwise.
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+const (
+	e2eWait       = 20 * time.Second // per expected screen; the whole test takes seconds
+	e2ePassphrase = "correct horse battery staple"
+	e2eProject    = "E2E Gateway"
+	e2eEmail      = "ops@example.org"
+)
+
+func TestE2E(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if testing.Short() {
+			t.Skip("tmux is not installed; the end-to-end test drives the wizard in tmux")
+		}
+		t.Fatalf("install tmux to run the end-to-end test (e.g. apt-get install tmux, brew install tmux): %v", err)
+	}
+	bin := filepath.Join(t.TempDir(), "globus-setup")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	t.Run("FirstRunToFinish", func(t *testing.T) { t.Parallel(); e2eFirstRun(t, bin) })
+	t.Run("QuitAndResume", func(t *testing.T) { t.Parallel(); e2eResume(t, bin) })
+	t.Run("NarrowScreen", func(t *testing.T) { t.Parallel(); e2eNarrow(t, bin) })
+}
+
+// e2eFirstRun: create the vault, all six steps with the console, log in,
+// copy a value, write the .env, quit, and reopen on the finish screen.
+func e2eFirstRun(t *testing.T, bin string) {
+	dir := t.TempDir()
+	vaultFile := filepath.Join(dir, "vault", "vault.age")
+	tm := startWizard(t, bin, "first", dir, 100, 30, "--demo", "--vault", vaultFile)
+	tm.createVault()
+	c := tm.console()
+
+	projectID := tm.doProject(c)
+	apiID, _ := tm.doServiceAPI(c, projectID)
+	acctID := tm.doServiceAccount(c, projectID)
+	tm.doPublicClient(c, projectID)
+	tm.login(c)
+	policyID := tm.doPolicy(c, projectID)
+
+	// Step 6: the group, created by the logged-in operator with two members.
+	tm.key("Tab")
+	tm.waitFor("step 6", "Step 6 of 6 · Create Globus groups")
+	tm.key("Enter")
+	tm.waitFor("group fields", "> ")
+	tm.key("Enter") // no group ID: the wizard creates the group
+	tm.typeLine("alice@uchicago.edu bob@anl.gov")
+	s := tm.waitFor("group created", "✓ All good.")
+	for _, want := range []string{"alice@uchicago.edu", "bob@anl.gov"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the group's report does not name member %s:\n%s", want, s)
+		}
+	}
+	tm.waitFor("sidebar: six steps done", "6 Globus groups")
+	tm.assertSidebar(map[int]string{1: "✓", 2: "✓", 3: "✓", 4: "✓", 5: "✓", 6: "✓"}, "●✓")
+
+	// Values: copy the Service API client ID; the OSC 52 reaches tmux.
+	tm.key("v")
+	tm.waitFor("values", "Stored values")
+	tm.selectValue("service_api.client_id")
+	tm.key("c")
+	tm.waitFor("copied", "service_api.client_id copied; clipboard clears in 45s")
+	if got := tm.buffer(); got != apiID {
+		t.Errorf("the terminal's clipboard (tmux buffer) holds %q, want the Service API client ID %q", got, apiID)
+	}
+
+	// Finish: write the .env into the wizard's working folder.
+	tm.key("f")
+	tm.waitFor("finish", "Every step is done.")
+	tm.key("w")
+	envFile := filepath.Join(dir, ".env")
+	tm.waitFor("env written", "✓ Wrote "+envFile+" (mode 0600:")
+	fi, err := os.Stat(envFile)
+	if err != nil {
+		t.Fatalf("the finish screen says it wrote the .env, but: %v", err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf(".env mode = %o, want 600", fi.Mode().Perm())
+	}
+	data, err := os.ReadFile(envFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := string(data)
+	for _, want := range []string{
+		`GLOBUS_APPLICATION_ID="` + apiID + `"`,
+		`SERVICE_ACCOUNT_ID="` + acctID + `"`,
+		"GLOBUS_POLICIES=\"\n" + policyID + "\n\"",
+		"AUTHORIZED_IDP_DOMAINS=\"\nexample.org\nexample.edu\n\"",
+		"GLOBUS_GROUPS=\"\n",
+	} {
+		if !strings.Contains(env, want) {
+			t.Errorf(".env lacks %q; it is:\n%s", want, env)
+		}
+	}
+
+	tm.key("q")
+	tm.waitExit(vaultFile)
+
+	// Everything is done, so the next run opens on the finish screen.
+	tm2 := startWizard(t, bin, "first-again", dir, 100, 30, "--demo", "--vault", vaultFile)
+	tm2.unlock()
+	tm2.waitFor("reopened on finish", "Every step is done.")
+	tm2.key("q")
+	tm2.waitExit(vaultFile)
+}
+
+// e2eResume: steps 1–3, quit, start again on the same vault: it opens on step 4.
+func e2eResume(t *testing.T, bin string) {
+	dir := t.TempDir()
+	vaultFile := filepath.Join(dir, "vault", "vault.age")
+	tm := startWizard(t, bin, "resume", dir, 100, 30, "--demo", "--vault", vaultFile)
+	tm.createVault()
+	c := tm.console()
+	projectID := tm.doProject(c)
+	tm.doServiceAPI(c, projectID)
+	tm.doServiceAccount(c, projectID)
+	tm.key("Tab")
+	tm.waitFor("step 4 before quitting", "Step 4 of 6 · Register the public client")
+	tm.key("q")
+	tm.waitExit(vaultFile)
+
+	tm2 := startWizard(t, bin, "resume-again", dir, 100, 30, "--demo", "--vault", vaultFile)
+	tm2.waitFor("unlock screen", "Unlock the vault")
+	tm2.typeLine("not the passphrase")
+	tm2.waitFor("wrong passphrase", "Wrong passphrase. Nothing was changed; try again.")
+	tm2.unlock()
+	tm2.waitFor("opened on step 4", "Step 4 of 6 · Register the public client")
+	tm2.assertSidebar(map[int]string{1: "●", 2: "✓", 3: "✓", 4: "○", 5: "○", 6: "○"}, "")
+	tm2.key("q")
+	tm2.waitExit(vaultFile)
+}
+
+// e2eNarrow: at 60×20 the first screen and the first step fit.
+func e2eNarrow(t *testing.T, bin string) {
+	dir := t.TempDir()
+	tm := startWizard(t, bin, "narrow", dir, 60, 20, "--demo", "--vault", filepath.Join(dir, "v", "vault.age"))
+	s := tm.waitFor("create screen", "Create the vault", "Passphrase again", "enter continue")
+	tm.assertFits(s, "globus-setup │ DEMO", "Passphrase", "esc quit")
+	tm.typeLine(e2ePassphrase)
+	tm.typeLine(e2ePassphrase)
+	s = tm.waitFor("step 1 at 60x20", "Step 1/6 ○○○○○○", "Step 1 of 6")
+	tm.assertFits(s, "globus-setup │ DEMO", "Step 1/6", "? more keys")
+	tm.key("q")
+	tm.waitExit("")
+}
+
+// ---- the steps, as an operator does them ----
+
+func (tm *tmuxTerm) doProject(c *consoleClient) string {
+	tm.waitFor("step 1", "Step 1 of 6 · Create a Globus project", "○ 1 Globus project")
+	page := c.post("/app/settings/developers/projects", url.Values{"display_name": {e2eProject}, "contact_email": {e2eEmail}})
+	id := c.match(page, `Project `+regexp.QuoteMeta(e2eProject)+` created: ([0-9a-f-]{36})`)
+	tm.key("Enter")
+	tm.typeLine(id)
+	tm.typeLine(e2eProject)
+	tm.typeLine(e2eEmail)
+	// Not logged in yet: the check says so instead of failing.
+	tm.waitFor("step 1 saved", "- Project exists: skipped: log in to check", "Saved. Some checks could not run yet")
+	tm.waitFor("sidebar: step 1 done", "● 1 Globus project")
+	return id
+}
+
+func (tm *tmuxTerm) doServiceAPI(c *consoleClient, projectID string) (id, secret string) {
+	tm.key("Tab")
+	tm.waitFor("step 2", "Step 2 of 6 · Register the Service API app", "○ 2 Service API app")
+	id, secret = c.registerApp(projectID, e2eProject+" Service API", "hybrid_confidential_client_resource_server", "http://localhost:8000")
+	tm.key("Enter")
+	tm.typeLine(id)
+	tm.typeLine(secret)
+	s := tm.waitFor("scope created and checked", "Created the action_all scope", "✓ action_all scope has the Groups dependent scope", "✓ All good. Press tab for the next step.")
+	if strings.Contains(s, secret) {
+		tm.t.Errorf("the Service API secret is on the screen:\n%s", s)
+	}
+	tm.waitFor("sidebar: step 2 verified", "✓ 2 Service API app")
+	return id, secret
+}
+
+func (tm *tmuxTerm) doServiceAccount(c *consoleClient, projectID string) string {
+	tm.key("Tab")
+	tm.waitFor("step 3", "Step 3 of 6 · Register the Service Account app")
+	id, secret := c.registerApp(projectID, e2eProject+" Endpoints", "client_identity", "")
+	tm.key("Enter")
+	tm.typeLine(id)
+	tm.typeLine(secret)
+	tm.waitFor("step 3 checked", "✓ Service Account credentials work", "✓ All good.")
+	tm.waitFor("sidebar: step 3 verified", "✓ 3 Service Account app")
+	return id
+}
+
+func (tm *tmuxTerm) doPublicClient(c *consoleClient, projectID string) string {
+	tm.key("Tab")
+	tm.waitFor("step 4", "Step 4 of 6 · Register the public client")
+	id, _ := c.registerApp(projectID, e2eProject+" Public Client", "public_installed_client", "")
+	tm.key("Enter")
+	tm.typeLine(id)
+	tm.waitFor("step 4 saved", "Saved.")
+	tm.waitFor("sidebar: step 4 done", "● 4 Public client")
+	return id
+}
+
+func (tm *tmuxTerm) doPolicy(c *consoleClient, projectID string) string {
+	tm.goToStep(5, "Create the high-assurance policy")
+	page := c.post("/app/settings/developers/policies", url.Values{
+		"project_id": {projectID}, "display_name": {e2eProject + " High Assurance Policy"},
+		"description": {"Who may use the inference gateway"}, "domains": {"example.org example.edu"},
+		"timeout": {"28800"},
+	})
+	id := c.match(page, `Policy .* created: ([0-9a-f-]{36})`)
+	tm.key("Enter")
+	tm.typeLine(id)
+	tm.typeLine("example.org example.edu")
+	tm.typeLine("8h")
+	tm.waitFor("policy checked", "✓ Policy is high assurance with the stored domains", "✓ All good.")
+	tm.waitFor("sidebar: step 5 verified", "✓ 5 High-assurance policy")
+	return id
+}
+
+// login signs the operator in: the wizard shows a link (copied with u, as
+// over SSH), the "browser" allows on the emulator's page and the code shown
+// there is pasted back.
+func (tm *tmuxTerm) login(c *consoleClient) {
+	tm.key("L")
+	tm.waitFor("login page", "Log in to Globus", "Not logged in.")
+	tm.key("Enter")
+	tm.waitFor("login started", "Code from the Globus page")
+	tm.key("Escape")
+	tm.waitFor("login link shown", "enter: paste the code · u: copy the link")
+	tm.key("u")
+	tm.waitFor("login link copied", "login link copied")
+	authorize := tm.buffer()
+	code := c.approve(authorize)
+	tm.key("Enter")
+	tm.typeLine(code)
+	tm.waitFor("logged in", "✓ Logged in through client", "✓ Login")
+	// The project check needs the login: run it again on step 1.
+	tm.goToStep(1, "Create a Globus project")
+	tm.key("x")
+	tm.waitFor("project exists", "✓ Project exists")
+	tm.waitFor("sidebar: step 1 verified", "✓ 1 Globus project")
+}
+
+// ---- tmux ----
+
+type tmuxTerm struct {
+	t          *testing.T
+	sock, name string
+	conf       string
+	env        []string
+	w, h       int
+	shots      int
+	last       string
+}
+
+// startWizard runs bin in a new private tmux server (never the developer's:
+// -L with a unique name, -f /dev/null for no configuration) in a clean
+// environment, so no passphrase file, vault variable or display of the
+// developer reaches the wizard.
+func startWizard(t *testing.T, bin, name, workDir string, w, h int, args ...string) *tmuxTerm {
+	t.Helper()
+	b := make([]byte, 6)
+	rand.Read(b)
+	home := filepath.Join(workDir, "home-"+name)
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	// Options before the first frame: no status line (the pane is the whole
+	// w×h), the last screen kept after exit, OSC 52 kept as a paste buffer.
+	conf := filepath.Join(home, "tmux.conf")
+	if err := os.WriteFile(conf, []byte("set -g status off\nset -g remain-on-exit on\nset -g set-clipboard on\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tm := &tmuxTerm{t: t, sock: "globus-setup-e2e-" + hex.EncodeToString(b), name: name, w: w, h: h, conf: conf,
+		env: []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "TERM=xterm-256color", "LANG=C.UTF-8"}}
+	// tmux plays the operator's terminal emulator, so the wizard must not
+	// think it is nested in tmux (TMUX unset): its OSC 52 then reaches tmux
+	// itself, which with set-clipboard on keeps it as a paste buffer.
+	command := "env -u TMUX " + shellQuote(bin)
+	for _, a := range args {
+		command += " " + shellQuote(a)
+	}
+	tm.tmux("new-session", "-d", "-s", "e2e", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), "-c", workDir, command)
+	t.Cleanup(func() {
+		kill := exec.Command("tmux", "-L", tm.sock, "kill-server")
+		kill.Env = tm.env
+		kill.Run()
+	})
+	return tm
+}
+
+func (tm *tmuxTerm) tmux(args ...string) string {
+	tm.t.Helper()
+	cmd := exec.Command("tmux", append([]string{"-f", tm.conf, "-L", tm.sock}, args...)...)
+	cmd.Env = tm.env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		tm.t.Fatalf("tmux %s: %v\n%s\nlast screen:\n%s", strings.Join(args, " "), err, out, tm.last)
+	}
+	return string(out)
+}
+
+func (tm *tmuxTerm) capture() string {
+	tm.t.Helper()
+	tm.last = tm.tmux("capture-pane", "-p", "-J", "-t", "e2e")
+	return tm.last
+}
+
+// key sends named keys (Enter, Tab, Escape) or single characters.
+func (tm *tmuxTerm) key(keys ...string) {
+	tm.t.Helper()
+	tm.tmux(append([]string{"send-keys", "-t", "e2e"}, keys...)...)
+}
+
+// typeLine types text literally, then Enter. The values are the
+// emulator's throwaway test secrets, so tmux's argv may show them.
+func (tm *tmuxTerm) typeLine(text string) {
+	tm.t.Helper()
+	tm.tmux("send-keys", "-t", "e2e", "-l", text)
+	tm.key("Enter")
+}
+
+// waitFor polls the screen until every want is on it, and keeps the screen.
+func (tm *tmuxTerm) waitFor(what string, wants ...string) string {
+	tm.t.Helper()
+	deadline := time.Now().Add(e2eWait)
+	for {
+		s := tm.capture()
+		missing := ""
+		for _, w := range wants {
+			if !strings.Contains(s, w) {
+				missing = w
+				break
+			}
+		}
+		if missing == "" {
+			tm.save(what, s)
+			return s
+		}
+		if time.Now().After(deadline) {
+			tm.t.Fatalf("%s: %q not on the screen after %v; the screen:\n%s", what, missing, e2eWait, s)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// waitExit waits for the wizard to exit with status 0 and its last words.
+// With --demo --vault the vault is kept, and the wizard should say where
+// ("Progress is saved in VAULT"); it still says the demo's vault is thrown
+// away, so either is accepted until the wizard tells the two apart.
+func (tm *tmuxTerm) waitExit(vaultFile string) {
+	tm.t.Helper()
+	deadline := time.Now().Add(e2eWait)
+	for {
+		st := strings.TrimSpace(tm.tmux("display-message", "-p", "-t", "e2e", "#{pane_dead} #{pane_dead_status}"))
+		if strings.HasPrefix(st, "1 ") {
+			s := tm.capture()
+			if st != "1 0" {
+				tm.t.Fatalf("the wizard exited with status %q; the screen:\n%s", strings.TrimPrefix(st, "1 "), s)
+			}
+			saved := "Progress is saved in " + vaultFile + ". Run globus-setup again to carry on."
+			if !strings.Contains(s, saved) && !strings.Contains(s, "Demo over:") {
+				tm.t.Fatalf("after quitting, %q is not on the screen:\n%s", saved, s)
+			}
+			tm.save("exited", s)
+			return
+		}
+		if time.Now().After(deadline) {
+			pid := strings.TrimSpace(tm.tmux("display-message", "-p", "-t", "e2e", "#{pane_pid}"))
+			tty := strings.TrimSpace(tm.tmux("display-message", "-p", "-t", "e2e", "#{pane_tty}"))
+			script := `pid=$1; ps -o pid,ppid,stat,cmd -p $pid; pp=$(awk '/^PPid/{print $2}' /proc/$pid/status); echo parent $pp; ps -o pid,ppid,stat,cmd -p $pp; grep -E "Name|Sig|State" /proc/$pp/status; cat /proc/$pp/wchan; echo; ls -l /proc/$pp/fd`
+			out, _ := exec.Command("sh", "-c", script, "sh", pid).CombinedOutput()
+			_ = tty
+			time.Sleep(time.Second)
+			os.WriteFile("/tmp/e2e-debug.txt", []byte(string(out)+"\n"+tm.tmux("capture-pane", "-p", "-t", "e2e", "-S", "-2000")), 0o644)
+			tm.t.Fatalf("the wizard did not exit within %v; the screen:\n%s", e2eWait, tm.capture())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// buffer is what the wizard last put on the terminal's clipboard (OSC 52).
+func (tm *tmuxTerm) buffer() string {
+	tm.t.Helper()
+	return tm.tmux("show-buffer")
+}
+
+func (tm *tmuxTerm) createVault() {
+	tm.t.Helper()
+	tm.waitFor("create the vault", "Create the vault", "Passphrase again")
+	tm.typeLine(e2ePassphrase)
+	tm.typeLine(e2ePassphrase)
+}
+
+func (tm *tmuxTerm) unlock() {
+	tm.t.Helper()
+	tm.waitFor("unlock screen", "Unlock the vault", "Passphrase")
+	tm.typeLine(e2ePassphrase)
+}
+
+// console reads the developers console's address off step 1, as the
+// operator would before opening it.
+func (tm *tmuxTerm) console() *consoleClient {
+	tm.t.Helper()
+	s := tm.waitFor("console link", "o open http://127.0.0.1:")
+	m := regexp.MustCompile(`o open (http://127\.0\.0\.1:\d+)/app/settings/developers`).FindStringSubmatch(s)
+	if m == nil {
+		tm.t.Fatalf("no developers console link on the screen:\n%s", s)
+	}
+	return &consoleClient{t: tm.t, base: m[1]}
+}
+
+// goToStep moves through the screens with tab until step n's title shows.
+func (tm *tmuxTerm) goToStep(n int, title string) {
+	tm.t.Helper()
+	want := fmt.Sprintf("Step %d of 6 · %s", n, title)
+	for range 12 {
+		if strings.Contains(tm.capture(), want) {
+			tm.save(fmt.Sprintf("step %d", n), tm.last)
+			return
+		}
+		before := tm.last
+		tm.key("Tab")
+		tm.waitChange(before)
+	}
+	tm.t.Fatalf("step %d never showed; the screen:\n%s", n, tm.last)
+}
+
+// selectValue moves the values list down to key.
+func (tm *tmuxTerm) selectValue(key string) {
+	tm.t.Helper()
+	for range 30 {
+		if strings.Contains(tm.capture(), "▸ "+key) {
+			return
+		}
+		before := tm.last
+		tm.key("j")
+		tm.waitChange(before)
+	}
+	tm.t.Fatalf("could not select %s on the values screen:\n%s", key, tm.last)
+}
+
+func (tm *tmuxTerm) waitChange(before string) {
+	tm.t.Helper()
+	deadline := time.Now().Add(e2eWait)
+	for tm.capture() == before {
+		if time.Now().After(deadline) {
+			tm.t.Fatalf("the screen did not change after a key:\n%s", before)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// assertSidebar checks each step's marker; alt lists other accepted markers.
+func (tm *tmuxTerm) assertSidebar(want map[int]string, alt string) {
+	tm.t.Helper()
+	s := tm.capture()
+	for n, g := range want {
+		re := regexp.MustCompile(`(?m)^[ ▸](\S) ` + fmt.Sprint(n) + ` `) // ▸ marks the selected step
+		m := re.FindStringSubmatch(s)
+		switch {
+		case m == nil:
+			tm.t.Errorf("step %d is not in the sidebar:\n%s", n, s)
+		case m[1] != g && !strings.Contains(alt, m[1]):
+			tm.t.Errorf("step %d is marked %s in the sidebar, want %s:\n%s", n, m[1], g, s)
+		}
+	}
+}
+
+// assertFits checks that no line is wider than the terminal (capture-pane -J
+// joins wrapped lines) and that the header and key texts are visible.
+func (tm *tmuxTerm) assertFits(s string, wants ...string) {
+	tm.t.Helper()
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > tm.h {
+		tm.t.Errorf("%d lines on a %d-line screen:\n%s", len(lines), tm.h, s)
+	}
+	for i, l := range lines {
+		if n := utf8.RuneCountInString(l); n > tm.w {
+			tm.t.Errorf("line %d is %d runes wide on a %d-column screen: %q", i+1, n, tm.w, l)
+		}
+	}
+	if !strings.HasPrefix(lines[0], " globus-setup") {
+		tm.t.Errorf("the header is not on the first line:\n%s", s)
+	}
+	for _, w := range wants {
+		if !strings.Contains(s, w) {
+			tm.t.Errorf("%q is not visible:\n%s", w, s)
+		}
+	}
+}
+
+func (tm *tmuxTerm) save(what, s string) {
+	dir := os.Getenv("GLOBUS_SETUP_E2E_SCREENS")
+	if dir == "" {
+		return
+	}
+	tm.shots++
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		tm.t.Log(err)
+		return
+	}
+	file := fmt.Sprintf("%s-%dx%d-%02d-%s.txt", tm.name, tm.w, tm.h, tm.shots, strings.NewReplacer(" ", "-", "/", "-", ":", "").Replace(what))
+	if err := os.WriteFile(filepath.Join(dir, file), []byte(s), 0o644); err != nil {
+		tm.t.Log(err)
+	}
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// ---- the emulator's web pages, as a browser uses them ----
+
+type consoleClient struct {
+	t    *testing.T
+	base string
+}
+
+func (c *consoleClient) post(path string, form url.Values) string {
+	c.t.Helper()
+	resp, err := http.PostForm(c.base+path, form)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return c.body(resp)
+}
+
+func (c *consoleClient) body(resp *http.Response) string {
+	c.t.Helper()
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		c.t.Fatalf("%s %s: %s\n%s", resp.Request.Method, resp.Request.URL, resp.Status, b)
+	}
+	return string(b)
+}
+
+// match returns the first group of re in page, HTML-unescaped.
+func (c *consoleClient) match(page, re string) string {
+	c.t.Helper()
+	m := regexp.MustCompile(re).FindStringSubmatch(page)
+	if m == nil {
+		c.t.Fatalf("%s not on the page:\n%s", re, page)
+	}
+	return html.UnescapeString(m[1])
+}
+
+// registerApp fills the console's "Register an app" form and reads the ID
+// and the secret (shown once) off the result page.
+func (c *consoleClient) registerApp(projectID, name, clientType, redirect string) (id, secret string) {
+	c.t.Helper()
+	page := c.post("/app/settings/developers/apps", url.Values{
+		"project": {projectID}, "name": {name}, "client_type": {clientType}, "redirect_uris": {redirect},
+	})
+	id = c.match(page, `<code id="client-id">([^<]+)</code>`)
+	if clientType != "public_installed_client" {
+		secret = c.match(page, `<code id="client-secret">([^<]+)</code>`)
+	}
+	return id, secret
+}
+
+// approve opens the login link, presses Allow and reads the code.
+func (c *consoleClient) approve(authorize string) string {
+	c.t.Helper()
+	if !strings.HasPrefix(authorize, c.base+"/auth/") {
+		c.t.Fatalf("the login link %q is not the emulator's", authorize)
+	}
+	resp, err := http.Get(authorize)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	page := c.body(resp)
+	action := c.match(page, `<form method="post" action="([^"]+)"`)
+	form := url.Values{"decision": {"allow"}}
+	for _, m := range regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`).FindAllStringSubmatch(page, -1) {
+		form.Add(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
+	}
+	return c.match(c.post(action, form), `<pre id="auth-code">([^<]+)</pre>`)
+}

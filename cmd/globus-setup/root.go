@@ -1,0 +1,262 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+
+	"github.com/pkg/browser"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/globus-setup/globus-setup/globus"
+	"github.com/globus-setup/globus-setup/steps"
+	"github.com/globus-setup/globus-setup/vault"
+)
+
+// app carries what every command needs; tests build one with their own
+// streams and environment instead of touching the process's.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+
+	vaultFile      string
+	passphraseFile string
+	force          bool
+	vaultOptions   vault.Options
+
+	// tty is the controlling terminal for prompts; nil when there is none.
+	// Prompts never read stdin, so `set KEY -` can take a value from a pipe
+	// while the passphrase still comes from the terminal.
+	openTTY func() (*os.File, error)
+	// isTerminal reports whether stdin and stdout are both terminals.
+	isTerminal func() bool
+	browse     func(url string) error
+	// startChild starts the detached clipboard-clear helper; nil means
+	// startDetached. Tests record or run the command instead.
+	startChild func(*exec.Cmd) error
+}
+
+func newApp() *app {
+	return &app{
+		stdin:  os.Stdin,
+		stdout: os.Stdout,
+		stderr: os.Stderr,
+		getenv: os.Getenv,
+		openTTY: func() (*os.File, error) {
+			return os.OpenFile("/dev/tty", os.O_RDWR, 0)
+		},
+		isTerminal: func() bool {
+			return term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd()))
+		},
+		browse: openBrowser,
+	}
+}
+
+// errSilent marks an error already explained to the operator.
+var errSilent = errors.New("")
+
+// exitError carries a specific exit code (e.g. verify's failed checks).
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+func run(ctx context.Context, args []string, a *app) int {
+	root := newRootCmd(a)
+	root.SetArgs(args)
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	var ee exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	if err != errSilent && err.Error() != "" {
+		fmt.Fprintln(a.stderr, "globus-setup:", err)
+		if h := globus.Hint(err); h != "" {
+			fmt.Fprintln(a.stderr, "  what to do:", h)
+		}
+	}
+	return 1
+}
+
+func newRootCmd(a *app) *cobra.Command {
+	var demo, accessible bool
+	root := &cobra.Command{
+		Use:   "globus-setup",
+		Short: "Set up Globus for an inference gateway, step by step",
+		Long: `globus-setup walks an operator through the Globus setup an inference gateway
+needs: a project, a Service API app with its action_all scope, a Service Account
+app, a public client, a high-assurance policy and optional groups. Values are
+kept in an encrypted local vault; run with no command for the full-screen wizard.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return a.runWizard(cmd.Context(), demo, accessible || a.getenv("ACCESSIBLE") != "")
+		},
+	}
+	f := root.PersistentFlags()
+	f.StringVar(&a.vaultFile, "vault", "", "path of vault.age (default $GLOBUS_SETUP_VAULT, else the user config folder)")
+	f.StringVar(&a.passphraseFile, "passphrase-file", "", "read the vault passphrase from this file")
+	f.BoolVar(&a.force, "force", false, "open a damaged vault anyway, keeping the damaged file aside")
+	root.Flags().BoolVar(&demo, "demo", false, "run the wizard against the built-in Globus emulator with a throwaway vault")
+	root.Flags().BoolVar(&accessible, "accessible", false, "screen-reader friendly prompts (also ACCESSIBLE=1)")
+
+	root.AddCommand(
+		newInitCmd(a), newSetCmd(a), newGetCmd(a), newStatusCmd(a),
+		newCopyCmd(a), newExportCmd(a), newClipboardClearCmd(a),
+		newScopeCmd(a), newLoginCmd(a), newLogoutCmd(a), newGroupCmd(a), newVerifyCmd(a),
+		newEmulatorCmd(a),
+	)
+	return root
+}
+
+func (a *app) paths() (vault.Paths, error) {
+	file := a.vaultFile
+	if file == "" {
+		var err error
+		if file, err = vault.DefaultVaultFile(a.getenv); err != nil {
+			return vault.Paths{}, err
+		}
+	}
+	return vault.PathsFor(file), nil
+}
+
+func (a *app) sources() vault.PassphraseSources {
+	return vault.PassphraseSources{
+		File:   a.passphraseFile,
+		Getenv: a.getenv,
+		Prompt: a.promptPassphrase,
+	}
+}
+
+// unlock opens the existing vault through the passphrase sources, or with
+// --force opens a damaged one for repair.
+func (a *app) unlock() (*vault.Vault, error) {
+	p, err := a.paths()
+	if err != nil {
+		return nil, err
+	}
+	if !vault.Exists(p) {
+		return nil, fmt.Errorf("no vault at %s: run `globus-setup init` (or the wizard) to create one", p.Vault)
+	}
+	v, err := vault.Unlock(p, a.sources(), a.vaultOptions)
+	var ce *vault.CorruptError
+	if errors.As(err, &ce) && a.force {
+		pass, err := a.passphrase("Vault passphrase: ")
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(a.stderr, "globus-setup: %s is damaged; opening anyway, the damaged file is kept aside\n", ce.File)
+		return vault.OpenForce(p, pass, a.vaultOptions)
+	}
+	return v, err
+}
+
+// passphrase resolves a passphrase from the non-interactive sources, else the terminal.
+func (a *app) passphrase(label string) ([]byte, error) {
+	pass, ok, err := vault.ReadPassphrase(a.sources())
+	if err != nil || ok {
+		return pass, err
+	}
+	return a.promptPassphrase(label)
+}
+
+func (a *app) globusClient() (*globus.Client, error) {
+	env, err := globus.EnvironmentFromEnv(a.getenv)
+	if err != nil {
+		return nil, err
+	}
+	return globus.New(env)
+}
+
+func (a *app) stepsEnv() (*steps.Env, error) {
+	v, err := a.unlock()
+	if err != nil {
+		return nil, err
+	}
+	c, err := a.globusClient()
+	if err != nil {
+		return nil, err
+	}
+	return &steps.Env{Vault: v, Globus: c, Out: a.stdout}, nil
+}
+
+// promptPassphrase reads a masked line from the controlling terminal.
+func (a *app) promptPassphrase(label string) ([]byte, error) {
+	tty, err := a.openTTY()
+	if err != nil {
+		return nil, errNoTerminal
+	}
+	defer tty.Close()
+	fmt.Fprint(tty, label)
+	pass, err := term.ReadPassword(int(tty.Fd()))
+	fmt.Fprintln(tty)
+	if err != nil {
+		return nil, fmt.Errorf("reading the passphrase: %w", err)
+	}
+	return pass, nil
+}
+
+var errNoTerminal = errors.New("no terminal to ask for the passphrase: use --passphrase-file, GLOBUS_SETUP_PASSPHRASE_FILE or GLOBUS_SETUP_PASSPHRASE_COMMAND")
+
+// promptLine reads one visible line (e.g. a login code) from the terminal,
+// falling back to stdin when stdin is not a terminal but carries input.
+func (a *app) promptLine(label string) (string, error) {
+	tty, err := a.openTTY()
+	if err != nil {
+		fmt.Fprint(a.stderr, label)
+		line, rerr := bufio.NewReader(a.stdin).ReadString('\n')
+		if rerr != nil && line == "" {
+			return "", fmt.Errorf("no terminal to read from and nothing on stdin")
+		}
+		return strings.TrimSpace(line), nil
+	}
+	defer tty.Close()
+	fmt.Fprint(tty, label)
+	line, err := bufio.NewReader(tty).ReadString('\n')
+	if err != nil && line == "" {
+		return "", err
+	}
+	return strings.TrimSpace(line), nil
+}
+
+// openBrowser reports whether a browser was started; over SSH, or with no
+// display, it does not try, so the caller shows the link instead.
+func (a *app) openBrowser(url string) bool {
+	return a.browse(url) == nil
+}
+
+func openBrowser(url string) error {
+	if !canOpenBrowser(os.Getenv) {
+		return errors.New("no browser can be opened here")
+	}
+	browser.Stdout, browser.Stderr = io.Discard, io.Discard
+	return browser.OpenURL(url)
+}
+
+// canOpenBrowser is false over SSH and on a Linux console without a display,
+// unless BROWSER names one (pkg/browser honours it through xdg-open).
+func canOpenBrowser(getenv func(string) string) bool {
+	if getenv("BROWSER") != "" {
+		return true
+	}
+	if getenv("SSH_CONNECTION") != "" || getenv("SSH_TTY") != "" {
+		return false
+	}
+	if isLinuxLike() && getenv("DISPLAY") == "" && getenv("WAYLAND_DISPLAY") == "" {
+		return false
+	}
+	return true
+}

@@ -1,0 +1,80 @@
+// Package globustest is a stateful, in-process emulator of the parts of Globus
+// that globus-setup talks to: Globus Auth, Globus Groups, and a tiny version of
+// the web app (developers console and login pages). Tests, the end-to-end runs
+// and `globus-setup --demo` use it. It imports nothing of ours: it behaves like
+// Globus (the shapes and failure modes in GLOBUS-API.md), not like our client
+// hopes.
+//
+// # URL layout
+//
+// One http.Handler serves three prefixes under a base URL, so that clients must
+// join base URLs properly:
+//
+//	{base}/auth/    Globus Auth   (GLOBUS_SDK_SERVICE_URL_AUTH)
+//	{base}/groups/  Globus Groups (GLOBUS_SDK_SERVICE_URL_GROUPS)
+//	{base}/app/     web app       (GLOBUS_SETUP_APP_URL)
+//
+// Auth: POST v2/oauth2/token (client_credentials, authorization_code with PKCE
+// S256, refresh_token, urn:globus:auth:grant_type:dependent_token), POST
+// v2/oauth2/token/introspect, GET/POST v2/oauth2/authorize (the sign-in page),
+// GET v2/web/auth-code (the page showing a native app's code), GET
+// v2/api/identities, v2/api/projects, v2/api/clients (+ /{id}, /{id}/credentials,
+// /{id}/scopes, /{id}/scopes/{sid}), v2/api/scopes (+ /{id}), v2/api/policies
+// (+ /{id}).
+//
+// Groups: POST v2/groups, GET v2/groups/my_groups, GET v2/groups/{id}
+// (?include=memberships), POST v2/groups/{id} (add, invite, remove), GET/PUT
+// v2/groups/{id}/policies.
+//
+// App: settings/developers (projects, apps, a form that registers an app and
+// shows its client ID and secret once, a "new secret" button, a policy form)
+// and groups (a list).
+//
+// # Behaviour worth knowing
+//
+//   - Errors use Globus's document {"errors":[{status,code,detail,title,id}],
+//     "error","error_description"}; the OAuth endpoints answer the bare
+//     {"error":"invalid_client"} / {"error":"invalid_grant"} form.
+//   - Creations answer 200, as Globus does. Creating a scope answers
+//     {"scopes":[...]}, as Globus does; reads answer {"scope":{...}}.
+//   - Client scope strings are spelled https://auth.globus.org/scopes/{client}/{suffix}
+//     (how Globus spells them in every environment). Requests may also spell
+//     them with this server's own Auth URL ({base}/auth/scopes/...).
+//   - The operator calls need a Bearer token for auth.globus.org carrying
+//     manage_projects (403 without it, 401 for unknown or expired tokens).
+//     Groups needs a token whose resource server is groups.api.globus.org (401
+//     otherwise); a group's first admin is the token's identity, a user or a
+//     client identity (whose identity ID is the client ID).
+//   - Identity look-up: unknown usernames come back with status "unused" and a
+//     fresh ID that stays the same afterwards, as Globus answers; with
+//     provision=false they are absent. Unknown ids are absent.
+//   - Introspection answers {"active":false} for unknown or expired tokens and
+//     for callers that are not an audience of the token (its resource server
+//     or the client it was issued to). Policies are evaluated against the
+//     user's session: the identity authenticated with (its username's domain
+//     against domain_constraints_include/exclude) and the age of the
+//     authentication against authentication_assurance_timeout.
+//   - Dependent tokens answer a JSON array, one token per resource server of
+//     the dependent scopes of the caller's scopes in the user's token.
+//   - Client secrets are stored as SHA-256 hashes and shown once.
+//   - Requests() records every request (service, method, path, kind of auth,
+//     status) and never a secret or token.
+//
+// Seeding and knobs: AddIdentity, LinkIdentity, SetOperator, AddProject,
+// RegisterClient, AddClientSecret, AddScope, AddPolicy, AddGroup, AddMember,
+// IssueToken, ApproveLogin/ApproveLoginAs (skip the HTML), SetSessionAge (an old
+// login fails assurance timeouts), SetAuthenticatedWith (log in with another,
+// linked identity), AdvanceClock (expire codes and tokens without sleeping),
+// FailNext (429 with Retry-After, 5xx, 403, slow answers that honour the
+// request's context).
+//
+// # Not emulated
+//
+// OpenID Connect (no id_token, no userinfo, no JWKS), consents (every scope asked
+// for is granted), token revocation, updating or deleting projects, clients,
+// scopes, policies and groups, group subscriptions, join requests and
+// invitations by e-mail address, pagination, MFA (required_mfa is stored but
+// not enforced), session enforcement on Groups calls, identity providers as
+// objects (an IdP is a UUID per name), rate limits other than those injected,
+// and every Globus service other than Auth and Groups.
+package globustest

@@ -1,0 +1,108 @@
+package globustest
+
+import (
+	"html"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestConsolePages(t *testing.T) {
+	w := newWorld(t)
+	app := w.base + "/app/"
+
+	// The app root leads to the console.
+	if a := expect(t, call{method: "GET", url: app}.do(t), http.StatusSeeOther); a.header.Get("Location") != "/app/settings/developers" {
+		t.Errorf("root redirects to %q", a.header.Get("Location"))
+	}
+	page := string(expect(t, call{method: "GET", url: app + "settings/developers"}.do(t), 200).raw)
+	for _, want := range []string{"operator@example.org", "Gateway", w.project, w.publicID, `method="post"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("console lacks %q", want)
+		}
+	}
+
+	// Create a project.
+	a := expect(t, call{method: "POST", url: app + "settings/developers/projects", form: url.Values{
+		"display_name": {"Second"}, "contact_email": {"ops@example.org"}}}.do(t), http.StatusSeeOther)
+	if !strings.Contains(a.header.Get("Location"), "notice=") {
+		t.Errorf("redirect %q", a.header.Get("Location"))
+	}
+	expect(t, call{method: "POST", url: app + "settings/developers/projects", form: url.Values{"display_name": {"x"}}}.do(t), 400)
+
+	// Register an app: the page shows its ID and a secret that works.
+	shown := string(expect(t, call{method: "POST", url: app + "settings/developers/apps", form: url.Values{
+		"project": {w.project}, "name": {"Service API"}, "client_type": {HybridConfidentialRS}}}.do(t), 200).raw)
+	id := regexp.MustCompile(`id="client-id">([^<]+)<`).FindStringSubmatch(shown)
+	secret := regexp.MustCompile(`id="client-secret">([^<]+)<`).FindStringSubmatch(shown)
+	if id == nil || secret == nil {
+		t.Fatalf("registration page:\n%s", shown)
+	}
+	secret[1] = html.UnescapeString(secret[1]) // as a browser shows it
+	expect(t, w.clientCredentials(t, id[1], secret[1], ""), 200)
+	page = string(expect(t, call{method: "GET", url: app + "settings/developers"}.do(t), 200).raw)
+	if !strings.Contains(page, id[1]) || strings.Contains(html.UnescapeString(page), secret[1]) {
+		t.Errorf("the console must list the app and never its secret again")
+	}
+
+	// A public client gets no secret.
+	shown = string(expect(t, call{method: "POST", url: app + "settings/developers/apps", form: url.Values{
+		"project": {w.project}, "name": {"CLI"}, "client_type": {PublicInstalledClient}}}.do(t), 200).raw)
+	if strings.Contains(shown, "client-secret") {
+		t.Errorf("public client shown a secret")
+	}
+	expect(t, call{method: "POST", url: app + "settings/developers/apps", form: url.Values{
+		"project": {"nope"}, "name": {"x"}, "client_type": {ClientIdentity}}}.do(t), 400)
+
+	// A second secret, shown once.
+	shown = string(expect(t, call{method: "POST", url: app + "settings/developers/apps/" + id[1] + "/secrets", form: url.Values{"name": {"rotated"}}}.do(t), 200).raw)
+	second := regexp.MustCompile(`id="client-secret">([^<]+)<`).FindStringSubmatch(shown)
+	if second == nil || second[1] == secret[1] {
+		t.Fatalf("new secret page:\n%s", shown)
+	}
+	expect(t, w.clientCredentials(t, id[1], html.UnescapeString(second[1]), ""), 200)
+	expect(t, w.clientCredentials(t, id[1], secret[1], ""), 200) // the first one still works
+
+	// A policy.
+	a = expect(t, call{method: "POST", url: app + "settings/developers/policies", form: url.Values{
+		"project_id": {w.project}, "display_name": {"HA"}, "domains": {"uchicago.edu, anl.gov"}, "timeout": {"3600"}}}.do(t), http.StatusSeeOther)
+	page = string(expect(t, call{method: "GET", url: w.base + a.header.Get("Location")}.do(t), 200).raw)
+	if !strings.Contains(page, "uchicago.edu anl.gov") || !strings.Contains(page, "Policy HA created") {
+		t.Errorf("policy not listed:\n%s", page)
+	}
+	expect(t, call{method: "POST", url: app + "settings/developers/policies", form: url.Values{
+		"project_id": {w.project}, "display_name": {"HA"}, "domains": {""}, "timeout": {"3600"}}}.do(t), 400)
+
+	// Forms only accept POST.
+	if a := (call{method: "GET", url: app + "settings/developers/apps"}).do(t); a.status == 200 {
+		t.Errorf("GET on a form target answered 200")
+	}
+
+	// Groups page.
+	gid := w.s.AddGroup("gateway users", "operator@example.org")
+	if page := string(expect(t, call{method: "GET", url: app + "groups"}.do(t), 200).raw); !strings.Contains(page, gid) || !strings.Contains(page, "gateway users") {
+		t.Errorf("groups page:\n%s", page)
+	}
+}
+
+func TestConsoleWithoutOperator(t *testing.T) {
+	s, base := NewTestServer(t)
+	expect(t, call{method: "GET", url: base + "/app/settings/developers"}.do(t), 200)
+	expect(t, call{method: "POST", url: base + "/app/settings/developers/projects", form: url.Values{
+		"display_name": {"x"}, "contact_email": {"a@b.c"}}}.do(t), http.StatusForbidden)
+	pid := s.AddProject("p", "a@b.c", "someone@example.org")
+	cid, _ := s.RegisterClient(pid, "cli", PublicInstalledClient)
+	p := newPKCE()
+	u := (&world{s: s, authURL: base + "/auth/"}).authorizeURL(cid, p, false, "openid")
+	if _, err := s.ApproveLogin(u); err == nil {
+		t.Errorf("ApproveLogin without an operator succeeded")
+	}
+	if _, err := s.ApproveLoginAs(u, "someone@example.org"); err != nil {
+		t.Errorf("ApproveLoginAs: %v", err)
+	}
+	if _, err := s.ApproveLogin("http://127.0.0.1/elsewhere"); err == nil {
+		t.Errorf("ApproveLogin accepted a foreign URL")
+	}
+}

@@ -1,0 +1,383 @@
+package steps
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/globus-setup/globus-setup/vault"
+)
+
+// State is a step's progress, stored in the vault's step records.
+type State string
+
+// Step states. A step is finished when done, verified or skipped.
+const (
+	StatePending    State = "pending"
+	StateInProgress State = "in_progress"
+	StateDone       State = "done"
+	StateVerified   State = "verified"
+	StateSkipped    State = "skipped"
+)
+
+// Valid reports whether s is one of the states above.
+func (s State) Valid() bool {
+	switch s {
+	case StatePending, StateInProgress, StateDone, StateVerified, StateSkipped:
+		return true
+	}
+	return false
+}
+
+// Finished reports whether the wizard can move past a step in this state.
+func (s State) Finished() bool {
+	return s == StateDone || s == StateVerified || s == StateSkipped
+}
+
+// StepStatus is a step with its stored progress.
+type StepStatus struct {
+	Step      Step
+	State     State
+	Note      string
+	UpdatedAt time.Time
+}
+
+// stateOf reads a step's state; anything missing or unknown is pending, so a
+// vault written by a newer version still opens.
+func stateOf(doc vault.Doc, id string) (State, vault.StepRecord) {
+	rec, ok := doc.Steps[id]
+	if !ok || !State(rec.State).Valid() {
+		return StatePending, rec
+	}
+	return State(rec.State), rec
+}
+
+// Status lists every step of the catalogue with its state.
+func Status(doc vault.Doc) []StepStatus {
+	cat := Catalogue()
+	out := make([]StepStatus, len(cat))
+	for i, s := range cat {
+		st, rec := stateOf(doc, s.ID)
+		out[i] = StepStatus{Step: s, State: st, Note: rec.Note, UpdatedAt: rec.UpdatedAt}
+	}
+	return out
+}
+
+// ResumeIndex is the index of the first step that is not done, verified or
+// skipped (the optional groups step too), or len(Catalogue()) when all are.
+func ResumeIndex(doc vault.Doc) int {
+	cat := Catalogue()
+	for i, s := range cat {
+		if st, _ := stateOf(doc, s.ID); !st.Finished() {
+			return i
+		}
+	}
+	return len(cat)
+}
+
+// ProgressCount counts the steps in each state.
+type ProgressCount struct {
+	Pending, InProgress, Done, Verified, Skipped, Total int
+}
+
+// Finished is the number of steps the wizard can move past.
+func (p ProgressCount) Finished() int { return p.Done + p.Verified + p.Skipped }
+
+// Progress counts the catalogue's steps by state.
+func Progress(doc vault.Doc) ProgressCount {
+	var p ProgressCount
+	for _, s := range Status(doc) {
+		p.Total++
+		switch s.State {
+		case StatePending:
+			p.Pending++
+		case StateInProgress:
+			p.InProgress++
+		case StateDone:
+			p.Done++
+		case StateVerified:
+			p.Verified++
+		case StateSkipped:
+			p.Skipped++
+		}
+	}
+	return p
+}
+
+// MissingKeys lists the required fields of s that have no stored value.
+func MissingKeys(values map[string]string, s Step) []string {
+	var out []string
+	for _, f := range s.Fields {
+		if !f.Optional && values[f.Key] == "" {
+			out = append(out, f.Key)
+		}
+	}
+	if s.ID == "groups" && len(GroupNames(values)) == 0 && len(s.Fields) > 0 {
+		out = append(out, s.Fields[len(s.Fields)-1].Key)
+	}
+	return out
+}
+
+// FieldErrors maps a key to what is wrong with its value, so the UI can show
+// each message under its field and keep what was typed. No message holds a
+// secret.
+type FieldErrors map[string]error
+
+func (fe FieldErrors) Error() string {
+	keys := make([]string, 0, len(fe))
+	for k := range fe {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + ": " + fe[k].Error()
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return fmt.Sprintf("%d values need attention: %s", len(parts), strings.Join(parts, "; "))
+}
+
+// FieldErrors returns a copy of the map (the TUI reads errors through this method).
+func (fe FieldErrors) FieldErrors() map[string]error {
+	out := make(map[string]error, len(fe))
+	for k, v := range fe {
+		out[k] = v
+	}
+	return out
+}
+
+var errRequired = errors.New("required")
+
+// Accept validates every value typed on a step's screen, then stores the
+// normalised values and marks the step done, in one vault update. A blank
+// value keeps what is stored. Nothing is written when any value is wrong.
+//
+// When values change, steps that depend on this one and were verified go back
+// to done with a note saying what to re-verify, and values derived from a
+// changed one (the scope of a changed client ID) are removed. Accepting the
+// same values again, or a new name or contact address, leaves a verified step
+// verified.
+func Accept(v *vault.Vault, stepID string, values map[string]string) error {
+	step, ok := StepByID(stepID)
+	if !ok {
+		return fmt.Errorf("unknown step %q", stepID)
+	}
+	if v == nil {
+		return errors.New("no vault open")
+	}
+	norm, fe := normalizeFor(stepID, values, true)
+	if len(fe) > 0 {
+		return fe
+	}
+	var missing FieldErrors
+	err := v.Update(func(d *vault.Doc) error {
+		initDoc(d)
+		merged := make(map[string]string, len(d.Values)+len(norm))
+		for k, val := range d.Values {
+			merged[k] = val
+		}
+		for k, val := range norm {
+			merged[k] = val
+		}
+		if keys := MissingKeys(merged, step); len(keys) > 0 {
+			missing = FieldErrors{}
+			for _, k := range keys {
+				missing[k] = requiredError(step, k)
+			}
+			return missing
+		}
+		now := time.Now().UTC()
+		changed := applyValues(d, norm)
+		if st, _ := stateOf(*d, stepID); invalidates(changed) || (st != StateDone && st != StateVerified) {
+			d.Steps[stepID] = vault.StepRecord{State: string(StateDone), UpdatedAt: now}
+		}
+		markDependents(d, stepID, changed, now)
+		return nil
+	})
+	if missing != nil {
+		return missing
+	}
+	return err
+}
+
+func requiredError(s Step, key string) error {
+	if s.ID == "groups" {
+		return errors.New("type the members for the wizard to create the group, or the ID of a group you created; or skip this step")
+	}
+	return errRequired
+}
+
+// SetValue validates and stores one value, as `globus-setup set` does.
+func SetValue(v *vault.Vault, key, value string) error {
+	return SetValues(v, map[string]string{key: value})
+}
+
+// SetValues validates and stores values of any steps in one vault update,
+// for the command line and for automated actions (e.g. the scope's ID and
+// string). A step whose stored values changed after it was verified goes back
+// to done, as do verified steps depending on it; a step that was not finished
+// (or skipped) becomes done once all its required values are stored.
+func SetValues(v *vault.Vault, values map[string]string) error {
+	if v == nil {
+		return errors.New("no vault open")
+	}
+	norm, fe := normalizeFor("", values, false)
+	if len(fe) > 0 {
+		return fe
+	}
+	return v.Update(func(d *vault.Doc) error {
+		initDoc(d)
+		now := time.Now().UTC()
+		changed := applyValues(d, norm)
+		byStep := map[string][]string{}
+		for _, k := range changed {
+			if s, ok := Spec(k); ok {
+				byStep[s.Step] = append(byStep[s.Step], k)
+			}
+		}
+		for _, s := range Catalogue() {
+			keys := byStep[s.ID]
+			if len(keys) == 0 {
+				continue
+			}
+			st, _ := stateOf(*d, s.ID)
+			switch {
+			case st == StateVerified && invalidates(keys):
+				d.Steps[s.ID] = vault.StepRecord{State: string(StateDone), UpdatedAt: now, Note: reverifyNote(keys)}
+			case !st.Finished() || st == StateSkipped:
+				// A partly filled step is in progress, so status and the
+				// sidebar show that something was already stored there.
+				next := StateInProgress
+				if len(MissingKeys(d.Values, s)) == 0 {
+					next = StateDone
+				}
+				d.Steps[s.ID] = vault.StepRecord{State: string(next), UpdatedAt: now}
+			}
+			markDependents(d, s.ID, keys, now)
+		}
+		return nil
+	})
+}
+
+// normalizeFor validates values. With stepID set, every key must belong to
+// that step and be typed by the operator (not Auto); blanks are dropped.
+func normalizeFor(stepID string, values map[string]string, dropBlank bool) (map[string]string, FieldErrors) {
+	norm := map[string]string{}
+	fe := FieldErrors{}
+	for k, raw := range values {
+		spec, ok := Spec(k)
+		switch {
+		case !ok:
+			fe[k] = errors.New("unknown key")
+			continue
+		case stepID != "" && (spec.Step != stepID || spec.Auto):
+			fe[k] = fmt.Errorf("not a value typed on the %s step", stepID)
+			continue
+		}
+		if dropBlank && strings.TrimSpace(raw) == "" {
+			continue
+		}
+		n, err := validateKind(spec.Kind, raw)
+		if err != nil {
+			fe[k] = err
+			continue
+		}
+		norm[k] = n
+	}
+	return norm, fe
+}
+
+func initDoc(d *vault.Doc) {
+	if d.Values == nil {
+		d.Values = map[string]string{}
+	}
+	if d.Steps == nil {
+		d.Steps = map[string]vault.StepRecord{}
+	}
+}
+
+// applyValues stores norm into d, removes values derived from changed keys,
+// and returns the changed keys, sorted.
+func applyValues(d *vault.Doc, norm map[string]string) []string {
+	var changed []string
+	for k, val := range norm {
+		if old, ok := d.Values[k]; !ok || old != val {
+			changed = append(changed, k)
+			d.Values[k] = val
+		}
+	}
+	sort.Strings(changed)
+	for _, s := range keySpecs {
+		for _, from := range s.DerivedFrom {
+			if _, set := norm[s.Key]; !set && containsString(changed, from) {
+				delete(d.Values, s.Key)
+			}
+		}
+	}
+	return changed
+}
+
+// invalidates reports whether a change to keys can make a past verification
+// wrong: names and contact addresses cannot.
+func invalidates(keys []string) bool {
+	for _, k := range keys {
+		if s, ok := Spec(k); ok && s.Kind != KindText && s.Kind != KindEmail {
+			return true
+		}
+	}
+	return false
+}
+
+func reverifyNote(keys []string) string {
+	var ks []string
+	for _, k := range keys {
+		if invalidates([]string{k}) {
+			ks = append(ks, k)
+		}
+	}
+	return "re-verify: " + strings.Join(ks, ", ") + " changed"
+}
+
+// markDependents moves verified steps that depend on stepID back to done.
+func markDependents(d *vault.Doc, stepID string, changed []string, now time.Time) {
+	if !invalidates(changed) {
+		return
+	}
+	note := reverifyNote(changed)
+	for _, s := range Catalogue() {
+		if !containsString(s.DependsOn, stepID) {
+			continue
+		}
+		if st, _ := stateOf(*d, s.ID); st == StateVerified {
+			d.Steps[s.ID] = vault.StepRecord{State: string(StateDone), UpdatedAt: now, Note: note}
+		}
+	}
+}
+
+// MarkState records a step's state, e.g. verified after a live check or
+// skipped by the operator.
+func MarkState(v *vault.Vault, stepID string, s State, note string) error {
+	if _, ok := StepByID(stepID); !ok {
+		return fmt.Errorf("unknown step %q", stepID)
+	}
+	if !s.Valid() {
+		return fmt.Errorf("unknown state %q", s)
+	}
+	if v == nil {
+		return errors.New("no vault open")
+	}
+	return v.SetStep(stepID, vault.StepRecord{State: string(s), UpdatedAt: time.Now().UTC(), Note: note})
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,533 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/globus-setup/globus-setup/assets"
+	"github.com/globus-setup/globus-setup/globus"
+	"github.com/globus-setup/globus-setup/vault"
+)
+
+// MemberResult is what became of one member asked for.
+type MemberResult string
+
+// Member results.
+const (
+	MemberAdded   MemberResult = "added"
+	MemberAlready MemberResult = "already a member"
+	MemberUnknown MemberResult = "unknown"
+	MemberFailed  MemberResult = "failed"
+)
+
+// MemberOutcome is one member asked for, by the name the operator gave.
+type MemberOutcome struct {
+	User       string // username or identity UUID, as given (normalised)
+	IdentityID string
+	Result     MemberResult
+	Detail     string // why, for unknown and failed
+}
+
+// GroupResult is what a group operation did.
+type GroupResult struct {
+	Name        string // key name (groups.<name>.*); "" for a group known only by UUID
+	ID          string
+	DisplayName string
+	Created     bool   // created by this run
+	Reused      bool   // asked to create, found stored
+	Owner       string // who owns a group this run created
+	Members     []MemberOutcome
+}
+
+// GroupRequest asks for a group to be created (or reused) and filled.
+type GroupRequest struct {
+	Name        string // key name, see ValidGroupName
+	DisplayName string // the group's name on Globus; default from the project name
+	Description string
+	Members     []string // usernames or identity UUIDs
+	// AsClient acts as the Service API app (client-credentials grant for the
+	// Groups scope) instead of the logged-in operator: the groups it creates
+	// are owned by that client's identity.
+	AsClient bool
+}
+
+// groupCaller is who talks to Groups and Auth's identity look-up.
+type groupCaller struct {
+	groups, identities globus.Authorizer
+	owner              string // who owns what this caller creates
+	asClient           bool
+}
+
+func newGroupCaller(ctx context.Context, e *Env, asClient bool) (*groupCaller, error) {
+	if asClient {
+		cred, err := ServiceAPICredentials(e.Vault)
+		if err != nil {
+			return nil, err
+		}
+		ts, err := e.Globus.ClientCredentialsToken(ctx, cred, globus.GroupsScope)
+		if err != nil {
+			return nil, credsProblem("getting a Groups token for the Service API app", "Service API", "service_api", err)
+		}
+		t, ok := ts[GroupsResourceServer]
+		if !ok || t.AccessToken == "" {
+			return nil, &Problem{What: "Globus gave the Service API app no Groups token",
+				Do: "check that the Service API app is a confidential client that may use the client-credentials grant"}
+		}
+		return &groupCaller{
+			groups:     globus.Bearer(t.AccessToken),
+			identities: globus.Basic(cred),
+			owner:      "the Service API app's client identity " + cred.ID + "@clients.auth.globus.org",
+			asClient:   true,
+		}, nil
+	}
+	ga, err := OperatorToken(ctx, e, GroupsResourceServer)
+	if err != nil {
+		return nil, loginProblem(err)
+	}
+	aa, err := OperatorToken(ctx, e, AuthResourceServer)
+	if err != nil {
+		return nil, loginProblem(err)
+	}
+	return &groupCaller{groups: ga, identities: aa, owner: "your Globus identity (the logged-in operator)"}, nil
+}
+
+// loginProblem adds the --as-client alternative to a missing login.
+func loginProblem(err error) error {
+	if !errors.Is(err, ErrNotLoggedIn) {
+		return err
+	}
+	p := &Problem{What: "not logged in to Globus", is: ErrNotLoggedIn,
+		Do: "run `globus-setup login`, or add --as-client to act as the Service API app"}
+	var inner *Problem
+	if errors.As(err, &inner) {
+		p.What, p.Err = inner.What, inner.Err
+	}
+	return p
+}
+
+// defaultGroupDisplayName is the group's name on Globus when none is given.
+func defaultGroupDisplayName(v *vault.Vault, name string) string {
+	p := value(v, "project.name")
+	if name == DefaultGroup {
+		return assets.AppName(p, assets.GroupSuffix)
+	}
+	return assets.AppName(p, name)
+}
+
+// CreateGroup creates the group r.Name (or reuses the one stored under that
+// name) and adds r.Members. It stores groups.<name>.id at once, then
+// groups.<name>.members with the members now in the group. Unknown usernames
+// and per-member refusals are reported in the result, not as an error.
+func CreateGroup(ctx context.Context, e *Env, r GroupRequest) (GroupResult, error) {
+	if err := checkEnv(e); err != nil {
+		return GroupResult{}, err
+	}
+	if !ValidGroupName(r.Name) {
+		return GroupResult{}, &Problem{What: fmt.Sprintf("%q cannot name a group here", r.Name), Do: GroupNameRule}
+	}
+	members, err := normalizeMembers(r.Members)
+	if err != nil {
+		return GroupResult{}, err
+	}
+	gc, err := newGroupCaller(ctx, e, r.AsClient)
+	if err != nil {
+		return GroupResult{}, err
+	}
+	res := GroupResult{Name: r.Name}
+	var current []globus.Membership
+	if id := value(e.Vault, "groups."+r.Name+".id"); id != "" {
+		g, err := readGroup(ctx, e, gc, r.Name, id)
+		if err != nil {
+			return res, err
+		}
+		res.ID, res.DisplayName, res.Reused, current = g.ID, g.Name, true, g.Memberships
+		e.progress("Group %s is already stored (%s, %q): reusing it.", r.Name, g.ID, g.Name)
+	} else {
+		display := strings.TrimSpace(r.DisplayName)
+		if display == "" {
+			display = defaultGroupDisplayName(e.Vault, r.Name)
+		}
+		g, err := e.Globus.CreateGroup(ctx, gc.groups, globus.GroupCreate{Name: display, Description: r.Description})
+		if err != nil {
+			return res, groupProblem("creating the group "+r.Name, gc, err)
+		}
+		res.ID, res.DisplayName, res.Created, res.Owner = g.ID, g.Name, true, ownerOf(g, gc)
+		// Stored now, so a failure below never leaves an untracked group.
+		if err := storeGroup(e.Vault, r.Name, g.ID, nil, nil); err != nil {
+			return res, problem("storing groups."+r.Name+".id", err)
+		}
+	}
+	res.Members, err = addMembers(ctx, e, gc, res.ID, members, current)
+	if err != nil {
+		return res, err
+	}
+	if err := storeGroup(e.Vault, r.Name, res.ID, inGroup(res.Members), notIn(res.Members)); err != nil {
+		return res, problem("storing groups."+r.Name+".members", err)
+	}
+	return res, nil
+}
+
+// AddGroupMembers adds members to a group given by its stored name or its
+// UUID. A stored group's members value grows by the members now in it.
+func AddGroupMembers(ctx context.Context, e *Env, nameOrID string, users []string, asClient bool) (GroupResult, error) {
+	if err := checkEnv(e); err != nil {
+		return GroupResult{}, err
+	}
+	members, err := normalizeMembers(users)
+	if err != nil {
+		return GroupResult{}, err
+	}
+	if len(members) == 0 {
+		return GroupResult{}, &Problem{What: "no members to add", Do: "name at least one Globus username, e.g. alice@anl.gov"}
+	}
+	res := GroupResult{}
+	doc := e.Vault.Doc()
+	if id, err := NormalizeUUID(nameOrID); err == nil && isUUIDShape(strings.TrimSpace(nameOrID)) {
+		res.ID = id
+		for _, n := range GroupNames(doc.Values) {
+			if strings.EqualFold(doc.Values["groups."+n+".id"], id) {
+				res.Name = n
+			}
+		}
+	} else {
+		res.Name = strings.TrimSpace(nameOrID)
+		res.ID = strings.TrimSpace(doc.Values["groups."+res.Name+".id"])
+		if res.ID == "" {
+			return res, &Problem{What: fmt.Sprintf("no group named %q is stored", res.Name),
+				Do: "create it with `globus-setup group create " + res.Name + "`, or give the group's UUID"}
+		}
+	}
+	gc, err := newGroupCaller(ctx, e, asClient)
+	if err != nil {
+		return res, err
+	}
+	g, err := readGroup(ctx, e, gc, res.Name, res.ID)
+	if err != nil {
+		return res, err
+	}
+	res.DisplayName = g.Name
+	res.Members, err = addMembers(ctx, e, gc, res.ID, members, g.Memberships)
+	if err != nil {
+		return res, err
+	}
+	if res.Name != "" {
+		if err := storeGroup(e.Vault, res.Name, res.ID, inGroup(res.Members), notIn(res.Members)); err != nil {
+			return res, problem("storing groups."+res.Name+".members", err)
+		}
+	}
+	return res, nil
+}
+
+// EnsureGroups is the groups step's action: every stored group with members
+// but no ID is created, and stored members missing from a group are added.
+// It acts as the logged-in operator, else as the Service API app.
+func EnsureGroups(ctx context.Context, e *Env) ([]GroupResult, error) {
+	if err := checkEnv(e); err != nil {
+		return nil, err
+	}
+	_, loggedIn := LoggedIn(e.Vault)
+	doc := e.Vault.Doc()
+	names := GroupNames(doc.Values)
+	if len(names) == 0 {
+		return nil, &Problem{What: "no group is stored", Do: "type the members of the group (or its ID) on the groups step, or run `globus-setup group create NAME --member USER`"}
+	}
+	var out []GroupResult
+	for _, n := range names {
+		members := SplitList(doc.Values["groups."+n+".members"])
+		if doc.Values["groups."+n+".id"] != "" && len(members) == 0 {
+			continue
+		}
+		r, err := CreateGroup(ctx, e, GroupRequest{Name: n, Members: members, AsClient: !loggedIn})
+		if err != nil {
+			return out, problem("group "+n, err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func groupsAction(ctx context.Context, e *Env) (Report, error) {
+	rs, err := EnsureGroups(ctx, e)
+	rep := Report{OK: err == nil}
+	for _, r := range rs {
+		rep.Lines = append(rep.Lines, GroupLines(r)...)
+		for _, m := range r.Members {
+			if m.Result == MemberUnknown || m.Result == MemberFailed {
+				rep.OK = false
+			}
+		}
+	}
+	return rep, err
+}
+
+// normalizeMembers validates usernames and UUIDs as the members key does.
+func normalizeMembers(users []string) ([]string, error) {
+	if len(users) == 0 {
+		return nil, nil
+	}
+	n, err := NormalizeUsernames(strings.Join(users, " "))
+	if err != nil {
+		return nil, &Problem{What: "a member is not a Globus username or identity UUID", Err: err, Do: "give usernames like alice@anl.gov, or identity UUIDs"}
+	}
+	return SplitList(n), nil
+}
+
+func readGroup(ctx context.Context, e *Env, gc *groupCaller, name, id string) (*globus.Group, error) {
+	g, err := e.Globus.GetGroup(ctx, gc.groups, id, true)
+	if err == nil {
+		return g, nil
+	}
+	if globus.IsStatus(err, http.StatusNotFound) {
+		label := "the group " + id
+		if name != "" {
+			label = "the stored group " + name + " (" + id + ")"
+		}
+		who := "you"
+		if gc.asClient {
+			who = "the Service API app"
+		}
+		return nil, &Problem{What: label + " does not exist or " + who + " cannot see it", Err: err,
+			Do: "check the ID; if the group was made by someone else, act as its owner (log in as them, or use or drop --as-client); if it was deleted, store another ID with `globus-setup set groups." + orName(name) + ".id`"}
+	}
+	return nil, groupProblem("reading the group "+id, gc, err)
+}
+
+func orName(name string) string {
+	if name == "" {
+		return "<name>"
+	}
+	return name
+}
+
+func groupProblem(doing string, gc *groupCaller, err error) error {
+	if gc.asClient {
+		return credsProblem(doing, "Service API", "service_api", err)
+	}
+	if globus.IsStatus(err, http.StatusUnauthorized) {
+		return &Problem{What: doing + ": Globus did not accept the login", Err: err, is: ErrNotLoggedIn, Do: "run `globus-setup login` again"}
+	}
+	return problem(doing, err)
+}
+
+func ownerOf(g *globus.Group, gc *groupCaller) string {
+	if !gc.asClient {
+		for _, m := range g.MyMemberships {
+			if m.Role == "admin" && m.Username != "" {
+				return m.Username + " (you, the logged-in operator)"
+			}
+		}
+	}
+	return gc.owner
+}
+
+// addMembers resolves usernames to identities and adds those not already in
+// the group. current are the group's memberships when known.
+func addMembers(ctx context.Context, e *Env, gc *groupCaller, groupID string, members []string, current []globus.Membership) ([]MemberOutcome, error) {
+	if len(members) == 0 {
+		return nil, nil
+	}
+	out := make([]MemberOutcome, len(members))
+	var usernames []string
+	for i, m := range members {
+		out[i].User = m
+		if isUUIDShape(m) {
+			out[i].IdentityID = m
+		} else {
+			usernames = append(usernames, m)
+		}
+	}
+	if len(usernames) > 0 {
+		ids, err := e.Globus.LookupIdentities(ctx, gc.identities, usernames)
+		if err != nil {
+			if gc.asClient {
+				return nil, credsProblem("looking up the members' identities", "Service API", "service_api", err)
+			}
+			return nil, problem("looking up the members' identities", err)
+		}
+		byName := map[string]globus.Identity{}
+		for _, id := range ids {
+			byName[strings.ToLower(id.Username)] = id
+		}
+		for i := range out {
+			if out[i].IdentityID != "" {
+				continue
+			}
+			id := byName[strings.ToLower(out[i].User)]
+			if id.ID == "" || strings.EqualFold(id.Status, "unused") {
+				out[i].Result = MemberUnknown
+				out[i].Detail = "Globus has no identity with this username (has the person ever logged in to Globus?)"
+				continue
+			}
+			out[i].IdentityID = id.ID
+		}
+	}
+	active := map[string]bool{}
+	for _, m := range current {
+		if m.Status == "active" {
+			active[strings.ToLower(m.IdentityID)] = true
+		}
+	}
+	var adds []globus.MemberAdd
+	index := map[string][]int{}
+	for i := range out {
+		if out[i].Result != "" {
+			continue
+		}
+		id := strings.ToLower(out[i].IdentityID)
+		if active[id] {
+			out[i].Result = MemberAlready
+			continue
+		}
+		if _, dup := index[id]; !dup {
+			adds = append(adds, globus.MemberAdd{IdentityID: out[i].IdentityID, Role: "member"})
+		}
+		index[id] = append(index[id], i)
+	}
+	if len(adds) == 0 {
+		return out, nil
+	}
+	res, err := e.Globus.AddMembers(ctx, gc.groups, groupID, adds)
+	if err != nil {
+		return out, groupProblem("adding members to the group "+groupID, gc, err)
+	}
+	for _, a := range res.Added {
+		for _, i := range index[strings.ToLower(a.IdentityID)] {
+			out[i].Result = MemberAdded
+			if a.Status != "" && a.Status != "active" {
+				out[i].Detail = "membership " + a.Status
+			}
+		}
+	}
+	for _, me := range res.Errors {
+		for _, i := range index[strings.ToLower(me.IdentityID)] {
+			if strings.EqualFold(me.Code, "ALREADY_ACTIVE") {
+				out[i].Result = MemberAlready
+				continue
+			}
+			out[i].Result = MemberFailed
+			out[i].Detail = strings.TrimSpace(me.Code + ": " + me.Detail)
+		}
+	}
+	for i := range out {
+		if out[i].Result == "" {
+			out[i].Result = MemberFailed
+			out[i].Detail = "Globus Groups did not say whether it was added"
+		}
+	}
+	return out, nil
+}
+
+func inGroup(ms []MemberOutcome) []string {
+	var out []string
+	for _, m := range ms {
+		if m.Result == MemberAdded || m.Result == MemberAlready {
+			out = append(out, m.User)
+		}
+	}
+	return out
+}
+
+func notIn(ms []MemberOutcome) []string {
+	var out []string
+	for _, m := range ms {
+		if m.Result == MemberUnknown || m.Result == MemberFailed {
+			out = append(out, m.User)
+		}
+	}
+	return out
+}
+
+// storeGroup records a group's ID and merges members into its stored
+// members, dropping those just found not to be in it, in one vault update.
+func storeGroup(v *vault.Vault, name, id string, add, drop []string) error {
+	idKey, memKey := "groups."+name+".id", "groups."+name+".members"
+	normID, err := NormalizeUUID(id)
+	if err != nil {
+		return err
+	}
+	return v.Update(func(d *vault.Doc) error {
+		initDoc(d)
+		changed := d.Values[idKey] != normID
+		d.Values[idKey] = normID
+		dropped := map[string]bool{}
+		for _, u := range drop {
+			dropped[strings.ToLower(u)] = true
+		}
+		var list []string
+		for _, u := range append(SplitList(d.Values[memKey]), add...) {
+			if !dropped[strings.ToLower(u)] {
+				list = append(list, u)
+			}
+		}
+		if len(list) > 0 {
+			n, err := NormalizeUsernames(strings.Join(list, " "))
+			if err != nil {
+				return err
+			}
+			changed = changed || d.Values[memKey] != n
+			d.Values[memKey] = n
+		} else if _, had := d.Values[memKey]; had {
+			delete(d.Values, memKey)
+			changed = true
+		}
+		now := time.Now().UTC()
+		switch st, _ := stateOf(*d, "groups"); {
+		case st == StateVerified && changed:
+			d.Steps["groups"] = vault.StepRecord{State: string(StateDone), UpdatedAt: now, Note: "re-verify: groups." + name + " changed"}
+		case !st.Finished() || st == StateSkipped:
+			d.Steps["groups"] = vault.StepRecord{State: string(StateDone), UpdatedAt: now}
+		}
+		return nil
+	})
+}
+
+// GroupLines describes a group result: one line for the group, one per
+// member that was not simply added.
+func GroupLines(r GroupResult) []string {
+	label := r.Name + " "
+	if r.Name == "" {
+		label = ""
+	}
+	var lines []string
+	var added, already []string
+	for _, m := range r.Members {
+		switch m.Result {
+		case MemberAdded:
+			added = append(added, m.User)
+		case MemberAlready:
+			already = append(already, m.User)
+		}
+	}
+	var head string
+	switch {
+	case r.Created:
+		head = fmt.Sprintf("Created group %s%q (%s), owned by %s", label, r.DisplayName, r.ID, r.Owner)
+	case r.Reused:
+		head = fmt.Sprintf("Group %s%q (%s) is already stored: reused it", label, r.DisplayName, r.ID)
+	default:
+		head = fmt.Sprintf("Group %s%q (%s)", label, r.DisplayName, r.ID)
+	}
+	switch {
+	case len(added) > 0:
+		head += "; added " + strings.Join(added, ", ")
+	case len(r.Members) > 0:
+		head += "; added nobody"
+	}
+	if len(already) > 0 {
+		head += "; already members: " + strings.Join(already, ", ")
+	}
+	lines = append(lines, head+".")
+	for _, m := range r.Members {
+		switch m.Result {
+		case MemberUnknown:
+			lines = append(lines, fmt.Sprintf("✗ %s not added: %s — check the spelling, or ask them to log in to Globus once, then run `globus-setup group add %s %s`", m.User, m.Detail, orName(r.Name), m.User))
+		case MemberFailed:
+			lines = append(lines, fmt.Sprintf("✗ %s not added: %s", m.User, m.Detail))
+		}
+	}
+	return lines
+}

@@ -1,0 +1,246 @@
+package steps
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/globus-setup/globus-setup/globus"
+	"github.com/globus-setup/globus-setup/vault"
+)
+
+// OperatorTokensKey is the vault Internal key holding the operator's login
+// (never in Values, so never exported, printed or copied).
+const OperatorTokensKey = "tokens.operator"
+
+// Resource servers of the operator's tokens.
+const (
+	AuthResourceServer   = "auth.globus.org"
+	GroupsResourceServer = "groups.api.globus.org"
+)
+
+// refreshMargin: a token expiring within this is refreshed first, so a call
+// never starts with a token about to lapse.
+const refreshMargin = 2 * time.Minute
+
+// ErrNotLoggedIn: an operator call with no usable login. errors.Is finds it
+// inside the Problems OperatorToken returns.
+var ErrNotLoggedIn = errors.New("not logged in to Globus: run `globus-setup login`")
+
+// LoginScopes are what the operator's login asks for: the developers console
+// (manage_projects), identity look-ups, who the operator is, and Groups.
+func LoginScopes() []string {
+	return []string{"openid", "profile", "email", globus.ManageProjectsScope, globus.ViewIdentitiesScope, globus.GroupsScope}
+}
+
+// operatorLogin is what the vault keeps: the client the tokens belong to
+// (needed to refresh them) and the tokens by resource server.
+type operatorLogin struct {
+	ClientID string                 `json:"client_id"`
+	Tokens   map[string]storedToken `json:"tokens"`
+	At       time.Time              `json:"logged_in_at"`
+}
+
+type storedToken struct {
+	AccessToken    string    `json:"access_token"`
+	RefreshToken   string    `json:"refresh_token,omitempty"`
+	Scope          string    `json:"scope,omitempty"`
+	ResourceServer string    `json:"resource_server"`
+	TokenType      string    `json:"token_type,omitempty"`
+	ExpiresAt      time.Time `json:"expires_at,omitzero"`
+}
+
+func toStored(t globus.Token) storedToken {
+	return storedToken{t.AccessToken, t.RefreshToken, t.Scope, t.ResourceServer, t.TokenType, t.ExpiresAt}
+}
+
+func (s storedToken) token() globus.Token {
+	return globus.Token{AccessToken: s.AccessToken, RefreshToken: s.RefreshToken, Scope: s.Scope,
+		ResourceServer: s.ResourceServer, TokenType: s.TokenType, ExpiresAt: s.ExpiresAt}
+}
+
+func readLogin(internal map[string]string) (*operatorLogin, bool) {
+	raw := internal[OperatorTokensKey]
+	if raw == "" {
+		return nil, false
+	}
+	var l operatorLogin
+	if json.Unmarshal([]byte(raw), &l) != nil || len(l.Tokens) == 0 {
+		return nil, false
+	}
+	return &l, true
+}
+
+func (l *operatorLogin) encode() (string, error) {
+	b, err := json.Marshal(l)
+	return string(b), err
+}
+
+// StartLogin prepares the operator's PKCE login through clientID, or the
+// stored public client when clientID is empty. Show flow.URL to the operator.
+func StartLogin(e *Env, clientID string) (*globus.LoginFlow, error) {
+	if err := checkEnv(e); err != nil {
+		return nil, err
+	}
+	clientID = strings.TrimSpace(clientID)
+	if clientID == "" {
+		clientID = value(e.Vault, "public_client.client_id")
+	}
+	if clientID == "" {
+		return nil, &Problem{
+			What: "no public client to log in with: public_client.client_id is not stored",
+			Do:   "register the public client (step 4) and store its ID with `globus-setup set public_client.client_id`, or log in once with any thick client's ID: `globus-setup login --client-id ID`",
+		}
+	}
+	n, err := NormalizeUUID(clientID)
+	if err != nil {
+		return nil, &Problem{What: "--client-id is not a client ID", Err: err, Do: "give the UUID shown as Client UUID on the app's page"}
+	}
+	return e.Globus.StartLogin(n, LoginScopes())
+}
+
+// LoginInfo describes a finished login (never its tokens).
+type LoginInfo struct {
+	ClientID        string
+	ResourceServers []string // sorted
+}
+
+// FinishLogin exchanges what the operator pasted (the code, or the address of
+// the page showing it) for tokens and keeps them in the vault's internal part.
+func FinishLogin(ctx context.Context, e *Env, flow *globus.LoginFlow, pasted string) (LoginInfo, error) {
+	if err := checkEnv(e); err != nil {
+		return LoginInfo{}, err
+	}
+	ts, err := e.Globus.ExchangeCode(ctx, flow, pasted)
+	if err != nil {
+		var ge *globus.Error
+		if errors.As(err, &ge) && (strings.EqualFold(ge.OAuthError, "invalid_client") || ge.Status == 401) {
+			return LoginInfo{}, &Problem{What: "Globus refused the login for client " + flow.ClientID, Err: err,
+				Do: "check that it is a public (thick, native) client's ID, registered with the redirect URI " + flow.RedirectURI}
+		}
+		return LoginInfo{}, problem("exchanging the login code", err)
+	}
+	l := &operatorLogin{ClientID: flow.ClientID, Tokens: map[string]storedToken{}, At: time.Now().UTC()}
+	for rs, t := range ts {
+		if t.AccessToken != "" {
+			l.Tokens[rs] = toStored(t)
+		}
+	}
+	if len(l.Tokens) == 0 {
+		return LoginInfo{}, errors.New("Globus answered the login without any token: log in again")
+	}
+	enc, err := l.encode()
+	if err != nil {
+		return LoginInfo{}, err
+	}
+	if err := e.Vault.SetInternal(OperatorTokensKey, enc); err != nil {
+		return LoginInfo{}, problem("keeping the login in the vault", err)
+	}
+	return l.info(), nil
+}
+
+func (l *operatorLogin) info() LoginInfo {
+	info := LoginInfo{ClientID: l.ClientID}
+	for rs := range l.Tokens {
+		info.ResourceServers = append(info.ResourceServers, rs)
+	}
+	sort.Strings(info.ResourceServers)
+	return info
+}
+
+// LoggedIn reports whether the vault holds an operator login (which may
+// still need a refresh), and through which client.
+func LoggedIn(v *vault.Vault) (LoginInfo, bool) {
+	if v == nil {
+		return LoginInfo{}, false
+	}
+	l, ok := readLogin(v.Doc().Internal)
+	if !ok {
+		return LoginInfo{}, false
+	}
+	return l.info(), true
+}
+
+// Logout deletes the operator's tokens from the vault; false if there were none.
+func Logout(v *vault.Vault) (bool, error) {
+	if _, ok := v.Internal(OperatorTokensKey); !ok {
+		if err := v.Reload(); err != nil {
+			return false, err
+		}
+		if _, ok := v.Internal(OperatorTokensKey); !ok {
+			return false, nil
+		}
+	}
+	return true, v.SetInternal(OperatorTokensKey, "")
+}
+
+// OperatorToken returns a Bearer authorizer for the operator's token for
+// resourceServer ("auth.globus.org", "groups.api.globus.org"), refreshing and
+// re-saving it when it has expired. Without a usable login the error wraps
+// ErrNotLoggedIn and says to run `globus-setup login`.
+func OperatorToken(ctx context.Context, e *Env, resourceServer string) (globus.Authorizer, error) {
+	if err := checkEnv(e); err != nil {
+		return nil, err
+	}
+	l, ok := readLogin(e.Vault.Doc().Internal)
+	if !ok {
+		return nil, ErrNotLoggedIn
+	}
+	t, ok := l.Tokens[resourceServer]
+	if !ok {
+		return nil, &Problem{What: "the login has no token for " + resourceServer, is: ErrNotLoggedIn,
+			Do: "log in again (`globus-setup login`) and grant every scope asked for"}
+	}
+	tok := t.token()
+	if !tok.Expired(time.Now(), refreshMargin) {
+		return globus.Bearer(tok.AccessToken), nil
+	}
+	if tok.RefreshToken == "" {
+		return nil, &Problem{What: "the login for " + resourceServer + " has expired", is: ErrNotLoggedIn, Do: "run `globus-setup login`"}
+	}
+	// Another process may have refreshed it already: take the newest first.
+	if err := e.Vault.Reload(); err == nil {
+		if l2, ok := readLogin(e.Vault.Doc().Internal); ok {
+			if t2, ok := l2.Tokens[resourceServer]; ok && !t2.token().Expired(time.Now(), refreshMargin) {
+				return globus.Bearer(t2.AccessToken), nil
+			}
+			if t2, ok := l2.Tokens[resourceServer]; ok {
+				tok, l = t2.token(), l2
+			}
+		}
+	}
+	fresh, err := e.Globus.Refresh(ctx, l.ClientID, tok)
+	if err != nil {
+		var ge *globus.Error
+		if errors.As(err, &ge) && ge.Status >= 400 && ge.Status < 500 && ge.Status != 429 {
+			return nil, &Problem{What: "the login has expired and Globus would not renew it", Err: err, is: ErrNotLoggedIn, Do: "run `globus-setup login`"}
+		}
+		return nil, problem("renewing the login", err)
+	}
+	if fresh.ResourceServer == "" {
+		fresh.ResourceServer = resourceServer
+	}
+	err = e.Vault.Update(func(d *vault.Doc) error {
+		cur, ok := readLogin(d.Internal)
+		if !ok || cur.ClientID != l.ClientID {
+			return nil // logged out or in again meanwhile: leave it be
+		}
+		cur.Tokens[resourceServer] = toStored(fresh)
+		enc, err := cur.encode()
+		if err != nil {
+			return err
+		}
+		if d.Internal == nil {
+			d.Internal = map[string]string{}
+		}
+		d.Internal[OperatorTokensKey] = enc
+		return nil
+	})
+	if err != nil {
+		return nil, problem("keeping the renewed login in the vault", err)
+	}
+	return globus.Bearer(fresh.AccessToken), nil
+}

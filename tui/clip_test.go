@@ -1,0 +1,33 @@
+//go:build !windows
+
+package tui
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestDefaultOpenHonoursBrowser(t *testing.T) {
+	dir := t.TempDir()
+	got := filepath.Join(dir, "url")
+	script := filepath.Join(dir, "browser")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\necho \"$1\" > "+got+"\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"BROWSER": "/nonexistent/browser:" + script, "SSH_TTY": "/dev/pts/1"}
+	if err := defaultOpen(func(k string) string { return env[k] }, "https://app.globus.org/x"); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(got); string(b) != "https://app.globus.org/x\n" {
+		t.Fatalf("browser got %q", b)
+	}
+}
+
+func TestDefaultOpenRefusesOverSSH(t *testing.T) {
+	env := map[string]string{"SSH_CONNECTION": "1 2 3 4", "DISPLAY": ":0"}
+	if err := defaultOpen(func(k string) string { return env[k] }, "https://x"); !errors.Is(err, errNoBrowser) {
+		t.Fatalf("got %v", err)
+	}
+}

@@ -1,0 +1,138 @@
+// Package clipboard copies a value to the operator's clipboard in the two ways
+// that matter for a tool often run over SSH: OSC 52, which asks the terminal
+// emulator on the operator's own machine to set its clipboard, and the native
+// clipboard of the machine we run on (xclip/xsel/wl-copy, pbcopy, Windows)
+// where one exists. Either may be missing; Copy says which worked.
+package clipboard
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	native "github.com/atotto/clipboard"
+	"github.com/aymanbagabas/go-osc52/v2"
+)
+
+// DefaultClearAfter matches `pass -c`: long enough to paste, short enough
+// that a secret does not linger.
+const DefaultClearAfter = 45 * time.Second
+
+// Result says where the value went, so the caller can tell the operator.
+type Result struct {
+	OSC52  bool // the escape sequence was written to the terminal
+	Native bool // the local clipboard holds the value
+}
+
+// Any reports whether the value reached at least one clipboard.
+func (r Result) Any() bool { return r.OSC52 || r.Native }
+
+// Describe is a short phrase for the operator: where the value went.
+func (r Result) Describe() string {
+	switch {
+	case r.OSC52 && r.Native:
+		return "copied to the clipboard (terminal and local)"
+	case r.OSC52:
+		return "copied through the terminal (OSC 52)"
+	case r.Native:
+		return "copied to the local clipboard"
+	}
+	return "no clipboard could be reached"
+}
+
+// ErrNoClipboard is returned when neither OSC 52 nor a native clipboard worked.
+var ErrNoClipboard = errors.New("no clipboard available: no terminal for OSC 52 and no native clipboard tool (install xclip, xsel or wl-clipboard)")
+
+// Backend is the native clipboard; a variable so tests can replace it.
+type Backend interface {
+	Read() (string, error)
+	Write(string) error
+	Available() bool
+}
+
+type atottoBackend struct{}
+
+func (atottoBackend) Read() (string, error) { return native.ReadAll() }
+func (atottoBackend) Write(s string) error  { return native.WriteAll(s) }
+func (atottoBackend) Available() bool       { return !native.Unsupported }
+
+// Native is the local clipboard used by Copy and Clear.
+var Native Backend = atottoBackend{}
+
+// Copy writes text to the terminal w as OSC 52 (when w is not nil) and to the
+// native clipboard. The text itself never appears in any error.
+func Copy(text string, w io.Writer) (Result, error) {
+	var r Result
+	if w != nil {
+		if _, err := sequence(text).WriteTo(w); err == nil {
+			r.OSC52 = true
+		}
+	}
+	if Native.Available() && Native.Write(text) == nil {
+		r.Native = true
+	}
+	if !r.Any() {
+		return r, ErrNoClipboard
+	}
+	return r, nil
+}
+
+// ClearIfUnchanged empties the native clipboard only if it still holds text,
+// so a value the operator copied since is left alone. OSC 52 cannot be read
+// back reliably, so the terminal's clipboard is cleared unconditionally when
+// w is given: our value was the last one we put there.
+func ClearIfUnchanged(text string, w io.Writer) {
+	if Native.Available() {
+		if cur, err := Native.Read(); err == nil && SameValue(cur, text) {
+			_ = Native.Write("")
+		}
+	}
+	if w != nil {
+		_, _ = clearSequence().WriteTo(w)
+	}
+}
+
+// Fingerprint identifies a value without revealing it, so a helper process
+// can be told what to clear without being handed the secret.
+func Fingerprint(text string) [32]byte { return sha256.Sum256([]byte(text)) }
+
+// SameValue compares in constant time, as the values may be secrets.
+func SameValue(a, b string) bool {
+	fa, fb := Fingerprint(a), Fingerprint(b)
+	return subtle.ConstantTimeCompare(fa[:], fb[:]) == 1
+}
+
+// ClearIfFingerprint is ClearIfUnchanged for a process that knows only the
+// fingerprint of what was copied.
+func ClearIfFingerprint(fp [32]byte, w io.Writer) {
+	if Native.Available() {
+		if cur, err := Native.Read(); err == nil {
+			got := Fingerprint(cur)
+			if subtle.ConstantTimeCompare(got[:], fp[:]) == 1 {
+				_ = Native.Write("")
+			}
+		}
+	}
+	if w != nil {
+		_, _ = clearSequence().WriteTo(w)
+	}
+}
+
+func sequence(text string) osc52.Sequence { return wrap(osc52.New(text)) }
+
+func clearSequence() osc52.Sequence { return wrap(osc52.Clear()) }
+
+// wrap passes the sequence through tmux or screen, which otherwise swallow it.
+func wrap(s osc52.Sequence) osc52.Sequence {
+	if os.Getenv("TMUX") != "" {
+		return s.Tmux()
+	}
+	if strings.HasPrefix(os.Getenv("TERM"), "screen") {
+		return s.Screen()
+	}
+	return s
+}

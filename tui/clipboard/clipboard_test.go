@@ -1,0 +1,92 @@
+package clipboard
+
+import (
+	"bytes"
+	"encoding/base64"
+	"strings"
+	"testing"
+)
+
+type fakeBackend struct {
+	available bool
+	value     string
+}
+
+func (f *fakeBackend) Read() (string, error) { return f.value, nil }
+func (f *fakeBackend) Write(s string) error  { f.value = s; return nil }
+func (f *fakeBackend) Available() bool       { return f.available }
+
+func useFake(t *testing.T, available bool) *fakeBackend {
+	t.Helper()
+	f := &fakeBackend{available: available}
+	old := Native
+	Native = f
+	t.Cleanup(func() { Native = old })
+	return f
+}
+
+func TestCopyWritesOSC52AndNative(t *testing.T) {
+	t.Setenv("TMUX", "")
+	t.Setenv("TERM", "xterm-256color")
+	f := useFake(t, true)
+	var term bytes.Buffer
+	r, err := Copy("s3cret-value", &term)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.OSC52 || !r.Native {
+		t.Fatalf("result %+v, want both", r)
+	}
+	if f.value != "s3cret-value" {
+		t.Fatalf("native clipboard holds %q", f.value)
+	}
+	want := base64.StdEncoding.EncodeToString([]byte("s3cret-value"))
+	if !strings.Contains(term.String(), "\x1b]52;c;"+want) {
+		t.Fatalf("terminal got %q, want an OSC 52 sequence carrying the value", term.String())
+	}
+}
+
+func TestCopyInsideTmuxWrapsSequence(t *testing.T) {
+	t.Setenv("TMUX", "/tmp/tmux-0/default,1,0")
+	useFake(t, false)
+	var term bytes.Buffer
+	if _, err := Copy("v", &term); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(term.String(), "\x1bPtmux;") {
+		t.Fatalf("sequence %q is not wrapped for tmux", term.String())
+	}
+}
+
+func TestCopyWithNoClipboardFails(t *testing.T) {
+	useFake(t, false)
+	r, err := Copy("v", nil)
+	if err != ErrNoClipboard || r.Any() {
+		t.Fatalf("got %+v, %v; want ErrNoClipboard", r, err)
+	}
+}
+
+func TestClearLeavesANewerValueAlone(t *testing.T) {
+	f := useFake(t, true)
+	f.value = "something the operator copied later"
+	ClearIfUnchanged("old secret", nil)
+	if f.value != "something the operator copied later" {
+		t.Fatalf("clipboard cleared a value we did not put there")
+	}
+	f.value = "old secret"
+	ClearIfFingerprint(Fingerprint("old secret"), nil)
+	if f.value != "" {
+		t.Fatalf("clipboard still holds our value")
+	}
+}
+
+func TestClearWritesOSC52Clear(t *testing.T) {
+	t.Setenv("TMUX", "")
+	t.Setenv("TERM", "xterm")
+	useFake(t, false)
+	var term bytes.Buffer
+	ClearIfUnchanged("x", &term)
+	if !strings.Contains(term.String(), "\x1b]52;c;!") {
+		t.Fatalf("no OSC 52 clear in %q", term.String())
+	}
+}

@@ -1,0 +1,281 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
+
+	"github.com/globus-setup/globus-setup/steps"
+)
+
+// finishMsg is a result for the finish screen.
+type finishMsg interface{ finish() }
+
+type envWrittenMsg struct {
+	path, backup string
+	merged       bool
+	err          error
+}
+
+type verifyAllMsg struct {
+	lines []string
+	ok    bool
+	err   error
+}
+
+func (envWrittenMsg) finish() {}
+func (verifyAllMsg) finish()  {}
+
+// finishModel summarises the setup, verifies everything and writes the .env.
+type finishModel struct {
+	sh      *shellModel
+	path    *huh.Input
+	editing bool
+	replace bool // write a new file even though one exists
+
+	existsFor string
+	exists    bool
+
+	busy      bool
+	busyLabel string
+	cancelFn  context.CancelFunc
+
+	result outcome
+}
+
+func newFinish(sh *shellModel) *finishModel {
+	f := &finishModel{sh: sh}
+	f.path = huh.NewInput().Title(".env file for the gateway").Placeholder("./.env")
+	setInput(f.path, "./.env")
+	f.path.WithKeyMap(huh.NewDefaultKeyMap())
+	f.path.WithTheme(sh.m.st.theme)
+	f.resize(sh.mainWidth())
+	return f
+}
+
+func (f *finishModel) resize(w int) { f.path.WithWidth(max(w-2, 10)) }
+func (f *finishModel) typing() bool { return f.editing }
+
+func (f *finishModel) cancel() {
+	if f.cancelFn != nil {
+		f.cancelFn()
+		f.cancelFn = nil
+	}
+}
+
+func (f *finishModel) target() string {
+	p := strings.TrimSpace(inputValue(f.path))
+	if p == "" {
+		p = "./.env"
+	}
+	return p
+}
+
+// fileExists is cached per path so View does not stat on every frame.
+func (f *finishModel) fileExists() bool {
+	if t := f.target(); t != f.existsFor {
+		_, err := os.Stat(t)
+		f.existsFor, f.exists = t, err == nil
+	}
+	return f.exists
+}
+
+func (f *finishModel) bindings() []key.Binding {
+	k := f.sh.m.keys
+	switch {
+	case f.busy:
+		return []key.Binding{k.Cancel}
+	case f.editing:
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter/esc", "done"))}
+	}
+	b := []key.Binding{k.WriteEnv, k.EditEnv}
+	if f.fileExists() {
+		b = append(b, k.Replace)
+	}
+	return append(b, k.VerifyAll)
+}
+
+func (f *finishModel) update(msg tea.Msg) tea.Cmd {
+	m := f.sh.m
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		k := m.keys
+		if f.busy {
+			if key.Matches(msg, k.Cancel) {
+				f.cancel()
+				f.busyLabel = "Cancelling…"
+			}
+			return nil
+		}
+		if f.editing {
+			if msg.Type == tea.KeyEnter || msg.Type == tea.KeyEsc {
+				f.editing = false
+				f.path.Blur()
+				f.existsFor = ""
+				return nil
+			}
+			_, cmd := f.path.Update(msg)
+			return cmd
+		}
+		switch {
+		case key.Matches(msg, k.EditEnv):
+			f.editing = true
+			return f.path.Focus()
+		case key.Matches(msg, k.Replace):
+			f.replace = !f.replace
+		case key.Matches(msg, k.WriteEnv):
+			return f.write()
+		case key.Matches(msg, k.VerifyAll):
+			return f.verify()
+		}
+		return nil
+	case envWrittenMsg:
+		m.endBusy()
+		f.busy = false
+		f.existsFor = ""
+		if msg.err != nil {
+			f.result = outcome{summary: []string{"Could not write the .env: " + msg.err.Error()}}
+			return nil
+		}
+		how := "Wrote"
+		if msg.merged {
+			how = "Updated the gateway's variables in"
+		}
+		lines := []string{how + " " + msg.path + " (mode 0600: it holds client secrets)."}
+		if msg.backup != "" {
+			lines = append(lines, "The previous file is kept as "+msg.backup+".")
+		}
+		f.result = outcome{summary: lines, ok: true}
+		return nil
+	case verifyAllMsg:
+		m.endBusy()
+		f.busy, f.cancelFn = false, nil
+		f.sh.refresh()
+		o := outcome{report: msg.lines, ok: msg.err == nil && msg.ok}
+		switch {
+		case errors.Is(msg.err, context.Canceled):
+			o.summary = []string{"Cancelled."}
+		case msg.err != nil:
+			o.summary = explain(msg.err)
+		case msg.ok && skipped(msg.lines):
+			o.summary = []string{"Nothing failed; some checks could not run yet (see above)."}
+		case msg.ok:
+			o.summary = []string{"Everything checks out."}
+		default:
+			o.summary = []string{"Some checks failed: see each line for what to do."}
+		}
+		f.result = o
+		return nil
+	}
+	if f.editing {
+		_, cmd := f.path.Update(msg)
+		return cmd
+	}
+	return nil
+}
+
+// write exports a new .env or merges into the existing one, atomically,
+// mode 0600, keeping the old file as .env.bak-<time>.
+func (f *finishModel) write() tea.Cmd {
+	m := f.sh.m
+	path, err := filepath.Abs(f.target())
+	if err != nil {
+		f.result = outcome{summary: []string{err.Error()}}
+		return nil
+	}
+	merge := f.fileExists() && !f.replace
+	doc := m.vault.Doc()
+	f.busy, f.busyLabel = true, "Writing "+path+"…"
+	run := func() tea.Msg {
+		if merge {
+			backup, err := steps.MergeEnvFile(path, doc)
+			return envWrittenMsg{path: path, backup: backup, merged: true, err: err}
+		}
+		data, err := steps.Export(doc, "env")
+		if err != nil {
+			return envWrittenMsg{path: path, err: err}
+		}
+		backup, err := steps.WriteFileAtomic(path, data, 0o600)
+		return envWrittenMsg{path: path, backup: backup, err: err}
+	}
+	return tea.Batch(m.startBusy(), run)
+}
+
+func (f *finishModel) verify() tea.Cmd {
+	m := f.sh.m
+	if m.cfg.Globus == nil {
+		f.result = outcome{summary: []string{"No Globus client is configured, so nothing can be checked."}}
+		return nil
+	}
+	ctx, cancel := context.WithCancel(m.ctx)
+	f.cancelFn = cancel
+	f.busy, f.busyLabel = true, "Checking everything with Globus… (esc cancels)"
+	env := &steps.Env{Vault: m.vault, Globus: m.cfg.Globus}
+	run := func() tea.Msg {
+		defer cancel()
+		return runVerifyAll(ctx, env)
+	}
+	return tea.Batch(m.startBusy(), run)
+}
+
+func (f *finishModel) lines(w int) ([]string, int) {
+	m := f.sh.m
+	st := m.st
+	out := []string{st.title.Render("Finish"), ""}
+	done, unverified := 0, 0
+	for _, s := range f.sh.cat {
+		ss := f.sh.status[s.ID]
+		if ss.State.Finished() {
+			done++
+		}
+		if ss.State == steps.StateDone {
+			unverified++
+		}
+		line := fmt.Sprintf("%s %d %s", glyph(ss.State), s.Number, s.Title)
+		words := stateWords(ss.State)
+		out = append(out, truncate(line+st.faint.Render(" · "+words[strings.Index(words, " ")+1:]), w))
+		if ss.Note != "" {
+			for _, l := range indent(ss.Note, 4, w) {
+				out = append(out, st.warn.Render(l))
+			}
+		}
+	}
+	out = append(out, "")
+	switch {
+	case done == len(f.sh.cat) && unverified > 0:
+		out = append(out, wrap(fmt.Sprintf("Every step is done. %d not verified yet: press x to verify all (some checks need the login, L). Then write the gateway's .env and restart it.", unverified), w)...)
+	case done == len(f.sh.cat):
+		out = append(out, wrap("Every step is done. Write the gateway's .env and restart it.", w)...)
+	default:
+		out = append(out, wrap(fmt.Sprintf("%d of %d steps done; the .env will hold what is stored so far.", done, len(f.sh.cat)), w)...)
+	}
+	out = append(out, "")
+	focus := -1
+	if f.editing {
+		focus = len(out) + 1
+	}
+	out = append(out, splitLines(f.path.View())...)
+	if f.fileExists() {
+		if f.replace {
+			out = append(out, styledWrap(st.warn, "exists: will be replaced by a new file (old one backed up); m to merge instead", w)...)
+		} else {
+			out = append(out, styledWrap(st.faint, "exists: only the gateway's variables will change (old one backed up); m to replace", w)...)
+		}
+	}
+	if f.busy {
+		out = append(out, "", m.spin.View()+" "+f.busyLabel)
+		focus = len(out) - 1
+	} else if !f.result.empty() {
+		out = append(out, "")
+		out = append(out, f.result.render(st, w)...)
+		focus = len(out) - 1
+	}
+	return out, focus
+}

@@ -1,0 +1,218 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
+
+	"github.com/globus-setup/globus-setup/globus"
+	"github.com/globus-setup/globus-setup/steps"
+)
+
+type loginDoneMsg struct {
+	info steps.LoginInfo
+	err  error
+}
+
+// loginModel logs the operator in (PKCE, paste the code back), so actions
+// that need the operator's own token can run. It works over SSH: no local
+// web server, only a link and a pasted code.
+type loginModel struct {
+	sh      *shellModel
+	code    *huh.Input
+	flow    *globus.LoginFlow
+	editing bool
+
+	busy     bool
+	cancelFn context.CancelFunc
+
+	browserNote string
+	linkShown   bool
+	result      outcome
+}
+
+func newLogin(sh *shellModel) *loginModel {
+	l := &loginModel{sh: sh}
+	l.code = huh.NewInput().Title("Code from the Globus page").Placeholder("paste the code, or the page's address")
+	l.code.WithKeyMap(huh.NewDefaultKeyMap())
+	l.code.WithTheme(sh.m.st.theme)
+	l.resize(sh.mainWidth())
+	return l
+}
+
+func (l *loginModel) resize(w int) { l.code.WithWidth(max(w-2, 10)) }
+func (l *loginModel) typing() bool { return l.editing }
+
+func (l *loginModel) cancel() {
+	if l.cancelFn != nil {
+		l.cancelFn()
+		l.cancelFn = nil
+	}
+}
+
+func (l *loginModel) bindings() []key.Binding {
+	k := l.sh.m.keys
+	switch {
+	case l.busy:
+		return []key.Binding{k.Cancel}
+	case l.editing:
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "log in")), k.Done}
+	}
+	if l.flow != nil {
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "paste the code")),
+			k.Open, k.CopyURL, key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "start over"))}
+	}
+	return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "start login"))}
+}
+
+func (l *loginModel) env() *steps.Env {
+	return &steps.Env{Vault: l.sh.m.vault, Globus: l.sh.m.cfg.Globus}
+}
+
+func (l *loginModel) update(msg tea.Msg) tea.Cmd {
+	m := l.sh.m
+	k := m.keys
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		switch {
+		case l.busy:
+			if key.Matches(msg, k.Cancel) {
+				l.cancel()
+			}
+			return nil
+		case l.editing:
+			switch msg.Type {
+			case tea.KeyEsc:
+				l.editing = false
+				l.code.Blur()
+				return nil
+			case tea.KeyEnter:
+				return l.finish()
+			}
+			_, cmd := l.code.Update(msg)
+			return cmd
+		case msg.Type == tea.KeyEnter && l.flow != nil:
+			l.editing = true // back to the code: the login in progress stays valid
+			return l.code.Focus()
+		case msg.Type == tea.KeyEnter || (msg.String() == "n" && l.flow != nil):
+			return l.start()
+		case key.Matches(msg, k.Open) && l.flow != nil:
+			return m.openCmd(l.flow.URL)
+		case key.Matches(msg, k.CopyURL) && l.flow != nil:
+			return m.copyCmd("login link", l.flow.URL)
+		}
+		return nil
+	case browserOpenedMsg:
+		if l.flow == nil || msg.url != l.flow.URL {
+			return nil
+		}
+		if msg.err != nil {
+			l.linkShown = true
+			l.browserNote = "The browser did not open (" + msg.err.Error() + "). Open the link below yourself, or press u to copy it."
+		} else {
+			l.browserNote = "Opened in your browser: sign in, allow, then paste the code below."
+		}
+		return nil
+	case loginDoneMsg:
+		m.endBusy()
+		l.busy, l.cancelFn = false, nil
+		if msg.err != nil {
+			l.result = outcome{summary: explain(msg.err)}
+			if errors.Is(msg.err, context.Canceled) {
+				l.result = outcome{summary: []string{"Cancelled."}}
+			}
+			return nil
+		}
+		l.flow, l.editing = nil, false
+		setInput(l.code, "")
+		l.sh.refresh()
+		l.result = outcome{ok: true, summary: []string{"Logged in through client " + msg.info.ClientID + " (" + strings.Join(msg.info.ResourceServers, ", ") + ")."}}
+		return nil
+	}
+	if l.editing {
+		_, cmd := l.code.Update(msg)
+		return cmd
+	}
+	return nil
+}
+
+func (l *loginModel) start() tea.Cmd {
+	m := l.sh.m
+	if m.cfg.Globus == nil {
+		l.result = outcome{summary: []string{"No Globus client is configured."}}
+		return nil
+	}
+	flow, err := steps.StartLogin(l.env(), "")
+	if err != nil {
+		l.result = outcome{summary: explain(err)}
+		return nil
+	}
+	l.flow, l.result, l.linkShown, l.browserNote = flow, outcome{}, false, ""
+	l.editing = true
+	setInput(l.code, "")
+	return tea.Batch(m.openCmd(flow.URL), l.code.Focus())
+}
+
+func (l *loginModel) finish() tea.Cmd {
+	m := l.sh.m
+	pasted := strings.TrimSpace(inputValue(l.code))
+	if pasted == "" {
+		l.result = outcome{summary: []string{"Paste the code Globus showed after you allowed access."}}
+		return nil
+	}
+	ctx, cancel := context.WithCancel(m.ctx)
+	l.cancelFn, l.busy = cancel, true
+	env, flow := l.env(), l.flow
+	run := func() tea.Msg {
+		defer cancel()
+		info, err := steps.FinishLogin(ctx, env, flow, pasted)
+		return loginDoneMsg{info: info, err: err}
+	}
+	return tea.Batch(m.startBusy(), run)
+}
+
+func (l *loginModel) lines(w int) ([]string, int) {
+	m := l.sh.m
+	st := m.st
+	out := []string{st.title.Render("Log in to Globus"), ""}
+	if info, ok := l.sh.loginInfo, l.sh.loggedIn; ok {
+		out = append(out, styledWrap(st.ok, "✓ Logged in through client "+info.ClientID+" ("+strings.Join(info.ResourceServers, ", ")+").", w)...)
+	} else {
+		out = append(out, styledWrap(st.faint, "Not logged in.", w)...)
+	}
+	out = append(out, "")
+	out = append(out, wrap("Some checks (that the project and policy exist) and actions (creating groups as yourself) need your own Globus login. "+
+		"The login uses the public client of step 4 and a code you paste back, so it works over SSH too. "+
+		"The tokens are kept in the vault, never shown or exported.", w)...)
+	focus := -1
+	if l.flow != nil {
+		out = append(out, "")
+		if l.browserNote != "" {
+			out = append(out, styledWrap(st.faint, l.browserNote, w)...)
+		}
+		if l.linkShown || l.browserNote == "" {
+			out = append(out, "  "+hyperlink(l.flow.URL, truncate(l.flow.URL, w-2)))
+		}
+		out = append(out, "")
+		out = append(out, splitLines(l.code.View())...)
+		focus = len(out) - 1
+		if !l.editing {
+			out = append(out, st.faint.Render("enter: paste the code · u: copy the link · n: start over"))
+		}
+	} else {
+		out = append(out, "", st.faint.Render("press enter to start"))
+	}
+	if l.busy {
+		out = append(out, "", m.spin.View()+" Logging in… (esc cancels)")
+		focus = len(out) - 1
+	} else if !l.result.empty() {
+		out = append(out, "")
+		out = append(out, l.result.render(st, w)...)
+		focus = len(out) - 1
+	}
+	return out, focus
+}

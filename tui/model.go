@@ -1,0 +1,159 @@
+package tui
+
+import (
+	"context"
+	"io"
+	"os"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/globus-setup/globus-setup/vault"
+)
+
+// Model is the root: it owns the size, the shared spinner and the clipboard,
+// and routes messages to the unlock screen or the shell.
+type Model struct {
+	ctx   context.Context
+	cfg   Config
+	st    styles
+	keys  keyMap
+	help  help.Model
+	w, h  int
+	vault *vault.Vault
+
+	unlock *unlockModel
+	shell  *shellModel
+
+	spin     spinner.Model
+	spinning bool
+	busy     int // operations in flight that want the spinner
+
+	clipOut   io.Writer // where OSC 52 goes for the default clipboard
+	clipboard []string  // values copied by the default clipboard, not yet cleared
+}
+
+func newModel(ctx context.Context, cfg Config, clipOut io.Writer) *Model {
+	if cfg.Getenv == nil {
+		cfg.Getenv = os.Getenv
+	}
+	m := &Model{
+		ctx: ctx, cfg: cfg, st: newStyles(), keys: newKeyMap(), help: help.New(),
+		w: 80, h: 24, spin: spinner.New(spinner.WithSpinner(spinner.MiniDot)),
+		clipOut: clipOut,
+	}
+	if cfg.Vault != nil {
+		m.vault = cfg.Vault
+		m.shell = newShell(m)
+	} else {
+		m.unlock = newUnlock(m)
+	}
+	return m
+}
+
+// Init starts the unlock screen's automatic sources (file, command, keychain).
+func (m *Model) Init() tea.Cmd {
+	if m.unlock != nil {
+		return m.unlock.init()
+	}
+	return m.shell.init()
+}
+
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.w, m.h = max(msg.Width, 20), max(msg.Height, 8)
+		m.help.Width = m.w
+		if m.shell != nil {
+			m.shell.resize()
+		}
+		if m.unlock != nil {
+			m.unlock.resize()
+		}
+		return m, nil
+	case tea.KeyMsg:
+		if key.Matches(msg, m.keys.ForceQuit) {
+			return m, m.quit()
+		}
+		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && !m.typing() {
+			return m, m.splitKeys(msg.Runes)
+		}
+	case spinner.TickMsg:
+		if m.busy == 0 {
+			m.spinning = false
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	case clipboardClearMsg:
+		return m, m.clearClipboard(msg.text)
+	case unlockedMsg:
+		if msg.err == nil && msg.v != nil {
+			m.vault = msg.v
+			m.unlock = nil
+			m.shell = newShell(m)
+			m.shell.flash = msg.note
+			m.endBusy()
+			return m, m.shell.init()
+		}
+	}
+	if m.unlock != nil {
+		return m, m.unlock.update(msg)
+	}
+	return m, m.shell.update(msg)
+}
+
+func (m *Model) View() string {
+	if m.unlock != nil {
+		return m.unlock.view()
+	}
+	return m.shell.view()
+}
+
+// quit cancels what is in flight; accepted values are already in the vault.
+func (m *Model) quit() tea.Cmd {
+	if m.shell != nil {
+		m.shell.cancelAll()
+	}
+	return tea.Quit
+}
+
+// startBusy counts an operation in flight and starts the spinner if idle.
+func (m *Model) startBusy() tea.Cmd {
+	m.busy++
+	if m.spinning {
+		return nil
+	}
+	m.spinning = true
+	return m.spin.Tick
+}
+
+func (m *Model) endBusy() {
+	if m.busy > 0 {
+		m.busy--
+	}
+}
+
+// typing reports whether keys go to a text field.
+func (m *Model) typing() bool {
+	return m.unlock != nil || m.shell.current().typing()
+}
+
+// splitKeys handles keys that arrived together (Bubble Tea groups runes read
+// at once) one by one, so "jjr" is three commands; once a key starts a text
+// field the rest is typed into it.
+func (m *Model) splitKeys(rs []rune) tea.Cmd {
+	var cmds []tea.Cmd
+	for i, r := range rs {
+		if m.typing() {
+			_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: rs[i:]})
+			return tea.Batch(append(cmds, cmd)...)
+		}
+		_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+		cmds = append(cmds, cmd)
+	}
+	return tea.Batch(cmds...)
+}

@@ -1,0 +1,44 @@
+package tui
+
+import "strings"
+
+// outcome is the plain-words result of an operation: the report's own lines
+// (each already marked ✓ ✗ or -) and a summary marked by success.
+type outcome struct {
+	report  []string
+	summary []string
+	ok      bool
+}
+
+func (o outcome) empty() bool { return len(o.report) == 0 && len(o.summary) == 0 }
+
+func (o outcome) render(st styles, w int) []string {
+	var out []string
+	for _, l := range o.report {
+		sty := st.faint
+		switch {
+		case strings.HasPrefix(l, "✓"):
+			sty = st.ok
+		case strings.HasPrefix(l, "✗"):
+			sty = st.bad
+		}
+		// Hanging indent: a wrapped check line stays visibly one line.
+		for _, b := range hanging(l, 2, w) {
+			out = append(out, sty.Render(b))
+		}
+	}
+	mark, sty := "✓ ", st.ok
+	if !o.ok {
+		mark, sty = "✗ ", st.bad
+	}
+	for i, l := range o.summary {
+		prefix := "  "
+		if i == 0 {
+			prefix = mark
+		}
+		for _, b := range hanging(prefix+l, 2, w) {
+			out = append(out, sty.Render(b))
+		}
+	}
+	return out
+}

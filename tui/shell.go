@@ -1,0 +1,462 @@
+package tui
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/globus-setup/globus-setup/steps"
+	"github.com/globus-setup/globus-setup/vault"
+)
+
+// page is one screen of the main pane.
+type page interface {
+	update(msg tea.Msg) tea.Cmd
+	// lines renders at width; focus is the line to keep on screen (-1: none).
+	lines(width int) (lines []string, focus int)
+	typing() bool // keys go to a text field
+	bindings() []key.Binding
+	resize(width int)
+}
+
+// Below wideMin columns the sidebar collapses into a one-line progress bar.
+const wideMin = 72
+
+// sideWidth fits the longest step title from 100 columns up.
+func (s *shellModel) sideWidth() int {
+	if s.m.w >= 100 {
+		return 28
+	}
+	return 24
+}
+
+// shellModel is the frame around the steps: header, sidebar, main pane,
+// status line and help bar.
+type shellModel struct {
+	m      *Model
+	doc    vault.Doc
+	cat    []steps.Step
+	status map[string]steps.StepStatus
+	// The operator's login, read at refresh (never per frame).
+	loginInfo steps.LoginInfo
+	loggedIn  bool
+
+	sel      int // 0..len(cat)-1 a step, then values, login, finish
+	stepsPg  map[string]*stepModel
+	values   *valuesModel
+	login    *loginModel
+	finish   *finishModel
+	scroll   map[int]int
+	follow   map[int]bool // keep the page's focus line in view (off until the operator acts there)
+	flash    string
+	fullHelp bool
+}
+
+func newShell(m *Model) *shellModel {
+	s := &shellModel{m: m, cat: steps.Catalogue(), stepsPg: map[string]*stepModel{}, scroll: map[int]int{}, follow: map[int]bool{}}
+	s.refresh()
+	s.sel = steps.ResumeIndex(s.doc)
+	if s.sel >= len(s.cat) {
+		s.sel = s.finishIndex() // everything done: open on the finish screen
+	}
+	s.values = newValues(s)
+	s.login = newLogin(s)
+	s.finish = newFinish(s)
+	return s
+}
+
+func (s *shellModel) init() tea.Cmd { return nil }
+
+// refresh re-reads the document after a save so every screen shows it.
+func (s *shellModel) refresh() {
+	s.doc = s.m.vault.Doc()
+	s.loginInfo, s.loggedIn = steps.LoggedIn(s.m.vault)
+	s.status = map[string]steps.StepStatus{}
+	for _, st := range steps.Status(s.doc) {
+		s.status[st.Step.ID] = st
+	}
+}
+
+func (s *shellModel) valuesIndex() int { return len(s.cat) }
+func (s *shellModel) loginIndex() int  { return len(s.cat) + 1 }
+func (s *shellModel) finishIndex() int { return len(s.cat) + 2 }
+
+func (s *shellModel) current() page {
+	switch {
+	case s.sel < len(s.cat):
+		return s.stepPage(s.cat[s.sel].ID)
+	case s.sel == s.valuesIndex():
+		return s.values
+	case s.sel == s.loginIndex():
+		return s.login
+	default:
+		return s.finish
+	}
+}
+
+// stepPage keeps one model per step so typed values survive navigation.
+func (s *shellModel) stepPage(id string) *stepModel {
+	if p, ok := s.stepsPg[id]; ok {
+		return p
+	}
+	for _, st := range s.cat {
+		if st.ID == id {
+			p := newStep(s, st)
+			s.stepsPg[id] = p
+			return p
+		}
+	}
+	return nil
+}
+
+func (s *shellModel) mainWidth() int {
+	if s.m.w >= wideMin {
+		return s.m.w - s.sideWidth() - 2
+	}
+	return s.m.w - 2
+}
+
+func (s *shellModel) resize() {
+	w := s.mainWidth()
+	for _, p := range s.stepsPg {
+		p.resize(w)
+	}
+	s.values.resize(w)
+	s.login.resize(w)
+	s.finish.resize(w)
+}
+
+func (s *shellModel) cancelAll() {
+	for _, p := range s.stepsPg {
+		p.cancel()
+	}
+	s.login.cancel()
+	s.finish.cancel()
+}
+
+func (s *shellModel) goTo(i int) tea.Cmd {
+	n := len(s.cat) + 3
+	s.sel = (i + n) % n
+	s.flash = ""
+	s.scroll[s.sel], s.follow[s.sel] = 0, false // a page opens at its top
+	if s.sel == s.valuesIndex() {
+		s.values.reload()
+	}
+	return nil
+}
+
+// goToNextStep moves on after step i, if the operator is still on it;
+// after the last step comes Finish.
+func (s *shellModel) goToNextStep(i int) tea.Cmd {
+	switch {
+	case s.sel != i:
+		return nil
+	case i+1 >= len(s.cat):
+		return s.goTo(s.finishIndex())
+	}
+	return s.goTo(i + 1)
+}
+
+func (s *shellModel) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		return s.key(msg)
+	case copiedMsg:
+		s.flash = copiedText(msg)
+		return nil
+	case stepMsg:
+		if p := s.stepsPg[msg.stepID()]; p != nil {
+			for i, st := range s.cat {
+				if st.ID == msg.stepID() {
+					s.follow[i] = true // show the fresh result
+				}
+			}
+			return p.update(msg)
+		}
+		return nil
+	case browserOpenedMsg:
+		for _, p := range s.stepsPg {
+			p.update(msg)
+		}
+		return s.login.update(msg)
+	case loginDoneMsg:
+		s.follow[s.loginIndex()] = true
+		return s.login.update(msg)
+	case finishMsg:
+		s.follow[s.finishIndex()] = true
+		return s.finish.update(msg)
+	}
+	return s.current().update(msg)
+}
+
+func (s *shellModel) key(msg tea.KeyMsg) tea.Cmd {
+	p := s.current()
+	if p.typing() {
+		s.follow[s.sel] = true
+		return p.update(msg)
+	}
+	k := s.m.keys
+	switch {
+	case key.Matches(msg, k.Quit):
+		return s.m.quit()
+	case key.Matches(msg, k.Help):
+		s.fullHelp = !s.fullHelp
+		return nil
+	case key.Matches(msg, k.Next):
+		return s.goTo(s.sel + 1)
+	case key.Matches(msg, k.Prev):
+		return s.goTo(s.sel - 1)
+	case key.Matches(msg, k.Up) && s.sel != s.valuesIndex():
+		return s.goTo(s.sel - 1)
+	case key.Matches(msg, k.Down) && s.sel != s.valuesIndex():
+		return s.goTo(s.sel + 1)
+	case key.Matches(msg, k.Values):
+		return s.goTo(s.valuesIndex())
+	case key.Matches(msg, k.Finish):
+		return s.goTo(s.finishIndex())
+	case key.Matches(msg, k.Login):
+		return s.goTo(s.loginIndex())
+	case key.Matches(msg, k.PageDown):
+		s.scroll[s.sel] += max(s.bodyHeight()-2, 1)
+		s.follow[s.sel] = false
+		return nil
+	case key.Matches(msg, k.PageUp):
+		s.scroll[s.sel] = max(s.scroll[s.sel]-max(s.bodyHeight()-2, 1), 0)
+		s.follow[s.sel] = false
+		return nil
+	}
+	s.follow[s.sel] = true
+	return p.update(msg)
+}
+
+// helpLines is the help bar: the page's keys, then the shell's.
+func (s *shellModel) helpLines() []string {
+	p := s.current()
+	k := s.m.keys
+	b := p.bindings()
+	if !p.typing() {
+		// "?" first: the bar is cut at the right on narrow screens and the
+		// full help lists everything.
+		b = append([]key.Binding{k.Help}, b...)
+		b = append(b, k.Quit, k.Next, k.Values, k.Login, k.Finish)
+	} else {
+		b = append(b, k.ForceQuit)
+	}
+	if s.fullHelp && !p.typing() {
+		full := [][]key.Binding{b, {k.Up, k.Down, k.Prev, k.PageUp, k.PageDown}}
+		// The full help never takes more than half the screen.
+		if lines := splitLines(s.m.help.FullHelpView(full)); len(lines) <= s.m.h/2 {
+			return lines
+		}
+	}
+	return []string{s.m.help.ShortHelpView(b)}
+}
+
+func (s *shellModel) bodyHeight() int {
+	return max(s.m.h-2-len(s.helpLines()), 1)
+}
+
+func (s *shellModel) view() string {
+	m := s.m
+	helpL := s.helpLines()
+	bodyH := max(m.h-2-len(helpL), 1) // header, status line, help
+	mainW := s.mainWidth()
+
+	var main []string
+	if m.w < wideMin {
+		main = append(main, truncate(s.progressLine(), mainW))
+		main = append(main, s.pane(mainW, bodyH-1)...)
+	} else {
+		main = s.pane(mainW, bodyH)
+	}
+
+	var body string
+	if m.w >= wideMin {
+		sw := s.sideWidth() - 1
+		side := fit(s.sidebar(sw), sw, bodyH)
+		sep := strings.TrimRight(strings.Repeat("│\n", bodyH), "\n")
+		body = lipgloss.JoinHorizontal(lipgloss.Top, side, s.m.st.faint.Render(sep), " ", fit(main, mainW, bodyH))
+	} else {
+		body = " " + strings.ReplaceAll(fit(main, mainW, bodyH), "\n", "\n ")
+	}
+
+	lines := []string{m.header()}
+	lines = append(lines, splitLines(body)...)
+	status := ""
+	if s.flash != "" {
+		status = " " + s.flash
+	}
+	lines = append(lines, m.st.faint.Render(status))
+	lines = append(lines, helpL...)
+	return fit(lines, m.w, m.h)
+}
+
+// pane renders the current page and scrolls it to keep its focus visible.
+func (s *shellModel) pane(w, h int) []string {
+	lines, focus := s.current().lines(w)
+	if !s.follow[s.sel] {
+		focus = -1
+	}
+	if h < 2 {
+		return nil // no room to show anything useful; the status and help still show
+	}
+	if len(lines) <= h {
+		s.scroll[s.sel] = 0
+		return lines
+	}
+	view := h - 1 // one line says there is more
+	off := s.scroll[s.sel]
+	if focus >= 0 {
+		if focus < off {
+			off = focus
+		}
+		if focus >= off+view {
+			off = focus - view + 1
+		}
+	}
+	off = min(max(off, 0), len(lines)-view)
+	s.scroll[s.sel] = off
+	out := append([]string(nil), lines[off:off+view]...)
+	more := fmt.Sprintf("── %d/%d ", off+view, len(lines))
+	switch {
+	case off+view < len(lines) && off > 0:
+		more += "↑↓ pgup/pgdn"
+	case off+view < len(lines):
+		more += "↓ more: pgdn"
+	default:
+		more += "↑ pgup"
+	}
+	return append(out, s.m.st.faint.Render(more))
+}
+
+func (s *shellModel) glyphs() string {
+	var b strings.Builder
+	for _, st := range s.cat {
+		b.WriteString(glyph(s.status[st.ID].State))
+	}
+	return b.String()
+}
+
+func (s *shellModel) progressLine() string {
+	switch {
+	case s.sel < len(s.cat):
+		return fmt.Sprintf("Step %d/%d %s", s.sel+1, len(s.cat), s.glyphs())
+	case s.sel == s.valuesIndex():
+		return "Values " + s.glyphs()
+	case s.sel == s.loginIndex():
+		return "Login " + s.glyphs()
+	}
+	return "Finish " + s.glyphs()
+}
+
+func (s *shellModel) sidebar(w int) []string {
+	st := s.m.st
+	out := []string{st.heading.Render(" Steps")}
+	item := func(i int, text string) string {
+		if i == s.sel {
+			text = "▸" + text[1:] // visible without colour (NO_COLOR)
+		}
+		line := truncate(text, w-1)
+		line += strings.Repeat(" ", max(w-1-lipgloss.Width(line), 0))
+		if i == s.sel {
+			return st.selected.Render(line)
+		}
+		return line
+	}
+	for i, stp := range s.cat {
+		ss := s.status[stp.ID]
+		title := shortTitle(stp.Title)
+		if ss.Note != "" {
+			title = "!" + title // needs re-verifying: the note is on the step's page
+		}
+		out = append(out, item(i, fmt.Sprintf(" %s %d %s", glyph(ss.State), i+1, title)))
+	}
+	login := "   Login"
+	if s.loggedIn {
+		login = " ✓ Login"
+	}
+	out = append(out, "", item(s.valuesIndex(), "   Values"), item(s.loginIndex(), login), item(s.finishIndex(), "   Finish"))
+	return out
+}
+
+func glyph(s steps.State) string {
+	switch s {
+	case steps.StateInProgress:
+		return "◐"
+	case steps.StateDone:
+		return "●"
+	case steps.StateVerified:
+		return "✓"
+	case steps.StateSkipped:
+		return "–"
+	}
+	return "○"
+}
+
+func stateWords(s steps.State) string {
+	switch s {
+	case steps.StateInProgress:
+		return "◐ in progress"
+	case steps.StateDone:
+		return "● done"
+	case steps.StateVerified:
+		return "✓ verified"
+	case steps.StateSkipped:
+		return "– skipped"
+	}
+	return "○ not started"
+}
+
+// header names the vault and the Globus environment.
+func (m *Model) header() string {
+	env := m.cfg.Env.Name
+	if env == "" {
+		env = "production"
+	}
+	if m.cfg.Demo {
+		env = "DEMO – emulator"
+	}
+	left := " globus-setup │ " + env + " │ vault "
+	path := shortPath(m.cfg.Paths.Vault)
+	room := m.w - lipgloss.Width(left) - 1
+	if room < lipgloss.Width(path) {
+		path = "…" + truncLeft(path, max(room-1, 0))
+	}
+	line := left + path + " "
+	line += strings.Repeat(" ", max(m.w-lipgloss.Width(line), 0))
+	return m.st.header.Render(truncate(line, m.w))
+}
+
+// truncLeft keeps the last n cells of s: the file name matters most.
+func truncLeft(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[len(r)-n:])
+}
+
+func shortPath(p string) string {
+	if home, err := os.UserHomeDir(); err == nil && home != "" {
+		if rel, err := filepath.Rel(home, p); err == nil && !strings.HasPrefix(rel, "..") {
+			return filepath.Join("~", rel)
+		}
+	}
+	return p
+}
+
+// shortTitle drops the leading verb so the sidebar shows what matters:
+// "Register the Service API app" → "Service API app".
+func shortTitle(t string) string {
+	for _, p := range []string{"Register the ", "Register a ", "Create the ", "Create a ", "Create "} {
+		if rest, ok := strings.CutPrefix(t, p); ok && rest != "" {
+			return strings.ToUpper(rest[:1]) + rest[1:]
+		}
+	}
+	return t
+}

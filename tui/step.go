@@ -1,0 +1,563 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
+
+	"github.com/globus-setup/globus-setup/steps"
+)
+
+// stepMsg is a result that belongs to one step's screen.
+type stepMsg interface{ stepID() string }
+
+type acceptMsg struct {
+	id  string
+	seq int
+	err error
+}
+
+type checkMsg struct {
+	id    string
+	seq   int
+	lines []string
+	ok    bool
+	err   error
+}
+
+type skipMsg struct {
+	id  string
+	err error
+}
+
+func (m acceptMsg) stepID() string { return m.id }
+func (m checkMsg) stepID() string  { return m.id }
+func (m skipMsg) stepID() string   { return m.id }
+
+// field is one huh input with its own validation message.
+type field struct {
+	f        steps.Field
+	in       *huh.Input
+	err      string
+	revealed bool
+}
+
+// stepModel shows one step: why, what to do on the console, values to copy
+// there, the fields to paste back, and the result of its action and check.
+type stepModel struct {
+	sh      *shellModel
+	step    steps.Step
+	fields  []*field
+	focus   int
+	editing bool
+
+	busy      bool
+	busyLabel string
+	cancelFn  context.CancelFunc
+	seq       int
+
+	formErr     string
+	result      outcome
+	linkShown   bool
+	browserNote string
+
+	// The step texts rendered for mdWidth: markdown is parsed once per width,
+	// not once per frame.
+	mdWidth        int
+	whyMD, guideMD []string
+}
+
+func newStep(sh *shellModel, st steps.Step) *stepModel {
+	p := &stepModel{sh: sh, step: st}
+	for _, f := range st.Fields {
+		in := huh.NewInput().Title(fieldTitle(f)).Placeholder(f.Placeholder)
+		if f.Secret {
+			in.EchoMode(huh.EchoModePassword)
+		}
+		in.WithKeyMap(huh.NewDefaultKeyMap())
+		in.WithTheme(sh.m.st.theme)
+		p.fields = append(p.fields, &field{f: f, in: in})
+	}
+	p.prefill(true)
+	p.resize(sh.mainWidth())
+	return p
+}
+
+func fieldTitle(f steps.Field) string {
+	if f.Optional {
+		return f.Label + " (optional)"
+	}
+	return f.Label
+}
+
+// prefill loads stored values; all=false only fills fields still empty (an
+// action may have stored a value the operator has not typed).
+func (p *stepModel) prefill(all bool) {
+	for _, f := range p.fields {
+		v, ok := p.sh.doc.Values[f.f.Key]
+		if ok && (all || inputValue(f.in) == "") {
+			setInput(f.in, v)
+		}
+	}
+}
+
+func (p *stepModel) resize(w int) {
+	for _, f := range p.fields {
+		f.in.WithWidth(max(w-2, 10))
+	}
+}
+
+func (p *stepModel) typing() bool { return p.editing }
+
+func (p *stepModel) cancel() {
+	if p.cancelFn != nil {
+		p.cancelFn()
+		p.cancelFn = nil
+	}
+}
+
+func (p *stepModel) bindings() []key.Binding {
+	k := p.sh.m.keys
+	if p.busy {
+		return []key.Binding{k.Cancel}
+	}
+	if p.editing {
+		b := []key.Binding{k.Submit, k.NextField, k.Save, k.Done}
+		if p.focus < len(p.fields) && p.fields[p.focus].f.Secret {
+			b = append(b, k.RevealIn)
+		}
+		return b
+	}
+	var b []key.Binding
+	if len(p.fields) > 0 {
+		b = append(b, k.Edit)
+	}
+	if p.step.ConsoleURL != nil {
+		b = append(b, k.Open)
+		if p.linkShown {
+			b = append(b, k.CopyURL)
+		}
+	}
+	if len(p.copyValues()) > 0 {
+		b = append(b, k.CopyN)
+	}
+	if p.step.Action != nil || p.step.Verify != nil {
+		b = append(b, k.Check)
+	}
+	if p.step.Optional {
+		b = append(b, k.Skip)
+	}
+	return b
+}
+
+func (p *stepModel) copyValues() []steps.CopyValue {
+	if p.step.CopyValues == nil {
+		return nil
+	}
+	return p.step.CopyValues(p.sh.doc, p.sh.m.cfg.Env)
+}
+
+func (p *stepModel) consoleURL() string {
+	if p.step.ConsoleURL == nil {
+		return ""
+	}
+	return p.step.ConsoleURL(p.sh.m.cfg.Env)
+}
+
+func (p *stepModel) update(msg tea.Msg) tea.Cmd {
+	m := p.sh.m
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		if p.busy {
+			if key.Matches(msg, m.keys.Cancel) {
+				p.cancel()
+				p.busyLabel = "Cancelling…"
+			}
+			return nil
+		}
+		if p.editing {
+			return p.editKey(msg)
+		}
+		return p.browseKey(msg)
+	case browserOpenedMsg:
+		if msg.url != p.consoleURL() {
+			return nil
+		}
+		if msg.err != nil {
+			p.linkShown = true
+			p.browserNote = "The browser did not open (" + msg.err.Error() + "). Open the link below yourself, or press u to copy it."
+		} else {
+			p.browserNote = "Opened in your browser."
+		}
+		return nil
+	case acceptMsg:
+		if msg.seq != p.seq {
+			return nil
+		}
+		return p.accepted(msg)
+	case checkMsg:
+		if msg.seq != p.seq {
+			return nil
+		}
+		return p.checked(msg)
+	case skipMsg:
+		m.endBusy()
+		p.busy = false
+		if msg.err != nil {
+			p.result = outcome{summary: []string{"Could not skip: " + msg.err.Error()}}
+			return nil
+		}
+		p.sh.refresh()
+		return p.sh.goToNextStep(p.step.Number - 1)
+	}
+	if p.editing && p.focus < len(p.fields) {
+		_, cmd := p.fields[p.focus].in.Update(msg)
+		return cmd
+	}
+	return nil
+}
+
+func (p *stepModel) browseKey(msg tea.KeyMsg) tea.Cmd {
+	m := p.sh.m
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Edit) && len(p.fields) > 0:
+		p.editing = true
+		p.focus = 0
+		return p.focusCmd()
+	case key.Matches(msg, k.Open) && p.step.ConsoleURL != nil:
+		return m.openCmd(p.consoleURL())
+	case key.Matches(msg, k.CopyURL) && p.step.ConsoleURL != nil:
+		return m.copyCmd("console link", p.consoleURL())
+	case key.Matches(msg, k.CopyN):
+		cv := p.copyValues()
+		n := int(msg.Runes[0] - '1')
+		if n < len(cv) {
+			return m.copyCmd(cv[n].Label, cv[n].Value)
+		}
+	case key.Matches(msg, k.Check) && (p.step.Action != nil || p.step.Verify != nil):
+		return p.runCheck()
+	case key.Matches(msg, k.Skip) && p.step.Optional:
+		p.busy, p.busyLabel = true, "Skipping…"
+		v, id := m.vault, p.step.ID
+		run := func() tea.Msg {
+			return skipMsg{id: id, err: steps.MarkState(v, id, steps.StateSkipped, "")}
+		}
+		return tea.Batch(m.startBusy(), run)
+	}
+	return nil
+}
+
+func (p *stepModel) editKey(msg tea.KeyMsg) tea.Cmd {
+	k := p.sh.m.keys
+	f := p.fields[p.focus]
+	switch {
+	case msg.Type == tea.KeyEsc:
+		p.editing = false
+		return p.focusCmd()
+	case key.Matches(msg, k.Save):
+		return p.submit()
+	case key.Matches(msg, k.RevealIn):
+		if f.f.Secret {
+			f.revealed = !f.revealed
+			if f.revealed {
+				f.in.EchoMode(huh.EchoModeNormal)
+			} else {
+				f.in.EchoMode(huh.EchoModePassword)
+			}
+		}
+		return nil
+	case msg.Type == tea.KeyEnter:
+		if p.focus == len(p.fields)-1 {
+			return p.submit()
+		}
+		return p.moveFocus(1)
+	case msg.Type == tea.KeyTab || msg.Type == tea.KeyDown:
+		return p.moveFocus(1)
+	case msg.Type == tea.KeyShiftTab || msg.Type == tea.KeyUp:
+		return p.moveFocus(-1)
+	}
+	_, cmd := f.in.Update(msg)
+	p.validateField(f, false)
+	return cmd
+}
+
+func (p *stepModel) moveFocus(d int) tea.Cmd {
+	p.validateField(p.fields[p.focus], false)
+	p.focus = (p.focus + d + len(p.fields)) % len(p.fields)
+	return p.focusCmd()
+}
+
+// focusCmd focuses one field; only that field shows its help, to save lines.
+func (p *stepModel) focusCmd() tea.Cmd {
+	var cmd tea.Cmd
+	for i, f := range p.fields {
+		if i == p.focus && p.editing {
+			f.in.Description(f.f.Help)
+			cmd = f.in.Focus()
+		} else {
+			f.in.Description("")
+			f.in.Blur()
+		}
+	}
+	return cmd
+}
+
+// validateField checks as typed; an empty required field only complains on
+// submit so the operator is not scolded before starting.
+func (p *stepModel) validateField(f *field, submitting bool) bool {
+	v := strings.TrimSpace(inputValue(f.in))
+	f.err = ""
+	if v == "" {
+		if submitting && !f.f.Optional {
+			f.err = f.f.Label + " is required."
+		}
+		return f.err == ""
+	}
+	if _, err := steps.Validate(f.f.Key, v); err != nil {
+		f.err = safeMessage(err.Error(), v)
+	}
+	return f.err == ""
+}
+
+// safeMessage never lets a typed value (maybe a secret) reach the screen
+// through an error message.
+func safeMessage(msg, value string) string {
+	if len(value) >= 4 && strings.Contains(msg, value) {
+		msg = strings.ReplaceAll(msg, value, "(the value typed)")
+	}
+	return msg
+}
+
+func (p *stepModel) submit() tea.Cmd {
+	m := p.sh.m
+	ok := true
+	first := -1
+	for i, f := range p.fields {
+		if !p.validateField(f, true) {
+			ok = false
+			if first < 0 {
+				first = i
+			}
+		}
+	}
+	if !ok {
+		p.focus = first
+		return p.focusCmd()
+	}
+	values := map[string]string{}
+	for _, f := range p.fields {
+		if v := strings.TrimSpace(inputValue(f.in)); v != "" || !f.f.Optional {
+			values[f.f.Key] = v
+		}
+	}
+	p.formErr = ""
+	p.seq++
+	p.busy, p.busyLabel = true, "Saving to the vault…"
+	v, id, seq := m.vault, p.step.ID, p.seq
+	run := func() tea.Msg { return acceptMsg{id: id, seq: seq, err: steps.Accept(v, id, values)} }
+	return tea.Batch(m.startBusy(), run)
+}
+
+func (p *stepModel) accepted(msg acceptMsg) tea.Cmd {
+	m := p.sh.m
+	m.endBusy()
+	p.busy = false
+	if msg.err != nil {
+		fe := fieldErrors(msg.err)
+		for _, f := range p.fields {
+			if e, ok := fe[f.f.Key]; ok {
+				f.err = safeMessage(e, inputValue(f.in))
+			}
+		}
+		if len(fe) == 0 {
+			p.formErr = "Not saved: " + msg.err.Error()
+		}
+		return nil // typed values stay in the fields
+	}
+	p.editing = false
+	p.focusCmd()
+	p.sh.refresh()
+	p.prefill(true) // show the stored, normalised values (8h → 28800)
+	if p.step.Action != nil || p.step.Verify != nil {
+		return p.runCheck()
+	}
+	// Nothing to check: move on, as a wizard does.
+	p.result = outcome{summary: []string{"Saved to the vault."}, ok: true}
+	p.sh.goToNextStep(p.step.Number - 1)
+	p.sh.flash = fmt.Sprintf("Step %d saved.", p.step.Number)
+	return nil
+}
+
+// runCheck runs the step's action then its verification, cancellable with Esc.
+func (p *stepModel) runCheck() tea.Cmd {
+	m := p.sh.m
+	if m.cfg.Globus == nil {
+		p.result = outcome{summary: []string{"Saved, but not checked: no Globus client is configured."}}
+		return nil
+	}
+	ctx, cancel := context.WithCancel(m.ctx)
+	p.cancelFn = cancel
+	p.seq++
+	p.busy, p.busyLabel = true, "Talking to Globus… (esc cancels)"
+	st, seq := p.step, p.seq
+	env := &steps.Env{Vault: m.vault, Globus: m.cfg.Globus}
+	run := func() tea.Msg {
+		defer cancel()
+		var lines []string
+		ok := true
+		for _, fn := range []func(context.Context, *steps.Env) (steps.Report, error){st.Action, st.Verify} {
+			if fn == nil {
+				continue
+			}
+			rep, err := fn(ctx, env)
+			lines = append(lines, rep.Lines...)
+			if ctx.Err() != nil {
+				err = ctx.Err() // checks report a cut-short call as failed; say cancelled
+			}
+			if err != nil {
+				return checkMsg{id: st.ID, seq: seq, lines: lines, err: err}
+			}
+			ok = ok && rep.OK
+		}
+		return checkMsg{id: st.ID, seq: seq, lines: lines, ok: ok}
+	}
+	return tea.Batch(m.startBusy(), run)
+}
+
+func (p *stepModel) checked(msg checkMsg) tea.Cmd {
+	p.sh.m.endBusy()
+	p.busy, p.cancelFn = false, nil
+	p.sh.refresh()
+	p.prefill(false)
+	o := outcome{report: msg.lines, ok: msg.err == nil && msg.ok}
+	switch {
+	case errors.Is(msg.err, context.Canceled):
+		o.summary = []string{"Cancelled. What was saved is kept; press x to run the check again."}
+	case msg.err != nil:
+		o.summary = explain(msg.err)
+	case msg.ok:
+		o.summary = []string{"All good."}
+		if skipped(msg.lines) {
+			o.summary = []string{"Saved. Some checks could not run yet (see above)."}
+		}
+		if p.sh.sel < len(p.sh.cat)-1 {
+			o.summary[0] += " Press tab for the next step."
+		}
+	default:
+		o.summary = []string{"Something needs fixing (see above). Fix it, then press x to check again, or enter to change the values."}
+	}
+	p.result = o
+	return nil
+}
+
+// explain turns an error into plain words plus, for Globus errors, what to do.
+func explain(err error) []string {
+	out := []string{"Problem: " + err.Error()}
+	if h := steps.Hint(err); h != "" {
+		out = append(out, "What to do: "+h)
+	}
+	if errors.Is(err, steps.ErrNotLoggedIn) {
+		out = append(out, "Press L to log in to Globus from here.")
+	}
+	return out
+}
+
+func (p *stepModel) lines(w int) ([]string, int) {
+	m := p.sh.m
+	st := m.st
+	ss := p.sh.status[p.step.ID]
+	var out []string
+	focus := -1
+
+	title := fmt.Sprintf("Step %d of %d · %s", p.step.Number, len(p.sh.cat), p.step.Title)
+	out = append(out, styledWrap(st.title, title, w)...)
+	state := stateWords(ss.State)
+	if p.step.Optional {
+		state += " · optional"
+	}
+	out = append(out, st.faint.Render(state))
+	if ss.Note != "" {
+		out = append(out, styledWrap(st.warn, "⚠ "+ss.Note, w)...)
+	}
+	if p.mdWidth != w {
+		p.mdWidth, p.whyMD, p.guideMD = w, markdown(p.step.Why, w), markdown(p.step.Guide, w)
+	}
+	if len(p.whyMD) > 0 {
+		out = append(out, "", st.heading.Render("Why it matters"))
+		out = append(out, p.whyMD...)
+	}
+	if len(p.guideMD) > 0 {
+		out = append(out, "", st.heading.Render("On the Globus console"))
+		out = append(out, p.guideMD...)
+	}
+	if url := p.consoleURL(); url != "" {
+		out = append(out, "")
+		out = append(out, wrap(st.key.Render("o")+" open "+url, w)...)
+		if p.browserNote != "" {
+			out = append(out, styledWrap(st.faint, p.browserNote, w)...)
+		}
+		if p.linkShown {
+			// Pre-truncated: an OSC 8 sequence must not be split by wrapping.
+			out = append(out, "  "+hyperlink(url, truncate(url, w-2)))
+			if !p.editing {
+				focus = len(out) - 1
+			}
+		}
+	}
+	if cv := p.copyValues(); len(cv) > 0 {
+		out = append(out, "", st.heading.Render("Type these on the console")+st.faint.Render(" (number copies)"))
+		for i, c := range cv {
+			if i >= 9 {
+				break
+			}
+			out = append(out, hanging("  "+st.key.Render(fmt.Sprint(i+1))+" "+c.Label+": "+c.Value, 4, w)...)
+		}
+	}
+	if len(p.fields) > 0 {
+		out = append(out, "", st.heading.Render("Paste back here"))
+		if !p.editing {
+			out = append(out, st.faint.Render("press enter to fill in"))
+		}
+		for i, f := range p.fields {
+			out = append(out, splitLines(f.in.View())...)
+			if f.err != "" {
+				for _, l := range hanging("  ✗ "+f.err, 4, w) {
+					out = append(out, st.bad.Render(l))
+				}
+			}
+			if p.editing && i == p.focus {
+				focus = len(out) - 1 // the field's last line: input and message in view
+			}
+		}
+		if p.formErr != "" {
+			out = append(out, styledWrap(st.bad, p.formErr, w)...)
+		}
+	}
+	if p.busy {
+		out = append(out, "", m.spin.View()+" "+p.busyLabel)
+		focus = len(out) - 1
+	} else if !p.result.empty() {
+		out = append(out, "")
+		out = append(out, p.result.render(st, w)...)
+		if !p.editing {
+			focus = len(out) - 1
+		}
+	}
+	return out, focus
+}
+
+// skipped reports whether a report holds a check that could not run.
+func skipped(lines []string) bool {
+	for _, l := range lines {
+		if strings.HasPrefix(l, "- ") {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,109 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/globus-setup/globus-setup/steps"
+)
+
+// open builds a model at 200×60 (nothing wraps) on the given step.
+func openOn(t *testing.T, cfg Config, stepIdx int) *Model {
+	t.Helper()
+	m := NewModel(cfg).(*Model)
+	m.Update(tea.WindowSizeMsg{Width: 200, Height: 60})
+	m.shell.goTo(stepIdx)
+	return m
+}
+
+func send(m *Model, msgs ...tea.Msg) {
+	for _, msg := range msgs {
+		_, cmd := m.Update(msg)
+		if r := runCmd(cmd); r != nil {
+			m.Update(r)
+		}
+	}
+}
+
+func TestAcceptFieldErrorsShowUnderFields(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	cfg.Globus = nil       // no network: only the vault's answer matters here
+	m := openOn(t, cfg, 5) // groups: both fields optional, but one is needed
+	send(m, tea.KeyMsg{Type: tea.KeyEnter}, tea.KeyMsg{Type: tea.KeyCtrlS})
+	p := m.shell.stepsPg["groups"]
+	if p.fields[1].err == "" && p.fields[0].err == "" {
+		t.Fatalf("no field error shown; form error %q", p.formErr)
+	}
+	if !strings.Contains(m.View(), "✗ ") {
+		t.Fatal("the error is not on screen")
+	}
+}
+
+func TestSkipOptionalStep(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	m := openOn(t, cfg, 5)
+	send(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("s")})
+	if st := steps.Status(cfg.Vault.Doc())[5].State; st != steps.StateSkipped {
+		t.Fatalf("groups state %q, want skipped", st)
+	}
+	if m.shell.sel != m.shell.finishIndex() {
+		t.Fatalf("after skipping the last step the screen is %d", m.shell.sel)
+	}
+}
+
+func TestRevisitPrefillsAndMasksSecrets(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	s := steps.Catalogue()[1]
+	vals := stepValues(t, s)
+	if err := steps.Accept(cfg.Vault, s.ID, vals); err != nil {
+		t.Fatal(err)
+	}
+	m := openOn(t, cfg, 1)
+	v := m.View()
+	if !strings.Contains(v, vals["service_api.client_id"]) {
+		t.Fatal("stored ID not prefilled")
+	}
+	secret := vals["service_api.client_secret"]
+	if strings.Contains(v, secret) {
+		t.Fatal("stored secret shown unmasked")
+	}
+	// ctrl+r reveals only while editing that field, on request.
+	send(m, tea.KeyMsg{Type: tea.KeyEnter}, tea.KeyMsg{Type: tea.KeyTab}, tea.KeyMsg{Type: tea.KeyCtrlR})
+	if !strings.Contains(m.View(), secret) {
+		t.Fatal("ctrl+r did not reveal the secret being edited")
+	}
+	send(m, tea.KeyMsg{Type: tea.KeyCtrlR})
+	if strings.Contains(m.View(), secret) {
+		t.Fatal("ctrl+r did not hide the secret again")
+	}
+}
+
+func TestDependentStepShowsReverifyNote(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	s := steps.Catalogue()[1]
+	vals := stepValues(t, s)
+	if err := steps.Accept(cfg.Vault, s.ID, vals); err != nil {
+		t.Fatal(err)
+	}
+	if err := steps.MarkState(cfg.Vault, "groups", steps.StateVerified, ""); err != nil {
+		t.Fatal(err)
+	}
+	vals["service_api.client_id"] = "2d6f7c3a-4b7e-4e3c-9c79-3f4a5b6c7d8e"
+	if err := steps.Accept(cfg.Vault, s.ID, vals); err != nil {
+		t.Fatal(err)
+	}
+	note := steps.Status(cfg.Vault.Doc())[5].Note
+	if note == "" {
+		t.Fatal("the steps package set no note")
+	}
+	m := openOn(t, cfg, 5)
+	if !strings.Contains(m.View(), "⚠ "+note) {
+		t.Fatalf("note %q not shown", note)
+	}
+}

@@ -1,0 +1,111 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/huh"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// styles uses adaptive colours only: the renderer drops them under NO_COLOR
+// or on a dumb terminal, and bold/faint/reverse keep the hierarchy readable.
+type styles struct {
+	header, headerDemo lipgloss.Style
+	title, heading     lipgloss.Style
+	faint, bold        lipgloss.Style
+	ok, bad, warn      lipgloss.Style
+	selected, key      lipgloss.Style
+	box                lipgloss.Style
+	theme              *huh.Theme
+}
+
+func newStyles() styles {
+	accent := lipgloss.AdaptiveColor{Light: "#5A4FCF", Dark: "#9D8CFF"}
+	green := lipgloss.AdaptiveColor{Light: "#1B7F3B", Dark: "#5FD787"}
+	red := lipgloss.AdaptiveColor{Light: "#B3261E", Dark: "#FF6B6B"}
+	amber := lipgloss.AdaptiveColor{Light: "#8A5A00", Dark: "#FFD166"}
+	return styles{
+		header:     lipgloss.NewStyle().Bold(true).Reverse(true),
+		headerDemo: lipgloss.NewStyle().Bold(true).Foreground(amber),
+		title:      lipgloss.NewStyle().Bold(true).Foreground(accent),
+		heading:    lipgloss.NewStyle().Bold(true),
+		faint:      lipgloss.NewStyle().Faint(true),
+		bold:       lipgloss.NewStyle().Bold(true),
+		ok:         lipgloss.NewStyle().Foreground(green),
+		bad:        lipgloss.NewStyle().Foreground(red),
+		warn:       lipgloss.NewStyle().Foreground(amber),
+		selected:   lipgloss.NewStyle().Bold(true).Reverse(true),
+		key:        lipgloss.NewStyle().Bold(true).Foreground(accent),
+		box:        lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).Padding(0, 1),
+		theme:      huh.ThemeBase(),
+	}
+}
+
+// wrap word-wraps s to width, breaking over-long words too.
+func wrap(s string, width int) []string {
+	if width < 1 {
+		width = 1
+	}
+	return strings.Split(ansi.Wrap(s, width, ""), "\n")
+}
+
+// indent wraps s to width-n and indents every line by n spaces.
+func indent(s string, n, width int) []string {
+	pad := strings.Repeat(" ", n)
+	out := wrap(s, width-n)
+	for i := range out {
+		out[i] = pad + out[i]
+	}
+	return out
+}
+
+// fit makes exactly h lines, each at most w cells wide, so a frame never
+// overflows the terminal whatever the content.
+// styledWrap wraps plain text, then styles each line: a style must not
+// span a line break, or its colour bleeds into the sidebar beside it.
+func styledWrap(sty lipgloss.Style, s string, width int) []string {
+	out := wrap(s, width)
+	for i := range out {
+		out[i] = sty.Render(out[i])
+	}
+	return out
+}
+
+// hanging wraps s to width with continuation lines indented by n, so a
+// wrapped item still reads as one item.
+func hanging(s string, n, width int) []string {
+	out := indent(s, n, width)
+	out[0] = strings.TrimPrefix(out[0], strings.Repeat(" ", n))
+	return out
+}
+
+func fit(lines []string, w, h int) string {
+	out := make([]string, 0, h)
+	for _, l := range lines {
+		if len(out) == h {
+			break
+		}
+		out = append(out, truncate(l, w))
+	}
+	for len(out) < h {
+		out = append(out, "")
+	}
+	return strings.Join(out, "\n")
+}
+
+func truncate(s string, w int) string {
+	if ansi.StringWidth(s) <= w {
+		return s
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+// hyperlink is an OSC 8 link: terminals that know it make text clickable,
+// the others print text alone.
+func hyperlink(url, text string) string {
+	return "\x1b]8;;" + url + "\x1b\\" + text + "\x1b]8;;\x1b\\"
+}
+
+// splitLines splits a rendered block into lines.
+func splitLines(s string) []string { return strings.Split(strings.TrimRight(s, "\n"), "\n") }

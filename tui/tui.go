@@ -1,0 +1,121 @@
+// Package tui is the full-screen wizard: unlock or create the vault, then a
+// shell with the six steps in a sidebar, the current step in the main pane,
+// a values browser and a finish screen that writes the gateway's .env.
+// Every key derivation, vault write and network call runs as a tea.Cmd.
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/term"
+
+	"github.com/globus-setup/globus-setup/globus"
+	"github.com/globus-setup/globus-setup/vault"
+)
+
+// Config is what cmd wires in.
+type Config struct {
+	Paths        vault.Paths
+	Sources      vault.PassphraseSources // File/Getenv used; Prompt is ignored (the unlock screen asks)
+	VaultOptions vault.Options
+	Globus       *globus.Client
+	Env          globus.Environment
+	Demo         bool
+	Ephemeral    bool // the vault is thrown away at exit (--demo without --vault)
+	Accessible   bool // line-by-line prompts for screen readers instead of the full screen
+	Force        bool // open a damaged vault with the typed passphrase, keeping the damaged file aside
+	Input        io.Reader
+	Output       io.Writer
+	// OpenBrowser opens a URL; nil → $BROWSER or pkg/browser, refusing over
+	// SSH or without a display so the screen shows the link instead.
+	OpenBrowser func(url string) error
+	// Clipboard copies text; nil → OSC 52 through the wizard's own output
+	// (serialised with the renderer) plus the native clipboard, cleared
+	// after 45s or when the wizard exits.
+	Clipboard func(text string) error
+	// Vault, when set, is already unlocked: the unlock screen is skipped.
+	Vault *vault.Vault
+	// Getenv reads the environment (nil → os.Getenv).
+	Getenv func(string) string
+}
+
+// ClipboardClearAfter is how long a copied value stays on the clipboard.
+const ClipboardClearAfter = 45 * time.Second
+
+// Run starts the wizard and returns when the operator quits. Everything
+// accepted is already in the vault, so quitting at any point loses nothing.
+func Run(ctx context.Context, cfg Config) error {
+	if cfg.Accessible {
+		return runAccessible(ctx, cfg)
+	}
+	in, out := cfg.Input, cfg.Output
+	if in == nil {
+		in = os.Stdin
+	}
+	if out == nil {
+		out = os.Stdout
+	}
+	progOut, clipOut := lockOutput(out)
+	m := newModel(ctx, cfg, clipOut)
+	p := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx),
+		tea.WithInput(in), tea.WithOutput(progOut))
+	_, err := p.Run()
+	m.clearClipboardNow()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		err = nil // interrupted from outside: accepted values are already saved
+	}
+	if err != nil {
+		return err
+	}
+	switch {
+	case m.vault != nil && cfg.Ephemeral:
+		fmt.Fprintln(out, "Demo over: its vault and emulator are thrown away.")
+	case m.vault != nil:
+		fmt.Fprintf(out, "Progress is saved in %s. Run globus-setup again to carry on.\n", m.cfg.Paths.Vault)
+	}
+	return nil
+}
+
+// NewModel builds the wizard's root model (tests, benchmarks).
+func NewModel(cfg Config) tea.Model {
+	return newModel(context.Background(), cfg, nil)
+}
+
+// lockedWriter serialises the renderer's frames and OSC 52 clipboard writes,
+// so a clipboard sequence never lands inside a frame.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// lockedFile keeps the terminal visible to Bubble Tea (size, raw mode) while
+// writes go through the lock.
+type lockedFile struct {
+	*lockedWriter
+	f term.File
+}
+
+func (l lockedFile) Read(p []byte) (int, error) { return l.f.Read(p) }
+func (l lockedFile) Close() error               { return nil } // never close the terminal
+func (l lockedFile) Fd() uintptr                { return l.f.Fd() }
+
+func lockOutput(w io.Writer) (io.Writer, io.Writer) {
+	lw := &lockedWriter{w: w}
+	if f, ok := w.(term.File); ok {
+		return lockedFile{lockedWriter: lw, f: f}, lw
+	}
+	return lw, lw
+}

@@ -1,0 +1,595 @@
+package tui
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/exp/teatest"
+
+	"github.com/globus-setup/globus-setup/globus"
+	"github.com/globus-setup/globus-setup/globus/globustest"
+	"github.com/globus-setup/globus-setup/steps"
+	"github.com/globus-setup/globus-setup/vault"
+)
+
+const testPass = "correct horse battery staple"
+
+var testOpts = vault.Options{WorkFactor: 10}
+
+type recorder struct {
+	mu     sync.Mutex
+	copied []string
+	opened []string
+}
+
+func (r *recorder) copy(s string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.copied = append(r.copied, s)
+	return nil
+}
+
+func (r *recorder) open(u string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.opened = append(r.opened, u)
+	return errors.New("no display")
+}
+
+func (r *recorder) lastCopied() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.copied) == 0 {
+		return ""
+	}
+	return r.copied[len(r.copied)-1]
+}
+
+// testConfig is a config with a fresh vault folder and the emulator.
+func testConfig(t *testing.T) (Config, *globustest.Server, *recorder) {
+	t.Helper()
+	srv, base := globustest.NewTestServer(t)
+	env := globus.Environment{Name: "custom", AuthURL: base + "/auth/", GroupsURL: base + "/groups/", AppURL: base + "/app/", Timeout: 10 * time.Second}
+	client, err := globus.New(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{}
+	cfg := Config{
+		Paths:        vault.PathsFor(filepath.Join(t.TempDir(), "vault.age")),
+		Sources:      vault.PassphraseSources{Getenv: func(string) string { return "" }},
+		VaultOptions: testOpts,
+		Globus:       client,
+		Env:          env,
+		OpenBrowser:  rec.open,
+		Clipboard:    rec.copy,
+		Getenv:       func(string) string { return "" },
+	}
+	return cfg, srv, rec
+}
+
+// unlocked creates the vault and hands it to the config (skips the unlock screen).
+func unlocked(t *testing.T, cfg Config) Config {
+	t.Helper()
+	v, err := vault.Create(cfg.Paths, []byte(testPass), testOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Vault = v
+	return cfg
+}
+
+func start(t *testing.T, cfg Config, w, h int) *teatest.TestModel {
+	t.Helper()
+	tm := teatest.NewTestModel(t, NewModel(cfg), teatest.WithInitialTermSize(w, h))
+	t.Cleanup(func() { _ = tm.Quit() })
+	return tm
+}
+
+// waitFor waits until every string has appeared in the output since the last wait.
+func waitFor(t *testing.T, tm *teatest.TestModel, want ...string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		for _, w := range want {
+			if !bytes.Contains(b, []byte(w)) {
+				return false
+			}
+		}
+		return true
+	}, teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+}
+
+// waitForAny waits until one of the strings has appeared.
+func waitForAny(t *testing.T, tm *teatest.TestModel, any ...string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		for _, w := range any {
+			if bytes.Contains(b, []byte(w)) {
+				return true
+			}
+		}
+		return false
+	}, teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+}
+
+func press(tm *teatest.TestModel, t tea.KeyType) { tm.Send(tea.KeyMsg{Type: t}) }
+
+func runes(tm *teatest.TestModel, s string) {
+	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)})
+}
+
+func TestCreateVaultOpensFirstStep(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	tm := start(t, cfg, 100, 30)
+	waitFor(t, tm, "Create the vault", "Passphrase")
+	runes(tm, testPass)
+	waitFor(t, tm, "strength: strong")
+	press(tm, tea.KeyEnter)
+	runes(tm, "something else entirely")
+	press(tm, tea.KeyEnter)
+	waitFor(t, tm, "The two passphrases differ")
+	runes(tm, testPass)
+	press(tm, tea.KeyEnter)
+	first := steps.Catalogue()[0]
+	waitFor(t, tm, "Step 1 of 6", first.Title)
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	if _, err := vault.Open(cfg.Paths, []byte(testPass), testOpts); err != nil {
+		t.Fatalf("the created vault does not open with the passphrase: %v", err)
+	}
+}
+
+func TestWrongPassphraseThenRight(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	if _, err := vault.Create(cfg.Paths, []byte(testPass), testOpts); err != nil {
+		t.Fatal(err)
+	}
+	tm := start(t, cfg, 100, 30)
+	waitFor(t, tm, "Unlock the vault", "Passphrase")
+	runes(tm, "not the passphrase")
+	press(tm, tea.KeyEnter)
+	waitFor(t, tm, "Wrong passphrase")
+	runes(tm, testPass)
+	press(tm, tea.KeyEnter)
+	waitFor(t, tm, "Step 1 of 6")
+}
+
+func TestNavigation(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	cat := steps.Catalogue()
+	tm := start(t, cfg, 100, 30)
+	waitFor(t, tm, "Step 1 of 6")
+	press(tm, tea.KeyTab)
+	waitFor(t, tm, "Step 2 of 6", cat[1].Title)
+	runes(tm, "]")
+	waitFor(t, tm, "Step 3 of 6")
+	runes(tm, "[")
+	waitFor(t, tm, "Step 2 of 6")
+	press(tm, tea.KeyDown)
+	waitFor(t, tm, "Step 3 of 6")
+	press(tm, tea.KeyShiftTab)
+	waitFor(t, tm, "Step 2 of 6")
+	runes(tm, "v")
+	waitFor(t, tm, "Stored values")
+	runes(tm, "f")
+	waitFor(t, tm, "Finish", ".env")
+	runes(tm, "]") // wraps round to the first step
+	waitFor(t, tm, "Step 1 of 6")
+}
+
+// stepWithKind finds a step field of the given kind.
+func stepWithKind(t *testing.T, kind steps.Kind) (int, int) {
+	t.Helper()
+	for i, s := range steps.Catalogue() {
+		for j, f := range s.Fields {
+			if f.Kind == kind {
+				return i, j
+			}
+		}
+	}
+	t.Fatalf("no field of kind %v", kind)
+	return 0, 0
+}
+
+func TestValidationMessages(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	si, fi := stepWithKind(t, steps.KindUUID)
+	st := steps.Catalogue()[si]
+	f := st.Fields[fi]
+
+	_, errUUID := steps.Validate(f.Key, "1234-not-a-uuid")
+	if errUUID == nil {
+		t.Fatal("the validator accepted a mistyped UUID")
+	}
+	secretish := "kXv9T2pLq8Zr4YwNf6HcJm3Bs1DgEaUo7Ri0QtVyWxI="
+	_, errSecret := steps.Validate(f.Key, secretish)
+	if errSecret == nil {
+		t.Fatal("the validator accepted a secret in an ID field")
+	}
+
+	tm := start(t, cfg, 200, 40) // wide: messages are not wrapped
+	waitFor(t, tm, "Step 1 of 6")
+	if si > 0 {
+		for i := 0; i < si; i++ {
+			press(tm, tea.KeyTab)
+		}
+		waitFor(t, tm, st.Title)
+	}
+	press(tm, tea.KeyEnter)
+	for i := 0; i < fi; i++ {
+		press(tm, tea.KeyTab)
+	}
+	runes(tm, "1234-not-a-uuid")
+	waitFor(t, tm, "✗ "+errUUID.Error())
+	// Clear the field and paste a secret instead.
+	for range "1234-not-a-uuid" {
+		press(tm, tea.KeyBackspace)
+	}
+	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(secretish), Paste: true})
+	waitFor(t, tm, "✗ "+errSecret.Error())
+
+	tm.Quit()
+	out, _ := io.ReadAll(tm.FinalOutput(t, teatest.WithFinalTimeout(5*time.Second)))
+	if bytes.Contains(out, []byte("✗ "+secretish)) {
+		t.Fatal("a secret was echoed in a message")
+	}
+}
+
+// validValue is a value the validators accept for a field's kind.
+func validValue(t *testing.T, f steps.Field, n int) string {
+	t.Helper()
+	var v string
+	switch f.Kind {
+	case steps.KindUUID:
+		v = []string{"0b4d5a1e-2f5c-4c1a-9a57-1d2f3e4a5b6c", "1c5e6b2f-3a6d-4d2b-8b68-2e3f4a5b6c7d", "2d6f7c3a-4b7e-4e3c-9c79-3f4a5b6c7d8e"}[n%3]
+	case steps.KindSecret:
+		v = "kXv9T2pLq8Zr4YwNf6HcJm3Bs1DgEaUo7Ri0QtVyWxI="
+	case steps.KindEmail:
+		v = "ops@example.org"
+	case steps.KindDomains:
+		v = "example.org"
+	case steps.KindUsernames:
+		v = "alice@example.org"
+	case steps.KindDuration:
+		v = "8h"
+	default:
+		v = "Inference gateway"
+	}
+	if _, err := steps.Validate(f.Key, v); err != nil {
+		t.Fatalf("test value for %s rejected: %v", f.Key, err)
+	}
+	return v
+}
+
+// stepValues is a valid set of values for a step's fields.
+func stepValues(t *testing.T, s steps.Step) map[string]string {
+	vals := map[string]string{}
+	for i, f := range s.Fields {
+		vals[f.Key] = validValue(t, f, i)
+	}
+	return vals
+}
+
+func TestResumeOpensOnFirstUnfinishedStep(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	v, err := vault.Create(cfg.Paths, []byte(testPass), testOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat := steps.Catalogue()
+	for _, s := range cat[:2] {
+		if err := steps.Accept(v, s.ID, stepValues(t, s)); err != nil {
+			t.Fatalf("accept %s: %v", s.ID, err)
+		}
+	}
+	want := steps.ResumeIndex(v.Doc())
+	if want != 2 {
+		t.Fatalf("resume index %d, want 2", want)
+	}
+	tm := start(t, cfg, 100, 30) // through the unlock screen, as a restart would
+	waitFor(t, tm, "Unlock the vault")
+	runes(tm, testPass)
+	press(tm, tea.KeyEnter)
+	waitFor(t, tm, "Step 3 of 6", cat[2].Title)
+}
+
+func TestQuitKeepsAcceptedValues(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	s := steps.Catalogue()[0]
+	vals := stepValues(t, s)
+	tm := start(t, cfg, 100, 30)
+	waitFor(t, tm, "Step 1 of 6")
+	press(tm, tea.KeyEnter)
+	for i, f := range s.Fields {
+		runes(tm, vals[f.Key])
+		if i < len(s.Fields)-1 {
+			press(tm, tea.KeyTab)
+		}
+	}
+	press(tm, tea.KeyEnter)
+	waitForAny(t, tm, "✓ Saved.", "✓ All good.") // saved, then checked
+	// Typed but not accepted: lost on quit, by design.
+	runes(tm, "q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+
+	v, err := vault.Open(cfg.Paths, []byte(testPass), testOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range vals {
+		if got, _ := v.Get(k); got == "" {
+			t.Errorf("%s not kept after quitting (want %q)", k, want)
+		}
+	}
+	if st := steps.Status(v.Doc())[0].State; st != steps.StateDone && st != steps.StateVerified {
+		t.Errorf("step 1 state %q after accepting", st)
+	}
+}
+
+func TestCopyAndRevealValues(t *testing.T) {
+	cfg, _, rec := testConfig(t)
+	cfg = unlocked(t, cfg)
+	secretKey := ""
+	for _, ks := range steps.Keys() {
+		if ks.Secret {
+			secretKey = ks.Key
+			break
+		}
+	}
+	const secret = "kXv9T2pLq8Zr4YwNf6HcJm3Bs1DgEaUo7Ri0QtVyWxI="
+	if err := cfg.Vault.Set(secretKey, secret); err != nil {
+		t.Fatal(err)
+	}
+	m := NewModel(cfg).(*Model)
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("v")})
+	vm := m.shell.values
+	for i, r := range vm.rows {
+		if r.key == secretKey {
+			vm.sel = i
+		}
+	}
+	if strings.Contains(m.View(), secret) {
+		t.Fatal("secret shown before reveal")
+	}
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("r")})
+	if !strings.Contains(m.View(), secret) {
+		t.Fatal("secret not shown after reveal")
+	}
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("r")})
+	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("c")})
+	msg := runCmd(cmd)
+	m.Update(msg)
+	if rec.lastCopied() != secret {
+		t.Fatal("copy did not reach the clipboard")
+	}
+	if !strings.Contains(m.View(), "clipboard clears in 45s") || strings.Contains(m.View(), secret) {
+		t.Fatal("copy message wrong or secret shown")
+	}
+}
+
+// runCmd runs a command and any batch inside it, returning the first message.
+func runCmd(cmd tea.Cmd) tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	msg := cmd()
+	if b, ok := msg.(tea.BatchMsg); ok {
+		for _, c := range b {
+			if c == nil {
+				continue
+			}
+			if m := runCmd(c); m != nil {
+				if _, tick := m.(spinner.TickMsg); !tick {
+					return m
+				}
+			}
+		}
+		return nil
+	}
+	return msg
+}
+
+func TestBrowserFailureShowsLink(t *testing.T) {
+	cfg, _, rec := testConfig(t)
+	cfg = unlocked(t, cfg)
+	m := NewModel(cfg).(*Model)
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	url := steps.Catalogue()[0].ConsoleURL(cfg.Env)
+	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("o")})
+	m.Update(runCmd(cmd))
+	if len(rec.opened) != 1 || rec.opened[0] != url {
+		t.Fatalf("opened %v, want %s", rec.opened, url)
+	}
+	view := m.View()
+	if !strings.Contains(view, "\x1b]8;;"+url+"\x1b\\") {
+		t.Fatal("no OSC 8 link after the browser failed")
+	}
+	_, cmd = m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("u")})
+	m.Update(runCmd(cmd))
+	if rec.lastCopied() != url {
+		t.Fatal("u did not copy the link")
+	}
+}
+
+func TestViewFits(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	for _, size := range [][2]int{{60, 20}, {100, 30}, {80, 24}, {40, 12}} {
+		w, h := size[0], size[1]
+		m := NewModel(cfg).(*Model)
+		m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+		check := func(name string) {
+			t.Helper()
+			v := m.View()
+			if got := lipgloss.Height(v); got != h {
+				t.Errorf("%s at %dx%d: height %d", name, w, h, got)
+			}
+			for i, l := range strings.Split(v, "\n") {
+				if lw := lipgloss.Width(l); lw > w {
+					t.Errorf("%s at %dx%d: line %d is %d wide: %q", name, w, h, i, lw, l)
+				}
+			}
+		}
+		for i := range steps.Catalogue() {
+			check("step " + steps.Catalogue()[i].ID)
+			m.Update(tea.KeyMsg{Type: tea.KeyEnter}) // editing mode too
+			check("editing " + steps.Catalogue()[i].ID)
+			m.Update(tea.KeyMsg{Type: tea.KeyEsc})
+			m.Update(tea.KeyMsg{Type: tea.KeyTab})
+		}
+		check("values")
+		m.Update(tea.KeyMsg{Type: tea.KeyTab})
+		check("login")
+		m.Update(tea.KeyMsg{Type: tea.KeyTab})
+		check("finish")
+		m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("?")})
+		check("finish with full help")
+
+		u := NewModel(Config{Paths: cfg.Paths, VaultOptions: testOpts, Getenv: cfg.Getenv}).(*Model)
+		u.Update(tea.WindowSizeMsg{Width: w, Height: h})
+		u.unlock.ready = true
+		uv := u.View()
+		if lipgloss.Height(uv) != h || lipgloss.Width(uv) > w {
+			t.Errorf("unlock at %dx%d: %dx%d", w, h, lipgloss.Width(uv), lipgloss.Height(uv))
+		}
+	}
+}
+
+func TestNarrowShowsProgressLine(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	m := NewModel(cfg).(*Model)
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	if v := m.View(); !strings.Contains(v, "Step 1/6 ○○○○○○") {
+		t.Fatalf("no progress line at 60 columns:\n%s", v)
+	}
+}
+
+func BenchmarkViewStep(b *testing.B) {
+	cfg := benchConfig(b)
+	m := NewModel(cfg).(*Model)
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		_ = m.View()
+	}
+}
+
+func BenchmarkStartup(b *testing.B) {
+	cfg := benchConfig(b)
+	b.Run("unlocked", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			m := NewModel(cfg)
+			m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+			_ = m.View()
+		}
+	})
+	b.Run("unlock-screen", func(b *testing.B) {
+		c := Config{Paths: cfg.Paths, VaultOptions: testOpts, Getenv: cfg.Getenv}
+		b.ReportAllocs()
+		for b.Loop() {
+			m := NewModel(c)
+			m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+			_ = m.View()
+		}
+	})
+}
+
+func benchConfig(b *testing.B) Config {
+	b.Helper()
+	p := vault.PathsFor(filepath.Join(b.TempDir(), "vault.age"))
+	v, err := vault.Create(p, []byte(testPass), testOpts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	env := globus.Environment{Name: "production", AuthURL: "https://auth.globus.org/", GroupsURL: "https://groups.api.globus.org/", AppURL: "https://app.globus.org/"}
+	return Config{Paths: p, VaultOptions: testOpts, Vault: v, Env: env, Getenv: func(string) string { return "" }}
+}
+
+func assertMode0600(t *testing.T, path string) {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Fatalf("%s has mode %v, want 0600", path, fi.Mode().Perm())
+	}
+}
+
+func TestGroupedKeysAreSplit(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	m := NewModel(cfg).(*Model)
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("vjj")})
+	if m.shell.sel != m.shell.valuesIndex() || m.shell.values.sel != 2 {
+		t.Fatalf("screen %d row %d", m.shell.sel, m.shell.values.sel)
+	}
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("]]eabc")}) // login, finish, edit path, type
+	if got := inputValue(m.shell.finish.path); got != "./.envabc" {
+		t.Fatalf("path %q", got)
+	}
+}
+
+func TestDamagedVaultNamesFileAndRepair(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	if _, err := vault.Create(cfg.Paths, []byte(testPass), testOpts); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg.Paths.Vault, []byte("not an age file"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m := NewModel(cfg).(*Model)
+	m.Update(tea.WindowSizeMsg{Width: 200, Height: 40})
+	m.Update(runCmd(m.Init()))
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(testPass)})
+	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	m.Update(runCmd(cmd))
+	v := m.View()
+	if !strings.Contains(v, "vault.age") || !strings.Contains(v, "--force") || !strings.Contains(v, "damaged") {
+		t.Fatalf("damaged vault not explained:\n%s", v)
+	}
+	if data, _ := os.ReadFile(cfg.Paths.Vault); string(data) != "not an age file" {
+		t.Fatal("the damaged file was changed")
+	}
+}
+
+func TestEverySizeFits(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	m := NewModel(cfg).(*Model)
+	for w := 20; w <= 130; w += 7 {
+		for h := 8; h <= 40; h += 5 {
+			m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+			for screen := 0; screen < 9; screen++ {
+				for _, full := range []bool{false, true} {
+					m.shell.fullHelp = full
+					v := m.View()
+					if lipgloss.Height(v) != h || lipgloss.Width(v) > w {
+						t.Fatalf("screen %d at %dx%d (full help %v): %dx%d", screen, w, h, full, lipgloss.Width(v), lipgloss.Height(v))
+					}
+				}
+				m.shell.goTo(m.shell.sel + 1)
+			}
+		}
+	}
+}

@@ -1,0 +1,201 @@
+package vault
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+)
+
+// Environment variables naming non-interactive passphrase sources.
+const (
+	EnvPassphraseFile    = "GLOBUS_SETUP_PASSPHRASE_FILE"
+	EnvPassphraseCommand = "GLOBUS_SETUP_PASSPHRASE_COMMAND"
+)
+
+// maxPassphraseSize bounds what we read from a file or command.
+const maxPassphraseSize = 64 << 10
+
+// PromptLabel is what Unlock asks the Prompt func for.
+const PromptLabel = "Vault passphrase: "
+
+// PassphraseSources are where a passphrase may come from, in order: File,
+// GLOBUS_SETUP_PASSPHRASE_FILE, GLOBUS_SETUP_PASSPHRASE_COMMAND, the OS
+// keychain (identity remembered earlier), Prompt.
+type PassphraseSources struct {
+	File   string                             // --passphrase-file
+	Getenv func(string) string                // nil means os.Getenv
+	Prompt func(label string) ([]byte, error) // masked terminal prompt, nil when no TTY
+	// Warn, if set, is told about a passphrase file that others can read.
+	Warn func(msg string)
+}
+
+// ReadPassphrase resolves only the non-interactive sources (file, env file,
+// command); ok is false if none is set. The caller zeroes pass.
+func ReadPassphrase(s PassphraseSources) (pass []byte, ok bool, err error) {
+	getenv := s.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	switch {
+	case s.File != "":
+		pass, err = readPassphraseFile(s.File, "--passphrase-file", s.Warn)
+	case getenv(EnvPassphraseFile) != "":
+		pass, err = readPassphraseFile(getenv(EnvPassphraseFile), EnvPassphraseFile, s.Warn)
+	case getenv(EnvPassphraseCommand) != "":
+		pass, err = runPassphraseCommand(getenv(EnvPassphraseCommand))
+	default:
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, true, err
+	}
+	return pass, true, nil
+}
+
+// readPassphraseFile reads a passphrase file. Permissions: a world-writable
+// file is refused, since anyone could replace the passphrase (and so choose
+// the key of a vault being created). A group/world-readable one is only
+// warned about: the operator may have reasons (a shared CI secret mount, a
+// /dev/fd pipe) and refusing would push them to less safe places like argv.
+func readPassphraseFile(path, source string, warn func(string)) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("passphrase file (%s): %w", source, err)
+	}
+	if fi.IsDir() {
+		return nil, fmt.Errorf("passphrase file (%s) %s is a folder", source, path)
+	}
+	if runtime.GOOS != "windows" {
+		perm := fi.Mode().Perm()
+		if perm&0o002 != 0 {
+			return nil, fmt.Errorf("passphrase file (%s) %s is world-writable: anyone could change it; run chmod 600 on it", source, path)
+		}
+		if perm&0o044 != 0 && warn != nil {
+			warn(fmt.Sprintf("passphrase file %s can be read by other users; consider chmod 600", path))
+		}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("passphrase file (%s): %w", source, err)
+	}
+	defer f.Close()
+	buf, err := io.ReadAll(io.LimitReader(f, maxPassphraseSize+1))
+	if err != nil {
+		clear(buf)
+		return nil, fmt.Errorf("passphrase file (%s): %w", source, err)
+	}
+	return finishPassphrase(buf, "passphrase file "+path)
+}
+
+// runPassphraseCommand runs the command with sh -c; its stdout is the
+// passphrase. Its output (stdout and stderr) never appears in errors: only
+// the exit status does.
+func runPassphraseCommand(command string) ([]byte, error) {
+	var out bytes.Buffer
+	cmd := exec.Command("sh", "-c", command)
+	cmd.Stdout = &limitedWriter{w: &out, n: maxPassphraseSize + 1}
+	cmd.Stderr = nil // discarded: it is not ours to show, and may hold hints of the secret
+	err := cmd.Run()
+	buf := out.Bytes()
+	if err != nil {
+		clear(buf)
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return nil, fmt.Errorf("%s failed (%s); its output is not shown, run it yourself to see why", EnvPassphraseCommand, ee.ProcessState.String())
+		}
+		return nil, fmt.Errorf("%s could not be run: %w", EnvPassphraseCommand, err)
+	}
+	pass := bytes.Clone(buf)
+	clear(buf)
+	return finishPassphrase(pass, EnvPassphraseCommand)
+}
+
+// finishPassphrase checks the size, trims ONE trailing newline ("\n" or
+// "\r\n": what echo or an editor adds; other whitespace is part of the
+// passphrase) and refuses an empty result.
+func finishPassphrase(buf []byte, source string) ([]byte, error) {
+	if len(buf) > maxPassphraseSize {
+		clear(buf)
+		return nil, fmt.Errorf("%s is larger than %d KiB: not a passphrase", source, maxPassphraseSize>>10)
+	}
+	pass := trimOneNewline(buf)
+	if len(pass) == 0 {
+		clear(buf)
+		return nil, fmt.Errorf("%w: %s gave an empty passphrase", ErrEmptyPassphrase, source)
+	}
+	return pass, nil
+}
+
+func trimOneNewline(b []byte) []byte {
+	switch {
+	case bytes.HasSuffix(b, []byte("\r\n")):
+		clear(b[len(b)-2:])
+		return b[:len(b)-2]
+	case bytes.HasSuffix(b, []byte("\n")):
+		clear(b[len(b)-1:])
+		return b[:len(b)-1]
+	}
+	return b
+}
+
+// limitedWriter keeps at most n bytes and then fails, so a runaway command
+// cannot fill memory.
+type limitedWriter struct {
+	w io.Writer
+	n int
+}
+
+func (l *limitedWriter) Write(p []byte) (int, error) {
+	if len(p) > l.n {
+		_, _ = l.w.Write(p[:l.n])
+		l.n = 0
+		return 0, errors.New("output too large")
+	}
+	l.n -= len(p)
+	return l.w.Write(p)
+}
+
+// Unlock opens an existing vault: a passphrase from the file/env/command
+// sources, else the identity remembered in the OS keychain, else the Prompt.
+// A wrong passphrase from a non-interactive source is an error, not a
+// reason to prompt. Passphrases obtained here are zeroed after use.
+func Unlock(p Paths, s PassphraseSources, o Options) (*Vault, error) {
+	if !Exists(p) {
+		return nil, fmt.Errorf("%w at %s", ErrNotFound, p.Vault)
+	}
+	pass, ok, err := ReadPassphrase(s)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		defer clear(pass)
+		return Open(p, pass, o)
+	}
+	id, ok, kerr := IdentityFromKeychain(p)
+	if ok {
+		v, err := OpenWithIdentity(p, id, o)
+		if err == nil || !errors.Is(err, ErrWrongIdentity) {
+			return v, err
+		}
+		// A stale entry (the vault was re-created): ask for the passphrase.
+	}
+	if s.Prompt == nil {
+		if kerr != nil {
+			return nil, fmt.Errorf("%w (%v)", ErrNoPassphrase, kerr)
+		}
+		return nil, ErrNoPassphrase
+	}
+	pass, err = s.Prompt(PromptLabel)
+	defer clear(pass)
+	if err != nil {
+		return nil, fmt.Errorf("reading the passphrase: %w", err)
+	}
+	if len(pass) == 0 {
+		return nil, ErrEmptyPassphrase
+	}
+	return Open(p, pass, o)
+}

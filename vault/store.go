@@ -1,0 +1,226 @@
+package vault
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gofrs/flock"
+)
+
+// Stages of a save, in order. saveHook (tests only) is called as each is
+// reached, so a test can kill the process at every point of a save.
+const (
+	stageLocked      = iota // lock held, stale temp files removed, nothing written
+	stageTempCreated        // empty temp file exists
+	stageTempPartial        // half of the ciphertext written
+	stageTempWritten        // all written, not synced
+	stageTempSynced         // temp fsynced, still open
+	stageTempClosed         // temp closed
+	stageRenamed            // new file in place, folder not yet synced
+	stageDirSynced          // done, lock still held
+	numStages
+)
+
+var saveHook func(stage int)
+
+func hook(stage int) {
+	if saveHook != nil {
+		saveHook(stage)
+	}
+}
+
+const lockRetry = 10 * time.Millisecond
+
+// lock takes the writers' lock, waiting up to timeout (negative: one try).
+// The key derivation is always done before, so the lock is held for
+// milliseconds and 30 s of waiting means something is stuck.
+func lock(p Paths, timeout time.Duration) (*flock.Flock, error) {
+	fl := flock.New(p.Lock, flock.SetPermissions(0o600))
+	var ok bool
+	var err error
+	if timeout < 0 {
+		ok, err = fl.TryLock()
+	} else {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		ok, err = fl.TryLockContext(ctx, lockRetry)
+		cancel()
+	}
+	if errors.Is(err, context.DeadlineExceeded) || (err == nil && !ok) {
+		return nil, fmt.Errorf("%w (waited %s for %s)", ErrBusy, max(timeout, 0), p.Lock)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("locking %s: %w", p.Lock, err)
+	}
+	return fl, nil
+}
+
+func unlock(fl *flock.Flock) { _ = fl.Unlock() }
+
+// tempPattern is the os.CreateTemp pattern for saves of target; stale files
+// matching it are removed by the next save (under the lock, so none is live).
+func tempPattern(target string) string { return "." + filepath.Base(target) + ".tmp-*" }
+
+func cleanStaleTemps(p Paths) {
+	for _, target := range []string{p.Vault, p.Identity} {
+		matches, _ := filepath.Glob(filepath.Join(p.Dir, tempPattern(target)))
+		for _, m := range matches {
+			_ = os.Remove(m)
+		}
+	}
+}
+
+// writeAtomic replaces target with data (ciphertext) so that a crash at any
+// instant leaves either the old or the new file: temp file in the same folder,
+// fsync, rename, fsync folder. The caller holds the lock.
+func writeAtomic(p Paths, target string, data []byte) (err error) {
+	cleanStaleTemps(p)
+	hook(stageLocked)
+	f, err := os.CreateTemp(p.Dir, tempPattern(target)) // mode 0600
+	if err != nil {
+		return fmt.Errorf("saving %s: %w", target, err)
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			_ = f.Close()
+			_ = os.Remove(tmp)
+			err = fmt.Errorf("saving %s: %w", target, err)
+		}
+	}()
+	hook(stageTempCreated)
+	half := len(data) / 2
+	if _, err = f.Write(data[:half]); err != nil {
+		return err
+	}
+	hook(stageTempPartial)
+	if _, err = f.Write(data[half:]); err != nil {
+		return err
+	}
+	hook(stageTempWritten)
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	hook(stageTempSynced)
+	if err = f.Close(); err != nil {
+		return err
+	}
+	hook(stageTempClosed)
+	if err = os.Rename(tmp, target); err != nil {
+		return err
+	}
+	hook(stageRenamed)
+	// The rename is done and visible; the folder fsync only makes it survive
+	// power loss. Some filesystems refuse to fsync a folder (EINVAL): not fatal.
+	if serr := syncDir(p.Dir); serr != nil && !errors.Is(serr, syscall.EINVAL) && !errors.Is(serr, errors.ErrUnsupported) {
+		return serr
+	}
+	hook(stageDirSynced)
+	return nil
+}
+
+func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil // folders cannot be opened for fsync there; rename is durable enough
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// readFile reads at most maxFileSize+1 bytes, so callers can call it too large.
+func readFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, maxFileSize+1))
+}
+
+// ensureDir creates the vault folder with mode 0700, or tightens an existing
+// one that holds nothing but vault files.
+func ensureDir(p Paths) error {
+	if _, err := os.Stat(p.Dir); errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(p.Dir, 0o700); err != nil {
+			return fmt.Errorf("creating the vault folder: %w", err)
+		}
+		return os.Chmod(p.Dir, 0o700) // MkdirAll's mode is filtered by the umask
+	} else if err != nil {
+		return fmt.Errorf("vault folder: %w", err)
+	}
+	tightenDir(p)
+	return nil
+}
+
+// tightenDir sets the folder to 0700 if it is group/world accessible and
+// dedicated to the vault (every entry is one of our files). A folder with other
+// things in it (say $HOME or /tmp) is the operator's and is left alone: the
+// vault files themselves are 0600 and encrypted.
+func tightenDir(p Paths) {
+	if runtime.GOOS == "windows" {
+		return
+	}
+	fi, err := os.Stat(p.Dir)
+	if err != nil || fi.Mode().Perm()&0o077 == 0 {
+		return
+	}
+	entries, err := os.ReadDir(p.Dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !isVaultFile(p, e.Name()) {
+			return
+		}
+	}
+	_ = os.Chmod(p.Dir, 0o700)
+}
+
+func isVaultFile(p Paths, name string) bool {
+	for _, target := range []string{p.Vault, p.Identity, p.Lock} {
+		base := filepath.Base(target)
+		if name == base || strings.HasPrefix(name, base+".damaged-") || strings.HasPrefix(name, "."+base+".tmp-") {
+			return true
+		}
+	}
+	return false
+}
+
+// tightenFiles makes our files 0600 if something loosened them. Best effort:
+// failing means we do not own them, and the content is encrypted anyway.
+func tightenFiles(p Paths) {
+	if runtime.GOOS == "windows" {
+		return
+	}
+	for _, f := range []string{p.Vault, p.Identity, p.Lock} {
+		if fi, err := os.Lstat(f); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o077 != 0 {
+			_ = os.Chmod(f, 0o600)
+		}
+	}
+}
+
+// setAside renames a damaged file to <name>.damaged-<UTC time> (never over an
+// existing one) and returns the new path.
+func setAside(path string) (string, error) {
+	stamp := now().UTC().Format("20060102T150405Z")
+	dst := path + ".damaged-" + stamp
+	for i := 1; fileExists(dst); i++ {
+		dst = fmt.Sprintf("%s.damaged-%s-%d", path, stamp, i)
+	}
+	if err := os.Rename(path, dst); err != nil {
+		return "", fmt.Errorf("keeping the damaged file aside: %w", err)
+	}
+	return dst, nil
+}
