@@ -15,8 +15,7 @@ import (
 // returned ("" when there was nothing to keep).
 func WriteFileAtomic(path string, data []byte, perm os.FileMode) (backup string, err error) {
 	if old, err := os.ReadFile(path); err == nil {
-		backup = path + ".bak-" + time.Now().UTC().Format("20060102T150405Z")
-		if err := writeAtomic(backup, old, perm); err != nil {
+		if backup, err = writeBackup(path, old, perm); err != nil {
 			return "", fmt.Errorf("keeping a backup of %s: %w", path, err)
 		}
 	} else if !os.IsNotExist(err) {
@@ -26,6 +25,38 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) (backup string,
 		return backup, err
 	}
 	return backup, nil
+}
+
+// writeBackup writes a new path.bak-<UTC time>[-N] file, never over an older
+// backup: two writes in the same second must not lose the original.
+func writeBackup(path string, data []byte, perm os.FileMode) (string, error) {
+	base := path + ".bak-" + time.Now().UTC().Format("20060102T150405Z")
+	for n := 1; n < 1000; n++ {
+		name := base
+		if n > 1 {
+			name = fmt.Sprintf("%s-%d", base, n)
+		}
+		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+		if os.IsExist(err) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		_, werr := f.Write(data)
+		if serr := f.Sync(); werr == nil {
+			werr = serr
+		}
+		if cerr := f.Close(); werr == nil {
+			werr = cerr
+		}
+		if werr != nil {
+			os.Remove(name)
+			return "", werr
+		}
+		return name, nil
+	}
+	return "", fmt.Errorf("too many backups of %s already", path)
 }
 
 func writeAtomic(path string, data []byte, perm os.FileMode) error {

@@ -16,7 +16,7 @@ import (
 
 const uuidExample = "expected a UUID like 1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d (36 characters, 8-4-4-4-12 hex digits)"
 
-var errSecretInIDField = errors.New("this looks like a client secret, not a client ID; the ID is the UUID shown as 'Client UUID' on the app's page")
+var errSecretInIDField = errors.New("this looks like a client secret, not an ID: IDs are UUIDs (8-4-4-4-12 hex digits, e.g. 'Client UUID' on an app's page); the secret belongs in the secret field")
 
 var uuidInText = regexp.MustCompile(`(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
 

@@ -357,15 +357,15 @@ func TestSetRefusesInvalidValues(t *testing.T) {
 		stdin string
 		want  string
 	}{
-		{[]string{"project.id", "6b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5"}, "", "expected a UUID like"},
-		{[]string{"public_client.client_id", "3b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5g"}, "", `character 36, "g", is not a hex digit`},
-		{[]string{"service_api.client_id", "1b2c3d4e5f604a7b8c9d0e1f2a3b4c5d"}, "", "the dashes are missing"},
+		{[]string{"project.id", "6b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5"}, "", "35 characters"},
+		{[]string{"public_client.client_id", "3b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5g"}, "", `"g"`},
+		{[]string{"service_api.client_id", "1b2c3d4e5f604a7b8c9d0e1f2a3b4c5d"}, "", "dashes"},
 		// The commonest mistake: the secret pasted into the ID field, from a pipe.
-		{[]string{"service_api.client_id", "-"}, apiSecret + "\n", "looks like a client secret, not a client ID"},
+		{[]string{"service_api.client_id", "-"}, apiSecret + "\n", "looks like a client secret"},
 		{[]string{"project.name", "-"}, acctSecret, "looks like a client secret"},
-		{[]string{"service_api.client_secret", "-"}, apiID, "looks like a client ID rather than a client secret"},
-		{[]string{"policy.domains", "*.anl.gov"}, "", "wildcards are not allowed"},
-		{[]string{"project.contact_email", "ops at anl.gov"}, "", "expected one address"},
+		{[]string{"service_api.client_secret", "-"}, apiID, "client ID"},
+		{[]string{"policy.domains", "*.anl.gov"}, "", "wildcard"},
+		{[]string{"project.contact_email", "ops at anl.gov"}, "", "address"},
 	} {
 		errs := c.fails(tc.stdin, append([]string{"set"}, tc.args...)...)
 		if !strings.Contains(errs, tc.args[0]+" not stored") || !strings.Contains(errs, tc.want) {
@@ -958,14 +958,19 @@ func TestNoTerminalNoWizard(t *testing.T) {
 func TestEightProcessesSetAtOnce(t *testing.T) {
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "globus-setup")
-	build := exec.Command("go", "build", "-o", bin, ".")
+	goTool, err := exec.LookPath("go")
+	if err != nil { // go test sets GOROOT for the test binary
+		goTool = filepath.Join(os.Getenv("GOROOT"), "bin", "go")
+	}
+	build := exec.Command(goTool, "build", "-o", bin, ".")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	passFile := filepath.Join(dir, "pass")
 	writeFile(t, passFile, vcPass+"\n", 0o600)
+	vaultFile := filepath.Join(dir, "vault", "vault.age")
 	env := append(os.Environ(),
-		"GLOBUS_SETUP_VAULT="+filepath.Join(dir, "vault", "vault.age"),
+		"GLOBUS_SETUP_VAULT="+vaultFile,
 		"GLOBUS_SETUP_PASSPHRASE_FILE="+passFile,
 		"GLOBUS_SETUP_PASSPHRASE_COMMAND=",
 	)
@@ -975,8 +980,11 @@ func TestEightProcessesSetAtOnce(t *testing.T) {
 		c.Stdin = strings.NewReader(stdin)
 		return c
 	}
-	if out, err := cmd("", "init").CombinedOutput(); err != nil {
-		t.Fatalf("init: %v\n%s", err, out)
+	// The vault is made at a low work factor: sixteen unlocks at the real
+	// one cost most of a minute on two cores, and the lock, not scrypt, is
+	// what is under test. The binary opens it at the factor it was made with.
+	if _, err := vault.Create(vault.PathsFor(vaultFile), []byte(vcPass), vault.Options{WorkFactor: 10}); err != nil {
+		t.Fatal(err)
 	}
 
 	values := map[string]string{

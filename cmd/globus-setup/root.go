@@ -10,12 +10,12 @@ import (
 	"os/exec"
 	"strings"
 
-	"github.com/pkg/browser"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/globus-setup/globus-setup/globus"
 	"github.com/globus-setup/globus-setup/steps"
+	"github.com/globus-setup/globus-setup/tui"
 	"github.com/globus-setup/globus-setup/vault"
 )
 
@@ -55,7 +55,7 @@ func newApp() *app {
 		isTerminal: func() bool {
 			return term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd()))
 		},
-		browse: openBrowser,
+		browse: tui.OpenURL,
 	}
 }
 
@@ -236,27 +236,4 @@ func (a *app) promptLine(label string) (string, error) {
 // display, it does not try, so the caller shows the link instead.
 func (a *app) openBrowser(url string) bool {
 	return a.browse(url) == nil
-}
-
-func openBrowser(url string) error {
-	if !canOpenBrowser(os.Getenv) {
-		return errors.New("no browser can be opened here")
-	}
-	browser.Stdout, browser.Stderr = io.Discard, io.Discard
-	return browser.OpenURL(url)
-}
-
-// canOpenBrowser is false over SSH and on a Linux console without a display,
-// unless BROWSER names one (pkg/browser honours it through xdg-open).
-func canOpenBrowser(getenv func(string) string) bool {
-	if getenv("BROWSER") != "" {
-		return true
-	}
-	if getenv("SSH_CONNECTION") != "" || getenv("SSH_TTY") != "" {
-		return false
-	}
-	if isLinuxLike() && getenv("DISPLAY") == "" && getenv("WAYLAND_DISPLAY") == "" {
-		return false
-	}
-	return true
 }

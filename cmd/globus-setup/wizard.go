@@ -26,6 +26,8 @@ func (a *app) runWizard(ctx context.Context, demo, accessible bool) error {
 		fmt.Fprint(a.stderr, notATerminal)
 		return exitError{code: 2}
 	}
+	// A demo keeps its vault only when --vault names one (to try resuming).
+	ephemeral := demo && a.vaultFile == ""
 	if demo {
 		stop, err := a.startDemo()
 		if err != nil {
@@ -52,6 +54,7 @@ func (a *app) runWizard(ctx context.Context, demo, accessible bool) error {
 		Globus:       client,
 		Env:          env,
 		Demo:         demo,
+		Ephemeral:    ephemeral,
 		Accessible:   accessible,
 		Input:        os.Stdin,
 		Output:       os.Stdout,
@@ -84,7 +87,9 @@ func (a *app) startDemo() (stop func(), err error) {
 		srv.Close()
 		return nil, err
 	}
-	a.vaultFile = filepath.Join(dir, "vault.age")
+	if a.vaultFile == "" {
+		a.vaultFile = filepath.Join(dir, "vault.age")
+	}
 	return func() {
 		srv.Close()
 		os.RemoveAll(dir)

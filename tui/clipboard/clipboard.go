@@ -67,10 +67,8 @@ var Native Backend = atottoBackend{}
 // native clipboard. The text itself never appears in any error.
 func Copy(text string, w io.Writer) (Result, error) {
 	var r Result
-	if w != nil {
-		if _, err := sequence(text).WriteTo(w); err == nil {
-			r.OSC52 = true
-		}
+	if w != nil && writeAll(w, osc52.New(text)) == nil {
+		r.OSC52 = true
 	}
 	if Native.Available() && Native.Write(text) == nil {
 		r.Native = true
@@ -92,7 +90,7 @@ func ClearIfUnchanged(text string, w io.Writer) {
 		}
 	}
 	if w != nil {
-		_, _ = clearSequence().WriteTo(w)
+		_ = writeAll(w, osc52.Clear())
 	}
 }
 
@@ -118,21 +116,24 @@ func ClearIfFingerprint(fp [32]byte, w io.Writer) {
 		}
 	}
 	if w != nil {
-		_, _ = clearSequence().WriteTo(w)
+		_ = writeAll(w, osc52.Clear())
 	}
 }
 
-func sequence(text string) osc52.Sequence { return wrap(osc52.New(text)) }
-
-func clearSequence() osc52.Sequence { return wrap(osc52.Clear()) }
-
-// wrap passes the sequence through tmux or screen, which otherwise swallow it.
-func wrap(s osc52.Sequence) osc52.Sequence {
-	if os.Getenv("TMUX") != "" {
-		return s.Tmux()
+// writeAll sends the sequence as is and, inside tmux or screen, wrapped for
+// passthrough too: tmux takes the plain form with `set-clipboard on` and the
+// wrapped one with `allow-passthrough on`, and neither is on everywhere.
+func writeAll(w io.Writer, s osc52.Sequence) error {
+	if _, err := s.WriteTo(w); err != nil {
+		return err
 	}
-	if strings.HasPrefix(os.Getenv("TERM"), "screen") {
-		return s.Screen()
+	switch {
+	case os.Getenv("TMUX") != "":
+		_, err := s.Tmux().WriteTo(w)
+		return err
+	case strings.HasPrefix(os.Getenv("TERM"), "screen"):
+		_, err := s.Screen().WriteTo(w)
+		return err
 	}
-	return s
+	return nil
 }

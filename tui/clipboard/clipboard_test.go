@@ -46,15 +46,19 @@ func TestCopyWritesOSC52AndNative(t *testing.T) {
 	}
 }
 
-func TestCopyInsideTmuxWrapsSequence(t *testing.T) {
+func TestCopyInsideTmuxSendsPlainAndWrapped(t *testing.T) {
 	t.Setenv("TMUX", "/tmp/tmux-0/default,1,0")
 	useFake(t, false)
 	var term bytes.Buffer
 	if _, err := Copy("v", &term); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(term.String(), "\x1bPtmux;") {
-		t.Fatalf("sequence %q is not wrapped for tmux", term.String())
+	plain := "\x1b]52;c;" + base64.StdEncoding.EncodeToString([]byte("v"))
+	if !strings.HasPrefix(term.String(), plain) {
+		t.Fatalf("sequence %q does not start with the plain form tmux's set-clipboard takes", term.String())
+	}
+	if !strings.Contains(term.String(), "\x1bPtmux;") {
+		t.Fatalf("sequence %q is not also wrapped for tmux passthrough", term.String())
 	}
 }
 
