@@ -123,13 +123,20 @@ func Spec(key string) (KeySpec, bool) {
 			return cloneSpec(s), true
 		}
 	}
-	if rest, ok := strings.CutPrefix(key, "groups."); ok {
-		i := strings.LastIndexByte(rest, '.')
-		if i > 0 {
-			return groupSpec(rest[:i], rest[i+1:])
-		}
+	if name, field, ok := splitGroupKey(key); ok {
+		return groupSpec(name, field)
 	}
 	return KeySpec{}, false
+}
+
+// splitGroupKey splits groups.<name>.<field>; name and field are not checked.
+func splitGroupKey(key string) (name, field string, ok bool) {
+	rest, ok := strings.CutPrefix(key, "groups.")
+	i := strings.LastIndexByte(rest, '.')
+	if !ok || i <= 0 {
+		return "", "", false
+	}
+	return rest[:i], rest[i+1:], true
 }
 
 func groupSpec(name, field string) (KeySpec, bool) {
@@ -157,14 +164,9 @@ func cloneSpec(s KeySpec) KeySpec {
 func GroupNames(values map[string]string) []string {
 	seen := map[string]bool{}
 	for k := range values {
-		rest, ok := strings.CutPrefix(k, "groups.")
-		if !ok {
-			continue
-		}
-		i := strings.LastIndexByte(rest, '.')
-		if i > 0 && ValidGroupName(rest[:i]) {
-			if _, ok := groupSpec(rest[:i], rest[i+1:]); ok {
-				seen[rest[:i]] = true
+		if name, field, ok := splitGroupKey(k); ok {
+			if _, ok := groupSpec(name, field); ok { // groupSpec checks the name
+				seen[name] = true
 			}
 		}
 	}

@@ -250,6 +250,12 @@ func ValidateEmail(raw string) (string, error) {
 	if !ok || strings.Contains(domain, "@") || local == "" {
 		return "", errors.New("expected one address like ops@anl.gov")
 	}
+	return joinAddress(local, domain)
+}
+
+// joinAddress checks both halves of an e-mail address or username and joins
+// them, the domain normalised.
+func joinAddress(local, domain string) (string, error) {
 	if !validLocal(local) {
 		return "", errors.New("the part before '@' may hold only letters, digits and . _ % + - '")
 	}
@@ -314,25 +320,31 @@ func showItem(i int, s string) string {
 // exactly, so "*.edu" would match nobody), single labels such as "anl", IP
 // addresses and non-ASCII names (use the xn-- form).
 func NormalizeDomains(raw string) (string, error) {
-	items := SplitList(raw)
+	return normalizeList(raw, normalizeDomain, "empty: type at least one domain, e.g. anl.gov")
+}
+
+// normalizeList normalises each item of a list value with norm and joins the
+// results, de-duplicated in order, with single spaces; empty is the message
+// when no item is left.
+func normalizeList(raw string, norm func(string) (string, error), empty string) (string, error) {
 	var out []string
 	seen := map[string]bool{}
-	for i, it := range items {
+	for i, it := range SplitList(raw) {
 		it = unwrap(it)
 		if it == "" {
 			continue
 		}
-		d, err := normalizeDomain(it)
+		v, err := norm(it)
 		if err != nil {
 			return "", fmt.Errorf("%s: %w", showItem(i, it), err)
 		}
-		if !seen[d] {
-			seen[d] = true
-			out = append(out, d)
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
 		}
 	}
 	if len(out) == 0 {
-		return "", errors.New("empty: type at least one domain, e.g. anl.gov")
+		return "", errors.New(empty)
 	}
 	return strings.Join(out, " "), nil
 }
@@ -386,26 +398,7 @@ func normalizeDomain(s string) (string, error) {
 // UUIDs, separated like domains; stored lower-case, de-duplicated, in order,
 // separated by single spaces.
 func NormalizeUsernames(raw string) (string, error) {
-	var out []string
-	seen := map[string]bool{}
-	for i, it := range SplitList(raw) {
-		it = unwrap(it)
-		if it == "" {
-			continue
-		}
-		u, err := normalizeUsername(it)
-		if err != nil {
-			return "", fmt.Errorf("%s: %w", showItem(i, it), err)
-		}
-		if !seen[u] {
-			seen[u] = true
-			out = append(out, u)
-		}
-	}
-	if len(out) == 0 {
-		return "", errors.New("empty: type at least one Globus username, e.g. alice@anl.gov")
-	}
-	return strings.Join(out, " "), nil
+	return normalizeList(raw, normalizeUsername, "empty: type at least one Globus username, e.g. alice@anl.gov")
 }
 
 func normalizeUsername(s string) (string, error) {
@@ -422,14 +415,7 @@ func normalizeUsername(s string) (string, error) {
 	if local == "" || strings.Contains(domain, "@") {
 		return "", errors.New("expected one '@' with a name before it, like alice@anl.gov")
 	}
-	if !validLocal(local) {
-		return "", errors.New("the part before '@' may hold only letters, digits and . _ % + - '")
-	}
-	d, err := normalizeDomain(domain)
-	if err != nil {
-		return "", fmt.Errorf("after '@': %w", err)
-	}
-	return local + "@" + d, nil
+	return joinAddress(local, domain)
 }
 
 var durationUnits = map[string]int64{

@@ -10,6 +10,7 @@ import (
 
 // The developers-console half of the Auth API: projects, clients, their
 // credentials and scopes, and policies. Globus answers creations with 200.
+// Handlers that take a token run behind s.api (auth.go), with s.mu held.
 
 func badRequest(w http.ResponseWriter, detail string) {
 	apiError(w, http.StatusBadRequest, "INVALID_PARAMETERS", detail)
@@ -119,13 +120,7 @@ func credentialDoc(cr *credential, clientID, secret string) map[string]any {
 
 // ---- projects ----
 
-func (s *Server) handleListProjects(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.operatorToken(w, r)
-	if !ok {
-		return
-	}
+func (s *Server) handleListProjects(w http.ResponseWriter, r *http.Request, t *token, _ jsonBody) {
 	out := []map[string]any{}
 	for _, p := range sorted(s, s.projects) {
 		if p.isAdmin(s, t.sub) {
@@ -135,13 +130,7 @@ func (s *Server) handleListProjects(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"projects": out})
 }
 
-func (s *Server) handleGetProject(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.operatorToken(w, r)
-	if !ok {
-		return
-	}
+func (s *Server) handleGetProject(w http.ResponseWriter, r *http.Request, t *token, _ jsonBody) {
 	if p, ok := s.adminProject(w, t, r.PathValue("id")); ok {
 		writeJSON(w, http.StatusOK, map[string]any{"project": s.projectDoc(p)})
 	}
@@ -161,7 +150,7 @@ func (s *Server) adminProject(w http.ResponseWriter, t *token, id string) (*proj
 	return p, true
 }
 
-func (s *Server) handleCreateProject(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleCreateProject(w http.ResponseWriter, r *http.Request, t *token, jb jsonBody) {
 	var body struct {
 		Project *struct {
 			DisplayName  string   `json:"display_name"`
@@ -169,11 +158,7 @@ func (s *Server) handleCreateProject(w http.ResponseWriter, r *http.Request) {
 			AdminIDs     []string `json:"admin_ids"`
 		} `json:"project"`
 	}
-	jb := readJSONBody(r)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.operatorToken(w, r)
-	if !ok || !jb.decode(w, &body) {
+	if !jb.decode(w, &body) {
 		return
 	}
 	p := body.Project
@@ -203,13 +188,7 @@ func (s *Server) handleCreateProject(w http.ResponseWriter, r *http.Request) {
 
 // ---- clients ----
 
-func (s *Server) handleListClients(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.operatorToken(w, r)
-	if !ok {
-		return
-	}
+func (s *Server) handleListClients(w http.ResponseWriter, r *http.Request, t *token, _ jsonBody) {
 	want := r.URL.Query().Get("project_id")
 	out := []map[string]any{}
 	for _, c := range sorted(s, s.clients) {
@@ -245,16 +224,7 @@ func (s *Server) clientAccess(w http.ResponseWriter, r *http.Request, id string)
 	if !ok {
 		return nil, false
 	}
-	c, found := s.clients[id]
-	if !found {
-		apiError(w, http.StatusNotFound, "NOT_FOUND", "no client "+id)
-		return nil, false
-	}
-	if p, ok := s.projects[c.projectID]; !ok || !p.isAdmin(s, t.sub) {
-		apiError(w, http.StatusForbidden, "FORBIDDEN", "you are not an admin of this client's project")
-		return nil, false
-	}
-	return c, true
+	return s.operatorClient(w, t, id)
 }
 
 func (s *Server) handleGetClient(w http.ResponseWriter, r *http.Request) {
@@ -265,7 +235,7 @@ func (s *Server) handleGetClient(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *Server) handleCreateClient(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleCreateClient(w http.ResponseWriter, r *http.Request, t *token, jb jsonBody) {
 	var body struct {
 		Client *struct {
 			Name         string   `json:"name"`
@@ -276,11 +246,7 @@ func (s *Server) handleCreateClient(w http.ResponseWriter, r *http.Request) {
 			Visibility   string   `json:"visibility"`
 		} `json:"client"`
 	}
-	jb := readJSONBody(r)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.operatorToken(w, r)
-	if !ok || !jb.decode(w, &body) {
+	if !jb.decode(w, &body) {
 		return
 	}
 	b := body.Client
@@ -325,17 +291,13 @@ func (s *Server) handleCreateClient(w http.ResponseWriter, r *http.Request) {
 
 // ---- credentials ----
 
-func (s *Server) handleCreateCredential(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleCreateCredential(w http.ResponseWriter, r *http.Request, t *token, jb jsonBody) {
 	var body struct {
 		Credential *struct {
 			Name string `json:"name"`
 		} `json:"credential"`
 	}
-	jb := readJSONBody(r)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.operatorToken(w, r)
-	if !ok || !jb.decode(w, &body) {
+	if !jb.decode(w, &body) {
 		return
 	}
 	c, ok := s.operatorClient(w, t, r.PathValue("id"))
@@ -354,13 +316,7 @@ func (s *Server) handleCreateCredential(w http.ResponseWriter, r *http.Request) 
 	writeJSON(w, http.StatusOK, map[string]any{"credential": credentialDoc(cr, c.id, secret)})
 }
 
-func (s *Server) handleListCredentials(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.operatorToken(w, r)
-	if !ok {
-		return
-	}
+func (s *Server) handleListCredentials(w http.ResponseWriter, r *http.Request, t *token, _ jsonBody) {
 	c, ok := s.operatorClient(w, t, r.PathValue("id"))
 	if !ok {
 		return
@@ -372,6 +328,7 @@ func (s *Server) handleListCredentials(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"credentials": out})
 }
 
+// operatorClient finds a client of a project the caller administers, answering 404/403.
 func (s *Server) operatorClient(w http.ResponseWriter, t *token, id string) (*client, bool) {
 	c, ok := s.clients[id]
 	if !ok {
@@ -522,7 +479,7 @@ func (s *Server) handleListScopes(w http.ResponseWriter, r *http.Request) {
 
 // ---- policies ----
 
-func (s *Server) handleCreatePolicy(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleCreatePolicy(w http.ResponseWriter, r *http.Request, t *token, jb jsonBody) {
 	var body struct {
 		Policy *struct {
 			ProjectID                      string   `json:"project_id"`
@@ -535,11 +492,7 @@ func (s *Server) handleCreatePolicy(w http.ResponseWriter, r *http.Request) {
 			RequiredMFA                    bool     `json:"required_mfa"`
 		} `json:"policy"`
 	}
-	jb := readJSONBody(r)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.operatorToken(w, r)
-	if !ok || !jb.decode(w, &body) {
+	if !jb.decode(w, &body) {
 		return
 	}
 	b := body.Policy
@@ -575,13 +528,7 @@ func (s *Server) handleCreatePolicy(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"policy": policyDoc(s.newPolicy(p))})
 }
 
-func (s *Server) handleListPolicies(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.operatorToken(w, r)
-	if !ok {
-		return
-	}
+func (s *Server) handleListPolicies(w http.ResponseWriter, r *http.Request, t *token, _ jsonBody) {
 	out := []map[string]any{}
 	for _, p := range sorted(s, s.policies) {
 		if pr, ok := s.projects[p.projectID]; ok && pr.isAdmin(s, t.sub) {
@@ -591,13 +538,7 @@ func (s *Server) handleListPolicies(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"policies": out})
 }
 
-func (s *Server) handleGetPolicy(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, ok := s.operatorToken(w, r)
-	if !ok {
-		return
-	}
+func (s *Server) handleGetPolicy(w http.ResponseWriter, r *http.Request, t *token, _ jsonBody) {
 	p, ok := s.policies[r.PathValue("id")]
 	if !ok {
 		apiError(w, http.StatusNotFound, "NOT_FOUND", "no policy "+r.PathValue("id"))

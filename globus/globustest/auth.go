@@ -18,22 +18,22 @@ func (s *Server) routeAuth() {
 	m.HandleFunc("GET /auth/v2/web/auth-code", s.handleAuthCodePage)
 	m.HandleFunc("GET /auth/v2/api/identities", s.handleIdentities)
 
-	m.HandleFunc("GET /auth/v2/api/projects", s.handleListProjects)
-	m.HandleFunc("POST /auth/v2/api/projects", s.handleCreateProject)
-	m.HandleFunc("GET /auth/v2/api/projects/{id}", s.handleGetProject)
-	m.HandleFunc("GET /auth/v2/api/clients", s.handleListClients)
-	m.HandleFunc("POST /auth/v2/api/clients", s.handleCreateClient)
+	m.HandleFunc("GET /auth/v2/api/projects", s.api(s.operatorToken, s.handleListProjects))
+	m.HandleFunc("POST /auth/v2/api/projects", s.api(s.operatorToken, s.handleCreateProject))
+	m.HandleFunc("GET /auth/v2/api/projects/{id}", s.api(s.operatorToken, s.handleGetProject))
+	m.HandleFunc("GET /auth/v2/api/clients", s.api(s.operatorToken, s.handleListClients))
+	m.HandleFunc("POST /auth/v2/api/clients", s.api(s.operatorToken, s.handleCreateClient))
 	m.HandleFunc("GET /auth/v2/api/clients/{id}", s.handleGetClient)
-	m.HandleFunc("GET /auth/v2/api/clients/{id}/credentials", s.handleListCredentials)
-	m.HandleFunc("POST /auth/v2/api/clients/{id}/credentials", s.handleCreateCredential)
+	m.HandleFunc("GET /auth/v2/api/clients/{id}/credentials", s.api(s.operatorToken, s.handleListCredentials))
+	m.HandleFunc("POST /auth/v2/api/clients/{id}/credentials", s.api(s.operatorToken, s.handleCreateCredential))
 	m.HandleFunc("GET /auth/v2/api/clients/{id}/scopes", s.handleListClientScopes)
 	m.HandleFunc("POST /auth/v2/api/clients/{id}/scopes", s.handleCreateScope)
 	m.HandleFunc("GET /auth/v2/api/clients/{id}/scopes/{sid}", s.handleGetClientScope)
 	m.HandleFunc("GET /auth/v2/api/scopes", s.handleListScopes)
 	m.HandleFunc("GET /auth/v2/api/scopes/{id}", s.handleGetScope)
-	m.HandleFunc("GET /auth/v2/api/policies", s.handleListPolicies)
-	m.HandleFunc("POST /auth/v2/api/policies", s.handleCreatePolicy)
-	m.HandleFunc("GET /auth/v2/api/policies/{id}", s.handleGetPolicy)
+	m.HandleFunc("GET /auth/v2/api/policies", s.api(s.operatorToken, s.handleListPolicies))
+	m.HandleFunc("POST /auth/v2/api/policies", s.api(s.operatorToken, s.handleCreatePolicy))
+	m.HandleFunc("GET /auth/v2/api/policies/{id}", s.api(s.operatorToken, s.handleGetPolicy))
 	m.HandleFunc("/auth/", notFound)
 }
 
@@ -85,6 +85,24 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (*client, 
 	}
 	apiError(w, http.StatusUnauthorized, "UNAUTHORIZED", "this call needs an Authorization header (Basic or Bearer)")
 	return nil, nil, false
+}
+
+// apiHandler serves an API call with s.mu held, from a caller the route's
+// check let in. jb is the JSON body, read before the lock was taken (a slow
+// client must not hold it); the handler decodes it after its own checks, as
+// Globus answers 401 and 403 before 400.
+type apiHandler func(w http.ResponseWriter, r *http.Request, t *token, jb jsonBody)
+
+// api serves h to the callers whose token auth accepts; auth answers 401/403.
+func (s *Server) api(auth func(http.ResponseWriter, *http.Request) (*token, bool), h apiHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		jb := readJSONBody(r)
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if t, ok := auth(w, r); ok {
+			h(w, r, t, jb)
+		}
+	}
 }
 
 // operatorToken requires a Bearer token for auth.globus.org carrying manage_projects.

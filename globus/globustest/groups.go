@@ -8,31 +8,30 @@ import (
 
 func (s *Server) routeGroups() {
 	m := s.mux
-	m.HandleFunc("POST /groups/v2/groups", s.handleCreateGroup)
-	m.HandleFunc("GET /groups/v2/groups/my_groups", s.handleMyGroups)
-	m.HandleFunc("GET /groups/v2/groups/{id}", s.handleGetGroup)
-	m.HandleFunc("POST /groups/v2/groups/{id}", s.handleBatchMembers)
-	m.HandleFunc("GET /groups/v2/groups/{id}/policies", s.handleGetGroupPolicies)
-	m.HandleFunc("PUT /groups/v2/groups/{id}/policies", s.handleSetGroupPolicies)
+	m.HandleFunc("POST /groups/v2/groups", s.api(s.groupsToken, s.handleCreateGroup))
+	m.HandleFunc("GET /groups/v2/groups/my_groups", s.api(s.groupsToken, s.handleMyGroups))
+	m.HandleFunc("GET /groups/v2/groups/{id}", s.api(s.groupsToken, s.handleGetGroup))
+	m.HandleFunc("POST /groups/v2/groups/{id}", s.api(s.groupsToken, s.handleBatchMembers))
+	m.HandleFunc("GET /groups/v2/groups/{id}/policies", s.api(s.groupsToken, s.handleGetGroupPolicies))
+	m.HandleFunc("PUT /groups/v2/groups/{id}/policies", s.api(s.groupsToken, s.handleSetGroupPolicies))
 	m.HandleFunc("/groups/", notFound)
 }
 
 var groupRoles = []string{"member", "manager", "admin"}
 
-// groupsCaller requires a Bearer token issued for groups.api.globus.org and
-// returns it with the caller's identity set; s.mu held.
-func (s *Server) groupsCaller(w http.ResponseWriter, r *http.Request) (*token, []string, bool) {
+// groupsToken requires a Bearer token issued for groups.api.globus.org; s.mu held.
+func (s *Server) groupsToken(w http.ResponseWriter, r *http.Request) (*token, bool) {
 	raw, ok := bearerToken(r)
 	if !ok {
 		apiError(w, http.StatusUnauthorized, "UNAUTHORIZED", "Groups needs a Bearer token")
-		return nil, nil, false
+		return nil, false
 	}
 	t := s.activeToken(raw)
 	if t == nil || t.rs != GroupsResourceServer {
 		apiError(w, http.StatusUnauthorized, "UNAUTHORIZED", "the token is invalid, expired, or not for groups.api.globus.org")
-		return nil, nil, false
+		return nil, false
 	}
-	return t, s.identitySet(t.sub), true
+	return t, true
 }
 
 // role is the caller's best active role in g ("" if none); s.mu held.
@@ -120,19 +119,16 @@ func (s *Server) groupDoc(g *group, set []string, withMembers bool) map[string]a
 	return doc
 }
 
-func (s *Server) handleCreateGroup(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleCreateGroup(w http.ResponseWriter, r *http.Request, t *token, jb jsonBody) {
 	var body struct {
 		Name        string `json:"name"`
 		Description string `json:"description"`
 		ParentID    string `json:"parent_id"`
 	}
-	jb := readJSONBody(r)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	t, set, ok := s.groupsCaller(w, r)
-	if !ok || !jb.decode(w, &body) {
+	if !jb.decode(w, &body) {
 		return
 	}
+	set := s.identitySet(t.sub)
 	if strings.TrimSpace(body.Name) == "" {
 		apiError(w, http.StatusBadRequest, "INVALID_PARAMETERS", "name is required")
 		return
@@ -151,13 +147,8 @@ func (s *Server) handleCreateGroup(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.groupDoc(g, set, false))
 }
 
-func (s *Server) handleMyGroups(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, set, ok := s.groupsCaller(w, r)
-	if !ok {
-		return
-	}
+func (s *Server) handleMyGroups(w http.ResponseWriter, r *http.Request, t *token, _ jsonBody) {
+	set := s.identitySet(t.sub)
 	statuses := splitList(r.URL.Query().Get("statuses"))
 	if len(statuses) == 0 {
 		statuses = []string{"active"}
@@ -173,13 +164,8 @@ func (s *Server) handleMyGroups(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-func (s *Server) handleGetGroup(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, set, ok := s.groupsCaller(w, r)
-	if !ok {
-		return
-	}
+func (s *Server) handleGetGroup(w http.ResponseWriter, r *http.Request, t *token, _ jsonBody) {
+	set := s.identitySet(t.sub)
 	g, ok := s.visibleGroup(w, r.PathValue("id"), set)
 	if !ok {
 		return
@@ -188,19 +174,14 @@ func (s *Server) handleGetGroup(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.groupDoc(g, set, with))
 }
 
-func (s *Server) handleGetGroupPolicies(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, set, ok := s.groupsCaller(w, r)
-	if !ok {
-		return
-	}
+func (s *Server) handleGetGroupPolicies(w http.ResponseWriter, r *http.Request, t *token, _ jsonBody) {
+	set := s.identitySet(t.sub)
 	if g, ok := s.visibleGroup(w, r.PathValue("id"), set); ok {
 		writeJSON(w, http.StatusOK, g.policies)
 	}
 }
 
-func (s *Server) handleSetGroupPolicies(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleSetGroupPolicies(w http.ResponseWriter, r *http.Request, t *token, jb jsonBody) {
 	var body struct {
 		IsHighAssurance                *bool     `json:"is_high_assurance"`
 		AuthenticationAssuranceTimeout *int      `json:"authentication_assurance_timeout"`
@@ -209,13 +190,7 @@ func (s *Server) handleSetGroupPolicies(w http.ResponseWriter, r *http.Request) 
 		JoinRequests                   bool      `json:"join_requests"`
 		SignupFields                   *[]string `json:"signup_fields"`
 	}
-	jb := readJSONBody(r)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, set, ok := s.groupsCaller(w, r)
-	if !ok {
-		return
-	}
+	set := s.identitySet(t.sub)
 	g, ok := s.visibleGroup(w, r.PathValue("id"), set)
 	if !ok {
 		return
@@ -262,15 +237,9 @@ type memberAction struct {
 
 // handleBatchMembers applies add/invite/remove. Like Globus it answers 200
 // even when some (or all) members failed; those are listed under errors.
-func (s *Server) handleBatchMembers(w http.ResponseWriter, r *http.Request) {
+func (s *Server) handleBatchMembers(w http.ResponseWriter, r *http.Request, t *token, jb jsonBody) {
 	var body map[string][]memberAction
-	jb := readJSONBody(r)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, set, ok := s.groupsCaller(w, r)
-	if !ok {
-		return
-	}
+	set := s.identitySet(t.sub)
 	g, ok := s.visibleGroup(w, r.PathValue("id"), set)
 	if !ok {
 		return
