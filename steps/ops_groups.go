@@ -62,6 +62,12 @@ type groupCaller struct {
 	asClient           bool
 }
 
+// Format keeps the Authorizers out of any fmt output: as unexported fields
+// they would print raw, secret and token included.
+func (gc groupCaller) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "groupCaller{owner: %s, asClient: %t}", gc.owner, gc.asClient)
+}
+
 func newGroupCaller(ctx context.Context, e *Env, asClient bool) (*groupCaller, error) {
 	if asClient {
 		cred, err := ServiceAPICredentials(e.Vault)

@@ -46,9 +46,29 @@ func TestLoginEndToEndAndRefresh(t *testing.T) {
 	if raw == "" {
 		t.Fatal("tokens not kept in the vault's internal part")
 	}
+	// The tokens are in Internal only: not in Values, not in any export.
+	l, ok := readLogin(doc.Internal)
+	if !ok {
+		t.Fatal("the kept login does not decode")
+	}
+	var outputs []string
 	for k, v := range doc.Values {
-		if strings.Contains(raw, v) && len(v) > 40 || strings.HasPrefix(k, "tokens") {
-			t.Errorf("token material in Values[%s]", k)
+		outputs = append(outputs, k+"="+v)
+	}
+	for _, f := range []ExportFormat{FormatEnv, FormatJSON, FormatShell} {
+		b, err := Export(doc, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		outputs = append(outputs, string(b))
+	}
+	for rs, tok := range l.Tokens {
+		for _, secret := range []string{tok.AccessToken, tok.RefreshToken} {
+			for _, o := range outputs {
+				if secret != "" && strings.Contains(o, secret) {
+					t.Errorf("a %s token is in Values or an export: %q", rs, o)
+				}
+			}
 		}
 	}
 

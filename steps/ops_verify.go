@@ -29,6 +29,9 @@ type Check struct {
 	Status CheckStatus
 	Detail string // pass: a short fact; fail: what is wrong; skip: why
 	Hint   string // fail: what to do
+	// NoAnswer: failed because Globus could not be reached, which says
+	// nothing about the stored values (RecordChecks leaves the step as is).
+	NoAnswer bool
 }
 
 // Line is the check as one line of a report:
@@ -62,6 +65,41 @@ type verifier struct {
 	loginWhy string            // why authTok is nil
 	loginErr error             // a login problem other than not being logged in
 	checked  bool
+	// down is the first call Globus did not answer: later checks are skipped
+	// rather than each waiting out its own retries against a dead network.
+	down error
+}
+
+// Format keeps the operator's token out of any fmt output.
+func (vf verifier) Format(f fmt.State, _ rune) {
+	fmt.Fprintf(f, "verifier{loggedIn: %t, checked: %t}", vf.authTok != nil, vf.checked)
+}
+
+// noAnswer: the request got no answer (no network, refused, timeout, cancelled).
+func noAnswer(err error) bool {
+	var ne *globus.NetworkError
+	return errors.As(err, &ne)
+}
+
+// failErr is failErr, noting a call Globus did not answer.
+func (vf *verifier) failErr(step, name string, err error) Check {
+	c := failErr(step, name, err)
+	if noAnswer(err) {
+		c.NoAnswer = true
+		if vf.down == nil {
+			vf.down = err
+		}
+	}
+	return c
+}
+
+// unreachable is the skip of a check not tried because Globus did not answer
+// an earlier one; ok is false while Globus answers.
+func (vf *verifier) unreachable(step, name string) (Check, bool) {
+	if vf.down == nil {
+		return Check{}, false
+	}
+	return skip(step, name, "not checked: Globus could not be reached (see above)"), true
 }
 
 func (vf *verifier) login(ctx context.Context) {
@@ -82,6 +120,9 @@ func (vf *verifier) login(ctx context.Context) {
 	default:
 		vf.loginErr = err
 		vf.loginWhy = "the login could not be used (" + err.Error() + ")"
+		if noAnswer(err) && vf.down == nil {
+			vf.down = err
+		}
 	}
 }
 
@@ -164,7 +205,7 @@ func (vf *verifier) loginCheck(ctx context.Context) Check {
 		info, _ := LoggedIn(vf.e.Vault)
 		return pass("", name, "through client "+ShortID(info.ClientID))
 	case vf.loginErr != nil:
-		return failErr("", name, vf.loginErr)
+		return vf.failErr("", name, vf.loginErr)
 	}
 	return skip("", name, "not logged in; `globus-setup login` lets verify check the project, the public client and the policy")
 }
@@ -179,9 +220,12 @@ func (vf *verifier) project(ctx context.Context) Check {
 	if vf.authTok == nil {
 		return skip("project", name, vf.loginWhy)
 	}
+	if c, ok := vf.unreachable("project", name); ok {
+		return c
+	}
 	ps, err := vf.e.Globus.ListProjects(ctx, vf.authTok)
 	if err != nil {
-		return failErr("project", name, problem("listing your projects", err))
+		return vf.failErr("project", name, problem("listing your projects", err))
 	}
 	for _, p := range ps {
 		if strings.EqualFold(p.ID, id) {
@@ -199,8 +243,11 @@ func (vf *verifier) credsCheck(ctx context.Context, step, label string) (globus.
 	if err != nil {
 		return cred, skip(step, name, step+".client_id and client_secret not stored yet"), false
 	}
+	if c, ok := vf.unreachable(step, name); ok {
+		return cred, c, false
+	}
 	if _, err := vf.e.Globus.ClientCredentialsToken(ctx, cred); err != nil {
-		return cred, failErr(step, name, credsProblem("the client-credentials grant failed", label, step, err)), false
+		return cred, vf.failErr(step, name, credsProblem("the client-credentials grant failed", label, step, err)), false
 	}
 	return cred, pass(step, name, "client "+ShortID(cred.ID)), true
 }
@@ -211,7 +258,7 @@ func (vf *verifier) serviceAPI(ctx context.Context) []Check {
 	cred, c, ok := vf.credsCheck(ctx, step, "Service API")
 	out := []Check{c}
 	if !ok {
-		if c.Status == CheckFail {
+		if c.Status == CheckFail && !c.NoAnswer {
 			out = append(out, skip(step, typeName, "the credentials do not work"),
 				skip(step, scopeCheckName, "the credentials do not work"))
 		}
@@ -220,7 +267,7 @@ func (vf *verifier) serviceAPI(ctx context.Context) []Check {
 	cl, err := vf.e.Globus.GetClient(ctx, globus.Basic(cred), cred.ID)
 	switch {
 	case err != nil:
-		out = append(out, failErr(step, typeName, problem("reading the app", err)))
+		out = append(out, vf.failErr(step, typeName, problem("reading the app", err)))
 	case cl.PublicClient || cl.ClientType == globus.ClientTypePublicThick:
 		out = append(out, fail(step, typeName, "client "+cred.ID+" is a public client ("+cl.ClientType+")",
 			"store the Service API app's ID and secret (a confidential client registered as a service API)"))
@@ -256,7 +303,7 @@ func (vf *verifier) scope(ctx context.Context, cred globus.Credentials) Check {
 		if globus.IsStatus(err, http.StatusNotFound) {
 			return fail(step, name, "the stored scope "+id+" does not exist", "run `globus-setup scope create` to find or create it again")
 		}
-		return failErr(step, name, problem("reading the scope", err))
+		return vf.failErr(step, name, problem("reading the scope", err))
 	}
 	if err := CheckActionAllScope(*sc, cred.ID); err != nil {
 		return failErr(step, name, err)
@@ -273,7 +320,7 @@ func (vf *verifier) serviceAccount(ctx context.Context) []Check {
 	cred, c, ok := vf.credsCheck(ctx, step, "Service Account")
 	out := []Check{c}
 	if !ok {
-		if c.Status == CheckFail {
+		if c.Status == CheckFail && !c.NoAnswer {
 			out = append(out, skip(step, typeName, "the credentials do not work"))
 		}
 		return out
@@ -285,7 +332,7 @@ func (vf *verifier) serviceAccount(ctx context.Context) []Check {
 	cl, err := vf.e.Globus.GetClient(ctx, globus.Basic(cred), cred.ID)
 	switch {
 	case err != nil:
-		out = append(out, failErr(step, typeName, problem("reading the app", err)))
+		out = append(out, vf.failErr(step, typeName, problem("reading the app", err)))
 	case cl.ClientType == globus.ClientTypeServiceAccount:
 		out = append(out, pass(step, typeName, cl.ClientType))
 	case cl.PublicClient || cl.ClientType == globus.ClientTypePublicThick:
@@ -308,13 +355,16 @@ func (vf *verifier) publicClient(ctx context.Context) Check {
 	if vf.authTok == nil {
 		return skip(step, name, vf.loginWhy)
 	}
+	if c, ok := vf.unreachable(step, name); ok {
+		return c
+	}
 	cl, err := vf.e.Globus.GetClient(ctx, vf.authTok, id)
 	switch {
 	case globus.IsStatus(err, http.StatusNotFound) || globus.IsStatus(err, http.StatusForbidden):
 		return fail(step, name, "client "+id+" is not an app of a project you administer",
 			"check public_client.client_id against the developers console")
 	case err != nil:
-		return failErr(step, name, problem("reading the public client", err))
+		return vf.failErr(step, name, problem("reading the public client", err))
 	case !cl.PublicClient:
 		return fail(step, name, "client "+id+" is not public ("+cl.ClientType+"): users' token helpers cannot use it",
 			"register a thick client (\"Register a thick client or script that will be installed and run by users on their devices\") and store its ID")
@@ -332,12 +382,15 @@ func (vf *verifier) policy(ctx context.Context) Check {
 	if vf.authTok == nil {
 		return skip(step, name, vf.loginWhy)
 	}
+	if c, ok := vf.unreachable(step, name); ok {
+		return c
+	}
 	p, err := vf.e.Globus.GetPolicy(ctx, vf.authTok, id)
 	if globus.IsStatus(err, http.StatusNotFound) || globus.IsStatus(err, http.StatusForbidden) {
 		return fail(step, name, "policy "+id+" is not a policy of a project you administer", "check policy.id against the developers console")
 	}
 	if err != nil {
-		return failErr(step, name, problem("reading the policy", err))
+		return vf.failErr(step, name, problem("reading the policy", err))
 	}
 	var wrong []string
 	if !p.HighAssurance {
@@ -399,14 +452,14 @@ func (vf *verifier) groups(ctx context.Context) []Check {
 	var readers []*groupCaller
 	var why []string
 	vf.login(ctx)
-	if vf.authTok != nil {
+	if vf.authTok != nil && vf.down == nil {
 		if gc, err := newGroupCaller(ctx, vf.e, false); err == nil {
 			readers = append(readers, gc)
 		} else {
 			why = append(why, err.Error())
 		}
 	}
-	if _, err := ServiceAPICredentials(vf.e.Vault); err == nil {
+	if _, err := ServiceAPICredentials(vf.e.Vault); err == nil && vf.down == nil {
 		if gc, err := newGroupCaller(ctx, vf.e, true); err == nil {
 			readers = append(readers, gc)
 		} else {
@@ -419,6 +472,10 @@ func (vf *verifier) groups(ctx context.Context) []Check {
 		id := vf.val("groups." + n + ".id")
 		if id == "" {
 			out = append(out, fail(step, name, "it is not created yet", "run `globus-setup group create "+n+"`"))
+			continue
+		}
+		if c, ok := vf.unreachable(step, name); ok {
+			out = append(out, c)
 			continue
 		}
 		if len(readers) == 0 {
@@ -456,7 +513,7 @@ func (vf *verifier) group(ctx context.Context, readers []*groupCaller, n, id, na
 		return fail(step, name, "group "+id+" does not exist or neither you nor the Service API app can see it",
 			"check groups."+n+".id; log in as the group's owner to check it")
 	case err != nil:
-		return failErr(step, name, problem("reading the group", err))
+		return vf.failErr(step, name, problem("reading the group", err))
 	}
 	have := map[string]bool{}
 	for _, m := range g.Memberships {
@@ -501,12 +558,15 @@ func RecordChecks(e *Env, checks []Check) error {
 		cs := by[id]
 		st, _ := stateOf(doc, id)
 		var err error
+		// A check Globus did not answer judged nothing: it neither keeps
+		// nor takes away a step's verified state.
+		judged := slices.ContainsFunc(cs, func(c Check) bool { return c.Status == CheckFail && !c.NoAnswer })
 		switch {
-		case AnyFailed(cs):
+		case judged:
 			if st == StateVerified {
 				var names []string
 				for _, c := range cs {
-					if c.Status == CheckFail {
+					if c.Status == CheckFail && !c.NoAnswer {
 						names = append(names, c.Name)
 					}
 				}

@@ -16,7 +16,9 @@ func newVerifyCmd(a *app) *cobra.Command {
 action_all scope has the Groups dependent scope, the public client is public, the
 policy is high assurance with the stored domains, and each group holds its stored
 members. Checks that need the operator's login are skipped without one. Steps
-whose checks all pass are marked verified. Exits 1 if any check fails.`,
+whose checks all pass are marked verified. If Globus cannot be reached, the
+remaining checks are skipped and no step loses its verified mark. Exits 1 if any
+check fails.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			e, err := a.opsEnv()

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -154,11 +155,20 @@ func (a *app) unlock() (*vault.Vault, error) {
 	v, err := vault.Unlock(p, a.sources(), a.vaultOptions)
 	var ce *vault.CorruptError
 	if errors.As(err, &ce) && a.force {
-		pass, err := a.passphrase("Vault passphrase: ")
+		fmt.Fprintf(a.stderr, "globus-setup: %s is damaged; opening anyway, the damaged file is kept aside\n", ce.File)
+		var pass []byte
+		if filepath.Base(ce.File) == vault.IdentityFileName {
+			// Nothing can be decrypted without the key: OpenForce starts a
+			// new vault with this passphrase, so a typo must not slip in.
+			fmt.Fprintln(a.stderr, "globus-setup: without its key nothing can be read; a new, empty vault is created")
+			pass, err = a.newPassphrase()
+		} else {
+			pass, err = a.passphrase("Vault passphrase: ")
+		}
 		if err != nil {
 			return nil, err
 		}
-		fmt.Fprintf(a.stderr, "globus-setup: %s is damaged; opening anyway, the damaged file is kept aside\n", ce.File)
+		defer clear(pass)
 		return vault.OpenForce(p, pass, a.vaultOptions)
 	}
 	return v, err
