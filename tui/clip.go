@@ -103,8 +103,11 @@ func defaultOpen(getenv func(string) string, url string) error {
 			} else {
 				args = append(args, url)
 			}
+			// Start, not Run: a browser that was not running already stays
+			// in the foreground until closed, and nobody should wait for that.
 			cmd := exec.Command(args[0], args[1:]...)
-			if err = cmd.Run(); err == nil {
+			if err = cmd.Start(); err == nil {
+				go cmd.Wait() // reap it whenever it exits
 				return nil
 			}
 		}

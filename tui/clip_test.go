@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 func TestDefaultOpenHonoursBrowser(t *testing.T) {
@@ -20,7 +21,14 @@ func TestDefaultOpenHonoursBrowser(t *testing.T) {
 	if err := defaultOpen(func(k string) string { return env[k] }, "https://app.globus.org/x"); err != nil {
 		t.Fatal(err)
 	}
-	if b, _ := os.ReadFile(got); string(b) != "https://app.globus.org/x\n" {
+	// The browser is started, not waited for: wait for it here instead.
+	var b []byte
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if b, _ = os.ReadFile(got); len(b) > 0 && b[len(b)-1] == '\n' {
+			break
+		}
+	}
+	if string(b) != "https://app.globus.org/x\n" {
 		t.Fatalf("browser got %q", b)
 	}
 }
