@@ -30,7 +30,7 @@ const wideMin = 72
 // sideWidth fits the longest step title from 100 columns up.
 func (s *shellModel) sideWidth() int {
 	if s.m.w >= 100 {
-		return 28
+		return 29 // the longest title plus a space before the border
 	}
 	return 24
 }

@@ -362,7 +362,7 @@ func (tm *tmuxTerm) key(keys ...string) {
 // emulator's throwaway test secrets, so tmux's argv may show them.
 func (tm *tmuxTerm) typeLine(text string) {
 	tm.t.Helper()
-	tm.tmux("send-keys", "-t", "e2e", "-l", text)
+	tm.tmux("send-keys", "-t", "e2e", "-l", "--", text) // codes and secrets may start with "-"
 	tm.key("Enter")
 }
 
