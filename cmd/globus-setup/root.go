@@ -152,23 +152,31 @@ func (a *app) unlock() (*vault.Vault, error) {
 	if !vault.Exists(p) {
 		return nil, fmt.Errorf("no vault at %s: run `globus-setup init` (or the wizard) to create one", p.Vault)
 	}
-	v, err := vault.Unlock(p, a.sources(), a.vaultOptions)
+	if !a.force {
+		return vault.Unlock(p, a.sources(), a.vaultOptions)
+	}
+	// --force asks for the passphrase once and reuses it for the repair, so
+	// a passphrase command runs once and the operator types it once.
+	pass, err := a.passphrase("Vault passphrase: ")
+	if err != nil {
+		return nil, err
+	}
+	defer clear(pass)
+	v, err := vault.Open(p, pass, a.vaultOptions)
 	var ce *vault.CorruptError
-	if errors.As(err, &ce) && a.force {
+	if errors.As(err, &ce) {
 		fmt.Fprintf(a.stderr, "globus-setup: %s is damaged; opening anyway, the damaged file is kept aside\n", ce.File)
-		var pass []byte
 		if filepath.Base(ce.File) == vault.IdentityFileName {
 			// Nothing can be decrypted without the key: OpenForce starts a
 			// new vault with this passphrase, so a typo must not slip in.
 			fmt.Fprintln(a.stderr, "globus-setup: without its key nothing can be read; a new, empty vault is created")
-			pass, err = a.newPassphrase()
-		} else {
-			pass, err = a.passphrase("Vault passphrase: ")
+			fresh, err := a.newPassphrase()
+			if err != nil {
+				return nil, err
+			}
+			defer clear(fresh)
+			return vault.OpenForce(p, fresh, a.vaultOptions)
 		}
-		if err != nil {
-			return nil, err
-		}
-		defer clear(pass)
 		return vault.OpenForce(p, pass, a.vaultOptions)
 	}
 	return v, err
