@@ -213,3 +213,42 @@ func (c *Client) ListPolicies(ctx context.Context, a Authorizer) ([]Policy, erro
 func (c *Client) create(ctx context.Context, a Authorizer, path string, body, out any) error {
 	return c.do(ctx, call{svc: c.auth, method: http.MethodPost, path: path, auth: a, json: body, out: out, policy: retryCreate})
 }
+
+// GetProject reads one project the operator administers.
+func (c *Client) GetProject(ctx context.Context, a Authorizer, id string) (*Project, error) {
+	var out struct {
+		Project *Project `json:"project"`
+	}
+	if err := c.get(ctx, c.auth, a, "v2/api/projects/"+url.PathEscape(id), nil, &out); err != nil {
+		return nil, err
+	}
+	if out.Project == nil {
+		return nil, missing(c.auth, "GET", "/v2/api/projects/"+id, "project")
+	}
+	return out.Project, nil
+}
+
+// ListCredentials lists a client's secrets by ID and name. Globus never sends
+// a secret again after creating it, and any Secret in the answer is dropped so
+// a listing can be printed or stored without care.
+func (c *Client) ListCredentials(ctx context.Context, a Authorizer, clientID string) ([]Credential, error) {
+	var out struct {
+		Credentials []Credential `json:"credentials"`
+	}
+	if err := c.get(ctx, c.auth, a, "v2/api/clients/"+url.PathEscape(clientID)+"/credentials", nil, &out); err != nil {
+		return nil, err
+	}
+	for i := range out.Credentials {
+		out.Credentials[i].Secret = ""
+	}
+	return out.Credentials, nil
+}
+
+// DeleteCredential deletes a client's secret. It is retried like a read:
+// deleting twice is harmless, because a repeat answers 404. A 404 is returned
+// as it is (IsStatus(err, 404)); callers cleaning up treat it as already gone,
+// but it also means a wrong ID, so the choice is theirs.
+func (c *Client) DeleteCredential(ctx context.Context, a Authorizer, clientID, credentialID string) error {
+	path := "v2/api/clients/" + url.PathEscape(clientID) + "/credentials/" + url.PathEscape(credentialID)
+	return c.do(ctx, call{svc: c.auth, method: http.MethodDelete, path: path, auth: a, policy: retrySafe})
+}

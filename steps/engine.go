@@ -230,37 +230,43 @@ func SetValues(v *vault.Vault, values map[string]string) error {
 		return fe
 	}
 	return v.Update(func(d *vault.Doc) error {
-		initDoc(d)
-		now := time.Now().UTC()
-		changed := applyValues(d, norm)
-		byStep := map[string][]string{}
-		for _, k := range changed {
-			if s, ok := Spec(k); ok {
-				byStep[s.Step] = append(byStep[s.Step], k)
-			}
-		}
-		for _, s := range Catalogue() {
-			keys := byStep[s.ID]
-			if len(keys) == 0 {
-				continue
-			}
-			st, _ := stateOf(*d, s.ID)
-			switch {
-			case st == StateVerified && invalidates(keys):
-				d.Steps[s.ID] = vault.StepRecord{State: string(StateDone), UpdatedAt: now, Note: reverifyNote(keys)}
-			case !st.Finished() || st == StateSkipped:
-				// A partly filled step is in progress, so status and the
-				// sidebar show that something was already stored there.
-				next := StateInProgress
-				if len(MissingKeys(d.Values, s)) == 0 {
-					next = StateDone
-				}
-				d.Steps[s.ID] = vault.StepRecord{State: string(next), UpdatedAt: now}
-			}
-			markDependents(d, s.ID, keys, now)
-		}
+		setValuesIn(d, norm)
 		return nil
 	})
+}
+
+// setValuesIn is SetValues's edit of the document, for callers that must
+// change more in the same vault update (Apply clears its intent with it).
+func setValuesIn(d *vault.Doc, norm map[string]string) {
+	initDoc(d)
+	now := time.Now().UTC()
+	changed := applyValues(d, norm)
+	byStep := map[string][]string{}
+	for _, k := range changed {
+		if s, ok := Spec(k); ok {
+			byStep[s.Step] = append(byStep[s.Step], k)
+		}
+	}
+	for _, s := range Catalogue() {
+		keys := byStep[s.ID]
+		if len(keys) == 0 {
+			continue
+		}
+		st, _ := stateOf(*d, s.ID)
+		switch {
+		case st == StateVerified && invalidates(keys):
+			d.Steps[s.ID] = vault.StepRecord{State: string(StateDone), UpdatedAt: now, Note: reverifyNote(keys)}
+		case !st.Finished() || st == StateSkipped:
+			// A partly filled step is in progress, so status and the
+			// sidebar show that something was already stored there.
+			next := StateInProgress
+			if len(MissingKeys(d.Values, s)) == 0 {
+				next = StateDone
+			}
+			d.Steps[s.ID] = vault.StepRecord{State: string(next), UpdatedAt: now}
+		}
+		markDependents(d, s.ID, keys, now)
+	}
 }
 
 // normalizeFor validates values. With stepID set, every key must belong to

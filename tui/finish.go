@@ -47,7 +47,8 @@ type finishModel struct {
 	busyLabel string
 	cancelFn  context.CancelFunc
 
-	result outcome
+	result outcome // the latest of write, verify all and prove it
+	pr     proveState
 }
 
 func newFinish(sh *shellModel) *finishModel {
@@ -56,12 +57,21 @@ func newFinish(sh *shellModel) *finishModel {
 	setInput(f.path, "./.env")
 	f.path.WithKeyMap(huh.NewDefaultKeyMap())
 	f.path.WithTheme(sh.m.st.theme)
+	f.pr = newProveState(sh)
 	f.resize(sh.mainWidth())
 	return f
 }
 
-func (f *finishModel) resize(w int) { f.path.WithWidth(max(w-2, 10)) }
-func (f *finishModel) typing() bool { return f.editing }
+func (f *finishModel) resize(w int) {
+	f.path.WithWidth(max(w-2, 10))
+	f.pr.code.WithWidth(max(w-2, 10))
+}
+
+func (f *finishModel) typing() bool { return f.editing || f.pr.editing }
+
+func (f *finishModel) env() *steps.Env {
+	return &steps.Env{Vault: f.sh.m.vault, Globus: f.sh.m.cfg.Globus}
+}
 
 func (f *finishModel) cancel() {
 	if f.cancelFn != nil {
@@ -94,12 +104,15 @@ func (f *finishModel) bindings() []key.Binding {
 		return []key.Binding{k.Cancel}
 	case f.editing:
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter/esc", "done"))}
+	case f.pr.editing:
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "prove it")), k.Done}
 	}
 	b := []key.Binding{k.WriteEnv, k.EditEnv}
 	if f.fileExists() {
 		b = append(b, k.Replace)
 	}
-	return append(b, k.VerifyAll)
+	b = append(b, k.VerifyAll)
+	return append(b, f.proveBindings()...)
 }
 
 func (f *finishModel) update(msg tea.Msg) tea.Cmd {
@@ -122,6 +135,12 @@ func (f *finishModel) update(msg tea.Msg) tea.Cmd {
 				return nil
 			}
 			_, cmd := f.path.Update(msg)
+			return cmd
+		}
+		if f.pr.editing {
+			return f.proveTyping(msg)
+		}
+		if cmd, ok := f.proveKey(msg); ok {
 			return cmd
 		}
 		switch {
@@ -154,6 +173,12 @@ func (f *finishModel) update(msg tea.Msg) tea.Cmd {
 		}
 		f.result = outcome{summary: lines, ok: true}
 		return nil
+	case proofMsg:
+		f.proved(msg)
+		return nil
+	case browserOpenedMsg:
+		f.proveBrowser(msg)
+		return nil
 	case verifyAllMsg:
 		m.endBusy()
 		f.busy, f.cancelFn = false, nil
@@ -176,6 +201,10 @@ func (f *finishModel) update(msg tea.Msg) tea.Cmd {
 	}
 	if f.editing {
 		_, cmd := f.path.Update(msg)
+		return cmd
+	}
+	if f.pr.editing {
+		_, cmd := f.pr.code.Update(msg)
 		return cmd
 	}
 	return nil
@@ -269,6 +298,11 @@ func (f *finishModel) lines(w int) ([]string, int) {
 			out = append(out, styledWrap(st.faint, "exists: only the gateway's variables will change (old one backed up); m to replace", w)...)
 		}
 	}
+	pl, pf := f.proveLines(w)
+	if pf >= 0 && !f.editing {
+		focus = len(out) + pf
+	}
+	out = append(out, pl...)
 	if f.busy {
 		out = append(out, "", m.spin.View()+" "+f.busyLabel)
 		focus = len(out) - 1

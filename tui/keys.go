@@ -15,6 +15,7 @@ type keyMap struct {
 	Replace, VerifyAll              key.Binding
 	PageUp, PageDown                key.Binding
 	Toggle, Submit                  key.Binding
+	Apply, DoIt, Back, Prove        key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -54,5 +55,9 @@ func newKeyMap() keyMap {
 		PageUp:    b([]string{"pgup"}, "pgup", "scroll up"),
 		PageDown:  b([]string{"pgdown"}, "pgdn", "scroll down"),
 		Toggle:    b([]string{" "}, "space", "toggle"),
+		Apply:     b([]string{"a"}, "a", "do it for me"),
+		DoIt:      b([]string{"enter", "y"}, "enter", "do it"),
+		Back:      b([]string{"esc"}, "esc", "back"),
+		Prove:     b([]string{"p"}, "p", "prove it"),
 	}
 }

@@ -27,6 +27,12 @@ type loginModel struct {
 	flow    *globus.LoginFlow
 	editing bool
 
+	// Without a stored public client the operator names the client to log
+	// in through (any thick client will do for the first login).
+	client        *huh.Input
+	clientEditing bool
+	clientErr     string
+
 	busy     bool
 	cancelFn context.CancelFunc
 
@@ -40,12 +46,44 @@ func newLogin(sh *shellModel) *loginModel {
 	l.code = huh.NewInput().Title("Code from the Globus page").Placeholder("paste the code, or the page's address")
 	l.code.WithKeyMap(huh.NewDefaultKeyMap())
 	l.code.WithTheme(sh.m.st.theme)
+	l.client = huh.NewInput().Title("Client ID to log in with").Placeholder("1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d")
+	l.client.WithKeyMap(huh.NewDefaultKeyMap())
+	l.client.WithTheme(sh.m.st.theme)
 	l.resize(sh.mainWidth())
 	return l
 }
 
-func (l *loginModel) resize(w int) { l.code.WithWidth(max(w-2, 10)) }
-func (l *loginModel) typing() bool { return l.editing }
+func (l *loginModel) resize(w int) {
+	l.code.WithWidth(max(w-2, 10))
+	l.client.WithWidth(max(w-2, 10))
+}
+
+func (l *loginModel) typing() bool { return l.editing || l.clientEditing }
+
+// needClient: no public client is stored, so the login must be told which
+// client to go through.
+func (l *loginModel) needClient() bool {
+	return strings.TrimSpace(l.sh.doc.Values["public_client.client_id"]) == ""
+}
+
+// validateClient checks the typed client ID as typed; empty is only an
+// error when starting.
+func (l *loginModel) validateClient(starting bool) (string, bool) {
+	v := strings.TrimSpace(inputValue(l.client))
+	l.clientErr = ""
+	if v == "" {
+		if starting {
+			l.clientErr = "Give the ID of the client to log in through."
+		}
+		return "", false
+	}
+	n, err := steps.Validate("public_client.client_id", v)
+	if err != nil {
+		l.clientErr = safeMessage(err.Error(), v)
+		return "", false
+	}
+	return n, true
+}
 
 func (l *loginModel) cancel() {
 	if l.cancelFn != nil {
@@ -61,6 +99,8 @@ func (l *loginModel) bindings() []key.Binding {
 		return []key.Binding{k.Cancel}
 	case l.editing:
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "log in")), k.Done}
+	case l.clientEditing:
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "start login")), k.Done}
 	}
 	if l.flow != nil {
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "paste the code")),
@@ -84,6 +124,24 @@ func (l *loginModel) update(msg tea.Msg) tea.Cmd {
 				l.cancel()
 			}
 			return nil
+		case l.clientEditing:
+			switch msg.Type {
+			case tea.KeyEsc:
+				l.clientEditing = false
+				l.client.Blur()
+				return nil
+			case tea.KeyEnter:
+				id, ok := l.validateClient(true)
+				if !ok {
+					return nil
+				}
+				l.clientEditing = false
+				l.client.Blur()
+				return l.start(id)
+			}
+			_, cmd := l.client.Update(msg)
+			l.validateClient(false)
+			return cmd
 		case l.editing:
 			switch msg.Type {
 			case tea.KeyEsc:
@@ -98,8 +156,12 @@ func (l *loginModel) update(msg tea.Msg) tea.Cmd {
 		case msg.Type == tea.KeyEnter && l.flow != nil:
 			l.editing = true // back to the code: the login in progress stays valid
 			return l.code.Focus()
+		case (msg.Type == tea.KeyEnter || (msg.String() == "n" && l.flow != nil)) && l.needClient():
+			// Confirm (or change) the client each time a login starts.
+			l.clientEditing = true
+			return l.client.Focus()
 		case msg.Type == tea.KeyEnter || (msg.String() == "n" && l.flow != nil):
-			return l.start()
+			return l.start("")
 		case key.Matches(msg, k.Open) && l.flow != nil:
 			return m.openCmd(l.flow.URL)
 		case key.Matches(msg, k.CopyURL) && l.flow != nil:
@@ -137,16 +199,21 @@ func (l *loginModel) update(msg tea.Msg) tea.Cmd {
 		_, cmd := l.code.Update(msg)
 		return cmd
 	}
+	if l.clientEditing {
+		_, cmd := l.client.Update(msg)
+		return cmd
+	}
 	return nil
 }
 
-func (l *loginModel) start() tea.Cmd {
+// start begins the login through clientID ("" = the stored public client).
+func (l *loginModel) start(clientID string) tea.Cmd {
 	m := l.sh.m
 	if m.cfg.Globus == nil {
 		l.result = outcome{summary: []string{"No Globus client is configured."}}
 		return nil
 	}
-	flow, err := steps.StartLogin(l.env(), "")
+	flow, err := steps.StartLogin(l.env(), clientID)
 	if err != nil {
 		l.result = outcome{summary: explain(err)}
 		return nil
@@ -185,10 +252,28 @@ func (l *loginModel) lines(w int) ([]string, int) {
 		out = append(out, styledWrap(st.faint, "Not logged in.", w)...)
 	}
 	out = append(out, "")
-	out = append(out, wrap("Some checks (that the project and policy exist) and actions (creating groups as yourself) need your own Globus login. "+
-		"The login uses the public client of step 4 and a code you paste back, so it works over SSH too. "+
+	out = append(out, wrap("Some checks (that the project and policy exist) and actions (the wizard doing steps 1–5 for you, creating groups as yourself) need your own Globus login. "+
+		"The login goes through a client and a code you paste back, so it works over SSH too. "+
 		"The tokens are kept in the vault, never shown or exported.", w)...)
 	focus := -1
+	if l.needClient() {
+		out = append(out, "")
+		out = append(out, wrap("No public client is stored yet. The very first login needs a thick (native) client: "+
+			"register the public client by hand (step 4) and use its ID, or give the ID of any thick client you have.", w)...)
+		out = append(out, "")
+		out = append(out, splitLines(l.client.View())...)
+		if l.clientErr != "" {
+			for _, b := range hanging("  ✗ "+l.clientErr, 4, w) {
+				out = append(out, st.bad.Render(b))
+			}
+		}
+		if l.clientEditing {
+			focus = len(out) - 1
+		}
+	} else {
+		out = append(out, "")
+		out = append(out, wrap("The login goes through the public client of step 4.", w)...)
+	}
 	if l.flow != nil {
 		out = append(out, "")
 		if l.browserNote != "" {
@@ -199,12 +284,17 @@ func (l *loginModel) lines(w int) ([]string, int) {
 		}
 		out = append(out, "")
 		out = append(out, splitLines(l.code.View())...)
-		focus = len(out) - 1
+		if !l.clientEditing {
+			focus = len(out) - 1
+		}
 		if !l.editing {
 			out = append(out, st.faint.Render("enter: paste the code · u: copy the link · n: start over"))
 		}
 	} else {
 		out = append(out, "", st.faint.Render("press enter to start"))
+		if l.needClient() && !l.clientEditing {
+			out[len(out)-1] = st.faint.Render(truncate("press enter to type the client ID, then enter to start", w))
+		}
 	}
 	if l.busy {
 		out = append(out, "", m.spin.View()+" Logging in… (esc cancels)")

@@ -183,6 +183,7 @@ func (s *shellModel) update(msg tea.Msg) tea.Cmd {
 		for _, p := range s.stepsPg {
 			p.update(msg)
 		}
+		s.finish.update(msg)
 		return s.login.update(msg)
 	case loginDoneMsg:
 		s.follow[s.loginIndex()] = true

@@ -63,6 +63,9 @@ type stepModel struct {
 
 	formErr     string
 	result      outcome
+	applied     outcome // what "do it for me" did, kept above the check that follows
+	plan        *steps.Plan
+	planOpts    steps.ApplyOptions
 	linkShown   bool
 	browserNote string
 
@@ -133,9 +136,15 @@ func (p *stepModel) bindings() []key.Binding {
 		}
 		return b
 	}
+	if p.plan != nil {
+		return []key.Binding{k.DoIt, k.Back}
+	}
 	var b []key.Binding
 	if len(p.fields) > 0 {
 		b = append(b, k.Edit)
+	}
+	if canApply(p.step.ID) {
+		b = append(b, k.Apply)
 	}
 	if p.step.ConsoleURL != nil {
 		b = append(b, k.Open)
@@ -205,6 +214,18 @@ func (p *stepModel) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		return p.checked(msg)
+	case planMsg:
+		if msg.seq != p.seq {
+			return nil
+		}
+		return p.planned(msg)
+	case applyProgressMsg:
+		return p.applyProgress(msg)
+	case applyDoneMsg:
+		if msg.seq != p.seq {
+			return nil
+		}
+		return p.appliedDone(msg)
 	case skipMsg:
 		m.endBusy()
 		p.busy = false
@@ -225,7 +246,19 @@ func (p *stepModel) update(msg tea.Msg) tea.Cmd {
 func (p *stepModel) browseKey(msg tea.KeyMsg) tea.Cmd {
 	m := p.sh.m
 	k := m.keys
+	if p.plan != nil {
+		// Only the plan's own keys: a stray key must not approve or edit it.
+		switch {
+		case key.Matches(msg, k.DoIt):
+			return p.apply()
+		case key.Matches(msg, k.Back):
+			p.plan = nil
+		}
+		return nil
+	}
 	switch {
+	case key.Matches(msg, k.Apply) && canApply(p.step.ID):
+		return p.makePlan()
 	case key.Matches(msg, k.Edit) && len(p.fields) > 0:
 		p.editing = true
 		p.focus = 0
@@ -382,6 +415,7 @@ func (p *stepModel) accepted(msg acceptMsg) tea.Cmd {
 	}
 	p.editing = false
 	p.focusCmd()
+	p.applied, p.plan = outcome{}, nil // this result is about what was typed
 	p.sh.refresh()
 	p.prefill(true) // show the stored, normalised values (8h → 28800)
 	if p.step.Action != nil || p.step.Verify != nil {
@@ -485,6 +519,11 @@ func (p *stepModel) lines(w int) ([]string, int) {
 	if ss.Note != "" {
 		out = append(out, styledWrap(st.warn, "⚠ "+ss.Note, w)...)
 	}
+	if canApply(p.step.ID) {
+		out = append(out, "")
+		out = append(out, wrap(st.key.Render("a")+": let the wizard do this step for you (needs login) · "+
+			st.key.Render("o")+": do it yourself in the browser", w)...)
+	}
 	if p.mdWidth != w {
 		p.mdWidth, p.whyMD, p.guideMD = w, markdown(p.step.Why, w), markdown(p.step.Guide, w)
 	}
@@ -537,6 +576,17 @@ func (p *stepModel) lines(w int) ([]string, int) {
 		}
 		if p.formErr != "" {
 			out = append(out, styledWrap(st.bad, p.formErr, w)...)
+		}
+	}
+	if p.plan != nil {
+		out = append(out, p.planLines(w)...)
+		focus = len(out) - 1
+	}
+	if !p.applied.empty() {
+		out = append(out, "")
+		out = append(out, p.applied.render(st, w)...)
+		if !p.editing {
+			focus = len(out) - 1
 		}
 	}
 	if p.busy {

@@ -30,12 +30,7 @@ exported values; ` + "`globus-setup logout`" + ` deletes them.`,
 			if err != nil {
 				return a.opsFail(err)
 			}
-			fmt.Fprintln(a.stdout, "Log in to Globus at this address, then paste the code Globus shows:")
-			fmt.Fprintln(a.stdout, "  "+flow.URL)
-			if !noBrowser && a.openBrowser(flow.URL) {
-				fmt.Fprintln(a.stdout, "(opened in your browser)")
-			}
-			pasted, err := a.promptLine("Code: ")
+			pasted, err := a.askLoginCode("Log in to Globus at this address, then paste the code Globus shows:", flow.URL, noBrowser)
 			if err != nil {
 				return a.opsFail(fmt.Errorf("no code was entered (%w): run `globus-setup login` in a terminal", err))
 			}
@@ -75,4 +70,16 @@ func newLogoutCmd(a *app) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// askLoginCode shows a login address, opens it in the browser unless told
+// not to (or over SSH, where the operator opens it on their own machine),
+// and reads the code Globus shows after the login.
+func (a *app) askLoginCode(intro, url string, noBrowser bool) (string, error) {
+	fmt.Fprintln(a.stdout, intro)
+	fmt.Fprintln(a.stdout, "  "+url)
+	if !noBrowser && a.openBrowser(url) {
+		fmt.Fprintln(a.stdout, "(opened in your browser)")
+	}
+	return a.promptLine("Code: ")
 }

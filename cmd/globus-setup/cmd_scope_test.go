@@ -31,33 +31,24 @@ type opsWorld struct {
 	// authorize URL and returns what the operator pastes back.
 	browser func(url string) string
 	pasted  chan string
+	// terminal is what isTerminal answers: true plays an operator at a
+	// terminal, whose answers to prompts come through pasted.
+	terminal bool
+	// onPrompt, when set, runs as the first prompt is read: the world
+	// changing while the operator reads the question.
+	onPrompt func()
 }
 
 func newOpsWorld(t *testing.T) *opsWorld {
 	t.Helper()
-	srv, _ := globustest.NewTestServer(t)
-	w := &opsWorld{t: t, srv: srv, pasted: make(chan string, 1)}
-	srv.AddIdentity("operator@example.org", "Op", "", "")
-	srv.AddIdentity("alice@example.org", "Alice", "", "")
-	srv.AddIdentity("bob@example.edu", "Bob", "", "")
-	srv.SetOperator("operator@example.org")
+	w := newBareWorld(t)
+	srv := w.srv
 	pid := srv.AddProject("Demo Inference Gateway", "ops@example.org", "operator@example.org")
 	w.apiID, w.apiSecret = srv.RegisterClient(pid, "Service API", globustest.HybridConfidentialRS)
 	w.acctID, w.acctSecret = srv.RegisterClient(pid, "Endpoints", globustest.ClientIdentity)
 	w.publicID, _ = srv.RegisterClient(pid, "Public Client", globustest.PublicInstalledClient)
 	policyID := srv.AddPolicy(pid, "HA", []string{"example.org", "example.edu"}, 28800)
-
-	dir := t.TempDir()
-	passFile := filepath.Join(dir, "passphrase")
-	if err := os.WriteFile(passFile, []byte("test passphrase\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	w.paths = vault.PathsFor(filepath.Join(dir, "v", "vault.age"))
-	v, err := vault.Create(w.paths, []byte("test passphrase"), vault.Options{WorkFactor: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = steps.SetValues(v, map[string]string{
+	err := steps.SetValues(w.vault(), map[string]string{
 		"project.id": pid, "project.name": "Demo Inference Gateway",
 		"service_api.client_id": w.apiID, "service_api.client_secret": w.apiSecret,
 		"service_account.client_id": w.acctID, "service_account.client_secret": w.acctSecret,
@@ -65,6 +56,29 @@ func newOpsWorld(t *testing.T) *opsWorld {
 		"policy.id":               policyID, "policy.domains": "example.org example.edu", "policy.assurance_timeout": "28800",
 	})
 	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// newBareWorld is the emulator with its people and nothing else, an empty
+// vault, and an app wired to both.
+func newBareWorld(t *testing.T) *opsWorld {
+	t.Helper()
+	srv, _ := globustest.NewTestServer(t)
+	w := &opsWorld{t: t, srv: srv, pasted: make(chan string, 1)}
+	srv.AddIdentity("operator@example.org", "Op", "operator@example.org", "")
+	srv.AddIdentity("alice@example.org", "Alice", "", "")
+	srv.AddIdentity("bob@example.edu", "Bob", "", "")
+	srv.SetOperator("operator@example.org")
+
+	dir := t.TempDir()
+	passFile := filepath.Join(dir, "passphrase")
+	if err := os.WriteFile(passFile, []byte("test passphrase\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w.paths = vault.PathsFor(filepath.Join(dir, "v", "vault.age"))
+	if _, err := vault.Create(w.paths, []byte("test passphrase"), vault.Options{WorkFactor: 10}); err != nil {
 		t.Fatal(err)
 	}
 	w.env = map[string]string{"GLOBUS_SETUP_VAULT": w.paths.Vault, "GLOBUS_SETUP_PASSPHRASE_FILE": passFile}
@@ -76,13 +90,17 @@ func newOpsWorld(t *testing.T) *opsWorld {
 
 // lazyReader hands out what the "operator" pastes once the browser step ran.
 type lazyReader struct {
-	once sync.Once
-	ch   chan string
-	r    io.Reader
+	once   sync.Once
+	ch     chan string
+	r      io.Reader
+	before func()
 }
 
 func (l *lazyReader) Read(p []byte) (int, error) {
 	l.once.Do(func() {
+		if l.before != nil {
+			l.before()
+		}
 		select {
 		case s := <-l.ch:
 			l.r = strings.NewReader(s + "\n")
@@ -98,11 +116,11 @@ func (w *opsWorld) run(args ...string) (int, string, string) {
 	w.t.Helper()
 	var out, errb bytes.Buffer
 	a := &app{
-		stdin:  &lazyReader{ch: w.pasted},
+		stdin:  &lazyReader{ch: w.pasted, before: w.onPrompt},
 		stdout: &out, stderr: &errb,
 		getenv:     func(k string) string { return w.env[k] },
 		openTTY:    func() (*os.File, error) { return nil, errors.New("no terminal in tests") },
-		isTerminal: func() bool { return false },
+		isTerminal: func() bool { return w.terminal },
 		browse: func(url string) error {
 			if w.browser == nil {
 				return errors.New("no browser in tests")

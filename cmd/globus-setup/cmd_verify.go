@@ -9,7 +9,8 @@ import (
 )
 
 func newVerifyCmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	var asUser, noBrowser bool
+	cmd := &cobra.Command{
 		Use:   "verify",
 		Short: "Check everything stored against Globus, live, one line per check",
 		Long: `Check, live: each ID/secret pair works and is the expected kind of app, the
@@ -18,9 +19,19 @@ policy is high assurance with the stored domains, and each group holds its store
 members. Checks that need the operator's login are skipped without one. Steps
 whose checks all pass are marked verified. If Globus cannot be reached, the
 remaining checks are skipped and no step loses its verified mark. Exits 1 if any
-check fails.`,
+check fails.
+
+With --as-user: prove a user gets in, the way the gateway will check. A test
+user logs in through the stored public client, asking for the gateway's
+action_all scope (copy-paste code; works over SSH); then, with the stored Service
+API credentials, the gateway's admission checks run on that user's token and
+each is reported in plain words. The user's tokens are used for this only:
+never stored, never printed. Exits 0 if the user would be admitted, 1 if not.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if asUser {
+				return a.proveUser(cmd.Context(), noBrowser)
+			}
 			e, err := a.opsEnv()
 			if err != nil {
 				return err
@@ -48,4 +59,7 @@ check fails.`,
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&asUser, "as-user", false, "log a test user in and run the gateway's admission checks on their token")
+	cmd.Flags().BoolVar(&noBrowser, "no-browser", false, "with --as-user: only print the address; do not open a browser")
+	return cmd
 }

@@ -109,7 +109,8 @@ func e2eFirstRun(t *testing.T, bin string) {
 	tm.key("f")
 	tm.waitFor("finish", "Finish", "Every step is done.")
 	tm.key("x")
-	tm.waitFor("verified all", "✓ Everything checks out.", "Every step is done. Write the gateway's .env")
+	// The checks scroll the finish screen's header away; "finish" saw it.
+	tm.waitFor("verified all", "✓ Everything checks out.")
 	tm.assertSidebar(map[int]string{1: "✓", 2: "✓", 3: "✓", 4: "✓", 5: "✓", 6: "✓"}, "")
 	tm.key("w")
 	envFile := filepath.Join(dir, ".env")
@@ -435,7 +436,21 @@ func (tm *tmuxTerm) unlock() {
 // operator would before opening it.
 func (tm *tmuxTerm) console() *consoleClient {
 	tm.t.Helper()
-	s := tm.waitFor("console link", "o open http://127.0.0.1:")
+	// The link sits below the step's guide: scroll down until it shows,
+	// then back to the top where the steps expect the screen.
+	s := tm.waitFor("step 1", "Step 1 of 6")
+	scrolled := 0
+	for ; scrolled < 10 && !strings.Contains(s, "o open http://127.0.0.1:"); scrolled++ {
+		tm.key("PageDown")
+		tm.waitChange(s)
+		s = tm.capture()
+	}
+	s = tm.waitFor("console link", "o open http://127.0.0.1:")
+	for range scrolled {
+		before := tm.capture()
+		tm.key("PageUp")
+		tm.waitChange(before)
+	}
 	m := regexp.MustCompile(`o open (http://127\.0\.0\.1:\d+)/app/settings/developers`).FindStringSubmatch(s)
 	if m == nil {
 		tm.t.Fatalf("no developers console link on the screen:\n%s", s)

@@ -118,6 +118,7 @@ kept in an encrypted local vault; run with no command for the full-screen wizard
 		newInitCmd(a), newSetCmd(a), newGetCmd(a), newStatusCmd(a),
 		newCopyCmd(a), newExportCmd(a), newClipboardClearCmd(a),
 		newScopeCmd(a), newLoginCmd(a), newLogoutCmd(a), newGroupCmd(a), newVerifyCmd(a),
+		newApplyCmd(a),
 		newEmulatorCmd(a),
 	)
 	return root

@@ -328,6 +328,24 @@ func (s *Server) handleListCredentials(w http.ResponseWriter, r *http.Request, t
 	writeJSON(w, http.StatusOK, map[string]any{"credentials": out})
 }
 
+// handleDeleteCredential deletes a secret and answers the deleted credential
+// (without its secret); a repeat answers 404, as Globus does.
+func (s *Server) handleDeleteCredential(w http.ResponseWriter, r *http.Request, t *token, _ jsonBody) {
+	c, ok := s.operatorClient(w, t, r.PathValue("id"))
+	if !ok {
+		return
+	}
+	cid := r.PathValue("cid")
+	i := slices.IndexFunc(c.creds, func(cr *credential) bool { return cr.id == cid })
+	if i < 0 {
+		apiError(w, http.StatusNotFound, "NOT_FOUND", "no credential "+cid+" on client "+c.id)
+		return
+	}
+	cr := c.creds[i]
+	c.creds = slices.Delete(c.creds, i, i+1)
+	writeJSON(w, http.StatusOK, map[string]any{"credential": credentialDoc(cr, c.id, "")})
+}
+
 // operatorClient finds a client of a project the caller administers, answering 404/403.
 func (s *Server) operatorClient(w http.ResponseWriter, t *token, id string) (*client, bool) {
 	c, ok := s.clients[id]

@@ -17,6 +17,7 @@ func (s *Server) routeAuth() {
 	m.HandleFunc("POST /auth/v2/oauth2/authorize", s.handleAuthorizeAllow)
 	m.HandleFunc("GET /auth/v2/web/auth-code", s.handleAuthCodePage)
 	m.HandleFunc("GET /auth/v2/api/identities", s.handleIdentities)
+	m.HandleFunc("GET /auth/v2/oauth2/userinfo", s.handleUserinfo)
 
 	m.HandleFunc("GET /auth/v2/api/projects", s.api(s.operatorToken, s.handleListProjects))
 	m.HandleFunc("POST /auth/v2/api/projects", s.api(s.operatorToken, s.handleCreateProject))
@@ -26,6 +27,7 @@ func (s *Server) routeAuth() {
 	m.HandleFunc("GET /auth/v2/api/clients/{id}", s.handleGetClient)
 	m.HandleFunc("GET /auth/v2/api/clients/{id}/credentials", s.api(s.operatorToken, s.handleListCredentials))
 	m.HandleFunc("POST /auth/v2/api/clients/{id}/credentials", s.api(s.operatorToken, s.handleCreateCredential))
+	m.HandleFunc("DELETE /auth/v2/api/clients/{id}/credentials/{cid}", s.api(s.operatorToken, s.handleDeleteCredential))
 	m.HandleFunc("GET /auth/v2/api/clients/{id}/scopes", s.handleListClientScopes)
 	m.HandleFunc("POST /auth/v2/api/clients/{id}/scopes", s.handleCreateScope)
 	m.HandleFunc("GET /auth/v2/api/clients/{id}/scopes/{sid}", s.handleGetClientScope)
@@ -166,7 +168,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		s.exchangeCode(w, c, f.Get("code"), f.Get("redirect_uri"), f.Get("code_verifier"))
 	case refreshTokenGrant:
 		g, ok := s.refresh[f.Get("refresh_token")]
-		if !ok || g.clientID != c.id {
+		if !ok || g.revoked || g.clientID != c.id {
 			oauthError(w, http.StatusBadRequest, "invalid_grant")
 			return
 		}
@@ -222,7 +224,11 @@ func (s *Server) exchangeCode(w http.ResponseWriter, c *client, code, redirectUR
 		}
 	}
 	ac.used = true
-	writeJSON(w, http.StatusOK, s.issue(c.id, ac.sub, true, ac.scopes, ac.offline))
+	doc := s.issue(c.id, ac.sub, true, ac.scopes, ac.offline)
+	if ac.revoked {
+		s.revokeIssued(doc)
+	}
+	writeJSON(w, http.StatusOK, doc)
 }
 
 // dependentTokens answers, as Globus does, a JSON array: one token per

@@ -16,11 +16,12 @@
 //
 // Auth: POST v2/oauth2/token (client_credentials, authorization_code with PKCE
 // S256, refresh_token, urn:globus:auth:grant_type:dependent_token), POST
-// v2/oauth2/token/introspect, GET/POST v2/oauth2/authorize (the sign-in page),
-// GET v2/web/auth-code (the page showing a native app's code), GET
-// v2/api/identities, v2/api/projects, v2/api/clients (+ /{id}, /{id}/credentials,
-// /{id}/scopes, /{id}/scopes/{sid}), v2/api/scopes (+ /{id}), v2/api/policies
-// (+ /{id}).
+// v2/oauth2/token/introspect, GET v2/oauth2/userinfo, GET/POST
+// v2/oauth2/authorize (the sign-in page), GET v2/web/auth-code (the page
+// showing a native app's code), GET v2/api/identities, v2/api/projects (+
+// /{id}), v2/api/clients (+ /{id}, /{id}/credentials, DELETE
+// /{id}/credentials/{cid}, /{id}/scopes, /{id}/scopes/{sid}), v2/api/scopes
+// (+ /{id}), v2/api/policies (+ /{id}).
 //
 // Groups: POST v2/groups, GET v2/groups/my_groups, GET v2/groups/{id}
 // (?include=memberships), POST v2/groups/{id} (add, invite, remove), GET/PUT
@@ -56,7 +57,14 @@
 //     authentication against authentication_assurance_timeout.
 //   - Dependent tokens answer a JSON array, one token per resource server of
 //     the dependent scopes of the caller's scopes in the user's token.
-//   - Client secrets are stored as SHA-256 hashes and shown once.
+//   - Client secrets are stored as SHA-256 hashes and shown once. Deleting
+//     one answers the credential without it; a repeat answers 404.
+//   - Userinfo needs an auth.globus.org token granted openid (401 without a
+//     valid token, 403 without openid); its claims follow the token's
+//     scopes: profile adds the names and IdP, email the e-mail address.
+//   - The sign-in page has controls that exist only here, and says so: sign
+//     in as any known user, a session that started N minutes ago, and tokens
+//     handed out already revoked.
 //   - Requests() records every request (service, method, path, kind of auth,
 //     status) and never a secret or token.
 //
@@ -64,15 +72,18 @@
 // RegisterClient, AddClientSecret, AddScope, AddPolicy, AddGroup, AddMember,
 // IssueToken, ApproveLogin/ApproveLoginAs (skip the HTML), SetSessionAge (an old
 // login fails assurance timeouts), SetAuthenticatedWith (log in with another,
-// linked identity), AdvanceClock (expire codes and tokens without sleeping),
-// FailNext (429 with Retry-After, 5xx, 403, slow answers that honour the
-// request's context).
+// linked identity), RevokeTokens, AdvanceClock (expire codes and tokens
+// without sleeping), FailNext (429 with Retry-After, 5xx, 403, slow answers
+// that honour the request's context, answers lost after the work was done,
+// dropped connections). Inspection: Projects, Clients, Credentials, Policies,
+// GroupMembers, ClientScopes, Requests.
 //
 // # Not emulated
 //
-// OpenID Connect (no id_token, no userinfo, no JWKS), consents (every scope asked
-// for is granted), token revocation, updating or deleting projects, clients,
-// scopes, policies and groups, group subscriptions, join requests and
+// OpenID Connect beyond userinfo (no id_token, no JWKS), consents (every scope
+// asked for is granted), the token revocation endpoint (RevokeTokens stands in),
+// updating or deleting projects, clients, scopes, policies and groups (only
+// client secrets can be deleted), group subscriptions, join requests and
 // invitations by e-mail address, pagination, MFA (required_mfa is stored but
 // not enforced), session enforcement on Groups calls, identity providers as
 // objects (an IdP is a UUID per name), rate limits other than those injected,

@@ -65,7 +65,7 @@ type Request struct {
 	Method  string
 	Path    string // after the service prefix, without the query: "/v2/oauth2/token"
 	Auth    string // "basic:<client id>", "bearer" or ""
-	Status  int    // status answered; 0 if the client went away first
+	Status  int    // status answered; 0 if the client went away first or the connection was dropped
 }
 
 // Failure is what an injected failure answers. Status 0 with a Delay only
@@ -73,8 +73,18 @@ type Request struct {
 type Failure struct {
 	Status     int
 	RetryAfter time.Duration // sent as Retry-After in whole seconds (rounded up)
-	Delay      time.Duration // waited before answering; the request's context cuts it short
-	Body       string        // raw body; empty means a Globus-style error document
+	// Delay is waited before answering (after handling, with AfterHandling).
+	// The request's context or Close cuts it short.
+	Delay time.Duration
+	Body  string // raw body; empty means a Globus-style error document
+	// AfterHandling serves the request normally first, so its state changes
+	// happen, and then replaces the answer with the failure (Status or Drop;
+	// with neither, the real answer goes out after Delay). It is "the object
+	// was created but the answer was lost", like a crash between create and store.
+	AfterHandling bool
+	// Drop closes the connection with no answer at all (Status is ignored):
+	// the client sees a transport error. Without AfterHandling nothing is handled.
+	Drop bool
 }
 
 type failureRule struct {
@@ -120,30 +130,96 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	idx := s.record(Request{Service: service, Method: r.Method, Path: rest, Auth: authKind(r)})
 	defer func() { s.setStatus(idx, rec.status) }()
 
-	if f, ok := s.takeFailure(r.Method, r.URL.Path, rest); ok {
-		if f.Delay > 0 {
-			// The server notices a client hanging up only once the body has
-			// been read, so read it before waiting and replay it afterwards.
-			body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody))
-			r.Body = io.NopCloser(bytes.NewReader(body))
-			t := time.NewTimer(f.Delay)
-			select {
-			case <-t.C:
-			case <-r.Context().Done():
-				t.Stop()
-				return
-			case <-s.stop:
-				t.Stop()
-				apiError(rec, http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", "the emulator is shutting down")
+	f, ok := s.takeFailure(r.Method, r.URL.Path, rest)
+	if !ok {
+		s.mux.ServeHTTP(rec, r)
+		return
+	}
+	if f.Delay > 0 || f.Drop || f.AfterHandling {
+		// The server notices a client hanging up only once the body has
+		// been read, and a hijacked connection must not have one pending:
+		// read it first and replay it to the handler.
+		body, _ := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	var handled *bufferedAnswer
+	if f.AfterHandling {
+		handled = &bufferedAnswer{header: http.Header{}}
+		s.mux.ServeHTTP(handled, r)
+	}
+	if f.Delay > 0 {
+		t := time.NewTimer(f.Delay)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		case <-s.stop:
+			t.Stop()
+			if handled != nil {
+				// The work is done and the server is going away: no answer,
+				// as when Globus's front end dies after the service acted.
+				drop(w)
 				return
 			}
-		}
-		if f.Status != 0 {
-			writeFailure(rec, r, f)
+			apiError(rec, http.StatusServiceUnavailable, "SERVICE_UNAVAILABLE", "the emulator is shutting down")
 			return
 		}
 	}
-	s.mux.ServeHTTP(rec, r)
+	switch {
+	case f.Drop:
+		drop(w)
+	case f.Status != 0:
+		writeFailure(rec, r, f)
+	case handled != nil:
+		handled.replay(rec)
+	default:
+		s.mux.ServeHTTP(rec, r)
+	}
+}
+
+// drop closes the client's connection without an answer.
+func drop(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		// Not hijackable (HTTP/2, a recorder): abort the response instead.
+		panic(http.ErrAbortHandler)
+	}
+	conn.Close()
+}
+
+// bufferedAnswer holds a handler's answer so that AfterHandling can throw it
+// away or send it late.
+type bufferedAnswer struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedAnswer) Header() http.Header { return b.header }
+
+func (b *bufferedAnswer) WriteHeader(code int) {
+	if b.status == 0 {
+		b.status = code
+	}
+}
+
+func (b *bufferedAnswer) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	return b.body.Write(p)
+}
+
+func (b *bufferedAnswer) replay(w http.ResponseWriter) {
+	for k, v := range b.header {
+		w.Header()[k] = v
+	}
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	w.WriteHeader(b.status)
+	w.Write(b.body.Bytes())
 }
 
 func splitService(p string) (service, rest string) {
@@ -201,6 +277,9 @@ func (s *statusRecorder) WriteHeader(code int) {
 	}
 	s.ResponseWriter.WriteHeader(code)
 }
+
+// Unwrap lets http.ResponseController reach the connection.
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 func (s *statusRecorder) Write(b []byte) (int, error) {
 	if s.status == 0 {

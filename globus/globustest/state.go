@@ -145,6 +145,7 @@ type token struct {
 	sub             string   // identity ID: the user's primary, or the client's own
 	user            bool     // a user's token (has a session), not a client's
 	issued, expires time.Time
+	revoked         bool
 }
 
 type refreshGrant struct {
@@ -152,12 +153,14 @@ type refreshGrant struct {
 	scopes   []string
 	clientID string
 	sub      string
+	revoked  bool
 }
 
 type authCode struct {
 	clientID, redirectURI, challenge, sub string
 	scopes                                []string
 	offline, used                         bool
+	revoked                               bool // hand out tokens already revoked (sign-in page option)
 	expires                               time.Time
 }
 
@@ -629,10 +632,10 @@ func (s *Server) scopeStrings(ids []string) string {
 	return strings.Join(strs, " ")
 }
 
-// activeToken returns the unexpired token; s.mu held.
+// activeToken returns the unexpired, unrevoked token; s.mu held.
 func (s *Server) activeToken(access string) *token {
 	t, ok := s.tokens[access]
-	if !ok || !s.now().Before(t.expires) {
+	if !ok || t.revoked || !s.now().Before(t.expires) {
 		return nil
 	}
 	return t

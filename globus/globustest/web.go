@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The web pages: the login (authorize) page, the native-app code page, and a
@@ -32,6 +33,15 @@ func (s *Server) routeApp() {
 	})
 }
 
+// The sign-in page's emulator-only controls. Their names cannot clash with
+// the OAuth parameters the form carries back.
+const (
+	formSignInAs       = "emulator_sign_in_as"
+	formSessionMinutes = "emulator_session_minutes"
+	formRevoked        = "emulator_revoked"
+	maxSessionMinutes  = 366 * 24 * 60
+)
+
 var pages = template.Must(template.New("").Parse(`
 {{define "top"}}<!doctype html>
 <html><head><meta charset="utf-8"><title>{{.Title}} · Globus (emulator)</title>
@@ -44,11 +54,17 @@ var pages = template.Must(template.New("").Parse(`
 <p><a href="/app/settings/developers">Developers console</a> · <a href="/app/groups">Groups</a></p>{{template "bottom" .}}{{end}}
 
 {{define "authorize"}}{{template "top" .}}
-<p>Sign in to Globus (emulator) as <b>{{.Operator}}</b>.</p>
+<p>Sign in to Globus (emulator) as <b>{{.Operator}}</b> (the operator; another user can be chosen below).</p>
 <p>The app <b>{{.ClientName}}</b> (<code>{{.ClientID}}</code>) asks to:</p>
 <ul>{{range .Scopes}}<li><code>{{.}}</code></li>{{end}}</ul>
 <form method="post" action="{{.Action}}">
 {{range $k, $vs := .Params}}{{range $vs}}<input type="hidden" name="{{$k}}" value="{{.}}">{{end}}{{end}}
+<fieldset id="emulator-only"><legend>Emulator only</legend>
+<p><b>These controls exist only in this emulator</b>, for trying the gateway's checks by hand. The real Globus sign-in page has none of them.</p>
+<label>Sign in as <select name="` + formSignInAs + `">{{range .Identities}}<option value="{{.}}"{{if eq . $.Operator}} selected{{end}}>{{.}}</option>{{end}}</select></label><br>
+<label>Session started <input name="` + formSessionMinutes + `" type="number" min="0" max="{{.MaxMinutes}}" value="0"> minutes ago</label><br>
+<label><input type="checkbox" name="` + formRevoked + `" value="1"> Hand out tokens that are already revoked (to see how the gateway refuses an inactive token)</label>
+</fieldset>
 <button type="submit" name="decision" value="allow">Allow</button>
 <button type="submit" name="decision" value="deny">Deny</button>
 </form>{{template "bottom" .}}{{end}}
@@ -172,15 +188,55 @@ func (s *Server) checkAuthorize(q url.Values, self string) (*authRequest, error)
 		offline: q.Get("access_type") == "offline"}, nil
 }
 
-// grantCode records a fresh login by who and returns a single-use code; s.mu held.
-func (s *Server) grantCode(a *authRequest, who string) string {
-	primary := s.identities[who].primary
+// signIn is who signs in on the authorize page and how.
+type signIn struct {
+	who     string        // identity ID the user authenticates with
+	age     time.Duration // how long ago the session started
+	revoked bool          // the tokens are handed out already revoked
+}
+
+// grantCode records a login and returns a single-use code; s.mu held.
+func (s *Server) grantCode(a *authRequest, in signIn) string {
+	primary := s.identities[in.who].primary
 	se := s.sessionOf(primary)
-	se.authTime, se.via = s.now(), who
+	se.authTime, se.via = s.now().Add(-in.age), in.who
 	code := randomString(24)
 	s.codes[code] = &authCode{clientID: a.client.id, redirectURI: a.redirectURI, challenge: a.challenge,
-		sub: primary, scopes: a.scopes, offline: a.offline, expires: s.now().Add(codeLifetime)}
+		sub: primary, scopes: a.scopes, offline: a.offline, revoked: in.revoked, expires: s.now().Add(codeLifetime)}
 	return code
+}
+
+// signInIdentities are the people the page offers to sign in as: used
+// identities that are not clients, by username; s.mu held.
+func (s *Server) signInIdentities() []string {
+	var out []string
+	for _, in := range s.identities {
+		if in.Status == "used" && in.idpName != clientsIdentityDomain {
+			out = append(out, in.Username)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// signInFrom reads the page's emulator-only controls; s.mu held. Absent
+// controls mean the operator, a session starting now, live tokens.
+func (s *Server) signInFrom(f url.Values) (signIn, error) {
+	in := signIn{who: s.operator, revoked: f.Get(formRevoked) != ""}
+	if u := strings.TrimSpace(f.Get(formSignInAs)); u != "" {
+		if !slices.Contains(s.signInIdentities(), strings.ToLower(u)) {
+			return signIn{}, fmt.Errorf("the emulator has no user %q to sign in as", u)
+		}
+		in.who = s.byUsername[strings.ToLower(u)]
+	}
+	if v := strings.TrimSpace(f.Get(formSessionMinutes)); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > maxSessionMinutes {
+			return signIn{}, fmt.Errorf("the session start must be a whole number of minutes ago, from 0 to %d", maxSessionMinutes)
+		}
+		in.age = time.Duration(n) * time.Minute
+	}
+	return in, nil
 }
 
 func selfAuth(r *http.Request) string {
@@ -200,10 +256,18 @@ func (s *Server) handleAuthorizePage(w http.ResponseWriter, r *http.Request) {
 	for _, id := range a.scopes {
 		scopes = append(scopes, s.scopes[id].scopeString())
 	}
+	// The form carries the OAuth parameters back, not stale control values.
+	params := url.Values{}
+	for k, v := range q {
+		if !strings.HasPrefix(k, "emulator_") && k != "decision" {
+			params[k] = v
+		}
+	}
 	s.page(w, http.StatusOK, "authorize", map[string]any{
 		"Title": "Sign in", "Operator": s.identities[s.operator].Username,
 		"ClientName": a.client.name, "ClientID": a.client.id, "Scopes": scopes,
-		"Action": AuthPrefix + "/v2/oauth2/authorize", "Params": q,
+		"Action": AuthPrefix + "/v2/oauth2/authorize", "Params": params,
+		"Identities": s.signInIdentities(), "MaxMinutes": maxSessionMinutes,
 	})
 }
 
@@ -228,7 +292,12 @@ func (s *Server) handleAuthorizeAllow(w http.ResponseWriter, r *http.Request) {
 	if q.Get("decision") == "deny" {
 		back.Set("error", "access_denied")
 	} else {
-		back.Set("code", s.grantCode(a, s.operator))
+		in, err := s.signInFrom(q)
+		if err != nil {
+			s.message(w, http.StatusBadRequest, "Sign-in problem", err.Error())
+			return
+		}
+		back.Set("code", s.grantCode(a, in))
 	}
 	target := a.redirectURI
 	if strings.HasSuffix(target, authCodePath) && (strings.HasPrefix(target, "https://auth.globus.org/") || strings.HasPrefix(target, selfAuth(r))) {
@@ -291,7 +360,7 @@ func (s *Server) approve(authorizeURL, who string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("globustest: the authorize page would refuse: %w", err)
 	}
-	return s.grantCode(a, who), nil
+	return s.grantCode(a, signIn{who: who}), nil
 }
 
 // ---- developers console ----

@@ -1,0 +1,136 @@
+package globustest
+
+import (
+	"slices"
+	"strings"
+)
+
+// Inspection for tests: what the emulator holds, in creation order. They
+// never return a secret.
+
+// ProjectInfo is a project as the emulator holds it.
+type ProjectInfo struct {
+	ID, Name, ContactEmail string
+	Admins                 []string // usernames
+}
+
+// ClientInfo is a registered app.
+type ClientInfo struct {
+	ID, Name, ClientType, ProjectID string
+	RedirectURIs                    []string
+}
+
+// CredentialInfo is a client secret, without the secret.
+type CredentialInfo struct{ ID, Name string }
+
+// PolicyInfo is an authentication policy.
+type PolicyInfo struct {
+	ID, Name      string
+	Domains       []string // domain_constraints_include
+	Timeout       int      // authentication_assurance_timeout, seconds
+	HighAssurance bool
+}
+
+// Projects lists every project.
+func (s *Server) Projects() []ProjectInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []ProjectInfo
+	for _, p := range sorted(s, s.projects) {
+		info := ProjectInfo{ID: p.id, Name: p.displayName, ContactEmail: p.contactEmail}
+		for _, id := range p.adminIDs {
+			if in, ok := s.identities[id]; ok {
+				info.Admins = append(info.Admins, in.Username)
+			}
+		}
+		out = append(out, info)
+	}
+	return out
+}
+
+// Clients lists the apps of a project ("" for all).
+func (s *Server) Clients(projectID string) []ClientInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []ClientInfo
+	for _, c := range sorted(s, s.clients) {
+		if projectID == "" || c.projectID == projectID {
+			out = append(out, ClientInfo{ID: c.id, Name: c.name, ClientType: c.clientType, ProjectID: c.projectID,
+				RedirectURIs: slices.Clone(c.redirectURIs)})
+		}
+	}
+	return out
+}
+
+// Credentials lists a client's secrets (nil for an unknown client).
+func (s *Server) Credentials(clientID string) []CredentialInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.clients[clientID]
+	if !ok {
+		return nil
+	}
+	var out []CredentialInfo
+	for _, cr := range c.creds {
+		out = append(out, CredentialInfo{ID: cr.id, Name: cr.name})
+	}
+	return out
+}
+
+// Policies lists the policies of a project ("" for all).
+func (s *Server) Policies(projectID string) []PolicyInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []PolicyInfo
+	for _, p := range sorted(s, s.policies) {
+		if projectID == "" || p.projectID == projectID {
+			out = append(out, PolicyInfo{ID: p.id, Name: p.displayName, Domains: slices.Clone(p.include),
+				Timeout: p.timeout, HighAssurance: p.highAssurance})
+		}
+	}
+	return out
+}
+
+// RevokeTokens revokes every access and refresh token handed out so far to
+// the user (or any identity of their set): introspection then answers
+// active:false, API calls 401 and refreshing invalid_grant. Tokens from later
+// logins work. An unknown username revokes nothing.
+func (s *Server) RevokeTokens(username string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id, ok := s.byUsername[strings.ToLower(username)]
+	if !ok {
+		return
+	}
+	primary := s.identities[id].primary
+	for _, t := range s.tokens {
+		if t.sub == primary {
+			t.revoked = true
+		}
+	}
+	for _, g := range s.refresh {
+		if g.sub == primary {
+			g.revoked = true
+		}
+	}
+}
+
+// revokeIssued revokes the tokens in a token answer (issue's shape); s.mu held.
+func (s *Server) revokeIssued(doc map[string]any) {
+	docs := []map[string]any{doc}
+	if others, ok := doc["other_tokens"].([]map[string]any); ok {
+		docs = append(docs, others...)
+	}
+	for _, d := range docs {
+		if at, ok := d["access_token"].(string); ok {
+			if t := s.tokens[at]; t != nil {
+				t.revoked = true
+			}
+		}
+		if rt, ok := d["refresh_token"].(string); ok {
+			if g := s.refresh[rt]; g != nil {
+				g.revoked = true
+			}
+		}
+	}
+}

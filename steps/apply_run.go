@@ -1,0 +1,377 @@
+package steps
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/globus-setup/globus-setup/assets"
+	"github.com/globus-setup/globus-setup/globus"
+	"github.com/globus-setup/globus-setup/vault"
+)
+
+// ApplyResult is what became of one plan item. It never holds a secret.
+type ApplyResult struct {
+	Item PlanItem
+	ID   string // the ID now stored (the secret's credential ID for "client secret")
+	Err  error
+}
+
+// Line is the result in one line: "✓ created app … (ID …)", "✓ kept …" or
+// "✗ …: error — hint".
+func (r ApplyResult) Line() string {
+	if r.Err != nil {
+		s := fmt.Sprintf("✗ %s %s %q: %v", r.Item.Action, r.Item.What, r.Item.Name, r.Err)
+		if h := Hint(r.Err); h != "" && !strings.Contains(s, h) {
+			s += " — " + h
+		}
+		return s
+	}
+	verb := map[PlanAction]string{PlanKeep: "kept", PlanReuse: "reused", PlanCreate: "created"}[r.Item.Action]
+	s := fmt.Sprintf("✓ %s %s %q", verb, r.Item.What, r.Item.Name)
+	if r.ID != "" {
+		s += " (ID " + r.ID + ")"
+	}
+	if r.Item.Detail == adoptedDetail {
+		s += ": " + adoptedDetail
+	}
+	return s
+}
+
+// Apply makes a fresh plan, refuses with ErrPlanChanged if approved != nil
+// and the fresh plan would create anything approved did not, then carries it
+// out in order. Before each creating call it records intent (vault Internal
+// "apply.intent.<step>.<what>"); right after, it stores the new ID (and
+// secret) and clears the intent in one vault update. An intent found on a
+// later run is reconciled: a named object is looked up by name and adopted;
+// an orphaned credential (its secret lost) is deleted and a new one made.
+// Steps whose values are all stored are marked done. It stops at the first
+// failure; a rerun carries on. progress may be nil.
+func Apply(ctx context.Context, e *Env, opts ApplyOptions, approved *Plan, progress func(ApplyResult)) (Plan, []ApplyResult, error) {
+	p, err := newPlanner(ctx, e, opts)
+	if err != nil {
+		return Plan{}, nil, err
+	}
+	if err := p.plan(ctx); err != nil {
+		return Plan{}, nil, err
+	}
+	fresh := p.result()
+	if approved != nil {
+		if err := planChanged(*approved, fresh); err != nil {
+			return fresh, nil, err
+		}
+	}
+	var results []ApplyResult
+	for i, it := range p.items {
+		id, err := p.carryOut(ctx, it)
+		r := ApplyResult{Item: it.PlanItem, ID: id, Err: err}
+		results = append(results, r)
+		if progress != nil {
+			progress(r)
+		}
+		if err != nil {
+			return fresh, results, err
+		}
+		if i == len(p.items)-1 || p.items[i+1].Step != it.Step {
+			if err := markApplied(e.Vault, it.Step); err != nil {
+				return fresh, results, problem("recording the "+it.Step+" step as done", err)
+			}
+		}
+	}
+	return fresh, results, nil
+}
+
+// planChanged: the operator approved what they saw; anything more to create
+// (or creating as someone else) needs a new approval.
+func planChanged(approved, fresh Plan) error {
+	var more []string
+	for _, it := range fresh.Items {
+		if it.Action != PlanCreate {
+			continue
+		}
+		seen := false
+		for _, a := range approved.Items {
+			if a.Action == PlanCreate && a.Step == it.Step && a.What == it.What && a.Name == it.Name {
+				seen = true
+				break
+			}
+		}
+		if !seen {
+			more = append(more, fmt.Sprintf("%s %q", it.What, it.Name))
+		}
+	}
+	do := "look at the new plan and approve it again"
+	if len(more) > 0 {
+		return &Problem{What: "the plan changed since it was approved: it would now also create " + strings.Join(more, ", "),
+			Do: do, is: ErrPlanChanged}
+	}
+	if fresh.Creates() > 0 && approved.Operator != "" && approved.Operator != fresh.Operator {
+		return &Problem{What: "the plan was approved as " + approved.Operator + ", but the login is now " + fresh.Operator,
+			Do: do, is: ErrPlanChanged}
+	}
+	return nil
+}
+
+// markApplied marks a step done once all its values are stored (SetValues
+// does so when values change; this covers a step whose values were all
+// kept as they were).
+func markApplied(v *vault.Vault, stepID string) error {
+	doc := v.Doc()
+	s, ok := StepByID(stepID)
+	if !ok || len(MissingKeys(doc.Values, s)) > 0 {
+		return nil
+	}
+	if st, _ := stateOf(doc, stepID); st == StateDone || st == StateVerified {
+		return nil
+	}
+	return MarkState(v, stepID, StateDone, "")
+}
+
+func (p *planner) carryOut(ctx context.Context, it *planned) (string, error) {
+	switch it.What {
+	case "project":
+		return p.doProject(ctx, it)
+	case "app":
+		return p.doApp(ctx, it)
+	case "client secret":
+		return p.doSecret(ctx, it)
+	case "scope":
+		r, err := EnsureScope(ctx, p.e)
+		return r.Scope.ID, err
+	case "policy":
+		return p.doPolicy(ctx, it)
+	}
+	return "", fmt.Errorf("apply: nothing knows how to make a %q", it.What)
+}
+
+func (p *planner) doProject(ctx context.Context, it *planned) (string, error) {
+	key := intentKey("project", "project")
+	if it.Action != PlanCreate {
+		vals := maps.Clone(it.store)
+		vals["project.id"] = it.ID
+		return it.ID, p.store(vals, key)
+	}
+	if err := p.writeIntent(key, applyIntent{Name: it.Name}); err != nil {
+		return "", err
+	}
+	pr, err := p.g.CreateProject(ctx, p.auth, globus.ProjectCreate{
+		DisplayName: it.Name, ContactEmail: it.contact, AdminIDs: []string{p.who.Sub}})
+	if err != nil {
+		return "", createProblem("the project", err)
+	}
+	err = p.store(map[string]string{"project.id": pr.ID, "project.name": it.Name, "project.contact_email": it.contact}, key)
+	return pr.ID, storeProblem("the project", err)
+}
+
+func (p *planner) doApp(ctx context.Context, it *planned) (string, error) {
+	key := intentKey(it.Step, "app")
+	idKey := it.prefix + ".client_id"
+	if it.Action != PlanCreate {
+		return it.ID, p.store(map[string]string{idKey: it.ID}, key)
+	}
+	project := value(p.e.Vault, "project.id")
+	if project == "" {
+		return "", &Problem{What: "no project is stored (project.id) to register the app in", Do: "do the project step first"}
+	}
+	if err := p.writeIntent(key, applyIntent{Name: it.Name, ProjectID: project}); err != nil {
+		return "", err
+	}
+	cl, err := p.g.CreateClient(ctx, p.auth, globus.ClientCreate{
+		Name: it.Name, Project: project, ClientType: it.clientType, RedirectURIs: it.redirectURIs})
+	if err != nil {
+		return "", createProblem("the app", err)
+	}
+	return cl.ID, storeProblem("the app", p.store(map[string]string{idKey: cl.ID}, key))
+}
+
+// doSecret first deletes any secret an interrupted run made but never
+// stored (nobody can ever know it), then makes a new one if the plan says so
+// and stores it before anything else happens.
+func (p *planner) doSecret(ctx context.Context, it *planned) (string, error) {
+	key := intentKey(it.Step, "client secret")
+	clientID := value(p.e.Vault, it.prefix+".client_id")
+	if it.intent != nil {
+		if err := p.deleteOrphans(ctx, *it.intent, clientID); err != nil {
+			return "", err
+		}
+	}
+	if it.Action != PlanCreate {
+		if it.intent != nil {
+			if err := p.e.Vault.SetInternal(key, ""); err != nil {
+				return "", problem("clearing the interrupted run's record", err)
+			}
+		}
+		return "", nil
+	}
+	// The suffix lets a later run find this secret by name if its answer is lost.
+	name := it.Name + " " + shortSuffix()
+	if err := p.writeIntent(key, applyIntent{Name: name, ClientID: clientID}); err != nil {
+		return "", err
+	}
+	cr, err := p.g.CreateCredential(ctx, p.auth, clientID, name)
+	if err != nil {
+		return "", createProblem("the client secret", err)
+	}
+	if err := p.store(map[string]string{it.prefix + ".client_id": clientID, it.prefix + ".client_secret": cr.Secret}, key); err != nil {
+		return "", &Problem{What: "made a new client secret but could not store it in the vault", Err: err,
+			Do: "fix what the error names and run apply again: it deletes that unsaved secret and makes another"}
+	}
+	return cr.ID, nil
+}
+
+// deleteOrphans deletes the secrets named as in intent: they were made by a
+// run that never stored them. A 404 means one is gone already.
+func (p *planner) deleteOrphans(ctx context.Context, in applyIntent, clientID string) error {
+	if in.ClientID != "" {
+		clientID = in.ClientID
+	}
+	if clientID == "" || in.Name == "" {
+		return nil
+	}
+	creds, err := p.g.ListCredentials(ctx, p.auth, clientID)
+	if notAdministered(err) {
+		return nil // the app itself is gone or not ours: nothing of ours to delete
+	}
+	if err != nil {
+		return problem("listing the app's secrets to remove one an interrupted run left", err)
+	}
+	for _, c := range creds {
+		if c.Name != in.Name {
+			continue
+		}
+		if err := p.g.DeleteCredential(ctx, p.auth, clientID, c.ID); err != nil && !globus.IsStatus(err, 404) {
+			return problem("deleting the secret "+c.ID+" an interrupted run left unsaved", err)
+		}
+	}
+	return nil
+}
+
+func (p *planner) doPolicy(ctx context.Context, it *planned) (string, error) {
+	key := intentKey("policy", "policy")
+	if it.Action != PlanCreate {
+		vals := maps.Clone(it.store)
+		vals["policy.id"] = it.ID
+		return it.ID, p.store(vals, key)
+	}
+	project := value(p.e.Vault, "project.id")
+	if project == "" {
+		return "", &Problem{What: "no project is stored (project.id) to create the policy in", Do: "do the project step first"}
+	}
+	if err := p.writeIntent(key, applyIntent{Name: it.Name, ProjectID: project}); err != nil {
+		return "", err
+	}
+	pol, err := p.g.CreatePolicy(ctx, p.auth, globus.PolicyCreate{
+		ProjectID: project, DisplayName: it.Name, Description: assets.PolicyDescription, HighAssurance: true,
+		AuthenticationAssuranceTimeout: it.timeout, DomainConstraintsInclude: it.domains})
+	if err != nil {
+		return "", createProblem("the policy", err)
+	}
+	err = p.store(map[string]string{"policy.id": pol.ID, "policy.domains": strings.Join(it.domains, " "),
+		"policy.assurance_timeout": strconv.Itoa(it.timeout)}, key)
+	return pol.ID, storeProblem("the policy", err)
+}
+
+// createProblem explains a failed creating call. Without an answer the
+// object may exist anyway; the intent left behind lets the next run find it.
+func createProblem(what string, err error) error {
+	p := &Problem{What: "creating " + what, Err: err}
+	var ne *globus.NetworkError
+	if globus.IsStatus(err, 500) || errors.As(err, &ne) {
+		p.Do = "Globus may have made it anyway: run apply again, which looks for it before making another"
+	}
+	return p
+}
+
+func storeProblem(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &Problem{What: "created " + what + " but could not store its ID in the vault", Err: err,
+		Do: "fix what the error names and run apply again: it finds " + what + " by name and adopts it"}
+}
+
+// ---- intents ----
+
+const intentPrefix = "apply.intent."
+
+// applyIntent records a creating call about to be made, so that a run that
+// dies before storing the answer leaves a trace to reconcile.
+type applyIntent struct {
+	Name      string    `json:"name"` // display name, or a secret's unique name
+	ProjectID string    `json:"project_id,omitempty"`
+	ClientID  string    `json:"client_id,omitempty"`
+	At        time.Time `json:"at"`
+}
+
+func intentKey(step, what string) string {
+	return intentPrefix + step + "." + strings.ReplaceAll(what, " ", "_")
+}
+
+func readIntents(internal map[string]string) map[string]applyIntent {
+	out := map[string]applyIntent{}
+	for k, raw := range internal {
+		if !strings.HasPrefix(k, intentPrefix) {
+			continue
+		}
+		var in applyIntent
+		if json.Unmarshal([]byte(raw), &in) == nil {
+			out[k] = in
+		}
+	}
+	return out
+}
+
+func (p *planner) intentFor(step, what string) *applyIntent {
+	if in, ok := p.intents[intentKey(step, what)]; ok {
+		return &in
+	}
+	return nil
+}
+
+func (p *planner) writeIntent(key string, in applyIntent) error {
+	in.At = time.Now().UTC()
+	b, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	if err := p.e.Vault.SetInternal(key, string(b)); err != nil {
+		return problem("recording in the vault what is about to be created", err)
+	}
+	return nil
+}
+
+func (p *planner) store(values map[string]string, intentKeys ...string) error {
+	return storeAndClear(p.e.Vault, values, intentKeys...)
+}
+
+// storeAndClear stores values as SetValues does and deletes the intents in
+// the same vault update, so a crash leaves either the intent or the stored
+// values, never neither and never both (both would make the next run delete
+// a secret that is stored).
+func storeAndClear(v *vault.Vault, values map[string]string, intentKeys ...string) error {
+	norm, fe := normalizeFor("", values, false)
+	if len(fe) > 0 {
+		return fe
+	}
+	return v.Update(func(d *vault.Doc) error {
+		setValuesIn(d, norm)
+		for _, k := range intentKeys {
+			delete(d.Internal, k)
+		}
+		return nil
+	})
+}
+
+// shortSuffix is 6 hex digits: unique enough among one app's secrets.
+func shortSuffix() string {
+	b := make([]byte, 3)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,213 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/teatest"
+
+	"github.com/globus-setup/globus-setup/globus/globustest"
+	"github.com/globus-setup/globus-setup/steps"
+)
+
+func TestLoginAsksForClientWithoutPublicClient(t *testing.T) {
+	cfg, srv, rec := testConfig(t)
+	cfg = unlocked(t, cfg)
+	thick := thickClient(t, srv)
+	m := openOn(t, cfg, 0)
+	m.shell.goTo(m.shell.loginIndex())
+	l := m.shell.login
+	v := m.View()
+	for _, want := range []string{"Client ID to log in with", "thick (native) client", "step 4"} {
+		if !strings.Contains(v, want) {
+			t.Fatalf("login screen lacks %q:\n%s", want, v)
+		}
+	}
+	assertFits(t, m, "login asking for a client")
+
+	drive(m, enter)
+	if !l.clientEditing {
+		t.Fatal("enter did not open the client ID field")
+	}
+	drive(m, paste("1234-not-a-uuid"))
+	if l.clientErr == "" || !strings.Contains(m.View(), "✗ ") {
+		t.Fatal("a malformed client ID was not flagged as typed")
+	}
+	drive(m, enter)
+	if l.flow != nil || len(rec.opened) != 0 {
+		t.Fatal("a login started with a malformed client ID")
+	}
+
+	setInput(l.client, "")
+	drive(m, paste(strings.ToUpper(thick)))
+	if l.clientErr != "" {
+		t.Fatalf("a valid client ID was flagged: %s", l.clientErr)
+	}
+	drive(m, enter)
+	if l.flow == nil || l.flow.ClientID != thick {
+		t.Fatalf("login flow %+v, want one through %s", l.flow, thick)
+	}
+	code, err := srv.ApproveLogin(rec.opened[len(rec.opened)-1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	drive(m, paste(code))
+	drive(m, enter)
+	info, ok := steps.LoggedIn(cfg.Vault)
+	if !ok || info.ClientID != thick {
+		t.Fatalf("logged in %v through %q (%s)", ok, info.ClientID, resultText(l.result))
+	}
+	if _, stored := cfg.Vault.Doc().Values["public_client.client_id"]; stored {
+		t.Fatal("the thick client was stored as the guide's public client")
+	}
+}
+
+func TestLoginWithStoredPublicClientAsksNothing(t *testing.T) {
+	cfg, srv, rec := testConfig(t)
+	cfg = unlocked(t, cfg)
+	thick := thickClient(t, srv)
+	if err := steps.SetValue(cfg.Vault, "public_client.client_id", thick); err != nil {
+		t.Fatal(err)
+	}
+	m := openOn(t, cfg, 0)
+	m.shell.goTo(m.shell.loginIndex())
+	if strings.Contains(m.View(), "Client ID to log in with") {
+		t.Fatal("asked for a client ID with a public client stored")
+	}
+	drive(m, enter)
+	if l := m.shell.login; l.flow == nil || l.flow.ClientID != thick || len(rec.opened) != 1 {
+		t.Fatal("enter did not start the login through the stored public client")
+	}
+}
+
+// provable sets everything up by Apply, as the operator would with `a`, with
+// example.org as the policy's only domain.
+func provable(t *testing.T) (Config, *globustest.Server, *Model, func(user string) string) {
+	t.Helper()
+	cfg, srv, rec := testConfig(t)
+	cfg = unlocked(t, cfg)
+	logIn(t, cfg, srv, thickClient(t, srv))
+	env := &steps.Env{Vault: cfg.Vault, Globus: cfg.Globus}
+	if _, _, err := steps.Apply(context.Background(), env, steps.ApplyOptions{Values: map[string]string{"policy.domains": "example.org"}}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	m := openOn(t, cfg, 0)
+	m.shell.goTo(m.shell.finishIndex())
+	approveAs := func(user string) string {
+		t.Helper()
+		rec.mu.Lock()
+		url := rec.opened[len(rec.opened)-1]
+		rec.mu.Unlock()
+		code, err := srv.ApproveLoginAs(url, user)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return code
+	}
+	return cfg, srv, m, approveAs
+}
+
+func TestProveAdmittedUser(t *testing.T) {
+	cfg, _, m, approveAs := provable(t)
+	f := m.shell.finish
+	before := cfg.Vault.Doc()
+	drive(m, keys("p"))
+	if f.pr.flow == nil || !f.pr.editing {
+		t.Fatalf("p did not start the proof: %s", resultText(f.result))
+	}
+	assertFits(t, m, "proof link")
+	code := approveAs("alice@example.org")
+	drive(m, paste(code))
+	drive(m, enter)
+	if !f.result.ok {
+		t.Fatalf("alice refused: %s", resultText(f.result))
+	}
+	v := m.View()
+	if !strings.Contains(v, "✓ alice@example.org would be admitted") || !strings.Contains(v, "✓ Token is active") {
+		t.Fatalf("proof view:\n%s", v)
+	}
+	if strings.Contains(v, code) || inputValue(f.pr.code) != "" {
+		t.Fatal("the used code is still on screen")
+	}
+	if f.pr.flow != nil {
+		t.Fatal("the used login link is still offered")
+	}
+	after := cfg.Vault.Doc()
+	if len(after.Internal) != len(before.Internal) || after.Internal[steps.OperatorTokensKey] != before.Internal[steps.OperatorTokensKey] {
+		t.Fatal("the proof changed what the vault keeps (a user's token stored?)")
+	}
+	assertFits(t, m, "proof admitted")
+}
+
+func TestProveRefusedUser(t *testing.T) {
+	_, _, m, approveAs := provable(t)
+	f := m.shell.finish
+	drive(m, keys("p"))
+	code := approveAs("mallory@elsewhere.example")
+	drive(m, paste(code))
+	drive(m, enter)
+	if f.result.ok || len(f.result.report) < 2 {
+		t.Fatalf("mallory admitted or no report: %s", resultText(f.result))
+	}
+	v := m.View()
+	if !strings.Contains(v, "✗ mallory@elsewhere.example would be refused") || !strings.Contains(v, "✗ Identity provider domain is authorised") {
+		t.Fatalf("proof view:\n%s", v)
+	}
+	assertFits(t, m, "proof refused")
+}
+
+func TestProveNeedsSetupFirst(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	m := openOn(t, cfg, 0)
+	m.shell.goTo(m.shell.finishIndex())
+	drive(m, keys("p"))
+	f := m.shell.finish
+	if f.pr.flow != nil {
+		t.Fatal("a proof started with nothing stored")
+	}
+	if v := m.View(); !strings.Contains(v, "public_client.client_id") {
+		t.Fatalf("the missing values are not named:\n%s", v)
+	}
+}
+
+func TestProveEscStopsTypingThenDropsLink(t *testing.T) {
+	_, _, m, _ := provable(t)
+	f := m.shell.finish
+	drive(m, keys("p"))
+	drive(m, esc) // stop typing the code
+	if f.pr.editing || f.pr.flow == nil {
+		t.Fatal("esc in the code field should only stop typing")
+	}
+	if !strings.Contains(m.View(), "p: paste the code") {
+		t.Fatal("no way back to the code shown")
+	}
+	drive(m, esc) // drop the link
+	if f.pr.flow != nil {
+		t.Fatal("esc did not drop the proof link")
+	}
+}
+
+func TestProveEscCancelsRunningProof(t *testing.T) {
+	cfg, srv, _, approveAs := provable(t)
+	srv.FailNext("POST", "/v2/oauth2/token/introspect", 1, globustest.Failure{Delay: time.Minute})
+	tm := start(t, cfg, 100, 30)
+	waitFor(t, tm, "Step 6 of 6")
+	runes(tm, "f")
+	waitFor(t, tm, "Prove a user gets in")
+	runes(tm, "p")
+	waitFor(t, tm, "Code from the test user")
+	tm.Send(paste(approveAs("alice@example.org")))
+	press(tm, tea.KeyEnter)
+	waitFor(t, tm, "Checking the test user")
+	press(tm, tea.KeyEsc)
+	waitFor(t, tm, "Cancelled. Press p")
+	tm.Quit()
+	m := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
+	if f := m.shell.finish; f.busy || f.result.ok {
+		t.Fatalf("after esc: busy %v, result %+v", f.busy, f.result)
+	}
+}

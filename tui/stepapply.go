@@ -1,0 +1,254 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/globus-setup/globus-setup/steps"
+)
+
+// "Do it for me": a step's plan (reads only), then, once approved, Apply.
+
+type planMsg struct {
+	id   string
+	seq  int
+	plan steps.Plan
+	opts steps.ApplyOptions
+	err  error
+}
+
+// applyProgressMsg is one finished item; next waits for the following one.
+type applyProgressMsg struct {
+	id   string
+	seq  int
+	line string
+	next tea.Cmd
+}
+
+type applyDoneMsg struct {
+	id      string
+	seq     int
+	results []steps.ApplyResult
+	err     error
+}
+
+func (m planMsg) stepID() string          { return m.id }
+func (m applyProgressMsg) stepID() string { return m.id }
+func (m applyDoneMsg) stepID() string     { return m.id }
+
+func canApply(id string) bool { return slices.Contains(steps.ApplyStepIDs, id) }
+
+func (p *stepModel) env() *steps.Env {
+	return &steps.Env{Vault: p.sh.m.vault, Globus: p.sh.m.cfg.Globus}
+}
+
+// applyValues are the typed inputs Apply may use (names, e-mail, domains,
+// timeout): IDs and secrets are what Apply finds or makes itself. ok is false
+// when one is invalid: planning with the stored value instead would create
+// something other than what the screen shows.
+func (p *stepModel) applyValues() (map[string]string, bool) {
+	values := map[string]string{}
+	ok := true
+	for _, f := range p.fields {
+		if f.f.Kind == steps.KindUUID || f.f.Secret {
+			continue
+		}
+		raw := strings.TrimSpace(inputValue(f.in))
+		if raw == "" {
+			continue
+		}
+		if !p.validateField(f, false) {
+			ok = false
+			continue
+		}
+		if v, err := steps.Validate(f.f.Key, raw); err == nil {
+			values[f.f.Key] = v
+		}
+	}
+	return values, ok
+}
+
+// makePlan asks what Apply would do for this step, off the UI loop.
+func (p *stepModel) makePlan() tea.Cmd {
+	m := p.sh.m
+	p.plan, p.applied = nil, outcome{}
+	if m.cfg.Globus == nil {
+		p.result = outcome{summary: []string{"No Globus client is configured, so the wizard cannot do this step."}}
+		return nil
+	}
+	values, ok := p.applyValues()
+	if !ok {
+		p.result = outcome{summary: []string{"Fix the value marked ✗ (or clear it), then press a again."}}
+		return nil
+	}
+	opts := steps.ApplyOptions{Steps: []string{p.step.ID}, Values: values}
+	ctx, cancel := context.WithCancel(m.ctx)
+	p.cancelFn = cancel
+	p.seq++
+	p.result = outcome{}
+	p.busy, p.busyLabel = true, "Looking at what is there already… (esc cancels)"
+	env, id, seq := p.env(), p.step.ID, p.seq
+	run := func() tea.Msg {
+		defer cancel()
+		plan, err := steps.MakePlan(ctx, env, opts)
+		if err != nil && ctx.Err() != nil {
+			err = ctx.Err()
+		}
+		return planMsg{id: id, seq: seq, plan: plan, opts: opts, err: err}
+	}
+	return tea.Batch(m.startBusy(), run)
+}
+
+func (p *stepModel) planned(msg planMsg) tea.Cmd {
+	p.sh.m.endBusy()
+	p.busy, p.cancelFn = false, nil
+	switch {
+	case errors.Is(msg.err, context.Canceled):
+		p.result = outcome{summary: []string{"Cancelled. Nothing was changed."}}
+	case msg.err != nil:
+		p.result = outcome{summary: append(applyProblem(msg.err), p.missingHint(msg.err)...)}
+		for k, e := range fieldErrors(msg.err) {
+			for _, f := range p.fields {
+				if f.f.Key == k {
+					f.err = safeMessage(e, inputValue(f.in))
+				}
+			}
+		}
+	default:
+		plan := msg.plan
+		p.plan, p.planOpts = &plan, msg.opts
+	}
+	return nil
+}
+
+// apply carries out the approved plan; each result is shown as it arrives.
+func (p *stepModel) apply() tea.Cmd {
+	m := p.sh.m
+	plan, opts := *p.plan, p.planOpts
+	p.plan = nil
+	ctx, cancel := context.WithCancel(m.ctx)
+	p.cancelFn = cancel
+	p.seq++
+	p.result, p.applied = outcome{}, outcome{}
+	p.busy, p.busyLabel = true, "Doing it… (esc stops after the current call)"
+	env, id, seq := p.env(), p.step.ID, p.seq
+	// Buffered and never blocking: the done message carries every result
+	// anyway, so a line missed here is only shown a moment later.
+	ch := make(chan tea.Msg, 64)
+	var next tea.Cmd
+	next = func() tea.Msg {
+		msg, ok := <-ch
+		if !ok {
+			return nil
+		}
+		return msg
+	}
+	run := func() tea.Msg {
+		defer cancel()
+		defer close(ch)
+		_, results, err := steps.Apply(ctx, env, opts, &plan, func(r steps.ApplyResult) {
+			select {
+			case ch <- applyProgressMsg{id: id, seq: seq, line: r.Line(), next: next}:
+			default:
+			}
+		})
+		if err != nil && ctx.Err() != nil {
+			err = ctx.Err()
+		}
+		return applyDoneMsg{id: id, seq: seq, results: results, err: err}
+	}
+	return tea.Batch(m.startBusy(), run, next)
+}
+
+func (p *stepModel) applyProgress(msg applyProgressMsg) tea.Cmd {
+	if msg.seq != p.seq || !p.busy {
+		return nil // the done message already showed everything
+	}
+	p.applied.report = append(p.applied.report, msg.line)
+	return msg.next
+}
+
+func (p *stepModel) appliedDone(msg applyDoneMsg) tea.Cmd {
+	p.sh.m.endBusy()
+	p.busy, p.cancelFn = false, nil
+	o := outcome{}
+	created := 0
+	for _, r := range msg.results {
+		o.report = append(o.report, r.Line())
+		if r.Err == nil && r.Item.Action == steps.PlanCreate {
+			created++
+		}
+	}
+	p.sh.refresh()
+	switch {
+	case errors.Is(msg.err, context.Canceled):
+		o.summary = []string{"Stopped. Whatever was created is already stored in the vault; press a to carry on."}
+	case errors.Is(msg.err, steps.ErrPlanChanged):
+		o.summary = append(explain(msg.err), "Nothing was created. Press a to see the new plan.")
+	case msg.err != nil:
+		o.summary = append(applyProblem(msg.err), "Press a to carry on: what was already made is stored and is not made twice.")
+	}
+	if msg.err != nil {
+		p.prefill(false) // keep what the operator typed
+		p.applied = o
+		return nil
+	}
+	p.prefill(true)
+	o.ok = true
+	switch created {
+	case 0:
+		o.summary = []string{"Nothing needed creating; what was found is stored in the vault."}
+	case 1:
+		o.summary = []string{"Created 1 thing and stored it in the vault."}
+	default:
+		o.summary = []string{fmt.Sprintf("Created %d things and stored them in the vault.", created)}
+	}
+	p.applied = o
+	return p.runCheck()
+}
+
+// missingHint points at this step's empty field that the plan says it
+// needs: the Problem's advice is written for the command line too.
+func (p *stepModel) missingHint(err error) []string {
+	for _, f := range p.fields {
+		if f.f.Kind == steps.KindUUID || f.f.Secret || strings.TrimSpace(inputValue(f.in)) != "" {
+			continue
+		}
+		if strings.Contains(err.Error(), f.f.Key) {
+			return []string{"Here: press enter, type the " + strings.ToLower(f.f.Label) + ", esc, then a again."}
+		}
+	}
+	return nil
+}
+
+// applyProblem is explain, with the login advice in the wizard's words.
+func applyProblem(err error) []string {
+	if !errors.Is(err, steps.ErrNotLoggedIn) {
+		return explain(err)
+	}
+	out := []string{"The wizard needs your own Globus login to do this for you. Press L to log in, then come back and press a."}
+	var pr *steps.Problem
+	if errors.As(err, &pr) && pr.What != "" && !strings.HasPrefix(pr.What, "not logged in") {
+		out = append(out, "("+pr.What+".)")
+	}
+	return out
+}
+
+// planLines renders the plan awaiting approval.
+func (p *stepModel) planLines(w int) []string {
+	st := p.sh.m.st
+	out := []string{"", st.heading.Render("Plan")}
+	for _, l := range p.plan.Lines() {
+		out = append(out, hanging(l, 2, w)...)
+	}
+	if p.plan.Creates() == 0 {
+		out = append(out, styledWrap(st.faint, "Nothing to create.", w)...)
+	}
+	out = append(out, "", st.key.Render("enter")+": do it · "+st.key.Render("esc")+": back")
+	return out
+}
