@@ -49,6 +49,9 @@ func newLogin(sh *shellModel) *loginModel {
 	l.client = huh.NewInput().Title("Client ID to log in with").Placeholder("1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d")
 	l.client.WithKeyMap(huh.NewDefaultKeyMap())
 	l.client.WithTheme(sh.m.st.theme)
+	if id := sh.m.cfg.DemoLoginClient; id != "" {
+		setInput(l.client, id)
+	}
 	l.resize(sh.mainWidth())
 	return l
 }
@@ -260,6 +263,9 @@ func (l *loginModel) lines(w int) ([]string, int) {
 		out = append(out, "")
 		out = append(out, wrap("No public client is stored yet. The very first login needs a thick (native) client: "+
 			"register the public client by hand (step 4) and use its ID, or give the ID of any thick client you have.", w)...)
+		if m.cfg.DemoLoginClient != "" {
+			out = append(out, styledWrap(st.faint, "Demo: the emulator's operator already has a thick client (\"Operator's own CLI\"); its ID is filled in.", w)...)
+		}
 		out = append(out, "")
 		out = append(out, splitLines(l.client.View())...)
 		if l.clientErr != "" {

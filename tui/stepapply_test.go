@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/exp/teatest"
 
+	"github.com/globus-setup/globus-setup/globus"
 	"github.com/globus-setup/globus-setup/globus/globustest"
 	"github.com/globus-setup/globus-setup/steps"
 )
@@ -331,7 +332,15 @@ func TestApplyStreamsAndStops(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The app is created; its secret hangs until esc.
-	srv.FailNext("POST", "/v2/api/clients/", 1, globustest.Failure{Delay: time.Minute})
+	srv.FailNext("POST", "/v2/api/clients/", 1, globustest.Failure{Delay: 10 * time.Minute})
+	// Only esc may end the hanging call: a slow (race-enabled) run must not
+	// see the HTTP timeout first.
+	cfg.Env.Timeout = 10 * time.Minute
+	slow, err := globus.New(cfg.Env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Globus = slow
 
 	tm := start(t, cfg, 100, 30)
 	waitFor(t, tm, "Step 2 of 6")

@@ -105,6 +105,10 @@ func (a *app) apply(ctx context.Context, opts steps.ApplyOptions, dryRun, yes bo
 			fmt.Fprintln(a.stderr, r.Line())
 			return
 		}
+		// With nothing to create, the plan already listed every keep.
+		if plan.Creates() == 0 && r.Item.Action == steps.PlanKeep {
+			return
+		}
 		fmt.Fprintln(a.stdout, r.Line())
 	})
 	if failed {

@@ -16,17 +16,29 @@ var demoUsers = []struct{ username, name, idp string }{
 	{"bob@anl.gov", "Bob Example", "anl.gov"},
 }
 
-func startEmulator(addr string) (*globustest.Server, string, error) {
+// demoEmulator is a running emulator seeded for trying the wizard.
+type demoEmulator struct {
+	*globustest.Server
+	base string
+	// thickClient is a public client in a project of the operator's own,
+	// standing in for "any thick client you have": the very first login
+	// needs one before the wizard can create the gateway's public client.
+	thickClient string
+}
+
+func startEmulator(addr string) (*demoEmulator, error) {
 	srv := globustest.New()
 	for _, u := range demoUsers {
 		srv.AddIdentity(u.username, u.name, u.username, u.idp)
 	}
 	srv.SetOperator(demoUsers[0].username)
+	sandbox := srv.AddProject("Operator's sandbox", demoUsers[0].username, demoUsers[0].username)
+	thick, _ := srv.RegisterClient(sandbox, "Operator's own CLI", globustest.PublicInstalledClient)
 	base, err := srv.Listen(addr)
 	if err != nil {
-		return nil, "", fmt.Errorf("starting the emulator on %s: %w", addr, err)
+		return nil, fmt.Errorf("starting the emulator on %s: %w", addr, err)
 	}
-	return srv, base, nil
+	return &demoEmulator{Server: srv, base: base, thickClient: thick}, nil
 }
 
 func newEmulatorCmd(a *app) *cobra.Command {
@@ -39,11 +51,12 @@ loopback address until interrupted. Paste the printed exports into another shell
 and every command talks to it instead of Globus.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			srv, base, err := startEmulator(addr)
+			srv, err := startEmulator(addr)
 			if err != nil {
 				return err
 			}
 			defer srv.Close()
+			base := srv.base
 			env := srv.Env()
 			keys := make([]string, 0, len(env))
 			for k := range env {
@@ -61,7 +74,9 @@ and every command talks to it instead of Globus.`,
 				}
 				fmt.Fprint(a.stdout, u.username)
 			}
-			fmt.Fprintln(a.stdout, "\n# Ctrl+C stops it.")
+			fmt.Fprintln(a.stdout)
+			fmt.Fprintf(a.stdout, "# a thick client for the first login: globus-setup login --client-id %s\n", srv.thickClient)
+			fmt.Fprintln(a.stdout, "# Ctrl+C stops it.")
 			<-cmd.Context().Done()
 			return nil
 		},

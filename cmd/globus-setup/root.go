@@ -237,6 +237,8 @@ func (a *app) promptLine(label string) (string, error) {
 	if err != nil {
 		fmt.Fprint(a.stderr, label)
 		line, rerr := bufio.NewReader(a.stdin).ReadString('\n')
+		// Piped input is not echoed: end the prompt's line ourselves.
+		fmt.Fprintln(a.stderr)
 		if rerr != nil && line == "" {
 			return "", fmt.Errorf("no terminal to read from and nothing on stdin")
 		}

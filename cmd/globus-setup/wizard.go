@@ -28,12 +28,14 @@ func (a *app) runWizard(ctx context.Context, demo, accessible bool) error {
 	}
 	// A demo keeps its vault only when --vault names one (to try resuming).
 	ephemeral := demo && a.vaultFile == ""
+	var demoLoginClient string
 	if demo {
-		stop, err := a.startDemo()
+		stop, thick, err := a.startDemo()
 		if err != nil {
 			return err
 		}
 		defer stop()
+		demoLoginClient = thick
 	}
 	env, err := globus.EnvironmentFromEnv(a.getenv)
 	if err != nil {
@@ -48,19 +50,20 @@ func (a *app) runWizard(ctx context.Context, demo, accessible bool) error {
 		return err
 	}
 	return tui.Run(ctx, tui.Config{
-		Paths:        p,
-		Sources:      a.sources(),
-		VaultOptions: a.vaultOptions,
-		Globus:       client,
-		Env:          env,
-		Demo:         demo,
-		Ephemeral:    ephemeral,
-		Accessible:   accessible,
-		Input:        os.Stdin,
-		Output:       os.Stdout,
-		Force:        a.force,
-		OpenBrowser:  a.browse,
-		Getenv:       a.getenv,
+		Paths:           p,
+		Sources:         a.sources(),
+		VaultOptions:    a.vaultOptions,
+		Globus:          client,
+		Env:             env,
+		Demo:            demo,
+		DemoLoginClient: demoLoginClient,
+		Ephemeral:       ephemeral,
+		Accessible:      accessible,
+		Input:           os.Stdin,
+		Output:          os.Stdout,
+		Force:           a.force,
+		OpenBrowser:     a.browse,
+		Getenv:          a.getenv,
 		// Clipboard stays nil: the wizard writes OSC 52 through its own
 		// renderer, so the sequence never lands in the middle of a frame.
 	})
@@ -73,19 +76,19 @@ func (a *app) runWizard(ctx context.Context, demo, accessible bool) error {
 // can be quit and resumed (the end-to-end test does this). Only the flag
 // counts, not GLOBUS_SETUP_VAULT: a variable set for real use must never
 // receive emulator values. The emulator itself is always fresh.
-func (a *app) startDemo() (stop func(), err error) {
-	srv, base, err := startEmulator("127.0.0.1:0")
+func (a *app) startDemo() (stop func(), thickClient string, err error) {
+	srv, err := startEmulator("127.0.0.1:0")
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	a.demoOverlay(srv.Env(), base)
+	a.demoOverlay(srv.Env(), srv.base)
 	if a.vaultFile != "" {
-		return func() { srv.Close() }, nil
+		return func() { srv.Close() }, srv.thickClient, nil
 	}
 	dir, err := os.MkdirTemp("", "globus-setup-demo-")
 	if err != nil {
 		srv.Close()
-		return nil, err
+		return nil, "", err
 	}
 	if a.vaultFile == "" {
 		a.vaultFile = filepath.Join(dir, "vault.age")
@@ -93,7 +96,7 @@ func (a *app) startDemo() (stop func(), err error) {
 	return func() {
 		srv.Close()
 		os.RemoveAll(dir)
-	}, nil
+	}, srv.thickClient, nil
 }
 
 // demoOverlay points the Globus settings at the emulator for this run.

@@ -85,3 +85,12 @@ func TestSignInPageControls(t *testing.T) {
 		}
 	}
 }
+
+// The proof's hints send users to {app}logout; the emulator must answer it.
+func TestLogoutPage(t *testing.T) {
+	g := newGateway(t)
+	page := string(expect(t, call{method: "GET", url: g.s.AppURL() + "logout"}.do(t), 200).raw)
+	if !strings.Contains(page, "signed out") {
+		t.Errorf("the logout page does not say the user is signed out:\n%s", page)
+	}
+}

@@ -28,6 +28,11 @@ func (s *Server) routeApp() {
 	m.HandleFunc("POST /app/settings/developers/apps/{id}/secrets", s.handleConsoleSecret)
 	m.HandleFunc("POST /app/settings/developers/policies", s.handleConsolePolicy)
 	m.HandleFunc("GET /app/groups", s.handleGroupsPage)
+	// Proof hints send a user here to end an old session; every sign-in on
+	// this emulator starts a fresh one, so there is nothing to end.
+	m.HandleFunc("GET /app/logout", func(w http.ResponseWriter, r *http.Request) {
+		s.message(w, http.StatusOK, "Signed out", "You are signed out of the emulator. The next sign-in starts a fresh session.")
+	})
 	m.HandleFunc("/app/", func(w http.ResponseWriter, r *http.Request) {
 		s.page(w, http.StatusNotFound, "message", map[string]any{"Title": "Not found", "Message": "There is no page " + r.URL.Path + "."})
 	})
