@@ -16,14 +16,14 @@ import (
 // applyWorld is an emulator with only the operator and a thick client of
 // someone else's project to log in with, and an empty vault.
 type applyWorld struct {
-	t       *testing.T
+	t       testing.TB
 	srv     *globustest.Server
 	e       *Env
 	out     *bytes.Buffer
 	loginID string
 }
 
-func newApplyWorld(t *testing.T, login bool) *applyWorld {
+func newApplyWorld(t testing.TB, login bool) *applyWorld {
 	t.Helper()
 	srv, _ := globustest.NewTestServer(t)
 	srv.AddIdentity(operator, "Op Erator", operator, "")

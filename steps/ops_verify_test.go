@@ -26,7 +26,7 @@ func statusOf(t *testing.T, cs []Check, name string) Check {
 }
 
 // readyWorld has the scope and a group, as after the automated steps.
-func readyWorld(t *testing.T) *world {
+func readyWorld(t testing.TB) *world {
 	w := newWorld(t)
 	ctx := context.Background()
 	if _, err := EnsureScope(ctx, w.e); err != nil {

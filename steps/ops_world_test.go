@@ -20,7 +20,7 @@ const operator = "operator@example.org"
 // world is an emulator seeded as the guide leaves it after the console
 // steps, with a vault holding those values and a client pointed at it.
 type world struct {
-	t                  *testing.T
+	t                  testing.TB
 	srv                *globustest.Server
 	e                  *Env
 	projectID          string
@@ -31,13 +31,13 @@ type world struct {
 	sleeps             []time.Duration
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	srv, _ := globustest.NewTestServer(t)
 	return newWorldOn(t, srv, srv.AuthURL(), srv.GroupsURL())
 }
 
-func newWorldOn(t *testing.T, srv *globustest.Server, authURL, groupsURL string) *world {
+func newWorldOn(t testing.TB, srv *globustest.Server, authURL, groupsURL string) *world {
 	t.Helper()
 	w := &world{t: t, srv: srv}
 	srv.AddIdentity(operator, "Op Erator", operator, "")

@@ -21,7 +21,7 @@ import (
 
 // proofWorld is a world after the automated steps: the action_all scope,
 // and the group "users" holding alice.
-func proofWorld(t *testing.T) *world {
+func proofWorld(t testing.TB) *world {
 	t.Helper()
 	return readyWorld(t)
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // newVault makes a real vault with a low work factor (tests only).
-func newVault(t *testing.T) *vault.Vault {
+func newVault(t testing.TB) *vault.Vault {
 	t.Helper()
 	p := vault.PathsFor(filepath.Join(t.TempDir(), "vault.age"))
 	v, err := vault.Create(p, []byte("test passphrase"), vault.Options{WorkFactor: 10})
