@@ -121,6 +121,9 @@ func (a *access) run() error {
 	if a.confirm("Write the gateway's .env file now?", true) {
 		a.writeEnv()
 	}
+	if err := a.offerProof(); err != nil {
+		return err
+	}
 	a.say("Progress is saved in %s.", a.cfg.Paths.Vault)
 	return nil
 }
@@ -209,6 +212,9 @@ func (a *access) step(s steps.Step, total int) error {
 	for _, l := range markdown(s.Why, 1<<16) {
 		a.say("%s", l)
 	}
+	if done, err := a.offerApply(s); err != nil || done {
+		return err
+	}
 	if s.Guide != "" {
 		a.say("On the Globus console:")
 		for _, l := range markdown(s.Guide, 1<<16) {
@@ -216,16 +222,7 @@ func (a *access) step(s steps.Step, total int) error {
 		}
 	}
 	if s.ConsoleURL != nil {
-		url := s.ConsoleURL(a.cfg.Env)
-		open := a.cfg.OpenBrowser
-		if open == nil {
-			open = func(u string) error { return defaultOpen(a.cfg.Getenv, u) }
-		}
-		if a.confirm("Open the console page in a browser?", true) && open(url) == nil {
-			a.say("Opened %s", url)
-		} else {
-			a.say("Console page: %s", url)
-		}
+		a.offerLink("console page", s.ConsoleURL(a.cfg.Env))
 	}
 	if s.CopyValues != nil {
 		for _, c := range s.CopyValues(a.v.Doc(), a.cfg.Env) {
@@ -288,47 +285,53 @@ func (a *access) step(s steps.Step, total int) error {
 			return nil
 		}
 		a.say("Saved.")
-		if a.cfg.Globus == nil || (s.Action == nil && s.Verify == nil) {
+		if a.check(s) {
 			return nil
-		}
-		a.say("Checking with Globus…")
-		env := &steps.Env{Vault: a.v, Globus: a.cfg.Globus}
-		ok := true
-		var failure error
-		var lines []string
-		for _, fn := range []func(context.Context, *steps.Env) (steps.Report, error){s.Action, s.Verify} {
-			if fn == nil {
-				continue
-			}
-			rep, err := fn(a.ctx, env)
-			for _, l := range rep.Lines {
-				a.say("%s", l)
-			}
-			lines = append(lines, rep.Lines...)
-			if err != nil {
-				failure = err
-				break
-			}
-			ok = ok && rep.OK
-		}
-		switch {
-		case failure != nil:
-			for _, l := range explain(failure) {
-				a.say("%s", l)
-			}
-		case ok && skipped(lines):
-			a.say("Saved. Some checks could not run yet.")
-			return nil
-		case ok:
-			a.say("All good.")
-			return nil
-		default:
-			a.say("The check found a problem.")
 		}
 		if !a.confirm("Fix it and try this step again?", true) {
 			return nil
 		}
 	}
+}
+
+// check runs the step's action and verification as the full screen does
+// after saving, saying what they found; false when something is wrong.
+func (a *access) check(s steps.Step) bool {
+	if a.cfg.Globus == nil || (s.Action == nil && s.Verify == nil) {
+		return true
+	}
+	a.say("Checking with Globus…")
+	ok := true
+	var failure error
+	var lines []string
+	for _, fn := range []func(context.Context, *steps.Env) (steps.Report, error){s.Action, s.Verify} {
+		if fn == nil {
+			continue
+		}
+		rep, err := fn(a.ctx, a.env())
+		for _, l := range rep.Lines {
+			a.say("%s", l)
+		}
+		lines = append(lines, rep.Lines...)
+		if err != nil {
+			failure = err
+			break
+		}
+		ok = ok && rep.OK
+	}
+	switch {
+	case failure != nil:
+		a.problem(failure)
+	case ok && skipped(lines):
+		a.say("Saved. Some checks could not run yet.")
+		return true
+	case ok:
+		a.say("All good.")
+		return true
+	default:
+		a.say("The check found a problem.")
+	}
+	return false
 }
 
 func (a *access) writeEnv() {

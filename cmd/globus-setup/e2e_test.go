@@ -53,6 +53,7 @@ func TestE2E(t *testing.T) {
 	t.Run("FirstRunToFinish", func(t *testing.T) { t.Parallel(); e2eFirstRun(t, bin) })
 	t.Run("QuitAndResume", func(t *testing.T) { t.Parallel(); e2eResume(t, bin) })
 	t.Run("NarrowScreen", func(t *testing.T) { t.Parallel(); e2eNarrow(t, bin) })
+	t.Run("Automated", func(t *testing.T) { t.Parallel(); e2eAutomated(t, bin) })
 }
 
 // e2eFirstRun: create the vault, all six steps with the console, log in,
@@ -295,6 +296,7 @@ type tmuxTerm struct {
 	w, h       int
 	shots      int
 	last       string
+	seen       []string // every screen waitFor matched, to look for secrets
 }
 
 // startWizard runs bin in a new private tmux server (never the developer's:
@@ -381,6 +383,7 @@ func (tm *tmuxTerm) waitFor(what string, wants ...string) string {
 			}
 		}
 		if missing == "" {
+			tm.seen = append(tm.seen, s)
 			tm.save(what, s)
 			return s
 		}
@@ -612,6 +615,13 @@ func (c *consoleClient) registerApp(projectID, name, clientType, redirect string
 // approve opens the login link, presses Allow and reads the code.
 func (c *consoleClient) approve(authorize string) string {
 	c.t.Helper()
+	return c.approveAs(authorize, "")
+}
+
+// approveAs is approve signed in as username ("" = the emulator's
+// operator), chosen with the sign-in page's emulator-only select.
+func (c *consoleClient) approveAs(authorize, username string) string {
+	c.t.Helper()
 	if !strings.HasPrefix(authorize, c.base+"/auth/") {
 		c.t.Fatalf("the login link %q is not the emulator's", authorize)
 	}
@@ -624,6 +634,12 @@ func (c *consoleClient) approve(authorize string) string {
 	form := url.Values{"decision": {"allow"}}
 	for _, m := range regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`).FindAllStringSubmatch(page, -1) {
 		form.Add(html.UnescapeString(m[1]), html.UnescapeString(m[2]))
+	}
+	if username != "" {
+		if !strings.Contains(page, `<option value="`+html.EscapeString(username)+`"`) {
+			c.t.Fatalf("the sign-in page offers no %s to sign in as:\n%s", username, page)
+		}
+		form.Set("emulator_sign_in_as", username)
 	}
 	return c.match(c.post(action, form), `<pre id="auth-code">([^<]+)</pre>`)
 }
