@@ -151,22 +151,21 @@ const (
 	// retrySafe: reads, PUTs and token calls that change nothing lasting: 429,
 	// any 5xx and transient network failures.
 	retrySafe retryPolicy = iota
-	// retryCreate: POSTs that create something. 429 means the request was
-	// refused before any work, and 502/503/504 come from the proxies in front
-	// of Globus when the service did not take it, so those are retried. A 500
-	// is not: the service may have created the object and then failed while
-	// answering, and a second POST would make a duplicate (a second secret, a
-	// second group) or fail with 409. A network failure is not retried either,
-	// for the same reason: the request may have arrived.
+	// retryCreate: POSTs that create something. Only 429 and 503 are retried:
+	// both mean the request was refused before any work. A 500, 502 or 504
+	// can come after the service acted (a 504 is a proxy that gave up
+	// waiting for it), so a second POST could make a duplicate (a second
+	// project, a second secret) or fail with 409; the *Error's Hint says so.
+	// A network failure is not retried either: the request may have arrived.
 	retryCreate
 )
 
 func (p retryPolicy) retryable(status int, err error) bool {
 	switch {
-	case status == http.StatusTooManyRequests:
+	case status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable:
 		return true
 	case status >= 500:
-		return p == retrySafe || status == http.StatusBadGateway || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout
+		return p == retrySafe
 	case status != 0:
 		return false
 	}
@@ -289,6 +288,7 @@ func (c *Client) do(ctx context.Context, k call) error {
 		if resp.StatusCode < 200 || resp.StatusCode > 299 {
 			e := parseError(k.svc, k.method, display, resp.StatusCode, resp.Header, data, secrets)
 			e.Auth = authKind(k.auth)
+			e.Create = k.policy == retryCreate
 			return resp.StatusCode, resp.Header, e
 		}
 		if k.out != nil {

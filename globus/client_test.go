@@ -122,18 +122,35 @@ func TestCreatingPostsRetryOnlyWhenNothingWasCreated(t *testing.T) {
 	okGroup := func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, map[string]any{"id": "g1", "name": "x"})
 	}
-	for status, want := range map[int]int{500: 1, 502: 2, 503: 2, 504: 2, 429: 2} {
+	// 429 and 503 are refusals before any work; 500, 502 and 504 may come
+	// after the group was made, so a second POST could make another.
+	for status, want := range map[int]int{500: 1, 502: 1, 503: 2, 504: 1, 429: 2} {
 		f := newFixture(t, failThen(1, status, nil, nil, okGroup))
 		_, err := f.c.CreateGroup(context.Background(), Bearer("tok-abcdef"), GroupCreate{Name: "x"})
 		if n := f.rec.count(); n != want {
 			t.Errorf("POST after %d: %d requests, want %d (err %v)", status, n, want, err)
 		}
-		if want == 1 && !IsStatus(err, 500) {
-			t.Errorf("500: err = %v", err)
+		if want == 1 && (!IsStatus(err, status) || !strings.Contains(Hint(err), "may have made it anyway")) {
+			t.Errorf("%d: err = %v, hint %q", status, err, Hint(err))
 		}
 		if want == 2 && err != nil {
 			t.Errorf("%d then 200: err = %v", status, err)
 		}
+	}
+}
+
+func TestMayHaveMadeItHintOnlyForCreates(t *testing.T) {
+	for _, status := range []int{500, 502, 504} {
+		f := newFixture(t, failThen(100, status, nil, nil, okClient), WithMaxRetries(0))
+		_, err := f.c.GetClient(context.Background(), Basic(testCred), "c1")
+		if h := Hint(err); !IsStatus(err, status) || strings.Contains(h, "may have made it") || !strings.Contains(h, "on its side") {
+			t.Errorf("GET %d: err %v, hint %q", status, err, h)
+		}
+	}
+	f := newFixture(t, failThen(100, 503, nil, nil, okClient), WithMaxRetries(0))
+	_, err := f.c.CreateGroup(context.Background(), Bearer("tok-abcdef"), GroupCreate{Name: "x"})
+	if h := Hint(err); !IsStatus(err, 503) || strings.Contains(h, "may have made it") {
+		t.Errorf("POST 503 (a refusal): err %v, hint %q", err, h)
 	}
 }
 

@@ -36,6 +36,7 @@
 // 429 and 5xx answers are retried with exponential backoff and jitter, or
 // after the server's Retry-After (seconds or HTTP date, up to a minute), at
 // most WithMaxRetries times (default 4). Reads also retry transient network
-// failures. POSTs that create things retry only 429, 502, 503 and 504: see
-// retryCreate. Other 4xx answers are never retried.
+// failures. POSTs that create things retry only 429 and 503, refusals before
+// any work: see retryCreate. After a 500, 502 or 504 the object may exist
+// anyway, and the error's Hint says so. Other 4xx answers are never retried.
 package globus

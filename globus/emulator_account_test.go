@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -152,5 +154,98 @@ func TestEmulatorCreateAnswerLost(t *testing.T) {
 	}
 	if err != nil || !slices.Equal(names, []string{"Inference gateway", "Lost answer", "Dropped answer"}) {
 		t.Errorf("projects %v %v", names, err)
+	}
+}
+
+// A 502 or 504 can come after the service acted (a proxy that gave up
+// waiting), so a create answered so is sent once; 503 and 429 are refusals
+// before any work and are retried.
+func TestEmulatorCreateRetriesOnlyRefusals(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		status int
+		after  bool // handled before the failure replaced the answer
+		posts  int
+	}{{502, true, 1}, {504, true, 1}, {503, false, 2}, {429, false, 2}} {
+		t.Run(fmt.Sprint(tc.status), func(t *testing.T) {
+			w := newWorld(t)
+			auth, _ := w.operatorTokens(t)
+			before := len(w.srv.Projects())
+			w.srv.FailNext("POST", "/v2/api/projects", 1, globustest.Failure{Status: tc.status, AfterHandling: tc.after})
+			_, perr := w.c.CreateProject(ctx, auth, globus.ProjectCreate{DisplayName: "GW", ContactEmail: "olga@uni.edu"})
+
+			path := "/v2/api/clients/" + w.svc.ID + "/credentials"
+			secrets := len(w.srv.Credentials(w.svc.ID))
+			w.srv.FailNext("POST", path, 1, globustest.Failure{Status: tc.status, AfterHandling: tc.after})
+			_, cerr := w.c.CreateCredential(ctx, auth, w.svc.ID, "wizard")
+
+			if n := w.srv.CountRequests("POST", "/v2/api/projects"); n != tc.posts {
+				t.Errorf("%d project POSTs, want %d", n, tc.posts)
+			}
+			if n := w.srv.CountRequests("POST", path); n != tc.posts {
+				t.Errorf("%d secret POSTs, want %d", n, tc.posts)
+			}
+			// Exactly one of each exists either way: no duplicate.
+			if n := len(w.srv.Projects()) - before; n != 1 {
+				t.Errorf("%d new projects, want 1", n)
+			}
+			if n := len(w.srv.Credentials(w.svc.ID)) - secrets; n != 1 {
+				t.Errorf("%d new secrets, want 1", n)
+			}
+			for _, err := range []error{perr, cerr} {
+				if tc.after {
+					if e := asError(t, err, tc.status); !strings.Contains(e.Hint(), "may have made it anyway") {
+						t.Errorf("hint %q", e.Hint())
+					}
+				} else if err != nil {
+					t.Errorf("retried create: %v", err)
+				}
+			}
+		})
+	}
+}
+
+// A one-time login (the proof's) asks for no offline access, so no refresh
+// token exists to outlive it, yet it is granted action_all, whose Groups
+// dependent scope requires refresh tokens (those are the service's).
+func TestEmulatorOneTimeLoginMintsNoRefreshToken(t *testing.T) {
+	w := newWorld(t)
+	_, scope, err := w.srv.AddScope(w.svc.ID, "action_all", globus.GroupsDependentScopeID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, offline := range []bool{false, true} {
+		start := w.c.StartOneTimeLogin
+		if offline {
+			start = w.c.StartLogin // the contrast: the stored operator login
+		}
+		flow, err := start(w.publicID, []string{scope})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := url.Parse(flow.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := u.Query().Has("access_type"); got != offline {
+			t.Errorf("offline %v: access_type in the URL %v (%q)", offline, got, u.Query().Get("access_type"))
+		}
+		code, err := w.srv.ApproveLogin(flow.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts, err := w.c.ExchangeCode(context.Background(), flow, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, ok := ts[w.svc.ID]
+		if !ok || tok.AccessToken == "" || tok.Scope != scope {
+			t.Fatalf("offline %v: no action_all token (resource servers %v)", offline, slices.Sorted(maps.Keys(ts)))
+		}
+		for rs, tk := range ts {
+			if (tk.RefreshToken != "") != offline {
+				t.Errorf("offline %v: %s refresh token present %v", offline, rs, tk.RefreshToken != "")
+			}
+		}
 	}
 }

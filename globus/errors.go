@@ -26,6 +26,9 @@ type Error struct {
 	Auth       string // how the request was authorized: "basic", "bearer" or ""
 	// RetryAfter is the server's Retry-After, when it gave one (429, 503).
 	RetryAfter time.Duration
+	// Create: the request was a creating POST. After a 500, 502 or 504 the
+	// object may exist anyway, which the Hint must say.
+	Create bool
 }
 
 // Error is one line, e.g.
@@ -97,12 +100,24 @@ func (e *Error) Hint() string {
 			return "Globus is limiting the rate of requests: wait " + e.RetryAfter.Round(time.Second).String() + " and try again"
 		}
 		return "Globus is limiting the rate of requests: wait a minute and try again"
+	case e.Create && e.mayHaveActed():
+		return "Globus had a problem on its side but may have made it anyway: look for it before trying again, so as not to make a second one (see https://status.globus.org)"
 	case e.Status >= 500:
 		return "Globus had a problem on its side: try again in a few minutes (see https://status.globus.org)"
 	case e.Status == http.StatusBadRequest || e.Status == http.StatusUnprocessableEntity:
 		return "Globus refused the request as invalid: check the values entered"
 	}
 	return ""
+}
+
+// mayHaveActed: answers that can come after the service did the work.
+// 503 is not one: it is a refusal before any work.
+func (e *Error) mayHaveActed() bool {
+	switch e.Status {
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
 }
 
 // IsStatus reports whether err is (or wraps) a Globus *Error with that status.

@@ -59,8 +59,20 @@ func (c *Client) oauthContext(ctx context.Context) context.Context {
 
 // StartLogin prepares a PKCE login for a public (native) client, with the
 // code shown on Globus's own page ({auth}v2/web/auth-code) for copy-paste, so
-// it works over SSH with no local web server.
+// it works over SSH with no local web server. It asks for offline access: the
+// operator's login is stored and refreshed.
 func (c *Client) StartLogin(clientID string, scopes []string) (*LoginFlow, error) {
+	return c.startLogin(clientID, scopes, true)
+}
+
+// StartOneTimeLogin is StartLogin without offline access, for logins whose
+// tokens are used once and dropped (proving a test user gets in): Globus
+// then mints no refresh token, so none can outlive the check.
+func (c *Client) StartOneTimeLogin(clientID string, scopes []string) (*LoginFlow, error) {
+	return c.startLogin(clientID, scopes, false)
+}
+
+func (c *Client) startLogin(clientID string, scopes []string, offline bool) (*LoginFlow, error) {
 	clientID = strings.TrimSpace(clientID)
 	if clientID == "" {
 		return nil, errors.New("cannot start the login: no client ID (the public client of step 4)")
@@ -75,10 +87,11 @@ func (c *Client) StartLogin(clientID string, scopes []string) (*LoginFlow, error
 		Scopes:      append([]string(nil), scopes...),
 		verifier:    oauth2.GenerateVerifier(),
 	}
-	f.URL = c.oauthConfig(clientID, f.RedirectURI, f.Scopes).AuthCodeURL(f.State,
-		oauth2.AccessTypeOffline,
-		oauth2.S256ChallengeOption(f.verifier),
-		oauth2.SetAuthURLParam("prompt", "login"))
+	opts := []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(f.verifier), oauth2.SetAuthURLParam("prompt", "login")}
+	if offline {
+		opts = append(opts, oauth2.AccessTypeOffline)
+	}
+	f.URL = c.oauthConfig(clientID, f.RedirectURI, f.Scopes).AuthCodeURL(f.State, opts...)
 	return f, nil
 }
 
@@ -153,9 +166,8 @@ func fromOAuth2(tok *oauth2.Token, prev Token) Token {
 }
 
 // oauthRetry runs one x/oauth2 token request with our retry rules (those of
-// a creating POST: a code works once and a refresh token may rotate, so a 500
-// is not retried; after a 502-504 that did reach Auth, the retry fails with
-// invalid_grant, which tells the operator to log in again) and turns its
+// a creating POST: a code works once and a refresh token may rotate, so only
+// 429 and 503, refusals before any work, are retried) and turns its
 // errors into ours: *oauth2.RetrieveError carries the raw answer body, which
 // never leaves this function.
 func (c *Client) oauthRetry(ctx context.Context, secrets []string, fn func(context.Context) (*oauth2.Token, error)) (*oauth2.Token, error) {

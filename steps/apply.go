@@ -371,16 +371,8 @@ func (p *planner) planProject(ctx context.Context) error {
 		if err != nil {
 			return problem("reading the project "+id, err)
 		}
-		if name == "" {
-			name = pr.DisplayName
-		}
-		p.projectID, p.projectName = pr.ID, name
-		it.Action, it.ID, it.Name = PlanKeep, pr.ID, pr.DisplayName
-		it.store = map[string]string{"project.name": name}
-		if pr.ContactEmail != "" {
-			it.store["project.contact_email"] = pr.ContactEmail
-			it.Detail = "contact " + pr.ContactEmail
-		}
+		it.Action = PlanKeep
+		p.keepProject(it, pr)
 		p.add(it)
 		return nil
 	}
@@ -408,14 +400,7 @@ func (p *planner) planProject(ctx context.Context) error {
 		return err
 	}
 	if it.Action == PlanReuse {
-		p.projectID, p.projectName, it.Name = found.ID, found.DisplayName, found.DisplayName
-		it.store = map[string]string{"project.name": found.DisplayName}
-		if found.ContactEmail != "" {
-			it.store["project.contact_email"] = found.ContactEmail
-		}
-		if it.Detail == "" {
-			it.Detail = "contact " + found.ContactEmail
-		}
+		p.keepProject(it, found)
 		p.add(it)
 		return nil
 	}
@@ -432,6 +417,53 @@ func (p *planner) planProject(ctx context.Context) error {
 	it.Detail = "admin " + p.operator() + ", contact " + it.contact
 	p.add(it)
 	return nil
+}
+
+// keepProject takes a kept or reused project as Globus has it. Apply never
+// renames a project or changes its contact, so app and policy names derive
+// from its own name, the vault records what Globus holds, and a typed value
+// that differs is said rather than silently dropped.
+func (p *planner) keepProject(it *planned, pr *globus.Project) {
+	p.projectID, p.projectName = pr.ID, pr.DisplayName
+	it.ID, it.Name = pr.ID, pr.DisplayName
+	it.store = map[string]string{}
+	var notes []string
+	if it.Detail != "" {
+		notes = append(notes, it.Detail)
+	}
+	if v, note := fromGlobus("project.name", "its name", pr.DisplayName); note != "" {
+		notes = append(notes, note)
+	} else {
+		it.store["project.name"] = v
+	}
+	if asked := p.inputs["project.name"]; asked != "" && !strings.EqualFold(asked, strings.TrimSpace(pr.DisplayName)) {
+		notes = append(notes, fmt.Sprintf("not renamed to %q: apply never renames, the existing project keeps its own name", asked))
+	}
+	contact := ""
+	if strings.TrimSpace(pr.ContactEmail) != "" {
+		v, note := fromGlobus("project.contact_email", "its contact e-mail", pr.ContactEmail)
+		if note != "" {
+			notes = append(notes, note)
+		} else {
+			contact, it.store["project.contact_email"] = v, v
+			notes = append(notes, "contact "+v)
+		}
+	}
+	if asked := p.inputs["project.contact_email"]; asked != "" && !strings.EqualFold(asked, contact) {
+		notes = append(notes, "contact "+asked+" not applied: apply does not change an existing project")
+	}
+	it.Detail = strings.Join(notes, "; ")
+}
+
+// fromGlobus validates an optional value Globus holds before the vault
+// stores it: one the validators reject would fail every later store, and no
+// rerun could get past it. note says why it is not stored.
+func fromGlobus(key, what, raw string) (v, note string) {
+	v, err := Validate(key, raw)
+	if err != nil {
+		return "", fmt.Sprintf("%s %q is not one the vault accepts (%v): not stored", what, raw, err)
+	}
+	return v, ""
 }
 
 func (p *planner) planAppStep(ctx context.Context, k appKind) error {
@@ -476,6 +508,13 @@ func (p *planner) planApp(ctx context.Context, k appKind) (*planned, *globus.App
 		if err != nil {
 			return nil, nil, problem("reading the app "+id, err)
 		}
+		// Caught here, not only when its secret is made (a public client has none).
+		if !slices.Contains(k.accept, cl.ClientType) {
+			return nil, nil, &Problem{
+				What: fmt.Sprintf("%s is %s, the app %q, which is a %s, not %s as this step needs", key, cl.ID, cl.Name, cl.ClientType, k.describe),
+				Do:   "store the right app's ID with `globus-setup set " + key + "`, then run apply again",
+			}
+		}
 		it.Action, it.ID, it.Name, it.Detail = PlanKeep, cl.ID, cl.Name, cl.ClientType
 		return it, cl, nil
 	}
@@ -491,7 +530,9 @@ func (p *planner) planApp(ctx context.Context, k appKind) (*planned, *globus.App
 	var ids []string
 	var found *globus.AppClient
 	for i := range all {
-		if nameMatches(all[i].Name, it.Name, it.intent) {
+		// Globus does not document ?project_id= filtering: an app of another
+		// of the operator's projects must not be reused.
+		if strings.EqualFold(all[i].Project, p.projectID) && nameMatches(all[i].Name, it.Name, it.intent) {
 			ids, found = append(ids, all[i].ID), &all[i]
 		}
 	}
@@ -628,7 +669,9 @@ func (p *planner) planPolicy(ctx context.Context) error {
 		it.Action = PlanCreate
 	}
 	if it.Action != PlanCreate {
-		p.keepPolicy(it, found, wanted)
+		if err := p.keepPolicy(it, found, wanted); err != nil {
+			return err
+		}
 		p.add(it)
 		return nil
 	}
@@ -649,19 +692,35 @@ func (p *planner) planPolicy(ctx context.Context) error {
 
 // keepPolicy describes a kept or reused policy and stores what it holds:
 // the gateway's AUTHORIZED_IDP_DOMAINS must match the policy, not a wish.
-func (p *planner) keepPolicy(it *planned, pol *globus.Policy, wanted []string) {
+// Domains the gateway cannot use are a Problem naming the policy: the
+// operator never typed them, so a FieldErrors would point nowhere.
+func (p *planner) keepPolicy(it *planned, pol *globus.Policy, wanted []string) error {
 	it.ID, it.Name = pol.ID, pol.DisplayName
-	have := pol.DomainConstraintsInclude
 	it.store = map[string]string{}
-	if len(have) > 0 {
-		it.store["policy.domains"] = strings.Join(have, " ")
-	}
-	if pol.AuthenticationAssuranceTimeout > 0 {
-		it.store["policy.assurance_timeout"] = strconv.Itoa(pol.AuthenticationAssuranceTimeout)
-	}
 	var notes []string
 	if it.Detail != "" {
 		notes = append(notes, it.Detail)
+	}
+	var have []string
+	if raw := strings.TrimSpace(strings.Join(pol.DomainConstraintsInclude, " ")); raw != "" {
+		norm, err := Validate("policy.domains", raw)
+		if err != nil {
+			return &Problem{
+				What: fmt.Sprintf("the policy %q (%s) includes the domains %q, which the gateway cannot use: %v", pol.DisplayName, pol.ID, raw, err),
+				Do: "correct the policy's included domains in the developers console (the gateway's AUTHORIZED_IDP_DOMAINS must match them), " +
+					"or store another policy's ID with `globus-setup set policy.id`, then run apply again",
+			}
+		}
+		it.store["policy.domains"] = norm
+		have = SplitList(norm)
+	}
+	if pol.AuthenticationAssuranceTimeout > 0 {
+		v, note := fromGlobus("policy.assurance_timeout", "its re-authentication time", strconv.Itoa(pol.AuthenticationAssuranceTimeout))
+		if note != "" {
+			notes = append(notes, note)
+		} else {
+			it.store["policy.assurance_timeout"] = v
+		}
 	}
 	if !pol.HighAssurance {
 		notes = append(notes, "it is NOT high assurance: make it so in the developers console")
@@ -675,6 +734,7 @@ func (p *planner) keepPolicy(it *planned, pol *globus.Policy, wanted []string) {
 	}
 	notes = append(notes, d+"; re-authenticate after "+humanSeconds(pol.AuthenticationAssuranceTimeout))
 	it.Detail = strings.Join(notes, "; ")
+	return nil
 }
 
 // humanSeconds writes 28800 as 8h and 5400 as 1h30m.

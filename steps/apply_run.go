@@ -8,9 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/gofrs/flock"
 
 	"github.com/globus-setup/globus-setup/assets"
 	"github.com/globus-setup/globus-setup/globus"
@@ -39,7 +41,7 @@ func (r ApplyResult) Line() string {
 	if r.ID != "" {
 		s += " (ID " + r.ID + ")"
 	}
-	if r.Item.Detail == adoptedDetail {
+	if strings.HasPrefix(r.Item.Detail, adoptedDetail) {
 		s += ": " + adoptedDetail
 	}
 	return s
@@ -53,8 +55,17 @@ func (r ApplyResult) Line() string {
 // later run is reconciled: a named object is looked up by name and adopted;
 // an orphaned credential (its secret lost) is deleted and a new one made.
 // Steps whose values are all stored are marked done. It stops at the first
-// failure; a rerun carries on. progress may be nil.
+// failure; a rerun carries on. progress may be nil. One Apply at a time runs
+// on a vault: another is refused with a Problem before it looks at anything.
 func Apply(ctx context.Context, e *Env, opts ApplyOptions, approved *Plan, progress func(ApplyResult)) (Plan, []ApplyResult, error) {
+	if err := checkEnv(e); err != nil {
+		return Plan{}, nil, err
+	}
+	unlock, err := lockApply(e.Vault)
+	if err != nil {
+		return Plan{}, nil, err
+	}
+	defer unlock()
 	p, err := newPlanner(ctx, e, opts)
 	if err != nil {
 		return Plan{}, nil, err
@@ -86,6 +97,23 @@ func Apply(ctx context.Context, e *Env, opts ApplyOptions, approved *Plan, progr
 		}
 	}
 	return fresh, results, nil
+}
+
+// lockApply takes the apply-wide lock beside the vault, for the whole run:
+// two runs at once would plan from the same snapshot, both create, and each
+// could delete as an orphan the secret the other has just stored.
+func lockApply(v *vault.Vault) (unlock func(), err error) {
+	path := filepath.Join(v.Paths().Dir, "apply.lock")
+	fl := flock.New(path, flock.SetPermissions(0o600))
+	ok, err := fl.TryLock()
+	if err != nil {
+		return nil, problem("locking "+path, err)
+	}
+	if !ok {
+		return nil, &Problem{What: "another globus-setup apply is running on this vault",
+			Do: "let it finish (or end it), then run apply again: it carries on from what the other run stored"}
+	}
+	return func() { _ = fl.Unlock() }, nil
 }
 
 // planChanged: the operator approved what they saw; anything more to create
@@ -158,13 +186,13 @@ func (p *planner) doProject(ctx context.Context, it *planned) (string, error) {
 		vals["project.id"] = it.ID
 		return it.ID, p.store(vals, key)
 	}
-	if err := p.writeIntent(key, applyIntent{Name: it.Name}); err != nil {
+	if err := p.writeIntent(ctx, key, applyIntent{Name: it.Name}); err != nil {
 		return "", err
 	}
 	pr, err := p.g.CreateProject(ctx, p.auth, globus.ProjectCreate{
 		DisplayName: it.Name, ContactEmail: it.contact, AdminIDs: []string{p.who.Sub}})
 	if err != nil {
-		return "", createProblem("the project", err)
+		return "", p.createFailed(key, "the project", err)
 	}
 	err = p.store(map[string]string{"project.id": pr.ID, "project.name": it.Name, "project.contact_email": it.contact}, key)
 	return pr.ID, storeProblem("the project", err)
@@ -180,13 +208,13 @@ func (p *planner) doApp(ctx context.Context, it *planned) (string, error) {
 	if project == "" {
 		return "", &Problem{What: "no project is stored (project.id) to register the app in", Do: "do the project step first"}
 	}
-	if err := p.writeIntent(key, applyIntent{Name: it.Name, ProjectID: project}); err != nil {
+	if err := p.writeIntent(ctx, key, applyIntent{Name: it.Name}); err != nil {
 		return "", err
 	}
 	cl, err := p.g.CreateClient(ctx, p.auth, globus.ClientCreate{
 		Name: it.Name, Project: project, ClientType: it.clientType, RedirectURIs: it.redirectURIs})
 	if err != nil {
-		return "", createProblem("the app", err)
+		return "", p.createFailed(key, "the app", err)
 	}
 	return cl.ID, storeProblem("the app", p.store(map[string]string{idKey: cl.ID}, key))
 }
@@ -198,7 +226,7 @@ func (p *planner) doSecret(ctx context.Context, it *planned) (string, error) {
 	key := intentKey(it.Step, "client secret")
 	clientID := value(p.e.Vault, it.prefix+".client_id")
 	if it.intent != nil {
-		if err := p.deleteOrphans(ctx, *it.intent, clientID); err != nil {
+		if err := p.deleteOrphans(ctx, key, *it.intent, clientID); err != nil {
 			return "", err
 		}
 	}
@@ -212,12 +240,12 @@ func (p *planner) doSecret(ctx context.Context, it *planned) (string, error) {
 	}
 	// The suffix lets a later run find this secret by name if its answer is lost.
 	name := it.Name + " " + shortSuffix()
-	if err := p.writeIntent(key, applyIntent{Name: name, ClientID: clientID}); err != nil {
+	if err := p.writeIntent(ctx, key, applyIntent{Name: name, ClientID: clientID}); err != nil {
 		return "", err
 	}
 	cr, err := p.g.CreateCredential(ctx, p.auth, clientID, name)
 	if err != nil {
-		return "", createProblem("the client secret", err)
+		return "", p.createFailed(key, "the client secret", err)
 	}
 	if err := p.store(map[string]string{it.prefix + ".client_id": clientID, it.prefix + ".client_secret": cr.Secret}, key); err != nil {
 		return "", &Problem{What: "made a new client secret but could not store it in the vault", Err: err,
@@ -228,7 +256,7 @@ func (p *planner) doSecret(ctx context.Context, it *planned) (string, error) {
 
 // deleteOrphans deletes the secrets named as in intent: they were made by a
 // run that never stored them. A 404 means one is gone already.
-func (p *planner) deleteOrphans(ctx context.Context, in applyIntent, clientID string) error {
+func (p *planner) deleteOrphans(ctx context.Context, key string, in applyIntent, clientID string) error {
 	if in.ClientID != "" {
 		clientID = in.ClientID
 	}
@@ -241,6 +269,15 @@ func (p *planner) deleteOrphans(ctx context.Context, in applyIntent, clientID st
 	}
 	if err != nil {
 		return problem("listing the app's secrets to remove one an interrupted run left", err)
+	}
+	// The planner's snapshot may be stale: a run that stored the secret
+	// cleared its intent in the same update, so only a still-recorded
+	// intent names a secret nobody holds.
+	if err := p.e.Vault.Reload(); err != nil {
+		return problem("re-reading the vault before removing a secret an interrupted run left", err)
+	}
+	if raw, ok := p.e.Vault.Internal(key); !ok || readIntents(map[string]string{key: raw})[key].Name != in.Name {
+		return nil
 	}
 	for _, c := range creds {
 		if c.Name != in.Name {
@@ -264,18 +301,38 @@ func (p *planner) doPolicy(ctx context.Context, it *planned) (string, error) {
 	if project == "" {
 		return "", &Problem{What: "no project is stored (project.id) to create the policy in", Do: "do the project step first"}
 	}
-	if err := p.writeIntent(key, applyIntent{Name: it.Name, ProjectID: project}); err != nil {
+	if err := p.writeIntent(ctx, key, applyIntent{Name: it.Name}); err != nil {
 		return "", err
 	}
 	pol, err := p.g.CreatePolicy(ctx, p.auth, globus.PolicyCreate{
 		ProjectID: project, DisplayName: it.Name, Description: assets.PolicyDescription, HighAssurance: true,
 		AuthenticationAssuranceTimeout: it.timeout, DomainConstraintsInclude: it.domains})
 	if err != nil {
-		return "", createProblem("the policy", err)
+		return "", p.createFailed(key, "the policy", err)
 	}
 	err = p.store(map[string]string{"policy.id": pol.ID, "policy.domains": strings.Join(it.domains, " "),
 		"policy.assurance_timeout": strconv.Itoa(it.timeout)}, key)
 	return pol.ID, storeProblem("the policy", err)
+}
+
+// createFailed explains a failed creating call. A clear refusal made
+// nothing, so its intent goes: the next plan must not claim that an earlier
+// run was interrupted. Any other failure keeps the intent, as the object may
+// exist anyway and the next run must look for it.
+func (p *planner) createFailed(key, what string, err error) error {
+	if refusedCreate(err) {
+		// Should this fail, the intent left is harmless: the next run finds
+		// nothing of that name and creates.
+		_ = p.e.Vault.SetInternal(key, "")
+	}
+	return createProblem(what, err)
+}
+
+// refusedCreate: Globus answered with a 4xx that means the request was
+// refused and nothing was made. 408 and 429 are not refusals of the request.
+func refusedCreate(err error) bool {
+	var ge *globus.Error
+	return errors.As(err, &ge) && ge.Status >= 400 && ge.Status <= 499 && ge.Status != 408 && ge.Status != 429
 }
 
 // createProblem explains a failed creating call. Without an answer the
@@ -283,7 +340,8 @@ func (p *planner) doPolicy(ctx context.Context, it *planned) (string, error) {
 func createProblem(what string, err error) error {
 	p := &Problem{What: "creating " + what, Err: err}
 	var ne *globus.NetworkError
-	if globus.IsStatus(err, 500) || errors.As(err, &ne) {
+	if globus.IsStatus(err, 500) || globus.IsStatus(err, 502) || globus.IsStatus(err, 504) || errors.As(err, &ne) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		p.Do = "Globus may have made it anyway: run apply again, which looks for it before making another"
 	}
 	return p
@@ -304,10 +362,8 @@ const intentPrefix = "apply.intent."
 // applyIntent records a creating call about to be made, so that a run that
 // dies before storing the answer leaves a trace to reconcile.
 type applyIntent struct {
-	Name      string    `json:"name"` // display name, or a secret's unique name
-	ProjectID string    `json:"project_id,omitempty"`
-	ClientID  string    `json:"client_id,omitempty"`
-	At        time.Time `json:"at"`
+	Name     string `json:"name"`                // display name, or a secret's unique name
+	ClientID string `json:"client_id,omitempty"` // the app a secret was being made for
 }
 
 func intentKey(step, what string) string {
@@ -335,8 +391,11 @@ func (p *planner) intentFor(step, what string) *applyIntent {
 	return nil
 }
 
-func (p *planner) writeIntent(key string, in applyIntent) error {
-	in.At = time.Now().UTC()
+func (p *planner) writeIntent(ctx context.Context, key string, in applyIntent) error {
+	// Stopped before sending: nothing will be made, so nothing to record.
+	if err := ctx.Err(); err != nil {
+		return problem("stopped before creating "+in.Name, err)
+	}
 	b, err := json.Marshal(in)
 	if err != nil {
 		return err

@@ -3,14 +3,18 @@ package steps
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/globus-setup/globus-setup/globus"
 	"github.com/globus-setup/globus-setup/globus/globustest"
+	"github.com/globus-setup/globus-setup/vault"
 )
 
 // applyWorld is an emulator with only the operator and a thick client of
@@ -498,6 +502,8 @@ func TestApplyCrashBetweenCreateAndStore(t *testing.T) {
 	}
 	failures := map[string]globustest.Failure{
 		"500":  {AfterHandling: true, Status: 500},
+		"502":  {AfterHandling: true, Status: 502},
+		"504":  {AfterHandling: true, Status: 504},
 		"drop": {AfterHandling: true, Drop: true},
 	}
 	for _, c := range cases {
@@ -638,5 +644,373 @@ func TestApplyNeverShowsSecrets(t *testing.T) {
 		if strings.Contains(all, s) {
 			t.Errorf("a secret or token appears in the output")
 		}
+	}
+}
+
+// A kept or reused project keeps its own name and contact: apps and the
+// policy are named after it, and a typed name or contact that differs is
+// said in the plan, never silently replaced or stored.
+func TestApplyKeepsTheProjectsOwnName(t *testing.T) {
+	cases := []struct {
+		name   string
+		stored map[string]string // besides project.id
+		values map[string]string
+		notes  []string
+	}{
+		{"typed", nil,
+			map[string]string{"project.name": "Inference Gateway", "project.contact_email": "other@example.org"},
+			[]string{`not renamed to "Inference Gateway": apply never renames`,
+				"contact ops@example.org", "contact other@example.org not applied"}},
+		{"stored", map[string]string{"project.name": "Inference Gateway"}, nil,
+			[]string{"contact ops@example.org"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			w := newApplyWorld(t, true)
+			ctx := context.Background()
+			pid := w.srv.AddProject("ALCF Inference", "ops@example.org", operator)
+			apiID, _ := w.srv.RegisterClient(pid, "ALCF Inference Service API", globustest.HybridConfidentialRS)
+			stored := map[string]string{"project.id": pid}
+			for k, v := range c.stored {
+				stored[k] = v
+			}
+			w.set(stored)
+			opts := ApplyOptions{Values: map[string]string{"policy.domains": "example.org"}}
+			for k, v := range c.values {
+				opts.Values[k] = v
+			}
+			plan, err := MakePlan(ctx, w.e, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []string{"project/project/keep", "service_api/app/reuse", "service_api/client secret/create",
+				"service_api/scope/create", "service_account/app/create", "service_account/client secret/create",
+				"public_client/app/create", "policy/policy/create"}
+			if got := summary(plan); !slices.Equal(got, want) {
+				t.Fatalf("plan:\n%s\nwant %v", strings.Join(plan.Lines(), "\n"), want)
+			}
+			mustContain(t, plan.Items[0].Line(), append([]string{`keep    project "ALCF Inference" (ID ` + pid}, c.notes...)...)
+			mustContain(t, strings.Join(plan.Lines(), "\n"), `reuse   app "ALCF Inference Service API" (ID `+apiID,
+				`create  app "ALCF Inference Endpoints"`, `create  policy "ALCF Inference High Assurance Policy"`)
+			if _, _, err := Apply(ctx, w.e, opts, &plan, nil); err != nil {
+				t.Fatal(err)
+			}
+			if got := w.get("project.name"); got != "ALCF Inference" {
+				t.Errorf("project.name = %q, want the project's own name", got)
+			}
+			if got := w.get("project.contact_email"); got != "ops@example.org" {
+				t.Errorf("project.contact_email = %q, want the project's own contact", got)
+			}
+			if got := w.srv.Projects()[1]; got.Name != "ALCF Inference" || got.ContactEmail != "ops@example.org" {
+				t.Errorf("the project on Globus changed: %+v", got)
+			}
+			var names []string
+			for _, cl := range w.srv.Clients(pid) {
+				names = append(names, cl.Name)
+			}
+			if !slices.Equal(names, []string{"ALCF Inference Service API", "ALCF Inference Endpoints", "ALCF Inference Public Client"}) {
+				t.Errorf("apps %q", names)
+			}
+			if again, err := MakePlan(ctx, w.e, opts); err != nil || again.Creates() != 0 {
+				t.Errorf("a rerun would create %d (%v)", again.Creates(), err)
+			}
+		})
+	}
+}
+
+// A kept project with no contact e-mail shows none, rather than "contact "
+// with nothing after it.
+func TestApplyKeptProjectWithoutContact(t *testing.T) {
+	w := newApplyWorld(t, true)
+	pid := w.srv.AddProject("Inference Gateway", "", operator)
+	w.set(map[string]string{"project.id": pid})
+	plan, err := MakePlan(context.Background(), w.e, ApplyOptions{Steps: []string{"project"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Items) != 1 || strings.Contains(plan.Items[0].Line(), "contact") {
+		t.Fatalf("plan:\n%s", strings.Join(plan.Lines(), "\n"))
+	}
+	if _, _, err := Apply(context.Background(), w.e, ApplyOptions{Steps: []string{"project"}}, &plan, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.get("project.contact_email"); got != "" {
+		t.Errorf("project.contact_email = %q", got)
+	}
+}
+
+// Values Globus holds that the validators reject: an optional one is not
+// stored and the plan says so; policy domains, which the gateway must use,
+// are a Problem naming the policy and the value.
+func TestApplyValuesGlobusHoldsThatDoNotValidate(t *testing.T) {
+	t.Run("optional", func(t *testing.T) {
+		w := newApplyWorld(t, true)
+		ctx := context.Background()
+		pid := w.srv.AddProject("Inference Gateway", "ops at example.org", operator)
+		tooLong := MaxDurationSeconds + 1
+		w.srv.AddPolicy(pid, "Inference Gateway High Assurance Policy", []string{"Example.org"}, tooLong)
+		opts := ApplyOptions{Steps: []string{"project", "policy"}}
+		plan, err := MakePlan(ctx, w.e, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := summary(plan); !slices.Equal(got, []string{"project/project/reuse", "policy/policy/reuse"}) {
+			t.Fatalf("plan %v", got)
+		}
+		mustContain(t, plan.Items[0].Detail, `its contact e-mail "ops at example.org" is not one the vault accepts`, "not stored")
+		if strings.Contains(plan.Items[0].Detail, "contact ops") {
+			t.Errorf("the plan shows the rejected contact as the contact: %s", plan.Items[0].Detail)
+		}
+		mustContain(t, plan.Items[1].Detail, `its re-authentication time "`+strconv.Itoa(tooLong)+`" is not one the vault accepts`)
+		if _, _, err := Apply(ctx, w.e, opts, &plan, nil); err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range map[string]string{"project.id": pid, "project.contact_email": "", "policy.domains": "example.org",
+			"policy.assurance_timeout": ""} {
+			if got := w.get(k); got != v {
+				t.Errorf("%s = %q, want %q", k, got, v)
+			}
+		}
+		// The rerun gets past it as well.
+		if _, _, err := Apply(ctx, w.e, opts, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("policy domains", func(t *testing.T) {
+		w := newApplyWorld(t, true)
+		ctx := context.Background()
+		pid := w.srv.AddProject("Inference Gateway", "ops@example.org", operator)
+		polID := w.srv.AddPolicy(pid, "Inference Gateway High Assurance Policy", []string{"*.example.org"}, 3600)
+		_, err := MakePlan(ctx, w.e, withDomains)
+		mustProblem(t, err, `policy "Inference Gateway High Assurance Policy"`, polID, `"*.example.org"`, "developers console", "globus-setup set policy.id")
+		var fe FieldErrors
+		if errors.As(err, &fe) {
+			t.Errorf("a FieldErrors about a key the operator never typed: %v", fe)
+		}
+		_, _, err = Apply(ctx, w.e, withDomains, nil, nil)
+		mustProblem(t, err, polID)
+		if w.creates() != 0 {
+			t.Errorf("%d creating calls", w.creates())
+		}
+	})
+}
+
+// A stored app ID of the wrong type is caught when it is kept, not only when
+// a secret is made for it (a public client never gets one).
+func TestApplyStoredAppOfTheWrongType(t *testing.T) {
+	cases := []struct{ key, clientType, name string }{
+		{"service_api.client_id", globustest.PublicInstalledClient, "Some Thick Client"},
+		{"public_client.client_id", globustest.ClientIdentity, "Some Service Account"},
+	}
+	for _, c := range cases {
+		t.Run(c.key, func(t *testing.T) {
+			w := newApplyWorld(t, true)
+			pid := w.srv.AddProject("Inference Gateway", "ops@example.org", operator)
+			id, _ := w.srv.RegisterClient(pid, c.name, c.clientType)
+			w.set(map[string]string{"project.id": pid, c.key: id})
+			_, err := MakePlan(context.Background(), w.e, withDomains)
+			mustProblem(t, err, c.key+" is "+id, `"`+c.name+`"`, c.clientType, "globus-setup set "+c.key)
+			_, _, err = Apply(context.Background(), w.e, withDomains, nil, nil)
+			mustProblem(t, err, c.key)
+			if w.creates() != 0 {
+				t.Errorf("%d creating calls", w.creates())
+			}
+		})
+	}
+}
+
+// dropProjectFilter removes ?project_id= from requests, as a Globus that
+// ignores the (undocumented) filter would.
+type dropProjectFilter struct{ next http.RoundTripper }
+
+func (d dropProjectFilter) RoundTrip(r *http.Request) (*http.Response, error) {
+	if q := r.URL.Query(); q.Has("project_id") {
+		r = r.Clone(r.Context())
+		q.Del("project_id")
+		r.URL.RawQuery = q.Encode()
+	}
+	return d.next.RoundTrip(r)
+}
+
+// An app of the intended name in another of the operator's projects is not
+// reused, even when Globus lists every app the operator administers.
+func TestApplyIgnoresSameNamedAppOfAnotherProject(t *testing.T) {
+	w := newApplyWorld(t, true)
+	ctx := context.Background()
+	g, err := globus.New(w.e.Globus.Environment(), globus.WithHTTPClient(&http.Client{Transport: dropProjectFilter{http.DefaultTransport}}),
+		globus.WithSleep(func(ctx context.Context, _ time.Duration) error { return ctx.Err() }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.e.Globus = g
+	pid := w.srv.AddProject("Inference Gateway", "ops@example.org", operator)
+	old := w.srv.AddProject("Old Gateway", "ops@example.org", operator)
+	oldID, _ := w.srv.RegisterClient(old, "Inference Gateway Service API", globustest.HybridConfidentialRS)
+	w.set(map[string]string{"project.id": pid})
+
+	opts := ApplyOptions{Steps: []string{"service_api"}}
+	plan, err := MakePlan(ctx, w.e, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.srv.CountRequests("GET", "/v2/api/clients") == 0 {
+		t.Fatal("the apps were not listed")
+	}
+	if got := summary(plan); !slices.Equal(got, []string{"service_api/app/create", "service_api/client secret/create", "service_api/scope/create"}) {
+		t.Fatalf("plan:\n%s", strings.Join(plan.Lines(), "\n"))
+	}
+	if _, _, err := Apply(ctx, w.e, opts, &plan, nil); err != nil {
+		t.Fatal(err)
+	}
+	made := w.srv.Clients(pid)
+	if len(made) != 1 || w.get("service_api.client_id") != made[0].ID {
+		t.Errorf("apps in the project %+v, stored %q", made, w.get("service_api.client_id"))
+	}
+	if len(w.srv.Clients(old)) != 1 || len(w.srv.Credentials(oldID)) != 1 {
+		t.Error("the other project's app was touched")
+	}
+}
+
+// Two apply runs on one vault never run at once: the second is refused
+// before it looks or creates anything, and the lock goes with the run.
+func TestApplyOneRunAtATime(t *testing.T) {
+	w := newApplyWorld(t, true)
+	ctx := context.Background()
+	// The second run opens the vault on its own, as another process would.
+	other, err := vault.Open(w.e.Vault.Paths(), []byte("test passphrase"), vault.Options{WorkFactor: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherEnv := &Env{Vault: other, Globus: w.e.Globus}
+	var second error
+	var secondResults []ApplyResult
+	tried, made, requests := false, 0, 0
+	during := func(r ApplyResult) {
+		if tried {
+			return
+		}
+		tried = true
+		before, reqs := w.creates(), len(w.srv.Requests())
+		_, secondResults, second = Apply(ctx, otherEnv, withDomains, nil, nil)
+		made, requests = w.creates()-before, len(w.srv.Requests())-reqs
+	}
+	if _, _, err := Apply(ctx, w.e, withDomains, nil, during); err != nil {
+		t.Fatal(err)
+	}
+	mustProblem(t, second, "another globus-setup apply is running on this vault", "run apply again")
+	if len(secondResults) != 0 || made != 0 || requests != 0 {
+		t.Errorf("the refused run: %d results, %d creating calls, %d requests", len(secondResults), made, requests)
+	}
+	if len(w.srv.Projects()) != 2 || len(w.srv.Clients(w.get("project.id"))) != 3 {
+		t.Errorf("not one of everything: projects %+v", w.srv.Projects())
+	}
+	plan, _, err := Apply(ctx, otherEnv, withDomains, nil, nil)
+	if err != nil || plan.Creates() != 0 {
+		t.Errorf("the run after: %d creates (%v)", plan.Creates(), err)
+	}
+}
+
+// An orphan's intent read by a plan may be stale: a run that stored the
+// secret since cleared it, and that secret must not be deleted.
+func TestApplyDoesNotDeleteASecretStoredSince(t *testing.T) {
+	w := newApplyWorld(t, true)
+	ctx := context.Background()
+	pid := w.srv.AddProject("Inference Gateway", "ops@example.org", operator)
+	apiID, _ := w.srv.RegisterClient(pid, "Inference Gateway Service API", globustest.HybridConfidentialRS)
+	w.set(map[string]string{"project.id": pid, "service_api.client_id": apiID})
+	key := intentKey("service_api", "client secret")
+	in, _ := json.Marshal(applyIntent{Name: "inference compute endpoints 0a1b2c", ClientID: apiID})
+	if err := w.e.Vault.SetInternal(key, string(in)); err != nil {
+		t.Fatal(err)
+	}
+	secret, err := w.srv.AddClientSecret(apiID, "inference compute endpoints 0a1b2c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := newPlanner(ctx, w.e, ApplyOptions{Steps: []string{"service_api"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	intent := p.intentFor("service_api", "client secret")
+	if intent == nil {
+		t.Fatal("the planner did not read the intent")
+	}
+	// Meanwhile the run that made it stores it and clears its intent.
+	if err := storeAndClear(w.e.Vault, map[string]string{"service_api.client_secret": secret}, key); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.deleteOrphans(ctx, key, *intent, apiID); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(w.srv.Credentials(apiID)); n != 2 || !w.works("service_api") {
+		t.Errorf("%d secrets left, the stored one works: %v", n, w.works("service_api"))
+	}
+}
+
+// An intent is recorded only when a creating call goes out, and it stays
+// only while that call may have made something.
+func TestApplyLeavesNoIntentWhenNothingWasMade(t *testing.T) {
+	t.Run("stopped before sending", func(t *testing.T) {
+		w := newApplyWorld(t, true)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		stop := func(r ApplyResult) {
+			if r.Item.What == "project" {
+				cancel()
+			}
+		}
+		_, results, err := Apply(ctx, w.e, withDomains, nil, stop)
+		if !errors.Is(err, context.Canceled) || len(results) != 2 {
+			t.Fatalf("err %v, %d results", err, len(results))
+		}
+		if got := w.intents(); len(got) != 0 {
+			t.Errorf("intents left: %v", got)
+		}
+		if w.creates() != 1 {
+			t.Errorf("%d creating calls, want only the project's", w.creates())
+		}
+		plan, err := MakePlan(context.Background(), w.e, withDomains)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l := strings.Join(plan.Lines(), "\n"); strings.Contains(l, "interrupted") {
+			t.Errorf("the next plan claims an interrupted run:\n%s", l)
+		}
+	})
+	cases := []struct {
+		name, prefix string
+		status       int
+	}{
+		{"project", "/v2/api/projects", 400},
+		{"app", "/v2/api/clients", 403},
+		{"credential", "/v2/api/clients/", 409},
+		{"policy", "/v2/api/policies", 422},
+	}
+	for _, c := range cases {
+		t.Run(c.name+" refused", func(t *testing.T) {
+			w := newApplyWorld(t, true)
+			ctx := context.Background()
+			w.srv.FailNext("POST", c.prefix, 1, globustest.Failure{Status: c.status})
+			_, _, err := Apply(ctx, w.e, withDomains, nil, nil)
+			if !globus.IsStatus(err, c.status) {
+				t.Fatalf("err %v, want the %d", err, c.status)
+			}
+			if got := w.intents(); len(got) != 0 {
+				t.Errorf("intents left: %v", got)
+			}
+			plan, err := MakePlan(ctx, w.e, withDomains)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if l := strings.Join(plan.Lines(), "\n"); strings.Contains(l, "interrupted") {
+				t.Errorf("the next plan claims an interrupted run:\n%s", l)
+			}
+			if _, _, err := Apply(ctx, w.e, withDomains, &plan, nil); err != nil {
+				t.Fatal(err)
+			}
+			if len(w.srv.Projects()) != 2 || len(w.srv.Clients(w.get("project.id"))) != 3 {
+				t.Errorf("not one of everything: projects %+v", w.srv.Projects())
+			}
+		})
 	}
 }

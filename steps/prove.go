@@ -92,7 +92,9 @@ func proofMissing(v *vault.Vault, needs ...proofNeed) error {
 
 // StartProof starts the test user's PKCE login through the stored public client,
 // asking only for service_api.scope_string (the gateway's action_all scope), as the
-// gateway's users do. A *Problem names any value still missing.
+// gateway's users do. It asks for no offline access: the proof uses the token once,
+// so no refresh token for the test user should exist. A *Problem names any value
+// still missing.
 func StartProof(e *Env) (*globus.LoginFlow, error) {
 	if err := checkEnv(e); err != nil {
 		return nil, err
@@ -100,7 +102,7 @@ func StartProof(e *Env) (*globus.LoginFlow, error) {
 	if err := proofMissing(e.Vault, needPublicClient, needAPIID, needAPISecret, needScope); err != nil {
 		return nil, err
 	}
-	return e.Globus.StartLogin(value(e.Vault, "public_client.client_id"), []string{value(e.Vault, "service_api.scope_string")})
+	return e.Globus.StartOneTimeLogin(value(e.Vault, "public_client.client_id"), []string{value(e.Vault, "service_api.scope_string")})
 }
 
 // ProveLogin exchanges the pasted code (tokens stay in memory, never stored or
@@ -337,9 +339,9 @@ func (pr *prover) groupsTokenCheck(ok bool, got []string, scopeOK bool) Check {
 
 // domainCheck mirrors the gateway's check_session_info: for each
 // authentication of the session, the first identity of identity_set_detail
-// with the same identity provider; admitted when that identity's username
-// domain (between the first and any second '@') is in AUTHORIZED_IDP_DOMAINS,
-// compared exactly as the gateway does.
+// with the same identity provider; admitted when any of those identities has
+// a username domain (usernameDomain) in AUTHORIZED_IDP_DOMAINS, compared
+// exactly as the gateway does.
 func (pr *prover) domainCheck(in *globus.Introspection) Check {
 	hint := "log out of Globus (" + pr.logoutURL() + ") and log in with an identity from " + joinOr(pr.domains) +
 		"; or, if that domain should be allowed, add it to the policy and to policy.domains (they must match)"
@@ -356,27 +358,58 @@ func (pr *prover) domainCheck(in *globus.Introspection) Check {
 	if len(auths) == 0 {
 		return fail(proofStep, proofDomain, "Globus reports no authentication in "+pr.who()+"'s session", hint)
 	}
+	// Sorted only so that a refusal reads the same every time: one passing
+	// authentication admits, whatever its place.
 	sort.Strings(auths)
-	var used []string
+	var used, unknownIdPs []string
 	for _, id := range auths {
 		idp := in.SessionInfo.Authentications[id].IDP
 		i := slices.IndexFunc(in.IdentitySetDetail, func(x globus.Identity) bool { return x.IdentityProvider == idp })
 		if i < 0 {
-			return fail(proofStep, proofDomain, "Globus lists no identity of "+pr.who()+" for the identity provider "+idp+" the session used, so the gateway cannot tell the domain",
-				"log out of Globus ("+pr.logoutURL()+") and log in again")
+			if !slices.Contains(unknownIdPs, idp) {
+				unknownIdPs = append(unknownIdPs, idp)
+			}
+			continue
 		}
 		username := in.IdentitySetDetail[i].Username
-		parts := strings.Split(username, "@")
-		if len(parts) < 2 {
-			return fail(proofStep, proofDomain, pr.who()+" logged in with "+username+", which has no domain after '@'", hint)
+		d, ok := usernameDomain(username)
+		switch {
+		case !ok:
+			used = append(used, username+" (no domain after '@')")
+		case slices.Contains(pr.domains, d):
+			return pass(proofStep, proofDomain, pr.who()+" logged in with "+username+"; "+d+" is authorised")
+		default:
+			used = append(used, username+" ("+d+")")
 		}
-		if slices.Contains(pr.domains, parts[1]) {
-			return pass(proofStep, proofDomain, pr.who()+" logged in with "+username+"; "+parts[1]+" is authorised")
-		}
-		used = append(used, username+" ("+parts[1]+")")
 	}
-	return fail(proofStep, proofDomain,
-		pr.who()+" logged in with "+strings.Join(used, ", ")+", not from AUTHORIZED_IDP_DOMAINS ("+strings.Join(pr.domains, " ")+")", hint)
+	slices.Sort(used)
+	used = slices.Compact(used)
+	sort.Strings(unknownIdPs)
+	providers := "the identity provider "
+	if len(unknownIdPs) > 1 {
+		providers = "the identity providers "
+	}
+	noIdentity := "Globus lists no identity of " + pr.who() + " for " + providers + strings.Join(unknownIdPs, ", ") +
+		" the session used, so the gateway cannot tell the domain"
+	if len(used) == 0 {
+		return fail(proofStep, proofDomain, noIdentity, "log out of Globus ("+pr.logoutURL()+") and log in again")
+	}
+	what := pr.who() + " logged in with " + strings.Join(used, ", ") + ", not from AUTHORIZED_IDP_DOMAINS (" + strings.Join(pr.domains, " ") + ")"
+	if len(unknownIdPs) > 0 {
+		what += "; " + noIdentity
+	}
+	return fail(proofStep, proofDomain, what, hint)
+}
+
+// usernameDomain is the part of a username after its last '@', the one rule
+// for both the domain check and the policy explanation; ok is false when
+// there is no '@' or nothing after it.
+func usernameDomain(username string) (domain string, ok bool) {
+	i := strings.LastIndexByte(username, '@')
+	if i < 0 || i == len(username)-1 {
+		return "", false
+	}
+	return username[i+1:], true
 }
 
 func (pr *prover) logoutURL() string {
@@ -459,7 +492,8 @@ func (pr *prover) policyWhy(ctx context.Context, id string, in *globus.Introspec
 		for idID, a := range in.SessionInfo.Authentications {
 			l := login{username: identityFor(in, idID, a.IDP), at: time.Unix(a.AuthTime, 0)}
 			all = append(all, l)
-			d := strings.ToLower(domainAfterAt(l.username))
+			d, _ := usernameDomain(l.username)
+			d = strings.ToLower(d)
 			if (len(f.include) == 0 || slices.Contains(lowerSet(f.include), d)) && !slices.Contains(lowerSet(f.exclude), d) {
 				fits = append(fits, l)
 			}
@@ -508,13 +542,6 @@ func identityFor(in *globus.Introspection, identityID, idp string) string {
 		}
 	}
 	return "an identity of provider " + idp
-}
-
-func domainAfterAt(username string) string {
-	if i := strings.LastIndexByte(username, '@'); i >= 0 {
-		return username[i+1:]
-	}
-	return ""
 }
 
 // groupsCheck mirrors the gateway's check_globus_groups, made only when

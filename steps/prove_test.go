@@ -328,6 +328,140 @@ func TestProveRefusesSessionWithoutAuthentications(t *testing.T) {
 	mustContain(t, p.Checks[3].Hint, "log in with an identity from example.org or example.edu")
 }
 
+// The gateway admits when any authentication of the session has an identity
+// from AUTHORIZED_IDP_DOMAINS, so the verdict must not depend on the order of
+// the authentications' identity IDs, whatever the other one is.
+func TestProveDomainCheckLooksAtEveryAuthentication(t *testing.T) {
+	const low, high = "00000000-0000-4000-8000-000000000001", "ffffffff-ffff-4fff-bfff-ffffffffffff"
+	var other map[string]any // the second authentication, nil for none
+	matchFirst := true
+	w, rewritten := introspectionEdit(t, func(doc map[string]any) {
+		auths := doc["session_info"].(map[string]any)["authentications"].(map[string]any)
+		if len(auths) != 1 || other == nil {
+			return
+		}
+		var alice any
+		for _, a := range auths {
+			alice = a
+		}
+		first, second := alice, any(other)
+		if !matchFirst {
+			first, second = second, first
+		}
+		doc["session_info"].(map[string]any)["authentications"] = map[string]any{low: first, high: second}
+	})
+	w.srv.LinkIdentity("alice@example.org", "alice@gmail.com")
+	gmail, _ := w.srv.LookupIdentity("alice@gmail.com")
+	for _, tc := range []struct {
+		name  string
+		other map[string]any
+	}{
+		{"linked identity from another domain", map[string]any{"idp": gmail.IdentityProvider, "auth_time": time.Now().Unix()}},
+		{"identity provider with no identity listed", map[string]any{"idp": "5fba6ba4-0000-4000-8000-0000000000ee", "auth_time": time.Now().Unix()}},
+	} {
+		for _, first := range []bool{true, false} {
+			other, matchFirst = tc.other, first
+			before := *rewritten
+			p := w.prove(w.userToken("alice@example.org"))
+			if *rewritten != before+1 {
+				t.Fatalf("%s: the introspection was not rewritten", tc.name)
+			}
+			if c := p.Checks[3]; c.Status != P || c.Detail != "alice@example.org logged in with alice@example.org; example.org is authorised" {
+				t.Errorf("%s, matching authentication first %v: %s %q", tc.name, first, c.Status, c.Detail)
+			}
+		}
+	}
+
+	// When none passes, every authentication is reported, the same way in
+	// either order.
+	w.set(map[string]string{"policy.domains": "example.edu"})
+	other = map[string]any{"idp": "5fba6ba4-0000-4000-8000-0000000000ee", "auth_time": time.Now().Unix()}
+	var details []string
+	for _, first := range []bool{true, false} {
+		matchFirst = first
+		p := w.prove(w.userToken("alice@example.org"))
+		if p.Checks[3].Status != F {
+			t.Fatalf("refused domain passed: %q", p.Checks[3].Detail)
+		}
+		details = append(details, p.Checks[3].Detail)
+	}
+	if details[0] != details[1] {
+		t.Errorf("the report depends on the order:\n%s\n%s", details[0], details[1])
+	}
+	mustContain(t, details[0], "alice@example.org logged in with alice@example.org (example.org), not from AUTHORIZED_IDP_DOMAINS (example.edu)",
+		"no identity of alice@example.org for the identity provider 5fba6ba4-0000-4000-8000-0000000000ee")
+}
+
+func TestUsernameDomain(t *testing.T) {
+	for in, want := range map[string]string{"a@example.org": "example.org", "a@b@example.org": "example.org", "a": "", "a@": "", "": ""} {
+		got, ok := usernameDomain(in)
+		if got != want || ok != (want != "") {
+			t.Errorf("usernameDomain(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+}
+
+// The proof's login is used once: it asks for no offline access, so Globus
+// hands the test user no refresh token that would outlive the check.
+func TestProveLoginGetsNoRefreshToken(t *testing.T) {
+	srv, _ := globustest.NewTestServer(t)
+	var mu sync.Mutex
+	refreshTokens := 0
+	w, n := rewriter(t, srv, func(r *http.Request, form url.Values) bool {
+		return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/auth/v2/oauth2/token") &&
+			form.Get("grant_type") == "authorization_code"
+	}, func(body []byte) []byte {
+		var v any
+		if err := json.Unmarshal(body, &v); err != nil {
+			t.Errorf("token answer: %v", err)
+		}
+		mu.Lock()
+		refreshTokens += countRefreshTokens(v)
+		mu.Unlock()
+		return body
+	})
+	flow, err := StartProof(w.e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, err := url.Parse(flow.URL); err != nil || u.Query().Has("access_type") {
+		t.Errorf("the proof's login asks for offline access: %v", err)
+	}
+	code, err := w.srv.ApproveLoginAs(flow.URL, "alice@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := ProveLogin(context.Background(), w.e, flow, code)
+	if err != nil || !p.Admitted {
+		t.Fatalf("%v\n%s", err, strings.Join(p.Lines(), "\n"))
+	}
+	if *n != 1 {
+		t.Fatalf("%d code exchanges seen, want 1", *n)
+	}
+	if refreshTokens != 0 {
+		t.Errorf("the test user's login got %d refresh tokens", refreshTokens)
+	}
+}
+
+// countRefreshTokens counts the non-empty refresh_token values in a JSON answer.
+func countRefreshTokens(v any) int {
+	n := 0
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if s, ok := e.(string); ok && k == "refresh_token" && s != "" {
+				n++
+			}
+			n += countRefreshTokens(e)
+		}
+	case []any:
+		for _, e := range x {
+			n += countRefreshTokens(e)
+		}
+	}
+	return n
+}
+
 func TestProveAcceptsDependentTokensAsOneObject(t *testing.T) {
 	srv, _ := globustest.NewTestServer(t)
 	w, rewritten := rewriter(t, srv, isDependentGrant, func(body []byte) []byte {
@@ -543,9 +677,10 @@ func TestProveKeepsTokensOutOfEverything(t *testing.T) {
 	}
 	record(p, err)
 
-	// Three logins, each with access and refresh tokens, and two
-	// dependent-token answers: the proof saw the tokens it must not keep.
-	if *n < 5 || len(seen) < 8 {
+	// Three logins (an access token each; one-time, so no refresh token),
+	// two dependent-token answers and the setup's client token: the proof
+	// saw the tokens it must not keep.
+	if *n < 6 || len(seen) < 6 {
 		t.Fatalf("saw %d token answers and %d tokens: the test would prove nothing", *n, len(seen))
 	}
 	if err := w.e.Vault.Reload(); err != nil {

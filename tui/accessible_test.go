@@ -56,6 +56,7 @@ func TestAccessibleRunsStepsAsPrompts(t *testing.T) {
 type piped struct {
 	t     *testing.T
 	in    *io.PipeWriter
+	inR   *io.PipeReader
 	links chan string
 	done  chan error
 	out   *bytes.Buffer
@@ -64,7 +65,7 @@ type piped struct {
 func startPiped(t *testing.T, cfg Config) *piped {
 	t.Helper()
 	r, w := io.Pipe()
-	p := &piped{t: t, in: w, links: make(chan string, 8), done: make(chan error, 1), out: &bytes.Buffer{}}
+	p := &piped{t: t, in: w, inR: r, links: make(chan string, 8), done: make(chan error, 1), out: &bytes.Buffer{}}
 	cfg.Accessible = true
 	cfg.Input, cfg.Output = r, p.out
 	cfg.OpenBrowser = func(u string) error {
@@ -79,15 +80,24 @@ func startPiped(t *testing.T, cfg Config) *piped {
 // feed types the lines; it fails the test if the run ends before reading them.
 func (p *piped) feed(lines ...string) {
 	p.t.Helper()
-	wrote := make(chan struct{})
+	wrote := make(chan error, 1)
 	go func() {
-		_, _ = io.WriteString(p.in, strings.Join(lines, "\n")+"\n")
-		close(wrote)
+		_, err := io.WriteString(p.in, strings.Join(lines, "\n")+"\n")
+		wrote <- err
 	}()
 	select {
-	case <-wrote:
+	case err := <-wrote:
+		if err != nil {
+			p.t.Fatalf("typing %q: %v", lines, err)
+		}
 	case err := <-p.done:
-		p.t.Fatalf("the run ended (%v) before reading %q:\n%s", err, lines, p.out)
+		// The run may have read every line and then ended: closing the
+		// reader tells a write still waiting apart from one that finished.
+		p.inR.CloseWithError(errors.New("the run has ended"))
+		if werr := <-wrote; werr != nil {
+			p.t.Fatalf("the run ended (%v) before reading %q:\n%s", err, lines, p.out)
+		}
+		p.done <- err // for end()
 	}
 }
 

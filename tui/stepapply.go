@@ -135,7 +135,7 @@ func (p *stepModel) apply() tea.Cmd {
 	p.cancelFn = cancel
 	p.seq++
 	p.result, p.applied = outcome{}, outcome{}
-	p.busy, p.busyLabel = true, "Doing it… (esc stops after the current call)"
+	p.busy, p.busyLabel = true, "Doing it… (esc stops)"
 	env, id, seq := p.env(), p.step.ID, p.seq
 	// Buffered and never blocking: the done message carries every result
 	// anyway, so a line missed here is only shown a moment later.
@@ -187,7 +187,7 @@ func (p *stepModel) appliedDone(msg applyDoneMsg) tea.Cmd {
 	p.sh.refresh()
 	switch {
 	case errors.Is(msg.err, context.Canceled):
-		o.summary = []string{"Stopped. Whatever was created is already stored in the vault; press a to carry on."}
+		o.summary = []string{"Stopped. What was created is stored in the vault; anything Globus made as you pressed esc is found and adopted when you press a to carry on."}
 	case errors.Is(msg.err, steps.ErrPlanChanged):
 		o.summary = append(explain(msg.err), "Nothing was created. Press a to see the new plan.")
 	case msg.err != nil:

@@ -348,6 +348,14 @@ func TestApplyStreamsAndStops(t *testing.T) {
 	waitFor(t, tm, "create  app", "enter: do it")
 	press(tm, tea.KeyEnter)
 	waitFor(t, tm, "✓ created app")
+	// esc must land while the secret's request hangs, not before it is sent
+	// (then the hang would catch the next run instead).
+	for deadline := time.Now().Add(15 * time.Second); srv.CountRequests("POST", "/v2/api/clients/") == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the secret's request never reached the emulator")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	press(tm, tea.KeyEsc)
 	waitFor(t, tm, "Stopped.")
 	appID, _ := cfg.Vault.Get("service_api.client_id")

@@ -42,10 +42,16 @@ func TestApplyCrashBetweenCreateAndStore(t *testing.T) {
 	var projectID, appID string
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
+	// Bounded, so a child that never gets there fails here rather than at go test's timeout.
+	deadline := time.After(30 * time.Second)
 	for appID == "" {
 		select {
 		case err := <-exited:
 			t.Fatalf("the child ended (%v) before the app was created:\n%s", err, childOut.String())
+		case <-deadline:
+			child.Process.Kill()
+			<-exited // its output is safe to read only once it has ended
+			t.Fatalf("after 30s Globus still held no %q app: the child never reached its create:\n%s", apiName, childOut.String())
 		case <-tick.C:
 		}
 		if p, ok := w.project(assets.DefaultProjectName); ok {

@@ -676,3 +676,36 @@ func TestDependentTokens(t *testing.T) {
 	oauthErr(t, dep(g.apiID, g.apiSecret, "unknown"), 400, "invalid_grant")
 	oauthErr(t, dep(g.apiID, "wrong", g.userToken), 401, "invalid_client")
 }
+
+// requires_refresh_token concerns the dependent tokens the service gets, not
+// the user's login: a login without access_type=offline is still granted
+// action_all, gets no refresh token, and the service still gets its Groups
+// token on the user's behalf.
+func TestOnlineLoginForScopeWhoseDependentScopeNeedsRefresh(t *testing.T) {
+	g := newGateway(t)
+	basic := &[2]string{g.apiID, g.apiSecret}
+	scopes := expect(t, call{method: "GET", url: g.authURL + "v2/api/scopes?" + url.Values{"scope_strings": {g.scopeString}}.Encode(), basic: basic}.do(t), 200).obj(t)["scopes"].([]any)
+	deps, _ := scopes[0].(map[string]any)["dependent_scopes"].([]any)
+	if len(deps) != 1 || deps[0].(map[string]any)["requires_refresh_token"] != true {
+		t.Fatalf("action_all's dependent scopes: %v", deps)
+	}
+
+	g.s.SetOperator("alice@uchicago.edu")
+	p := newPKCE()
+	code, err := g.s.ApproveLogin(g.authorizeURL(g.publicID, p, false, g.scopeString))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := expect(t, g.exchange(t, g.publicID, code, p), 200).obj(t)
+	if doc["resource_server"] != g.apiID || doc["scope"] != g.scopeString || doc["access_token"] == nil {
+		t.Fatalf("login answer: resource server %v, scope %v", doc["resource_server"], doc["scope"])
+	}
+	if doc["refresh_token"] != nil {
+		t.Error("a login without access_type=offline got a refresh token")
+	}
+	arr := expect(t, call{method: "POST", url: g.authURL + "v2/oauth2/token", basic: basic, form: url.Values{
+		"grant_type": {DependentTokenGrant}, "token": {doc["access_token"].(string)}}}.do(t), 200).list(t)
+	if len(arr) != 1 || arr[0].(map[string]any)["resource_server"] != GroupsResourceServer {
+		t.Errorf("dependent tokens: %d, want the Groups token", len(arr))
+	}
+}

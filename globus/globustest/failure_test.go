@@ -94,8 +94,16 @@ func TestCloseDropsAnswerAfterHandling(t *testing.T) {
 		}
 		done <- nil
 	}()
+	// Bounded, so a create that never arrives fails here rather than at go test's timeout.
+	deadline := time.After(30 * time.Second)
 	for len(w.s.Projects()) < 2 {
-		time.Sleep(time.Millisecond)
+		select {
+		case <-deadline:
+			t.Fatal("after 30s the emulator still had not made the project: the held-back create never arrived")
+		case err := <-done:
+			t.Fatalf("the create ended before the project was made (%v)", err)
+		case <-time.After(time.Millisecond):
+		}
 	}
 	w.s.Close()
 	// The work was done and the server went away: no answer at all.
