@@ -204,11 +204,8 @@ func (p *planner) doApp(ctx context.Context, it *planned) (string, error) {
 	if it.Action != PlanCreate {
 		return it.ID, p.store(map[string]string{idKey: it.ID}, key)
 	}
-	project := value(p.e.Vault, "project.id")
-	if project == "" {
-		return "", &Problem{What: "no project is stored (project.id) to register the app in", Do: "do the project step first"}
-	}
-	if err := p.writeIntent(ctx, key, applyIntent{Name: it.Name}); err != nil {
+	project, err := p.beginCreate(ctx, key, it.Name, "register the app in")
+	if err != nil {
 		return "", err
 	}
 	cl, err := p.g.CreateClient(ctx, p.auth, globus.ClientCreate{
@@ -297,11 +294,8 @@ func (p *planner) doPolicy(ctx context.Context, it *planned) (string, error) {
 		vals["policy.id"] = it.ID
 		return it.ID, p.store(vals, key)
 	}
-	project := value(p.e.Vault, "project.id")
-	if project == "" {
-		return "", &Problem{What: "no project is stored (project.id) to create the policy in", Do: "do the project step first"}
-	}
-	if err := p.writeIntent(ctx, key, applyIntent{Name: it.Name}); err != nil {
+	project, err := p.beginCreate(ctx, key, it.Name, "create the policy in")
+	if err != nil {
 		return "", err
 	}
 	pol, err := p.g.CreatePolicy(ctx, p.auth, globus.PolicyCreate{
@@ -313,6 +307,16 @@ func (p *planner) doPolicy(ctx context.Context, it *planned) (string, error) {
 	err = p.store(map[string]string{"policy.id": pol.ID, "policy.domains": strings.Join(it.domains, " "),
 		"policy.assurance_timeout": strconv.Itoa(it.timeout)}, key)
 	return pol.ID, storeProblem("the policy", err)
+}
+
+// beginCreate finds the stored project an object goes into and records the
+// intent to create it there, named name.
+func (p *planner) beginCreate(ctx context.Context, key, name, purpose string) (string, error) {
+	project := value(p.e.Vault, "project.id")
+	if project == "" {
+		return "", &Problem{What: "no project is stored (project.id) to " + purpose, Do: "do the project step first"}
+	}
+	return project, p.writeIntent(ctx, key, applyIntent{Name: name})
 }
 
 // createFailed explains a failed creating call. A clear refusal made
