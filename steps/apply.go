@@ -611,28 +611,25 @@ func refusedCredentials(err error) bool {
 func (p *planner) planScope(ctx context.Context, app *planned, cl *globus.AppClient) (*planned, error) {
 	it := &planned{PlanItem: PlanItem{Step: "service_api", What: "scope", Name: assets.ScopeName,
 		Action: PlanCreate, Detail: "action_all, with the Groups dependent scope"}}
-	if cl == nil || len(cl.Scopes) == 0 {
+	if cl == nil {
 		return it, nil
 	}
-	scopes, err := p.g.GetScopes(ctx, p.auth, cl.Scopes)
+	sc, err := actionAllOf(ctx, p.g, p.auth, cl)
 	if err != nil {
-		return nil, problem("reading the Service API app's scopes", err)
+		return nil, err
 	}
-	for _, sc := range scopes {
-		if !isActionAll(sc, cl.ID) {
-			continue
-		}
-		if err := CheckActionAllScope(sc, cl.ID); err != nil {
-			return nil, err
-		}
-		it.Action, it.ID, it.Detail = PlanReuse, sc.ID, sc.ScopeString
-		if sc.Name != "" {
-			it.Name = sc.Name
-		}
-		if app.Action == PlanKeep && value(p.e.Vault, "service_api.scope_id") == sc.ID {
-			it.Action = PlanKeep
-		}
-		break
+	if sc == nil {
+		return it, nil
+	}
+	if err := CheckActionAllScope(*sc, cl.ID); err != nil {
+		return nil, err
+	}
+	it.Action, it.ID, it.Detail = PlanReuse, sc.ID, sc.ScopeString
+	if sc.Name != "" {
+		it.Name = sc.Name
+	}
+	if app.Action == PlanKeep && value(p.e.Vault, "service_api.scope_id") == sc.ID {
+		it.Action = PlanKeep
 	}
 	return it, nil
 }

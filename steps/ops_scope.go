@@ -98,6 +98,12 @@ func findActionAll(ctx context.Context, g *globus.Client, cred globus.Credential
 			Do:   "store the ID and secret of the Service API app (a confidential client) in service_api.client_id and service_api.client_secret",
 		}
 	}
+	return actionAllOf(ctx, g, a, cl)
+}
+
+// actionAllOf reads cl's scopes (as a, the client itself or an admin of its
+// project) and returns its action_all scope, or nil if it has none.
+func actionAllOf(ctx context.Context, g *globus.Client, a globus.Authorizer, cl *globus.AppClient) (*globus.Scope, error) {
 	if len(cl.Scopes) == 0 {
 		return nil, nil
 	}
@@ -106,7 +112,7 @@ func findActionAll(ctx context.Context, g *globus.Client, cred globus.Credential
 		return nil, problem("reading the Service API app's scopes", err)
 	}
 	for i := range scopes {
-		if isActionAll(scopes[i], cred.ID) {
+		if isActionAll(scopes[i], cl.ID) {
 			return &scopes[i], nil
 		}
 	}
