@@ -29,6 +29,9 @@ type Error struct {
 	// Create: the request was a creating POST. After a 500, 502 or 504 the
 	// object may exist anyway, which the Hint must say.
 	Create bool
+	// Requirements: the refusal is a Globus Auth Requirements Error, asking
+	// for a new login with these parameters (gare.go).
+	Requirements *AuthRequirements
 }
 
 // Error is one line, e.g.
@@ -77,6 +80,9 @@ func (e *Error) detail() string {
 
 // Hint says, in plain words, what the operator can do next.
 func (e *Error) Hint() string {
+	if e.Requirements != nil {
+		return "Globus asks you to sign in again " + e.Requirements.Describe() + ", then to repeat the call"
+	}
 	oauth := strings.ToLower(e.OAuthError)
 	switch {
 	case oauth == "invalid_client" || (e.Status == http.StatusUnauthorized && e.Auth == "basic"):
@@ -218,6 +224,7 @@ func parseError(svc service, method, path string, status int, h http.Header, bod
 		if e.RequestID == "" {
 			e.RequestID = jsonString(doc["request_id"])
 		}
+		e.Requirements = parseRequirements(doc, secrets)
 	}
 	if e.RequestID == "" {
 		e.RequestID = h.Get("X-Request-Id")
