@@ -57,6 +57,9 @@ type Server struct {
 	codes    map[string]*authCode
 	failures []*failureRule
 	requests []Request
+
+	demands  []*demandRule      // session requirements on chosen calls (boost.go)
+	consents map[string][]string // consentKey(user, client) → scope IDs granted at sign-in
 }
 
 // Request is one request the emulator received. It never holds a secret.
@@ -109,6 +112,7 @@ func New() *Server {
 		tokens:     map[string]*token{},
 		refresh:    map[string]*refreshGrant{},
 		codes:      map[string]*authCode{},
+		consents:   map[string][]string{},
 		stop:       make(chan struct{}),
 	}
 	for _, b := range builtinScopes {
@@ -129,6 +133,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &statusRecorder{ResponseWriter: w}
 	idx := s.record(Request{Service: service, Method: r.Method, Path: rest, Auth: authKind(r)})
 	defer func() { s.setStatus(idx, rec.status) }()
+	if service == "auth" || service == "groups" {
+		if s.refuseForSession(rec, r, rest) {
+			return
+		}
+	}
 
 	f, ok := s.takeFailure(r.Method, r.URL.Path, rest)
 	if !ok {

@@ -91,6 +91,7 @@ type identity struct {
 type session struct {
 	authTime time.Time
 	via      string // identity ID the user authenticated with
+	mfa      bool   // the sign-in used a second factor
 }
 
 type project struct {

@@ -44,6 +44,7 @@ const (
 	formSignInAs       = "emulator_sign_in_as"
 	formSessionMinutes = "emulator_session_minutes"
 	formRevoked        = "emulator_revoked"
+	formMFA            = "emulator_mfa"
 	maxSessionMinutes  = 366 * 24 * 60
 )
 
@@ -62,12 +63,15 @@ var pages = template.Must(template.New("").Parse(`
 <p>Sign in to Globus (emulator) as <b>{{.Operator}}</b> (the operator; another user can be chosen below).</p>
 <p>The app <b>{{.ClientName}}</b> (<code>{{.ClientID}}</code>) asks to:</p>
 <ul>{{range .Scopes}}<li><code>{{.}}</code></li>{{end}}</ul>
+{{if .Asked}}<p id="session-required"><b>This sign-in must be made with:</b> {{range $i, $a := .Asked}}{{if $i}}; {{end}}{{$a}}{{end}}.</p>{{end}}
+{{if .SessionMessage}}<p id="session-message">{{.SessionMessage}}</p>{{end}}
 <form method="post" action="{{.Action}}">
 {{range $k, $vs := .Params}}{{range $vs}}<input type="hidden" name="{{$k}}" value="{{.}}">{{end}}{{end}}
 <fieldset id="emulator-only"><legend>Emulator only</legend>
 <p><b>These controls exist only in this emulator</b>, for trying the gateway's checks by hand. The real Globus sign-in page has none of them.</p>
 <label>Sign in as <select name="` + formSignInAs + `">{{range .Identities}}<option value="{{.}}"{{if eq . $.Operator}} selected{{end}}>{{.}}</option>{{end}}</select></label><br>
 <label>Session started <input name="` + formSessionMinutes + `" type="number" min="0" max="{{.MaxMinutes}}" value="0"> minutes ago</label><br>
+<label><input type="checkbox" name="` + formMFA + `" value="1"{{if .MFAAsked}} checked{{end}}> Complete MFA (give a second factor){{if .MFAAsked}} — Globus asks for it{{end}}</label><br>
 <label><input type="checkbox" name="` + formRevoked + `" value="1"> Hand out tokens that are already revoked (to see how the gateway refuses an inactive token)</label>
 </fieldset>
 <button type="submit" name="decision" value="allow">Allow</button>
@@ -158,6 +162,7 @@ type authRequest struct {
 	redirectURI, challenge, state string
 	scopes                        []string
 	offline                       bool
+	boost                         boostAsked // session_required_* asked for
 }
 
 // checkAuthorize validates the authorize parameters as Globus would; s.mu held.
@@ -190,7 +195,7 @@ func (s *Server) checkAuthorize(q url.Values, self string) (*authRequest, error)
 		return nil, errors.New("nobody can sign in: the emulator has no operator (SetOperator)")
 	}
 	return &authRequest{client: c, redirectURI: ru, challenge: ch, state: q.Get("state"), scopes: ids,
-		offline: q.Get("access_type") == "offline"}, nil
+		offline: q.Get("access_type") == "offline", boost: boostFrom(q)}, nil
 }
 
 // signIn is who signs in on the authorize page and how.
@@ -198,13 +203,20 @@ type signIn struct {
 	who     string        // identity ID the user authenticates with
 	age     time.Duration // how long ago the session started
 	revoked bool          // the tokens are handed out already revoked
+	mfa     bool          // a second factor was given
 }
 
 // grantCode records a login and returns a single-use code; s.mu held.
 func (s *Server) grantCode(a *authRequest, in signIn) string {
 	primary := s.identities[in.who].primary
 	se := s.sessionOf(primary)
-	se.authTime, se.via = s.now().Add(-in.age), in.who
+	se.authTime, se.via, se.mfa = s.now().Add(-in.age), s.boostVia(in.who, a.boost), in.mfa
+	k := consentKey(primary, a.client.id)
+	for _, id := range a.scopes {
+		if !slices.Contains(s.consents[k], id) {
+			s.consents[k] = append(s.consents[k], id)
+		}
+	}
 	code := randomString(24)
 	s.codes[code] = &authCode{clientID: a.client.id, redirectURI: a.redirectURI, challenge: a.challenge,
 		sub: primary, scopes: a.scopes, offline: a.offline, revoked: in.revoked, expires: s.now().Add(codeLifetime)}
@@ -227,7 +239,7 @@ func (s *Server) signInIdentities() []string {
 // signInFrom reads the page's emulator-only controls; s.mu held. Absent
 // controls mean the operator, a session starting now, live tokens.
 func (s *Server) signInFrom(f url.Values) (signIn, error) {
-	in := signIn{who: s.operator, revoked: f.Get(formRevoked) != ""}
+	in := signIn{who: s.operator, revoked: f.Get(formRevoked) != "", mfa: f.Get(formMFA) != ""}
 	if u := strings.TrimSpace(f.Get(formSignInAs)); u != "" {
 		if !slices.Contains(s.signInIdentities(), strings.ToLower(u)) {
 			return signIn{}, fmt.Errorf("the emulator has no user %q to sign in as", u)
@@ -273,6 +285,7 @@ func (s *Server) handleAuthorizePage(w http.ResponseWriter, r *http.Request) {
 		"ClientName": a.client.name, "ClientID": a.client.id, "Scopes": scopes,
 		"Action": AuthPrefix + "/v2/oauth2/authorize", "Params": params,
 		"Identities": s.signInIdentities(), "MaxMinutes": maxSessionMinutes,
+		"MFAAsked": a.boost.mfa, "Asked": a.boost.describe(), "SessionMessage": q.Get("session_message"),
 	})
 }
 
@@ -334,7 +347,16 @@ func (s *Server) ApproveLogin(authorizeURL string) (string, error) {
 	s.mu.Lock()
 	who := s.operator
 	s.mu.Unlock()
-	return s.approve(authorizeURL, who)
+	return s.approve(authorizeURL, who, false)
+}
+
+// ApproveLoginWithoutMFA is ApproveLogin by an operator who does not give
+// the second factor the URL asks for (the MFA box cleared).
+func (s *Server) ApproveLoginWithoutMFA(authorizeURL string) (string, error) {
+	s.mu.Lock()
+	who := s.operator
+	s.mu.Unlock()
+	return s.approve(authorizeURL, who, true)
 }
 
 // ApproveLoginAs is ApproveLogin signed in as username (created if new).
@@ -342,10 +364,10 @@ func (s *Server) ApproveLoginAs(authorizeURL, username string) (string, error) {
 	s.mu.Lock()
 	who := s.identityByUsername(username).ID
 	s.mu.Unlock()
-	return s.approve(authorizeURL, who)
+	return s.approve(authorizeURL, who, false)
 }
 
-func (s *Server) approve(authorizeURL, who string) (string, error) {
+func (s *Server) approve(authorizeURL, who string, noMFA bool) (string, error) {
 	u, err := url.Parse(authorizeURL)
 	if err != nil {
 		return "", err
@@ -365,7 +387,8 @@ func (s *Server) approve(authorizeURL, who string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("globustest: the authorize page would refuse: %w", err)
 	}
-	return s.grantCode(a, signIn{who: who}), nil
+	// A person asked for MFA gives it (ApproveLoginWithoutMFA does not).
+	return s.grantCode(a, signIn{who: who, mfa: a.boost.mfa && !noMFA}), nil
 }
 
 // ---- developers console ----
