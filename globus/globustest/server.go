@@ -58,7 +58,7 @@ type Server struct {
 	failures []*failureRule
 	requests []Request
 
-	demands  []*demandRule      // session requirements on chosen calls (boost.go)
+	demands  []*demandRule       // session requirements on chosen calls (boost.go)
 	consents map[string][]string // consentKey(user, client) → scope IDs granted at sign-in
 }
 
