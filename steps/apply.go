@@ -106,6 +106,16 @@ var ErrPlanChanged = errors.New("the plan changed since it was approved")
 // (no domains for the policy) are a *Problem saying which value and how to
 // give it; invalid ones are FieldErrors.
 func MakePlan(ctx context.Context, e *Env, opts ApplyOptions) (Plan, error) {
+	var plan Plan
+	err := Redrive(ctx, e, func(ctx context.Context) error { // reads only: safe to run again
+		var err error
+		plan, err = makePlan(ctx, e, opts)
+		return err
+	})
+	return plan, err
+}
+
+func makePlan(ctx context.Context, e *Env, opts ApplyOptions) (Plan, error) {
 	p, err := newPlanner(ctx, e, opts)
 	if err != nil {
 		return Plan{}, err

@@ -57,7 +57,29 @@ func (r ApplyResult) Line() string {
 // Steps whose values are all stored are marked done. It stops at the first
 // failure; a rerun carries on. progress may be nil. One Apply at a time runs
 // on a vault: another is refused with a Problem before it looks at anything.
+//
+// When Globus refuses a call until the operator signs in again (MFA, a
+// domain, a policy, consent), Apply asks through e.Reauth and runs once
+// more from a fresh plan (Redrive): what the first run made is stored, so it
+// is kept, not made again, and the approval still holds as the fresh plan
+// creates nothing new. The refused item's result is then left out.
 func Apply(ctx context.Context, e *Env, opts ApplyOptions, approved *Plan, progress func(ApplyResult)) (Plan, []ApplyResult, error) {
+	var plan Plan
+	var all []ApplyResult
+	err := Redrive(ctx, e, func(ctx context.Context) error {
+		if n := len(all); n > 0 {
+			if _, _, refused := globus.RequirementsOf(all[n-1].Err); refused {
+				all = all[:n-1]
+			}
+		}
+		p, rs, err := applyOnce(ctx, e, opts, approved, progress)
+		plan, all = p, append(all, rs...)
+		return err
+	})
+	return plan, all, err
+}
+
+func applyOnce(ctx context.Context, e *Env, opts ApplyOptions, approved *Plan, progress func(ApplyResult)) (Plan, []ApplyResult, error) {
 	if err := checkEnv(e); err != nil {
 		return Plan{}, nil, err
 	}

@@ -58,6 +58,9 @@ type Env struct {
 	Vault  *vault.Vault
 	Globus *globus.Client
 	Out    io.Writer // optional progress lines
+	// Reauth asks the operator to sign in again when Globus demands it
+	// (see Redrive); nil where nobody can be asked (no terminal).
+	Reauth ReauthFunc
 }
 
 // Catalogue returns the steps in the guide's order. Each call builds fresh
