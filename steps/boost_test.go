@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -272,5 +273,60 @@ func TestDescribeCall(t *testing.T) {
 		if got := DescribeCall(c.m, c.p); got != c.want {
 			t.Errorf("%s %s: %q", c.m, c.p, got)
 		}
+	}
+}
+
+// Groups: adding members refused until MFA; the group made before the
+// refusal is reused by the retry, never made twice.
+func TestCreateGroupRedrives(t *testing.T) {
+	w := newWorld(t)
+	w.login()
+	w.srv.DemandSession(globustest.Demand{Method: "POST", Path: "/v2/groups/*", MFA: true})
+	var asked []*Reauth
+	w.e.Reauth = func(ctx context.Context, r *Reauth) (string, error) {
+		asked = append(asked, r)
+		return w.srv.ApproveLogin(r.Flow.URL)
+	}
+	res, err := CreateGroup(context.Background(), w.e, GroupRequest{Name: "users", Members: []string{"alice@example.org"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(asked) != 1 || asked[0].Ask() != "Globus needs you to sign in again with MFA (a second factor) to add members to a group." {
+		t.Fatalf("asked %v", asked)
+	}
+	if !res.Reused || res.Members[0].Result != MemberAdded {
+		t.Errorf("result %+v", res)
+	}
+	if n := w.count(http.MethodPost, "/v2/groups"); n != 3 { // create, refused add, add
+		t.Errorf("%d POSTs under /v2/groups, want 3", n)
+	}
+}
+
+// verify: a refused check is asked about once, then every check runs again;
+// with nobody to ask, its hint names the login command.
+func TestVerifyRedrives(t *testing.T) {
+	w := newApplyWorld(t, true)
+	ctx := context.Background()
+	if _, _, err := Apply(ctx, w.e, withDomains, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	w.srv.DemandSession(globustest.Demand{Method: "GET", Path: "/v2/api/projects", Policies: nil, MFA: true})
+	checks := VerifyAll(ctx, w.e)
+	var line string
+	for _, c := range checks {
+		if c.Name == "Project exists" {
+			line = c.Line()
+		}
+	}
+	mustContain(t, line, "✗ Project exists", "Globus asks you to sign in again with MFA (a second factor): run `globus-setup login --client-id "+w.loginID+" --mfa`")
+
+	asked := w.reauthBy(w.srv.ApproveLogin)
+	checks = VerifyAll(ctx, w.e)
+	if AnyFailed(checks) || len(*asked) != 1 {
+		var lines []string
+		for _, c := range checks {
+			lines = append(lines, c.Line())
+		}
+		t.Fatalf("asked %d times:\n%s", len(*asked), strings.Join(lines, "\n"))
 	}
 }

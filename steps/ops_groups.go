@@ -124,11 +124,11 @@ func defaultGroupDisplayName(v *vault.Vault, name string) string {
 	return assets.AppName(p, name)
 }
 
-// CreateGroup creates the group r.Name (or reuses the one stored under that
+// createGroup creates the group r.Name (or reuses the one stored under that
 // name) and adds r.Members. It stores groups.<name>.id at once, then
 // groups.<name>.members with the members now in the group. Unknown usernames
 // and per-member refusals are reported in the result, not as an error.
-func CreateGroup(ctx context.Context, e *Env, r GroupRequest) (GroupResult, error) {
+func createGroup(ctx context.Context, e *Env, r GroupRequest) (GroupResult, error) {
 	if err := checkEnv(e); err != nil {
 		return GroupResult{}, err
 	}
@@ -177,9 +177,9 @@ func CreateGroup(ctx context.Context, e *Env, r GroupRequest) (GroupResult, erro
 	return res, nil
 }
 
-// AddGroupMembers adds members to a group given by its stored name or its
+// addGroupMembers adds members to a group given by its stored name or its
 // UUID. A stored group's members value grows by the members now in it.
-func AddGroupMembers(ctx context.Context, e *Env, nameOrID string, users []string, asClient bool) (GroupResult, error) {
+func addGroupMembers(ctx context.Context, e *Env, nameOrID string, users []string, asClient bool) (GroupResult, error) {
 	if err := checkEnv(e); err != nil {
 		return GroupResult{}, err
 	}
@@ -228,10 +228,10 @@ func AddGroupMembers(ctx context.Context, e *Env, nameOrID string, users []strin
 	return res, nil
 }
 
-// EnsureGroups is the groups step's action: every stored group with members
+// ensureGroups is the groups step's action: every stored group with members
 // but no ID is created, and stored members missing from a group are added.
 // It acts as the logged-in operator, else as the Service API app.
-func EnsureGroups(ctx context.Context, e *Env) ([]GroupResult, error) {
+func ensureGroups(ctx context.Context, e *Env) ([]GroupResult, error) {
 	if err := checkEnv(e); err != nil {
 		return nil, err
 	}
@@ -247,7 +247,7 @@ func EnsureGroups(ctx context.Context, e *Env) ([]GroupResult, error) {
 		if doc.Values["groups."+n+".id"] != "" && len(members) == 0 {
 			continue
 		}
-		r, err := CreateGroup(ctx, e, GroupRequest{Name: n, Members: members, AsClient: !loggedIn})
+		r, err := createGroup(ctx, e, GroupRequest{Name: n, Members: members, AsClient: !loggedIn})
 		if err != nil {
 			return out, problem("group "+n, err)
 		}

@@ -68,6 +68,9 @@ type verifier struct {
 	// down is the first call Globus did not answer: later checks are skipped
 	// rather than each waiting out its own retries against a dead network.
 	down error
+	// refused is the first call Globus refused until the operator signs in
+	// again (a GARE): VerifyAll then redrives (boost.go).
+	refused error
 }
 
 // Format keeps the operator's token out of any fmt output.
@@ -84,6 +87,12 @@ func noAnswer(err error) bool {
 // failErr is failErr, noting a call Globus did not answer.
 func (vf *verifier) failErr(step, name string, err error) Check {
 	c := failErr(step, name, err)
+	if req, _, ok := globus.RequirementsOf(err); ok {
+		c.Hint = "Globus asks you to sign in again " + req.Describe() + ": run `" + LoginCommand(vf.e, req) + "`"
+		if vf.refused == nil {
+			vf.refused = err
+		}
+	}
 	if noAnswer(err) {
 		c.NoAnswer = true
 		if vf.down == nil {
@@ -130,14 +139,27 @@ func (vf *verifier) val(key string) string { return value(vf.e.Vault, key) }
 
 // VerifyAll checks everything stored, live, one Check per fact, in the
 // catalogue's order, after the operator's login. It never stops early.
+//
+// A check Globus refuses until the operator signs in again (MFA, a policy…)
+// is asked about through e.Reauth and all checks run once more (Redrive);
+// without e.Reauth its hint names the login command.
 func VerifyAll(ctx context.Context, e *Env) []Check {
 	if err := checkEnv(e); err != nil {
 		return []Check{{Name: "Vault and Globus client", Status: CheckFail, Detail: err.Error()}}
 	}
-	vf := &verifier{e: e}
-	out := []Check{vf.loginCheck(ctx)}
-	for _, s := range Catalogue() {
-		out = append(out, vf.step(ctx, s.ID)...)
+	var out []Check
+	err := Redrive(ctx, e, func(ctx context.Context) error {
+		vf := &verifier{e: e}
+		out = []Check{vf.loginCheck(ctx)}
+		for _, s := range Catalogue() {
+			out = append(out, vf.step(ctx, s.ID)...)
+		}
+		return vf.refused
+	})
+	if err != nil && e.Reauth != nil {
+		// The new sign-in failed, or Globus still refuses after it. (Without
+		// e.Reauth the refused check's hint already names the login command.)
+		out = append(out, failErr("", "Sign in again as Globus asks", err))
 	}
 	return out
 }
