@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/globus-setup/globus-setup/globus"
 	"github.com/globus-setup/globus-setup/steps"
 )
 
@@ -99,6 +100,9 @@ func (a *app) apply(ctx context.Context, opts steps.ApplyOptions, dryRun, yes bo
 	// meanwhile so that it would create something not shown.
 	var failed bool
 	_, results, err := steps.Apply(ctx, e, opts, &plan, func(r steps.ApplyResult) {
+		if _, _, ok := globus.RequirementsOf(r.Err); ok {
+			return // Globus asks for a new sign-in: the prompt (or the error) says so
+		}
 		if r.Err != nil {
 			// The failed item's line says what went wrong and what to do.
 			failed = true

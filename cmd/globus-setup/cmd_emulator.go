@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -41,14 +43,47 @@ func startEmulator(addr string) (*demoEmulator, error) {
 	return &demoEmulator{Server: srv, base: base, thickClient: thick}, nil
 }
 
+// EnvEmulatorDemands holds session demands for the emulator (`emulator`
+// and --demo), separated by ";", each as for --demand.
+const EnvEmulatorDemands = "GLOBUS_SETUP_EMULATOR_DEMANDS"
+
+// demand adds the session demands of specs and of EnvEmulatorDemands.
+func (d *demoEmulator) demand(getenv func(string) string, specs []string) ([]string, error) {
+	all := slices.Clone(specs)
+	for _, s := range strings.Split(getenv(EnvEmulatorDemands), ";") {
+		if strings.TrimSpace(s) != "" {
+			all = append(all, s)
+		}
+	}
+	for _, s := range all {
+		dm, err := globustest.ParseDemand(s)
+		if err != nil {
+			return nil, fmt.Errorf("%w (from --demand or %s)", err, EnvEmulatorDemands)
+		}
+		d.DemandSession(dm)
+	}
+	return all, nil
+}
+
 func newEmulatorCmd(a *app) *cobra.Command {
 	var addr string
+	var demands []string
 	cmd := &cobra.Command{
 		Use:   "emulator",
 		Short: "Run the built-in Globus emulator on loopback, for trying the commands",
 		Long: `Serve a stateful fake of Globus Auth, Groups and the developers console on a
 loopback address until interrupted. Paste the printed exports into another shell
-and every command talks to it instead of Globus.`,
+and every command talks to it instead of Globus.
+
+--demand makes chosen calls refuse until the operator signs in with more, as
+real Globus does (e.g. MFA to delete a client secret): "METHOD PATH REQ...",
+PATH after /auth or /groups, * matching one part, REQ among mfa, domain=D,
+policy=ID, identity=ID, scope=S, plus status=401, legacy (the older error
+shape), always (a sign-in never satisfies it), times=N. Example:
+  --demand 'POST /v2/api/policies mfa'
+  --demand 'DELETE /v2/api/clients/*/credentials/* mfa'
+The emulator's sign-in page then offers the MFA the login asks for.
+` + EnvEmulatorDemands + ` holds more, separated by ";" (also read by --demo).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			srv, err := startEmulator(addr)
@@ -56,6 +91,10 @@ and every command talks to it instead of Globus.`,
 				return err
 			}
 			defer srv.Close()
+			active, err := srv.demand(a.getenv, demands)
+			if err != nil {
+				return err
+			}
 			base := srv.base
 			env := srv.Env()
 			keys := make([]string, 0, len(env))
@@ -76,11 +115,15 @@ and every command talks to it instead of Globus.`,
 			}
 			fmt.Fprintln(a.stdout)
 			fmt.Fprintf(a.stdout, "# a thick client for the first login: globus-setup login --client-id %s\n", srv.thickClient)
+			for _, d := range active {
+				fmt.Fprintf(a.stdout, "# demands a stronger session: %s\n", strings.Join(strings.Fields(d), " "))
+			}
 			fmt.Fprintln(a.stdout, "# Ctrl+C stops it.")
 			<-cmd.Context().Done()
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8765", "loopback address to listen on")
+	cmd.Flags().StringArrayVar(&demands, "demand", nil, "make calls demand a stronger session, e.g. 'POST /v2/api/policies mfa' (repeatable; see above)")
 	return cmd
 }

@@ -12,6 +12,7 @@ import (
 func newLoginCmd(a *app) *cobra.Command {
 	var clientID string
 	var noBrowser bool
+	var asks loginAsks
 	cmd := &cobra.Command{
 		Use:   "login",
 		Short: "Log in to Globus as the operator (copy-paste code; works over SSH)",
@@ -19,16 +20,28 @@ func newLoginCmd(a *app) *cobra.Command {
 through any thick client with --client-id for the very first login. Open the
 address shown, log in, and paste the code Globus shows (or the whole address of
 that page). The tokens are kept inside the encrypted vault, never with the
-exported values; ` + "`globus-setup logout`" + ` deletes them.`,
+exported values; ` + "`globus-setup logout`" + ` deletes them.
+
+When Globus refuses a call until you sign in with more (MFA, an identity from a
+domain, a policy, consent to a scope), the commands ask for that sign-in
+themselves at a terminal; elsewhere they print the login to run, with the flags
+below (--mfa, --domain, --policy, --identity, --scope).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			e, err := a.opsEnv()
 			if err != nil {
 				return err
 			}
-			flow, err := steps.StartLogin(e, clientID)
+			req, err := asks.requirements()
 			if err != nil {
 				return a.opsFail(err)
+			}
+			flow, err := steps.StartLoginWith(e, clientID, req)
+			if err != nil {
+				return a.opsFail(err)
+			}
+			if req != nil {
+				fmt.Fprintln(a.stdout, "Asking Globus for a session "+req.Describe()+".")
 			}
 			pasted, err := a.askLoginCode("Log in to Globus at this address, then paste the code Globus shows:", flow.URL, noBrowser)
 			if err != nil {
@@ -45,6 +58,7 @@ exported values; ` + "`globus-setup logout`" + ` deletes them.`,
 	}
 	cmd.Flags().StringVar(&clientID, "client-id", "", "log in through this thick (public) client instead of the stored one")
 	cmd.Flags().BoolVar(&noBrowser, "no-browser", false, "only print the address; do not open a browser")
+	asks.register(cmd)
 	return cmd
 }
 

@@ -50,6 +50,7 @@ func (a *app) opsEnv() (*steps.Env, error) {
 		return nil, err
 	}
 	e.Out = nil
+	e.Reauth = a.reauthPrompt()
 	return e, nil
 }
 

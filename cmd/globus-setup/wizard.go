@@ -81,6 +81,10 @@ func (a *app) startDemo() (stop func(), thickClient string, err error) {
 	if err != nil {
 		return nil, "", err
 	}
+	if _, err := srv.demand(a.getenv, nil); err != nil {
+		srv.Close()
+		return nil, "", err
+	}
 	a.demoOverlay(srv.Env(), srv.base)
 	if a.vaultFile != "" {
 		return func() { srv.Close() }, srv.thickClient, nil
