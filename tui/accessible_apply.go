@@ -15,7 +15,9 @@ import (
 // The accessible mode's "do it for me" (steps 1–5 by API), the in-line
 // operator login it needs, and the links both show.
 
-func (a *access) env() *steps.Env { return &steps.Env{Vault: a.v, Globus: a.cfg.Globus} }
+func (a *access) env() *steps.Env {
+	return &steps.Env{Vault: a.v, Globus: a.cfg.Globus, Reauth: a.reauth}
+}
 
 // ended is the reason to stop asking: the input ran out or the run was
 // interrupted; nil otherwise. confirm swallows both, so callers check here.
@@ -116,7 +118,9 @@ func (a *access) applyStep(s steps.Step) (bool, error) {
 	}
 	a.say("Doing it…")
 	_, results, err := steps.Apply(a.ctx, a.env(), opts, &plan, func(r steps.ApplyResult) {
-		a.say("%s", r.Line())
+		if !signInAsked(r.Err) { // the request to sign in again says it in words
+			a.say("%s", r.Line())
+		}
 	})
 	if err != nil {
 		// A failed item's line already said what went wrong and what to do.

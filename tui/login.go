@@ -39,6 +39,11 @@ type loginModel struct {
 	browserNote string
 	linkShown   bool
 	result      outcome
+
+	// ask is Globus's open request to sign in again (reauth.go), answered
+	// from this screen; askBack is the page to return to.
+	ask     *reauthAskMsg
+	askBack int
 }
 
 func newLogin(sh *shellModel) *loginModel {
@@ -97,6 +102,9 @@ func (l *loginModel) cancel() {
 
 func (l *loginModel) bindings() []key.Binding {
 	k := l.sh.m.keys
+	if l.ask != nil {
+		return l.askBindings()
+	}
 	switch {
 	case l.busy:
 		return []key.Binding{k.Cancel}
@@ -119,6 +127,11 @@ func (l *loginModel) env() *steps.Env {
 func (l *loginModel) update(msg tea.Msg) tea.Cmd {
 	m := l.sh.m
 	k := m.keys
+	if l.ask != nil {
+		if cmd, handled := l.updateAsk(msg); handled {
+			return cmd
+		}
+	}
 	switch msg := msg.(type) {
 	case tea.KeyMsg:
 		switch {
@@ -246,6 +259,9 @@ func (l *loginModel) finish() tea.Cmd {
 }
 
 func (l *loginModel) lines(w int) ([]string, int) {
+	if l.ask != nil {
+		return l.askLines(w)
+	}
 	m := l.sh.m
 	st := m.st
 	out := []string{st.title.Render("Log in to Globus"), ""}

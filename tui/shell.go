@@ -188,6 +188,8 @@ func (s *shellModel) update(msg tea.Msg) tea.Cmd {
 	case loginDoneMsg:
 		s.follow[s.loginIndex()] = true
 		return s.login.update(msg)
+	case reauthAskMsg:
+		return s.askReauth(msg)
 	case finishMsg:
 		s.follow[s.finishIndex()] = true
 		return s.finish.update(msg)

@@ -93,15 +93,18 @@ func (p *stepModel) makePlan() tea.Cmd {
 	p.result = outcome{}
 	p.busy, p.busyLabel = true, "Looking at what is there already… (esc cancels)"
 	env, id, seq := p.env(), p.step.ID, p.seq
+	ch, next := workChannel() // Globus may ask for a new sign-in (reauth.go)
+	env.Reauth = reauthVia(ch, next)
 	run := func() tea.Msg {
 		defer cancel()
+		defer close(ch)
 		plan, err := steps.MakePlan(ctx, env, opts)
 		if err != nil && ctx.Err() != nil {
 			err = ctx.Err()
 		}
 		return planMsg{id: id, seq: seq, plan: plan, opts: opts, err: err}
 	}
-	return tea.Batch(m.startBusy(), run)
+	return tea.Batch(m.startBusy(), run, next)
 }
 
 func (p *stepModel) planned(msg planMsg) tea.Cmd {
@@ -148,10 +151,14 @@ func (p *stepModel) apply() tea.Cmd {
 		}
 		return msg
 	}
+	env.Reauth = reauthVia(ch, next) // Globus may ask for a new sign-in (reauth.go)
 	run := func() tea.Msg {
 		defer cancel()
 		defer close(ch)
 		_, results, err := steps.Apply(ctx, env, opts, &plan, func(r steps.ApplyResult) {
+			if signInAsked(r.Err) {
+				return // the login screen says it in words
+			}
 			select {
 			case ch <- applyProgressMsg{id: id, seq: seq, line: r.Line(), next: next}:
 			default:
