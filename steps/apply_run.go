@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"maps"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -73,7 +74,16 @@ func Apply(ctx context.Context, e *Env, opts ApplyOptions, approved *Plan, progr
 			}
 		}
 		p, rs, err := applyOnce(ctx, e, opts, approved, progress)
-		plan, all = p, append(all, rs...)
+		plan = p
+		for _, r := range rs {
+			// Made by the first run and kept by the second: one thing, created.
+			if r.Err == nil && r.Item.Action != PlanCreate && slices.ContainsFunc(all, func(a ApplyResult) bool {
+				return a.Err == nil && a.Item.Action == PlanCreate && a.Item.Step == r.Item.Step && a.Item.What == r.Item.What
+			}) {
+				continue
+			}
+			all = append(all, r)
+		}
 		return err
 	})
 	return plan, all, err

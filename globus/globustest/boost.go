@@ -86,7 +86,7 @@ func (s *Server) Refusals() int {
 
 // ParseDemand reads a demand written as for `globus-setup emulator --demand`:
 // "METHOD PATH REQ..." with REQ among mfa, domain=D, policy=ID, identity=ID,
-// scope=S, message=WORDS_WITHOUT_SPACES, status=401, legacy, always, times=N.
+// scope=S, message=WORDS_JOINED_BY_UNDERSCORES, status=401, legacy, always, times=N.
 // METHOD may be "*" for any.
 func ParseDemand(spec string) (Demand, error) {
 	f := strings.Fields(spec)
@@ -118,7 +118,7 @@ func ParseDemand(spec string) (Demand, error) {
 		case "scope":
 			d.Scopes, asked = append(d.Scopes, v), true
 		case "message":
-			d.Message = v
+			d.Message = strings.ReplaceAll(v, "_", " ")
 		case "legacy":
 			d.Legacy = true
 		case "always":
