@@ -22,7 +22,7 @@ import (
 // ErrReauthRequired: Globus asks for a new sign-in that did not happen (no
 // terminal to ask in) or did not satisfy it. errors.Is finds it in the
 // Problems Redrive returns.
-var ErrReauthRequired = errors.New("Globus asks for a new sign-in")
+var ErrReauthRequired = errors.New("a new sign-in is needed: Globus asks for one")
 
 // Reauth is one request to the operator to sign in again.
 type Reauth struct {

@@ -59,8 +59,7 @@ func signInAsked(err error) bool {
 // that delivers them one at a time.
 func workChannel() (chan tea.Msg, tea.Cmd) {
 	ch := make(chan tea.Msg, 64)
-	var next tea.Cmd
-	next = func() tea.Msg {
+	next := func() tea.Msg {
 		msg, ok := <-ch
 		if !ok {
 			return nil
