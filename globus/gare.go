@@ -145,9 +145,9 @@ func parseRequirements(doc map[string]json.RawMessage, secrets []string) *AuthRe
 	if r == nil {
 		return nil
 	}
-	r.Code = oneLine(scrub(r.Code, secrets), 100)
-	r.SessionMessage = oneLine(scrub(r.SessionMessage, secrets), 300)
-	r.Prompt = oneLine(r.Prompt, 20)
+	r.Code = oneLine(printable(scrub(r.Code, secrets)), 100)
+	r.SessionMessage = oneLine(printable(scrub(r.SessionMessage, secrets)), 300)
+	r.Prompt = oneLine(printable(r.Prompt), 20)
 	for _, l := range []*[]string{&r.Identities, &r.Policies, &r.SingleDomain, &r.Scopes} {
 		*l = cleanList(*l)
 	}
@@ -245,7 +245,7 @@ func stringList(raw json.RawMessage, commasep bool) ([]string, bool) {
 func cleanList(in []string) []string {
 	var out []string
 	for _, s := range in {
-		s = oneLine(strings.TrimSpace(s), 300)
+		s = oneLine(printable(strings.TrimSpace(s)), 300)
 		if s != "" && !slices.Contains(out, s) {
 			out = append(out, s)
 		}
@@ -293,4 +293,15 @@ func orList(l []string) string {
 		return strings.Join(l, "")
 	}
 	return strings.Join(l[:len(l)-1], ", ") + " or " + l[len(l)-1]
+}
+
+// printable drops control characters (terminal escapes among them): these
+// strings come from the server and are shown on the operator's screen.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\t' && r != '\n' || r == 0x7f || r >= 0x80 && r <= 0x9f {
+			return -1
+		}
+		return r
+	}, s)
 }

@@ -78,9 +78,10 @@ func TestParseRequirementsNotAGARE(t *testing.T) {
 }
 
 func TestRequirementsMessageScrubbed(t *testing.T) {
-	body := `{"code":"AuthorizationRequired","authorization_parameters":{"session_message":"token s3cr3t-token\nleaked","session_required_mfa":true}}`
+	body := `{"code":"AuthorizationRequired","authorization_parameters":{"session_message":"token s3cr3t-token\nleaked \u001b[2J\u009b","session_required_single_domain":["anl.gov\u001b]8;;"],"session_required_mfa":true}}`
 	e := parseError(service{name: "Globus Auth"}, "GET", "/x", 403, http.Header{}, []byte(body), []string{"s3cr3t-token"})
-	if strings.Contains(e.Requirements.SessionMessage, "s3cr3t") || strings.Contains(e.Requirements.SessionMessage, "\n") {
+	if strings.Contains(e.Requirements.SessionMessage, "s3cr3t") || strings.ContainsAny(e.Requirements.SessionMessage, "\n\x1b\u009b") ||
+		e.Requirements.SingleDomain[0] != "anl.gov]8;;" {
 		t.Fatalf("message not cleaned: %q", e.Requirements.SessionMessage)
 	}
 }

@@ -247,11 +247,14 @@ func (f *finishModel) verify() tea.Cmd {
 	f.cancelFn = cancel
 	f.busy, f.busyLabel = true, "Checking everything with Globus… (esc cancels)"
 	env := &steps.Env{Vault: m.vault, Globus: m.cfg.Globus}
+	ch, next := workChannel() // Globus may ask for a new sign-in (reauth.go)
+	env.Reauth = reauthVia(ch, next)
 	run := func() tea.Msg {
 		defer cancel()
+		defer close(ch)
 		return runVerifyAll(ctx, env)
 	}
-	return tea.Batch(m.startBusy(), run)
+	return tea.Batch(m.startBusy(), run, next)
 }
 
 func (f *finishModel) lines(w int) ([]string, int) {
