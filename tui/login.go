@@ -102,7 +102,7 @@ func (l *loginModel) cancel() {
 
 func (l *loginModel) bindings() []key.Binding {
 	k := l.sh.m.keys
-	if l.ask != nil {
+	if l.openAsk() {
 		return l.askBindings()
 	}
 	switch {
@@ -127,7 +127,7 @@ func (l *loginModel) env() *steps.Env {
 func (l *loginModel) update(msg tea.Msg) tea.Cmd {
 	m := l.sh.m
 	k := m.keys
-	if l.ask != nil {
+	if l.openAsk() {
 		if cmd, handled := l.updateAsk(msg); handled {
 			return cmd
 		}
@@ -259,7 +259,7 @@ func (l *loginModel) finish() tea.Cmd {
 }
 
 func (l *loginModel) lines(w int) ([]string, int) {
-	if l.ask != nil {
+	if l.openAsk() {
 		return l.askLines(w)
 	}
 	m := l.sh.m

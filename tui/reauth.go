@@ -19,6 +19,7 @@ import (
 
 // reauthAskMsg is one such request, from the work to the UI.
 type reauthAskMsg struct {
+	ctx   context.Context // the work's: once done, the request is void
 	r     *steps.Reauth
 	reply chan reauthAnswer // buffered: answering never blocks the UI
 	next  tea.Cmd           // keeps listening to the work's messages
@@ -35,7 +36,7 @@ func reauthVia(ch chan<- tea.Msg, next tea.Cmd) steps.ReauthFunc {
 	return func(ctx context.Context, r *steps.Reauth) (string, error) {
 		reply := make(chan reauthAnswer, 1)
 		select {
-		case ch <- reauthAskMsg{r: r, reply: reply, next: next}:
+		case ch <- reauthAskMsg{ctx: ctx, r: r, reply: reply, next: next}:
 		case <-ctx.Done():
 			return "", ctx.Err()
 		}
@@ -86,6 +87,17 @@ func (s *shellModel) askReauth(msg reauthAskMsg) tea.Cmd {
 	s.goTo(s.loginIndex())
 	s.follow[s.loginIndex()] = true
 	return tea.Batch(msg.next, s.m.openCmd(msg.r.Flow.URL), l.code.Focus())
+}
+
+// openAsk is the request still awaited: one whose work has ended (esc on
+// its page, or the wizard stopping it) is dropped.
+func (l *loginModel) openAsk() bool {
+	if l.ask != nil && l.ask.ctx.Err() != nil {
+		l.ask, l.editing = nil, false
+		l.code.Blur()
+		setInput(l.code, "")
+	}
+	return l.ask != nil
 }
 
 // answerAsk sends the answer and returns to the page the work runs on.

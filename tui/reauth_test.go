@@ -108,3 +108,30 @@ func TestAccessibleAsksToSignInAgain(t *testing.T) {
 		t.Errorf("%d projects", n)
 	}
 }
+
+// Declining the sign-in (x) stops the work; the request does not linger.
+func TestApplySignInDeclined(t *testing.T) {
+	cfg, srv, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	logIn(t, cfg, srv, thickClient(t, srv))
+	srv.DemandSession(globustest.Demand{Method: "POST", Path: "/v2/api/projects", MFA: true})
+	tm := start(t, cfg, 100, 30)
+	waitFor(t, tm, "Step 1 of 6")
+	runes(tm, "a")
+	waitFor(t, tm, "create  project", "enter: do it")
+	press(tm, tea.KeyEnter)
+	waitFor(t, tm, "Sign in again")
+	press(tm, tea.KeyEsc)
+	runes(tm, "x")
+	waitFor(t, tm, "Stopped.")
+	runes(tm, "L")
+	waitFor(t, tm, "Log in to Globus")
+	tm.Quit()
+	m := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
+	if m.shell.login.ask != nil {
+		t.Error("the declined request is still open")
+	}
+	if n := len(operatorProjects(srv)); n != 0 {
+		t.Errorf("%d projects", n)
+	}
+}
