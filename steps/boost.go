@@ -72,7 +72,7 @@ func Redrive(ctx context.Context, e *Env, fn func(context.Context) error) error 
 	}
 	action := DescribeCall(ge.Method, ge.URL)
 	if e == nil || e.Reauth == nil {
-		return &Problem{What: askLine(action, req) + sessionMessage(req), Err: err, is: ErrReauthRequired,
+		return &Problem{What: strings.TrimSuffix(askLine(action, req), ".") + sessionMessage(req), Err: err, is: ErrReauthRequired,
 			Do: "run `" + LoginCommand(e, req) + "` in a terminal, then run this again"}
 	}
 	if err := reauthenticate(ctx, e, action, req); err != nil {
