@@ -51,7 +51,7 @@ const EnvEmulatorDemands = "GLOBUS_SETUP_EMULATOR_DEMANDS"
 func (d *demoEmulator) demand(getenv func(string) string, specs []string) ([]string, error) {
 	all := slices.Clone(specs)
 	for _, s := range strings.Split(getenv(EnvEmulatorDemands), ";") {
-		if strings.TrimSpace(s) != "" {
+		if s = strings.TrimSpace(s); s != "" {
 			all = append(all, s)
 		}
 	}

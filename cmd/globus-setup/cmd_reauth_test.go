@@ -110,3 +110,16 @@ func mustParseURL(t *testing.T, s string) *url.URL {
 	}
 	return u
 }
+
+func TestEmulatorDemandFlags(t *testing.T) {
+	w := newBareWorld(t)
+	code, _, errs := w.run("emulator", "--addr", "127.0.0.1:0", "--demand", "DELETE /v2/api/clients/ nope")
+	if code == 0 || !strings.Contains(errs, `unknown requirement "nope"`) || !strings.Contains(errs, EnvEmulatorDemands) {
+		t.Errorf("bad --demand: exit %d, %s", code, errs)
+	}
+	w.env[EnvEmulatorDemands] = "POST /v2/api/policies mfa; GET /v2/x"
+	code, _, errs = w.run("emulator", "--addr", "127.0.0.1:0")
+	if code == 0 || !strings.Contains(errs, `demand "GET /v2/x"`) {
+		t.Errorf("bad %s: exit %d, %s", EnvEmulatorDemands, code, errs)
+	}
+}
