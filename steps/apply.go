@@ -580,7 +580,7 @@ func (p *planner) planSecret(ctx context.Context, k appKind, app *planned) (*pla
 	case stored == "":
 		it.Action = PlanCreate
 	default:
-		_, err := p.g.ClientCredentialsToken(ctx, globus.Credentials{ID: app.ID, Secret: stored})
+		_, err := p.g.ClientCredentialsToken(ctx, globus.Credentials{ID: app.ID, Secret: stored}, globus.OpenIDScope)
 		switch {
 		case err == nil:
 			it.Action = PlanKeep

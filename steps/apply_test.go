@@ -85,7 +85,7 @@ func (w *applyWorld) works(prefix string) bool {
 	if cred.ID == "" || cred.Secret == "" {
 		return false
 	}
-	_, err := w.e.Globus.ClientCredentialsToken(context.Background(), cred)
+	_, err := w.e.Globus.ClientCredentialsToken(context.Background(), cred, globus.OpenIDScope)
 	return err == nil
 }
 

@@ -161,7 +161,7 @@ func CreateGroup(ctx context.Context, e *Env, r GroupRequest) (GroupResult, erro
 		if err != nil {
 			return res, groupProblem("creating the group "+r.Name, gc, err)
 		}
-		res.ID, res.DisplayName, res.Created, res.Owner = g.ID, g.Name, true, ownerOf(g, gc)
+		res.ID, res.DisplayName, res.Created, res.Owner = g.ID, g.Name, true, ownerOf(ctx, e, g, gc)
 		// Stored now, so a failure below never leaves an untracked group.
 		if err := storeGroup(e.Vault, r.Name, g.ID, nil, nil); err != nil {
 			return res, problem("storing groups."+r.Name+".id", err)
@@ -319,12 +319,21 @@ func groupProblem(doing string, gc *groupCaller, err error) error {
 	return problem(doing, err)
 }
 
-func ownerOf(g *globus.Group, gc *groupCaller) string {
-	if !gc.asClient {
-		for _, m := range g.MyMemberships {
-			if m.Role == "admin" && m.Username != "" {
-				return m.Username + " (you, the logged-in operator)"
-			}
+// ownerOf names who owns a new group. Groups's create answer carries
+// my_memberships only when include= asks (Groups OpenAPI), so without it the
+// operator is named from userinfo.
+func ownerOf(ctx context.Context, e *Env, g *globus.Group, gc *groupCaller) string {
+	if gc.asClient {
+		return gc.owner
+	}
+	for _, m := range g.MyMemberships {
+		if m.Role == "admin" && m.Username != "" {
+			return m.Username + " (you, the logged-in operator)"
+		}
+	}
+	if gc.identities != nil {
+		if ui, err := e.Globus.UserInfo(ctx, gc.identities); err == nil && ui.PreferredUsername != "" {
+			return ui.PreferredUsername + " (you, the logged-in operator)"
 		}
 	}
 	return gc.owner

@@ -116,6 +116,9 @@ func FinishLogin(ctx context.Context, e *Env, flow *globus.LoginFlow, pasted str
 	}
 	ts, err := e.Globus.ExchangeCode(ctx, flow, pasted)
 	if err != nil {
+		if p := badCodeProblem(err, "the login", "`globus-setup login`"); p != nil {
+			return LoginInfo{}, p
+		}
 		var ge *globus.Error
 		if errors.As(err, &ge) && (strings.EqualFold(ge.OAuthError, "invalid_client") || ge.Status == 401) {
 			return LoginInfo{}, &Problem{What: "Globus refused the login for client " + flow.ClientID, Err: err,
@@ -140,6 +143,20 @@ func FinishLogin(ctx context.Context, e *Env, flow *globus.LoginFlow, pasted str
 		return LoginInfo{}, problem("keeping the login in the vault", err)
 	}
 	return l.info(), nil
+}
+
+// badCodeProblem is the Problem for a login code Globus refused as
+// invalid_grant (expired, already used, or mistyped), told apart from a
+// wrong client by the error field: Globus answers both with 401
+// (globus-sdk-python testing/data/auth/oauth2_exchange_code_for_tokens.py,
+// case invalid_grant). nil for any other error.
+func badCodeProblem(err error, what, again string) *Problem {
+	var ge *globus.Error
+	if !errors.As(err, &ge) || !strings.EqualFold(ge.OAuthError, "invalid_grant") {
+		return nil
+	}
+	return &Problem{What: "Globus did not accept the code for " + what + ": it has expired, was already used, or was not copied whole", Err: err,
+		Do: "log in again (" + again + ") and paste the new code within a few minutes; a code works once"}
 }
 
 func (l *operatorLogin) info() LoginInfo {

@@ -246,7 +246,7 @@ func (vf *verifier) credsCheck(ctx context.Context, step, label string) (globus.
 	if c, ok := vf.unreachable(step, name); ok {
 		return cred, c, false
 	}
-	if _, err := vf.e.Globus.ClientCredentialsToken(ctx, cred); err != nil {
+	if _, err := vf.e.Globus.ClientCredentialsToken(ctx, cred, globus.OpenIDScope); err != nil {
 		return cred, vf.failErr(step, name, credsProblem("the client-credentials grant failed", label, step, err)), false
 	}
 	return cred, pass(step, name, "client "+ShortID(cred.ID)), true

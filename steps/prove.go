@@ -116,6 +116,9 @@ func ProveLogin(ctx context.Context, e *Env, flow *globus.LoginFlow, pasted stri
 	}
 	ts, err := e.Globus.ExchangeCode(ctx, flow, pasted)
 	if err != nil {
+		if p := badCodeProblem(err, "the test user's login", "start the proof again"); p != nil {
+			return Proof{}, p
+		}
 		var ge *globus.Error
 		if errors.As(err, &ge) && (strings.EqualFold(ge.OAuthError, "invalid_client") || ge.Status == http.StatusUnauthorized) {
 			return Proof{}, &Problem{What: "Globus refused the test user's login through client " + flow.ClientID, Err: err,
