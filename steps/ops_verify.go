@@ -161,7 +161,7 @@ func (vf *verifier) step(ctx context.Context, id string) []Check {
 	case "public_client":
 		return []Check{vf.publicClient(ctx)}
 	case "policy":
-		return []Check{vf.policy(ctx)}
+		return []Check{vf.policy(ctx), vf.gatewayStart(ctx)}
 	case "groups":
 		return vf.groups(ctx)
 	}
@@ -393,20 +393,14 @@ func (vf *verifier) policy(ctx context.Context) Check {
 		return vf.failErr(step, name, problem("reading the policy", err))
 	}
 	var wrong []string
+	hint := "edit the policy in the developers console (or store what it holds with `globus-setup set policy.domains`); the gateway's AUTHORIZED_IDP_DOMAINS must match it"
 	if !p.HighAssurance {
 		wrong = append(wrong, "it is not high assurance")
 	}
-	stored := lowerSet(SplitList(vf.val("policy.domains")))
-	have := lowerSet(p.DomainConstraintsInclude)
-	if missing, extra := setDiff(stored, have), setDiff(have, stored); len(missing)+len(extra) > 0 {
-		var parts []string
-		if len(missing) > 0 {
-			parts = append(parts, "lacks "+strings.Join(missing, ", "))
-		}
-		if len(extra) > 0 {
-			parts = append(parts, "also has "+strings.Join(extra, ", "))
-		}
-		wrong = append(wrong, "its included domains differ from policy.domains: it "+strings.Join(parts, " and "))
+	// Exactly, case included, as the gateway compares them at start-up.
+	if msg, fix := domainsMismatch(policyDomains(p), SplitList(vf.val("policy.domains")), "policy.domains"); msg != "" {
+		wrong = append(wrong, msg)
+		hint = fix + "; the gateway's AUTHORIZED_IDP_DOMAINS (policy.domains) must equal them"
 	}
 	if t := vf.val("policy.assurance_timeout"); t != "" && t != strconv.Itoa(p.AuthenticationAssuranceTimeout) {
 		wrong = append(wrong, fmt.Sprintf("its assurance timeout is %ds, the stored one %ss", p.AuthenticationAssuranceTimeout, t))
@@ -415,10 +409,21 @@ func (vf *verifier) policy(ctx context.Context) Check {
 		wrong = append(wrong, "it belongs to project "+p.ProjectID+", not the stored project")
 	}
 	if len(wrong) > 0 {
-		return fail(step, name, strings.Join(wrong, "; "),
-			"edit the policy in the developers console (or store what it holds with `globus-setup set policy.domains`); the gateway's AUTHORIZED_IDP_DOMAINS must match it")
+		return fail(step, name, strings.Join(wrong, "; "), hint)
 	}
 	return pass(step, name, strings.Join(p.DomainConstraintsInclude, " "))
+}
+
+// gatewayStart is GatewayStartCheck, skipped once Globus stopped answering.
+func (vf *verifier) gatewayStart(ctx context.Context) Check {
+	if c, ok := vf.unreachable("policy", GatewayStartName); ok {
+		return c
+	}
+	c := GatewayStartCheck(ctx, vf.e)
+	if c.NoAnswer && vf.down == nil {
+		vf.down = errors.New(c.Detail)
+	}
+	return c
 }
 
 func lowerSet(items []string) []string {

@@ -125,7 +125,7 @@ func TestVerifyAllFailures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.OK || len(rep.Lines) != 1 || !strings.HasPrefix(rep.Lines[0], "✗ ") {
+	if rep.OK || len(rep.Lines) != 2 || !strings.HasPrefix(rep.Lines[0], "✗ ") || !strings.HasPrefix(rep.Lines[1], "✗ The gateway would start") {
 		t.Fatalf("%+v", rep)
 	}
 	st, note := stateIn(t, w.e.Vault, "policy")
