@@ -624,7 +624,7 @@ func (p *planner) planScope(ctx context.Context, app *planned, cl *globus.AppCli
 	if err := CheckActionAllScope(*sc, cl.ID); err != nil {
 		return nil, err
 	}
-	it.Action, it.ID, it.Detail = PlanReuse, sc.ID, sc.ScopeString
+	it.Action, it.ID, it.Detail = PlanReuse, sc.ID, strings.Join(append([]string{sc.ScopeString}, ActionAllScopeNotes(*sc)...), "; ")
 	if sc.Name != "" {
 		it.Name = sc.Name
 	}

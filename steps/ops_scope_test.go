@@ -122,18 +122,31 @@ func TestCheckActionAllScope(t *testing.T) {
 	if err := CheckActionAllScope(good, cid); err != nil {
 		t.Fatal(err)
 	}
+	if n := ActionAllScopeNotes(good); len(n) != 0 {
+		t.Errorf("notes for the guide's scope: %v", n)
+	}
 	opt := good
 	opt.DependentScopes = []globus.DependentScope{{Scope: globus.GroupsDependentScopeID, Optional: true}}
 	err := CheckActionAllScope(opt, cid)
 	if err == nil {
 		t.Fatal("optional dependent scope accepted")
 	}
-	mustContain(t, err.Error(), "optional", "does not require a refresh token")
+	mustContain(t, err.Error(), "optional")
+	// Globus's action-provider guide makes the Groups dependent scope with
+	// requires_refresh_token false: it works with the gateway, so it is kept.
+	noRefresh := good
+	noRefresh.DependentScopes = []globus.DependentScope{{Scope: globus.GroupsDependentScopeID}}
+	if err := CheckActionAllScope(noRefresh, cid); err != nil {
+		t.Fatalf("requires_refresh_token false refused: %v", err)
+	}
+	mustContain(t, strings.Join(ActionAllScopeNotes(noRefresh), "\n"), "requires_refresh_token false", "works with the gateway")
+	// An extra dependent scope warns, and does not stop.
 	extra := good
 	extra.DependentScopes = append([]globus.DependentScope{{Scope: "other"}}, good.DependentScopes...)
-	if err := CheckActionAllScope(extra, cid); err == nil || !strings.Contains(err.Error(), "extra dependent scope other") {
-		t.Fatalf("extra dependent scope: %v", err)
+	if err := CheckActionAllScope(extra, cid); err != nil {
+		t.Fatalf("extra dependent scope stopped: %v", err)
 	}
+	mustContain(t, strings.Join(ActionAllScopeNotes(extra), "\n"), "warning: it has an extra dependent scope other")
 }
 
 func TestEnsureScopeBadSecretSaysWhatToDo(t *testing.T) {

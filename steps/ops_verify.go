@@ -311,7 +311,7 @@ func (vf *verifier) scope(ctx context.Context, cred globus.Credentials) Check {
 	if s := vf.val("service_api.scope_string"); s != "" && s != sc.ScopeString {
 		return fail(step, name, "the stored scope string differs from Globus's ("+sc.ScopeString+")", "run `globus-setup scope create` to store it again")
 	}
-	return pass(step, name, sc.ScopeString)
+	return pass(step, name, strings.Join(append([]string{sc.ScopeString}, ActionAllScopeNotes(*sc)...), "; "))
 }
 
 func (vf *verifier) serviceAccount(ctx context.Context) []Check {
