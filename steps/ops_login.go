@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -192,6 +193,68 @@ func Logout(v *vault.Vault) (bool, error) {
 		}
 	}
 	return true, v.SetInternal(OperatorTokensKey, "")
+}
+
+// LogoutResult says what a logout did; it never holds a token.
+type LogoutResult struct {
+	Had     bool  // there was a login to end
+	Revoked int   // tokens Globus revoked
+	Failed  int   // tokens that could not be revoked
+	Err     error // the first revocation error
+}
+
+// Line is the result in one sentence for the operator.
+func (r LogoutResult) Line() string {
+	switch {
+	case !r.Had:
+		return "Not logged in: there were no tokens to revoke or delete."
+	case r.Failed == 0:
+		return fmt.Sprintf("Logged out: %d token(s) revoked at Globus and deleted from the vault.", r.Revoked)
+	}
+	return fmt.Sprintf("Logged out, but deleted locally only: %d of %d token(s) could not be revoked at Globus (%v). They stay valid until they expire; revoke them from the Globus web app (Settings, Consents), or run `globus-setup login` and `logout` again when Globus can be reached.",
+		r.Failed, r.Revoked+r.Failed, r.Err)
+}
+
+// RevokeAndLogout revokes the operator's stored tokens at Globus (POST
+// /v2/oauth2/token/revoke, refresh tokens first, as the public client they
+// were issued to), then deletes them from the vault whatever Globus said:
+// a logout must never leave tokens on disk.
+func RevokeAndLogout(ctx context.Context, e *Env) (LogoutResult, error) {
+	if err := checkEnv(e); err != nil {
+		return LogoutResult{}, err
+	}
+	if err := e.Vault.Reload(); err != nil {
+		return LogoutResult{}, err
+	}
+	var r LogoutResult
+	if l, ok := readLogin(e.Vault.Doc().Internal); ok {
+		rs := make([]string, 0, len(l.Tokens))
+		for k := range l.Tokens {
+			rs = append(rs, k)
+		}
+		sort.Strings(rs)
+		seen := map[string]bool{}
+		for _, k := range rs {
+			t := l.Tokens[k]
+			for _, tok := range []string{t.RefreshToken, t.AccessToken} {
+				if tok == "" || seen[tok] {
+					continue
+				}
+				seen[tok] = true
+				if err := e.Globus.RevokeToken(ctx, l.ClientID, tok); err != nil {
+					r.Failed++
+					if r.Err == nil {
+						r.Err = err
+					}
+				} else {
+					r.Revoked++
+				}
+			}
+		}
+	}
+	had, err := Logout(e.Vault)
+	r.Had = had
+	return r, err
 }
 
 // OperatorToken returns a Bearer authorizer for the operator's token for

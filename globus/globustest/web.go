@@ -189,6 +189,17 @@ func (s *Server) checkAuthorize(q url.Values, self string) (*authRequest, error)
 	if s.operator == "" {
 		return nil, errors.New("nobody can sign in: the emulator has no operator (SetOperator)")
 	}
+	// session_required_policies (the gateway's user helper sends it:
+	// alcf_ai/src/alcf_ai/auth.py; GARE authorization_parameters): Globus
+	// makes the sign-in meet those policies. The emulator checks the IDs
+	// exist (how Globus answers an unknown one is unverified) and leaves the
+	// session as the sign-in page sets it, so its controls can still show
+	// a refusal.
+	for _, id := range splitList(q.Get("session_required_policies")) {
+		if _, ok := s.policies[id]; !ok {
+			return nil, fmt.Errorf("session_required_policies names an unknown policy %s", id)
+		}
+	}
 	return &authRequest{client: c, redirectURI: ru, challenge: ch, state: q.Get("state"), scopes: ids,
 		offline: q.Get("access_type") == "offline"}, nil
 }
