@@ -270,7 +270,9 @@ func (c *Client) LookupIdentities(ctx context.Context, a Authorizer, usernames [
 		var out struct {
 			Identities []Identity `json:"identities"`
 		}
-		q := url.Values{"usernames": {strings.Join(chunk, ",")}}
+		// provision=false, as globus-sdk-python's get_identities sends by
+		// default: a typo must not create an identity.
+		q := url.Values{"usernames": {strings.Join(chunk, ",")}, "provision": {"false"}}
 		if err := c.get(ctx, c.auth, a, "v2/api/identities", q, &out); err != nil {
 			return nil, err
 		}

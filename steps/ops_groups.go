@@ -299,6 +299,18 @@ func readGroup(ctx context.Context, e *Env, gc *groupCaller, name, id string) (*
 		return nil, &Problem{What: label + " does not exist or " + who + " cannot see it", Err: err,
 			Do: "check the ID; if the group was made by someone else, act as its owner (log in as them, or use or drop --as-client); if it was deleted, store another ID with `globus-setup set groups." + orName(name) + ".id`"}
 	}
+	if globus.IsStatus(err, http.StatusForbidden) {
+		label := "the group " + id
+		if name != "" {
+			label = "the stored group " + name + " (" + id + ")"
+		}
+		who := "you (the logged-in operator) are"
+		if gc.asClient {
+			who = "the Service API app is"
+		}
+		return nil, &Problem{What: who + " not allowed to see or manage " + label, Err: err,
+			Do: "ask one of the group's admins to make you a manager or admin, or act as its owner (log in as them, or use or drop --as-client)"}
+	}
 	return nil, groupProblem("reading the group "+id, gc, err)
 }
 
@@ -346,6 +358,7 @@ func addMembers(ctx context.Context, e *Env, gc *groupCaller, groupID string, me
 		return nil, nil
 	}
 	out := make([]MemberOutcome, len(members))
+	unused := map[string]bool{} // identity IDs that have never logged in
 	var usernames []string
 	for i, m := range members {
 		out[i].User = m
@@ -372,12 +385,17 @@ func addMembers(ctx context.Context, e *Env, gc *groupCaller, groupID string, me
 				continue
 			}
 			id := byName[strings.ToLower(out[i].User)]
-			if id.ID == "" || strings.EqualFold(id.Status, "unused") {
+			if id.ID == "" {
 				out[i].Result = MemberUnknown
 				out[i].Detail = "Globus has no identity with this username (has the person ever logged in to Globus?)"
 				continue
 			}
 			out[i].IdentityID = id.ID
+			if strings.EqualFold(id.Status, "unused") {
+				// It exists (provisioned, never logged in) and can join a
+				// group: globus-sdk-python testing/data/auth/get_identities.py.
+				unused[strings.ToLower(id.ID)] = true
+			}
 		}
 	}
 	active := map[string]bool{}
@@ -414,6 +432,9 @@ func addMembers(ctx context.Context, e *Env, gc *groupCaller, groupID string, me
 			out[i].Result = MemberAdded
 			if a.Status != "" && a.Status != "active" {
 				out[i].Detail = "membership " + a.Status
+			}
+			if unused[strings.ToLower(a.IdentityID)] {
+				out[i].Detail = strings.TrimPrefix(out[i].Detail+"; ", "; ") + "has never logged in to Globus (identity status unused): they must log in once before they can use the gateway"
 			}
 		}
 	}

@@ -501,12 +501,18 @@ func (vf *verifier) groups(ctx context.Context) []Check {
 func (vf *verifier) group(ctx context.Context, readers []*groupCaller, n, id, name string) Check {
 	const step = "groups"
 	var g *globus.Group
-	var err error
+	var err, forbidden error
 	for _, gc := range readers {
 		g, err = vf.e.Globus.GetGroup(ctx, gc.groups, id, true)
+		if globus.IsStatus(err, http.StatusForbidden) && !gc.asClient {
+			forbidden = err // the operator's 403 says more than the app's 404
+		}
 		if err == nil || !(globus.IsStatus(err, http.StatusNotFound) || globus.IsStatus(err, http.StatusForbidden)) {
 			break
 		}
+	}
+	if forbidden != nil && err != nil && globus.IsStatus(err, http.StatusNotFound) {
+		err = forbidden
 	}
 	hidden := globus.IsStatus(err, http.StatusNotFound) || globus.IsStatus(err, http.StatusForbidden)
 	switch {
@@ -514,6 +520,9 @@ func (vf *verifier) group(ctx context.Context, readers []*groupCaller, n, id, na
 		// Groups are private by default: the operator's group is invisible
 		// to the app, which proves nothing without the operator's login.
 		return skip(step, name, "the Service API app cannot see group "+id+"; log in to check (`globus-setup login`)")
+	case globus.IsStatus(err, http.StatusForbidden):
+		return fail(step, name, "you cannot see or manage group "+id+" (Globus Groups answered 403)",
+			"ask one of the group's admins to make you a manager or admin, or log in as its owner to check it")
 	case hidden:
 		return fail(step, name, "group "+id+" does not exist or neither you nor the Service API app can see it",
 			"check groups."+n+".id; log in as the group's owner to check it")

@@ -447,9 +447,12 @@ func (s *Server) identityDoc(in *identity) map[string]any {
 
 // ---- identities ----
 
-// handleIdentities looks identities up by usernames or ids. Unknown usernames
-// come back with status "unused" and a fresh, thereafter stable, ID, as Globus
-// answers; provision=false makes them absent instead. Unknown ids are absent.
+// handleIdentities looks identities up by usernames or ids. Existing
+// identities come back whatever their status, "unused" ones included
+// (globus-sdk-python testing/data/auth/get_identities.py). Unknown usernames
+// are absent unless provision=true, which makes them "unused" with a fresh,
+// thereafter stable, ID (the SDK's get_identities sends provision=false by
+// default: services/auth/client/service_client.py). Unknown ids are absent.
 func (s *Server) handleIdentities(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -467,7 +470,7 @@ func (s *Server) handleIdentities(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, "INVALID_PARAMETERS", "give exactly one of usernames or ids")
 		return
 	}
-	provision := !strings.EqualFold(q.Get("provision"), "false")
+	provision := strings.EqualFold(q.Get("provision"), "true")
 	out := []map[string]any{}
 	for _, u := range usernames {
 		id, known := s.byUsername[strings.ToLower(u)]

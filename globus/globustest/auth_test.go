@@ -387,7 +387,7 @@ func TestIdentities(t *testing.T) {
 		return c.do(t)
 	}
 
-	ids := expect(t, look("usernames=ALICE@uchicago.edu,nobody@anl.gov", call{basic: basic}), 200).obj(t)["identities"].([]any)
+	ids := expect(t, look("usernames=ALICE@uchicago.edu,nobody@anl.gov&provision=true", call{basic: basic}), 200).obj(t)["identities"].([]any)
 	if len(ids) != 2 {
 		t.Fatalf("identities: %v", ids)
 	}
@@ -405,6 +405,12 @@ func TestIdentities(t *testing.T) {
 	none := expect(t, look("usernames=ghost@anl.gov&provision=false", call{basic: basic}), 200).obj(t)["identities"].([]any)
 	if len(none) != 0 {
 		t.Errorf("provision=false answered %v", none)
+	}
+	// Without provision, an unknown username is absent and an existing
+	// unused identity is answered as it is.
+	none = expect(t, look("usernames=ghost2@anl.gov,nobody@anl.gov", call{basic: basic}), 200).obj(t)["identities"].([]any)
+	if len(none) != 1 || none[0].(map[string]any)["status"] != "unused" {
+		t.Errorf("no provision answered %v", none)
 	}
 	byID := expect(t, look("ids="+alice.ID+",00000000-0000-4000-8000-000000000000", call{basic: basic}), 200).obj(t)["identities"].([]any)
 	if len(byID) != 1 || byID[0].(map[string]any)["username"] != "alice@uchicago.edu" {

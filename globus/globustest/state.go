@@ -273,6 +273,14 @@ func (s *Server) AddIdentity(username, name, email, idp string) Identity {
 	return s.addIdentity("", username, name, email, idp, "used").Identity
 }
 
+// AddUnusedIdentity adds an identity that exists but has never logged in
+// (status "unused"), as Globus provisions them; it can still join groups.
+func (s *Server) AddUnusedIdentity(username string) Identity {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.addIdentity("", username, "", "", "", "unused").Identity
+}
+
 // LookupIdentity finds an identity by username.
 func (s *Server) LookupIdentity(username string) (Identity, bool) {
 	s.mu.Lock()
