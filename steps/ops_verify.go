@@ -29,6 +29,9 @@ type Check struct {
 	Status CheckStatus
 	Detail string // pass: a short fact; fail: what is wrong; skip: why
 	Hint   string // fail: what to do
+	// Warn: a pass with something that still stops someone (e.g. a group
+	// member outside AUTHORIZED_IDP_DOMAINS); it does not fail verify.
+	Warn string
 	// NoAnswer: failed because Globus could not be reached, which says
 	// nothing about the stored values (RecordChecks leaves the step as is).
 	NoAnswer bool
@@ -39,10 +42,14 @@ type Check struct {
 func (c Check) Line() string {
 	switch c.Status {
 	case CheckPass:
-		if c.Detail == "" {
-			return "✓ " + c.Name
+		s := "✓ " + c.Name
+		if c.Detail != "" {
+			s += " (" + c.Detail + ")"
 		}
-		return "✓ " + c.Name + " (" + c.Detail + ")"
+		if c.Warn != "" {
+			s += " — warning: " + c.Warn
+		}
+		return s
 	case CheckFail:
 		s := "✗ " + c.Name + ": " + c.Detail
 		if c.Hint != "" {
@@ -549,7 +556,45 @@ func (vf *verifier) group(ctx context.Context, readers []*groupCaller, n, id, na
 		return fail(step, name, fmt.Sprintf("%q lacks %s", g.Name, strings.Join(missing, ", ")),
 			"run `globus-setup group add "+n+" "+strings.Join(missing, " ")+"`")
 	}
-	return pass(step, name, fmt.Sprintf("%q, %d stored member(s)", g.Name, len(want)))
+	c := pass(step, name, fmt.Sprintf("%q, %d stored member(s)", g.Name, len(want)))
+	c.Warn = vf.outsideDomains(g, want)
+	return c
+}
+
+// outsideDomains names the stored members of g who can never get in: the
+// gateway admits a user only if their identity's username domain is in
+// AUTHORIZED_IDP_DOMAINS, compared exactly (as the proof's domain check),
+// and the policy asks for the same domains. "" when all can.
+func (vf *verifier) outsideDomains(g *globus.Group, want []string) string {
+	domains := gatewayItems(vf.e.Vault.Doc(), "AUTHORIZED_IDP_DOMAINS")
+	if len(domains) == 0 {
+		return ""
+	}
+	stored := map[string]bool{}
+	for _, u := range want {
+		stored[strings.ToLower(u)] = true
+	}
+	var out []string
+	for _, m := range g.Memberships {
+		if m.Username == "" || !(stored[strings.ToLower(m.Username)] || stored[strings.ToLower(m.IdentityID)]) {
+			continue
+		}
+		d, ok := usernameDomain(m.Username)
+		switch {
+		case !ok:
+			out = append(out, m.Username+" (no domain)")
+		case slices.Contains(domains, d):
+		case slices.ContainsFunc(domains, func(x string) bool { return strings.EqualFold(x, d) }):
+			out = append(out, m.Username+" ("+d+" differs in case, and the gateway compares exactly)")
+		default:
+			out = append(out, m.Username+" ("+d+")")
+		}
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return "the gateway will refuse " + strings.Join(out, ", ") + ": not from AUTHORIZED_IDP_DOMAINS (" + strings.Join(domains, " ") +
+		"); they must log in with an identity from those domains, or add the domain to the policy and to policy.domains"
 }
 
 // RecordChecks marks each step whose checks all passed as verified, and a
