@@ -445,16 +445,6 @@ func lowerSet(items []string) []string {
 	return out
 }
 
-func setDiff(a, b []string) []string {
-	var out []string
-	for _, x := range a {
-		if !slices.Contains(b, x) {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
 func (vf *verifier) groups(ctx context.Context) []Check {
 	const step = "groups"
 	names := GroupNames(vf.e.Vault.Doc().Values)

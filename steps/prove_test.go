@@ -454,25 +454,6 @@ func TestProveLoginLikeUsersAndRevokes(t *testing.T) {
 	}
 }
 
-// countRefreshTokens counts the non-empty refresh_token values in a JSON answer.
-func countRefreshTokens(v any) int {
-	n := 0
-	switch x := v.(type) {
-	case map[string]any:
-		for k, e := range x {
-			if s, ok := e.(string); ok && k == "refresh_token" && s != "" {
-				n++
-			}
-			n += countRefreshTokens(e)
-		}
-	case []any:
-		for _, e := range x {
-			n += countRefreshTokens(e)
-		}
-	}
-	return n
-}
-
 func TestProveAcceptsDependentTokensAsOneObject(t *testing.T) {
 	srv, _ := globustest.NewTestServer(t)
 	w, rewritten := rewriter(t, srv, isDependentGrant, func(body []byte) []byte {
