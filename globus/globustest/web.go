@@ -130,6 +130,7 @@ var pages = template.Must(template.New("").Parse(`
 <label>Description <input name="description"></label><br>
 <label>Allowed domains (space or comma separated) <input name="domains" required></label><br>
 <label>Authentication timeout (seconds) <input name="timeout" value="3600" required></label><br>
+<label>Assurance <select name="assurance"><option value="high">High assurance</option><option value="standard">Not high assurance</option></select></label><br>
 <button type="submit">Create policy</button></form></fieldset>
 {{end}}{{template "bottom" .}}{{end}}
 
@@ -552,7 +553,9 @@ func (s *Server) handleConsolePolicy(w http.ResponseWriter, r *http.Request) {
 	if desc == "" {
 		desc = name
 	}
-	pol := s.newPolicy(policy{projectID: p.id, displayName: name, description: desc, highAssurance: true,
+	// The real console's form has a High Assurance choice (the gateway's
+	// guide: "Tick High Assurance"); a policy without it stops the gateway.
+	pol := s.newPolicy(policy{projectID: p.id, displayName: name, description: desc, highAssurance: f.Get("assurance") != "standard",
 		timeout: timeout, include: domains})
 	backToConsole(w, r, "Policy "+pol.displayName+" created: "+pol.id)
 }
