@@ -72,7 +72,7 @@ func GatewayStartCheck(ctx context.Context, e *Env) Check {
 	switch {
 	case globus.IsStatus(err, http.StatusForbidden) || globus.IsStatus(err, http.StatusNotFound) || globus.IsStatus(err, http.StatusUnauthorized):
 		return fail(step, name, "the Service Account ("+ShortID(cred.ID)+") cannot read policy "+id+" ("+err.Error()+"), so the gateway stops at start-up",
-			"the policy and the Service Account app must belong to the same project: check policy.id and service_account.client_id against the developers console (`globus-setup verify` names each)")
+			"the policy and the Service Account app must belong to the same project: compare `globus-setup get policy.id` and `globus-setup get service_account.client_id` with the developers console")
 	case err != nil:
 		c := failErr(step, name, problem("reading the policy as the Service Account", err))
 		c.NoAnswer = noAnswer(err)

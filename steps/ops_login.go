@@ -117,7 +117,7 @@ func FinishLogin(ctx context.Context, e *Env, flow *globus.LoginFlow, pasted str
 	}
 	ts, err := e.Globus.ExchangeCode(ctx, flow, pasted)
 	if err != nil {
-		if p := badCodeProblem(err, "the login", "`globus-setup login`"); p != nil {
+		if p := badCodeProblem(err, "the login", "log in again (`globus-setup login`)"); p != nil {
 			return LoginInfo{}, p
 		}
 		var ge *globus.Error
@@ -157,7 +157,7 @@ func badCodeProblem(err error, what, again string) *Problem {
 		return nil
 	}
 	return &Problem{What: "Globus did not accept the code for " + what + ": it has expired, was already used, or was not copied whole", Err: err,
-		Do: "log in again (" + again + ") and paste the new code within a few minutes; a code works once"}
+		Do: again + " and paste the new code within a few minutes; a code works once"}
 }
 
 func (l *operatorLogin) info() LoginInfo {

@@ -125,7 +125,7 @@ func ProveLogin(ctx context.Context, e *Env, flow *globus.LoginFlow, pasted stri
 	}
 	ts, err := e.Globus.ExchangeCode(ctx, flow, pasted)
 	if err != nil {
-		if p := badCodeProblem(err, "the test user's login", "start the proof again"); p != nil {
+		if p := badCodeProblem(err, "the test user's login", "start the proof again (`globus-setup verify --as-user`, or p on Finish)"); p != nil {
 			return Proof{}, p
 		}
 		var ge *globus.Error

@@ -582,7 +582,8 @@ func TestProveLoginEndToEnd(t *testing.T) {
 	if _, err := ProveLogin(context.Background(), w.e, flow, code); err == nil {
 		t.Error("the code worked twice")
 	} else {
-		mustContain(t, Hint(err), "log in again")
+		mustContain(t, err.Error(), "already used")
+		mustContain(t, Hint(err), "start the proof again")
 	}
 	// Refused the same way a direct token is: bob is in no group.
 	flow, _ = StartProof(w.e)
