@@ -211,7 +211,7 @@ func (r LogoutResult) Line() string {
 	case r.Failed == 0:
 		return fmt.Sprintf("Logged out: %d token(s) revoked at Globus and deleted from the vault.", r.Revoked)
 	}
-	return fmt.Sprintf("Logged out, but deleted locally only: %d of %d token(s) could not be revoked at Globus (%v). They stay valid until they expire; revoke them from the Globus web app (Settings, Consents), or run `globus-setup login` and `logout` again when Globus can be reached.",
+	return fmt.Sprintf("Logged out, but deleted locally only: %d of %d token(s) could not be revoked at Globus (%v). They stay valid until they expire, unless revoked from the Globus web app (Settings, Consents).",
 		r.Failed, r.Revoked+r.Failed, r.Err)
 }
 
@@ -241,6 +241,10 @@ func RevokeAndLogout(ctx context.Context, e *Env) (LogoutResult, error) {
 					continue
 				}
 				seen[tok] = true
+				if r.Err != nil && noAnswer(r.Err) {
+					r.Failed++ // Globus is out of reach: do not wait out each one
+					continue
+				}
 				if err := e.Globus.RevokeToken(ctx, l.ClientID, tok); err != nil {
 					r.Failed++
 					if r.Err == nil {
