@@ -110,3 +110,14 @@ func TestTwoPoliciesRefused(t *testing.T) {
 		t.Errorf("policy.id = %q, changed", got)
 	}
 }
+
+// Without the Service Account's secret the check cannot run: a skip, as for
+// any value not stored yet.
+func TestGatewayStartCheckSkipsWithoutServiceAccount(t *testing.T) {
+	w := newWorld(t)
+	w.del("service_account.client_secret")
+	c := GatewayStartCheck(context.Background(), w.e)
+	if c.Status != CheckSkip || !strings.Contains(c.Detail, "not stored yet") {
+		t.Fatal(c.Line())
+	}
+}
