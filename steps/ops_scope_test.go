@@ -214,3 +214,29 @@ func TestCatalogueHasOps(t *testing.T) {
 		}
 	}
 }
+
+// An action_all made as Globus's action-provider guide makes it (Groups
+// dependent scope with requires_refresh_token false) is kept: the gateway
+// works with it. It does not stop the scope step, and is said.
+func TestEnsureScopeKeepsActionProviderGuideScope(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	cred := globus.Credentials{ID: w.apiID, Secret: w.apiSecret}
+	made, err := w.e.Globus.CreateScope(ctx, cred, globus.ScopeCreate{Name: "Gateway", Description: "Access", ScopeSuffix: "action_all",
+		DependentScopes: []globus.DependentScope{{Scope: globus.GroupsDependentScopeID, Optional: false, RequiresRefreshToken: false}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := EnsureScope(ctx, w.e)
+	if err != nil {
+		t.Fatalf("the action-provider guide's scope stopped the step: %v", err)
+	}
+	if res.Created || res.Scope.ID != made.ID || w.get("service_api.scope_id") != made.ID {
+		t.Fatalf("%+v", res)
+	}
+	mustContain(t, strings.Join(ScopeLines(res), "\n"), "requires_refresh_token false", "works with the gateway")
+	c := statusOf(t, VerifyStep(ctx, w.e, "service_api"), scopeCheckName)
+	if c.Status != CheckPass || !strings.Contains(c.Line(), "works with the gateway") {
+		t.Fatal(c.Line())
+	}
+}
