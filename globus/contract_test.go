@@ -600,3 +600,17 @@ func TestContractClientCredentialsNeedAScope(t *testing.T) {
 		t.Errorf("%d requests sent", n)
 	}
 }
+
+// A 401 invalid_grant on a Basic-authorised call (a confidential client's
+// code exchange or dependent-token grant) is about the code or token, not
+// the client's secret: the error field decides, not the status.
+func TestInvalidGrantHintWithBasic(t *testing.T) {
+	e := &Error{Status: 401, OAuthError: "invalid_grant", Auth: "basic"}
+	if h := e.Hint(); !strings.Contains(h, "no longer valid") {
+		t.Errorf("hint %q", h)
+	}
+	e = &Error{Status: 401, OAuthError: "invalid_client", Auth: "basic"}
+	if h := e.Hint(); !strings.Contains(h, "secret do not match") {
+		t.Errorf("hint %q", h)
+	}
+}
