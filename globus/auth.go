@@ -154,13 +154,15 @@ type PolicyEvaluation struct {
 // break proxies.
 const IDsPerRequest = 100
 
-// ClientCredentialsToken proves an ID/secret pair by getting tokens for the
-// client itself (no scopes: Auth's defaults).
+// ClientCredentialsToken gets tokens for the client itself. At least one
+// scope is required: no Globus client sends this grant without one
+// (globus-sdk v4 requires requested_scopes; v3, which the gateway pins, sent
+// its defaults, see GatewaySDKDefaultScopes).
 func (c *Client) ClientCredentialsToken(ctx context.Context, cred Credentials, scopes ...string) (TokenSet, error) {
-	form := url.Values{"grant_type": {"client_credentials"}}
-	if len(scopes) > 0 {
-		form.Set("scope", strings.Join(scopes, " "))
+	if len(scopes) == 0 {
+		return nil, errors.New("a client-credentials grant needs at least one scope (e.g. openid)")
 	}
+	form := url.Values{"grant_type": {"client_credentials"}, "scope": {strings.Join(scopes, " ")}}
 	var tj tokenJSON
 	err := c.do(ctx, call{svc: c.auth, method: http.MethodPost, path: "v2/oauth2/token", auth: Basic(cred), form: form, out: &tj})
 	if err != nil {
@@ -268,7 +270,9 @@ func (c *Client) LookupIdentities(ctx context.Context, a Authorizer, usernames [
 		var out struct {
 			Identities []Identity `json:"identities"`
 		}
-		q := url.Values{"usernames": {strings.Join(chunk, ",")}}
+		// provision=false, as globus-sdk-python's get_identities sends by
+		// default: a typo must not create an identity.
+		q := url.Values{"usernames": {strings.Join(chunk, ",")}, "provision": {"false"}}
 		if err := c.get(ctx, c.auth, a, "v2/api/identities", q, &out); err != nil {
 			return nil, err
 		}
@@ -345,4 +349,17 @@ func chunks(s []string, n int) func(func([]string) bool) {
 			s = s[k:]
 		}
 	}
+}
+
+// RevokeToken revokes an access or refresh token issued to a public client
+// (POST /v2/oauth2/token/revoke, form token and client_id, as
+// globus-sdk-python's NativeAppAuthClient.oauth2_revoke_token sends it;
+// Globus answers {"active": false}, testing/data/auth/oauth2_revoke_token.py).
+// Revoking twice is harmless, so it is retried like a read.
+func (c *Client) RevokeToken(ctx context.Context, clientID, token string) error {
+	if strings.TrimSpace(token) == "" {
+		return nil
+	}
+	form := url.Values{"token": {token}, "client_id": {clientID}}
+	return c.do(ctx, call{svc: c.auth, method: http.MethodPost, path: "v2/oauth2/token/revoke", form: form, secrets: []string{token}, policy: retrySafe})
 }

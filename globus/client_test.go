@@ -399,7 +399,7 @@ func TestErrorHasNoQueryString(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "alice") || strings.Contains(err.Error(), "?") {
 		t.Fatalf("err = %v", err)
 	}
-	if got := f.rec.all()[0].RawQuery; got != "usernames=alice%40example.org" {
+	if got := f.rec.all()[0].RawQuery; got != "provision=false&usernames=alice%40example.org" {
 		t.Errorf("query %q", got)
 	}
 }

@@ -86,9 +86,9 @@ func TestEmulatorCredentials(t *testing.T) {
 	if got := w.srv.Credentials(w.svc.ID); len(got) != 1 || got[0].Name != "seeded" {
 		t.Errorf("left %v", got)
 	}
-	_, err = w.c.ClientCredentialsToken(ctx, globus.Credentials{ID: w.svc.ID, Secret: made.Secret})
+	_, err = w.c.ClientCredentialsToken(ctx, globus.Credentials{ID: w.svc.ID, Secret: made.Secret}, globus.OpenIDScope)
 	asError(t, err, 401)
-	if _, err := w.c.ClientCredentialsToken(ctx, w.svc); err != nil {
+	if _, err := w.c.ClientCredentialsToken(ctx, w.svc, globus.OpenIDScope); err != nil {
 		t.Errorf("the other secret stopped working: %v", err)
 	}
 

@@ -197,11 +197,25 @@ const (
 	// group memberships.
 	GroupsDependentScopeID = "73320ffe-4cb4-4b25-a0a3-83d53d59ce4f"
 	ActionAllSuffix        = "action_all"
+	// GroupsDependentScopeString is that scope's string (globus-sdk-python
+	// scopes/data: GroupsScopes.view_my_groups_and_memberships).
+	GroupsDependentScopeString = "urn:globus:auth:scope:groups.api.globus.org:view_my_groups_and_memberships"
+	// OpenIDScope is the scope a plain secret check asks for.
+	OpenIDScope      = "openid"
+	TransferAllScope = "urn:globus:auth:scope:transfer.api.globus.org:all"
 
 	// Resource servers of the tokens in a TokenSet.
 	AuthResourceServer   = "auth.globus.org"
 	GroupsResourceServer = "groups.api.globus.org"
 )
+
+// GatewaySDKDefaultScopes are what globus-sdk v3 (which the gateway pins)
+// sends when its client-credentials grant is given no scopes, as the
+// gateway's start-up check (inference_gateway/apps.py) does: globus-sdk-python
+// before commit c300c942, services/auth/_common.py _DEFAULT_REQUESTED_SCOPES.
+func GatewaySDKDefaultScopes() []string {
+	return []string{"openid", "profile", "email", TransferAllScope}
+}
 
 // ActionAllScopeString is the gateway's scope string for the Service API client
 // ID. Globus writes production scope strings as https://auth.globus.org/scopes/...;

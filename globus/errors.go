@@ -85,10 +85,13 @@ func (e *Error) Hint() string {
 	}
 	oauth := strings.ToLower(e.OAuthError)
 	switch {
-	case oauth == "invalid_client" || (e.Status == http.StatusUnauthorized && e.Auth == "basic"):
-		return "the client ID and secret do not match; create a new secret in the developers console"
+	// The error field tells a bad code or token from a bad client: Globus
+	// answers both with 401 (globus-sdk-python testing/data/auth/
+	// oauth2_exchange_code_for_tokens.py, case invalid_grant).
 	case oauth == "invalid_grant":
 		return "the login code or refresh token is no longer valid (a code works once and only for a few minutes); log in again"
+	case oauth == "invalid_client" || (e.Status == http.StatusUnauthorized && e.Auth == "basic"):
+		return "the client ID and secret do not match; create a new secret in the developers console"
 	case oauth == "invalid_scope":
 		return "Globus does not know that scope or will not grant it to this client; check the scope and the client's settings in the developers console"
 	case e.Status == http.StatusUnauthorized && e.Auth == "bearer":

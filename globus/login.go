@@ -62,17 +62,29 @@ func (c *Client) oauthContext(ctx context.Context) context.Context {
 // it works over SSH with no local web server. It asks for offline access: the
 // operator's login is stored and refreshed.
 func (c *Client) StartLogin(clientID string, scopes []string) (*LoginFlow, error) {
-	return c.startLogin(clientID, scopes, true)
+	return c.startLogin(clientID, scopes, true, nil)
+}
+
+// StartUserLogin is StartLogin as the gateway's users log in: its user
+// helper (alcf_ai/src/alcf_ai/auth.py in the gateway's repository) asks for
+// refresh tokens and passes session_required_policies=<policy IDs>, so
+// Globus makes the session meet the policy at sign-in.
+func (c *Client) StartUserLogin(clientID string, scopes, policyIDs []string) (*LoginFlow, error) {
+	var extra []oauth2.AuthCodeOption
+	if len(policyIDs) > 0 {
+		extra = append(extra, oauth2.SetAuthURLParam("session_required_policies", strings.Join(policyIDs, ",")))
+	}
+	return c.startLogin(clientID, scopes, true, extra)
 }
 
 // StartOneTimeLogin is StartLogin without offline access, for logins whose
 // tokens are used once and dropped (proving a test user gets in): Globus
 // then mints no refresh token, so none can outlive the check.
 func (c *Client) StartOneTimeLogin(clientID string, scopes []string) (*LoginFlow, error) {
-	return c.startLogin(clientID, scopes, false)
+	return c.startLogin(clientID, scopes, false, nil)
 }
 
-func (c *Client) startLogin(clientID string, scopes []string, offline bool) (*LoginFlow, error) {
+func (c *Client) startLogin(clientID string, scopes []string, offline bool, extra []oauth2.AuthCodeOption) (*LoginFlow, error) {
 	clientID = strings.TrimSpace(clientID)
 	if clientID == "" {
 		return nil, errors.New("cannot start the login: no client ID (the public client of step 4)")
@@ -91,6 +103,7 @@ func (c *Client) startLogin(clientID string, scopes []string, offline bool) (*Lo
 	if offline {
 		opts = append(opts, oauth2.AccessTypeOffline)
 	}
+	opts = append(opts, extra...)
 	f.URL = c.oauthConfig(clientID, f.RedirectURI, f.Scopes).AuthCodeURL(f.State, opts...)
 	return f, nil
 }

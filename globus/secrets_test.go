@@ -96,7 +96,7 @@ func TestErrorsNeverCarrySecrets(t *testing.T) {
 	ctx := context.Background()
 	calls := func(c *Client) map[string]func() error {
 		return map[string]func() error{
-			"client credentials": func() error { _, err := c.ClientCredentialsToken(ctx, testCred); return err },
+			"client credentials": func() error { _, err := c.ClientCredentialsToken(ctx, testCred, OpenIDScope); return err },
 			"get client":         func() error { _, err := c.GetClient(ctx, Basic(testCred), "c1"); return err },
 			"create scope":       func() error { _, err := c.CreateScope(ctx, testCred, ActionAllScopeCreate("n", "d")); return err },
 			"introspect":         func() error { _, err := c.Introspect(ctx, testCred, userToken, nil, []string{"p"}); return err },

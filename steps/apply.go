@@ -590,7 +590,7 @@ func (p *planner) planSecret(ctx context.Context, k appKind, app *planned) (*pla
 	case stored == "":
 		it.Action = PlanCreate
 	default:
-		_, err := p.g.ClientCredentialsToken(ctx, globus.Credentials{ID: app.ID, Secret: stored})
+		_, err := p.g.ClientCredentialsToken(ctx, globus.Credentials{ID: app.ID, Secret: stored}, globus.OpenIDScope)
 		switch {
 		case err == nil:
 			it.Action = PlanKeep
@@ -634,7 +634,7 @@ func (p *planner) planScope(ctx context.Context, app *planned, cl *globus.AppCli
 	if err := CheckActionAllScope(*sc, cl.ID); err != nil {
 		return nil, err
 	}
-	it.Action, it.ID, it.Detail = PlanReuse, sc.ID, sc.ScopeString
+	it.Action, it.ID, it.Detail = PlanReuse, sc.ID, strings.Join(append([]string{sc.ScopeString}, ActionAllScopeNotes(*sc)...), "; ")
 	if sc.Name != "" {
 		it.Name = sc.Name
 	}
@@ -710,7 +710,7 @@ func (p *planner) keepPolicy(it *planned, pol *globus.Policy, wanted []string) e
 	}
 	var have []string
 	if raw := strings.TrimSpace(strings.Join(pol.DomainConstraintsInclude, " ")); raw != "" {
-		norm, err := Validate("policy.domains", raw)
+		_, err := Validate("policy.domains", raw)
 		if err != nil {
 			return &Problem{
 				What: fmt.Sprintf("the policy %q (%s) includes the domains %q, which the gateway cannot use: %v", pol.DisplayName, pol.ID, raw, err),
@@ -718,8 +718,10 @@ func (p *planner) keepPolicy(it *planned, pol *globus.Policy, wanted []string) e
 					"or store another policy's ID with `globus-setup set policy.id`, then run apply again",
 			}
 		}
-		it.store["policy.domains"] = norm
-		have = SplitList(norm)
+		// Stored exactly as Globus holds them: the gateway refuses to start
+		// unless AUTHORIZED_IDP_DOMAINS equals them, case included.
+		have = policyDomains(pol)
+		it.store["policy.domains"] = strings.Join(have, " ")
 	}
 	if pol.AuthenticationAssuranceTimeout > 0 {
 		v, note := fromGlobus("policy.assurance_timeout", "its re-authentication time", strconv.Itoa(pol.AuthenticationAssuranceTimeout))
@@ -736,12 +738,30 @@ func (p *planner) keepPolicy(it *planned, pol *globus.Policy, wanted []string) e
 	if len(have) == 0 {
 		d = "no domains included"
 	}
-	if len(wanted) > 0 && !slices.Equal(lowerSet(wanted), lowerSet(have)) {
+	if len(wanted) > 0 && !slices.Equal(sortedCopy(wanted), sortedCopy(have)) {
 		d += " (not the wanted " + strings.Join(wanted, " ") + ": the vault records the policy's own, which the gateway must use)"
 	}
 	notes = append(notes, d+"; re-authenticate after "+humanSeconds(pol.AuthenticationAssuranceTimeout))
 	it.Detail = strings.Join(notes, "; ")
 	return nil
+}
+
+// policyDomains is a policy's included domains exactly as Globus holds them
+// (only blanks around each trimmed), the source of AUTHORIZED_IDP_DOMAINS.
+func policyDomains(pol *globus.Policy) []string {
+	var out []string
+	for _, d := range pol.DomainConstraintsInclude {
+		if d = strings.TrimSpace(d); d != "" {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func sortedCopy(s []string) []string {
+	c := slices.Clone(s)
+	slices.Sort(c)
+	return c
 }
 
 // humanSeconds writes 28800 as 8h and 5400 as 1h30m.

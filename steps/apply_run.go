@@ -336,7 +336,11 @@ func (p *planner) doPolicy(ctx context.Context, it *planned) (string, error) {
 	if err != nil {
 		return "", p.createFailed(key, "the policy", err)
 	}
-	err = p.store(map[string]string{"policy.id": pol.ID, "policy.domains": strings.Join(it.domains, " "),
+	domains := it.domains
+	if got := policyDomains(pol); len(got) > 0 {
+		domains = got // what Globus holds, which the gateway compares exactly
+	}
+	err = p.store(map[string]string{"policy.id": pol.ID, "policy.domains": strings.Join(domains, " "),
 		"policy.assurance_timeout": strconv.Itoa(it.timeout)}, key)
 	return pol.ID, storeProblem("the policy", err)
 }

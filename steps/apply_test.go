@@ -85,7 +85,7 @@ func (w *applyWorld) works(prefix string) bool {
 	if cred.ID == "" || cred.Secret == "" {
 		return false
 	}
-	_, err := w.e.Globus.ClientCredentialsToken(context.Background(), cred)
+	_, err := w.e.Globus.ClientCredentialsToken(context.Background(), cred, globus.OpenIDScope)
 	return err == nil
 }
 
@@ -765,7 +765,7 @@ func TestApplyValuesGlobusHoldsThatDoNotValidate(t *testing.T) {
 		if _, _, err := Apply(ctx, w.e, opts, &plan, nil); err != nil {
 			t.Fatal(err)
 		}
-		for k, v := range map[string]string{"project.id": pid, "project.contact_email": "", "policy.domains": "example.org",
+		for k, v := range map[string]string{"project.id": pid, "project.contact_email": "", "policy.domains": "Example.org",
 			"policy.assurance_timeout": ""} {
 			if got := w.get(k); got != v {
 				t.Errorf("%s = %q, want %q", k, got, v)

@@ -287,7 +287,7 @@ func normalizeFor(stepID string, values map[string]string, dropBlank bool) (map[
 		if dropBlank && strings.TrimSpace(raw) == "" {
 			continue
 		}
-		n, err := validateKind(spec.Kind, raw)
+		n, err := Validate(k, raw)
 		if err != nil {
 			fe[k] = err
 			continue

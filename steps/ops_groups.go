@@ -161,7 +161,7 @@ func createGroup(ctx context.Context, e *Env, r GroupRequest) (GroupResult, erro
 		if err != nil {
 			return res, groupProblem("creating the group "+r.Name, gc, err)
 		}
-		res.ID, res.DisplayName, res.Created, res.Owner = g.ID, g.Name, true, ownerOf(g, gc)
+		res.ID, res.DisplayName, res.Created, res.Owner = g.ID, g.Name, true, ownerOf(ctx, e, g, gc)
 		// Stored now, so a failure below never leaves an untracked group.
 		if err := storeGroup(e.Vault, r.Name, g.ID, nil, nil); err != nil {
 			return res, problem("storing groups."+r.Name+".id", err)
@@ -299,6 +299,18 @@ func readGroup(ctx context.Context, e *Env, gc *groupCaller, name, id string) (*
 		return nil, &Problem{What: label + " does not exist or " + who + " cannot see it", Err: err,
 			Do: "check the ID; if the group was made by someone else, act as its owner (log in as them, or use or drop --as-client); if it was deleted, store another ID with `globus-setup set groups." + orName(name) + ".id`"}
 	}
+	if globus.IsStatus(err, http.StatusForbidden) {
+		label := "the group " + id
+		if name != "" {
+			label = "the stored group " + name + " (" + id + ")"
+		}
+		who := "you (the logged-in operator) are"
+		if gc.asClient {
+			who = "the Service API app is"
+		}
+		return nil, &Problem{What: who + " not allowed to see or manage " + label, Err: err,
+			Do: "ask one of the group's admins to make you a manager or admin, or act as its owner (log in as them, or use or drop --as-client)"}
+	}
 	return nil, groupProblem("reading the group "+id, gc, err)
 }
 
@@ -319,12 +331,21 @@ func groupProblem(doing string, gc *groupCaller, err error) error {
 	return problem(doing, err)
 }
 
-func ownerOf(g *globus.Group, gc *groupCaller) string {
-	if !gc.asClient {
-		for _, m := range g.MyMemberships {
-			if m.Role == "admin" && m.Username != "" {
-				return m.Username + " (you, the logged-in operator)"
-			}
+// ownerOf names who owns a new group. Groups's create answer carries
+// my_memberships only when include= asks (Groups OpenAPI), so without it the
+// operator is named from userinfo.
+func ownerOf(ctx context.Context, e *Env, g *globus.Group, gc *groupCaller) string {
+	if gc.asClient {
+		return gc.owner
+	}
+	for _, m := range g.MyMemberships {
+		if m.Role == "admin" && m.Username != "" {
+			return m.Username + " (you, the logged-in operator)"
+		}
+	}
+	if gc.identities != nil {
+		if ui, err := e.Globus.UserInfo(ctx, gc.identities); err == nil && ui.PreferredUsername != "" {
+			return ui.PreferredUsername + " (you, the logged-in operator)"
 		}
 	}
 	return gc.owner
@@ -337,6 +358,7 @@ func addMembers(ctx context.Context, e *Env, gc *groupCaller, groupID string, me
 		return nil, nil
 	}
 	out := make([]MemberOutcome, len(members))
+	unused := map[string]bool{} // identity IDs that have never logged in
 	var usernames []string
 	for i, m := range members {
 		out[i].User = m
@@ -363,12 +385,17 @@ func addMembers(ctx context.Context, e *Env, gc *groupCaller, groupID string, me
 				continue
 			}
 			id := byName[strings.ToLower(out[i].User)]
-			if id.ID == "" || strings.EqualFold(id.Status, "unused") {
+			if id.ID == "" {
 				out[i].Result = MemberUnknown
 				out[i].Detail = "Globus has no identity with this username (has the person ever logged in to Globus?)"
 				continue
 			}
 			out[i].IdentityID = id.ID
+			if strings.EqualFold(id.Status, "unused") {
+				// It exists (provisioned, never logged in) and can join a
+				// group: globus-sdk-python testing/data/auth/get_identities.py.
+				unused[strings.ToLower(id.ID)] = true
+			}
 		}
 	}
 	active := map[string]bool{}
@@ -405,6 +432,9 @@ func addMembers(ctx context.Context, e *Env, gc *groupCaller, groupID string, me
 			out[i].Result = MemberAdded
 			if a.Status != "" && a.Status != "active" {
 				out[i].Detail = "membership " + a.Status
+			}
+			if unused[strings.ToLower(a.IdentityID)] {
+				out[i].Detail = strings.TrimPrefix(out[i].Detail+"; ", "; ") + "has never logged in to Globus (identity status unused): they must log in once before they can use the gateway"
 			}
 		}
 	}

@@ -162,3 +162,46 @@ func TestEnsureGroupsAction(t *testing.T) {
 		t.Errorf("%d group POSTs, want 2 (create, add)", n)
 	}
 }
+
+// An identity that exists but has never logged in (status "unused") can
+// join a group; the outcome says they must log in once.
+func TestAddUnusedIdentity(t *testing.T) {
+	w := newWorld(t)
+	w.login()
+	w.srv.AddUnusedIdentity("newcomer@example.org")
+	res, err := CreateGroup(context.Background(), w.e, GroupRequest{Name: "users", Members: []string{"newcomer@example.org", ghost}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]MemberOutcome{}
+	for _, m := range res.Members {
+		got[m.User] = m
+	}
+	if m := got["newcomer@example.org"]; m.Result != MemberAdded || !strings.Contains(m.Detail, "never logged in") {
+		t.Errorf("unused identity: %+v", m)
+	}
+	if got[ghost].Result != MemberUnknown {
+		t.Errorf("unknown username: %+v", got[ghost])
+	}
+}
+
+// A 403 on a group read says the operator cannot see or manage it, not that
+// it does not exist.
+func TestGroupRead403(t *testing.T) {
+	w := newWorld(t)
+	w.login()
+	ctx := context.Background()
+	res, err := CreateGroup(ctx, w.e, GroupRequest{Name: "users"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.srv.FailNext(http.MethodGet, "/v2/groups/"+res.ID, 1, globustest.Failure{Status: http.StatusForbidden})
+	_, err = AddGroupMembers(ctx, w.e, "users", []string{"alice@example.org"}, false)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	mustContain(t, err.Error(), "not allowed to see or manage the stored group users")
+	w.srv.FailNext(http.MethodGet, "/v2/groups/"+res.ID, 1, globustest.Failure{Status: http.StatusForbidden})
+	c := statusOf(t, VerifyStep(ctx, w.e, "groups"), "Group users")
+	mustContain(t, c.Line(), "cannot see or manage group "+res.ID)
+}

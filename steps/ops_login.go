@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -116,6 +117,9 @@ func FinishLogin(ctx context.Context, e *Env, flow *globus.LoginFlow, pasted str
 	}
 	ts, err := e.Globus.ExchangeCode(ctx, flow, pasted)
 	if err != nil {
+		if p := badCodeProblem(err, "the login", "log in again (`globus-setup login`)"); p != nil {
+			return LoginInfo{}, p
+		}
 		var ge *globus.Error
 		if errors.As(err, &ge) && (strings.EqualFold(ge.OAuthError, "invalid_client") || ge.Status == 401) {
 			return LoginInfo{}, &Problem{What: "Globus refused the login for client " + flow.ClientID, Err: err,
@@ -140,6 +144,20 @@ func FinishLogin(ctx context.Context, e *Env, flow *globus.LoginFlow, pasted str
 		return LoginInfo{}, problem("keeping the login in the vault", err)
 	}
 	return l.info(), nil
+}
+
+// badCodeProblem is the Problem for a login code Globus refused as
+// invalid_grant (expired, already used, or mistyped), told apart from a
+// wrong client by the error field: Globus answers both with 401
+// (globus-sdk-python testing/data/auth/oauth2_exchange_code_for_tokens.py,
+// case invalid_grant). nil for any other error.
+func badCodeProblem(err error, what, again string) *Problem {
+	var ge *globus.Error
+	if !errors.As(err, &ge) || !strings.EqualFold(ge.OAuthError, "invalid_grant") {
+		return nil
+	}
+	return &Problem{What: "Globus did not accept the code for " + what + ": it has expired, was already used, or was not copied whole", Err: err,
+		Do: again + " and paste the new code within a few minutes; a code works once"}
 }
 
 func (l *operatorLogin) info() LoginInfo {
@@ -175,6 +193,72 @@ func Logout(v *vault.Vault) (bool, error) {
 		}
 	}
 	return true, v.SetInternal(OperatorTokensKey, "")
+}
+
+// LogoutResult says what a logout did; it never holds a token.
+type LogoutResult struct {
+	Had     bool  // there was a login to end
+	Revoked int   // tokens Globus revoked
+	Failed  int   // tokens that could not be revoked
+	Err     error // the first revocation error
+}
+
+// Line is the result in one sentence for the operator.
+func (r LogoutResult) Line() string {
+	switch {
+	case !r.Had:
+		return "Not logged in: there were no tokens to revoke or delete."
+	case r.Failed == 0:
+		return fmt.Sprintf("Logged out: %d token(s) revoked at Globus and deleted from the vault.", r.Revoked)
+	}
+	return fmt.Sprintf("Logged out, but deleted locally only: %d of %d token(s) could not be revoked at Globus (%v). They stay valid until they expire, unless revoked from the Globus web app (Settings, Consents).",
+		r.Failed, r.Revoked+r.Failed, r.Err)
+}
+
+// RevokeAndLogout revokes the operator's stored tokens at Globus (POST
+// /v2/oauth2/token/revoke, refresh tokens first, as the public client they
+// were issued to), then deletes them from the vault whatever Globus said:
+// a logout must never leave tokens on disk.
+func RevokeAndLogout(ctx context.Context, e *Env) (LogoutResult, error) {
+	if err := checkEnv(e); err != nil {
+		return LogoutResult{}, err
+	}
+	if err := e.Vault.Reload(); err != nil {
+		return LogoutResult{}, err
+	}
+	var r LogoutResult
+	if l, ok := readLogin(e.Vault.Doc().Internal); ok {
+		rs := make([]string, 0, len(l.Tokens))
+		for k := range l.Tokens {
+			rs = append(rs, k)
+		}
+		sort.Strings(rs)
+		seen := map[string]bool{}
+		for _, k := range rs {
+			t := l.Tokens[k]
+			for _, tok := range []string{t.RefreshToken, t.AccessToken} {
+				if tok == "" || seen[tok] {
+					continue
+				}
+				seen[tok] = true
+				if r.Err != nil && noAnswer(r.Err) {
+					r.Failed++ // Globus is out of reach: do not wait out each one
+					continue
+				}
+				if err := e.Globus.RevokeToken(ctx, l.ClientID, tok); err != nil {
+					r.Failed++
+					if r.Err == nil {
+						r.Err = err
+					}
+				} else {
+					r.Revoked++
+				}
+			}
+		}
+	}
+	had, err := Logout(e.Vault)
+	r.Had = had
+	return r, err
 }
 
 // OperatorToken returns a Bearer authorizer for the operator's token for

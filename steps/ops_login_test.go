@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/globus-setup/globus-setup/globus"
 	"github.com/globus-setup/globus-setup/globus/globustest"
 	"github.com/globus-setup/globus-setup/vault"
 )
@@ -116,6 +117,34 @@ func TestLoginEndToEndAndRefresh(t *testing.T) {
 	}
 	if had, _ := Logout(w.e.Vault); had {
 		t.Error("second logout found tokens")
+	}
+}
+
+// Logout revokes at Globus first; with Globus out of reach it still deletes
+// the tokens and says they were deleted locally only.
+func TestRevokeAndLogout(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t)
+	w.login()
+	l, _ := readLogin(w.e.Vault.Doc().Internal)
+	access := l.Tokens[AuthResourceServer].AccessToken
+	r, err := RevokeAndLogout(ctx, w.e)
+	if err != nil || !r.Had || r.Revoked != 4 || r.Failed != 0 {
+		t.Fatalf("%+v %v", r, err)
+	}
+	if _, err := w.e.Globus.UserInfo(ctx, globus.Bearer(access)); !globus.IsStatus(err, http.StatusUnauthorized) {
+		t.Errorf("the revoked token still works: %v", err)
+	}
+
+	w.login()
+	w.srv.FailNext(http.MethodPost, "/v2/oauth2/token/revoke", 100, globustest.Failure{Drop: true})
+	r, err = RevokeAndLogout(ctx, w.e)
+	if err != nil || !r.Had || r.Failed == 0 {
+		t.Fatalf("%+v %v", r, err)
+	}
+	mustContain(t, r.Line(), "deleted locally only", "could not be revoked")
+	if _, ok := w.e.Vault.Internal(OperatorTokensKey); ok {
+		t.Error("tokens kept after a logout Globus did not answer")
 	}
 }
 

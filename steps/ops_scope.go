@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/globus-setup/globus-setup/assets"
@@ -124,10 +125,11 @@ func isActionAll(sc globus.Scope, clientID string) bool {
 		(sc.Client == clientID && strings.HasSuffix(sc.ScopeString, "/"+globus.ActionAllSuffix))
 }
 
-// CheckActionAllScope reports whether sc is the gateway's scope exactly as
-// the guide creates it: owned by clientID, suffix action_all, and one
-// dependent scope, Groups, required and needing refresh tokens. The error is a
-// *Problem saying what is wrong and how to fix it.
+// CheckActionAllScope reports whether sc works as the gateway's scope: owned
+// by clientID, suffix action_all, with the Groups scope as a required
+// dependent scope. The error is a *Problem saying what is wrong and how to
+// fix it. What works but differs from the guide is not an error: see
+// ActionAllScopeNotes.
 func CheckActionAllScope(sc globus.Scope, clientID string) error {
 	var wrong []string
 	if !isActionAll(sc, clientID) {
@@ -136,15 +138,11 @@ func CheckActionAllScope(sc globus.Scope, clientID string) error {
 	found := false
 	for _, d := range sc.DependentScopes {
 		if d.Scope != globus.GroupsDependentScopeID {
-			wrong = append(wrong, "it has an extra dependent scope "+d.Scope)
-			continue
+			continue // a warning (ActionAllScopeNotes): the gateway still works
 		}
 		found = true
 		if d.Optional {
-			wrong = append(wrong, "its Groups dependent scope is optional (must be required)")
-		}
-		if !d.RequiresRefreshToken {
-			wrong = append(wrong, "its Groups dependent scope does not require a refresh token (must)")
+			wrong = append(wrong, "its Groups dependent scope is optional (must be required: the gateway needs a Groups token for every user)")
 		}
 	}
 	if !found {
@@ -157,6 +155,25 @@ func CheckActionAllScope(sc globus.Scope, clientID string) error {
 		What: "the action_all scope " + sc.ID + " is not the one the gateway needs: " + strings.Join(wrong, "; "),
 		Do:   fixScopeHint,
 	}
+}
+
+// ActionAllScopeNotes says how a working action_all scope differs from the
+// guide's, as warnings. A Groups dependent scope with
+// requires_refresh_token false works with the gateway (it never asks for
+// dependent refresh tokens, and Globus's own action-provider guide creates it
+// so), and is only noted; an extra dependent scope is harmless to the gateway
+// but makes users consent to more than it needs.
+func ActionAllScopeNotes(sc globus.Scope) []string {
+	var notes []string
+	for _, d := range sc.DependentScopes {
+		switch {
+		case d.Scope != globus.GroupsDependentScopeID:
+			notes = append(notes, "warning: it has an extra dependent scope "+d.Scope+", which the gateway does not use (users are asked to consent to it too)")
+		case !d.RequiresRefreshToken:
+			notes = append(notes, "its Groups dependent scope has requires_refresh_token false, unlike the guide's; that works with the gateway, so it is kept")
+		}
+	}
+	return notes
 }
 
 // credsProblem explains a failure of a call made with a stored ID and secret;
@@ -181,10 +198,21 @@ func ScopeLines(r ScopeResult) []string {
 	if r.Created {
 		verb = "Created the"
 	}
-	return []string{
-		fmt.Sprintf("%s action_all scope %s, with the Groups dependent scope (required, refresh tokens).", verb, r.Scope.ID),
+	notes := ActionAllScopeNotes(r.Scope)
+	dep := "required, refresh tokens"
+	if slices.ContainsFunc(r.Scope.DependentScopes, func(d globus.DependentScope) bool {
+		return d.Scope == globus.GroupsDependentScopeID && !d.RequiresRefreshToken
+	}) {
+		dep = "required"
+	}
+	out := []string{
+		fmt.Sprintf("%s action_all scope %s, with the Groups dependent scope (%s).", verb, r.Scope.ID, dep),
 		"Scope string: " + r.Scope.ScopeString,
 	}
+	for _, n := range notes {
+		out = append(out, strings.ToUpper(n[:1])+n[1:]+".")
+	}
+	return out
 }
 
 // scopeAction is the Service API step's automated action.

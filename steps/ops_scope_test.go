@@ -122,18 +122,31 @@ func TestCheckActionAllScope(t *testing.T) {
 	if err := CheckActionAllScope(good, cid); err != nil {
 		t.Fatal(err)
 	}
+	if n := ActionAllScopeNotes(good); len(n) != 0 {
+		t.Errorf("notes for the guide's scope: %v", n)
+	}
 	opt := good
 	opt.DependentScopes = []globus.DependentScope{{Scope: globus.GroupsDependentScopeID, Optional: true}}
 	err := CheckActionAllScope(opt, cid)
 	if err == nil {
 		t.Fatal("optional dependent scope accepted")
 	}
-	mustContain(t, err.Error(), "optional", "does not require a refresh token")
+	mustContain(t, err.Error(), "optional")
+	// Globus's action-provider guide makes the Groups dependent scope with
+	// requires_refresh_token false: it works with the gateway, so it is kept.
+	noRefresh := good
+	noRefresh.DependentScopes = []globus.DependentScope{{Scope: globus.GroupsDependentScopeID}}
+	if err := CheckActionAllScope(noRefresh, cid); err != nil {
+		t.Fatalf("requires_refresh_token false refused: %v", err)
+	}
+	mustContain(t, strings.Join(ActionAllScopeNotes(noRefresh), "\n"), "requires_refresh_token false", "works with the gateway")
+	// An extra dependent scope warns, and does not stop.
 	extra := good
 	extra.DependentScopes = append([]globus.DependentScope{{Scope: "other"}}, good.DependentScopes...)
-	if err := CheckActionAllScope(extra, cid); err == nil || !strings.Contains(err.Error(), "extra dependent scope other") {
-		t.Fatalf("extra dependent scope: %v", err)
+	if err := CheckActionAllScope(extra, cid); err != nil {
+		t.Fatalf("extra dependent scope stopped: %v", err)
 	}
+	mustContain(t, strings.Join(ActionAllScopeNotes(extra), "\n"), "warning: it has an extra dependent scope other")
 }
 
 func TestEnsureScopeBadSecretSaysWhatToDo(t *testing.T) {
@@ -199,5 +212,31 @@ func TestCatalogueHasOps(t *testing.T) {
 		if s, _ := StepByID(id); s.Action == nil {
 			t.Errorf("step %s has no Action", id)
 		}
+	}
+}
+
+// An action_all made as Globus's action-provider guide makes it (Groups
+// dependent scope with requires_refresh_token false) is kept: the gateway
+// works with it. It does not stop the scope step, and is said.
+func TestEnsureScopeKeepsActionProviderGuideScope(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	cred := globus.Credentials{ID: w.apiID, Secret: w.apiSecret}
+	made, err := w.e.Globus.CreateScope(ctx, cred, globus.ScopeCreate{Name: "Gateway", Description: "Access", ScopeSuffix: "action_all",
+		DependentScopes: []globus.DependentScope{{Scope: globus.GroupsDependentScopeID, Optional: false, RequiresRefreshToken: false}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := EnsureScope(ctx, w.e)
+	if err != nil {
+		t.Fatalf("the action-provider guide's scope stopped the step: %v", err)
+	}
+	if res.Created || res.Scope.ID != made.ID || w.get("service_api.scope_id") != made.ID {
+		t.Fatalf("%+v", res)
+	}
+	mustContain(t, strings.Join(ScopeLines(res), "\n"), "requires_refresh_token false", "works with the gateway")
+	c := statusOf(t, VerifyStep(ctx, w.e, "service_api"), scopeCheckName)
+	if c.Status != CheckPass || !strings.Contains(c.Line(), "works with the gateway") {
+		t.Fatal(c.Line())
 	}
 }

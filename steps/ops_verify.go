@@ -29,6 +29,9 @@ type Check struct {
 	Status CheckStatus
 	Detail string // pass: a short fact; fail: what is wrong; skip: why
 	Hint   string // fail: what to do
+	// Warn: a pass with something that still stops someone (e.g. a group
+	// member outside AUTHORIZED_IDP_DOMAINS); it does not fail verify.
+	Warn string
 	// NoAnswer: failed because Globus could not be reached, which says
 	// nothing about the stored values (RecordChecks leaves the step as is).
 	NoAnswer bool
@@ -39,10 +42,14 @@ type Check struct {
 func (c Check) Line() string {
 	switch c.Status {
 	case CheckPass:
-		if c.Detail == "" {
-			return "✓ " + c.Name
+		s := "✓ " + c.Name
+		if c.Detail != "" {
+			s += " (" + c.Detail + ")"
 		}
-		return "✓ " + c.Name + " (" + c.Detail + ")"
+		if c.Warn != "" {
+			s += " — warning: " + c.Warn
+		}
+		return s
 	case CheckFail:
 		s := "✗ " + c.Name + ": " + c.Detail
 		if c.Hint != "" {
@@ -183,7 +190,7 @@ func (vf *verifier) step(ctx context.Context, id string) []Check {
 	case "public_client":
 		return []Check{vf.publicClient(ctx)}
 	case "policy":
-		return []Check{vf.policy(ctx)}
+		return []Check{vf.policy(ctx), vf.gatewayStart(ctx)}
 	case "groups":
 		return vf.groups(ctx)
 	}
@@ -268,7 +275,7 @@ func (vf *verifier) credsCheck(ctx context.Context, step, label string) (globus.
 	if c, ok := vf.unreachable(step, name); ok {
 		return cred, c, false
 	}
-	if _, err := vf.e.Globus.ClientCredentialsToken(ctx, cred); err != nil {
+	if _, err := vf.e.Globus.ClientCredentialsToken(ctx, cred, globus.OpenIDScope); err != nil {
 		return cred, vf.failErr(step, name, credsProblem("the client-credentials grant failed", label, step, err)), false
 	}
 	return cred, pass(step, name, "client "+ShortID(cred.ID)), true
@@ -333,7 +340,7 @@ func (vf *verifier) scope(ctx context.Context, cred globus.Credentials) Check {
 	if s := vf.val("service_api.scope_string"); s != "" && s != sc.ScopeString {
 		return fail(step, name, "the stored scope string differs from Globus's ("+sc.ScopeString+")", "run `globus-setup scope create` to store it again")
 	}
-	return pass(step, name, sc.ScopeString)
+	return pass(step, name, strings.Join(append([]string{sc.ScopeString}, ActionAllScopeNotes(*sc)...), "; "))
 }
 
 func (vf *verifier) serviceAccount(ctx context.Context) []Check {
@@ -415,20 +422,14 @@ func (vf *verifier) policy(ctx context.Context) Check {
 		return vf.failErr(step, name, problem("reading the policy", err))
 	}
 	var wrong []string
+	hint := "edit the policy in the developers console (or store what it holds with `globus-setup set policy.domains`); the gateway's AUTHORIZED_IDP_DOMAINS must match it"
 	if !p.HighAssurance {
 		wrong = append(wrong, "it is not high assurance")
 	}
-	stored := lowerSet(SplitList(vf.val("policy.domains")))
-	have := lowerSet(p.DomainConstraintsInclude)
-	if missing, extra := setDiff(stored, have), setDiff(have, stored); len(missing)+len(extra) > 0 {
-		var parts []string
-		if len(missing) > 0 {
-			parts = append(parts, "lacks "+strings.Join(missing, ", "))
-		}
-		if len(extra) > 0 {
-			parts = append(parts, "also has "+strings.Join(extra, ", "))
-		}
-		wrong = append(wrong, "its included domains differ from policy.domains: it "+strings.Join(parts, " and "))
+	// Exactly, case included, as the gateway compares them at start-up.
+	if msg, fix := domainsMismatch(policyDomains(p), SplitList(vf.val("policy.domains")), "policy.domains"); msg != "" {
+		wrong = append(wrong, msg)
+		hint = fix + "; the gateway's AUTHORIZED_IDP_DOMAINS (policy.domains) must equal them"
 	}
 	if t := vf.val("policy.assurance_timeout"); t != "" && t != strconv.Itoa(p.AuthenticationAssuranceTimeout) {
 		wrong = append(wrong, fmt.Sprintf("its assurance timeout is %ds, the stored one %ss", p.AuthenticationAssuranceTimeout, t))
@@ -437,10 +438,21 @@ func (vf *verifier) policy(ctx context.Context) Check {
 		wrong = append(wrong, "it belongs to project "+p.ProjectID+", not the stored project")
 	}
 	if len(wrong) > 0 {
-		return fail(step, name, strings.Join(wrong, "; "),
-			"edit the policy in the developers console (or store what it holds with `globus-setup set policy.domains`); the gateway's AUTHORIZED_IDP_DOMAINS must match it")
+		return fail(step, name, strings.Join(wrong, "; "), hint)
 	}
 	return pass(step, name, strings.Join(p.DomainConstraintsInclude, " "))
+}
+
+// gatewayStart is GatewayStartCheck, skipped once Globus stopped answering.
+func (vf *verifier) gatewayStart(ctx context.Context) Check {
+	if c, ok := vf.unreachable("policy", GatewayStartName); ok {
+		return c
+	}
+	c := GatewayStartCheck(ctx, vf.e)
+	if c.NoAnswer && vf.down == nil {
+		vf.down = errors.New(c.Detail)
+	}
+	return c
 }
 
 func lowerSet(items []string) []string {
@@ -452,16 +464,6 @@ func lowerSet(items []string) []string {
 		}
 	}
 	slices.Sort(out)
-	return out
-}
-
-func setDiff(a, b []string) []string {
-	var out []string
-	for _, x := range a {
-		if !slices.Contains(b, x) {
-			out = append(out, x)
-		}
-	}
 	return out
 }
 
@@ -518,12 +520,18 @@ func (vf *verifier) groups(ctx context.Context) []Check {
 func (vf *verifier) group(ctx context.Context, readers []*groupCaller, n, id, name string) Check {
 	const step = "groups"
 	var g *globus.Group
-	var err error
+	var err, forbidden error
 	for _, gc := range readers {
 		g, err = vf.e.Globus.GetGroup(ctx, gc.groups, id, true)
+		if globus.IsStatus(err, http.StatusForbidden) && !gc.asClient {
+			forbidden = err // the operator's 403 says more than the app's 404
+		}
 		if err == nil || !(globus.IsStatus(err, http.StatusNotFound) || globus.IsStatus(err, http.StatusForbidden)) {
 			break
 		}
+	}
+	if forbidden != nil && err != nil && globus.IsStatus(err, http.StatusNotFound) {
+		err = forbidden
 	}
 	hidden := globus.IsStatus(err, http.StatusNotFound) || globus.IsStatus(err, http.StatusForbidden)
 	switch {
@@ -531,6 +539,9 @@ func (vf *verifier) group(ctx context.Context, readers []*groupCaller, n, id, na
 		// Groups are private by default: the operator's group is invisible
 		// to the app, which proves nothing without the operator's login.
 		return skip(step, name, "the Service API app cannot see group "+id+"; log in to check (`globus-setup login`)")
+	case globus.IsStatus(err, http.StatusForbidden):
+		return fail(step, name, "you cannot see or manage group "+id+" (Globus Groups answered 403)",
+			"ask one of the group's admins to make you a manager or admin, or log in as its owner to check it")
 	case hidden:
 		return fail(step, name, "group "+id+" does not exist or neither you nor the Service API app can see it",
 			"check groups."+n+".id; log in as the group's owner to check it")
@@ -557,7 +568,45 @@ func (vf *verifier) group(ctx context.Context, readers []*groupCaller, n, id, na
 		return fail(step, name, fmt.Sprintf("%q lacks %s", g.Name, strings.Join(missing, ", ")),
 			"run `globus-setup group add "+n+" "+strings.Join(missing, " ")+"`")
 	}
-	return pass(step, name, fmt.Sprintf("%q, %d stored member(s)", g.Name, len(want)))
+	c := pass(step, name, fmt.Sprintf("%q, %d stored member(s)", g.Name, len(want)))
+	c.Warn = vf.outsideDomains(g, want)
+	return c
+}
+
+// outsideDomains names the stored members of g who can never get in: the
+// gateway admits a user only if their identity's username domain is in
+// AUTHORIZED_IDP_DOMAINS, compared exactly (as the proof's domain check),
+// and the policy asks for the same domains. "" when all can.
+func (vf *verifier) outsideDomains(g *globus.Group, want []string) string {
+	domains := gatewayItems(vf.e.Vault.Doc(), "AUTHORIZED_IDP_DOMAINS")
+	if len(domains) == 0 {
+		return ""
+	}
+	stored := map[string]bool{}
+	for _, u := range want {
+		stored[strings.ToLower(u)] = true
+	}
+	var out []string
+	for _, m := range g.Memberships {
+		if m.Username == "" || !(stored[strings.ToLower(m.Username)] || stored[strings.ToLower(m.IdentityID)]) {
+			continue
+		}
+		d, ok := usernameDomain(m.Username)
+		switch {
+		case !ok:
+			out = append(out, m.Username+" (no domain)")
+		case slices.Contains(domains, d):
+		case slices.ContainsFunc(domains, func(x string) bool { return strings.EqualFold(x, d) }):
+			out = append(out, m.Username+" ("+d+" differs in case, and the gateway compares exactly)")
+		default:
+			out = append(out, m.Username+" ("+d+")")
+		}
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return "the gateway will refuse " + strings.Join(out, ", ") + ": not from AUTHORIZED_IDP_DOMAINS (" + strings.Join(domains, " ") +
+		"); they must log in with an identity from those domains, or add the domain to the policy and to policy.domains"
 }
 
 // RecordChecks marks each step whose checks all passed as verified, and a

@@ -125,7 +125,7 @@ func TestVerifyAllFailures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.OK || len(rep.Lines) != 1 || !strings.HasPrefix(rep.Lines[0], "✗ ") {
+	if rep.OK || len(rep.Lines) != 2 || !strings.HasPrefix(rep.Lines[0], "✗ ") || !strings.HasPrefix(rep.Lines[1], "✗ The gateway would start") {
 		t.Fatalf("%+v", rep)
 	}
 	st, note := stateIn(t, w.e.Vault, "policy")
@@ -189,5 +189,24 @@ func TestVerifyGroupOfOperatorWithoutLogin(t *testing.T) {
 	c = statusOf(t, VerifyStep(context.Background(), w.e, "groups"), "Group users")
 	if c.Status != CheckFail || !strings.Contains(c.Line(), "does not exist") {
 		t.Errorf("%s", c.Line())
+	}
+}
+
+// A group member whose identity domain is outside AUTHORIZED_IDP_DOMAINS can
+// never get in: verify says so (the proof would refuse them), without failing.
+func TestVerifyWarnsMemberOutsideDomains(t *testing.T) {
+	w := readyWorld(t)
+	ctx := context.Background()
+	w.srv.AddIdentity("carol@elsewhere.net", "Carol", "carol@elsewhere.net", "")
+	if _, err := AddGroupMembers(ctx, w.e, "users", []string{"carol@elsewhere.net"}, true); err != nil {
+		t.Fatal(err)
+	}
+	c := statusOf(t, VerifyStep(ctx, w.e, "groups"), "Group users")
+	if c.Status != CheckPass {
+		t.Fatal(c.Line())
+	}
+	mustContain(t, c.Line(), "warning: the gateway will refuse carol@elsewhere.net (elsewhere.net)", "AUTHORIZED_IDP_DOMAINS (example.org example.edu)")
+	if strings.Contains(c.Line(), "alice@example.org") {
+		t.Errorf("warns about a member inside the domains: %s", c.Line())
 	}
 }

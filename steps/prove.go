@@ -37,6 +37,9 @@ type Proof struct {
 	Username string  // the test user, from introspection ("" if the token was inactive)
 	Checks   []Check // Step "proof"; one per admission check, in the gateway's order
 	Admitted bool    // every check passed
+	// Revoked says what became of the test user's tokens once the proof
+	// ended ("" when the proof was handed a token rather than a login).
+	Revoked string
 }
 
 // Lines is a verdict line, then one line per check.
@@ -58,6 +61,9 @@ func (p Proof) Lines() []string {
 	out := []string{verdict}
 	for _, c := range p.Checks {
 		out = append(out, c.Line())
+	}
+	if p.Revoked != "" {
+		out = append(out, p.Revoked)
 	}
 	return out
 }
@@ -92,8 +98,10 @@ func proofMissing(v *vault.Vault, needs ...proofNeed) error {
 
 // StartProof starts the test user's PKCE login through the stored public client,
 // asking only for service_api.scope_string (the gateway's action_all scope), as the
-// gateway's users do. It asks for no offline access: the proof uses the token once,
-// so no refresh token for the test user should exist. A *Problem names any value
+// gateway's users do: their helper (alcf_ai/src/alcf_ai/auth.py) asks for refresh
+// tokens and sends session_required_policies=<the gateway's policy>, so a policy
+// that demands a fresh login is met the way users meet it. Every token the login
+// gives is revoked when the proof ends (ProveLogin). A *Problem names any value
 // still missing.
 func StartProof(e *Env) (*globus.LoginFlow, error) {
 	if err := checkEnv(e); err != nil {
@@ -102,7 +110,8 @@ func StartProof(e *Env) (*globus.LoginFlow, error) {
 	if err := proofMissing(e.Vault, needPublicClient, needAPIID, needAPISecret, needScope); err != nil {
 		return nil, err
 	}
-	return e.Globus.StartOneTimeLogin(value(e.Vault, "public_client.client_id"), []string{value(e.Vault, "service_api.scope_string")})
+	return e.Globus.StartUserLogin(value(e.Vault, "public_client.client_id"), []string{value(e.Vault, "service_api.scope_string")},
+		gatewayItems(e.Vault.Doc(), "GLOBUS_POLICIES"))
 }
 
 // ProveLogin exchanges the pasted code (tokens stay in memory, never stored or
@@ -116,6 +125,9 @@ func ProveLogin(ctx context.Context, e *Env, flow *globus.LoginFlow, pasted stri
 	}
 	ts, err := e.Globus.ExchangeCode(ctx, flow, pasted)
 	if err != nil {
+		if p := badCodeProblem(err, "the test user's login", "start the proof again (`globus-setup verify --as-user`, or p on Finish)"); p != nil {
+			return Proof{}, p
+		}
 		var ge *globus.Error
 		if errors.As(err, &ge) && (strings.EqualFold(ge.OAuthError, "invalid_client") || ge.Status == http.StatusUnauthorized) {
 			return Proof{}, &Problem{What: "Globus refused the test user's login through client " + flow.ClientID, Err: err,
@@ -123,6 +135,47 @@ func ProveLogin(ctx context.Context, e *Env, flow *globus.LoginFlow, pasted stri
 		}
 		return Proof{}, problem("exchanging the test user's login code", err)
 	}
+	p, err := proveTokens(ctx, e, ts)
+	if rev := revokeAll(ctx, e.Globus, flow.ClientID, ts); err == nil {
+		p.Revoked = rev
+	}
+	return p, err
+}
+
+// revokeAll revokes every access and refresh token of ts at Globus (POST
+// /v2/oauth2/token/revoke), even after ctx is cancelled, and says what
+// happened in one line; it never prints a token.
+func revokeAll(ctx context.Context, g *globus.Client, clientID string, ts globus.TokenSet) string {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	n, failed := 0, 0
+	var first error
+	for _, t := range ts {
+		for _, tok := range []string{t.RefreshToken, t.AccessToken} {
+			if tok == "" {
+				continue
+			}
+			n++
+			if err := g.RevokeToken(rctx, clientID, tok); err != nil {
+				failed++
+				if first == nil {
+					first = err
+				}
+			}
+		}
+	}
+	switch {
+	case n == 0:
+		return ""
+	case failed == 0:
+		return fmt.Sprintf("The test user's %d token(s) were revoked at Globus.", n)
+	}
+	return fmt.Sprintf("Could not revoke %d of the test user's %d token(s) at Globus (%v): they were never stored and expire on their own; the user can also revoke them from the Globus web app (Settings, Consents).", failed, n, first)
+}
+
+// proveTokens runs ProveToken with the login's token for the Service API's
+// resource server.
+func proveTokens(ctx context.Context, e *Env, ts globus.TokenSet) (Proof, error) {
 	apiID := value(e.Vault, "service_api.client_id")
 	scope := value(e.Vault, "service_api.scope_string")
 	tok, ok := ts[apiID]

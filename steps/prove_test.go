@@ -401,22 +401,25 @@ func TestUsernameDomain(t *testing.T) {
 	}
 }
 
-// The proof's login is used once: it asks for no offline access, so Globus
-// hands the test user no refresh token that would outlive the check.
-func TestProveLoginGetsNoRefreshToken(t *testing.T) {
+// The proof logs in as the gateway's users do (refresh tokens asked for, and
+// session_required_policies=<the policy>, as alcf_ai/src/alcf_ai/auth.py), and
+// revokes every token it was given when it ends.
+func TestProveLoginLikeUsersAndRevokes(t *testing.T) {
 	srv, _ := globustest.NewTestServer(t)
 	var mu sync.Mutex
-	refreshTokens := 0
+	var refreshTokens []string
 	w, n := rewriter(t, srv, func(r *http.Request, form url.Values) bool {
 		return r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/auth/v2/oauth2/token") &&
 			form.Get("grant_type") == "authorization_code"
 	}, func(body []byte) []byte {
-		var v any
+		var v struct {
+			RefreshToken string `json:"refresh_token"`
+		}
 		if err := json.Unmarshal(body, &v); err != nil {
 			t.Errorf("token answer: %v", err)
 		}
 		mu.Lock()
-		refreshTokens += countRefreshTokens(v)
+		refreshTokens = append(refreshTokens, v.RefreshToken)
 		mu.Unlock()
 		return body
 	})
@@ -424,42 +427,31 @@ func TestProveLoginGetsNoRefreshToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u, err := url.Parse(flow.URL); err != nil || u.Query().Has("access_type") {
-		t.Errorf("the proof's login asks for offline access: %v", err)
+	u, err := url.Parse(flow.URL)
+	if err != nil || u.Query().Get("session_required_policies") != w.policyID || u.Query().Get("access_type") != "offline" {
+		t.Errorf("the proof's login is not the users' login: %v %v", u.Query(), err)
 	}
 	code, err := w.srv.ApproveLoginAs(flow.URL, "alice@example.org")
 	if err != nil {
 		t.Fatal(err)
 	}
+	before := w.count(http.MethodPost, "/v2/oauth2/token/revoke")
 	p, err := ProveLogin(context.Background(), w.e, flow, code)
 	if err != nil || !p.Admitted {
 		t.Fatalf("%v\n%s", err, strings.Join(p.Lines(), "\n"))
 	}
-	if *n != 1 {
-		t.Fatalf("%d code exchanges seen, want 1", *n)
+	if *n != 1 || len(refreshTokens) != 1 || refreshTokens[0] == "" {
+		t.Fatalf("%d code exchanges, refresh tokens %d", *n, len(refreshTokens))
 	}
-	if refreshTokens != 0 {
-		t.Errorf("the test user's login got %d refresh tokens", refreshTokens)
+	// One access and one refresh token: both revoked.
+	if got := w.count(http.MethodPost, "/v2/oauth2/token/revoke") - before; got != 2 {
+		t.Errorf("%d revocations, want 2", got)
 	}
-}
-
-// countRefreshTokens counts the non-empty refresh_token values in a JSON answer.
-func countRefreshTokens(v any) int {
-	n := 0
-	switch x := v.(type) {
-	case map[string]any:
-		for k, e := range x {
-			if s, ok := e.(string); ok && k == "refresh_token" && s != "" {
-				n++
-			}
-			n += countRefreshTokens(e)
-		}
-	case []any:
-		for _, e := range x {
-			n += countRefreshTokens(e)
-		}
+	mustContain(t, strings.Join(p.Lines(), "\n"), "The test user's 2 token(s) were revoked at Globus.")
+	_, err = w.e.Globus.Refresh(context.Background(), flow.ClientID, globus.Token{RefreshToken: refreshTokens[0]})
+	if err == nil {
+		t.Error("the test user's refresh token still works after the proof")
 	}
-	return n
 }
 
 func TestProveAcceptsDependentTokensAsOneObject(t *testing.T) {
@@ -590,7 +582,8 @@ func TestProveLoginEndToEnd(t *testing.T) {
 	if _, err := ProveLogin(context.Background(), w.e, flow, code); err == nil {
 		t.Error("the code worked twice")
 	} else {
-		mustContain(t, Hint(err), "log in again")
+		mustContain(t, err.Error(), "already used")
+		mustContain(t, Hint(err), "start the proof again")
 	}
 	// Refused the same way a direct token is: bob is in no group.
 	flow, _ = StartProof(w.e)

@@ -26,6 +26,11 @@ func Validate(key, raw string) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("unknown key %q", key)
 	}
+	// The gateway refuses to start unless GLOBUS_POLICIES holds exactly one
+	// policy (inference_gateway/apps.py): say so rather than "paste one".
+	if key == "policy.id" && len(uuidInText.FindAllString(raw, -1)) > 1 {
+		return "", errors.New("the gateway takes exactly one policy (it refuses to start with more in GLOBUS_POLICIES): store only the high-assurance policy's ID")
+	}
 	return validateKind(spec.Kind, raw)
 }
 
@@ -263,7 +268,7 @@ func joinAddress(local, domain string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("after '@': %w", err)
 	}
-	return local + "@" + d, nil
+	return local + "@" + strings.ToLower(d), nil
 }
 
 func validLocal(s string) bool {
@@ -311,8 +316,11 @@ func showItem(i int, s string) string {
 }
 
 // NormalizeDomains accepts identity-provider domains separated by commas,
-// semicolons, blanks or line breaks, and stores them lower-case, de-duplicated,
-// in the order given, separated by single spaces.
+// semicolons, blanks or line breaks, and stores them as typed (case kept),
+// de-duplicated, in the order given, separated by single spaces. Case is
+// kept because the gateway's start-up check compares the policy's domains
+// with AUTHORIZED_IDP_DOMAINS exactly, case included
+// (inference_gateway/apps.py): a policy holding ANL.gov needs ANL.gov.
 //
 // A domain is a DNS name with at least one dot (anl.gov). Refused, each with
 // its own message: "@anl.gov" and user@anl.gov (type the part after '@'),
@@ -338,8 +346,10 @@ func normalizeList(raw string, norm func(string) (string, error), empty string) 
 		if err != nil {
 			return "", fmt.Errorf("%s: %w", showItem(i, it), err)
 		}
-		if !seen[v] {
-			seen[v] = true
+		// Case-blind: anl.gov and ANL.gov name one domain; the first
+		// spelling is kept.
+		if k := strings.ToLower(v); !seen[k] {
+			seen[k] = true
 			out = append(out, v)
 		}
 	}
@@ -349,8 +359,8 @@ func normalizeList(raw string, norm func(string) (string, error), empty string) 
 	return strings.Join(out, " "), nil
 }
 
-func normalizeDomain(s string) (string, error) {
-	s = strings.ToLower(s)
+func normalizeDomain(orig string) (string, error) {
+	s := strings.ToLower(orig) // checked in lower case, kept as typed
 	switch {
 	case strings.Contains(s, "://") || strings.HasPrefix(s, "www."):
 		return "", errors.New("that is a web address; type only the identity provider's domain, e.g. anl.gov")
@@ -391,7 +401,7 @@ func normalizeDomain(s string) (string, error) {
 	if strings.Trim(labels[len(labels)-1], "0123456789") == "" {
 		return "", errors.New("that is an IP address; type the identity provider's domain, e.g. anl.gov")
 	}
-	return s, nil
+	return strings.TrimSuffix(orig, "."), nil
 }
 
 // NormalizeUsernames accepts Globus usernames (alice@anl.gov) or identity

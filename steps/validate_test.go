@@ -97,7 +97,8 @@ func TestValidateSecret(t *testing.T) {
 func TestNormalizeDomains(t *testing.T) {
 	runCases(t, "NormalizeDomains", NormalizeDomains, []vcase{
 		{in: "anl.gov", want: "anl.gov"},
-		{in: "ANL.gov, uchicago.edu;alcf.anl.gov\nanl.gov  ", want: "anl.gov uchicago.edu alcf.anl.gov"},
+		// Case is kept (the gateway compares exactly); a repeat in another case is dropped.
+		{in: "ANL.gov, uchicago.edu;alcf.anl.gov\nanl.gov  ", want: "ANL.gov uchicago.edu alcf.anl.gov"},
 		{in: "anl.gov.", want: "anl.gov"},
 		{in: `"anl.gov" 'x-y.example.org'`, want: "anl.gov x-y.example.org"},
 		{in: "xn--bcher-kva.example", want: "xn--bcher-kva.example"},

@@ -24,7 +24,7 @@ func (a *access) offerProof() error {
 			a.problem(err)
 			return a.ctx.Err()
 		}
-		a.say("A test user signs in through the gateway's public client, as the gateway's users will. Their tokens are used for this check only, never kept.")
+		a.say("A test user signs in through the gateway's public client, as the gateway's users will. Their tokens are used for this check only, never kept, and revoked at Globus when it ends.")
 		a.offerLink("test user's login page", flow.URL)
 		a.say("Sign in there as the test user and allow access; Globus then shows a code to paste here.")
 		var code string

@@ -26,6 +26,7 @@ type envWrittenMsg struct {
 
 type verifyAllMsg struct {
 	lines []string
+	start string // the gateway's start-up check, as its own line
 	ok    bool
 	err   error
 }
@@ -196,6 +197,11 @@ func (f *finishModel) update(msg tea.Msg) tea.Cmd {
 		default:
 			o.summary = []string{"Some checks failed: see each line for what to do."}
 		}
+		if msg.err == nil && msg.start != "" {
+			// The check that decides whether the gateway starts at all
+			// (inference_gateway/apps.py refuses otherwise), on its own line.
+			o.summary = append(o.summary, "Gateway start-up: "+msg.start)
+		}
 		f.result = o
 		return nil
 	}
@@ -282,9 +288,9 @@ func (f *finishModel) lines(w int) ([]string, int) {
 	out = append(out, "")
 	switch {
 	case done == len(f.sh.cat) && unverified > 0:
-		out = append(out, wrap(fmt.Sprintf("Every step is done. %d not verified yet: press x to verify all (some checks need the login, L). Then write the gateway's .env and restart it.", unverified), w)...)
+		out = append(out, wrap(fmt.Sprintf("Every step is done. %d not verified yet: press x to verify all, with the gateway's own start-up check (some checks need the login, L). Then write the gateway's .env and restart it.", unverified), w)...)
 	case done == len(f.sh.cat):
-		out = append(out, wrap("Every step is done. Write the gateway's .env and restart it.", w)...)
+		out = append(out, wrap("Every step is done. Write the gateway's .env and restart it; x checks the gateway would start.", w)...)
 	default:
 		out = append(out, wrap(fmt.Sprintf("%d of %d steps done; the .env will hold what is stored so far.", done, len(f.sh.cat)), w)...)
 	}

@@ -177,7 +177,7 @@ func (f *finishModel) proveLines(w int) ([]string, int) {
 	out := []string{"", st.heading.Render("Prove a user gets in")}
 	if f.pr.flow == nil {
 		out = append(out, wrap(st.key.Render("p")+": log a test user in through the public client and run the gateway's admission checks on their token. "+
-			"Their tokens are used for this only, never kept.", w)...)
+			"Their tokens are used for this only, never kept, and revoked when it ends.", w)...)
 		return out, -1
 	}
 	if f.pr.linkNote != "" {

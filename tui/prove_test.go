@@ -211,3 +211,23 @@ func TestProveEscCancelsRunningProof(t *testing.T) {
 		t.Fatalf("after esc: busy %v, result %+v", f.busy, f.result)
 	}
 }
+
+// x on Finish shows the gateway's own start-up check first: a policy whose
+// domains differ in case from the stored ones stops the gateway.
+func TestFinishShowsGatewayStartCheck(t *testing.T) {
+	cfg, _, m, _ := provable(t)
+	f := m.shell.finish
+	drive(m, keys("x"))
+	if got := resultText(f.result); !strings.Contains(got, "Gateway start-up: ✓ The gateway would start") {
+		t.Fatalf("finish after x:\n%s", got)
+	}
+	if err := steps.SetValue(cfg.Vault, "policy.domains", "Example.org"); err != nil {
+		t.Fatal(err)
+	}
+	drive(m, keys("x"))
+	got := resultText(f.result)
+	if !strings.Contains(got, "Gateway start-up: ✗ The gateway would start: the domains differ in case") {
+		t.Fatalf("finish after x with Example.org:\n%s", got)
+	}
+	assertFits(t, m, "finish with the start-up check")
+}

@@ -14,8 +14,12 @@ func runVerifyAll(ctx context.Context, env *steps.Env) verifyAllMsg {
 		return verifyAllMsg{err: err}
 	}
 	lines := make([]string, 0, len(checks))
+	start := ""
 	for _, c := range checks {
 		lines = append(lines, c.Line())
+		if c.Name == steps.GatewayStartName {
+			start = c.Line()
+		}
 	}
-	return verifyAllMsg{lines: lines, ok: !steps.AnyFailed(checks), err: steps.RecordChecks(env, checks)}
+	return verifyAllMsg{lines: lines, start: start, ok: !steps.AnyFailed(checks), err: steps.RecordChecks(env, checks)}
 }

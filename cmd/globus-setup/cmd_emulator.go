@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -68,6 +71,7 @@ func (d *demoEmulator) demand(getenv func(string) string, specs []string) ([]str
 func newEmulatorCmd(a *app) *cobra.Command {
 	var addr string
 	var demands []string
+	var logRequests bool
 	cmd := &cobra.Command{
 		Use:   "emulator",
 		Short: "Run the built-in Globus emulator on loopback, for trying the commands",
@@ -119,11 +123,39 @@ The emulator's sign-in page then offers the MFA the login asks for.
 				fmt.Fprintf(a.stdout, "# demands a stronger session: %s\n", strings.Join(strings.Fields(d), " "))
 			}
 			fmt.Fprintln(a.stdout, "# Ctrl+C stops it.")
+			if logRequests {
+				go logEmulatorRequests(cmd.Context(), srv.Server, a.stdout)
+			}
 			<-cmd.Context().Done()
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8765", "loopback address to listen on")
 	cmd.Flags().StringArrayVar(&demands, "demand", nil, "make calls demand a stronger session, e.g. 'POST /v2/api/policies mfa' (repeatable; see above)")
+	cmd.Flags().BoolVar(&logRequests, "log", false, "print each request answered: method, path, how it was authorised, status (never a token or form value)")
 	return cmd
+}
+
+// logEmulatorRequests prints the emulator's request log as it grows, one
+// line per request, until ctx ends. The log holds no query, body or token.
+func logEmulatorRequests(ctx context.Context, srv *globustest.Server, w io.Writer) {
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	n := 0
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		reqs := srv.Requests()
+		for _, r := range reqs[n:] {
+			auth := r.Auth
+			if auth == "" {
+				auth = "no Authorization"
+			}
+			fmt.Fprintf(w, "# %s %s %s (%s) -> %d\n", r.Service, r.Method, r.Path, auth, r.Status)
+		}
+		n = len(reqs)
+	}
 }

@@ -65,22 +65,18 @@ below (--mfa, --domain, --policy, --identity, --scope).`,
 func newLogoutCmd(a *app) *cobra.Command {
 	return &cobra.Command{
 		Use:   "logout",
-		Short: "Delete the operator's Globus tokens from the vault",
+		Short: "Revoke the operator's Globus tokens at Globus, then delete them from the vault",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			v, err := a.unlock()
+			e, err := a.opsEnv()
 			if err != nil {
 				return err
 			}
-			had, err := steps.Logout(v)
+			r, err := steps.RevokeAndLogout(cmd.Context(), e)
 			if err != nil {
 				return a.opsFail(err)
 			}
-			if !had {
-				fmt.Fprintln(a.stdout, "Not logged in: there were no tokens to delete.")
-				return nil
-			}
-			fmt.Fprintln(a.stdout, "Logged out: the operator's tokens were deleted from the vault.")
+			fmt.Fprintln(a.stdout, r.Line())
 			return nil
 		},
 	}

@@ -85,9 +85,14 @@ func TestLoginLogout(t *testing.T) {
 		t.Errorf("no code: %d\n%s%s", exit, out, errs)
 	}
 
+	revokes := w.srv.CountRequests(http.MethodPost, "/v2/oauth2/token/revoke")
 	exit, out, _ = w.run("logout")
-	if exit != 0 || !strings.Contains(out, "Logged out") {
+	// Two resource servers, each an access and a refresh token.
+	if exit != 0 || !strings.Contains(out, "Logged out: 4 token(s) revoked at Globus and deleted from the vault.") {
 		t.Errorf("logout: %d %s", exit, out)
+	}
+	if n := w.srv.CountRequests(http.MethodPost, "/v2/oauth2/token/revoke") - revokes; n != 4 {
+		t.Errorf("%d revocations, want 4", n)
 	}
 	if _, ok := w.vault().Internal("tokens.operator"); ok {
 		t.Error("tokens left after logout")

@@ -297,7 +297,7 @@ func TestSetAndGet(t *testing.T) {
 	for _, tc := range []struct{ key, in, want string }{
 		{"project.name", "Demo Inference Gateway", "Demo Inference Gateway"},
 		{"project.id", "  " + strings.ToUpper(projectID) + " ", projectID},
-		{"policy.domains", "ANL.gov, uchicago.edu", "anl.gov uchicago.edu"},
+		{"policy.domains", "ANL.gov, uchicago.edu", "ANL.gov uchicago.edu"}, // case kept: the gateway compares exactly
 		{"policy.assurance_timeout", "8h", "28800"},
 		{"groups.users.members", "alice@anl.gov bob@uchicago.edu", "alice@anl.gov bob@uchicago.edu"},
 	} {

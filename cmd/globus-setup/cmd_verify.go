@@ -15,8 +15,10 @@ func newVerifyCmd(a *app) *cobra.Command {
 		Short: "Check everything stored against Globus, live, one line per check",
 		Long: `Check, live: each ID/secret pair works and is the expected kind of app, the
 action_all scope has the Groups dependent scope, the public client is public, the
-policy is high assurance with the stored domains, and each group holds its stored
-members. Checks that need the operator's login are skipped without one. Steps
+policy is high assurance with the stored domains, the gateway would start (its own
+start-up check, replayed as the Service Account: one policy, readable, high
+assurance, domains equal to AUTHORIZED_IDP_DOMAINS exactly), and each group holds
+its stored members (with a warning for a member outside the domains). Checks that need the operator's login are skipped without one. Steps
 whose checks all pass are marked verified. If Globus cannot be reached, the
 remaining checks are skipped and no step loses its verified mark. Exits 1 if any
 check fails.
@@ -26,7 +28,8 @@ user logs in through the stored public client, asking for the gateway's
 action_all scope (copy-paste code; works over SSH); then, with the stored Service
 API credentials, the gateway's admission checks run on that user's token and
 each is reported in plain words. The user's tokens are used for this only:
-never stored, never printed. Exits 0 if the user would be admitted, 1 if not.`,
+never stored, never printed, and revoked at Globus when the proof ends. Exits 0
+if the user would be admitted, 1 if not.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if asUser {

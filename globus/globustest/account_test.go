@@ -49,9 +49,9 @@ func TestUserinfo(t *testing.T) {
 	globusError(t, w.userinfo(t, ""), 401, "UNAUTHORIZED")
 	globusError(t, w.userinfo(t, "not-a-token"), 401, "UNAUTHORIZED")
 
-	// A client identity (client_credentials gets openid profile email by default).
+	// A client identity asking for openid profile email.
 	id, secret := w.s.RegisterClient(w.project, "Service account", ClientIdentity)
-	cc := expect(t, w.clientCredentials(t, id, secret, ""), 200).obj(t)["access_token"].(string)
+	cc := expect(t, w.clientCredentials(t, id, secret, "openid profile email"), 200).obj(t)["access_token"].(string)
 	doc = expect(t, w.userinfo(t, cc), 200).obj(t)
 	if doc["sub"] != id || doc["preferred_username"] != id+"@clients.auth.globus.org" || doc["last_authentication"] != nil {
 		t.Errorf("client identity userinfo: %v", doc)

@@ -562,8 +562,19 @@ func (s *Server) handleGetPolicy(w http.ResponseWriter, r *http.Request, t *toke
 		apiError(w, http.StatusNotFound, "NOT_FOUND", "no policy "+r.PathValue("id"))
 		return
 	}
-	if pr, ok := s.projects[p.projectID]; !ok || !pr.isAdmin(s, t.sub) {
-		apiError(w, http.StatusForbidden, "FORBIDDEN", "you are not an admin of this policy's project")
+	// A project's admins (with manage_projects) read its policies; so does
+	// a client of the project with a token of its own, which the gateway's
+	// start-up check relies on: its Service Account reads the policy with a
+	// client-credentials token (inference_gateway/apps.py). Which other
+	// callers Globus lets in is unverified.
+	pr, ok := s.projects[p.projectID]
+	admin := ok && t.has(manageProjectsID) && pr.isAdmin(s, t.sub)
+	ownClient := false
+	if c, isClient := s.clients[t.sub]; isClient && !t.user && c.projectID == p.projectID {
+		ownClient = true
+	}
+	if !admin && !ownClient {
+		apiError(w, http.StatusForbidden, "FORBIDDEN", "you are not an admin of this policy's project, nor one of its apps")
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"policy": policyDoc(p)})

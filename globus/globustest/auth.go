@@ -13,6 +13,7 @@ func (s *Server) routeAuth() {
 	m := s.mux
 	m.HandleFunc("POST /auth/v2/oauth2/token", s.handleToken)
 	m.HandleFunc("POST /auth/v2/oauth2/token/introspect", s.handleIntrospect)
+	m.HandleFunc("POST /auth/v2/oauth2/token/revoke", s.handleRevoke)
 	m.HandleFunc("GET /auth/v2/oauth2/authorize", s.handleAuthorizePage)
 	m.HandleFunc("POST /auth/v2/oauth2/authorize", s.handleAuthorizeAllow)
 	m.HandleFunc("GET /auth/v2/web/auth-code", s.handleAuthCodePage)
@@ -35,7 +36,7 @@ func (s *Server) routeAuth() {
 	m.HandleFunc("GET /auth/v2/api/scopes/{id}", s.handleGetScope)
 	m.HandleFunc("GET /auth/v2/api/policies", s.api(s.operatorToken, s.handleListPolicies))
 	m.HandleFunc("POST /auth/v2/api/policies", s.api(s.operatorToken, s.handleCreatePolicy))
-	m.HandleFunc("GET /auth/v2/api/policies/{id}", s.api(s.operatorToken, s.handleGetPolicy))
+	m.HandleFunc("GET /auth/v2/api/policies/{id}", s.api(s.authToken, s.handleGetPolicy))
 	m.HandleFunc("/auth/", notFound)
 }
 
@@ -126,6 +127,26 @@ func (s *Server) operatorToken(w http.ResponseWriter, r *http.Request) (*token, 
 	return t, true
 }
 
+// authToken accepts any active Bearer token for auth.globus.org; the handler
+// decides what its caller may see.
+func (s *Server) authToken(w http.ResponseWriter, r *http.Request) (*token, bool) {
+	raw, ok := bearerToken(r)
+	if !ok {
+		apiError(w, http.StatusUnauthorized, "UNAUTHORIZED", "this call needs a Bearer token")
+		return nil, false
+	}
+	t := s.activeToken(raw)
+	if t == nil {
+		apiError(w, http.StatusUnauthorized, "UNAUTHORIZED", "the access token is invalid or has expired")
+		return nil, false
+	}
+	if t.rs != AuthResourceServer {
+		apiError(w, http.StatusForbidden, "FORBIDDEN", "the token is not for auth.globus.org")
+		return nil, false
+	}
+	return t, true
+}
+
 // ---- token endpoint ----
 
 func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
@@ -155,13 +176,17 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	}
 	switch gt {
 	case clientCredentialsGrant:
+		// No Globus client sends this grant without a scope: globus-sdk v4
+		// requires requested_scopes, v3 sent its defaults. What Auth answers
+		// to none is unverified; a 400 refuses it either way.
+		if strings.TrimSpace(f.Get("scope")) == "" {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": "scope is required"})
+			return
+		}
 		ids, ok := s.resolveScopes(f.Get("scope"), altScopeBase(r))
 		if !ok {
 			oauthError(w, http.StatusBadRequest, "invalid_scope")
 			return
-		}
-		if len(ids) == 0 {
-			ids = []string{openidID, profileID, emailID}
 		}
 		writeJSON(w, http.StatusOK, s.issue(c.id, c.id, false, ids, false))
 	case authCodeGrant:
@@ -211,15 +236,19 @@ func (s *Server) resolveScopes(param, altBase string) ([]string, bool) {
 
 func (s *Server) exchangeCode(w http.ResponseWriter, c *client, code, redirectURI, verifier string) {
 	ac, ok := s.codes[code]
+	// A bad, expired or reused code is 401 {"error":"invalid_grant"}:
+	// globus-sdk-python testing/data/auth/oauth2_exchange_code_for_tokens.py
+	// (case invalid_grant) and tests/functional/services/auth/
+	// test_auth_client_flow.py ("invalid code raises 401").
 	if !ok || ac.used || !s.now().Before(ac.expires) || ac.clientID != c.id || ac.redirectURI != redirectURI {
-		oauthError(w, http.StatusBadRequest, "invalid_grant")
+		oauthError(w, http.StatusUnauthorized, "invalid_grant")
 		return
 	}
 	if ac.challenge != "" {
 		sum := sha256.Sum256([]byte(verifier))
 		got := base64.RawURLEncoding.EncodeToString(sum[:])
 		if len(verifier) < 43 || len(verifier) > 128 || subtle.ConstantTimeCompare([]byte(got), []byte(ac.challenge)) != 1 {
-			oauthError(w, http.StatusBadRequest, "invalid_grant")
+			oauthError(w, http.StatusUnauthorized, "invalid_grant")
 			return
 		}
 	}
@@ -252,6 +281,43 @@ func (s *Server) dependentTokens(w http.ResponseWriter, c *client, raw string, o
 		out = append(out, s.mint(c.id, t.sub, t.user, rs.rs, rs.ids, offline))
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// handleRevoke revokes an access or refresh token issued to the calling
+// client (Basic, or client_id in the form for a public client, as
+// globus-sdk-python's oauth2_revoke_token sends it) and answers
+// {"active": false} (testing/data/auth/oauth2_revoke_token.py). An unknown
+// token is answered the same (RFC 7009 section 2.2).
+func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
+	if !readForm(w, r) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.tokenClient(r)
+	if !ok {
+		oauthError(w, http.StatusUnauthorized, "invalid_client")
+		return
+	}
+	raw := r.PostForm.Get("token")
+	if raw == "" {
+		oauthError(w, http.StatusBadRequest, "invalid_request")
+		return
+	}
+	if t, ok := s.tokens[raw]; ok && t.clientID == c.id {
+		t.revoked = true
+	}
+	if g, ok := s.refresh[raw]; ok && g.clientID == c.id {
+		g.revoked = true
+		// Revoking a refresh token ends the access tokens it minted too
+		// (unverified; the safe reading for a logout).
+		for _, t := range s.tokens {
+			if t.clientID == g.clientID && t.sub == g.sub && t.rs == g.rs {
+				t.revoked = true
+			}
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"active": false})
 }
 
 // ---- introspection ----
@@ -381,9 +447,12 @@ func (s *Server) identityDoc(in *identity) map[string]any {
 
 // ---- identities ----
 
-// handleIdentities looks identities up by usernames or ids. Unknown usernames
-// come back with status "unused" and a fresh, thereafter stable, ID, as Globus
-// answers; provision=false makes them absent instead. Unknown ids are absent.
+// handleIdentities looks identities up by usernames or ids. Existing
+// identities come back whatever their status, "unused" ones included
+// (globus-sdk-python testing/data/auth/get_identities.py). Unknown usernames
+// are absent unless provision=true, which makes them "unused" with a fresh,
+// thereafter stable, ID (the SDK's get_identities sends provision=false by
+// default: services/auth/client/service_client.py). Unknown ids are absent.
 func (s *Server) handleIdentities(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -401,7 +470,7 @@ func (s *Server) handleIdentities(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, "INVALID_PARAMETERS", "give exactly one of usernames or ids")
 		return
 	}
-	provision := !strings.EqualFold(q.Get("provision"), "false")
+	provision := strings.EqualFold(q.Get("provision"), "true")
 	out := []map[string]any{}
 	for _, u := range usernames {
 		id, known := s.byUsername[strings.ToLower(u)]

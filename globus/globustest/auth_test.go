@@ -82,8 +82,8 @@ func TestPKCELogin(t *testing.T) {
 	}
 
 	// A wrong verifier fails and does not burn the code.
-	oauthErr(t, w.exchange(t, w.publicID, code, newPKCE()), 400, "invalid_grant")
-	oauthErr(t, w.exchange(t, w.publicID, code, pkce{verifier: "short"}), 400, "invalid_grant")
+	oauthErr(t, w.exchange(t, w.publicID, code, newPKCE()), 401, "invalid_grant")
+	oauthErr(t, w.exchange(t, w.publicID, code, pkce{verifier: "short"}), 401, "invalid_grant")
 
 	doc := expect(t, w.exchange(t, w.publicID, code, p), 200).obj(t)
 	if doc["resource_server"] != AuthResourceServer || doc["refresh_token"] == nil {
@@ -102,13 +102,13 @@ func TestPKCELogin(t *testing.T) {
 	}
 
 	// Single use.
-	oauthErr(t, w.exchange(t, w.publicID, code, p), 400, "invalid_grant")
+	oauthErr(t, w.exchange(t, w.publicID, code, p), 401, "invalid_grant")
 
 	// Expiry.
 	p2 := newPKCE()
 	code2, _ := w.s.ApproveLogin(w.authorizeURL(w.publicID, p2, false, "openid"))
 	w.s.AdvanceClock(11 * time.Minute)
-	oauthErr(t, w.exchange(t, w.publicID, code2, p2), 400, "invalid_grant")
+	oauthErr(t, w.exchange(t, w.publicID, code2, p2), 401, "invalid_grant")
 
 	// Without access_type=offline there is no refresh token.
 	p3 := newPKCE()
@@ -123,11 +123,11 @@ func TestPKCELogin(t *testing.T) {
 	a := call{method: "POST", url: w.authURL + "v2/oauth2/token", form: url.Values{
 		"grant_type": {"authorization_code"}, "code": {code4}, "client_id": {w.publicID},
 		"redirect_uri": {"https://example.org/elsewhere"}, "code_verifier": {p4.verifier}}}.do(t)
-	oauthErr(t, a, 400, "invalid_grant")
+	oauthErr(t, a, 401, "invalid_grant")
 
 	// The code belongs to the client it was issued to.
 	other, _ := w.s.RegisterClient(w.project, "other CLI", PublicInstalledClient)
-	oauthErr(t, w.exchange(t, other, code4, p4), 400, "invalid_grant")
+	oauthErr(t, w.exchange(t, other, code4, p4), 401, "invalid_grant")
 	oauthErr(t, w.exchange(t, "not-a-client", code4, p4), 401, "invalid_client")
 }
 
@@ -353,7 +353,7 @@ func TestScopes(t *testing.T) {
 	globusError(t, call{method: "GET", url: w.authURL + "v2/api/scopes/" + scopeID}.do(t), 401, "UNAUTHORIZED")
 
 	g := expect(t, call{method: "GET", url: w.authURL + "v2/api/scopes/" + GroupsScopeID, basic: basic}.do(t), 200).obj(t)["scope"].(map[string]any)
-	if g["scope_string"] != GroupsScope || g["client"] != nil {
+	if g["scope_string"] != GroupsViewScope || g["name"] != "View My Groups and Memberships" || g["client"] != nil {
 		t.Errorf("built-in groups scope: %v", g)
 	}
 
@@ -387,7 +387,7 @@ func TestIdentities(t *testing.T) {
 		return c.do(t)
 	}
 
-	ids := expect(t, look("usernames=ALICE@uchicago.edu,nobody@anl.gov", call{basic: basic}), 200).obj(t)["identities"].([]any)
+	ids := expect(t, look("usernames=ALICE@uchicago.edu,nobody@anl.gov&provision=true", call{basic: basic}), 200).obj(t)["identities"].([]any)
 	if len(ids) != 2 {
 		t.Fatalf("identities: %v", ids)
 	}
@@ -405,6 +405,12 @@ func TestIdentities(t *testing.T) {
 	none := expect(t, look("usernames=ghost@anl.gov&provision=false", call{basic: basic}), 200).obj(t)["identities"].([]any)
 	if len(none) != 0 {
 		t.Errorf("provision=false answered %v", none)
+	}
+	// Without provision, an unknown username is absent and an existing
+	// unused identity is answered as it is.
+	none = expect(t, look("usernames=ghost2@anl.gov,nobody@anl.gov", call{basic: basic}), 200).obj(t)["identities"].([]any)
+	if len(none) != 1 || none[0].(map[string]any)["status"] != "unused" {
+		t.Errorf("no provision answered %v", none)
 	}
 	byID := expect(t, look("ids="+alice.ID+",00000000-0000-4000-8000-000000000000", call{basic: basic}), 200).obj(t)["identities"].([]any)
 	if len(byID) != 1 || byID[0].(map[string]any)["username"] != "alice@uchicago.edu" {
@@ -653,7 +659,7 @@ func TestDependentTokens(t *testing.T) {
 		t.Fatalf("dependent tokens: %v", arr)
 	}
 	tok := arr[0].(map[string]any)
-	if tok["resource_server"] != GroupsResourceServer || tok["scope"] != GroupsScope || tok["refresh_token"] == nil {
+	if tok["resource_server"] != GroupsResourceServer || tok["scope"] != GroupsViewScope || tok["refresh_token"] == nil {
 		t.Fatalf("dependent token: %v", tok)
 	}
 	mine := expect(t, call{method: "GET", url: g.groupsURL + "v2/groups/my_groups", bearer: tok["access_token"].(string)}.do(t), 200).list(t)

@@ -8,12 +8,12 @@ import (
 
 func (s *Server) routeGroups() {
 	m := s.mux
-	m.HandleFunc("POST /groups/v2/groups", s.api(s.groupsToken, s.handleCreateGroup))
+	m.HandleFunc("POST /groups/v2/groups", s.api(s.groupsManage, s.handleCreateGroup))
 	m.HandleFunc("GET /groups/v2/groups/my_groups", s.api(s.groupsToken, s.handleMyGroups))
 	m.HandleFunc("GET /groups/v2/groups/{id}", s.api(s.groupsToken, s.handleGetGroup))
-	m.HandleFunc("POST /groups/v2/groups/{id}", s.api(s.groupsToken, s.handleBatchMembers))
+	m.HandleFunc("POST /groups/v2/groups/{id}", s.api(s.groupsManage, s.handleBatchMembers))
 	m.HandleFunc("GET /groups/v2/groups/{id}/policies", s.api(s.groupsToken, s.handleGetGroupPolicies))
-	m.HandleFunc("PUT /groups/v2/groups/{id}/policies", s.api(s.groupsToken, s.handleSetGroupPolicies))
+	m.HandleFunc("PUT /groups/v2/groups/{id}/policies", s.api(s.groupsManage, s.handleSetGroupPolicies))
 	m.HandleFunc("/groups/", notFound)
 }
 
@@ -29,6 +29,21 @@ func (s *Server) groupsToken(w http.ResponseWriter, r *http.Request) (*token, bo
 	t := s.activeToken(raw)
 	if t == nil || t.rs != GroupsResourceServer {
 		apiError(w, http.StatusUnauthorized, "UNAUTHORIZED", "the token is invalid, expired, or not for groups.api.globus.org")
+		return nil, false
+	}
+	return t, true
+}
+
+// groupsManage is groupsToken for changes, which need groups:all: a token
+// with only view_my_groups_and_memberships (what the gateway gets on its
+// users' behalf) reads. Groups's exact refusal is unverified; 403 either way.
+func (s *Server) groupsManage(w http.ResponseWriter, r *http.Request) (*token, bool) {
+	t, ok := s.groupsToken(w, r)
+	if !ok {
+		return nil, false
+	}
+	if !t.has(groupsAllID) {
+		apiError(w, http.StatusForbidden, "FORBIDDEN", "the token lacks the scope "+GroupsScope)
 		return nil, false
 	}
 	return t, true
@@ -80,7 +95,12 @@ func (s *Server) membershipDoc(g *group, m *membership) map[string]any {
 	}
 }
 
-func (s *Server) groupDoc(g *group, set []string, withMembers bool) map[string]any {
+// groupDoc is a group as Groups writes it. memberships, my_memberships and
+// policies come only when include= names them (Groups OpenAPI, GET
+// /v2/groups/{group_id} "include"; GLOBUS-API.md); my_groups always gives
+// my_memberships and policies (globus-sdk-python testing/data/groups/
+// get_my_groups.py).
+func (s *Server) groupDoc(g *group, set []string, include []string) map[string]any {
 	mine := []map[string]any{}
 	for _, m := range g.members {
 		if slices.Contains(set, m.identityID) {
@@ -100,10 +120,14 @@ func (s *Server) groupDoc(g *group, set []string, withMembers bool) map[string]a
 		"enforce_session":  g.policies.IsHighAssurance,
 		"session_limit":    g.policies.AuthenticationAssuranceTimeout,
 		"session_timeouts": map[string]any{},
-		"my_memberships":   mine,
-		"policies":         g.policies,
 	}
-	if withMembers {
+	if slices.Contains(include, "my_memberships") {
+		doc["my_memberships"] = mine
+	}
+	if slices.Contains(include, "policies") {
+		doc["policies"] = g.policies
+	}
+	if slices.Contains(include, "memberships") {
 		role := g.role(set)
 		all := role == "admin" || role == "manager" || (role != "" && g.policies.GroupMembersVisibility == "members")
 		if all {
@@ -144,7 +168,8 @@ func (s *Server) handleCreateGroup(w http.ResponseWriter, r *http.Request, t *to
 		}
 	}
 	g := s.newGroup(body.Name, body.Description, body.ParentID, t.sub)
-	writeJSON(w, http.StatusOK, s.groupDoc(g, set, false))
+	// 201 Created (Groups OpenAPI, POST /v2/groups).
+	writeJSON(w, http.StatusCreated, s.groupDoc(g, set, nil))
 }
 
 func (s *Server) handleMyGroups(w http.ResponseWriter, r *http.Request, t *token, _ jsonBody) {
@@ -158,7 +183,7 @@ func (s *Server) handleMyGroups(w http.ResponseWriter, r *http.Request, t *token
 		if slices.ContainsFunc(g.members, func(m *membership) bool {
 			return slices.Contains(set, m.identityID) && slices.Contains(statuses, m.status)
 		}) {
-			out = append(out, s.groupDoc(g, set, false))
+			out = append(out, s.groupDoc(g, set, []string{"my_memberships", "policies"}))
 		}
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -170,8 +195,7 @@ func (s *Server) handleGetGroup(w http.ResponseWriter, r *http.Request, t *token
 	if !ok {
 		return
 	}
-	with := slices.Contains(splitList(r.URL.Query().Get("include")), "memberships")
-	writeJSON(w, http.StatusOK, s.groupDoc(g, set, with))
+	writeJSON(w, http.StatusOK, s.groupDoc(g, set, splitList(r.URL.Query().Get("include"))))
 }
 
 func (s *Server) handleGetGroupPolicies(w http.ResponseWriter, r *http.Request, t *token, _ jsonBody) {

@@ -13,15 +13,24 @@ func TestGroups(t *testing.T) {
 		return call{method: method, url: w.groupsURL + path, bearer: token, json: body}.do(t)
 	}
 
-	g := expect(t, gr("POST", "v2/groups", groupsTok, map[string]any{"name": "gateway users", "description": "who may use the gateway"}), 200).obj(t)
+	g := expect(t, gr("POST", "v2/groups", groupsTok, map[string]any{"name": "gateway users", "description": "who may use the gateway"}), 201).obj(t)
 	gid := g["id"].(string)
 	if g["name"] != "gateway users" || g["group_type"] != "regular" || g["parent_id"] != nil || g["enforce_session"] != false {
 		t.Errorf("group: %v", g)
 	}
-	for _, k := range []string{"session_limit", "session_timeouts", "policies", "description"} {
+	for _, k := range []string{"session_limit", "session_timeouts", "description"} {
 		if _, ok := g[k]; !ok {
 			t.Errorf("group lacks %q", k)
 		}
+	}
+	for _, k := range []string{"policies", "memberships", "my_memberships"} {
+		if _, ok := g[k]; ok {
+			t.Errorf("create answered %q unasked", k)
+		}
+	}
+	g = expect(t, gr("GET", "v2/groups/"+gid+"?include=my_memberships,policies", groupsTok, nil), 200).obj(t)
+	if _, ok := g["policies"]; !ok {
+		t.Errorf("include=policies gave none: %v", g)
 	}
 	mine := g["my_memberships"].([]any)
 	if len(mine) != 1 || mine[0].(map[string]any)["role"] != "admin" || mine[0].(map[string]any)["identity_id"] != w.operator.ID {
@@ -29,7 +38,7 @@ func TestGroups(t *testing.T) {
 	}
 	globusError(t, gr("POST", "v2/groups", groupsTok, map[string]any{"description": "no name"}), 400, "INVALID_PARAMETERS")
 
-	sub := expect(t, gr("POST", "v2/groups", groupsTok, map[string]any{"name": "subgroup", "parent_id": gid}), 200).obj(t)
+	sub := expect(t, gr("POST", "v2/groups", groupsTok, map[string]any{"name": "subgroup", "parent_id": gid}), 201).obj(t)
 	if sub["parent_id"] != gid {
 		t.Errorf("subgroup: %v", sub)
 	}
@@ -153,7 +162,11 @@ func TestGroupsAsClientIdentity(t *testing.T) {
 	w := newWorld(t)
 	id, secret := w.s.RegisterClient(w.project, "Service API", HybridConfidentialRS)
 	tok := expect(t, w.clientCredentials(t, id, secret, GroupsScope), 200).obj(t)["access_token"].(string)
-	g := expect(t, call{method: "POST", url: w.groupsURL + "v2/groups", bearer: tok, json: map[string]any{"name": "owned by the app"}}.do(t), 200).obj(t)
+	g := expect(t, call{method: "POST", url: w.groupsURL + "v2/groups", bearer: tok, json: map[string]any{"name": "owned by the app"}}.do(t), 201).obj(t)
+	if _, ok := g["my_memberships"]; ok {
+		t.Errorf("create answered my_memberships unasked: %v", g)
+	}
+	g = expect(t, call{method: "GET", url: w.groupsURL + "v2/groups/" + g["id"].(string) + "?include=my_memberships", bearer: tok}.do(t), 200).obj(t)
 	m := g["my_memberships"].([]any)[0].(map[string]any)
 	if m["identity_id"] != id || m["role"] != "admin" || m["username"] != id+"@clients.auth.globus.org" {
 		t.Errorf("client-owned group membership: %v", m)

@@ -134,3 +134,13 @@ func (s *Server) revokeIssued(doc map[string]any) {
 		}
 	}
 }
+
+// SetPolicyHighAssurance changes a policy's high_assurance flag, as an admin
+// can in the developers console (to try the gateway's start-up refusal).
+func (s *Server) SetPolicyHighAssurance(policyID string, on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p, ok := s.policies[policyID]; ok {
+		p.highAssurance = on
+	}
+}

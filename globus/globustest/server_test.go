@@ -79,7 +79,7 @@ func TestFailNextDelay(t *testing.T) {
 		cancel()
 	}()
 	_, err := call{ctx: ctx, method: "POST", url: w.authURL + "v2/oauth2/token", basic: &[2]string{id, secret},
-		form: url.Values{"grant_type": {"client_credentials"}}}.send()
+		form: url.Values{"grant_type": {"client_credentials"}, "scope": {"openid"}}}.send()
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
@@ -151,7 +151,7 @@ func TestConcurrentUse(t *testing.T) {
 	w := newWorld(t)
 	id, secret := w.s.RegisterClient(w.project, "Service API", HybridConfidentialRS)
 	tok := expect(t, w.clientCredentials(t, id, secret, GroupsScope), 200).obj(t)["access_token"].(string)
-	gid := expect(t, call{method: "POST", url: w.groupsURL + "v2/groups", bearer: tok, json: map[string]any{"name": "g"}}.do(t), 200).obj(t)["id"].(string)
+	gid := expect(t, call{method: "POST", url: w.groupsURL + "v2/groups", bearer: tok, json: map[string]any{"name": "g"}}.do(t), 201).obj(t)["id"].(string)
 	var wg sync.WaitGroup
 	for i := 0; i < 8; i++ {
 		wg.Add(1)
@@ -164,7 +164,7 @@ func TestConcurrentUse(t *testing.T) {
 				t.Errorf("add: %v %d", err, a.status)
 			}
 			a, err = call{method: "POST", url: w.authURL + "v2/oauth2/token", basic: &[2]string{id, secret},
-				form: url.Values{"grant_type": {"client_credentials"}}}.send()
+				form: url.Values{"grant_type": {"client_credentials"}, "scope": {"openid"}}}.send()
 			if err != nil || a.status != 200 {
 				t.Errorf("token: %v %d", err, a.status)
 			}

@@ -50,10 +50,25 @@ const (
 	openidID         = "9a3ed2c1-5b0e-4b8f-8a57-2b0f3d6c1e03"
 	profileID        = "9a3ed2c1-5b0e-4b8f-8a57-2b0f3d6c1e04"
 	emailID          = "9a3ed2c1-5b0e-4b8f-8a57-2b0f3d6c1e05"
+	transferAllID    = "9a3ed2c1-5b0e-4b8f-8a57-2b0f3d6c1e06"
+	groupsAllID      = "9a3ed2c1-5b0e-4b8f-8a57-2b0f3d6c1e07"
+
+	// TransferAllScope is in the defaults globus-sdk v3 sends with a
+	// client-credentials grant, as the gateway's start-up check does.
+	TransferAllScope = "urn:globus:auth:scope:transfer.api.globus.org:all"
+	// GroupsViewScope is the scope whose real ID is GroupsScopeID
+	// (globus-sdk-python scopes: GroupsScopes.view_my_groups_and_memberships;
+	// the gateway's guide makes it action_all's dependent scope).
+	GroupsViewScope = "urn:globus:auth:scope:groups.api.globus.org:view_my_groups_and_memberships"
 )
 
 var builtinScopes = []scope{
-	{id: GroupsScopeID, fixed: GroupsScope, rs: GroupsResourceServer, name: "Manage your Globus groups", description: "View and manage your Globus groups and memberships."},
+	// 73320ffe-… is view_my_groups_and_memberships (the gateway guide's
+	// dependent scope; name per globus-sdk-python GroupsScopes); groups:all's
+	// real ID is not needed, so it is made up.
+	{id: GroupsScopeID, fixed: GroupsViewScope, rs: GroupsResourceServer, name: "View My Groups and Memberships", description: "View the Globus groups you belong to and your memberships."},
+	{id: groupsAllID, fixed: GroupsScope, rs: GroupsResourceServer, name: "Manage your Globus groups", description: "View and manage your Globus groups and memberships."},
+	{id: transferAllID, fixed: TransferAllScope, rs: "transfer.api.globus.org", name: "Manage data using Globus Transfer", description: "Transfer files with Globus."},
 	{id: manageProjectsID, fixed: ManageProjectsScope, rs: AuthResourceServer, name: "Manage your Globus Auth projects", description: "Create and manage projects, apps and policies."},
 	{id: viewIdentitiesID, fixed: ViewIdentitiesScope, rs: AuthResourceServer, name: "View identities", description: "View the identities of other users."},
 	{id: openidID, fixed: "openid", rs: AuthResourceServer, name: "OpenID", description: "Know who you are in Globus."},
@@ -257,6 +272,14 @@ func (s *Server) AddIdentity(username, name, email, idp string) Identity {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.addIdentity("", username, name, email, idp, "used").Identity
+}
+
+// AddUnusedIdentity adds an identity that exists but has never logged in
+// (status "unused"), as Globus provisions them; it can still join groups.
+func (s *Server) AddUnusedIdentity(username string) Identity {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.addIdentity("", username, "", "", "", "unused").Identity
 }
 
 // LookupIdentity finds an identity by username.

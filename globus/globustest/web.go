@@ -134,6 +134,7 @@ var pages = template.Must(template.New("").Parse(`
 <label>Description <input name="description"></label><br>
 <label>Allowed domains (space or comma separated) <input name="domains" required></label><br>
 <label>Authentication timeout (seconds) <input name="timeout" value="3600" required></label><br>
+<label>Assurance <select name="assurance"><option value="high">High assurance</option><option value="standard">Not high assurance</option></select></label><br>
 <button type="submit">Create policy</button></form></fieldset>
 {{end}}{{template "bottom" .}}{{end}}
 
@@ -193,6 +194,17 @@ func (s *Server) checkAuthorize(q url.Values, self string) (*authRequest, error)
 	}
 	if s.operator == "" {
 		return nil, errors.New("nobody can sign in: the emulator has no operator (SetOperator)")
+	}
+	// session_required_policies (the gateway's user helper sends it:
+	// alcf_ai/src/alcf_ai/auth.py; GARE authorization_parameters): Globus
+	// makes the sign-in meet those policies. The emulator checks the IDs
+	// exist (how Globus answers an unknown one is unverified) and leaves the
+	// session as the sign-in page sets it, so its controls can still show
+	// a refusal.
+	for _, id := range splitList(q.Get("session_required_policies")) {
+		if _, ok := s.policies[id]; !ok {
+			return nil, fmt.Errorf("session_required_policies names an unknown policy %s", id)
+		}
 	}
 	return &authRequest{client: c, redirectURI: ru, challenge: ch, state: q.Get("state"), scopes: ids,
 		offline: q.Get("access_type") == "offline", boost: boostFrom(q)}, nil
@@ -564,7 +576,9 @@ func (s *Server) handleConsolePolicy(w http.ResponseWriter, r *http.Request) {
 	if desc == "" {
 		desc = name
 	}
-	pol := s.newPolicy(policy{projectID: p.id, displayName: name, description: desc, highAssurance: true,
+	// The real console's form has a High Assurance choice (the gateway's
+	// guide: "Tick High Assurance"); a policy without it stops the gateway.
+	pol := s.newPolicy(policy{projectID: p.id, displayName: name, description: desc, highAssurance: f.Get("assurance") != "standard",
 		timeout: timeout, include: domains})
 	backToConsole(w, r, "Policy "+pol.displayName+" created: "+pol.id)
 }

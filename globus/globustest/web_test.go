@@ -74,6 +74,16 @@ func TestConsolePages(t *testing.T) {
 	}
 	expect(t, call{method: "POST", url: app + "settings/developers/policies", form: url.Values{
 		"project_id": {w.project}, "display_name": {"HA"}, "domains": {""}, "timeout": {"3600"}}}.do(t), 400)
+	// Not high assurance, when chosen.
+	expect(t, call{method: "POST", url: app + "settings/developers/policies", form: url.Values{
+		"project_id": {w.project}, "display_name": {"Low"}, "domains": {"anl.gov"}, "timeout": {"3600"}, "assurance": {"standard"}}}.do(t), http.StatusSeeOther)
+	var ha = map[string]bool{}
+	for _, p := range w.s.Policies(w.project) {
+		ha[p.Name] = p.HighAssurance
+	}
+	if !ha["HA"] || ha["Low"] {
+		t.Errorf("high assurance by name: %v", ha)
+	}
 
 	// Forms only accept POST.
 	if a := (call{method: "GET", url: app + "settings/developers/apps"}).do(t); a.status == 200 {
