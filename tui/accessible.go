@@ -308,7 +308,7 @@ func (a *access) check(s steps.Step) bool {
 		if fn == nil {
 			continue
 		}
-		rep, err := fn(a.ctx, a.env())
+		rep, err := fn(a.op(), a.env())
 		for _, l := range rep.Lines {
 			a.say("%s", l)
 		}

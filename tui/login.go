@@ -234,7 +234,7 @@ func (l *loginModel) finish() tea.Cmd {
 		l.result = outcome{summary: []string{"Paste the code Globus showed after you allowed access."}}
 		return nil
 	}
-	ctx, cancel := context.WithCancel(m.ctx)
+	ctx, cancel := m.opContext()
 	l.cancelFn, l.busy = cancel, true
 	env, flow := l.env(), l.flow
 	run := func() tea.Msg {

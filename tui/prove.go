@@ -120,7 +120,7 @@ func (f *finishModel) prove() tea.Cmd {
 	f.pr.code.Blur()
 	flow := f.pr.flow
 	f.pr.flow = nil // used up whatever the answer
-	ctx, cancel := context.WithCancel(m.ctx)
+	ctx, cancel := m.opContext()
 	f.cancelFn = cancel
 	f.busy, f.busyLabel = true, "Checking the test user the way the gateway will… (esc cancels)"
 	env := f.env()

@@ -435,7 +435,7 @@ func (p *stepModel) runCheck() tea.Cmd {
 		p.result = outcome{summary: []string{"Saved, but not checked: no Globus client is configured."}}
 		return nil
 	}
-	ctx, cancel := context.WithCancel(m.ctx)
+	ctx, cancel := m.opContext()
 	p.cancelFn = cancel
 	p.seq++
 	p.busy, p.busyLabel = true, "Talking to Globus… (esc cancels)"

@@ -87,7 +87,7 @@ func (p *stepModel) makePlan() tea.Cmd {
 		return nil
 	}
 	opts := steps.ApplyOptions{Steps: []string{p.step.ID}, Values: values}
-	ctx, cancel := context.WithCancel(m.ctx)
+	ctx, cancel := m.opContext()
 	p.cancelFn = cancel
 	p.seq++
 	p.result = outcome{}
@@ -131,7 +131,7 @@ func (p *stepModel) apply() tea.Cmd {
 	m := p.sh.m
 	plan, opts := *p.plan, p.planOpts
 	p.plan = nil
-	ctx, cancel := context.WithCancel(m.ctx)
+	ctx, cancel := m.opContext()
 	p.cancelFn = cancel
 	p.seq++
 	p.result, p.applied = outcome{}, outcome{}

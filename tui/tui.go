@@ -47,6 +47,8 @@ type Config struct {
 	Vault *vault.Vault
 	// Getenv reads the environment (nil → os.Getenv).
 	Getenv func(string) string
+	// NetworkBudget bounds each operation's network time (0 → the default).
+	NetworkBudget time.Duration
 }
 
 // ClipboardClearAfter is how long a copied value stays on the clipboard.

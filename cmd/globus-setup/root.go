@@ -107,6 +107,20 @@ kept in an encrypted local vault; run with no command for the full-screen wizard
 			return a.runWizard(cmd.Context(), demo, accessible || a.getenv("ACCESSIBLE") != "")
 		},
 	}
+	// Each command draws its network time from one budget, so a Globus that
+	// never answers cannot hold it for retries × timeouts. The wizard gives
+	// each of its operations a budget instead; the emulator makes no calls.
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if cmd == root || cmd.Name() == "emulator" {
+			return nil
+		}
+		d, err := globus.NetworkBudgetFromEnv(a.getenv)
+		if err != nil {
+			return err
+		}
+		cmd.SetContext(globus.WithBudget(cmd.Context(), globus.NewBudget(d)))
+		return nil
+	}
 	f := root.PersistentFlags()
 	f.StringVar(&a.vaultFile, "vault", "", "path of vault.age (default $GLOBUS_SETUP_VAULT, else the user config folder)")
 	f.StringVar(&a.passphraseFile, "passphrase-file", "", "read the vault passphrase from this file")
