@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/globus-setup/globus-setup/steps"
+	"github.com/globus-setup/globus-setup/termsafe"
 )
 
 // "Do it for me": a step's plan (reads only), then, once approved, Apply.
@@ -244,7 +245,7 @@ func (p *stepModel) planLines(w int) []string {
 	st := p.sh.m.st
 	out := []string{"", st.heading.Render("Plan")}
 	for _, l := range p.plan.Lines() {
-		out = append(out, hanging(l, 2, w)...)
+		out = append(out, hanging(termsafe.Line(l), 2, w)...) // names from Globus
 	}
 	if p.plan.Creates() == 0 {
 		out = append(out, styledWrap(st.faint, "Nothing to create.", w)...)
