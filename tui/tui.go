@@ -17,6 +17,7 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"github.com/globus-setup/globus-setup/globus"
+	"github.com/globus-setup/globus-setup/termsafe"
 	"github.com/globus-setup/globus-setup/vault"
 )
 
@@ -83,7 +84,7 @@ func Run(ctx context.Context, cfg Config) error {
 	case m.vault != nil && cfg.Ephemeral:
 		fmt.Fprintln(out, "Demo over: its vault and emulator are thrown away.")
 	case m.vault != nil:
-		fmt.Fprintf(out, "Progress is saved in %s. Run globus-setup again to carry on.\n", m.cfg.Paths.Vault)
+		fmt.Fprintf(out, "Progress is saved in %s. Run globus-setup again to carry on.\n", termsafe.Line(m.cfg.Paths.Vault))
 	}
 	return nil
 }
