@@ -201,12 +201,22 @@ func backoff(attempt int) time.Duration {
 }
 
 // retry runs attempt until it succeeds, fails for good, or the retries are
-// spent. attempt returns the HTTP status (0 if none) and headers it got.
-func (c *Client) retry(ctx context.Context, p retryPolicy, attempt func() (int, http.Header, error)) error {
+// spent. attempt returns the HTTP status (0 if none) and headers it got; it
+// must use the context it is given, which ends with the command's network
+// budget (WithBudget). svc, method and path name the call in errors.
+func (c *Client) retry(ctx context.Context, p retryPolicy, svc service, method, path string, attempt func(context.Context) (int, http.Header, error)) error {
+	bctx, deadline, done := withBudget(ctx)
+	defer done()
+	spent := func(attempts int, last error) error {
+		return &BudgetError{Service: svc.name, Method: method, URL: path, Budget: budgetFrom(ctx).total, Attempts: attempts, Last: last}
+	}
 	for n := 0; ; n++ {
-		status, h, err := attempt()
+		status, h, err := attempt(bctx)
 		if err == nil {
 			return nil
+		}
+		if status == 0 && budgetSpent(ctx, bctx) {
+			return spent(n+1, err)
 		}
 		if n >= c.maxRetries || ctx.Err() != nil || !p.retryable(status, err) {
 			return err
@@ -218,7 +228,13 @@ func (c *Client) retry(ctx context.Context, p retryPolicy, attempt func() (int, 
 			}
 			wait = d
 		}
-		if serr := c.sleep(ctx, wait); serr != nil {
+		if !deadline.IsZero() && time.Now().Add(wait).After(deadline) {
+			return spent(n+1, err) // no time left for another try
+		}
+		if serr := c.sleep(bctx, wait); serr != nil {
+			if budgetSpent(ctx, bctx) {
+				return spent(n+1, err)
+			}
 			return fmt.Errorf("%w (stopped retrying: %w)", err, serr)
 		}
 	}
@@ -258,7 +274,7 @@ func (c *Client) do(ctx context.Context, k call) error {
 	display := "/" + k.path
 	secrets := append(secretsOf(k.auth), k.secrets...)
 
-	return c.retry(ctx, k.policy, func() (int, http.Header, error) {
+	return c.retry(ctx, k.policy, k.svc, k.method, display, func(ctx context.Context) (int, http.Header, error) {
 		req, err := http.NewRequestWithContext(ctx, k.method, target, bytes.NewReader(body))
 		if err != nil {
 			return 0, nil, fmt.Errorf("globus: cannot build the request %s %s", k.method, display)
@@ -278,12 +294,12 @@ func (c *Client) do(ctx context.Context, k call) error {
 		}
 		resp, err := c.httpc.Do(req)
 		if err != nil {
-			return 0, nil, c.networkError(k.svc, k.method, display, err)
+			return 0, nil, c.networkError(ctx, k.svc, k.method, display, err)
 		}
 		defer resp.Body.Close()
 		data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 		if err != nil {
-			return 0, nil, c.networkError(k.svc, k.method, display, err)
+			return 0, nil, c.networkError(ctx, k.svc, k.method, display, err)
 		}
 		if resp.StatusCode < 200 || resp.StatusCode > 299 {
 			e := parseError(k.svc, k.method, display, resp.StatusCode, resp.Header, data, secrets)
@@ -302,8 +318,9 @@ func (c *Client) do(ctx context.Context, k call) error {
 }
 
 // networkError wraps a transport failure, dropping *url.Error's URL (it would
-// print the query string).
-func (c *Client) networkError(svc service, method, path string, err error) error {
+// print the query string). ctx is the attempt's: if it is still live, a
+// timeout was this attempt's own limit (GLOBUS_SDK_HTTP_TIMEOUT).
+func (c *Client) networkError(ctx context.Context, svc service, method, path string, err error) error {
 	var re *RedirectError
 	if errors.As(err, &re) {
 		return re
@@ -312,5 +329,9 @@ func (c *Client) networkError(svc service, method, path string, err error) error
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	return &NetworkError{Service: svc.name, BaseURL: svc.base, EnvVar: svc.envVar, Method: method, URL: path, Err: err}
+	ne := &NetworkError{Service: svc.name, BaseURL: svc.base, EnvVar: svc.envVar, Method: method, URL: path, Err: err}
+	if ctx.Err() == nil && ne.Timeout() {
+		ne.Limit = c.httpc.Timeout
+	}
+	return ne
 }

@@ -283,7 +283,7 @@ func TestHTTPTimeout(t *testing.T) {
 	}
 	_, err = c.GetClient(context.Background(), Basic(testCred), "c1")
 	var ne *NetworkError
-	if !errors.As(err, &ne) || !ne.Timeout() || !strings.Contains(err.Error(), "did not answer in time") {
+	if !errors.As(err, &ne) || !ne.Timeout() || !strings.Contains(err.Error(), "did not answer (GET /v2/api/clients/c1) within one attempt's time limit (50ms, "+EnvHTTPTimeout+")") {
 		t.Fatalf("err = %v", err)
 	}
 	if !strings.Contains(Hint(err), EnvHTTPTimeout) {

@@ -153,6 +153,9 @@ type NetworkError struct {
 	Method  string
 	URL     string // path within the service; never a query
 	Err     error  // the cause, without the request URL
+	// Limit is one attempt's time limit (GLOBUS_SDK_HTTP_TIMEOUT) when that
+	// is what ran out; 0 otherwise.
+	Limit time.Duration
 }
 
 func (e *NetworkError) Unwrap() error { return e.Err }
@@ -162,6 +165,8 @@ func (e *NetworkError) Error() string {
 	switch {
 	case errors.Is(e.Err, context.Canceled):
 		return "request to " + e.Service + " cancelled" + where
+	case e.Limit > 0 && e.Timeout():
+		return e.Service + " at " + e.BaseURL + " did not answer" + where + " within one attempt's time limit (" + e.Limit.String() + ", " + EnvHTTPTimeout + ")"
 	case e.Timeout():
 		return e.Service + " at " + e.BaseURL + " did not answer in time" + where + ": " + e.Err.Error()
 	}

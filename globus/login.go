@@ -185,9 +185,8 @@ func fromOAuth2(tok *oauth2.Token, prev Token) Token {
 // never leaves this function.
 func (c *Client) oauthRetry(ctx context.Context, secrets []string, fn func(context.Context) (*oauth2.Token, error)) (*oauth2.Token, error) {
 	var tok *oauth2.Token
-	octx := c.oauthContext(ctx)
-	err := c.retry(ctx, retryCreate, func() (int, http.Header, error) {
-		t, err := fn(octx)
+	err := c.retry(ctx, retryCreate, c.auth, http.MethodPost, tokenPath, func(actx context.Context) (int, http.Header, error) {
+		t, err := fn(c.oauthContext(actx))
 		if err == nil {
 			tok = t
 			return http.StatusOK, nil, nil
@@ -205,7 +204,7 @@ func (c *Client) oauthRetry(ctx context.Context, secrets []string, fn func(conte
 			}
 			return re.Response.StatusCode, re.Response.Header, e
 		case errors.As(err, &ue):
-			return 0, nil, c.networkError(c.auth, http.MethodPost, tokenPath, err)
+			return 0, nil, c.networkError(actx, c.auth, http.MethodPost, tokenPath, err)
 		}
 		return 0, nil, fmt.Errorf("Globus Auth's token answer was not usable (POST %s): %s", tokenPath, scrub(err.Error(), secrets))
 	})

@@ -124,6 +124,27 @@ func defaultGroupDisplayName(v *vault.Vault, name string) string {
 	return assets.AppName(p, name)
 }
 
+// groupTexts checks the group's name and description on Globus before
+// anything is sent: escapes and control characters must not reach Globus
+// (or the screens of everyone who views the group). The default name comes
+// from project.name, which Globus may have supplied, so it is checked too.
+func groupTexts(v *vault.Vault, r GroupRequest) (display, description string, err error) {
+	display, flag, fix := strings.TrimSpace(r.DisplayName), "--display-name", "give a plain one-line name with --display-name"
+	if display == "" {
+		display, flag = defaultGroupDisplayName(v, r.Name), "made from project.name"
+		fix = "store a plain project.name (step 1, or `globus-setup set project.name NAME`), or give --display-name"
+	}
+	if display, err = ValidateText(display); err != nil {
+		return "", "", &Problem{What: "the group's name on Globus (" + flag + ") " + err.Error(),
+			Do: fix + "; nothing was sent to Globus"}
+	}
+	if description, err = ValidateDescription(r.Description); err != nil {
+		return "", "", &Problem{What: "the group's description (--description) " + err.Error(),
+			Do: "give plain text with --description; nothing was sent to Globus"}
+	}
+	return display, description, nil
+}
+
 // createGroup creates the group r.Name (or reuses the one stored under that
 // name) and adds r.Members. It stores groups.<name>.id at once, then
 // groups.<name>.members with the members now in the group. Unknown usernames
@@ -134,6 +155,10 @@ func createGroup(ctx context.Context, e *Env, r GroupRequest) (GroupResult, erro
 	}
 	if !ValidGroupName(r.Name) {
 		return GroupResult{}, &Problem{What: fmt.Sprintf("%q cannot name a group here", r.Name), Do: GroupNameRule}
+	}
+	display, description, err := groupTexts(e.Vault, r)
+	if err != nil {
+		return GroupResult{}, err
 	}
 	members, err := normalizeMembers(r.Members)
 	if err != nil {
@@ -153,11 +178,7 @@ func createGroup(ctx context.Context, e *Env, r GroupRequest) (GroupResult, erro
 		res.ID, res.DisplayName, res.Reused, current = g.ID, g.Name, true, g.Memberships
 		e.progress("Group %s is already stored (%s, %q): reusing it.", r.Name, g.ID, g.Name)
 	} else {
-		display := strings.TrimSpace(r.DisplayName)
-		if display == "" {
-			display = defaultGroupDisplayName(e.Vault, r.Name)
-		}
-		g, err := e.Globus.CreateGroup(ctx, gc.groups, globus.GroupCreate{Name: display, Description: r.Description})
+		g, err := e.Globus.CreateGroup(ctx, gc.groups, globus.GroupCreate{Name: display, Description: description})
 		if err != nil {
 			return res, groupProblem("creating the group "+r.Name, gc, err)
 		}

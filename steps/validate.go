@@ -233,13 +233,46 @@ func ValidateText(raw string) (string, error) {
 	case strings.ContainsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' }):
 		return "", errors.New("must be one line")
 	case strings.ContainsFunc(s, unicode.IsControl):
-		return "", errors.New("contains a control character")
+		return "", errors.New("contains a control character (such as an escape sequence): type plain text")
+	case strings.ContainsFunc(s, isBidiControl):
+		return "", errors.New("contains an invisible text-direction character (U+202A–U+202E, U+2066–U+2069): type plain text")
 	case looksLikeSecret(s):
 		return "", errors.New("this looks like a client secret; it belongs in a secret field, not here")
 	case utf8.RuneCountInString(s) > 200:
 		return "", fmt.Errorf("%d characters is too long; keep it under 200", utf8.RuneCountInString(s))
 	}
 	return s, nil
+}
+
+// maxDescription bounds a description. Unverified: no Globus source states
+// a limit for group descriptions; this one is generous and keeps a request
+// (and any screen that shows it) sane.
+const maxDescription = 1000
+
+// ValidateDescription accepts free text that may be empty and span lines
+// (a group's description), trimmed. Like ValidateText it refuses control
+// characters other than newline and tab, and text-direction overrides.
+func ValidateDescription(raw string) (string, error) {
+	s := strings.TrimSpace(strings.ReplaceAll(raw, "\r\n", "\n"))
+	switch {
+	case !utf8.ValidString(s):
+		return "", errors.New("not valid UTF-8 text")
+	case strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }):
+		return "", errors.New("contains a control character (such as an escape sequence): type plain text")
+	case strings.ContainsFunc(s, isBidiControl):
+		return "", errors.New("contains an invisible text-direction character (U+202A–U+202E, U+2066–U+2069): type plain text")
+	case looksLikeSecret(s):
+		return "", errors.New("this looks like a client secret; it does not belong in a description")
+	case utf8.RuneCountInString(s) > maxDescription:
+		return "", fmt.Errorf("%d characters is too long; keep it under %d", utf8.RuneCountInString(s), maxDescription)
+	}
+	return s, nil
+}
+
+// isBidiControl: the embeddings, overrides and isolates that can make text
+// read differently from what it holds ("Trojan Source", CVE-2021-42574).
+func isBidiControl(r rune) bool {
+	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
 }
 
 // ValidateEmail accepts a bare address (no display name), domain lower-cased.

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/huh"
 
 	"github.com/globus-setup/globus-setup/steps"
+	"github.com/globus-setup/globus-setup/termsafe"
 	"github.com/globus-setup/globus-setup/vault"
 )
 
@@ -78,7 +79,11 @@ func (l *lineReader) Fd() uintptr {
 	return ^uintptr(0)
 }
 
-func (a *access) say(format string, args ...any) { fmt.Fprintf(a.out, format+"\n", args...) }
+// say is where accessible mode prints text that may come from outside
+// (Globus's answers, values, paths): made safe once, here (termsafe).
+func (a *access) say(format string, args ...any) {
+	fmt.Fprintln(a.out, termsafe.Text(fmt.Sprintf(format, args...)))
+}
 
 func (a *access) ask(fields ...huh.Field) error {
 	if err := a.ctx.Err(); err != nil {
@@ -308,7 +313,7 @@ func (a *access) check(s steps.Step) bool {
 		if fn == nil {
 			continue
 		}
-		rep, err := fn(a.ctx, a.env())
+		rep, err := fn(a.op(), a.env())
 		for _, l := range rep.Lines {
 			a.say("%s", l)
 		}

@@ -93,7 +93,7 @@ func (a *access) applyStep(s steps.Step) (bool, error) {
 	var plan steps.Plan
 	for relogged := false; ; relogged = true {
 		a.say("Looking at what is there already…")
-		plan, err = steps.MakePlan(a.ctx, a.env(), opts)
+		plan, err = steps.MakePlan(a.op(), a.env(), opts)
 		if err == nil {
 			break
 		}
@@ -117,7 +117,7 @@ func (a *access) applyStep(s steps.Step) (bool, error) {
 		return false, a.ended()
 	}
 	a.say("Doing it…")
-	_, results, err := steps.Apply(a.ctx, a.env(), opts, &plan, func(r steps.ApplyResult) {
+	_, results, err := steps.Apply(a.op(), a.env(), opts, &plan, func(r steps.ApplyResult) {
 		if !signInAsked(r.Err) { // the request to sign in again says it in words
 			a.say("%s", r.Line())
 		}
@@ -255,7 +255,7 @@ func (a *access) login() (bool, error) {
 			return false, err
 		}
 		a.say("Logging in…")
-		info, err := steps.FinishLogin(a.ctx, a.env(), flow, strings.TrimSpace(code))
+		info, err := steps.FinishLogin(a.op(), a.env(), flow, strings.TrimSpace(code))
 		if err != nil {
 			if a.ctx.Err() != nil {
 				return false, a.ctx.Err()

@@ -33,7 +33,7 @@ func (a *access) offerProof() error {
 			return err
 		}
 		a.say("Checking the test user the way the gateway will…")
-		proof, err := steps.ProveLogin(a.ctx, a.env(), flow, strings.TrimSpace(code))
+		proof, err := steps.ProveLogin(a.op(), a.env(), flow, strings.TrimSpace(code))
 		if err != nil {
 			if a.ctx.Err() != nil {
 				return a.ctx.Err()

@@ -12,6 +12,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/pkg/browser"
 
+	"github.com/globus-setup/globus-setup/termsafe"
 	"github.com/globus-setup/globus-setup/tui/clipboard"
 )
 
@@ -62,7 +63,7 @@ func (m *Model) clearClipboardNow() {
 
 func copiedText(msg copiedMsg) string {
 	if msg.err != nil {
-		return "could not copy " + msg.label + ": " + msg.err.Error()
+		return "could not copy " + msg.label + ": " + termsafe.Line(msg.err.Error())
 	}
 	return msg.label + " copied; clipboard clears in 45s"
 }

@@ -249,7 +249,7 @@ func (f *finishModel) verify() tea.Cmd {
 		f.result = outcome{summary: []string{"No Globus client is configured, so nothing can be checked."}}
 		return nil
 	}
-	ctx, cancel := context.WithCancel(m.ctx)
+	ctx, cancel := m.opContext()
 	f.cancelFn = cancel
 	f.busy, f.busyLabel = true, "Checking everything with Globus… (esc cancels)"
 	env := &steps.Env{Vault: m.vault, Globus: m.cfg.Globus}

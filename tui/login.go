@@ -11,6 +11,7 @@ import (
 
 	"github.com/globus-setup/globus-setup/globus"
 	"github.com/globus-setup/globus-setup/steps"
+	"github.com/globus-setup/globus-setup/termsafe"
 )
 
 type loginDoneMsg struct {
@@ -190,7 +191,7 @@ func (l *loginModel) update(msg tea.Msg) tea.Cmd {
 		}
 		if msg.err != nil {
 			l.linkShown = true
-			l.browserNote = "The browser did not open (" + msg.err.Error() + "). Open the link below yourself, or press u to copy it."
+			l.browserNote = "The browser did not open (" + termsafe.Line(msg.err.Error()) + "). Open the link below yourself, or press u to copy it."
 		} else {
 			l.browserNote = "Opened in your browser: sign in, allow, then paste the code below."
 		}
@@ -247,7 +248,7 @@ func (l *loginModel) finish() tea.Cmd {
 		l.result = outcome{summary: []string{"Paste the code Globus showed after you allowed access."}}
 		return nil
 	}
-	ctx, cancel := context.WithCancel(m.ctx)
+	ctx, cancel := m.opContext()
 	l.cancelFn, l.busy = cancel, true
 	env, flow := l.env(), l.flow
 	run := func() tea.Msg {
@@ -266,7 +267,7 @@ func (l *loginModel) lines(w int) ([]string, int) {
 	st := m.st
 	out := []string{st.title.Render("Log in to Globus"), ""}
 	if info, ok := l.sh.loginInfo, l.sh.loggedIn; ok {
-		out = append(out, styledWrap(st.ok, "✓ Logged in through client "+info.ClientID+" ("+strings.Join(info.ResourceServers, ", ")+").", w)...)
+		out = append(out, styledWrap(st.ok, termsafe.Line("✓ Logged in through client "+info.ClientID+" ("+strings.Join(info.ResourceServers, ", ")+")."), w)...)
 	} else {
 		out = append(out, styledWrap(st.faint, "Not logged in.", w)...)
 	}

@@ -1,6 +1,10 @@
 package tui
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/globus-setup/globus-setup/termsafe"
+)
 
 // outcome is the plain-words result of an operation: the report's own lines
 // (each already marked ✓ ✗ or -) and a summary marked by success.
@@ -23,7 +27,8 @@ func (o outcome) render(st styles, w int) []string {
 			sty = st.bad
 		}
 		// Hanging indent: a wrapped check line stays visibly one line.
-		for _, b := range hanging(l, 2, w) {
+		// Reports and errors carry Globus's words: shown safe (termsafe).
+		for _, b := range hanging(termsafe.Line(l), 2, w) {
 			out = append(out, sty.Render(b))
 		}
 	}
@@ -36,7 +41,7 @@ func (o outcome) render(st styles, w int) []string {
 		if i == 0 {
 			prefix = mark
 		}
-		for _, b := range hanging(prefix+l, 2, w) {
+		for _, b := range hanging(prefix+termsafe.Line(l), 2, w) {
 			out = append(out, sty.Render(b))
 		}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/globus-setup/globus-setup/globus"
 	"github.com/globus-setup/globus-setup/steps"
+	"github.com/globus-setup/globus-setup/termsafe"
 )
 
 // "Prove it" on the finish screen: a test user logs in through the stored
@@ -120,7 +121,7 @@ func (f *finishModel) prove() tea.Cmd {
 	f.pr.code.Blur()
 	flow := f.pr.flow
 	f.pr.flow = nil // used up whatever the answer
-	ctx, cancel := context.WithCancel(m.ctx)
+	ctx, cancel := m.opContext()
 	f.cancelFn = cancel
 	f.busy, f.busyLabel = true, "Checking the test user the way the gateway will… (esc cancels)"
 	env := f.env()
@@ -164,7 +165,7 @@ func (f *finishModel) proveBrowser(msg browserOpenedMsg) {
 	}
 	if msg.err != nil {
 		f.pr.linkShown = true
-		f.pr.linkNote = "The browser did not open (" + msg.err.Error() + "). Give the test user the link below (u copies it)."
+		f.pr.linkNote = "The browser did not open (" + termsafe.Line(msg.err.Error()) + "). Give the test user the link below (u copies it)."
 	} else {
 		f.pr.linkNote = "Opened in your browser: sign in as the test user, allow, then paste the code below."
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/globus-setup/globus-setup/steps"
+	"github.com/globus-setup/globus-setup/termsafe"
 	"github.com/globus-setup/globus-setup/vault"
 )
 
@@ -292,7 +293,7 @@ func (s *shellModel) view() string {
 	lines = append(lines, splitLines(body)...)
 	status := ""
 	if s.flash != "" {
-		status = " " + s.flash
+		status = " " + termsafe.Line(s.flash)
 	}
 	lines = append(lines, m.st.faint.Render(status))
 	lines = append(lines, helpL...)
@@ -425,7 +426,7 @@ func (m *Model) header() string {
 		env = "DEMO – emulator"
 	}
 	left := " globus-setup │ " + env + " │ vault "
-	path := shortPath(m.cfg.Paths.Vault)
+	path := termsafe.Line(shortPath(m.cfg.Paths.Vault))
 	room := m.w - lipgloss.Width(left) - 1
 	if room < lipgloss.Width(path) {
 		path = "…" + truncLeft(path, max(room-1, 0))

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/huh"
 
 	"github.com/globus-setup/globus-setup/steps"
+	"github.com/globus-setup/globus-setup/termsafe"
 )
 
 // stepMsg is a result that belongs to one step's screen.
@@ -199,7 +200,7 @@ func (p *stepModel) update(msg tea.Msg) tea.Cmd {
 		}
 		if msg.err != nil {
 			p.linkShown = true
-			p.browserNote = "The browser did not open (" + msg.err.Error() + "). Open the link below yourself, or press u to copy it."
+			p.browserNote = "The browser did not open (" + termsafe.Line(msg.err.Error()) + "). Open the link below yourself, or press u to copy it."
 		} else {
 			p.browserNote = "Opened in your browser."
 		}
@@ -359,12 +360,12 @@ func (p *stepModel) validateField(f *field, submitting bool) bool {
 }
 
 // safeMessage never lets a typed value (maybe a secret) reach the screen
-// through an error message.
+// through an error message, nor any terminal escape it holds.
 func safeMessage(msg, value string) string {
 	if len(value) >= 4 && strings.Contains(msg, value) {
 		msg = strings.ReplaceAll(msg, value, "(the value typed)")
 	}
-	return msg
+	return termsafe.Line(msg)
 }
 
 func (p *stepModel) submit() tea.Cmd {
@@ -409,7 +410,7 @@ func (p *stepModel) accepted(msg acceptMsg) tea.Cmd {
 			}
 		}
 		if len(fe) == 0 {
-			p.formErr = "Not saved: " + msg.err.Error()
+			p.formErr = "Not saved: " + termsafe.Line(msg.err.Error())
 		}
 		return nil // typed values stay in the fields
 	}
@@ -435,7 +436,7 @@ func (p *stepModel) runCheck() tea.Cmd {
 		p.result = outcome{summary: []string{"Saved, but not checked: no Globus client is configured."}}
 		return nil
 	}
-	ctx, cancel := context.WithCancel(m.ctx)
+	ctx, cancel := m.opContext()
 	p.cancelFn = cancel
 	p.seq++
 	p.busy, p.busyLabel = true, "Talking to Globus… (esc cancels)"
@@ -555,7 +556,7 @@ func (p *stepModel) lines(w int) ([]string, int) {
 			if i >= 9 {
 				break
 			}
-			out = append(out, hanging("  "+st.key.Render(fmt.Sprint(i+1))+" "+c.Label+": "+c.Value, 4, w)...)
+			out = append(out, hanging("  "+st.key.Render(fmt.Sprint(i+1))+" "+c.Label+": "+termsafe.Line(c.Value), 4, w)...)
 		}
 	}
 	if len(p.fields) > 0 {

@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/globus-setup/globus-setup/steps"
+	"github.com/globus-setup/globus-setup/termsafe"
 )
 
 // "Do it for me": a step's plan (reads only), then, once approved, Apply.
@@ -87,7 +88,7 @@ func (p *stepModel) makePlan() tea.Cmd {
 		return nil
 	}
 	opts := steps.ApplyOptions{Steps: []string{p.step.ID}, Values: values}
-	ctx, cancel := context.WithCancel(m.ctx)
+	ctx, cancel := m.opContext()
 	p.cancelFn = cancel
 	p.seq++
 	p.result = outcome{}
@@ -134,7 +135,7 @@ func (p *stepModel) apply() tea.Cmd {
 	m := p.sh.m
 	plan, opts := *p.plan, p.planOpts
 	p.plan = nil
-	ctx, cancel := context.WithCancel(m.ctx)
+	ctx, cancel := m.opContext()
 	p.cancelFn = cancel
 	p.seq++
 	p.result, p.applied = outcome{}, outcome{}
@@ -251,7 +252,7 @@ func (p *stepModel) planLines(w int) []string {
 	st := p.sh.m.st
 	out := []string{"", st.heading.Render("Plan")}
 	for _, l := range p.plan.Lines() {
-		out = append(out, hanging(l, 2, w)...)
+		out = append(out, hanging(termsafe.Line(l), 2, w)...) // names from Globus
 	}
 	if p.plan.Creates() == 0 {
 		out = append(out, styledWrap(st.faint, "Nothing to create.", w)...)

@@ -6,6 +6,8 @@ import (
 	"github.com/charmbracelet/huh"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/globus-setup/globus-setup/termsafe"
 )
 
 // styles uses adaptive colours only: the renderer drops them under NO_COLOR
@@ -104,6 +106,9 @@ func truncate(s string, w int) string {
 // hyperlink is an OSC 8 link: terminals that know it make text clickable,
 // the others print text alone.
 func hyperlink(url, text string) string {
+	if strings.ContainsFunc(url+text, termsafe.Unsafe) {
+		return termsafe.Line(text) // never let a link end its own sequence early
+	}
 	return "\x1b]8;;" + url + "\x1b\\" + text + "\x1b]8;;\x1b\\"
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"github.com/globus-setup/globus-setup/globus"
+	"github.com/globus-setup/globus-setup/termsafe"
 	"github.com/globus-setup/globus-setup/vault"
 )
 
@@ -47,6 +48,8 @@ type Config struct {
 	Vault *vault.Vault
 	// Getenv reads the environment (nil → os.Getenv).
 	Getenv func(string) string
+	// NetworkBudget bounds each operation's network time (0 → the default).
+	NetworkBudget time.Duration
 }
 
 // ClipboardClearAfter is how long a copied value stays on the clipboard.
@@ -81,7 +84,7 @@ func Run(ctx context.Context, cfg Config) error {
 	case m.vault != nil && cfg.Ephemeral:
 		fmt.Fprintln(out, "Demo over: its vault and emulator are thrown away.")
 	case m.vault != nil:
-		fmt.Fprintf(out, "Progress is saved in %s. Run globus-setup again to carry on.\n", m.cfg.Paths.Vault)
+		fmt.Fprintf(out, "Progress is saved in %s. Run globus-setup again to carry on.\n", termsafe.Line(m.cfg.Paths.Vault))
 	}
 	return nil
 }

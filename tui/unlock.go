@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
 
+	"github.com/globus-setup/globus-setup/termsafe"
 	"github.com/globus-setup/globus-setup/vault"
 )
 
@@ -265,7 +266,7 @@ func (u *unlockModel) view() string {
 	}
 	b = append(b, st.title.Render(title), "")
 	b = append(b, wrap(intro, w)...)
-	b = append(b, wrap(m.cfg.Paths.Vault, w)...)
+	b = append(b, wrap(termsafe.Line(m.cfg.Paths.Vault), w)...)
 	b = append(b, "")
 	if u.ready {
 		b = append(b, splitLines(u.pass.View())...)
@@ -296,7 +297,7 @@ func (u *unlockModel) view() string {
 	}
 	if u.err != "" {
 		b = append(b, "")
-		for _, l := range hanging("✗ "+u.err, 2, w) {
+		for _, l := range hanging("✗ "+termsafe.Line(u.err), 2, w) {
 			b = append(b, st.bad.Render(l))
 		}
 	}

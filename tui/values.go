@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/globus-setup/globus-setup/steps"
+	"github.com/globus-setup/globus-setup/termsafe"
 )
 
 // valuesModel lists every stored value; secrets stay masked unless revealed.
@@ -109,10 +110,8 @@ func (v *valuesModel) lines(w int) ([]string, int) {
 		switch {
 		case set && r.secret && !v.revealed[r.key]:
 			shown = "••••••••"
-		case set && strings.Contains(val, "\n"):
-			shown = strings.ReplaceAll(val, "\n", " ")
 		case set:
-			shown = val
+			shown = termsafe.Line(val) // it may have come from Globus
 		}
 		var lines []string
 		if stacked {

@@ -2,19 +2,30 @@ package vault
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"runtime"
+	"strconv"
+	"strings"
+	"time"
 )
 
 // Environment variables naming non-interactive passphrase sources.
 const (
 	EnvPassphraseFile    = "GLOBUS_SETUP_PASSPHRASE_FILE"
 	EnvPassphraseCommand = "GLOBUS_SETUP_PASSPHRASE_COMMAND"
+	// EnvPassphraseTimeout bounds how long the command may run ("90s", "2m" or seconds).
+	EnvPassphraseTimeout = "GLOBUS_SETUP_PASSPHRASE_TIMEOUT"
 )
+
+// DefaultPassphraseTimeout is long enough for a person to answer a
+// pinentry the command may open (pass, gpg), short enough that a command
+// that never exits does not hang the tool.
+const DefaultPassphraseTimeout = 2 * time.Minute
 
 // maxPassphraseSize bounds what we read from a file or command.
 const maxPassphraseSize = 64 << 10
@@ -46,7 +57,10 @@ func ReadPassphrase(s PassphraseSources) (pass []byte, ok bool, err error) {
 	case getenv(EnvPassphraseFile) != "":
 		pass, err = readPassphraseFile(getenv(EnvPassphraseFile), EnvPassphraseFile, s.Warn)
 	case getenv(EnvPassphraseCommand) != "":
-		pass, err = runPassphraseCommand(getenv(EnvPassphraseCommand))
+		var limit time.Duration
+		if limit, err = passphraseTimeout(getenv(EnvPassphraseTimeout)); err == nil {
+			pass, err = runPassphraseCommand(getenv(EnvPassphraseCommand), limit)
+		}
 	default:
 		return nil, false, nil
 	}
@@ -91,18 +105,50 @@ func readPassphraseFile(path, source string, warn func(string)) ([]byte, error) 
 	return finishPassphrase(buf, "passphrase file "+path)
 }
 
+// passphraseTimeout reads GLOBUS_SETUP_PASSPHRASE_TIMEOUT: a Go duration
+// or whole seconds; empty means the default.
+func passphraseTimeout(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return DefaultPassphraseTimeout, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		secs, serr := strconv.Atoi(v)
+		d, err = time.Duration(secs)*time.Second, serr
+	}
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s=%q is not a positive duration: use e.g. 90s or 2m", EnvPassphraseTimeout, v)
+	}
+	return d, nil
+}
+
 // runPassphraseCommand runs the command with sh -c; its stdout is the
 // passphrase. Its output (stdout and stderr) never appears in errors: only
-// the exit status does.
-func runPassphraseCommand(command string) ([]byte, error) {
+// the exit status does. After limit its whole process group is killed.
+func runPassphraseCommand(command string, limit time.Duration) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
 	var out bytes.Buffer
-	cmd := exec.Command("sh", "-c", command)
+	cmd := exec.CommandContext(ctx, "sh", "-c", command)
+	ownProcessGroup(cmd)
+	// A child left running in the background may hold stdout open after
+	// the shell exits: stop waiting for it soon after.
+	cmd.WaitDelay = time.Second
 	cmd.Stdout = &limitedWriter{w: &out, n: maxPassphraseSize + 1}
 	cmd.Stderr = nil // discarded: it is not ours to show, and may hold hints of the secret
 	err := cmd.Run()
+	if errors.Is(err, exec.ErrWaitDelay) {
+		// The shell exited 0; a child it left behind kept the pipe open.
+		killGroup(cmd)
+		err = nil
+	}
 	buf := out.Bytes()
 	if err != nil {
 		clear(buf)
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("%s did not finish within %s and was stopped: make sure it prints the passphrase and exits without waiting for input (its stdin is empty), or allow it longer with %s", EnvPassphraseCommand, limit, EnvPassphraseTimeout)
+		}
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {
 			return nil, fmt.Errorf("%s failed (%s); its output is not shown, run it yourself to see why", EnvPassphraseCommand, ee.ProcessState.String())

@@ -314,7 +314,7 @@ func newClipboardClearCmd(a *app) *cobra.Command {
 			case <-cmd.Context().Done():
 				return nil
 			}
-			clipboard.ClearIfFingerprint(fp, a.stdout)
+			clipboard.ClearIfFingerprint(fp, a.rawStdout)
 			return nil
 		},
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/globus-setup/globus-setup/globus"
 	"github.com/globus-setup/globus-setup/steps"
+	"github.com/globus-setup/globus-setup/termsafe"
 	"github.com/globus-setup/globus-setup/tui"
 	"github.com/globus-setup/globus-setup/vault"
 )
@@ -26,6 +27,9 @@ type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// rawStdout is stdout before run made it safe (termsafe): only for the
+	// escape sequences we mean to send, the clipboard's OSC 52.
+	rawStdout io.Writer
 
 	vaultFile      string
 	passphraseFile string
@@ -69,6 +73,15 @@ type exitError struct{ code int }
 func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
 func run(ctx context.Context, args []string, a *app) int {
+	// Every command prints through here, so this is where text from
+	// outside (Globus's answers, files, values) is made safe for the
+	// terminal, once: a hostile answer cannot set the clipboard or retitle
+	// or clear the terminal through our output.
+	a.rawStdout = a.stdout
+	sout, serr := termsafe.NewWriter(a.stdout), termsafe.NewWriter(a.stderr)
+	a.stdout, a.stderr = sout, serr
+	defer sout.Flush()
+	defer serr.Flush()
 	root := newRootCmd(a)
 	root.SetArgs(args)
 	root.SetIn(a.stdin)
@@ -106,6 +119,20 @@ kept in an encrypted local vault; run with no command for the full-screen wizard
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return a.runWizard(cmd.Context(), demo, accessible || a.getenv("ACCESSIBLE") != "")
 		},
+	}
+	// Each command draws its network time from one budget, so a Globus that
+	// never answers cannot hold it for retries × timeouts. The wizard gives
+	// each of its operations a budget instead; the emulator makes no calls.
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if cmd == root || cmd.Name() == "emulator" {
+			return nil
+		}
+		d, err := globus.NetworkBudgetFromEnv(a.getenv)
+		if err != nil {
+			return err
+		}
+		cmd.SetContext(globus.WithBudget(cmd.Context(), globus.NewBudget(d)))
+		return nil
 	}
 	f := root.PersistentFlags()
 	f.StringVar(&a.vaultFile, "vault", "", "path of vault.age (default $GLOBUS_SETUP_VAULT, else the user config folder)")

@@ -49,6 +49,10 @@ func (a *app) runWizard(ctx context.Context, demo, accessible bool) error {
 	if err != nil {
 		return err
 	}
+	budget, err := globus.NetworkBudgetFromEnv(a.getenv)
+	if err != nil {
+		return err
+	}
 	return tui.Run(ctx, tui.Config{
 		Paths:           p,
 		Sources:         a.sources(),
@@ -64,6 +68,7 @@ func (a *app) runWizard(ctx context.Context, demo, accessible bool) error {
 		Force:           a.force,
 		OpenBrowser:     a.browse,
 		Getenv:          a.getenv,
+		NetworkBudget:   budget,
 		// Clipboard stays nil: the wizard writes OSC 52 through its own
 		// renderer, so the sequence never lands in the middle of a frame.
 	})
