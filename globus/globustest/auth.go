@@ -110,21 +110,12 @@ func (s *Server) api(auth func(http.ResponseWriter, *http.Request) (*token, bool
 
 // operatorToken requires a Bearer token for auth.globus.org carrying manage_projects.
 func (s *Server) operatorToken(w http.ResponseWriter, r *http.Request) (*token, bool) {
-	raw, ok := bearerToken(r)
-	if !ok {
-		apiError(w, http.StatusUnauthorized, "UNAUTHORIZED", "this call needs a Bearer token with the manage_projects scope")
-		return nil, false
-	}
-	t := s.activeToken(raw)
-	if t == nil {
-		apiError(w, http.StatusUnauthorized, "UNAUTHORIZED", "the access token is invalid or has expired")
-		return nil, false
-	}
-	if t.rs != AuthResourceServer || !t.has(manageProjectsID) {
+	t, ok := s.authToken(w, r)
+	if ok && !t.has(manageProjectsID) {
 		apiError(w, http.StatusForbidden, "FORBIDDEN", "the token lacks the scope "+ManageProjectsScope)
 		return nil, false
 	}
-	return t, true
+	return t, ok
 }
 
 // authToken accepts any active Bearer token for auth.globus.org; the handler
