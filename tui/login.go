@@ -43,7 +43,7 @@ type loginModel struct {
 
 func newLogin(sh *shellModel) *loginModel {
 	l := &loginModel{sh: sh}
-	l.code = huh.NewInput().Title("Code from the Globus page").Placeholder("paste the code, or the page's address")
+	l.code = huh.NewInput().Title("Code from the Globus page (or the page's whole address)").Placeholder("paste the code, or the address of the page showing it")
 	l.code.WithKeyMap(huh.NewDefaultKeyMap())
 	l.code.WithTheme(sh.m.st.theme)
 	l.client = huh.NewInput().Title("Client ID to log in with").Placeholder("1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d")
@@ -51,6 +51,7 @@ func newLogin(sh *shellModel) *loginModel {
 	l.client.WithTheme(sh.m.st.theme)
 	if id := sh.m.cfg.DemoLoginClient; id != "" {
 		setInput(l.client, id)
+		l.client.Title("Client ID to log in with  (suggested: the demo's thick client)")
 	}
 	l.resize(sh.mainWidth())
 	return l
@@ -109,7 +110,22 @@ func (l *loginModel) bindings() []key.Binding {
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "paste the code")),
 			k.Open, k.CopyURL, key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "start over"))}
 	}
-	return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "start login"))}
+	if l.sh.loggedIn {
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "set up everything")),
+			key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "log in again"))}
+	}
+	b := []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "start login"))}
+	if l.needClient() {
+		b = append(b, key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "change the client")))
+	}
+	return b
+}
+
+// clientSuggested: the client field holds a valid ID to start with.
+func (l *loginModel) clientSuggested() bool {
+	v := strings.TrimSpace(inputValue(l.client))
+	_, err := steps.Validate("public_client.client_id", v)
+	return v != "" && err == nil
 }
 
 func (l *loginModel) env() *steps.Env {
@@ -159,8 +175,18 @@ func (l *loginModel) update(msg tea.Msg) tea.Cmd {
 		case msg.Type == tea.KeyEnter && l.flow != nil:
 			l.editing = true // back to the code: the login in progress stays valid
 			return l.code.Focus()
-		case (msg.Type == tea.KeyEnter || (msg.String() == "n" && l.flow != nil)) && l.needClient():
-			// Confirm (or change) the client each time a login starts.
+		case msg.Type == tea.KeyEnter && l.sh.loggedIn:
+			return l.sh.goTo(l.sh.setupIndex()) // the next thing to do after logging in
+		case msg.String() == "n" && l.sh.loggedIn && l.flow == nil && !l.needClient():
+			return l.start("") // log in again
+		case msg.String() == "n" && l.sh.loggedIn && l.flow == nil:
+			l.clientEditing = true
+			return l.client.Focus()
+		case msg.Type == tea.KeyEnter && l.needClient() && l.clientSuggested():
+			// The client shown is the default: enter accepts it (e to change it).
+			id, _ := l.validateClient(true)
+			return l.start(id)
+		case (msg.Type == tea.KeyEnter || msg.String() == "e" || (msg.String() == "n" && l.flow != nil)) && l.needClient():
 			l.clientEditing = true
 			return l.client.Focus()
 		case msg.Type == tea.KeyEnter || (msg.String() == "n" && l.flow != nil):
@@ -195,7 +221,7 @@ func (l *loginModel) update(msg tea.Msg) tea.Cmd {
 		l.flow, l.editing = nil, false
 		setInput(l.code, "")
 		l.sh.refresh()
-		l.result = outcome{ok: true, summary: []string{"Logged in through client " + msg.info.ClientID + " (" + strings.Join(msg.info.ResourceServers, ", ") + ")."}}
+		l.result = outcome{}
 		return nil
 	}
 	if l.editing {
@@ -249,22 +275,30 @@ func (l *loginModel) lines(w int) ([]string, int) {
 	m := l.sh.m
 	st := m.st
 	out := []string{st.title.Render("Log in to Globus"), ""}
-	if info, ok := l.sh.loginInfo, l.sh.loggedIn; ok {
+	focus := -1
+	if info, ok := l.sh.loginInfo, l.sh.loggedIn; ok && l.flow == nil {
 		out = append(out, styledWrap(st.ok, "✓ Logged in through client "+info.ClientID+" ("+strings.Join(info.ResourceServers, ", ")+").", w)...)
-	} else {
-		out = append(out, styledWrap(st.faint, "Not logged in.", w)...)
+		out = append(out, "")
+		out = append(out, wrap(st.key.Render("enter")+": set up everything — one form with every value filled in, one plan for steps 1–6 and the .env, confirmed once. "+
+			"Or go step by step (tab) and press a on each step.", w)...)
+		out = append(out, styledWrap(st.faint, "n: log in again (another account or client)", w)...)
+		if !l.result.empty() {
+			out = append(out, "")
+			out = append(out, l.result.render(st, w)...)
+		}
+		return out, -1
 	}
+	out = append(out, styledWrap(st.faint, "Not logged in.", w)...)
 	out = append(out, "")
-	out = append(out, wrap("Some checks (that the project and policy exist) and actions (the wizard doing steps 1–5 for you, creating groups as yourself) need your own Globus login. "+
+	out = append(out, wrap("Some checks (that the project and policy exist) and actions (the wizard doing the steps for you, creating groups as yourself) need your own Globus login. "+
 		"The login goes through a client and a code you paste back, so it works over SSH too. "+
 		"The tokens are kept in the vault, never shown or exported.", w)...)
-	focus := -1
 	if l.needClient() {
 		out = append(out, "")
 		out = append(out, wrap("No public client is stored yet. The very first login needs a thick (native) client: "+
 			"register the public client by hand (step 4) and use its ID, or give the ID of any thick client you have.", w)...)
 		if m.cfg.DemoLoginClient != "" {
-			out = append(out, styledWrap(st.faint, "Demo: the emulator's operator already has a thick client (\"Operator's own CLI\"); its ID is filled in.", w)...)
+			out = append(out, styledWrap(st.faint, "Demo: the emulator's operator already has a thick client (\"Operator's own CLI\"); its ID is suggested below.", w)...)
 		}
 		out = append(out, "")
 		out = append(out, splitLines(l.client.View())...)
@@ -285,22 +319,22 @@ func (l *loginModel) lines(w int) ([]string, int) {
 		if l.browserNote != "" {
 			out = append(out, styledWrap(st.faint, l.browserNote, w)...)
 		}
-		if l.linkShown || l.browserNote == "" {
-			out = append(out, "  "+hyperlink(l.flow.URL, truncate(l.flow.URL, w-2)))
-		}
+		out = append(out, wrap("Sign in and allow on this page (click it, or copy it with u), then paste the code it shows, or its whole address:", w)...)
+		out = append(out, linkLines(st, l.flow.URL, "▸ open the Globus login page", w)...)
 		out = append(out, "")
 		out = append(out, splitLines(l.code.View())...)
 		if !l.clientEditing {
 			focus = len(out) - 1
 		}
 		if !l.editing {
-			out = append(out, st.faint.Render("enter: paste the code · u: copy the link · n: start over"))
+			out = append(out, st.faint.Render(truncate("enter: paste the code · u: copy the link · n: start over", w)))
 		}
 	} else {
-		out = append(out, "", st.faint.Render("press enter to start"))
+		hint := "press enter to start"
 		if l.needClient() && !l.clientEditing {
-			out[len(out)-1] = st.faint.Render(truncate("press enter to type the client ID, then enter to start", w))
+			hint = "press enter to log in through this client (e to change it)"
 		}
+		out = append(out, "", st.faint.Render(truncate(hint, w)))
 	}
 	if l.busy {
 		out = append(out, "", m.spin.View()+" Logging in… (esc cancels)")

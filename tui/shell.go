@@ -50,6 +50,7 @@ type shellModel struct {
 	stepsPg  map[string]*stepModel
 	values   *valuesModel
 	login    *loginModel
+	setup    *setupModel
 	finish   *finishModel
 	scroll   map[int]int
 	follow   map[int]bool // keep the page's focus line in view (off until the operator acts there)
@@ -66,6 +67,7 @@ func newShell(m *Model) *shellModel {
 	}
 	s.values = newValues(s)
 	s.login = newLogin(s)
+	s.setup = newSetup(s)
 	s.finish = newFinish(s)
 	return s
 }
@@ -84,7 +86,8 @@ func (s *shellModel) refresh() {
 
 func (s *shellModel) valuesIndex() int { return len(s.cat) }
 func (s *shellModel) loginIndex() int  { return len(s.cat) + 1 }
-func (s *shellModel) finishIndex() int { return len(s.cat) + 2 }
+func (s *shellModel) setupIndex() int  { return len(s.cat) + 2 }
+func (s *shellModel) finishIndex() int { return len(s.cat) + 3 }
 
 func (s *shellModel) current() page {
 	switch {
@@ -94,6 +97,8 @@ func (s *shellModel) current() page {
 		return s.values
 	case s.sel == s.loginIndex():
 		return s.login
+	case s.sel == s.setupIndex():
+		return s.setup
 	default:
 		return s.finish
 	}
@@ -128,6 +133,7 @@ func (s *shellModel) resize() {
 	}
 	s.values.resize(w)
 	s.login.resize(w)
+	s.setup.resize(w)
 	s.finish.resize(w)
 }
 
@@ -136,16 +142,21 @@ func (s *shellModel) cancelAll() {
 		p.cancel()
 	}
 	s.login.cancel()
+	s.setup.cancel()
 	s.finish.cancel()
 }
 
 func (s *shellModel) goTo(i int) tea.Cmd {
-	n := len(s.cat) + 3
+	n := len(s.cat) + 4
 	s.sel = (i + n) % n
 	s.flash = ""
 	s.scroll[s.sel], s.follow[s.sel] = 0, false // a page opens at its top
-	if s.sel == s.valuesIndex() {
+	switch s.sel {
+	case s.valuesIndex():
 		s.values.reload()
+	case s.setupIndex():
+		s.follow[s.sel] = true
+		return s.setup.open()
 	}
 	return nil
 }
@@ -191,6 +202,9 @@ func (s *shellModel) update(msg tea.Msg) tea.Cmd {
 	case finishMsg:
 		s.follow[s.finishIndex()] = true
 		return s.finish.update(msg)
+	case setupMsg:
+		s.follow[s.setupIndex()] = true
+		return s.setup.update(msg)
 	}
 	return s.current().update(msg)
 }
@@ -222,6 +236,8 @@ func (s *shellModel) key(msg tea.KeyMsg) tea.Cmd {
 		return s.goTo(s.finishIndex())
 	case key.Matches(msg, k.Login):
 		return s.goTo(s.loginIndex())
+	case key.Matches(msg, k.SetupAll):
+		return s.goTo(s.setupIndex())
 	case key.Matches(msg, k.PageDown):
 		s.scroll[s.sel] += max(s.bodyHeight()-2, 1)
 		s.follow[s.sel] = false
@@ -244,7 +260,7 @@ func (s *shellModel) helpLines() []string {
 		// "?" first: the bar is cut at the right on narrow screens and the
 		// full help lists everything.
 		b = append([]key.Binding{k.Help}, b...)
-		b = append(b, k.Quit, k.Next, k.Values, k.Login, k.Finish)
+		b = append(b, k.Quit, k.Next, k.SetupAll, k.Values, k.Login, k.Finish)
 	} else {
 		b = append(b, k.ForceQuit)
 	}
@@ -351,6 +367,8 @@ func (s *shellModel) progressLine() string {
 		return "Values " + s.glyphs()
 	case s.sel == s.loginIndex():
 		return "Login " + s.glyphs()
+	case s.sel == s.setupIndex():
+		return "Set up all " + s.glyphs()
 	}
 	return "Finish " + s.glyphs()
 }
@@ -381,7 +399,8 @@ func (s *shellModel) sidebar(w int) []string {
 	if s.loggedIn {
 		login = " ✓ Login"
 	}
-	out = append(out, "", item(s.valuesIndex(), "   Values"), item(s.loginIndex(), login), item(s.finishIndex(), "   Finish"))
+	out = append(out, "", item(s.valuesIndex(), "   Values"), item(s.loginIndex(), login),
+		item(s.setupIndex(), "   Set up all"), item(s.finishIndex(), "   Finish"))
 	return out
 }
 

@@ -45,6 +45,9 @@ type field struct {
 	in       *huh.Input
 	err      string
 	revealed bool
+	// suggested is the default offered when nothing is stored (enter
+	// accepts it); the title says so while the value is unchanged.
+	suggested, from string
 }
 
 // stepModel shows one step: why, what to do on the console, values to copy
@@ -65,6 +68,7 @@ type stepModel struct {
 	result      outcome
 	applied     outcome // what "do it for me" did, kept above the check that follows
 	plan        *steps.Plan
+	groupPlan   *steps.SetupPlan // step 6's plan, with plan set to an empty one
 	planOpts    steps.ApplyOptions
 	linkShown   bool
 	browserNote string
@@ -99,14 +103,32 @@ func fieldTitle(f steps.Field) string {
 }
 
 // prefill loads stored values; all=false only fills fields still empty (an
-// action may have stored a value the operator has not typed).
+// action may have stored a value the operator has not typed). A field with
+// nothing stored gets its suggested value, if there is one.
 func (p *stepModel) prefill(all bool) {
 	for _, f := range p.fields {
 		v, ok := p.sh.doc.Values[f.f.Key]
 		if ok && (all || inputValue(f.in) == "") {
 			setInput(f.in, v)
 		}
+		if !ok && inputValue(f.in) == "" {
+			f.suggested, f.from = steps.SuggestValue(p.sh.doc, f.f.Key)
+			if f.suggested != "" {
+				setInput(f.in, f.suggested)
+			}
+		}
+		p.retitle(f)
 	}
+}
+
+// retitle marks an unchanged suggested value in words (readable without
+// colour), so it is not mistaken for one typed or stored.
+func (p *stepModel) retitle(f *field) {
+	t := fieldTitle(f.f)
+	if v := strings.TrimSpace(inputValue(f.in)); f.suggested != "" && v == f.suggested {
+		t += "  (suggested: " + f.from + ")"
+	}
+	f.in.Title(t)
 }
 
 func (p *stepModel) resize(w int) {
@@ -317,6 +339,7 @@ func (p *stepModel) editKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	_, cmd := f.in.Update(msg)
 	p.validateField(f, false)
+	p.retitle(f)
 	return cmd
 }
 
@@ -522,7 +545,8 @@ func (p *stepModel) lines(w int) ([]string, int) {
 	if canApply(p.step.ID) {
 		out = append(out, "")
 		out = append(out, wrap(st.key.Render("a")+": let the wizard do this step for you (needs login) · "+
-			st.key.Render("o")+": do it yourself in the browser", w)...)
+			st.key.Render("o")+": do it yourself in the browser · "+
+			st.key.Render("A")+": set up everything at once", w)...)
 	}
 	if p.mdWidth != w {
 		p.mdWidth, p.whyMD, p.guideMD = w, markdown(p.step.Why, w), markdown(p.step.Guide, w)

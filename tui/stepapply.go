@@ -15,9 +15,10 @@ import (
 // "Do it for me": a step's plan (reads only), then, once approved, Apply.
 
 type planMsg struct {
-	id   string
-	seq  int
-	plan steps.Plan
+	id    string
+	seq   int
+	plan  steps.Plan
+	group *steps.SetupPlan // step 6: the group's plan
 	opts steps.ApplyOptions
 	err  error
 }
@@ -41,7 +42,8 @@ func (m planMsg) stepID() string          { return m.id }
 func (m applyProgressMsg) stepID() string { return m.id }
 func (m applyDoneMsg) stepID() string     { return m.id }
 
-func canApply(id string) bool { return slices.Contains(steps.ApplyStepIDs, id) }
+// canApply: steps 1–5 by Apply, step 6 by the groups plan.
+func canApply(id string) bool { return slices.Contains(steps.ApplyStepIDs, id) || id == "groups" }
 
 func (p *stepModel) env() *steps.Env {
 	return &steps.Env{Vault: p.sh.m.vault, Globus: p.sh.m.cfg.Globus}
@@ -93,6 +95,18 @@ func (p *stepModel) makePlan() tea.Cmd {
 	p.result = outcome{}
 	p.busy, p.busyLabel = true, "Looking at what is there already… (esc cancels)"
 	env, id, seq := p.env(), p.step.ID, p.seq
+	if id == "groups" {
+		members := values["groups."+steps.DefaultGroup+".members"]
+		if members == "" {
+			members = p.sh.doc.Values["groups."+steps.DefaultGroup+".members"]
+		}
+		run := func() tea.Msg {
+			defer cancel()
+			g, err := steps.MakeGroupPlan(env, members)
+			return planMsg{id: id, seq: seq, group: &g, err: err}
+		}
+		return tea.Batch(m.startBusy(), run)
+	}
 	run := func() tea.Msg {
 		defer cancel()
 		plan, err := steps.MakePlan(ctx, env, opts)
@@ -121,7 +135,7 @@ func (p *stepModel) planned(msg planMsg) tea.Cmd {
 		}
 	default:
 		plan := msg.plan
-		p.plan, p.planOpts = &plan, msg.opts
+		p.plan, p.planOpts, p.groupPlan = &plan, msg.opts, msg.group
 	}
 	return nil
 }
@@ -129,8 +143,8 @@ func (p *stepModel) planned(msg planMsg) tea.Cmd {
 // apply carries out the approved plan; each result is shown as it arrives.
 func (p *stepModel) apply() tea.Cmd {
 	m := p.sh.m
-	plan, opts := *p.plan, p.planOpts
-	p.plan = nil
+	plan, opts, group := *p.plan, p.planOpts, p.groupPlan
+	p.plan, p.groupPlan = nil, nil
 	ctx, cancel := context.WithCancel(m.ctx)
 	p.cancelFn = cancel
 	p.seq++
@@ -151,12 +165,19 @@ func (p *stepModel) apply() tea.Cmd {
 	run := func() tea.Msg {
 		defer cancel()
 		defer close(ch)
-		_, results, err := steps.Apply(ctx, env, opts, &plan, func(r steps.ApplyResult) {
+		progress := func(r steps.ApplyResult) {
 			select {
 			case ch <- applyProgressMsg{id: id, seq: seq, line: r.Line(), next: next}:
 			default:
 			}
-		})
+		}
+		var results []steps.ApplyResult
+		var err error
+		if group != nil {
+			results, err = steps.ApplyGroupPlan(ctx, env, *group, progress)
+		} else {
+			_, results, err = steps.Apply(ctx, env, opts, &plan, progress)
+		}
 		if err != nil && ctx.Err() != nil {
 			err = ctx.Err()
 		}
@@ -243,12 +264,25 @@ func applyProblem(err error) []string {
 func (p *stepModel) planLines(w int) []string {
 	st := p.sh.m.st
 	out := []string{"", st.heading.Render("Plan")}
-	for _, l := range p.plan.Lines() {
-		out = append(out, hanging(l, 2, w)...)
+	lines, creates := p.plan.Lines(), p.plan.Creates()
+	if p.groupPlan != nil {
+		lines, creates = p.groupPlan.Lines(), p.groupPlan.Creates()
 	}
-	if p.plan.Creates() == 0 {
+	for _, l := range lines {
+		out = append(out, planLine(l, w)...)
+	}
+	if creates == 0 {
 		out = append(out, styledWrap(st.faint, "Nothing to create.", w)...)
 	}
 	out = append(out, "", st.key.Render("enter")+": do it · "+st.key.Render("esc")+": back")
 	return out
+}
+
+// planLine wraps one plan line with its continuation under the object,
+// past the action column ("  create  ").
+func planLine(l string, w int) []string {
+	if strings.HasPrefix(l, "  ") && w > 40 {
+		return hanging(l, 10, w)
+	}
+	return hanging(l, 2, w)
 }

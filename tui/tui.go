@@ -31,11 +31,13 @@ type Config struct {
 	// DemoLoginClient is the demo emulator's stand-in for "a thick client
 	// you already have", offered for the first login.
 	DemoLoginClient string
-	Ephemeral       bool // the vault is thrown away at exit (--demo without --vault)
-	Accessible      bool // line-by-line prompts for screen readers instead of the full screen
-	Force           bool // open a damaged vault with the typed passphrase, keeping the damaged file aside
-	Input           io.Reader
-	Output          io.Writer
+	// DemoUsers are the usernames the demo emulator knows (group members).
+	DemoUsers  []string
+	Ephemeral  bool // the vault is thrown away at exit (--demo without --vault)
+	Accessible bool // line-by-line prompts for screen readers instead of the full screen
+	Force      bool // open a damaged vault with the typed passphrase, keeping the damaged file aside
+	Input      io.Reader
+	Output     io.Writer
 	// OpenBrowser opens a URL; nil → $BROWSER or pkg/browser, refusing over
 	// SSH or without a display so the screen shows the link instead.
 	OpenBrowser func(url string) error

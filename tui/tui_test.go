@@ -544,7 +544,7 @@ func TestGroupedKeysAreSplit(t *testing.T) {
 	if m.shell.sel != m.shell.valuesIndex() || m.shell.values.sel != 2 {
 		t.Fatalf("screen %d row %d", m.shell.sel, m.shell.values.sel)
 	}
-	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("]]eabc")}) // login, finish, edit path, type
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("]]]eabc")}) // login, set up all, finish, edit path, type
 	if got := inputValue(m.shell.finish.path); got != "./.envabc" {
 		t.Fatalf("path %q", got)
 	}

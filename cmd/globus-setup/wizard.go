@@ -57,6 +57,7 @@ func (a *app) runWizard(ctx context.Context, demo, accessible bool) error {
 		Env:             env,
 		Demo:            demo,
 		DemoLoginClient: demoLoginClient,
+		DemoUsers:       demoUsernames(demo),
 		Ephemeral:       ephemeral,
 		Accessible:      accessible,
 		Input:           os.Stdin,
@@ -109,4 +110,16 @@ func (a *app) demoOverlay(overlay map[string]string, base string) {
 		}
 		return parent(k)
 	}
+}
+
+// demoUsernames are the emulator's users a demo can add to a group.
+func demoUsernames(demo bool) []string {
+	if !demo {
+		return nil
+	}
+	var out []string
+	for _, u := range demoUsers[1:] { // not the operator: they own the group
+		out = append(out, u.username)
+	}
+	return out
 }

@@ -1,0 +1,88 @@
+package tui
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// The whole setup from the login screen: enter opens the one form, filled
+// with suggestions; enter plans steps 1–6 and the .env; enter does it all
+// and lands on Finish with the .env written. Three keys after the login.
+func TestSetUpEverythingInThreeKeys(t *testing.T) {
+	cfg, srv, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	srv.AddIdentity("alice@uchicago.edu", "Alice", "alice@uchicago.edu", "uchicago.edu")
+	logIn(t, cfg, srv, thickClient(t, srv))
+	m := NewModel(cfg).(*Model)
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	m.shell.goTo(m.shell.loginIndex())
+
+	drive(m, enter) // logged in: enter sets up everything
+	s := m.shell.setup
+	if m.shell.sel != m.shell.setupIndex() || !s.loaded {
+		t.Fatalf("enter on the login screen did not open the filled form (screen %d, loaded %t, %s)", m.shell.sel, s.loaded, resultText(s.result))
+	}
+	want := map[string]string{"project.name": "Inference Gateway", "project.contact_email": operator,
+		"policy.domains": "example.org", "policy.assurance_timeout": "8h", "group.name": "Inference Gateway Users"}
+	for _, f := range s.fields {
+		if w, ok := want[f.s.Key]; ok && inputValue(f.in) != w {
+			t.Errorf("%s suggested %q, want %q", f.s.Key, inputValue(f.in), w)
+		}
+	}
+	if v := m.View(); !strings.Contains(v, "(suggested: your Globus login)") {
+		t.Fatalf("suggestions are not labelled as such:\n%s", v)
+	}
+	// The operator changes what differs: the members and the .env's path.
+	envPath := filepath.Join(t.TempDir(), "gateway.env")
+	setInput(s.envPath.in, envPath)
+	for _, f := range s.fields {
+		if f.s.Key == "group.members" {
+			setInput(f.in, "alice@uchicago.edu")
+		}
+	}
+
+	drive(m, enter) // the plan
+	if s.plan == nil {
+		t.Fatalf("no plan: %s", resultText(s.result))
+	}
+	pv := m.View()
+	for _, w := range []string{`create  project "Inference Gateway"`, `create  group "Inference Gateway Users"`, "write   .env"} {
+		if !strings.Contains(strings.Join(strings.Fields(pv), " "), strings.Join(strings.Fields(w), " ")) {
+			t.Errorf("the plan lacks %q:\n%s", w, pv)
+		}
+	}
+	if len(srv.Projects()) != 1 { // the thick client's project only
+		t.Fatal("something was created before the plan was confirmed")
+	}
+
+	drive(m, enter) // do it all
+	if m.shell.sel != m.shell.finishIndex() {
+		t.Fatalf("not on Finish after the setup: %s", resultText(s.applied))
+	}
+	doc := cfg.Vault.Doc()
+	for _, k := range []string{"project.id", "service_api.client_id", "service_api.client_secret", "service_account.client_id",
+		"public_client.client_id", "policy.id", "groups.users.id"} {
+		if doc.Values[k] == "" {
+			t.Errorf("%s not stored: %s", k, resultText(s.applied))
+		}
+	}
+	if got := doc.Values["groups.users.members"]; got != "alice@uchicago.edu" {
+		t.Errorf("group members %q", got)
+	}
+	for _, id := range []string{"project", "service_api", "service_account", "public_client", "policy", "groups"} {
+		if st := doc.Steps[id].State; st != "verified" && st != "done" {
+			t.Errorf("step %s is %q after the setup", id, st)
+		}
+	}
+	data, err := os.ReadFile(envPath)
+	if err != nil || !strings.Contains(string(data), doc.Values["service_api.client_id"]) {
+		t.Fatalf("the .env was not written with the new IDs: %v", err)
+	}
+	if v := m.View(); strings.Contains(v, "old one backed up") || !strings.Contains(v, "written just now") {
+		t.Fatalf("Finish describes the file just written as an old one:\n%s", v)
+	}
+}
