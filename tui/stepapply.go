@@ -19,8 +19,8 @@ type planMsg struct {
 	seq   int
 	plan  steps.Plan
 	group *steps.SetupPlan // step 6: the group's plan
-	opts steps.ApplyOptions
-	err  error
+	opts  steps.ApplyOptions
+	err   error
 }
 
 // applyProgressMsg is one finished item; next waits for the following one.
