@@ -37,7 +37,6 @@ type loginModel struct {
 	cancelFn context.CancelFunc
 
 	browserNote string
-	linkShown   bool
 	result      outcome
 }
 
@@ -202,8 +201,7 @@ func (l *loginModel) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if msg.err != nil {
-			l.linkShown = true
-			l.browserNote = "The browser did not open (" + msg.err.Error() + "). Open the link below yourself, or press u to copy it."
+			l.browserNote = "The browser did not open (" + msg.err.Error() + ")."
 		} else {
 			l.browserNote = "Opened in your browser: sign in, allow, then paste the code below."
 		}
@@ -247,7 +245,7 @@ func (l *loginModel) start(clientID string) tea.Cmd {
 		l.result = outcome{summary: explain(err)}
 		return nil
 	}
-	l.flow, l.result, l.linkShown, l.browserNote = flow, outcome{}, false, ""
+	l.flow, l.result, l.browserNote = flow, outcome{}, ""
 	l.editing = true
 	setInput(l.code, "")
 	return tea.Batch(m.openCmd(flow.URL), l.code.Focus())

@@ -86,3 +86,56 @@ func TestSetUpEverythingInThreeKeys(t *testing.T) {
 		t.Fatalf("Finish describes the file just written as an old one:\n%s", v)
 	}
 }
+
+// The login shows its link as plain text and as an OSC 8 hyperlink even
+// when the browser opened, starts with the suggested client on enter, and
+// takes the whole address of the code page as well as the code.
+func TestLoginShowsLinkAndTakesTheAddress(t *testing.T) {
+	cfg, srv, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	cfg.DemoLoginClient = thickClient(t, srv)
+	m := NewModel(cfg).(*Model)
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 40})
+	m.shell.goTo(m.shell.loginIndex())
+	if v := m.View(); !strings.Contains(v, "(suggested: the demo's thick client)") {
+		t.Fatalf("the prefilled client is not labelled as suggested:\n%s", v)
+	}
+	drive(m, enter) // the suggested client is accepted as it is
+	l := m.shell.login
+	if l.flow == nil {
+		t.Fatalf("enter did not start the login through the suggested client: %s", resultText(l.result))
+	}
+	v := m.View()
+	if !strings.Contains(v, "\x1b]8;;"+l.flow.URL+"\x1b\\") {
+		t.Error("no OSC 8 hyperlink to the login page")
+	}
+	plain := strings.Join(strings.Fields(strings.ReplaceAll(mainPane(v), "\n", "")), "")
+	if !strings.Contains(plain, l.flow.URL) {
+		t.Errorf("the login link is not on screen as plain text:\n%s", v)
+	}
+	code, err := srv.ApproveLogin(l.flow.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := l.flow.State
+	drive(m, paste(cfg.Env.AuthCodeRedirectURI()+"?code="+code+"&state="+state))
+	drive(m, enter)
+	if !m.shell.loggedIn {
+		t.Fatalf("the pasted address did not log in: %s", resultText(l.result))
+	}
+	if v := m.View(); strings.Count(v, "Logged in") != 1 || strings.Contains(v, "No public client is stored") {
+		t.Fatalf("after the login the screen repeats itself or still asks for a client:\n%s", v)
+	}
+}
+
+// mainPane keeps what is right of the sidebar's border on each line.
+func mainPane(v string) string {
+	var out []string
+	for _, l := range strings.Split(v, "\n") {
+		if _, after, ok := strings.Cut(l, "│ "); ok {
+			l = after
+		}
+		out = append(out, strings.TrimRight(l, " "))
+	}
+	return strings.Join(out, "\n")
+}
