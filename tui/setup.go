@@ -232,7 +232,7 @@ func (s *setupModel) update(msg tea.Msg) tea.Cmd {
 		s.loaded = true
 		s.note = ""
 		if msg.err != nil {
-			s.note = strings.Join(applyProblem(msg.err), " ")
+			s.note = wizardWords(strings.Join(applyProblem(msg.err), " "))
 		}
 		s.fields = nil
 		for _, sg := range msg.sugg {

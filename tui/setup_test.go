@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/globus-setup/globus-setup/steps"
 )
 
 // The whole setup from the login screen: enter opens the one form, filled
@@ -138,4 +140,48 @@ func mainPane(v string) string {
 		out = append(out, strings.TrimRight(l, " "))
 	}
 	return strings.Join(out, "\n")
+}
+
+// The sidebar never shows ✓ beside a failed check, and a step's note mark
+// stands apart from its name.
+func TestSidebarAgreesWithTheStep(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	if err := steps.MarkState(cfg.Vault, "groups", steps.StateVerified, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := steps.MarkState(cfg.Vault, "project", steps.StateDone, "values changed: check again"); err != nil {
+		t.Fatal(err)
+	}
+	m := NewModel(cfg).(*Model)
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	m.shell.goTo(5)
+	p := m.shell.stepPage("groups")
+	p.result = outcome{summary: []string{"Something needs fixing (see above)."}}
+	v := m.View()
+	if !strings.Contains(v, "✗ 6 Globus groups") || strings.Contains(v, "✓ 6 Globus groups") {
+		t.Errorf("the sidebar disagrees with the failed check:\n%s", v)
+	}
+	if !strings.Contains(v, "! 1 Globus project") || strings.Contains(v, "!Globus") {
+		t.Errorf("the note mark is missing or glued to the name:\n%s", v)
+	}
+}
+
+// At 60×20 ? lists every key, q and x included, within the width.
+func TestFullHelpFitsNarrowScreens(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	m := NewModel(cfg).(*Model)
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	before := m.View()
+	m.Update(keys("?"))
+	v := m.View()
+	if v == before {
+		t.Fatal("? changed nothing at 60x20")
+	}
+	for _, want := range []string{"q quit", "x run check", "A set up everything", "f finish"} {
+		if !strings.Contains(strings.Join(strings.Fields(v), " "), want) {
+			t.Errorf("the full help at 60x20 lacks %q:\n%s", want, v)
+		}
+	}
 }

@@ -27,6 +27,10 @@ type page interface {
 // Below wideMin columns the sidebar collapses into a one-line progress bar.
 const wideMin = 72
 
+// readingWidth caps the main pane's text: prose wider than this is hard to
+// read on a wide terminal.
+const readingWidth = 84
+
 // sideWidth fits the longest step title from 100 columns up.
 func (s *shellModel) sideWidth() int {
 	if s.m.w >= 100 {
@@ -257,21 +261,37 @@ func (s *shellModel) helpLines() []string {
 	k := s.m.keys
 	b := p.bindings()
 	if !p.typing() {
-		// "?" first: the bar is cut at the right on narrow screens and the
-		// full help lists everything.
-		b = append([]key.Binding{k.Help}, b...)
-		b = append(b, k.Quit, k.Next, k.SetupAll, k.Values, k.Login, k.Finish)
+		// "?" and "q" first: the bar is cut at the right on narrow screens
+		// and the full help lists everything.
+		b = append([]key.Binding{k.Help, k.Quit}, b...)
+		b = append(b, k.Next, k.SetupAll, k.Values, k.Login, k.Finish)
 	} else {
 		b = append(b, k.ForceQuit)
 	}
 	if s.fullHelp && !p.typing() {
-		full := [][]key.Binding{b, {k.Up, k.Down, k.Prev, k.PageUp, k.PageDown}}
-		// The full help never takes more than half the screen.
-		if lines := splitLines(s.m.help.FullHelpView(full)); len(lines) <= s.m.h/2 {
-			return lines
-		}
+		return s.fullHelpLines(append(b[1:], k.Up, k.Down, k.Prev, k.PageUp, k.PageDown))
 	}
 	return []string{s.m.help.ShortHelpView(b)}
+}
+
+// fullHelpLines lists every key, wrapped to the screen's width (columns
+// would be cut on a narrow screen), in at most half the screen's height.
+func (s *shellModel) fullHelpLines(b []key.Binding) []string {
+	st := s.m.st
+	var items []string
+	for _, kb := range b {
+		if h := kb.Help(); kb.Enabled() && h.Key != "" {
+			items = append(items, st.key.Render(h.Key)+" "+h.Desc)
+		}
+	}
+	lines := wrap(strings.Join(items, " · "), max(s.m.w-1, 10))
+	if limit := max(s.m.h/2, 3); len(lines) > limit {
+		lines = append(lines[:limit-1], truncate(lines[limit-1], s.m.w-2)+"…")
+	}
+	for i := range lines {
+		lines[i] = " " + lines[i]
+	}
+	return lines
 }
 
 func (s *shellModel) bodyHeight() int {
@@ -315,7 +335,7 @@ func (s *shellModel) view() string {
 
 // pane renders the current page and scrolls it to keep its focus visible.
 func (s *shellModel) pane(w, h int) []string {
-	lines, focus := s.current().lines(w)
+	lines, focus := s.current().lines(min(w, readingWidth))
 	if !s.follow[s.sel] {
 		focus = -1
 	}
@@ -354,9 +374,33 @@ func (s *shellModel) pane(w, h int) []string {
 func (s *shellModel) glyphs() string {
 	var b strings.Builder
 	for _, st := range s.cat {
-		b.WriteString(glyph(s.status[st.ID].State))
+		b.WriteString(s.stepGlyph(st.ID))
 	}
 	return b.String()
+}
+
+// stepGlyph is the step's mark in the sidebar and progress line: its
+// latest check failing on screen (✗) or a note asking to re-verify (!)
+// wins over the stored state, so the sidebar never says ✓ beside a ✗.
+func (s *shellModel) stepGlyph(id string) string {
+	if p := s.stepsPg[id]; p != nil && !p.busy && p.failed() {
+		return "✗"
+	}
+	if s.status[id].Note != "" {
+		return "!"
+	}
+	return glyph(s.status[id].State)
+}
+
+// sideTitle shortens a sidebar title that would not fit a narrow sidebar.
+func sideTitle(t string) string {
+	switch t {
+	case "High-assurance policy":
+		return "Assurance policy"
+	case "Service Account app":
+		return "Service account"
+	}
+	return t
 }
 
 func (s *shellModel) progressLine() string {
@@ -388,12 +432,11 @@ func (s *shellModel) sidebar(w int) []string {
 		return line
 	}
 	for i, stp := range s.cat {
-		ss := s.status[stp.ID]
 		title := shortTitle(stp.Title)
-		if ss.Note != "" {
-			title = "!" + title // needs re-verifying: the note is on the step's page
+		if w < 28 {
+			title = sideTitle(title)
 		}
-		out = append(out, item(i, fmt.Sprintf(" %s %d %s", glyph(ss.State), i+1, title)))
+		out = append(out, item(i, fmt.Sprintf(" %s %d %s", s.stepGlyph(stp.ID), i+1, title)))
 	}
 	login := "   Login"
 	if s.loggedIn {

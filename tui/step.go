@@ -519,7 +519,7 @@ func explain(err error) []string {
 	if h := steps.Hint(err); h != "" {
 		out = append(out, "What to do: "+h)
 	}
-	if errors.Is(err, steps.ErrNotLoggedIn) {
+	if errors.Is(err, steps.ErrNotLoggedIn) && !strings.Contains(wizardWords(strings.Join(out, " ")), "press L") {
 		out = append(out, "Press L to log in to Globus from here.")
 	}
 	return out
@@ -535,6 +535,9 @@ func (p *stepModel) lines(w int) ([]string, int) {
 	title := fmt.Sprintf("Step %d of %d · %s", p.step.Number, len(p.sh.cat), p.step.Title)
 	out = append(out, styledWrap(st.title, title, w)...)
 	state := stateWords(ss.State)
+	if p.failed() && !p.busy {
+		state = "✗ the latest check failed (stored as " + state[strings.Index(state, " ")+1:] + ")"
+	}
 	if p.step.Optional {
 		state += " · optional"
 	}
@@ -634,4 +637,9 @@ func skipped(lines []string) bool {
 		}
 	}
 	return false
+}
+
+// failed: the latest check or "do it for me" shown on this step failed.
+func (p *stepModel) failed() bool {
+	return (!p.result.empty() && !p.result.ok) || (!p.applied.empty() && !p.applied.ok && p.result.empty())
 }
