@@ -452,7 +452,11 @@ func (p *stepModel) accepted(msg acceptMsg) tea.Cmd {
 }
 
 // runCheck runs the step's action then its verification, cancellable with Esc.
-func (p *stepModel) runCheck() tea.Cmd {
+func (p *stepModel) runCheck() tea.Cmd { return p.check(true) }
+
+// check runs the verification, after the step's action if withAction (not
+// right after "do it for me", which has just done what the action does).
+func (p *stepModel) check(withAction bool) tea.Cmd {
 	m := p.sh.m
 	if m.cfg.Globus == nil {
 		p.result = outcome{summary: []string{"Saved, but not checked: no Globus client is configured."}}
@@ -463,6 +467,9 @@ func (p *stepModel) runCheck() tea.Cmd {
 	p.seq++
 	p.busy, p.busyLabel = true, "Talking to Globus… (esc cancels)"
 	st, seq := p.step, p.seq
+	if !withAction {
+		st.Action = nil
+	}
 	env := &steps.Env{Vault: m.vault, Globus: m.cfg.Globus}
 	run := func() tea.Msg {
 		defer cancel()

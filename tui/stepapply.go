@@ -230,7 +230,7 @@ func (p *stepModel) appliedDone(msg applyDoneMsg) tea.Cmd {
 		o.summary = []string{fmt.Sprintf("Created %d things and stored them in the vault.", created)}
 	}
 	p.applied = o
-	return p.runCheck()
+	return p.check(false)
 }
 
 // missingHint points at this step's empty field that the plan says it

@@ -330,6 +330,11 @@ func TestApplySecretsStayMasked(t *testing.T) {
 	if strings.Contains(resultText(p.applied)+resultText(p.result), secret) {
 		t.Fatal("the new secret is in a result")
 	}
+	// The check after "do it for me" only verifies: the scope just created
+	// is not reported a second time as reused.
+	if r := resultText(p.applied) + resultText(p.result); !strings.Contains(r, "created scope") || strings.Contains(r, "Reused the existing") {
+		t.Fatalf("the scope is reported twice (or not at all):\n%s", r)
+	}
 }
 
 // TestApplyStreamsAndStops runs the real program: each result shows as it
