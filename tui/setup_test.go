@@ -185,3 +185,19 @@ func TestFullHelpFitsNarrowScreens(t *testing.T) {
 		}
 	}
 }
+
+// In the demo, where members are typed the demo's own users are named.
+func TestDemoNamesItsUsersWhereMembersAreTyped(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	cfg.DemoUsers = []string{"alice@uchicago.edu", "bob@anl.gov"}
+	m := NewModel(cfg).(*Model)
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 40})
+	m.shell.goTo(5)
+	drive(m, enter)
+	drive(m, tab)
+	v := m.View()
+	if !strings.Contains(v, "The demo's users: alice@uchicago.edu bob@anl.gov") || !strings.Contains(v, "> alice@uchicago.edu bob@anl.gov") {
+		t.Fatalf("the members field does not name the demo's users:\n%s", v)
+	}
+}

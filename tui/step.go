@@ -82,6 +82,11 @@ type stepModel struct {
 func newStep(sh *shellModel, st steps.Step) *stepModel {
 	p := &stepModel{sh: sh, step: st}
 	for _, f := range st.Fields {
+		if u := sh.m.cfg.DemoUsers; f.Kind == steps.KindUsernames && len(u) > 0 {
+			// The generic example names people the demo does not know.
+			f.Placeholder = strings.Join(u, " ")
+			f.Help = "The demo's users: " + strings.Join(u, " ") + ". " + f.Help
+		}
 		in := huh.NewInput().Title(fieldTitle(f)).Placeholder(f.Placeholder)
 		if f.Secret {
 			in.EchoMode(huh.EchoModePassword)
