@@ -124,7 +124,7 @@ func (a *access) run() error {
 	if err := a.offerProof(); err != nil {
 		return err
 	}
-	a.say("Progress is saved in %s.", a.cfg.Paths.Vault)
+	a.say("%s", exitNote(a.cfg))
 	return nil
 }
 

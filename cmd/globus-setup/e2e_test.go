@@ -411,7 +411,7 @@ func (tm *tmuxTerm) waitExit(vaultFile string) {
 	// The message is plain text after the full screen ends, so the terminal
 	// wraps it: compare without the white space.
 	squash := func(s string) string { return strings.Join(strings.Fields(s), "") }
-	if saved := "Progress is saved in " + vaultFile + ". Run globus-setup again to carry on."; !strings.Contains(squash(s), squash(saved)) {
+	if saved := "Resume with: globus-setup --demo --vault " + vaultFile; !strings.Contains(squash(s), squash(saved)) {
 		tm.t.Fatalf("after quitting, %q is not on the screen:\n%s", saved, s)
 	}
 }
