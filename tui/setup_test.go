@@ -201,3 +201,35 @@ func TestDemoNamesItsUsersWhereMembersAreTyped(t *testing.T) {
 		t.Fatalf("the members field does not name the demo's users:\n%s", v)
 	}
 }
+
+// A revealed secret is shown whole on a narrow screen, and the "clears in
+// 45s" note goes when the clipboard is cleared.
+func TestRevealWholeAndCopiedNoteGoes(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	secret := "kXv9T2pLq8Zr4YwNf6HcJm3Bs1DgEaUo7Ri0QtVyWxI="
+	if err := steps.SetValue(cfg.Vault, "service_api.client_secret", secret); err != nil {
+		t.Fatal(err)
+	}
+	m := NewModel(cfg).(*Model)
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 30})
+	m.shell.goTo(m.shell.valuesIndex())
+	v := m.shell.values
+	for i, r := range v.rows {
+		if r.key == "service_api.client_secret" {
+			v.sel = i
+		}
+	}
+	m.Update(keys("r"))
+	if got := strings.Join(strings.Fields(m.View()), ""); !strings.Contains(got, secret) {
+		t.Fatalf("the revealed secret is cut:\n%s", m.View())
+	}
+	m.Update(copiedMsg{label: "service_api.client_secret"})
+	if !strings.Contains(m.View(), "clears in 45s") {
+		t.Fatal("no copied note")
+	}
+	m.Update(clipboardClearMsg{text: secret})
+	if strings.Contains(m.View(), "clears in 45s") {
+		t.Fatal("the copied note outlives the clipboard's clearing")
+	}
+}
