@@ -233,3 +233,24 @@ func TestRevealWholeAndCopiedNoteGoes(t *testing.T) {
 		t.Fatal("the copied note outlives the clipboard's clearing")
 	}
 }
+
+// Accessible mode names nothing it lacks (the o key, the copy panel), and
+// a throwaway demo's goodbye does not name its deleted vault.
+func TestAccessibleWordsAndGoodbye(t *testing.T) {
+	for _, s := range steps.Catalogue() {
+		for _, l := range markdown(s.Guide, 1<<16) {
+			if g := accessibleGuide(l); strings.Contains(g, "press o") || strings.Contains(g, "copy panel") {
+				t.Errorf("step %s's guide in accessible mode: %q", s.ID, g)
+			}
+		}
+	}
+	cfg := Config{Demo: true, Ephemeral: true}
+	cfg.Paths.Vault = "/tmp/globus-setup-demo-1/vault.age"
+	if n := exitNote(cfg); strings.Contains(n, cfg.Paths.Vault) {
+		t.Errorf("the goodbye names the deleted demo vault: %q", n)
+	}
+	cfg.Ephemeral = false
+	if n := exitNote(cfg); !strings.Contains(n, "globus-setup --demo --vault "+cfg.Paths.Vault) {
+		t.Errorf("a kept demo's goodbye lacks the resuming command: %q", n)
+	}
+}
