@@ -237,7 +237,7 @@ func (tm *tmuxTerm) doServiceAccount(c *consoleClient, projectID string) string 
 func (tm *tmuxTerm) doPublicClient(c *consoleClient, projectID string) string {
 	tm.key("Tab")
 	tm.waitFor("step 4", "Step 4 of 6 · Register the public client")
-	id, _ := c.registerApp(projectID, e2eProject+" Public Client", "public_installed_client", "")
+	id, _ := c.registerApp(projectID, e2eProject+" Public Client", "public_installed_client", c.base+"/auth/v2/web/auth-code")
 	tm.key("Enter")
 	tm.typeLine(id)
 	tm.waitFor("step 4 saved", "Saved. Some checks could not run yet")
@@ -607,6 +607,8 @@ func (c *consoleClient) registerApp(projectID, name, clientType, redirect string
 	})
 	id = c.match(page, `<code id="client-id">([^<]+)</code>`)
 	if clientType != "public_installed_client" {
+		// As the guide says: Add Client Secret, then the secret shown once.
+		page = c.post("/app/settings/developers/apps/"+id+"/secrets", url.Values{"name": {name + " secret"}})
 		secret = c.match(page, `<code id="client-secret">([^<]+)</code>`)
 	}
 	return id, secret
