@@ -169,7 +169,11 @@ func (l *loginModel) update(msg tea.Msg) tea.Cmd {
 			case tea.KeyEnter:
 				return l.finish()
 			}
+			empty := strings.TrimSpace(inputValue(l.code)) == ""
 			_, cmd := l.code.Update(msg)
+			if msg.Paste && empty && strings.TrimSpace(inputValue(l.code)) != "" {
+				return tea.Batch(l.finish(), cmd) // a pasted code needs no enter
+			}
 			return cmd
 		case msg.Type == tea.KeyEnter && l.flow != nil:
 			l.editing = true // back to the code: the login in progress stays valid
@@ -220,6 +224,12 @@ func (l *loginModel) update(msg tea.Msg) tea.Cmd {
 		setInput(l.code, "")
 		l.sh.refresh()
 		l.result = outcome{}
+		if pr := steps.Progress(l.sh.doc); pr.Finished() == 0 && pr.InProgress == 0 && l.sh.sel == l.sh.loginIndex() {
+			// Nothing is set up yet: the next thing is the one form.
+			cmd := l.sh.goTo(l.sh.setupIndex())
+			l.sh.flash = "Logged in. Check the values, then enter; or esc and go step by step."
+			return cmd
+		}
 		return nil
 	}
 	if l.editing {

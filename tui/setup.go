@@ -306,6 +306,9 @@ func (s *setupModel) editKey(msg tea.KeyMsg) tea.Cmd {
 		return s.focusCmd()
 	}
 	f := fs[s.focus]
+	if replacesSuggestion(msg, f.s.Value, inputValue(f.in)) {
+		setInput(f.in, "")
+	}
 	_, cmd := f.in.Update(msg)
 	f.err = ""
 	s.retitle(f)

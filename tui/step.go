@@ -342,10 +342,20 @@ func (p *stepModel) editKey(msg tea.KeyMsg) tea.Cmd {
 	case msg.Type == tea.KeyShiftTab || msg.Type == tea.KeyUp:
 		return p.moveFocus(-1)
 	}
+	if replacesSuggestion(msg, f.suggested, inputValue(f.in)) {
+		setInput(f.in, "")
+	}
 	_, cmd := f.in.Update(msg)
 	p.validateField(f, false)
 	p.retitle(f)
 	return cmd
+}
+
+// replacesSuggestion: typing or pasting into a field still holding its
+// suggested value replaces it, as a selected default does; enter keeps it
+// and the arrow keys or backspace edit it.
+func replacesSuggestion(msg tea.KeyMsg, suggested, value string) bool {
+	return suggested != "" && msg.Type == tea.KeyRunes && strings.TrimSpace(value) == suggested
 }
 
 func (p *stepModel) moveFocus(d int) tea.Cmd {
