@@ -107,7 +107,7 @@ func (l *loginModel) bindings() []key.Binding {
 	}
 	if l.flow != nil {
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "paste the code")),
-			k.Open, k.CopyURL, key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "start over"))}
+			key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open link")), k.CopyURL, key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "start over"))}
 	}
 	if l.sh.loggedIn {
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "set up everything")),
@@ -179,7 +179,7 @@ func (l *loginModel) update(msg tea.Msg) tea.Cmd {
 			l.editing = true // back to the code: the login in progress stays valid
 			return l.code.Focus()
 		case msg.Type == tea.KeyEnter && l.sh.loggedIn:
-			return l.sh.goTo(l.sh.setupIndex()) // the next thing to do after logging in
+			return l.sh.openSetup() // the next thing to do after logging in
 		case msg.String() == "n" && l.sh.loggedIn && l.flow == nil && !l.needClient():
 			return l.start("") // log in again
 		case msg.String() == "n" && l.sh.loggedIn && l.flow == nil:
@@ -226,7 +226,7 @@ func (l *loginModel) update(msg tea.Msg) tea.Cmd {
 		l.result = outcome{}
 		if pr := steps.Progress(l.sh.doc); pr.Finished() == 0 && pr.InProgress == 0 && l.sh.sel == l.sh.loginIndex() {
 			// Nothing is set up yet: the next thing is the one form.
-			cmd := l.sh.goTo(l.sh.setupIndex())
+			cmd := l.sh.openSetup()
 			l.sh.flash = "Logged in. Check the values, then enter; or esc and go step by step."
 			return cmd
 		}
@@ -336,6 +336,9 @@ func (l *loginModel) lines(w int) ([]string, int) {
 		}
 		if !l.editing {
 			out = append(out, st.faint.Render(truncate("enter: paste the code · u: copy the link · n: start over", w)))
+			if !l.clientEditing {
+				focus = len(out) - 1 // the keys under the field stay in view
+			}
 		}
 	} else {
 		hint := "press enter to start"

@@ -188,6 +188,7 @@ func (f *finishModel) proveLines(w int) ([]string, int) {
 	focus := len(out) - 1
 	if !f.pr.editing {
 		out = append(out, st.faint.Render(truncate("p: paste the code · u: copy the link · esc: drop it", w)))
+		focus = len(out) - 1 // the keys under the field stay in view
 	}
 	return out, focus
 }

@@ -54,19 +54,21 @@ func (setupDoneMsg) setup()     {}
 
 // setupField is one input with the value suggested for it.
 type setupField struct {
-	s   steps.Suggestion
-	in  *huh.Input
-	err string
+	s       steps.Suggestion
+	in      *huh.Input
+	err     string
+	touched bool // typed in: the suggestion is no longer replaced
 }
 
 type setupModel struct {
-	sh      *shellModel
-	fields  []*setupField
-	envPath *setupField
-	focus   int
-	editing bool
-	loaded  bool
-	note    string // why some suggestions are missing (no login)
+	sh       *shellModel
+	fields   []*setupField
+	envPath  *setupField
+	focus    int
+	editing  bool
+	wantEdit bool // the form takes the keys once loaded
+	loaded   bool
+	note     string // why some suggestions are missing (no login)
 
 	busy      bool
 	busyLabel string
@@ -146,11 +148,14 @@ func (s *setupModel) env() *steps.Env {
 	return &steps.Env{Vault: s.sh.m.vault, Globus: s.sh.m.cfg.Globus}
 }
 
-// open is called when the page is shown: it (re)reads the suggestions
-// unless the form already holds the operator's values.
-func (s *setupModel) open() tea.Cmd {
+// open is called when the page is shown: it reads the suggestions unless
+// the form already holds the operator's values. edit puts the keys in the
+// form (asked for with A or enter); passing by with tab does not, so tab
+// goes on to the next screen.
+func (s *setupModel) open(edit bool) tea.Cmd {
+	s.wantEdit = edit
 	if s.busy || s.loaded {
-		if s.loaded && s.plan == nil && !s.busy && s.result.empty() {
+		if edit && s.loaded && s.plan == nil && !s.busy && s.result.empty() {
 			s.editing = true
 			return s.focusCmd()
 		}
@@ -213,7 +218,7 @@ func (s *setupModel) update(msg tea.Msg) tea.Cmd {
 			return s.editKey(msg)
 		case msg.Type == tea.KeyEnter || msg.String() == "e":
 			if !s.loaded {
-				return s.open()
+				return s.open(true)
 			}
 			s.editing = true
 			return s.focusCmd()
@@ -240,7 +245,7 @@ func (s *setupModel) update(msg tea.Msg) tea.Cmd {
 		}
 		s.envPath = s.newInput(steps.Suggestion{Key: envPathKey, Label: ".env file for the gateway",
 			Value: s.sh.finish.target(), From: "default"})
-		s.editing, s.focus = true, 0
+		s.editing, s.focus = s.wantEdit && s.sh.sel == s.sh.setupIndex(), 0
 		return s.focusCmd()
 	case setupPlanMsg:
 		if msg.seq != s.seq {
@@ -306,9 +311,10 @@ func (s *setupModel) editKey(msg tea.KeyMsg) tea.Cmd {
 		return s.focusCmd()
 	}
 	f := fs[s.focus]
-	if replacesSuggestion(msg, f.s.Value, inputValue(f.in)) {
+	if !f.touched && replacesSuggestion(msg, f.s.Value, inputValue(f.in)) {
 		setInput(f.in, "")
 	}
+	f.touched = true
 	_, cmd := f.in.Update(msg)
 	f.err = ""
 	s.retitle(f)

@@ -160,9 +160,15 @@ func (s *shellModel) goTo(i int) tea.Cmd {
 		s.values.reload()
 	case s.setupIndex():
 		s.follow[s.sel] = true
-		return s.setup.open()
+		return s.setup.open(false)
 	}
 	return nil
+}
+
+// openSetup shows the set-up form with the keys in it.
+func (s *shellModel) openSetup() tea.Cmd {
+	load := s.goTo(s.setupIndex())
+	return tea.Batch(load, s.setup.open(true))
 }
 
 // goToNextStep moves on after step i, if the operator is still on it;
@@ -241,7 +247,7 @@ func (s *shellModel) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Login):
 		return s.goTo(s.loginIndex())
 	case key.Matches(msg, k.SetupAll):
-		return s.goTo(s.setupIndex())
+		return s.openSetup()
 	case key.Matches(msg, k.PageDown):
 		s.scroll[s.sel] += max(s.bodyHeight()-2, 1)
 		s.follow[s.sel] = false

@@ -48,6 +48,7 @@ type field struct {
 	// suggested is the default offered when nothing is stored (enter
 	// accepts it); the title says so while the value is unchanged.
 	suggested, from string
+	touched         bool // typed in since it was filled: the suggestion is no longer replaced
 }
 
 // stepModel shows one step: why, what to do on the console, values to copy
@@ -117,6 +118,7 @@ func (p *stepModel) prefill(all bool) {
 			setInput(f.in, v)
 		}
 		if !ok && inputValue(f.in) == "" {
+			f.touched = false
 			f.suggested, f.from = steps.SuggestValue(p.sh.doc, f.f.Key)
 			if f.suggested != "" {
 				setInput(f.in, f.suggested)
@@ -342,9 +344,10 @@ func (p *stepModel) editKey(msg tea.KeyMsg) tea.Cmd {
 	case msg.Type == tea.KeyShiftTab || msg.Type == tea.KeyUp:
 		return p.moveFocus(-1)
 	}
-	if replacesSuggestion(msg, f.suggested, inputValue(f.in)) {
+	if !f.touched && replacesSuggestion(msg, f.suggested, inputValue(f.in)) {
 		setInput(f.in, "")
 	}
+	f.touched = true
 	_, cmd := f.in.Update(msg)
 	p.validateField(f, false)
 	p.retitle(f)
