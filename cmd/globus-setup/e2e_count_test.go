@@ -115,7 +115,7 @@ func countAutomated(t *testing.T, bin string) *actions {
 	plan := tm.waitFor("the one plan", "enter: do it all", `create  project "Inference Gateway"`, `create  group "Inference Gateway Users"`)
 	tm.savePlan("100x30", plan)
 	tm.resize(60, 20)
-	tm.savePlan("60x20", tm.waitFor("the one plan at 60x20", "enter do it"))
+	tm.savePlan("60x20", tm.waitFor("the one plan at 60x20", "Set up all ○○○○○○", "enter do it"))
 	tm.resize(100, 30)
 	tm.key("Enter")
 	a.add("enter (do it all)")

@@ -12,9 +12,9 @@ import (
 // be resumed (`globus-setup --demo --vault PATH`): without it every stored ID
 // would be unknown to a fresh emulator. Only what outlives a request is
 // kept: identities, sessions, projects, apps (secrets as their hashes only,
-// as the emulator holds them), scopes, policies, groups and refresh grants.
-// Access tokens and codes are not: the client refreshes. The refresh tokens
-// are the emulator's own and open nothing but this loopback emulator.
+// as the emulator holds them), scopes, policies, groups, and the tokens it
+// handed out (the vault keeps the operator's login). Codes are not. The
+// tokens are the emulator's own and open nothing but this loopback emulator.
 
 type savedState struct {
 	Version    int                     `json:"version"`
@@ -30,6 +30,7 @@ type savedState struct {
 	Order      map[string]int          `json:"order"`
 	Seq        int                     `json:"seq"`
 	Refresh    map[string]savedRefresh `json:"refresh"`
+	Tokens     map[string]savedToken   `json:"tokens"`
 }
 
 type savedIdentity struct {
@@ -82,6 +83,14 @@ type savedGroup struct {
 	Members                         []savedMember
 }
 
+type savedToken struct {
+	RS              string
+	Scopes          []string
+	ClientID, Sub   string
+	User, Revoked   bool
+	Issued, Expires time.Time
+}
+
 type savedRefresh struct {
 	RS       string
 	Scopes   []string
@@ -129,6 +138,13 @@ func (s *Server) SaveState(w io.Writer) error {
 	}
 	for tok, r := range s.refresh {
 		st.Refresh[tok] = savedRefresh{r.rs, r.scopes, r.clientID, r.sub, r.revoked}
+	}
+	st.Tokens = map[string]savedToken{}
+	now := s.now()
+	for tok, t := range s.tokens {
+		if t.expires.After(now) {
+			st.Tokens[tok] = savedToken{t.rs, t.scopes, t.clientID, t.sub, t.user, t.revoked, t.issued, t.expires}
+		}
 	}
 	data, err := json.Marshal(st)
 	s.mu.Unlock()
@@ -203,5 +219,9 @@ func (s *Server) LoadState(r io.Reader) error {
 		s.refresh[tok] = &refreshGrant{rs: r.RS, scopes: r.Scopes, clientID: r.ClientID, sub: r.Sub, revoked: r.Revoked}
 	}
 	s.tokens, s.codes = map[string]*token{}, map[string]*authCode{}
+	for tok, t := range st.Tokens {
+		s.tokens[tok] = &token{rs: t.RS, scopes: t.Scopes, clientID: t.ClientID, sub: t.Sub, user: t.User,
+			revoked: t.Revoked, issued: t.Issued, expires: t.Expires}
+	}
 	return nil
 }
