@@ -254,3 +254,32 @@ func TestAccessibleWordsAndGoodbye(t *testing.T) {
 		t.Errorf("a kept demo's goodbye lacks the resuming command: %q", n)
 	}
 }
+
+// Pasting what the console shows straight onto a step's screen fills the
+// right field, and the step is saved once nothing required is missing.
+func TestPasteOnAStepFillsAndSaves(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	m := NewModel(cfg).(*Model)
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	m.shell.goTo(0)
+	p := m.shell.stepPage("project")
+	id := "3f2a6c1e-5b0e-4b8f-8a57-2b0f3d6c1e99"
+	drive(m, paste(id)) // the project name is suggested: nothing else is required
+	if got := cfg.Vault.Doc().Values["project.id"]; got != id {
+		t.Fatalf("project.id = %q after pasting it on the step (%s; %s)", got, m.shell.flash, resultText(p.result))
+	}
+	if got := cfg.Vault.Doc().Values["project.name"]; got != "Inference Gateway" {
+		t.Fatalf("project.name = %q, want the suggested name kept", got)
+	}
+	m.shell.goTo(1)
+	q := m.shell.stepPage("service_api")
+	drive(m, paste("c0ffee00-5b0e-4b8f-8a57-2b0f3d6c1e01"))
+	if inputValue(q.fields[0].in) != "c0ffee00-5b0e-4b8f-8a57-2b0f3d6c1e01" || !strings.Contains(m.shell.flash, "Next: Service API client secret") {
+		t.Fatalf("the ID did not land in its field, or the secret is not asked next (%s)", m.shell.flash)
+	}
+	drive(m, paste("kXv9T2pLq8Zr4YwNf6HcJm3Bs1DgEaUo7Ri0QtVyWxI="))
+	if got := cfg.Vault.Doc().Values["service_api.client_secret"]; got == "" {
+		t.Fatalf("pasting the secret did not save the step (%s)", m.shell.flash)
+	}
+}

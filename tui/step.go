@@ -285,12 +285,15 @@ func (p *stepModel) browseKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if msg.Paste && len(p.fields) > 0 {
+		return p.pasteIn(strings.TrimSpace(string(msg.Runes)))
+	}
 	switch {
 	case key.Matches(msg, k.Apply) && canApply(p.step.ID):
 		return p.makePlan()
 	case key.Matches(msg, k.Edit) && len(p.fields) > 0:
 		p.editing = true
-		p.focus = 0
+		p.focus = max(p.firstMissing(), 0) // straight to what is missing
 		return p.focusCmd()
 	case key.Matches(msg, k.Open) && p.step.ConsoleURL != nil:
 		return m.openCmd(p.consoleURL())
@@ -667,4 +670,55 @@ func skipped(lines []string) bool {
 // failed: the latest check or "do it for me" shown on this step failed.
 func (p *stepModel) failed() bool {
 	return (!p.result.empty() && !p.result.ok) || (!p.applied.empty() && !p.applied.ok && p.result.empty())
+}
+
+// pasteIn puts what was pasted on the step's screen (an ID or a secret
+// copied from the console) into the first empty field it is valid for,
+// without opening the form first; once every required field holds a valid
+// value the step is saved, as ctrl+s would.
+func (p *stepModel) pasteIn(v string) tea.Cmd {
+	if v == "" {
+		return nil
+	}
+	target := -1
+	for i, f := range p.fields {
+		if strings.TrimSpace(inputValue(f.in)) != "" {
+			continue
+		}
+		if _, err := steps.Validate(f.f.Key, v); err == nil {
+			target = i
+			break
+		}
+	}
+	if target < 0 {
+		p.sh.flash = "The pasted text fits no empty field here: press enter to fill in the fields."
+		return nil
+	}
+	f := p.fields[target]
+	setInput(f.in, v)
+	f.touched = true
+	p.validateField(f, false)
+	p.retitle(f)
+	if i := p.firstMissing(); i >= 0 {
+		p.sh.flash = "Pasted into " + f.f.Label + ". Next: " + p.fields[i].f.Label + " (paste it here, or enter to type it)."
+		return nil
+	}
+	p.sh.flash = "Pasted into " + f.f.Label + "."
+	return p.submit()
+}
+
+// firstMissing is the first required field without a valid value (-1: none).
+func (p *stepModel) firstMissing() int {
+	for i, g := range p.fields {
+		v := strings.TrimSpace(inputValue(g.in))
+		if v == "" && !g.f.Optional {
+			return i
+		}
+		if v != "" {
+			if _, err := steps.Validate(g.f.Key, v); err != nil {
+				return i
+			}
+		}
+	}
+	return -1
 }

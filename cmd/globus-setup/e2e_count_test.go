@@ -156,23 +156,17 @@ func countGuided(t *testing.T, bin string) *actions {
 	c := &consoleClient{t: t, base: m[1]}
 	a.add("click the console link")
 
-	// Step 1.
-	page := c.post("/app/settings/developers/projects", url.Values{"display_name": {e2eProject}, "contact_email": {e2eEmail}})
+	// Step 1: the project is named as the wizard suggests, so pasting its
+	// ID on the step's screen is all the wizard needs (it saves then).
+	const project = "Inference Gateway"
+	page := c.post("/app/settings/developers/projects", url.Values{"display_name": {project}, "contact_email": {e2eEmail}})
 	a.add("console: type the project name")
 	a.add("console: type the contact e-mail")
 	a.add("console: click Create project")
-	projectID := c.match(page, `Project `+regexp.QuoteMeta(e2eProject)+` created: ([0-9a-f-]{36})`)
+	projectID := c.match(page, `Project `+regexp.QuoteMeta(project)+` created: ([0-9a-f-]{36})`)
 	a.add("console: copy the Project ID")
-	tm.key("Enter")
-	a.add("enter (fill in)")
 	tm.paste(projectID)
-	a.add("paste the Project ID")
-	tm.key("Tab")
-	a.add("tab")
-	tm.typeText(e2eProject)
-	a.add("type the project name")
-	tm.key("C-s")
-	a.add("ctrl+s (save)")
+	a.add("paste the Project ID (saved: the name is the suggested one)")
 	tm.waitFor("step 1 saved", "Saved. Some checks could not run yet")
 
 	registerAndPaste := func(n int, title, name, ctype, redirect string, secret bool, saved string) {
@@ -189,8 +183,6 @@ func countGuided(t *testing.T, bin string) *actions {
 			"project": {projectID}, "name": {name}, "client_type": {ctype}, "redirect_uris": {redirect}})
 		id := c.match(page, `<code id="client-id">([^<]+)</code>`)
 		a.add("console: copy the Client UUID")
-		tm.key("Enter")
-		a.add("enter (fill in)")
 		tm.paste(id)
 		a.add("paste the client ID")
 		if secret {
@@ -199,18 +191,15 @@ func countGuided(t *testing.T, bin string) *actions {
 			page = c.post("/app/settings/developers/apps/"+id+"/secrets", url.Values{"name": {name + " secret"}})
 			s := c.match(page, `<code id="client-secret">([^<]+)</code>`)
 			a.add("console: copy the secret")
-			tm.key("Tab")
-			a.add("tab")
+			tm.waitFor("ID pasted", "Next: ")
 			tm.paste(s)
-			a.add("paste the secret")
+			a.add("paste the secret (saved)")
 		}
-		tm.key("C-s")
-		a.add("ctrl+s (save)")
 		tm.waitFor(fmt.Sprintf("step %d saved", n), saved)
 	}
-	registerAndPaste(2, "Register the Service API app", e2eProject+" Service API", "hybrid_confidential_client_resource_server", "http://localhost:8000", true, "✓ All good.")
-	registerAndPaste(3, "Register the Service Account app", e2eProject+" Endpoints", "client_identity", "", true, "✓ All good.")
-	registerAndPaste(4, "Register the public client", e2eProject+" Public Client", "public_installed_client", c.base+"/auth/v2/web/auth-code", false, "Saved.")
+	registerAndPaste(2, "Register the Service API app", project+" Service API", "hybrid_confidential_client_resource_server", "http://localhost:8000", true, "✓ All good.")
+	registerAndPaste(3, "Register the Service Account app", project+" Endpoints", "client_identity", "", true, "✓ All good.")
+	registerAndPaste(4, "Register the public client", project+" Public Client", "public_installed_client", c.base+"/auth/v2/web/auth-code", false, "Saved.")
 
 	// Step 5: the window is suggested (8h); no contact e-mail was given on
 	// step 1, so the domains are typed.
@@ -218,19 +207,18 @@ func countGuided(t *testing.T, bin string) *actions {
 	a.add("tab (next step)")
 	tm.waitFor("step 5", "Step 5 of 6 · Create the high-assurance policy")
 	page = c.post("/app/settings/developers/policies", url.Values{
-		"project_id": {projectID}, "display_name": {e2eProject + " High Assurance Policy"},
+		"project_id": {projectID}, "display_name": {project + " High Assurance Policy"},
 		"description": {"Who may use the inference gateway"}, "domains": {"example.org"}, "timeout": {"28800"}})
 	for _, s := range []string{"type the policy name", "type the description", "type the domains", "type the timeout", "click Create policy"} {
 		a.add("console: " + s)
 	}
 	policyID := c.match(page, `Policy .* created: ([0-9a-f-]{36})`)
 	a.add("console: copy the Policy ID")
-	tm.key("Enter")
-	a.add("enter (fill in)")
 	tm.paste(policyID)
 	a.add("paste the policy ID")
-	tm.key("Tab")
-	a.add("tab")
+	tm.waitFor("policy ID pasted", "Next: Identity provider domains")
+	tm.key("Enter")
+	a.add("enter (type the domains, asked next)")
 	tm.typeText("example.org")
 	a.add("type the domains")
 	tm.key("C-s")
