@@ -389,8 +389,7 @@ func (s *setupModel) run() tea.Cmd {
 	s.busy, s.busyLabel = true, "Setting everything up… (esc stops)"
 	env, seq := s.env(), s.seq
 	ch := make(chan tea.Msg, 64)
-	var next tea.Cmd
-	next = func() tea.Msg {
+	next := func() tea.Msg {
 		msg, ok := <-ch
 		if !ok {
 			return nil
