@@ -224,6 +224,12 @@ func (l *loginModel) update(msg tea.Msg) tea.Cmd {
 		setInput(l.code, "")
 		l.sh.refresh()
 		l.result = outcome{}
+		if l.sh.setup.afterLogin {
+			// The set-up form sent the operator here: back to it, with the
+			// suggestions read again now that the login says who they are.
+			l.sh.setup.afterLogin, l.sh.setup.loaded, l.sh.setup.result = false, false, outcome{}
+			return l.sh.openSetup()
+		}
 		if pr := steps.Progress(l.sh.doc); pr.Finished() == 0 && pr.InProgress == 0 && l.sh.sel == l.sh.loginIndex() {
 			// Nothing is set up yet: the next thing is the one form.
 			cmd := l.sh.openSetup()

@@ -67,6 +67,9 @@ type setupModel struct {
 	focus    int
 	editing  bool
 	wantEdit bool // the form takes the keys once loaded
+	// afterLogin: the form lacked the login; the login comes back here and
+	// the suggestions are read again (the contact e-mail is the login's).
+	afterLogin bool
 	loaded   bool
 	note     string // why some suggestions are missing (no login)
 
@@ -236,8 +239,9 @@ func (s *setupModel) update(msg tea.Msg) tea.Cmd {
 		}
 		s.loaded = true
 		s.note = ""
+		s.afterLogin = errors.Is(msg.err, steps.ErrNotLoggedIn)
 		if msg.err != nil {
-			s.note = wizardWords(strings.Join(applyProblem(msg.err), " "))
+			s.note = wizardWords(strings.Join(setupProblem(msg.err), " "))
 		}
 		s.fields = nil
 		for _, sg := range msg.sugg {
@@ -257,7 +261,8 @@ func (s *setupModel) update(msg tea.Msg) tea.Cmd {
 		case errors.Is(msg.err, context.Canceled):
 			s.result = outcome{summary: []string{"Cancelled. Nothing was changed."}}
 		case msg.err != nil:
-			s.result = outcome{summary: applyProblem(msg.err)}
+			s.result = outcome{summary: setupProblem(msg.err)}
+			s.afterLogin = s.afterLogin || errors.Is(msg.err, steps.ErrNotLoggedIn)
 			for key, e := range fieldErrors(msg.err) {
 				for _, f := range s.fields {
 					if f.s.Key == key {
@@ -436,7 +441,7 @@ func (s *setupModel) done(msg setupDoneMsg) tea.Cmd {
 	case errors.Is(msg.err, steps.ErrPlanChanged):
 		o.summary = append(explain(msg.err), "Nothing was created. Press enter to see the new plan.")
 	case msg.err != nil:
-		o.summary = append(applyProblem(msg.err), "Press enter, then enter again, to carry on: what was made is stored and not made twice.")
+		o.summary = append(setupProblem(msg.err), "Press enter, then enter again, to carry on: what was made is stored and not made twice.")
 	}
 	if msg.err != nil {
 		s.applied = o
@@ -537,4 +542,12 @@ func (s *setupModel) lines(w int) ([]string, int) {
 		focus = len(out) - 1
 	}
 	return out, focus
+}
+
+// setupProblem is explain, with the login advice for this screen.
+func setupProblem(err error) []string {
+	if !errors.Is(err, steps.ErrNotLoggedIn) {
+		return explain(err)
+	}
+	return []string{"Setting everything up needs your own Globus login: press L to log in; once logged in, the wizard comes back here."}
 }

@@ -283,3 +283,32 @@ func TestPasteOnAStepFillsAndSaves(t *testing.T) {
 		t.Fatalf("pasting the secret did not save the step (%s)", m.shell.flash)
 	}
 }
+
+// Set up everything before logging in: the form says to log in, and the
+// login comes back to it with the login's own e-mail suggested.
+func TestSetUpBeforeLoginComesBack(t *testing.T) {
+	cfg, srv, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	thick := thickClient(t, srv)
+	if err := steps.MarkState(cfg.Vault, "groups", steps.StateSkipped, ""); err != nil {
+		t.Fatal(err) // not a fresh start: only the form brings the login back
+	}
+	m := NewModel(cfg).(*Model)
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 40})
+	drive(m, keys("A"))
+	if v := m.View(); !strings.Contains(v, "press L to log in") {
+		t.Fatalf("the form does not say to log in first:\n%s", v)
+	}
+	logIn(t, cfg, srv, thick) // as the login screen does, then its result:
+	m.shell.goTo(m.shell.loginIndex())
+	drive(m, loginDoneMsg{info: steps.LoginInfo{ClientID: thick}})
+	s := m.shell.setup
+	if m.shell.sel != m.shell.setupIndex() || !s.loaded {
+		t.Fatalf("the login did not come back to the form (screen %d)", m.shell.sel)
+	}
+	for _, f := range s.fields {
+		if f.s.Key == "project.contact_email" && inputValue(f.in) != operator {
+			t.Fatalf("contact e-mail %q after the login, want %s", inputValue(f.in), operator)
+		}
+	}
+}
