@@ -70,8 +70,8 @@ type setupModel struct {
 	// afterLogin: the form lacked the login; the login comes back here and
 	// the suggestions are read again (the contact e-mail is the login's).
 	afterLogin bool
-	loaded   bool
-	note     string // why some suggestions are missing (no login)
+	loaded     bool
+	note       string // why some suggestions are missing (no login)
 
 	busy      bool
 	busyLabel string
