@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/term"
 	"io"
 	"os"
 	"path/filepath"
@@ -80,9 +82,42 @@ func (l *lineReader) Fd() uintptr {
 }
 
 // say is where accessible mode prints text that may come from outside
-// (Globus's answers, values, paths): made safe once, here (termsafe).
+// (Globus's answers, values, paths), made safe once (termsafe), and
+// wrapped between words at the terminal's width, so no
+// word is cut in two by the terminal (a screen reader reads it whole).
 func (a *access) say(format string, args ...any) {
-	fmt.Fprintln(a.out, termsafe.Text(fmt.Sprintf(format, args...)))
+	s := termsafe.Text(fmt.Sprintf(format, args...)) // text from outside is made safe here
+	if w := a.width(); w > 0 {
+		s = ansi.Wordwrap(s, w, "")
+	}
+	fmt.Fprintln(a.out, s)
+}
+
+// width is the output terminal's width less one, or 0 (no wrapping) when
+// the output is not a terminal.
+func (a *access) width() int {
+	f, ok := a.out.(term.File)
+	if !ok {
+		return 0
+	}
+	w, _, err := term.GetSize(f.Fd())
+	if err != nil || w < 20 {
+		return 0
+	}
+	return w - 1
+}
+
+// accessibleGuide drops what only the full-screen wizard has: the o key and
+// its panel of values to copy (read out after the guide here).
+func accessibleGuide(l string) string {
+	for _, r := range [][2]string{
+		{" (press o)", ""},
+		{"in the copy panel", "read out below"},
+		{"the copy panel", "the values read out below"},
+	} {
+		l = strings.ReplaceAll(l, r[0], r[1])
+	}
+	return l
 }
 
 func (a *access) ask(fields ...huh.Field) error {
@@ -129,7 +164,7 @@ func (a *access) run() error {
 	if err := a.offerProof(); err != nil {
 		return err
 	}
-	a.say("Progress is saved in %s.", a.cfg.Paths.Vault)
+	a.say("%s", exitNote(a.cfg))
 	return nil
 }
 
@@ -223,7 +258,7 @@ func (a *access) step(s steps.Step, total int) error {
 	if s.Guide != "" {
 		a.say("On the Globus console:")
 		for _, l := range markdown(s.Guide, 1<<16) {
-			a.say("%s", l)
+			a.say("%s", accessibleGuide(l))
 		}
 	}
 	if s.ConsoleURL != nil {

@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -56,7 +57,7 @@ func (a *access) offerLink(what, url string) {
 // offerApply lets the wizard do an API-capable step. done is true when the
 // step needs nothing more; false sends the operator to the browser path.
 func (a *access) offerApply(s steps.Step) (done bool, err error) {
-	if a.cfg.Globus == nil || !canApply(s.ID) {
+	if a.cfg.Globus == nil || !slices.Contains(steps.ApplyStepIDs, s.ID) {
 		return false, nil
 	}
 	choice := "wizard"

@@ -65,8 +65,11 @@ func copiedText(msg copiedMsg) string {
 	if msg.err != nil {
 		return "could not copy " + msg.label + ": " + termsafe.Line(msg.err.Error())
 	}
-	return msg.label + " copied; clipboard clears in 45s"
+	return msg.label + " copied" + clearsNote
 }
+
+// clearsNote ends a "copied" flash; it is removed when the clipboard is.
+const clearsNote = "; clipboard clears in 45s"
 
 // browserOpenedMsg reports whether the console page opened.
 type browserOpenedMsg struct {

@@ -43,6 +43,7 @@ type finishModel struct {
 
 	existsFor string
 	exists    bool
+	wrote     string // the file this session wrote last (absolute path)
 
 	busy      bool
 	busyLabel string
@@ -168,6 +169,7 @@ func (f *finishModel) update(msg tea.Msg) tea.Cmd {
 		if msg.merged {
 			how = "Updated the gateway's variables in"
 		}
+		f.wrote = msg.path
 		lines := []string{how + " " + msg.path + " (mode 0600: it holds client secrets)."}
 		if msg.backup != "" {
 			lines = append(lines, "The previous file is kept as "+msg.backup+".")
@@ -300,7 +302,9 @@ func (f *finishModel) lines(w int) ([]string, int) {
 		focus = len(out) + 1
 	}
 	out = append(out, splitLines(f.path.View())...)
-	if f.fileExists() {
+	if f.fileExists() && f.wroteTarget() {
+		out = append(out, styledWrap(st.faint, "written just now; w writes it again with what is stored (only the gateway's variables change)", w)...)
+	} else if f.fileExists() {
 		if f.replace {
 			out = append(out, styledWrap(st.warn, "exists: will be replaced by a new file (old one backed up); m to merge instead", w)...)
 		} else {
@@ -321,4 +325,11 @@ func (f *finishModel) lines(w int) ([]string, int) {
 		focus = len(out) - 1
 	}
 	return out, focus
+}
+
+// wroteTarget: the path shown is the file this session just wrote, so it is
+// not described as one that was there before.
+func (f *finishModel) wroteTarget() bool {
+	abs, err := filepath.Abs(f.target())
+	return err == nil && f.wrote != "" && abs == f.wrote
 }

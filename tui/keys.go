@@ -16,6 +16,7 @@ type keyMap struct {
 	PageUp, PageDown                key.Binding
 	Toggle, Submit                  key.Binding
 	Apply, DoIt, Back, Prove        key.Binding
+	SetupAll                        key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -59,5 +60,6 @@ func newKeyMap() keyMap {
 		DoIt:      b([]string{"enter", "y"}, "enter", "do it"),
 		Back:      b([]string{"esc"}, "esc", "back"),
 		Prove:     b([]string{"p"}, "p", "prove it"),
+		SetupAll:  b([]string{"A"}, "A", "set up everything"),
 	}
 }

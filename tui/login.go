@@ -38,7 +38,6 @@ type loginModel struct {
 	cancelFn context.CancelFunc
 
 	browserNote string
-	linkShown   bool
 	result      outcome
 
 	// ask is Globus's open request to sign in again (reauth.go), answered
@@ -49,7 +48,7 @@ type loginModel struct {
 
 func newLogin(sh *shellModel) *loginModel {
 	l := &loginModel{sh: sh}
-	l.code = huh.NewInput().Title("Code from the Globus page").Placeholder("paste the code, or the page's address")
+	l.code = huh.NewInput().Title("Code from the Globus page (or the page's whole address)").Placeholder("paste the code, or the address of the page showing it")
 	l.code.WithKeyMap(huh.NewDefaultKeyMap())
 	l.code.WithTheme(sh.m.st.theme)
 	l.client = huh.NewInput().Title("Client ID to log in with").Placeholder("1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d")
@@ -57,6 +56,7 @@ func newLogin(sh *shellModel) *loginModel {
 	l.client.WithTheme(sh.m.st.theme)
 	if id := sh.m.cfg.DemoLoginClient; id != "" {
 		setInput(l.client, id)
+		l.client.Title("Client ID to log in with  (suggested: the demo's thick client)")
 	}
 	l.resize(sh.mainWidth())
 	return l
@@ -116,9 +116,24 @@ func (l *loginModel) bindings() []key.Binding {
 	}
 	if l.flow != nil {
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "paste the code")),
-			k.Open, k.CopyURL, key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "start over"))}
+			key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open link")), k.CopyURL, key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "start over"))}
 	}
-	return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "start login"))}
+	if l.sh.loggedIn {
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "set up everything")),
+			key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "log in again"))}
+	}
+	b := []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "start login"))}
+	if l.needClient() {
+		b = append(b, key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "change the client")))
+	}
+	return b
+}
+
+// clientSuggested: the client field holds a valid ID to start with.
+func (l *loginModel) clientSuggested() bool {
+	v := strings.TrimSpace(inputValue(l.client))
+	_, err := steps.Validate("public_client.client_id", v)
+	return v != "" && err == nil
 }
 
 func (l *loginModel) env() *steps.Env {
@@ -168,13 +183,27 @@ func (l *loginModel) update(msg tea.Msg) tea.Cmd {
 			case tea.KeyEnter:
 				return l.finish()
 			}
+			empty := strings.TrimSpace(inputValue(l.code)) == ""
 			_, cmd := l.code.Update(msg)
+			if msg.Paste && empty && strings.TrimSpace(inputValue(l.code)) != "" {
+				return tea.Batch(l.finish(), cmd) // a pasted code needs no enter
+			}
 			return cmd
 		case msg.Type == tea.KeyEnter && l.flow != nil:
 			l.editing = true // back to the code: the login in progress stays valid
 			return l.code.Focus()
-		case (msg.Type == tea.KeyEnter || (msg.String() == "n" && l.flow != nil)) && l.needClient():
-			// Confirm (or change) the client each time a login starts.
+		case msg.Type == tea.KeyEnter && l.sh.loggedIn:
+			return l.sh.openSetup() // the next thing to do after logging in
+		case msg.String() == "n" && l.sh.loggedIn && l.flow == nil && !l.needClient():
+			return l.start("") // log in again
+		case msg.String() == "n" && l.sh.loggedIn && l.flow == nil:
+			l.clientEditing = true
+			return l.client.Focus()
+		case msg.Type == tea.KeyEnter && l.needClient() && l.clientSuggested():
+			// The client shown is the default: enter accepts it (e to change it).
+			id, _ := l.validateClient(true)
+			return l.start(id)
+		case (msg.Type == tea.KeyEnter || msg.String() == "e" || (msg.String() == "n" && l.flow != nil)) && l.needClient():
 			l.clientEditing = true
 			return l.client.Focus()
 		case msg.Type == tea.KeyEnter || (msg.String() == "n" && l.flow != nil):
@@ -190,8 +219,7 @@ func (l *loginModel) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		if msg.err != nil {
-			l.linkShown = true
-			l.browserNote = "The browser did not open (" + termsafe.Line(msg.err.Error()) + "). Open the link below yourself, or press u to copy it."
+			l.browserNote = "The browser did not open (" + termsafe.Line(msg.err.Error()) + ")."
 		} else {
 			l.browserNote = "Opened in your browser: sign in, allow, then paste the code below."
 		}
@@ -209,7 +237,19 @@ func (l *loginModel) update(msg tea.Msg) tea.Cmd {
 		l.flow, l.editing = nil, false
 		setInput(l.code, "")
 		l.sh.refresh()
-		l.result = outcome{ok: true, summary: []string{"Logged in through client " + msg.info.ClientID + " (" + strings.Join(msg.info.ResourceServers, ", ") + ")."}}
+		l.result = outcome{}
+		if l.sh.setup.afterLogin {
+			// The set-up form sent the operator here: back to it, with the
+			// suggestions read again now that the login says who they are.
+			l.sh.setup.afterLogin, l.sh.setup.loaded, l.sh.setup.result = false, false, outcome{}
+			return l.sh.openSetup()
+		}
+		if pr := steps.Progress(l.sh.doc); pr.Finished() == 0 && pr.InProgress == 0 && l.sh.sel == l.sh.loginIndex() {
+			// Nothing is set up yet: the next thing is the one form.
+			cmd := l.sh.openSetup()
+			l.sh.flash = "Logged in. Check the values, then enter; or esc and go step by step."
+			return cmd
+		}
 		return nil
 	}
 	if l.editing {
@@ -235,7 +275,7 @@ func (l *loginModel) start(clientID string) tea.Cmd {
 		l.result = outcome{summary: explain(err)}
 		return nil
 	}
-	l.flow, l.result, l.linkShown, l.browserNote = flow, outcome{}, false, ""
+	l.flow, l.result, l.browserNote = flow, outcome{}, ""
 	l.editing = true
 	setInput(l.code, "")
 	return tea.Batch(m.openCmd(flow.URL), l.code.Focus())
@@ -266,22 +306,30 @@ func (l *loginModel) lines(w int) ([]string, int) {
 	m := l.sh.m
 	st := m.st
 	out := []string{st.title.Render("Log in to Globus"), ""}
-	if info, ok := l.sh.loginInfo, l.sh.loggedIn; ok {
+	focus := -1
+	if info, ok := l.sh.loginInfo, l.sh.loggedIn; ok && l.flow == nil {
 		out = append(out, styledWrap(st.ok, termsafe.Line("✓ Logged in through client "+info.ClientID+" ("+strings.Join(info.ResourceServers, ", ")+")."), w)...)
-	} else {
-		out = append(out, styledWrap(st.faint, "Not logged in.", w)...)
+		out = append(out, "")
+		out = append(out, wrap(st.key.Render("enter")+": set up everything — one form with every value filled in, one plan for steps 1–6 and the .env, confirmed once. "+
+			"Or go step by step (tab) and press a on each step.", w)...)
+		out = append(out, styledWrap(st.faint, "n: log in again (another account or client)", w)...)
+		if !l.result.empty() {
+			out = append(out, "")
+			out = append(out, l.result.render(st, w)...)
+		}
+		return out, -1
 	}
+	out = append(out, styledWrap(st.faint, "Not logged in.", w)...)
 	out = append(out, "")
-	out = append(out, wrap("Some checks (that the project and policy exist) and actions (the wizard doing steps 1–5 for you, creating groups as yourself) need your own Globus login. "+
+	out = append(out, wrap("Some checks (that the project and policy exist) and actions (the wizard doing the steps for you, creating groups as yourself) need your own Globus login. "+
 		"The login goes through a client and a code you paste back, so it works over SSH too. "+
 		"The tokens are kept in the vault, never shown or exported.", w)...)
-	focus := -1
 	if l.needClient() {
 		out = append(out, "")
 		out = append(out, wrap("No public client is stored yet. The very first login needs a thick (native) client: "+
 			"register the public client by hand (step 4) and use its ID, or give the ID of any thick client you have.", w)...)
 		if m.cfg.DemoLoginClient != "" {
-			out = append(out, styledWrap(st.faint, "Demo: the emulator's operator already has a thick client (\"Operator's own CLI\"); its ID is filled in.", w)...)
+			out = append(out, styledWrap(st.faint, "Demo: the emulator's operator already has a thick client (\"Operator's own CLI\"); its ID is suggested below.", w)...)
 		}
 		out = append(out, "")
 		out = append(out, splitLines(l.client.View())...)
@@ -302,22 +350,25 @@ func (l *loginModel) lines(w int) ([]string, int) {
 		if l.browserNote != "" {
 			out = append(out, styledWrap(st.faint, l.browserNote, w)...)
 		}
-		if l.linkShown || l.browserNote == "" {
-			out = append(out, "  "+hyperlink(l.flow.URL, truncate(l.flow.URL, w-2)))
-		}
+		out = append(out, wrap("Sign in and allow on this page (click it, or copy it with u), then paste the code it shows, or its whole address:", w)...)
+		out = append(out, linkLines(st, l.flow.URL, "▸ open the Globus login page", w)...)
 		out = append(out, "")
 		out = append(out, splitLines(l.code.View())...)
 		if !l.clientEditing {
 			focus = len(out) - 1
 		}
 		if !l.editing {
-			out = append(out, st.faint.Render("enter: paste the code · u: copy the link · n: start over"))
+			out = append(out, st.faint.Render(truncate("enter: paste the code · u: copy the link · n: start over", w)))
+			if !l.clientEditing {
+				focus = len(out) - 1 // the keys under the field stay in view
+			}
 		}
 	} else {
-		out = append(out, "", st.faint.Render("press enter to start"))
+		hint := "press enter to start"
 		if l.needClient() && !l.clientEditing {
-			out[len(out)-1] = st.faint.Render(truncate("press enter to type the client ID, then enter to start", w))
+			hint = "press enter to log in through this client (e to change it)"
 		}
+		out = append(out, "", st.faint.Render(truncate(hint, w)))
 	}
 	if l.busy {
 		out = append(out, "", m.spin.View()+" Logging in… (esc cancels)")

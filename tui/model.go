@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
@@ -89,6 +90,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.spin, cmd = m.spin.Update(msg)
 		return m, cmd
 	case clipboardClearMsg:
+		if m.shell != nil && strings.HasSuffix(m.shell.flash, clearsNote) {
+			m.shell.flash = "" // the promise is kept: the note goes with the value
+		}
 		return m, m.clearClipboard(msg.text)
 	case unlockedMsg:
 		if msg.err == nil && msg.v != nil {

@@ -19,6 +19,7 @@ func (o outcome) empty() bool { return len(o.report) == 0 && len(o.summary) == 0
 func (o outcome) render(st styles, w int) []string {
 	var out []string
 	for _, l := range o.report {
+		l = wizardWords(l)
 		sty := st.faint
 		switch {
 		case strings.HasPrefix(l, "✓"):
@@ -37,6 +38,7 @@ func (o outcome) render(st styles, w int) []string {
 		mark, sty = "✗ ", st.bad
 	}
 	for i, l := range o.summary {
+		l = wizardWords(l)
 		prefix := "  "
 		if i == 0 {
 			prefix = mark

@@ -27,15 +27,14 @@ func (proofMsg) finish() {}
 
 // proveState is the finish screen's part for the proof.
 type proveState struct {
-	flow      *globus.LoginFlow
-	code      *huh.Input
-	editing   bool
-	linkNote  string
-	linkShown bool
+	flow     *globus.LoginFlow
+	code     *huh.Input
+	editing  bool
+	linkNote string
 }
 
 func newProveState(sh *shellModel) proveState {
-	code := huh.NewInput().Title("Code from the test user's Globus page").Placeholder("paste the code, or the page's address")
+	code := huh.NewInput().Title("Code from the test user's Globus page (or the page's whole address)").Placeholder("paste the code, or the address of the page showing it")
 	code.WithKeyMap(huh.NewDefaultKeyMap())
 	code.WithTheme(sh.m.st.theme)
 	return proveState{code: code}
@@ -101,7 +100,7 @@ func (f *finishModel) startProof() tea.Cmd {
 		f.result = outcome{summary: explain(err)}
 		return nil
 	}
-	f.pr.flow, f.pr.linkNote, f.pr.linkShown = flow, "", false
+	f.pr.flow, f.pr.linkNote = flow, ""
 	f.pr.editing = true
 	f.result = outcome{}
 	setInput(f.pr.code, "")
@@ -164,7 +163,6 @@ func (f *finishModel) proveBrowser(msg browserOpenedMsg) {
 		return
 	}
 	if msg.err != nil {
-		f.pr.linkShown = true
 		f.pr.linkNote = "The browser did not open (" + termsafe.Line(msg.err.Error()) + "). Give the test user the link below (u copies it)."
 	} else {
 		f.pr.linkNote = "Opened in your browser: sign in as the test user, allow, then paste the code below."
@@ -184,14 +182,14 @@ func (f *finishModel) proveLines(w int) ([]string, int) {
 	if f.pr.linkNote != "" {
 		out = append(out, styledWrap(st.faint, f.pr.linkNote, w)...)
 	}
-	if f.pr.linkShown || f.pr.linkNote == "" {
-		out = append(out, "  "+hyperlink(f.pr.flow.URL, truncate(f.pr.flow.URL, w-2)))
-	}
+	// Always shown: the browser may open on another machine, or not at all.
+	out = append(out, linkLines(st, f.pr.flow.URL, "▸ open the test user's login page", w)...)
 	out = append(out, "")
 	out = append(out, splitLines(f.pr.code.View())...)
 	focus := len(out) - 1
 	if !f.pr.editing {
 		out = append(out, st.faint.Render(truncate("p: paste the code · u: copy the link · esc: drop it", w)))
+		focus = len(out) - 1 // the keys under the field stay in view
 	}
 	return out, focus
 }

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"github.com/globus-setup/globus-setup/termsafe"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -82,7 +83,7 @@ func (s *shellModel) askReauth(msg reauthAskMsg) tea.Cmd {
 		back = l.askBack
 	}
 	l.ask, l.askBack, l.editing, l.result = &msg, back, true, outcome{}
-	l.linkShown, l.browserNote = false, ""
+	l.browserNote = ""
 	setInput(l.code, "")
 	s.goTo(s.loginIndex())
 	s.follow[s.loginIndex()] = true
@@ -115,8 +116,7 @@ func (l *loginModel) updateAsk(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 	k := l.sh.m.keys
 	if b, ok := msg.(browserOpenedMsg); ok && b.url == l.ask.r.Flow.URL {
 		if b.err != nil {
-			l.linkShown = true
-			l.browserNote = "The browser did not open (" + b.err.Error() + "). Open the link below yourself, or press u to copy it."
+			l.browserNote = "The browser did not open (" + termsafe.Line(b.err.Error()) + "). Open the link below yourself, or press u to copy it."
 		} else {
 			l.browserNote = "Opened in your browser: sign in as asked, then paste the code below."
 		}
@@ -177,9 +177,7 @@ func (l *loginModel) askLines(w int) ([]string, int) {
 	if l.browserNote != "" {
 		out = append(out, styledWrap(st.faint, l.browserNote, w)...)
 	}
-	if l.linkShown || l.browserNote == "" {
-		out = append(out, "  "+hyperlink(r.Flow.URL, truncate(r.Flow.URL, w-2)))
-	}
+	out = append(out, linkLines(st, r.Flow.URL, "▸ open the Globus sign-in page", w)...)
 	out = append(out, "")
 	out = append(out, splitLines(l.code.View())...)
 	focus := len(out) - 1

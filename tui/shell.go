@@ -28,6 +28,10 @@ type page interface {
 // Below wideMin columns the sidebar collapses into a one-line progress bar.
 const wideMin = 72
 
+// readingWidth caps the main pane's text: prose wider than this is hard to
+// read on a wide terminal.
+const readingWidth = 84
+
 // sideWidth fits the longest step title from 100 columns up.
 func (s *shellModel) sideWidth() int {
 	if s.m.w >= 100 {
@@ -51,6 +55,7 @@ type shellModel struct {
 	stepsPg  map[string]*stepModel
 	values   *valuesModel
 	login    *loginModel
+	setup    *setupModel
 	finish   *finishModel
 	scroll   map[int]int
 	follow   map[int]bool // keep the page's focus line in view (off until the operator acts there)
@@ -67,6 +72,7 @@ func newShell(m *Model) *shellModel {
 	}
 	s.values = newValues(s)
 	s.login = newLogin(s)
+	s.setup = newSetup(s)
 	s.finish = newFinish(s)
 	return s
 }
@@ -85,7 +91,8 @@ func (s *shellModel) refresh() {
 
 func (s *shellModel) valuesIndex() int { return len(s.cat) }
 func (s *shellModel) loginIndex() int  { return len(s.cat) + 1 }
-func (s *shellModel) finishIndex() int { return len(s.cat) + 2 }
+func (s *shellModel) setupIndex() int  { return len(s.cat) + 2 }
+func (s *shellModel) finishIndex() int { return len(s.cat) + 3 }
 
 func (s *shellModel) current() page {
 	switch {
@@ -95,6 +102,8 @@ func (s *shellModel) current() page {
 		return s.values
 	case s.sel == s.loginIndex():
 		return s.login
+	case s.sel == s.setupIndex():
+		return s.setup
 	default:
 		return s.finish
 	}
@@ -129,6 +138,7 @@ func (s *shellModel) resize() {
 	}
 	s.values.resize(w)
 	s.login.resize(w)
+	s.setup.resize(w)
 	s.finish.resize(w)
 }
 
@@ -137,18 +147,29 @@ func (s *shellModel) cancelAll() {
 		p.cancel()
 	}
 	s.login.cancel()
+	s.setup.cancel()
 	s.finish.cancel()
 }
 
 func (s *shellModel) goTo(i int) tea.Cmd {
-	n := len(s.cat) + 3
+	n := len(s.cat) + 4
 	s.sel = (i + n) % n
 	s.flash = ""
 	s.scroll[s.sel], s.follow[s.sel] = 0, false // a page opens at its top
-	if s.sel == s.valuesIndex() {
+	switch s.sel {
+	case s.valuesIndex():
 		s.values.reload()
+	case s.setupIndex():
+		s.follow[s.sel] = true
+		return s.setup.open(false)
 	}
 	return nil
+}
+
+// openSetup shows the set-up form with the keys in it.
+func (s *shellModel) openSetup() tea.Cmd {
+	load := s.goTo(s.setupIndex())
+	return tea.Batch(load, s.setup.open(true))
 }
 
 // goToNextStep moves on after step i, if the operator is still on it;
@@ -194,6 +215,9 @@ func (s *shellModel) update(msg tea.Msg) tea.Cmd {
 	case finishMsg:
 		s.follow[s.finishIndex()] = true
 		return s.finish.update(msg)
+	case setupMsg:
+		s.follow[s.setupIndex()] = true
+		return s.setup.update(msg)
 	}
 	return s.current().update(msg)
 }
@@ -225,6 +249,8 @@ func (s *shellModel) key(msg tea.KeyMsg) tea.Cmd {
 		return s.goTo(s.finishIndex())
 	case key.Matches(msg, k.Login):
 		return s.goTo(s.loginIndex())
+	case key.Matches(msg, k.SetupAll):
+		return s.openSetup()
 	case key.Matches(msg, k.PageDown):
 		s.scroll[s.sel] += max(s.bodyHeight()-2, 1)
 		s.follow[s.sel] = false
@@ -244,21 +270,37 @@ func (s *shellModel) helpLines() []string {
 	k := s.m.keys
 	b := p.bindings()
 	if !p.typing() {
-		// "?" first: the bar is cut at the right on narrow screens and the
-		// full help lists everything.
-		b = append([]key.Binding{k.Help}, b...)
-		b = append(b, k.Quit, k.Next, k.Values, k.Login, k.Finish)
+		// "?" and "q" first: the bar is cut at the right on narrow screens
+		// and the full help lists everything.
+		b = append([]key.Binding{k.Help, k.Quit}, b...)
+		b = append(b, k.Next, k.SetupAll, k.Values, k.Login, k.Finish)
 	} else {
 		b = append(b, k.ForceQuit)
 	}
 	if s.fullHelp && !p.typing() {
-		full := [][]key.Binding{b, {k.Up, k.Down, k.Prev, k.PageUp, k.PageDown}}
-		// The full help never takes more than half the screen.
-		if lines := splitLines(s.m.help.FullHelpView(full)); len(lines) <= s.m.h/2 {
-			return lines
-		}
+		return s.fullHelpLines(append(b[1:], k.Up, k.Down, k.Prev, k.PageUp, k.PageDown))
 	}
 	return []string{s.m.help.ShortHelpView(b)}
+}
+
+// fullHelpLines lists every key, wrapped to the screen's width (columns
+// would be cut on a narrow screen), in at most half the screen's height.
+func (s *shellModel) fullHelpLines(b []key.Binding) []string {
+	st := s.m.st
+	var items []string
+	for _, kb := range b {
+		if h := kb.Help(); kb.Enabled() && h.Key != "" {
+			items = append(items, st.key.Render(h.Key)+" "+h.Desc)
+		}
+	}
+	lines := wrap(strings.Join(items, " · "), max(s.m.w-1, 10))
+	if limit := max(s.m.h/2, 3); len(lines) > limit {
+		lines = append(lines[:limit-1], truncate(lines[limit-1], s.m.w-2)+"…")
+	}
+	for i := range lines {
+		lines[i] = " " + lines[i]
+	}
+	return lines
 }
 
 func (s *shellModel) bodyHeight() int {
@@ -302,7 +344,7 @@ func (s *shellModel) view() string {
 
 // pane renders the current page and scrolls it to keep its focus visible.
 func (s *shellModel) pane(w, h int) []string {
-	lines, focus := s.current().lines(w)
+	lines, focus := s.current().lines(min(w, readingWidth))
 	if !s.follow[s.sel] {
 		focus = -1
 	}
@@ -341,9 +383,33 @@ func (s *shellModel) pane(w, h int) []string {
 func (s *shellModel) glyphs() string {
 	var b strings.Builder
 	for _, st := range s.cat {
-		b.WriteString(glyph(s.status[st.ID].State))
+		b.WriteString(s.stepGlyph(st.ID))
 	}
 	return b.String()
+}
+
+// stepGlyph is the step's mark in the sidebar and progress line: its
+// latest check failing on screen (✗) or a note asking to re-verify (!)
+// wins over the stored state, so the sidebar never says ✓ beside a ✗.
+func (s *shellModel) stepGlyph(id string) string {
+	if p := s.stepsPg[id]; p != nil && !p.busy && p.failed() {
+		return "✗"
+	}
+	if s.status[id].Note != "" {
+		return "!"
+	}
+	return glyph(s.status[id].State)
+}
+
+// sideTitle shortens a sidebar title that would not fit a narrow sidebar.
+func sideTitle(t string) string {
+	switch t {
+	case "High-assurance policy":
+		return "Assurance policy"
+	case "Service Account app":
+		return "Service account"
+	}
+	return t
 }
 
 func (s *shellModel) progressLine() string {
@@ -354,6 +420,8 @@ func (s *shellModel) progressLine() string {
 		return "Values " + s.glyphs()
 	case s.sel == s.loginIndex():
 		return "Login " + s.glyphs()
+	case s.sel == s.setupIndex():
+		return "Set up all " + s.glyphs()
 	}
 	return "Finish " + s.glyphs()
 }
@@ -373,18 +441,18 @@ func (s *shellModel) sidebar(w int) []string {
 		return line
 	}
 	for i, stp := range s.cat {
-		ss := s.status[stp.ID]
 		title := shortTitle(stp.Title)
-		if ss.Note != "" {
-			title = "!" + title // needs re-verifying: the note is on the step's page
+		if w < 28 {
+			title = sideTitle(title)
 		}
-		out = append(out, item(i, fmt.Sprintf(" %s %d %s", glyph(ss.State), i+1, title)))
+		out = append(out, item(i, fmt.Sprintf(" %s %d %s", s.stepGlyph(stp.ID), i+1, title)))
 	}
 	login := "   Login"
 	if s.loggedIn {
 		login = " ✓ Login"
 	}
-	out = append(out, "", item(s.valuesIndex(), "   Values"), item(s.loginIndex(), login), item(s.finishIndex(), "   Finish"))
+	out = append(out, "", item(s.valuesIndex(), "   Values"), item(s.loginIndex(), login),
+		item(s.setupIndex(), "   Set up all"), item(s.finishIndex(), "   Finish"))
 	return out
 }
 

@@ -46,6 +46,10 @@ type field struct {
 	in       *huh.Input
 	err      string
 	revealed bool
+	// suggested is the default offered when nothing is stored (enter
+	// accepts it); the title says so while the value is unchanged.
+	suggested, from string
+	touched         bool // typed in since it was filled: the suggestion is no longer replaced
 }
 
 // stepModel shows one step: why, what to do on the console, values to copy
@@ -66,6 +70,7 @@ type stepModel struct {
 	result      outcome
 	applied     outcome // what "do it for me" did, kept above the check that follows
 	plan        *steps.Plan
+	groupPlan   *steps.SetupPlan // step 6's plan, with plan set to an empty one
 	planOpts    steps.ApplyOptions
 	linkShown   bool
 	browserNote string
@@ -79,6 +84,11 @@ type stepModel struct {
 func newStep(sh *shellModel, st steps.Step) *stepModel {
 	p := &stepModel{sh: sh, step: st}
 	for _, f := range st.Fields {
+		if u := sh.m.cfg.DemoUsers; f.Kind == steps.KindUsernames && len(u) > 0 {
+			// The generic example names people the demo does not know.
+			f.Placeholder = strings.Join(u, " ")
+			f.Help = "The demo's users: " + strings.Join(u, " ") + ". " + f.Help
+		}
 		in := huh.NewInput().Title(fieldTitle(f)).Placeholder(f.Placeholder)
 		if f.Secret {
 			in.EchoMode(huh.EchoModePassword)
@@ -100,14 +110,33 @@ func fieldTitle(f steps.Field) string {
 }
 
 // prefill loads stored values; all=false only fills fields still empty (an
-// action may have stored a value the operator has not typed).
+// action may have stored a value the operator has not typed). A field with
+// nothing stored gets its suggested value, if there is one.
 func (p *stepModel) prefill(all bool) {
 	for _, f := range p.fields {
 		v, ok := p.sh.doc.Values[f.f.Key]
 		if ok && (all || inputValue(f.in) == "") {
 			setInput(f.in, v)
 		}
+		if !ok && inputValue(f.in) == "" {
+			f.touched = false
+			f.suggested, f.from = steps.SuggestValue(p.sh.doc, f.f.Key)
+			if f.suggested != "" {
+				setInput(f.in, f.suggested)
+			}
+		}
+		p.retitle(f)
 	}
+}
+
+// retitle marks an unchanged suggested value in words (readable without
+// colour), so it is not mistaken for one typed or stored.
+func (p *stepModel) retitle(f *field) {
+	t := fieldTitle(f.f)
+	if v := strings.TrimSpace(inputValue(f.in)); f.suggested != "" && v == f.suggested {
+		t += "  (suggested: " + f.from + ")"
+	}
+	f.in.Title(t)
 }
 
 func (p *stepModel) resize(w int) {
@@ -257,12 +286,15 @@ func (p *stepModel) browseKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if msg.Paste && len(p.fields) > 0 {
+		return p.pasteIn(strings.TrimSpace(string(msg.Runes)))
+	}
 	switch {
 	case key.Matches(msg, k.Apply) && canApply(p.step.ID):
 		return p.makePlan()
 	case key.Matches(msg, k.Edit) && len(p.fields) > 0:
 		p.editing = true
-		p.focus = 0
+		p.focus = max(p.firstMissing(), 0) // straight to what is missing
 		return p.focusCmd()
 	case key.Matches(msg, k.Open) && p.step.ConsoleURL != nil:
 		return m.openCmd(p.consoleURL())
@@ -316,9 +348,21 @@ func (p *stepModel) editKey(msg tea.KeyMsg) tea.Cmd {
 	case msg.Type == tea.KeyShiftTab || msg.Type == tea.KeyUp:
 		return p.moveFocus(-1)
 	}
+	if !f.touched && replacesSuggestion(msg, f.suggested, inputValue(f.in)) {
+		setInput(f.in, "")
+	}
+	f.touched = true
 	_, cmd := f.in.Update(msg)
 	p.validateField(f, false)
+	p.retitle(f)
 	return cmd
+}
+
+// replacesSuggestion: typing or pasting into a field still holding its
+// suggested value replaces it, as a selected default does; enter keeps it
+// and the arrow keys or backspace edit it.
+func replacesSuggestion(msg tea.KeyMsg, suggested, value string) bool {
+	return suggested != "" && msg.Type == tea.KeyRunes && strings.TrimSpace(value) == suggested
 }
 
 func (p *stepModel) moveFocus(d int) tea.Cmd {
@@ -430,7 +474,11 @@ func (p *stepModel) accepted(msg acceptMsg) tea.Cmd {
 }
 
 // runCheck runs the step's action then its verification, cancellable with Esc.
-func (p *stepModel) runCheck() tea.Cmd {
+func (p *stepModel) runCheck() tea.Cmd { return p.check(true) }
+
+// check runs the verification, after the step's action if withAction (not
+// right after "do it for me", which has just done what the action does).
+func (p *stepModel) check(withAction bool) tea.Cmd {
 	m := p.sh.m
 	if m.cfg.Globus == nil {
 		p.result = outcome{summary: []string{"Saved, but not checked: no Globus client is configured."}}
@@ -441,6 +489,9 @@ func (p *stepModel) runCheck() tea.Cmd {
 	p.seq++
 	p.busy, p.busyLabel = true, "Talking to Globus… (esc cancels)"
 	st, seq := p.step, p.seq
+	if !withAction {
+		st.Action = nil
+	}
 	env := &steps.Env{Vault: m.vault, Globus: m.cfg.Globus}
 	run := func() tea.Msg {
 		defer cancel()
@@ -497,7 +548,7 @@ func explain(err error) []string {
 	if h := steps.Hint(err); h != "" {
 		out = append(out, "What to do: "+h)
 	}
-	if errors.Is(err, steps.ErrNotLoggedIn) {
+	if errors.Is(err, steps.ErrNotLoggedIn) && !strings.Contains(wizardWords(strings.Join(out, " ")), "press L") {
 		out = append(out, "Press L to log in to Globus from here.")
 	}
 	return out
@@ -513,6 +564,9 @@ func (p *stepModel) lines(w int) ([]string, int) {
 	title := fmt.Sprintf("Step %d of %d · %s", p.step.Number, len(p.sh.cat), p.step.Title)
 	out = append(out, styledWrap(st.title, title, w)...)
 	state := stateWords(ss.State)
+	if p.failed() && !p.busy {
+		state = "✗ the latest check failed (stored as " + state[strings.Index(state, " ")+1:] + ")"
+	}
 	if p.step.Optional {
 		state += " · optional"
 	}
@@ -523,7 +577,8 @@ func (p *stepModel) lines(w int) ([]string, int) {
 	if canApply(p.step.ID) {
 		out = append(out, "")
 		out = append(out, wrap(st.key.Render("a")+": let the wizard do this step for you (needs login) · "+
-			st.key.Render("o")+": do it yourself in the browser", w)...)
+			st.key.Render("o")+": do it yourself in the browser · "+
+			st.key.Render("A")+": set up everything at once", w)...)
 	}
 	if p.mdWidth != w {
 		p.mdWidth, p.whyMD, p.guideMD = w, markdown(p.step.Why, w), markdown(p.step.Guide, w)
@@ -611,4 +666,60 @@ func skipped(lines []string) bool {
 		}
 	}
 	return false
+}
+
+// failed: the latest check or "do it for me" shown on this step failed.
+func (p *stepModel) failed() bool {
+	return (!p.result.empty() && !p.result.ok) || (!p.applied.empty() && !p.applied.ok && p.result.empty())
+}
+
+// pasteIn puts what was pasted on the step's screen (an ID or a secret
+// copied from the console) into the first empty field it is valid for,
+// without opening the form first; once every required field holds a valid
+// value the step is saved, as ctrl+s would.
+func (p *stepModel) pasteIn(v string) tea.Cmd {
+	if v == "" {
+		return nil
+	}
+	target := -1
+	for i, f := range p.fields {
+		if strings.TrimSpace(inputValue(f.in)) != "" {
+			continue
+		}
+		if _, err := steps.Validate(f.f.Key, v); err == nil {
+			target = i
+			break
+		}
+	}
+	if target < 0 {
+		p.sh.flash = "The pasted text fits no empty field here: press enter to fill in the fields."
+		return nil
+	}
+	f := p.fields[target]
+	setInput(f.in, v)
+	f.touched = true
+	p.validateField(f, false)
+	p.retitle(f)
+	if i := p.firstMissing(); i >= 0 {
+		p.sh.flash = "Pasted into " + f.f.Label + ". Next: " + p.fields[i].f.Label + " (paste it here, or enter to type it)."
+		return nil
+	}
+	p.sh.flash = "Pasted into " + f.f.Label + "."
+	return p.submit()
+}
+
+// firstMissing is the first required field without a valid value (-1: none).
+func (p *stepModel) firstMissing() int {
+	for i, g := range p.fields {
+		v := strings.TrimSpace(inputValue(g.in))
+		if v == "" && !g.f.Optional {
+			return i
+		}
+		if v != "" {
+			if _, err := steps.Validate(g.f.Key, v); err != nil {
+				return i
+			}
+		}
+	}
+	return -1
 }

@@ -16,11 +16,12 @@ import (
 // "Do it for me": a step's plan (reads only), then, once approved, Apply.
 
 type planMsg struct {
-	id   string
-	seq  int
-	plan steps.Plan
-	opts steps.ApplyOptions
-	err  error
+	id    string
+	seq   int
+	plan  steps.Plan
+	group *steps.SetupPlan // step 6: the group's plan
+	opts  steps.ApplyOptions
+	err   error
 }
 
 // applyProgressMsg is one finished item; next waits for the following one.
@@ -42,7 +43,8 @@ func (m planMsg) stepID() string          { return m.id }
 func (m applyProgressMsg) stepID() string { return m.id }
 func (m applyDoneMsg) stepID() string     { return m.id }
 
-func canApply(id string) bool { return slices.Contains(steps.ApplyStepIDs, id) }
+// canApply: steps 1–5 by Apply, step 6 by the groups plan.
+func canApply(id string) bool { return slices.Contains(steps.ApplyStepIDs, id) || id == "groups" }
 
 func (p *stepModel) env() *steps.Env {
 	return &steps.Env{Vault: p.sh.m.vault, Globus: p.sh.m.cfg.Globus}
@@ -96,6 +98,19 @@ func (p *stepModel) makePlan() tea.Cmd {
 	env, id, seq := p.env(), p.step.ID, p.seq
 	ch, next := workChannel() // Globus may ask for a new sign-in (reauth.go)
 	env.Reauth = reauthVia(ch, next)
+	if id == "groups" {
+		members := values["groups."+steps.DefaultGroup+".members"]
+		if members == "" {
+			members = p.sh.doc.Values["groups."+steps.DefaultGroup+".members"]
+		}
+		run := func() tea.Msg {
+			defer cancel()
+			defer close(ch)
+			g, err := steps.MakeGroupPlan(env, members)
+			return planMsg{id: id, seq: seq, group: &g, err: err}
+		}
+		return tea.Batch(m.startBusy(), run, next)
+	}
 	run := func() tea.Msg {
 		defer cancel()
 		defer close(ch)
@@ -125,7 +140,7 @@ func (p *stepModel) planned(msg planMsg) tea.Cmd {
 		}
 	default:
 		plan := msg.plan
-		p.plan, p.planOpts = &plan, msg.opts
+		p.plan, p.planOpts, p.groupPlan = &plan, msg.opts, msg.group
 	}
 	return nil
 }
@@ -133,8 +148,8 @@ func (p *stepModel) planned(msg planMsg) tea.Cmd {
 // apply carries out the approved plan; each result is shown as it arrives.
 func (p *stepModel) apply() tea.Cmd {
 	m := p.sh.m
-	plan, opts := *p.plan, p.planOpts
-	p.plan = nil
+	plan, opts, group := *p.plan, p.planOpts, p.groupPlan
+	p.plan, p.groupPlan = nil, nil
 	ctx, cancel := m.opContext()
 	p.cancelFn = cancel
 	p.seq++
@@ -143,20 +158,12 @@ func (p *stepModel) apply() tea.Cmd {
 	env, id, seq := p.env(), p.step.ID, p.seq
 	// Buffered and never blocking: the done message carries every result
 	// anyway, so a line missed here is only shown a moment later.
-	ch := make(chan tea.Msg, 64)
-	var next tea.Cmd
-	next = func() tea.Msg {
-		msg, ok := <-ch
-		if !ok {
-			return nil
-		}
-		return msg
-	}
+	ch, next := workChannel()
 	env.Reauth = reauthVia(ch, next) // Globus may ask for a new sign-in (reauth.go)
 	run := func() tea.Msg {
 		defer cancel()
 		defer close(ch)
-		_, results, err := steps.Apply(ctx, env, opts, &plan, func(r steps.ApplyResult) {
+		progress := func(r steps.ApplyResult) {
 			if signInAsked(r.Err) {
 				return // the login screen says it in words
 			}
@@ -164,7 +171,14 @@ func (p *stepModel) apply() tea.Cmd {
 			case ch <- applyProgressMsg{id: id, seq: seq, line: r.Line(), next: next}:
 			default:
 			}
-		})
+		}
+		var results []steps.ApplyResult
+		var err error
+		if group != nil {
+			results, err = steps.ApplyGroupPlan(ctx, env, *group, progress)
+		} else {
+			_, results, err = steps.Apply(ctx, env, opts, &plan, progress)
+		}
 		if err != nil && ctx.Err() != nil {
 			err = ctx.Err()
 		}
@@ -217,7 +231,7 @@ func (p *stepModel) appliedDone(msg applyDoneMsg) tea.Cmd {
 		o.summary = []string{fmt.Sprintf("Created %d things and stored them in the vault.", created)}
 	}
 	p.applied = o
-	return p.runCheck()
+	return p.check(false)
 }
 
 // missingHint points at this step's empty field that the plan says it
@@ -251,12 +265,26 @@ func applyProblem(err error) []string {
 func (p *stepModel) planLines(w int) []string {
 	st := p.sh.m.st
 	out := []string{"", st.heading.Render("Plan")}
-	for _, l := range p.plan.Lines() {
-		out = append(out, hanging(termsafe.Line(l), 2, w)...) // names from Globus
+	lines, creates := p.plan.Lines(), p.plan.Creates()
+	if p.groupPlan != nil {
+		lines, creates = p.groupPlan.Lines(), p.groupPlan.Creates()
 	}
-	if p.plan.Creates() == 0 {
+	for _, l := range lines {
+		out = append(out, planLine(l, w)...)
+	}
+	if creates == 0 {
 		out = append(out, styledWrap(st.faint, "Nothing to create.", w)...)
 	}
 	out = append(out, "", st.key.Render("enter")+": do it · "+st.key.Render("esc")+": back")
 	return out
+}
+
+// planLine wraps one plan line with its continuation under the object,
+// past the action column ("  create  ").
+func planLine(l string, w int) []string {
+	l = termsafe.Line(l) // names from Globus
+	if strings.HasPrefix(l, "  ") && w > 40 {
+		return hanging(l, 10, w)
+	}
+	return hanging(l, 2, w)
 }

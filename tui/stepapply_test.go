@@ -229,14 +229,25 @@ func TestApplyPolicyWithTypedDomains(t *testing.T) {
 	if p.fields[1].f.Key != "policy.domains" || p.fields[2].f.Key != "policy.assurance_timeout" {
 		t.Fatalf("policy fields moved: %s %s", p.fields[1].f.Key, p.fields[2].f.Key)
 	}
-	drive(m, keys("a")) // no domains yet: the plan says to type them here
-	if p.plan != nil || !strings.Contains(resultText(p.result), "type the identity provider domains") {
-		t.Fatalf("planned without domains, or no hint: %s", resultText(p.result))
+	// Nothing typed: the domains are suggested (the contact e-mail's) and
+	// said to be, so a plans at once instead of failing for want of them.
+	if got := inputValue(p.fields[1].in); got != "example.org" {
+		t.Fatalf("suggested domains %q, want the contact e-mail's domain", got)
 	}
+	if v := m.View(); !strings.Contains(v, "(suggested: the contact e-mail's domain)") {
+		t.Fatalf("the suggestion is not labelled:\n%s", v)
+	}
+	drive(m, keys("a"))
+	if p.plan == nil || p.planOpts.Values["policy.domains"] != "example.org" {
+		t.Fatalf("no plan with the suggested domains: %s %v", resultText(p.result), p.planOpts.Values)
+	}
+	drive(m, esc)
 	drive(m, enter) // edit, on the policy ID
 	drive(m, tab)
+	drive(m, tea.KeyMsg{Type: tea.KeyCtrlU})
 	drive(m, paste("example.org example.edu"))
 	drive(m, tab)
+	drive(m, tea.KeyMsg{Type: tea.KeyCtrlU})
 	drive(m, paste("2h"))
 	drive(m, esc)
 	drive(m, keys("a"))
@@ -318,6 +329,11 @@ func TestApplySecretsStayMasked(t *testing.T) {
 	}
 	if strings.Contains(resultText(p.applied)+resultText(p.result), secret) {
 		t.Fatal("the new secret is in a result")
+	}
+	// The check after "do it for me" only verifies: the scope just created
+	// is not reported a second time as reused.
+	if r := resultText(p.applied) + resultText(p.result); !strings.Contains(r, "created scope") || strings.Contains(r, "Reused the existing") {
+		t.Fatalf("the scope is reported twice (or not at all):\n%s", r)
 	}
 }
 

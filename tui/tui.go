@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,11 +33,13 @@ type Config struct {
 	// DemoLoginClient is the demo emulator's stand-in for "a thick client
 	// you already have", offered for the first login.
 	DemoLoginClient string
-	Ephemeral       bool // the vault is thrown away at exit (--demo without --vault)
-	Accessible      bool // line-by-line prompts for screen readers instead of the full screen
-	Force           bool // open a damaged vault with the typed passphrase, keeping the damaged file aside
-	Input           io.Reader
-	Output          io.Writer
+	// DemoUsers are the usernames the demo emulator knows (group members).
+	DemoUsers  []string
+	Ephemeral  bool // the vault is thrown away at exit (--demo without --vault)
+	Accessible bool // line-by-line prompts for screen readers instead of the full screen
+	Force      bool // open a damaged vault with the typed passphrase, keeping the damaged file aside
+	Input      io.Reader
+	Output     io.Writer
 	// OpenBrowser opens a URL; nil → $BROWSER or pkg/browser, refusing over
 	// SSH or without a display so the screen shows the link instead.
 	OpenBrowser func(url string) error
@@ -80,13 +83,31 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case m.vault != nil && cfg.Ephemeral:
-		fmt.Fprintln(out, "Demo over: its vault and emulator are thrown away.")
-	case m.vault != nil:
-		fmt.Fprintf(out, "Progress is saved in %s. Run globus-setup again to carry on.\n", termsafe.Line(m.cfg.Paths.Vault))
+	if m.vault != nil {
+		fmt.Fprintln(out, termsafe.Line(exitNote(cfg))) // the path may hold anything
 	}
 	return nil
+}
+
+// exitNote says where progress is and the exact command that resumes it;
+// a throwaway demo vault is already deleted, so it is not named.
+func exitNote(cfg Config) string {
+	switch {
+	case cfg.Ephemeral:
+		return "Demo over: its vault and emulator are thrown away. To try resuming, start it with: globus-setup --demo --vault PATH"
+	case cfg.Demo:
+		return fmt.Sprintf("Demo progress is saved in %s, with the demo emulator's state beside it. Resume with: globus-setup --demo --vault %s",
+			cfg.Paths.Vault, shellQuote(cfg.Paths.Vault))
+	}
+	return fmt.Sprintf("Progress is saved in %s. Run globus-setup again to carry on.", cfg.Paths.Vault)
+}
+
+// shellQuote quotes a path for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-~+=:,@") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // NewModel builds the wizard's root model (tests, benchmarks).

@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/globus-setup/globus-setup/steps"
 	"github.com/globus-setup/globus-setup/termsafe"
@@ -114,7 +115,13 @@ func (v *valuesModel) lines(w int) ([]string, int) {
 			shown = termsafe.Line(val) // it may have come from Globus
 		}
 		var lines []string
-		if stacked {
+		if set && r.secret && v.revealed[r.key] && keyW+2+len(val) > w-2 {
+			// A revealed secret is shown whole, wrapped, never cut.
+			lines = []string{truncate(r.key, w-2)}
+			for _, l := range splitLines(ansi.Hardwrap(val, max(w-4, 8), false)) {
+				lines = append(lines, "  "+l)
+			}
+		} else if stacked {
 			lines = []string{truncate(r.key, w-2), "  " + truncate(shown, w-4)}
 		} else {
 			k := truncate(r.key, keyW)

@@ -32,6 +32,12 @@ type demoEmulator struct {
 }
 
 func startEmulator(addr string) (*demoEmulator, error) {
+	return startEmulatorWith(addr, nil)
+}
+
+// startEmulatorWith seeds the emulator, lets restore replace its state (a
+// kept demo), then serves it on addr.
+func startEmulatorWith(addr string, restore func(*globustest.Server) error) (*demoEmulator, error) {
 	srv := globustest.New()
 	for _, u := range demoUsers {
 		srv.AddIdentity(u.username, u.name, u.username, u.idp)
@@ -39,6 +45,11 @@ func startEmulator(addr string) (*demoEmulator, error) {
 	srv.SetOperator(demoUsers[0].username)
 	sandbox := srv.AddProject("Operator's sandbox", demoUsers[0].username, demoUsers[0].username)
 	thick, _ := srv.RegisterClient(sandbox, "Operator's own CLI", globustest.PublicInstalledClient)
+	if restore != nil {
+		if err := restore(srv); err != nil {
+			return nil, err
+		}
+	}
 	base, err := srv.Listen(addr)
 	if err != nil {
 		return nil, fmt.Errorf("starting the emulator on %s: %w", addr, err)

@@ -54,6 +54,7 @@ func TestE2E(t *testing.T) {
 	t.Run("QuitAndResume", func(t *testing.T) { t.Parallel(); e2eResume(t, bin) })
 	t.Run("NarrowScreen", func(t *testing.T) { t.Parallel(); e2eNarrow(t, bin) })
 	t.Run("Automated", func(t *testing.T) { t.Parallel(); e2eAutomated(t, bin) })
+	t.Run("ActionCounts", func(t *testing.T) { t.Parallel(); e2eCounts(t, bin) })
 }
 
 // e2eFirstRun: create the vault, all six steps with the console, log in,
@@ -237,7 +238,7 @@ func (tm *tmuxTerm) doServiceAccount(c *consoleClient, projectID string) string 
 func (tm *tmuxTerm) doPublicClient(c *consoleClient, projectID string) string {
 	tm.key("Tab")
 	tm.waitFor("step 4", "Step 4 of 6 · Register the public client")
-	id, _ := c.registerApp(projectID, e2eProject+" Public Client", "public_installed_client", "")
+	id, _ := c.registerApp(projectID, e2eProject+" Public Client", "public_installed_client", c.base+"/auth/v2/web/auth-code")
 	tm.key("Enter")
 	tm.typeLine(id)
 	tm.waitFor("step 4 saved", "Saved. Some checks could not run yet")
@@ -411,7 +412,7 @@ func (tm *tmuxTerm) waitExit(vaultFile string) {
 	// The message is plain text after the full screen ends, so the terminal
 	// wraps it: compare without the white space.
 	squash := func(s string) string { return strings.Join(strings.Fields(s), "") }
-	if saved := "Progress is saved in " + vaultFile + ". Run globus-setup again to carry on."; !strings.Contains(squash(s), squash(saved)) {
+	if saved := "Resume with: globus-setup --demo --vault " + vaultFile; !strings.Contains(squash(s), squash(saved)) {
 		tm.t.Fatalf("after quitting, %q is not on the screen:\n%s", saved, s)
 	}
 }
@@ -607,6 +608,8 @@ func (c *consoleClient) registerApp(projectID, name, clientType, redirect string
 	})
 	id = c.match(page, `<code id="client-id">([^<]+)</code>`)
 	if clientType != "public_installed_client" {
+		// As the guide says: Add Client Secret, then the secret shown once.
+		page = c.post("/app/settings/developers/apps/"+id+"/secrets", url.Values{"name": {name + " secret"}})
 		secret = c.match(page, `<code id="client-secret">([^<]+)</code>`)
 	}
 	return id, secret

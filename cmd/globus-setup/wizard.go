@@ -1,12 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/globus-setup/globus-setup/globus"
+	"github.com/globus-setup/globus-setup/globus/globustest"
+	"github.com/globus-setup/globus-setup/steps"
 	"github.com/globus-setup/globus-setup/tui"
 )
 
@@ -61,6 +68,7 @@ func (a *app) runWizard(ctx context.Context, demo, accessible bool) error {
 		Env:             env,
 		Demo:            demo,
 		DemoLoginClient: demoLoginClient,
+		DemoUsers:       demoUsernames(demo),
 		Ephemeral:       ephemeral,
 		Accessible:      accessible,
 		Input:           os.Stdin,
@@ -80,8 +88,12 @@ func (a *app) runWizard(ctx context.Context, demo, accessible bool) error {
 // An explicit --vault PATH is kept instead of the throwaway one, so a demo
 // can be quit and resumed (the end-to-end test does this). Only the flag
 // counts, not GLOBUS_SETUP_VAULT: a variable set for real use must never
-// receive emulator values. The emulator itself is always fresh.
+// receive emulator values. With --vault the emulator's state is kept beside
+// the vault (startKeptDemo), so the stored IDs are still known on resuming.
 func (a *app) startDemo() (stop func(), thickClient string, err error) {
+	if a.vaultFile != "" {
+		return a.startKeptDemo()
+	}
 	srv, err := startEmulator("127.0.0.1:0")
 	if err != nil {
 		return nil, "", err
@@ -91,9 +103,6 @@ func (a *app) startDemo() (stop func(), thickClient string, err error) {
 		return nil, "", err
 	}
 	a.demoOverlay(srv.Env(), srv.base)
-	if a.vaultFile != "" {
-		return func() { srv.Close() }, srv.thickClient, nil
-	}
 	dir, err := os.MkdirTemp("", "globus-setup-demo-")
 	if err != nil {
 		srv.Close()
@@ -118,4 +127,77 @@ func (a *app) demoOverlay(overlay map[string]string, base string) {
 		}
 		return parent(k)
 	}
+}
+
+// demoUsernames are the emulator's users a demo can add to a group.
+func demoUsernames(demo bool) []string {
+	if !demo {
+		return nil
+	}
+	var out []string
+	for _, u := range demoUsers[1:] { // not the operator: they own the group
+		out = append(out, u.username)
+	}
+	return out
+}
+
+// demoStateFile holds a kept demo's emulator state, beside its vault.
+const demoStateFile = "demo-emulator.json"
+
+// demoState is what a kept demo saves at exit: the emulator's state, its
+// address (the public client's redirect URI names it) and the thick client.
+type demoState struct {
+	Addr        string          `json:"addr"`
+	ThickClient string          `json:"thick_client"`
+	Emulator    json.RawMessage `json:"emulator"`
+}
+
+// startKeptDemo starts the emulator from the state saved beside the vault,
+// if any, on the address it had, and saves it again when the demo ends.
+func (a *app) startKeptDemo() (stop func(), thickClient string, err error) {
+	dir := filepath.Dir(a.vaultFile)
+	path := filepath.Join(dir, demoStateFile)
+	var saved *demoState
+	if data, err := os.ReadFile(path); err == nil {
+		var st demoState
+		if err := json.Unmarshal(data, &st); err != nil {
+			return nil, "", fmt.Errorf("reading the demo emulator's state %s: %w (delete it to start the demo afresh)", path, err)
+		}
+		saved = &st
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, "", err
+	}
+	restore := func(s *globustest.Server) error {
+		if saved == nil {
+			return nil
+		}
+		return s.LoadState(bytes.NewReader(saved.Emulator))
+	}
+	addr := "127.0.0.1:0"
+	if saved != nil && saved.Addr != "" {
+		addr = saved.Addr
+	}
+	srv, err := startEmulatorWith(addr, restore)
+	if err != nil && addr != "127.0.0.1:0" {
+		// The old port is taken: the IDs still resume; only the proof's
+		// redirect URI (which names the port) differs.
+		srv, err = startEmulatorWith("127.0.0.1:0", restore)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	if saved != nil && saved.ThickClient != "" {
+		srv.thickClient = saved.ThickClient
+	}
+	a.demoOverlay(srv.Env(), srv.base)
+	return func() {
+		var buf bytes.Buffer
+		if err := srv.SaveState(&buf); err == nil {
+			st := demoState{Addr: strings.TrimPrefix(srv.base, "http://"), ThickClient: srv.thickClient, Emulator: buf.Bytes()}
+			if data, err := json.Marshal(st); err == nil && os.MkdirAll(dir, 0o700) == nil {
+				_, _ = steps.WriteFileAtomic(path, data, 0o600)
+			}
+		}
+		srv.Close()
+	}, srv.thickClient, nil
 }

@@ -28,6 +28,7 @@ func (s *Server) routeApp() {
 	m.HandleFunc("POST /app/settings/developers/apps/{id}/secrets", s.handleConsoleSecret)
 	m.HandleFunc("POST /app/settings/developers/policies", s.handleConsolePolicy)
 	m.HandleFunc("GET /app/groups", s.handleGroupsPage)
+	m.HandleFunc("POST /app/groups", s.handleGroupsCreate)
 	// Proof hints send a user here to end an old session; every sign-in on
 	// this emulator starts a fresh one, so there is nothing to end.
 	m.HandleFunc("GET /app/logout", func(w http.ResponseWriter, r *http.Request) {
@@ -85,10 +86,20 @@ var pages = template.Must(template.New("").Parse(`
 
 {{define "secret"}}{{template "top" .}}
 <p>App <b>{{.Name}}</b>{{if .Type}} ({{.Type}}){{end}}</p>
-<p>Client ID: <code id="client-id">{{.ClientID}}</code></p>
+<p>Client UUID: <code id="client-id">{{.ClientID}}</code></p>
 {{if .Secret}}<p>Client secret: <code id="client-secret">{{.Secret}}</code></p>
-<p><b>Copy the secret now: it is shown only once.</b></p>{{else}}<p>A public (native) client has no secret.</p>{{end}}
+<p><b>Copy the secret now: it is shown only once.</b></p>{{else if .Public}}<p>A public (native) client has no secret.</p>
+{{else}}<fieldset><legend>Client Secrets</legend>
+<form method="post" action="/app/settings/developers/apps/{{.ClientID}}/secrets">
+<label>Description <input name="name" required></label>
+<button type="submit">Generate Secret</button></form></fieldset>
+<p>Add Client Secret: type a description and generate it; the secret is shown once.</p>{{end}}
 <p><a href="/app/settings/developers">Back to the developers console</a></p>{{template "bottom" .}}{{end}}
+
+{{define "group"}}{{template "top" .}}
+<p>Group <b>{{.Name}}</b></p>
+<p>Group UUID: <code id="group-id">{{.ID}}</code></p>
+<p><a href="/app/groups">Back to the groups</a></p>{{template "bottom" .}}{{end}}
 
 {{define "console"}}{{template "top" .}}
 <p>Signed in as <b>{{if .Operator}}{{.Operator}}{{else}}nobody (the emulator has no operator){{end}}</b> · <a href="/app/groups">Groups</a></p>
@@ -99,7 +110,7 @@ var pages = template.Must(template.New("").Parse(`
 <h3>Apps</h3>
 {{if .Apps}}<table><tr><th>Name</th><th>Client ID</th><th>Type</th><th>Secrets</th><th></th></tr>
 {{range .Apps}}<tr><td>{{.Name}}</td><td><code>{{.ID}}</code></td><td>{{.Type}}</td><td>{{.Secrets}}</td>
-<td>{{if not .Public}}<form method="post" action="/app/settings/developers/apps/{{.ID}}/secrets"><input type="hidden" name="name" value="generated in the console"><button type="submit">Generate new client secret</button></form>{{end}}</td></tr>
+<td>{{if not .Public}}<form method="post" action="/app/settings/developers/apps/{{.ID}}/secrets"><label>Description <input name="name" value="generated in the console"></label> <button type="submit">Add Client Secret</button></form>{{end}}</td></tr>
 {{end}}</table>{{else}}<p>No apps yet.</p>{{end}}
 <h3>Policies</h3>
 {{if .Policies}}<table><tr><th>Name</th><th>Policy ID</th><th>Domains</th><th>Timeout (s)</th></tr>
@@ -124,7 +135,7 @@ var pages = template.Must(template.New("").Parse(`
 <option value="confidential_client">Portal or web app (confidential client)</option>
 <option value="resource_server">Resource server</option>
 </select></label><br>
-<label>Redirect URIs (optional, space separated) <input name="redirect_uris"></label><br>
+<label>Redirect URIs (space separated; required for every type but the service account and the resource server) <input name="redirect_uris"></label><br>
 <button type="submit">Register app</button></form></fieldset>
 
 <fieldset><legend>Create a high-assurance policy</legend>
@@ -142,7 +153,13 @@ var pages = template.Must(template.New("").Parse(`
 <p>Signed in as <b>{{if .Operator}}{{.Operator}}{{else}}nobody{{end}}</b> · <a href="/app/settings/developers">Developers console</a></p>
 {{if .Groups}}<table><tr><th>Name</th><th>Group ID</th><th>Members</th><th>Visibility</th></tr>
 {{range .Groups}}<tr><td>{{.Name}}</td><td><code>{{.ID}}</code></td><td>{{.Members}}</td><td>{{.Visibility}}</td></tr>{{end}}</table>
-{{else}}<p>No groups.</p>{{end}}{{template "bottom" .}}{{end}}
+{{else}}<p>No groups.</p>{{end}}
+<fieldset><legend>Create new group</legend>
+<form method="post" action="/app/groups">
+<label>Group Name <input name="name" required></label><br>
+<label>Description <input name="description"></label><br>
+<label>Visibility <select name="visibility"><option value="private">Group members only</option><option value="authenticated">Any Globus user</option></select></label><br>
+<button type="submit">Create Group</button></form></fieldset>{{template "bottom" .}}{{end}}
 `))
 
 func (s *Server) page(w http.ResponseWriter, status int, name string, data map[string]any) {
@@ -522,13 +539,18 @@ func (s *Server) handleConsoleApp(w http.ResponseWriter, r *http.Request) {
 		s.message(w, http.StatusBadRequest, "App not registered", "An app needs a name and a known type.")
 		return
 	}
-	c := s.newClient(p.id, name, ct, strings.Fields(strings.ReplaceAll(f.Get("redirect_uris"), ",", " ")))
-	secret := ""
-	if !clientTypes[ct].public {
-		_, secret = s.newSecret(c, "generated in the console")
+	redirects := strings.Fields(strings.ReplaceAll(f.Get("redirect_uris"), ",", " "))
+	// The console's registration forms ask a redirect URI of every app that
+	// signs users in (the guide's steps 2 and 4); unverified for other types.
+	if len(redirects) == 0 && ct != ClientIdentity && ct != ResourceServer {
+		s.message(w, http.StatusBadRequest, "App not registered", "This kind of app needs at least one redirect URI.")
+		return
 	}
+	c := s.newClient(p.id, name, ct, redirects)
+	// As on the console, registering shows the Client UUID; a secret is
+	// made afterwards with Add Client Secret (the guide's step 2, point 5).
 	s.page(w, http.StatusOK, "secret", map[string]any{"Title": "App registered", "Name": c.name, "Type": ct,
-		"ClientID": c.id, "Secret": secret})
+		"ClientID": c.id, "Public": clientTypes[ct].public})
 }
 
 func (s *Server) handleConsoleSecret(w http.ResponseWriter, r *http.Request) {
@@ -600,4 +622,25 @@ func (s *Server) handleGroupsPage(w http.ResponseWriter, r *http.Request) {
 		rows = append(rows, groupRow{ID: g.id, Name: g.name, Visibility: g.policies.GroupVisibility, Members: len(g.members)})
 	}
 	s.page(w, http.StatusOK, "groups", map[string]any{"Title": "Groups", "Operator": s.operatorName(), "Groups": rows})
+}
+
+// handleGroupsCreate is the groups page's Create new group: the operator
+// becomes the group's admin, as on app.globus.org/groups.
+func (s *Server) handleGroupsCreate(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.consoleForm(w, r) {
+		return
+	}
+	f := r.PostForm
+	name := strings.TrimSpace(f.Get("name"))
+	if name == "" {
+		s.message(w, http.StatusBadRequest, "Group not created", "A group needs a name.")
+		return
+	}
+	g := s.newGroup(name, strings.TrimSpace(f.Get("description")), "", s.operator)
+	if f.Get("visibility") == "authenticated" {
+		g.policies.GroupVisibility = "authenticated"
+	}
+	s.page(w, http.StatusOK, "group", map[string]any{"Title": "Group created", "Name": g.name, "ID": g.id})
 }

@@ -32,13 +32,23 @@ func TestConsolePages(t *testing.T) {
 	}
 	expect(t, call{method: "POST", url: app + "settings/developers/projects", form: url.Values{"display_name": {"x"}}}.do(t), 400)
 
-	// Register an app: the page shows its ID and a secret that works.
+	// Register an app, as the guide says: a redirect URI is required, the
+	// page shows the Client UUID and offers Add Client Secret, whose secret
+	// is shown once and works.
+	expect(t, call{method: "POST", url: app + "settings/developers/apps", form: url.Values{
+		"project": {w.project}, "name": {"No redirect"}, "client_type": {HybridConfidentialRS}}}.do(t), 400)
 	shown := string(expect(t, call{method: "POST", url: app + "settings/developers/apps", form: url.Values{
-		"project": {w.project}, "name": {"Service API"}, "client_type": {HybridConfidentialRS}}}.do(t), 200).raw)
+		"project": {w.project}, "name": {"Service API"}, "client_type": {HybridConfidentialRS},
+		"redirect_uris": {"http://localhost:8000"}}}.do(t), 200).raw)
 	id := regexp.MustCompile(`id="client-id">([^<]+)<`).FindStringSubmatch(shown)
+	if id == nil || strings.Contains(shown, "client-secret") || !strings.Contains(shown, "Generate Secret") {
+		t.Fatalf("registration page (an ID, no secret yet, and Add Client Secret):\n%s", shown)
+	}
+	shown = string(expect(t, call{method: "POST", url: app + "settings/developers/apps/" + id[1] + "/secrets",
+		form: url.Values{"name": {"inference token introspection"}}}.do(t), 200).raw)
 	secret := regexp.MustCompile(`id="client-secret">([^<]+)<`).FindStringSubmatch(shown)
-	if id == nil || secret == nil {
-		t.Fatalf("registration page:\n%s", shown)
+	if secret == nil {
+		t.Fatalf("secret page:\n%s", shown)
 	}
 	secret[1] = html.UnescapeString(secret[1]) // as a browser shows it
 	expect(t, w.clientCredentials(t, id[1], secret[1], ""), 200)
@@ -49,7 +59,8 @@ func TestConsolePages(t *testing.T) {
 
 	// A public client gets no secret.
 	shown = string(expect(t, call{method: "POST", url: app + "settings/developers/apps", form: url.Values{
-		"project": {w.project}, "name": {"CLI"}, "client_type": {PublicInstalledClient}}}.do(t), 200).raw)
+		"project": {w.project}, "name": {"CLI"}, "client_type": {PublicInstalledClient},
+		"redirect_uris": {"https://auth.globus.org/v2/web/auth-code"}}}.do(t), 200).raw)
 	if strings.Contains(shown, "client-secret") {
 		t.Errorf("public client shown a secret")
 	}
@@ -83,6 +94,17 @@ func TestConsolePages(t *testing.T) {
 	}
 	if !ha["HA"] || ha["Low"] {
 		t.Errorf("high assurance by name: %v", ha)
+	}
+
+	// The groups page creates a group, as the guide's step 6 says.
+	page = string(expect(t, call{method: "GET", url: app + "groups"}.do(t), 200).raw)
+	if !strings.Contains(page, "Create new group") {
+		t.Errorf("the groups page has no Create new group:\n%s", page)
+	}
+	shown = string(expect(t, call{method: "POST", url: app + "groups", form: url.Values{"name": {"Gateway Users"}}}.do(t), 200).raw)
+	made := regexp.MustCompile(`id="group-id">([^<]+)<`).FindStringSubmatch(shown)
+	if made == nil || !strings.Contains(string(expect(t, call{method: "GET", url: app + "groups"}.do(t), 200).raw), made[1]) {
+		t.Fatalf("group not created or not listed:\n%s", shown)
 	}
 
 	// Forms only accept POST.

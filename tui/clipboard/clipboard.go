@@ -11,6 +11,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"os/exec"
 	"strings"
 	"time"
 
@@ -92,6 +93,7 @@ func ClearIfUnchanged(text string, w io.Writer) {
 	if w != nil {
 		_ = writeAll(w, osc52.Clear())
 	}
+	clearTmux(Fingerprint(text))
 }
 
 // Fingerprint identifies a value without revealing it, so a helper process
@@ -117,6 +119,35 @@ func ClearIfFingerprint(fp [32]byte, w io.Writer) {
 	}
 	if w != nil {
 		_ = writeAll(w, osc52.Clear())
+	}
+	clearTmux(fp)
+}
+
+// clearTmux deletes tmux's paste buffers holding the value: tmux keeps what
+// OSC 52 sets as a paste buffer and ignores OSC 52's "clear" (an empty or
+// invalid payload adds nothing), so the buffer must be deleted by name.
+// Values are compared by fingerprint, read through a pipe, never argv.
+func clearTmux(fp [32]byte) {
+	if os.Getenv("TMUX") == "" {
+		return
+	}
+	tmux, err := exec.LookPath("tmux")
+	if err != nil {
+		return
+	}
+	names, err := exec.Command(tmux, "list-buffers", "-F", "#{buffer_name}").Output()
+	if err != nil {
+		return
+	}
+	for _, name := range strings.Fields(string(names)) {
+		data, err := exec.Command(tmux, "show-buffer", "-b", name).Output()
+		if err != nil {
+			continue
+		}
+		got := Fingerprint(string(data))
+		if subtle.ConstantTimeCompare(got[:], fp[:]) == 1 {
+			_ = exec.Command(tmux, "delete-buffer", "-b", name).Run()
+		}
 	}
 }
 

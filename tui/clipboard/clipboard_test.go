@@ -3,6 +3,8 @@ package clipboard
 import (
 	"bytes"
 	"encoding/base64"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -92,5 +94,33 @@ func TestClearWritesOSC52Clear(t *testing.T) {
 	ClearIfUnchanged("x", &term)
 	if !strings.Contains(term.String(), "\x1b]52;c;!") {
 		t.Fatalf("no OSC 52 clear in %q", term.String())
+	}
+}
+
+// Inside tmux the copied value is deleted from tmux's paste buffers (OSC 52
+// "clear" is ignored there); other buffers stay.
+func TestClearDeletesTheTmuxBuffer(t *testing.T) {
+	tmux, err := exec.LookPath("tmux")
+	if err != nil {
+		t.Fatalf("tmux is needed for this test (.ci/run installs it): %v", err)
+	}
+	sock := filepath.Join(t.TempDir(), "sock")
+	run := func(args ...string) string {
+		out, err := exec.Command(tmux, append([]string{"-S", sock}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("tmux %v: %v %s", args, err, out)
+		}
+		return string(out)
+	}
+	run("-f", "/dev/null", "new-session", "-d", "-s", "clip", "sleep 30")
+	t.Cleanup(func() { _ = exec.Command(tmux, "-S", sock, "kill-server").Run() })
+	t.Setenv("TMUX", sock+",1,0")
+	run("set-buffer", "-b", "mine", "s3cret-value")
+	run("set-buffer", "-b", "other", "something else")
+	useFake(t, false)
+	ClearIfUnchanged("s3cret-value", nil)
+	names := run("list-buffers", "-F", "#{buffer_name}")
+	if strings.Contains(names, "mine") || !strings.Contains(names, "other") {
+		t.Fatalf("tmux buffers after clearing: %q", names)
 	}
 }

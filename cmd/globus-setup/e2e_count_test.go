@@ -1,0 +1,256 @@
+//go:build unix
+
+package main
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// e2eCounts drives both paths from a fresh start to the .env written, as a
+// new operator at 100×30, and counts every decision: a key, a typed or
+// pasted value, a click or a copy on a web page. The counts are reported
+// (t.Log, and GLOBUS_SETUP_E2E_COUNTS=FILE appends them), not asserted
+// beyond the issue's target for the automated path.
+func e2eCounts(t *testing.T, bin string) {
+	auto := countAutomated(t, bin)
+	guided := countGuided(t, bin)
+	report := fmt.Sprintf("automated (set up everything): %d actions\n  %s\nguided (by hand on the console): %d actions\n  %s\n",
+		len(auto.list), strings.Join(auto.list, "\n  "), len(guided.list), strings.Join(guided.list, "\n  "))
+	t.Log("\n" + report)
+	if f := os.Getenv("GLOBUS_SETUP_E2E_COUNTS"); f != "" {
+		if err := os.WriteFile(f, []byte(report), 0o600); err != nil {
+			t.Error(err)
+		}
+	}
+	if len(auto.list) > 12 {
+		t.Errorf("the automated path took %d actions, more than the 12 aimed at", len(auto.list))
+	}
+}
+
+// actions is the operator's tally.
+type actions struct{ list []string }
+
+func (a *actions) add(what string) { a.list = append(a.list, what) }
+
+// paste puts text into the wizard as a terminal paste (bracketed), which
+// is one action however long the text is.
+func (tm *tmuxTerm) paste(text string) {
+	tm.t.Helper()
+	tm.tmux("set-buffer", "-b", "count", "--", text)
+	tm.tmux("paste-buffer", "-p", "-d", "-b", "count", "-t", "e2e")
+}
+
+// shownLink reads a link the wizard prints as plain text after label,
+// hard-wrapped over several lines, as an operator would click or copy it.
+func (tm *tmuxTerm) shownLink(label string) string {
+	tm.t.Helper()
+	s := mainText(tm.capture())
+	i := strings.Index(s, label)
+	if i < 0 {
+		tm.t.Fatalf("no %q on the screen:\n%s", label, tm.last)
+	}
+	var link strings.Builder
+	for _, l := range strings.Split(s[i:], "\n")[1:] {
+		l = strings.TrimSpace(strings.TrimRight(l, "│"))
+		if l == "" || strings.Contains(l, " ") {
+			break
+		}
+		link.WriteString(l)
+	}
+	if !strings.HasPrefix(link.String(), "http") {
+		tm.t.Fatalf("no link after %q:\n%s", label, tm.last)
+	}
+	return link.String()
+}
+
+func (tm *tmuxTerm) countVault(a *actions) {
+	tm.waitFor("create the vault", "Create the vault", "Passphrase again")
+	tm.typeText(e2ePassphrase)
+	a.add("type the passphrase")
+	tm.key("Enter")
+	a.add("enter")
+	tm.typeText(e2ePassphrase)
+	a.add("type it again")
+	tm.key("Enter")
+	a.add("enter")
+	tm.waitFor("step 1", "Step 1 of 6 · Create a Globus project")
+}
+
+// countLogin logs in from the login screen: the browser cannot open here,
+// so the link is clicked on the screen.
+func (tm *tmuxTerm) countLogin(a *actions) *consoleClient {
+	tm.key("L")
+	a.add("L (log in)")
+	tm.waitFor("login page", "Log in to Globus", "(suggested: the demo's thick client)")
+	tm.key("Enter")
+	a.add("enter (the suggested client)")
+	tm.waitFor("login started", "open the Globus login page")
+	link := tm.shownLink("open the Globus login page")
+	a.add("click the login link")
+	c := consoleAt(tm.t, link)
+	code := c.approve(link)
+	a.add("click Allow on the Globus page")
+	a.add("copy the code")
+	tm.paste(code)
+	a.add("paste the code (no enter needed)")
+	return c
+}
+
+func countAutomated(t *testing.T, bin string) *actions {
+	a := &actions{}
+	dir := t.TempDir()
+	tm := startWizard(t, bin, "count-auto", dir, 100, 30, "--demo", "--vault", filepath.Join(dir, "vault", "vault.age"))
+	tm.countVault(a)
+	c := tm.countLogin(a)
+	form := tm.waitFor("the one form", "Set up everything", "(suggested: your Globus login)", "operator@example.org")
+	tm.save("one form 100x30", form)
+	tm.key("Enter")
+	a.add("enter (plan with the suggested values)")
+	plan := tm.waitFor("the one plan", "enter: do it all", `create  project "Inference Gateway"`, `create  group "Inference Gateway Users"`)
+	tm.savePlan("100x30", plan)
+	tm.resize(60, 20)
+	tm.savePlan("60x20", tm.waitFor("the one plan at 60x20", "Set up all ○○○○○○", "enter do it"))
+	tm.resize(100, 30)
+	tm.key("Enter")
+	a.add("enter (do it all)")
+	done := tm.waitFor("finish", "Finish", "✓ Wrote "+filepath.Join(dir, ".env"))
+	tm.save("finish after the one plan", done)
+	env, err := os.ReadFile(filepath.Join(dir, ".env"))
+	if err != nil {
+		t.Fatalf("the .env was not written: %v", err)
+	}
+	for _, k := range []string{"GLOBUS_APPLICATION_ID=", "GLOBUS_APPLICATION_SECRET=", "SERVICE_ACCOUNT_ID=", "GLOBUS_POLICIES=", "GLOBUS_GROUPS="} {
+		if !strings.Contains(string(env), k) {
+			t.Errorf("the .env lacks %s", k)
+		}
+	}
+	if n := strings.Count(c.get("/app/settings/developers"), "<h2>Project: Inference Gateway</h2>"); n != 1 {
+		t.Errorf("the console has %d projects named Inference Gateway, want 1", n)
+	}
+	tm.key("q")
+	return a
+}
+
+// countGuided does every step by hand on the emulator's console, as the
+// written guide says, pasting what the console shows back into the wizard.
+func countGuided(t *testing.T, bin string) *actions {
+	a := &actions{}
+	dir := t.TempDir()
+	tm := startWizard(t, bin, "count-guided", dir, 100, 30, "--demo", "--vault", filepath.Join(dir, "vault", "vault.age"))
+	tm.countVault(a)
+
+	// The console: o, and (no browser here) a click on the link shown.
+	tm.key("o")
+	a.add("o (open the console)")
+	shown := tm.waitFor("console link", "The browser did not open")
+	m := regexp.MustCompile(`(http://127\.0\.0\.1:\d+)/app/settings/developers`).FindStringSubmatch(shown)
+	if m == nil {
+		t.Fatalf("no console link on the screen:\n%s", shown)
+	}
+	c := &consoleClient{t: t, base: m[1]}
+	a.add("click the console link")
+
+	// Step 1: the project is named as the wizard suggests, so pasting its
+	// ID on the step's screen is all the wizard needs (it saves then).
+	const project = "Inference Gateway"
+	page := c.post("/app/settings/developers/projects", url.Values{"display_name": {project}, "contact_email": {e2eEmail}})
+	a.add("console: type the project name")
+	a.add("console: type the contact e-mail")
+	a.add("console: click Create project")
+	projectID := c.match(page, `Project `+regexp.QuoteMeta(project)+` created: ([0-9a-f-]{36})`)
+	a.add("console: copy the Project ID")
+	tm.paste(projectID)
+	a.add("paste the Project ID (saved: the name is the suggested one)")
+	tm.waitFor("step 1 saved", "Saved. Some checks could not run yet")
+
+	registerAndPaste := func(n int, title, name, ctype, redirect string, secret bool, saved string) {
+		tm.key("Tab")
+		a.add("tab (next step)")
+		tm.waitFor(fmt.Sprintf("step %d", n), fmt.Sprintf("Step %d of 6 · %s", n, title))
+		a.add("console: type the app name")
+		a.add("console: choose the app type")
+		if redirect != "" {
+			a.add("console: type the redirect URI")
+		}
+		a.add("console: click Register app")
+		page := c.post("/app/settings/developers/apps", url.Values{
+			"project": {projectID}, "name": {name}, "client_type": {ctype}, "redirect_uris": {redirect}})
+		id := c.match(page, `<code id="client-id">([^<]+)</code>`)
+		a.add("console: copy the Client UUID")
+		tm.paste(id)
+		a.add("paste the client ID")
+		if secret {
+			a.add("console: type the secret's description")
+			a.add("console: click Generate Secret")
+			page = c.post("/app/settings/developers/apps/"+id+"/secrets", url.Values{"name": {name + " secret"}})
+			s := c.match(page, `<code id="client-secret">([^<]+)</code>`)
+			a.add("console: copy the secret")
+			tm.waitFor("ID pasted", "Next: ")
+			tm.paste(s)
+			a.add("paste the secret (saved)")
+		}
+		tm.waitFor(fmt.Sprintf("step %d saved", n), saved)
+	}
+	registerAndPaste(2, "Register the Service API app", project+" Service API", "hybrid_confidential_client_resource_server", "http://localhost:8000", true, "✓ All good.")
+	registerAndPaste(3, "Register the Service Account app", project+" Endpoints", "client_identity", "", true, "✓ All good.")
+	registerAndPaste(4, "Register the public client", project+" Public Client", "public_installed_client", c.base+"/auth/v2/web/auth-code", false, "Saved.")
+
+	// Step 5: the window is suggested (8h); no contact e-mail was given on
+	// step 1, so the domains are typed.
+	tm.key("Tab")
+	a.add("tab (next step)")
+	tm.waitFor("step 5", "Step 5 of 6 · Create the high-assurance policy")
+	page = c.post("/app/settings/developers/policies", url.Values{
+		"project_id": {projectID}, "display_name": {project + " High Assurance Policy"},
+		"description": {"Who may use the inference gateway"}, "domains": {"example.org"}, "timeout": {"28800"}})
+	for _, s := range []string{"type the policy name", "type the description", "type the domains", "type the timeout", "click Create policy"} {
+		a.add("console: " + s)
+	}
+	policyID := c.match(page, `Policy .* created: ([0-9a-f-]{36})`)
+	a.add("console: copy the Policy ID")
+	tm.paste(policyID)
+	a.add("paste the policy ID")
+	tm.waitFor("policy ID pasted", "Next: Identity provider domains")
+	tm.key("Enter")
+	a.add("enter (type the domains, asked next)")
+	tm.typeText("example.org")
+	a.add("type the domains")
+	tm.key("C-s")
+	a.add("ctrl+s (save; the suggested window kept)")
+	tm.waitFor("step 5 saved", "Saved.")
+
+	// Step 6: the wizard creates the group with the demo's users.
+	tm.key("Tab")
+	a.add("tab (next step)")
+	tm.waitFor("step 6", "Step 6 of 6 · Create Globus groups")
+	tm.key("Enter")
+	a.add("enter (fill in)")
+	tm.key("Tab")
+	a.add("tab (no group ID: the wizard creates it)")
+	tm.typeText("alice@uchicago.edu")
+	a.add("type a member")
+	tm.key("C-s")
+	a.add("ctrl+s (save)")
+	tm.waitFor("group created", "alice@uchicago.edu")
+
+	tm.key("f")
+	a.add("f (finish)")
+	tm.waitFor("finish", "Finish")
+	tm.key("w")
+	a.add("w (write the .env)")
+	tm.waitFor("env written", "✓ Wrote "+filepath.Join(dir, ".env"))
+	tm.key("q")
+	return a
+}
+
+// savePlan keeps a capture of the one-plan screen when
+// GLOBUS_SETUP_E2E_SCREENS is set (the note shows them).
+func (tm *tmuxTerm) savePlan(size, s string) {
+	tm.save("one plan "+size, s)
+}

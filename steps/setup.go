@@ -1,0 +1,278 @@
+package steps
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/globus-setup/globus-setup/assets"
+	"github.com/globus-setup/globus-setup/globus"
+	"github.com/globus-setup/globus-setup/vault"
+)
+
+// The whole setup in one plan: the inputs of steps 1–6 suggested from what
+// is stored and who is logged in, then MakePlan/Apply for steps 1–5 and
+// CreateGroup for step 6. Nothing here is a second engine.
+
+// Suggestion is one input of the whole setup with the value offered and
+// where it comes from ("stored", "your Globus login", "default").
+type Suggestion struct {
+	Key, Label, Value, From string
+	Optional                bool
+}
+
+// Keys of the whole setup's inputs that are not vault keys.
+const (
+	SetupGroupName    = "group.name"    // the group's display name on Globus; blank = no group
+	SetupGroupMembers = "group.members" // usernames to add to it
+)
+
+// Suggest offers a value for every input of the whole setup. The operator's
+// login (userinfo) gives the contact e-mail and the identity domain; without
+// a login the stored values and defaults are offered and err says why.
+func Suggest(ctx context.Context, e *Env) ([]Suggestion, error) {
+	if err := checkEnv(e); err != nil {
+		return nil, err
+	}
+	var who *globus.UserInfo
+	auth, err := OperatorToken(ctx, e, AuthResourceServer)
+	if err == nil {
+		who, err = e.Globus.UserInfo(ctx, auth)
+	}
+	return suggestFrom(e, who), err
+}
+
+func suggestFrom(e *Env, who *globus.UserInfo) []Suggestion {
+	doc := e.Vault.Doc()
+	stored := func(k string) string { return strings.TrimSpace(doc.Values[k]) }
+	pick := func(key, label string, opts ...[2]string) Suggestion {
+		s := Suggestion{Key: key, Label: label}
+		if v := stored(key); v != "" {
+			s.Value, s.From = v, "stored"
+			return s
+		}
+		for _, o := range opts {
+			if o[0] != "" {
+				if n, err := Validate(key, o[0]); err == nil {
+					s.Value, s.From = n, o[1]
+					return s
+				}
+			}
+		}
+		return s
+	}
+	var email, domain string
+	if who != nil {
+		email = who.Email
+		for _, u := range []string{who.PreferredUsername, who.Email} {
+			if _, d, ok := strings.Cut(u, "@"); ok && d != "" {
+				domain = strings.ToLower(d)
+				break
+			}
+		}
+	}
+	name := pick("project.name", "Project name", [2]string{assets.DefaultProjectName, "default"})
+	timeout := pick("policy.assurance_timeout", "Re-authenticate after", [2]string{assets.DefaultAssuranceTimeout, "default"})
+	if secs, err := strconv.Atoi(timeout.Value); err == nil {
+		timeout.Value = humanSeconds(secs) // typed back as 8h, not 28800
+	}
+	group := Suggestion{Key: SetupGroupName, Label: "Group name (blank: no group)", Optional: true,
+		Value: assets.AppName(name.Value, assets.GroupSuffix), From: "default"}
+	if v := stored("groups." + DefaultGroup + ".id"); v != "" {
+		group.From = "stored"
+	}
+	members := Suggestion{Key: SetupGroupMembers, Label: "Group members", Optional: true,
+		Value: stored("groups." + DefaultGroup + ".members")}
+	if members.Value != "" {
+		members.From = "stored"
+	}
+	return []Suggestion{
+		name,
+		pick("project.contact_email", "Contact e-mail", [2]string{email, "your Globus login"}),
+		pick("policy.domains", "Identity provider domains", [2]string{domain, "your Globus login"}),
+		timeout,
+		group,
+		members,
+	}
+}
+
+// SetupPlan is the whole setup's plan: steps 1–5 by Apply, the group, and
+// the .env target (described by the caller).
+type SetupPlan struct {
+	Plan
+	Group   *PlanItem // nil: no group
+	Members []string
+}
+
+// Lines renders the plan, the group included.
+func (sp SetupPlan) Lines() []string {
+	var out []string
+	if sp.Operator != "" || len(sp.Items) > 0 {
+		out = sp.Plan.Lines()
+	}
+	if sp.Group != nil {
+		out = append(out, "  "+sp.Group.Line())
+	}
+	return out
+}
+
+// Creates counts what would be created, the group included.
+func (sp SetupPlan) Creates() int {
+	n := sp.Plan.Creates()
+	if sp.Group != nil && sp.Group.Action == PlanCreate {
+		n++
+	}
+	return n
+}
+
+// setupValues splits the inputs into Apply's and the group's.
+func setupValues(values map[string]string) (apply map[string]string, group string, members []string, err error) {
+	apply = map[string]string{}
+	for k, v := range values {
+		switch k {
+		case SetupGroupName:
+			group = strings.TrimSpace(v)
+		case SetupGroupMembers:
+			if strings.TrimSpace(v) == "" {
+				continue
+			}
+			n, verr := Validate("groups."+DefaultGroup+".members", v)
+			if verr != nil {
+				return nil, "", nil, FieldErrors{SetupGroupMembers: verr}
+			}
+			members = SplitList(n)
+		default:
+			apply[k] = v
+		}
+	}
+	return apply, group, members, nil
+}
+
+// MakeSetupPlan plans steps 1–6 with the given inputs (Suggestion keys).
+func MakeSetupPlan(ctx context.Context, e *Env, values map[string]string) (SetupPlan, error) {
+	av, group, members, err := setupValues(values)
+	if err != nil {
+		return SetupPlan{}, err
+	}
+	p, err := MakePlan(ctx, e, ApplyOptions{Values: av})
+	if err != nil {
+		return SetupPlan{}, err
+	}
+	return SetupPlan{Plan: p, Group: planGroup(e, group, members), Members: members}, nil
+}
+
+// planGroup: a stored group is kept (members added); otherwise one is
+// created as the operator. Reads nothing from Globus: CreateGroup reads the
+// stored group before adding to it.
+func planGroup(e *Env, display string, members []string) *PlanItem {
+	id := value(e.Vault, "groups."+DefaultGroup+".id")
+	if display == "" && id == "" {
+		return nil
+	}
+	it := &PlanItem{Step: "groups", What: "group", Name: display, Action: PlanCreate, Detail: "owned by you"}
+	if id != "" {
+		it.Action, it.ID, it.Detail = PlanKeep, id, ""
+		if display == "" {
+			it.Name = DefaultGroup
+		}
+	}
+	if len(members) > 0 {
+		d := "members " + strings.Join(members, " ")
+		if it.Detail != "" {
+			d = it.Detail + "; " + d
+		}
+		it.Detail = d
+	}
+	return it
+}
+
+// ApplySetup carries out an approved SetupPlan: Apply for steps 1–5 (which
+// refuses a plan that changed), then the group. progress gets each result.
+func ApplySetup(ctx context.Context, e *Env, values map[string]string, approved SetupPlan, progress func(ApplyResult)) ([]ApplyResult, error) {
+	av, _, _, err := setupValues(values)
+	if err != nil {
+		return nil, err
+	}
+	_, results, err := Apply(ctx, e, ApplyOptions{Values: av}, &approved.Plan, progress)
+	if err != nil {
+		return results, err
+	}
+	if approved.Group == nil {
+		if err := MarkState(e.Vault, "groups", StateSkipped, ""); err != nil {
+			return results, err
+		}
+		return results, nil
+	}
+	gr, err := ApplyGroupPlan(ctx, e, approved, progress)
+	return append(results, gr...), err
+}
+
+// MakeGroupPlan is step 6's plan alone: the default group kept (its ID
+// stored) or created as the operator, with members (usernames) added.
+func MakeGroupPlan(e *Env, members string) (SetupPlan, error) {
+	if err := checkEnv(e); err != nil {
+		return SetupPlan{}, err
+	}
+	_, _, m, err := setupValues(map[string]string{SetupGroupMembers: members})
+	if err != nil {
+		return SetupPlan{}, err
+	}
+	g := planGroup(e, defaultGroupDisplayName(e.Vault, DefaultGroup), m)
+	if _, ok := LoggedIn(e.Vault); !ok {
+		g.Detail = strings.Replace(g.Detail, "owned by you", "owned by the Service API app (you are not logged in)", 1)
+	}
+	return SetupPlan{Group: g, Members: m}, nil
+}
+
+// ApplyGroupPlan creates or fills the planned group (CreateGroup), as the
+// operator when logged in, else as the Service API app.
+func ApplyGroupPlan(ctx context.Context, e *Env, approved SetupPlan, progress func(ApplyResult)) ([]ApplyResult, error) {
+	var results []ApplyResult
+	if approved.Group == nil {
+		return nil, nil
+	}
+	_, loggedIn := LoggedIn(e.Vault)
+	r, gerr := CreateGroup(ctx, e, GroupRequest{Name: DefaultGroup, DisplayName: approved.Group.Name,
+		Members: approved.Members, AsClient: !loggedIn})
+	res := ApplyResult{Item: *approved.Group, ID: r.ID, Err: gerr}
+	results = append(results, res)
+	if progress != nil {
+		progress(res)
+	}
+	if gerr != nil {
+		return results, gerr
+	}
+	for _, m := range r.Members {
+		if m.Result == MemberUnknown || m.Result == MemberFailed {
+			res := ApplyResult{Item: PlanItem{Step: "groups", What: "member", Name: m.User, Action: PlanCreate},
+				Err: &Problem{What: string(m.Result) + " " + m.User + ": " + m.Detail}}
+			results = append(results, res)
+			if progress != nil {
+				progress(res)
+			}
+		}
+	}
+	return results, markApplied(e.Vault, "groups")
+}
+
+// SuggestValue is the default a step's field offers when nothing is
+// stored, and where it comes from: the project's default name, the default
+// re-authentication window, and the domain of the stored contact e-mail
+// (the operator's own, once step 1 is done) for the policy's domains.
+func SuggestValue(doc vault.Doc, key string) (value, from string) {
+	switch key {
+	case "project.name":
+		return assets.DefaultProjectName, "default"
+	case "policy.assurance_timeout":
+		if secs, err := strconv.Atoi(assets.DefaultAssuranceTimeout); err == nil {
+			return humanSeconds(secs), "default"
+		}
+	case "policy.domains":
+		if _, d, ok := strings.Cut(doc.Values["project.contact_email"], "@"); ok {
+			if n, err := Validate(key, d); err == nil {
+				return n, "the contact e-mail's domain"
+			}
+		}
+	}
+	return "", ""
+}

@@ -1,0 +1,73 @@
+package tui
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/globus-setup/globus-setup/steps"
+)
+
+// The engine's advice is written for the command line too ("run
+// `globus-setup login`"); inside the wizard it names the wizard's keys.
+
+var (
+	reSet       = regexp.MustCompile("`globus-setup set ([a-z0-9_.<>-]+)(?: [A-Z]+)?`")
+	reGet       = regexp.MustCompile("`globus-setup get [^`]*`")
+	reGroup     = regexp.MustCompile("(?:run )?`globus-setup group (?:create|add)[^`]*`")
+	reFlagGive  = regexp.MustCompile(`give (?:it|them|one) with --[a-z-]+(?: "[^"]*")? \(or (type [^)]*)\)`)
+	reLoginWith = regexp.MustCompile("`globus-setup login --client-id ID`")
+)
+
+var cliPhrases = []struct{ from, to string }{
+	{"log in again with `globus-setup login`", "press L to log in again"},
+	{"log in again (`globus-setup login`)", "press L to log in again"},
+	{"run `globus-setup login` again", "press L to log in again"},
+	{"run `globus-setup login`", "press L to log in"},
+	{"(`globus-setup login`)", "(L)"},
+	{"`globus-setup login`", "L (log in)"},
+	{"(`globus-setup apply --steps project`)", "(a on step 1)"},
+	{"run `globus-setup scope create` again", "press x on step 2 again"},
+	{"run `globus-setup scope create`", "press x on step 2"},
+	{"with `globus-setup scope create`", "with x on step 2"},
+	{"`globus-setup scope create`", "x on step 2"},
+	{"against `globus-setup verify`", "with x on Finish"},
+	{"(`globus-setup verify`)", "(x on Finish)"},
+	{"`globus-setup verify`", "x on Finish"},
+	{", or add --as-client to act as the Service API app", ""},
+	{" (log in as them, or use or drop --as-client)", " (log in as them)"},
+	{"then run apply again", "then press a again"},
+	{"run apply again", "press a again"},
+	{"another globus-setup apply", "another globus-setup"},
+}
+
+// wizardWords rewrites command-line advice into the wizard's keys.
+func wizardWords(s string) string {
+	if !strings.Contains(s, "globus-setup") && !strings.Contains(s, "--") && !strings.Contains(s, "apply again") {
+		return s
+	}
+	s = reLoginWith.ReplaceAllString(s, "L (log in) with that client's ID")
+	s = reFlagGive.ReplaceAllString(s, "$1")
+	for _, p := range cliPhrases {
+		s = strings.ReplaceAll(s, p.from, p.to)
+	}
+	s = reGroup.ReplaceAllString(s, "press a on step 6")
+	s = reGet.ReplaceAllString(s, "v (values)")
+	s = reSet.ReplaceAllStringFunc(s, func(m string) string {
+		return fieldOf(reSet.FindStringSubmatch(m)[1])
+	})
+	return s
+}
+
+// fieldOf names where a key is typed: "the Project ID field of step 1".
+func fieldOf(key string) string {
+	spec, ok := steps.Spec(key)
+	if !ok {
+		return "its field on its step"
+	}
+	st, ok := steps.StepByID(spec.Step)
+	if !ok {
+		return "the " + spec.Label + " field"
+	}
+	return fmt.Sprintf("the %s field of step %d (enter there)", spec.Label, st.Number)
+}

@@ -1,0 +1,32 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+)
+
+// Advice the engine writes for the command line reads in the wizard's own
+// keys: no command or flag is left that the wizard does not have.
+func TestWizardWordsLeaveNoCommandLine(t *testing.T) {
+	for in, want := range map[string]string{
+		"not logged in to Globus: run `globus-setup login`":                                                                                                                                    "press L to log in",
+		"log in again with `globus-setup login` and grant every scope asked for":                                                                                                               "press L to log in again and grant",
+		"choose one and store its ID with `globus-setup set project.id ID`, then run apply again":                                                                                              "the Project ID field of step 1 (enter there), then press a again",
+		"give them with --domains \"anl.gov uchicago.edu\" (or type them on the policy step), or store them with `globus-setup set policy.domains`":                                            "type them on the policy step",
+		"give one with --contact-email (or type it on the project step), or store it with `globus-setup set project.contact_email`":                                                            "type it on the project step",
+		"run `globus-setup login`, or add --as-client to act as the Service API app":                                                                                                           "press L to log in",
+		"run `globus-setup scope create` to find or create it again":                                                                                                                           "press x on step 2 to find",
+		"check the spelling, then run `globus-setup group add users bob@anl.gov`":                                                                                                              "press a on step 6",
+		"register the public client (step 4) and store its ID with `globus-setup set public_client.client_id`, or log in once with any thick client's ID: `globus-setup login --client-id ID`": "L (log in) with that client's ID",
+		"store it with `globus-setup set groups.users.members`":                                                                                                                                "field of step 6",
+		"check `globus-setup get service_api.client_id` against the console":                                                                                                                   "v (values)",
+	} {
+		got := wizardWords(in)
+		if !strings.Contains(got, want) {
+			t.Errorf("wizardWords(%q) = %q, want it to say %q", in, got, want)
+		}
+		if strings.Contains(got, "globus-setup ") || strings.Contains(got, " --") || strings.Contains(got, "`") {
+			t.Errorf("wizardWords(%q) = %q still names the command line", in, got)
+		}
+	}
+}

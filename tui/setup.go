@@ -1,0 +1,553 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
+
+	"github.com/globus-setup/globus-setup/steps"
+)
+
+// "Set up everything": one form holding every input of steps 1–6 and the
+// .env's path, each filled with a suggested value; enter plans the whole
+// setup, enter again carries it out (steps.ApplySetup), and the .env is
+// written on the way to Finish.
+
+type setupMsg interface{ setup() }
+
+type suggestMsg struct {
+	seq  int
+	sugg []steps.Suggestion
+	err  error
+}
+
+type setupPlanMsg struct {
+	seq    int
+	plan   steps.SetupPlan
+	values map[string]string
+	err    error
+}
+
+type setupProgressMsg struct {
+	seq  int
+	line string
+	next tea.Cmd
+}
+
+type setupDoneMsg struct {
+	seq     int
+	results []steps.ApplyResult
+	err     error
+	checks  verifyAllMsg // every live check, run once the setup is done
+}
+
+func (suggestMsg) setup()       {}
+func (setupPlanMsg) setup()     {}
+func (setupProgressMsg) setup() {}
+func (setupDoneMsg) setup()     {}
+
+// setupField is one input with the value suggested for it.
+type setupField struct {
+	s       steps.Suggestion
+	in      *huh.Input
+	err     string
+	touched bool // typed in: the suggestion is no longer replaced
+}
+
+type setupModel struct {
+	sh       *shellModel
+	fields   []*setupField
+	envPath  *setupField
+	focus    int
+	editing  bool
+	wantEdit bool // the form takes the keys once loaded
+	// afterLogin: the form lacked the login; the login comes back here and
+	// the suggestions are read again (the contact e-mail is the login's).
+	afterLogin bool
+	loaded     bool
+	note       string // why some suggestions are missing (no login)
+
+	busy      bool
+	busyLabel string
+	cancelFn  context.CancelFunc
+	seq       int
+
+	plan    *steps.SetupPlan
+	values  map[string]string
+	applied outcome
+	result  outcome
+}
+
+const envPathKey = "env.path"
+
+func newSetup(sh *shellModel) *setupModel {
+	return &setupModel{sh: sh}
+}
+
+func (s *setupModel) newInput(sg steps.Suggestion) *setupField {
+	in := huh.NewInput()
+	in.WithKeyMap(huh.NewDefaultKeyMap())
+	in.WithTheme(s.sh.m.st.theme)
+	in.WithWidth(max(s.sh.mainWidth()-2, 10))
+	setInput(in, sg.Value)
+	f := &setupField{s: sg, in: in}
+	s.retitle(f)
+	return f
+}
+
+// retitle marks a value the operator has not changed as suggested, in
+// words, so it reads differently from a typed one without colour too.
+func (s *setupModel) retitle(f *setupField) {
+	t := f.s.Label
+	v := strings.TrimSpace(inputValue(f.in))
+	switch {
+	case v != "" && v == f.s.Value && f.s.From == "stored":
+		t += "  (stored)"
+	case v != "" && v == f.s.Value && f.s.From != "":
+		t += "  (suggested: " + f.s.From + ")"
+	case v == "" && f.s.Optional:
+		t += "  (optional)"
+	}
+	f.in.Title(t)
+	desc := ""
+	if f.s.Key == steps.SetupGroupMembers {
+		desc = "Globus usernames, separated by spaces."
+		if u := s.sh.m.cfg.DemoUsers; len(u) > 0 {
+			desc = "The demo's users: " + strings.Join(u, " ")
+		}
+	}
+	f.in.Description(desc)
+}
+
+func (s *setupModel) all() []*setupField {
+	if s.envPath == nil {
+		return s.fields
+	}
+	return append(append([]*setupField(nil), s.fields...), s.envPath)
+}
+
+func (s *setupModel) resize(w int) {
+	for _, f := range s.all() {
+		f.in.WithWidth(max(w-2, 10))
+	}
+}
+
+func (s *setupModel) typing() bool { return s.editing && !s.busy && s.plan == nil }
+
+func (s *setupModel) cancel() {
+	if s.cancelFn != nil {
+		s.cancelFn()
+		s.cancelFn = nil
+	}
+}
+
+func (s *setupModel) env() *steps.Env {
+	return &steps.Env{Vault: s.sh.m.vault, Globus: s.sh.m.cfg.Globus}
+}
+
+// open is called when the page is shown: it reads the suggestions unless
+// the form already holds the operator's values. edit puts the keys in the
+// form (asked for with A or enter); passing by with tab does not, so tab
+// goes on to the next screen.
+func (s *setupModel) open(edit bool) tea.Cmd {
+	s.wantEdit = edit
+	if s.busy || s.loaded {
+		if edit && s.loaded && s.plan == nil && !s.busy && s.result.empty() {
+			s.editing = true
+			return s.focusCmd()
+		}
+		return nil
+	}
+	m := s.sh.m
+	if m.cfg.Globus == nil {
+		s.result = outcome{summary: []string{"No Globus client is configured, so the wizard cannot set anything up."}}
+		return nil
+	}
+	ctx, cancel := m.opContext()
+	s.cancelFn = cancel
+	s.seq++
+	s.busy, s.busyLabel = true, "Reading who you are and what is stored… (esc cancels)"
+	env, seq := s.env(), s.seq
+	run := func() tea.Msg {
+		defer cancel()
+		sg, err := steps.Suggest(ctx, env)
+		return suggestMsg{seq: seq, sugg: sg, err: err}
+	}
+	return tea.Batch(m.startBusy(), run)
+}
+
+func (s *setupModel) bindings() []key.Binding {
+	k := s.sh.m.keys
+	switch {
+	case s.busy:
+		return []key.Binding{k.Cancel}
+	case s.plan != nil:
+		return []key.Binding{k.DoIt, k.Back}
+	case s.editing:
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "plan")), k.NextField, k.Done}
+	}
+	return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "edit the values"))}
+}
+
+func (s *setupModel) update(msg tea.Msg) tea.Cmd {
+	m := s.sh.m
+	k := m.keys
+	switch msg := msg.(type) {
+	case tea.KeyMsg:
+		switch {
+		case s.busy:
+			if key.Matches(msg, k.Cancel) {
+				s.cancel()
+				s.busyLabel = "Stopping…"
+			}
+			return nil
+		case s.plan != nil:
+			switch {
+			case key.Matches(msg, k.DoIt):
+				return s.run()
+			case key.Matches(msg, k.Back):
+				s.plan = nil
+				s.editing = true
+				return s.focusCmd()
+			}
+			return nil
+		case s.editing:
+			return s.editKey(msg)
+		case msg.Type == tea.KeyEnter || msg.String() == "e":
+			if !s.loaded {
+				return s.open(true)
+			}
+			s.editing = true
+			return s.focusCmd()
+		}
+		return nil
+	case suggestMsg:
+		if msg.seq != s.seq {
+			return nil
+		}
+		m.endBusy()
+		s.busy, s.cancelFn = false, nil
+		if errors.Is(msg.err, context.Canceled) {
+			s.result = outcome{summary: []string{"Cancelled. Press enter to read the suggestions again."}}
+			return nil
+		}
+		s.loaded = true
+		s.note = ""
+		s.afterLogin = errors.Is(msg.err, steps.ErrNotLoggedIn)
+		if msg.err != nil {
+			s.note = wizardWords(strings.Join(setupProblem(msg.err), " "))
+		}
+		s.fields = nil
+		for _, sg := range msg.sugg {
+			s.fields = append(s.fields, s.newInput(sg))
+		}
+		s.envPath = s.newInput(steps.Suggestion{Key: envPathKey, Label: ".env file for the gateway",
+			Value: s.sh.finish.target(), From: "default"})
+		s.editing, s.focus = s.wantEdit && s.sh.sel == s.sh.setupIndex(), 0
+		return s.focusCmd()
+	case setupPlanMsg:
+		if msg.seq != s.seq {
+			return nil
+		}
+		m.endBusy()
+		s.busy, s.cancelFn = false, nil
+		switch {
+		case errors.Is(msg.err, context.Canceled):
+			s.result = outcome{summary: []string{"Cancelled. Nothing was changed."}}
+		case msg.err != nil:
+			s.result = outcome{summary: setupProblem(msg.err)}
+			s.afterLogin = s.afterLogin || errors.Is(msg.err, steps.ErrNotLoggedIn)
+			for key, e := range fieldErrors(msg.err) {
+				for _, f := range s.fields {
+					if f.s.Key == key {
+						f.err = safeMessage(e, inputValue(f.in))
+					}
+				}
+			}
+			s.editing = true
+			return s.focusCmd()
+		default:
+			plan := msg.plan
+			s.plan, s.values = &plan, msg.values
+		}
+		return nil
+	case setupProgressMsg:
+		if msg.seq != s.seq || !s.busy {
+			return nil
+		}
+		s.applied.report = append(s.applied.report, msg.line)
+		return msg.next
+	case setupDoneMsg:
+		if msg.seq != s.seq {
+			return nil
+		}
+		return s.done(msg)
+	}
+	if s.typing() && s.focus < len(s.all()) {
+		_, cmd := s.all()[s.focus].in.Update(msg)
+		return cmd
+	}
+	return nil
+}
+
+func (s *setupModel) editKey(msg tea.KeyMsg) tea.Cmd {
+	fs := s.all()
+	if len(fs) == 0 {
+		s.editing = false
+		return nil
+	}
+	switch msg.Type {
+	case tea.KeyEsc:
+		s.editing = false
+		return s.focusCmd()
+	case tea.KeyEnter:
+		return s.makePlan()
+	case tea.KeyTab, tea.KeyDown:
+		s.focus = (s.focus + 1) % len(fs)
+		return s.focusCmd()
+	case tea.KeyShiftTab, tea.KeyUp:
+		s.focus = (s.focus - 1 + len(fs)) % len(fs)
+		return s.focusCmd()
+	}
+	f := fs[s.focus]
+	if !f.touched && replacesSuggestion(msg, f.s.Value, inputValue(f.in)) {
+		setInput(f.in, "")
+	}
+	f.touched = true
+	_, cmd := f.in.Update(msg)
+	f.err = ""
+	s.retitle(f)
+	return cmd
+}
+
+func (s *setupModel) focusCmd() tea.Cmd {
+	var cmd tea.Cmd
+	for i, f := range s.all() {
+		if i == s.focus && s.editing {
+			cmd = f.in.Focus()
+		} else {
+			f.in.Blur()
+		}
+	}
+	return cmd
+}
+
+// makePlan validates the form and asks for the whole plan, off the UI loop.
+func (s *setupModel) makePlan() tea.Cmd {
+	m := s.sh.m
+	values := map[string]string{}
+	first := -1
+	for i, f := range s.fields {
+		v := strings.TrimSpace(inputValue(f.in))
+		f.err = ""
+		if v != "" && f.s.Key != steps.SetupGroupName && f.s.Key != steps.SetupGroupMembers {
+			if _, err := steps.Validate(f.s.Key, v); err != nil {
+				f.err = safeMessage(err.Error(), v)
+			}
+		}
+		if v == "" && !f.s.Optional {
+			f.err = f.s.Label + " is needed."
+		}
+		if f.err != "" && first < 0 {
+			first = i
+		}
+		values[f.s.Key] = v
+	}
+	if first >= 0 {
+		s.focus = first
+		return s.focusCmd()
+	}
+	s.editing = false
+	s.focusCmd()
+	ctx, cancel := m.opContext()
+	s.cancelFn = cancel
+	s.seq++
+	s.result, s.applied = outcome{}, outcome{}
+	s.busy, s.busyLabel = true, "Looking at what is there already… (esc cancels)"
+	env, seq := s.env(), s.seq
+	ch, next := workChannel() // Globus may ask for a new sign-in (reauth.go)
+	env.Reauth = reauthVia(ch, next)
+	run := func() tea.Msg {
+		defer cancel()
+		defer close(ch)
+		plan, err := steps.MakeSetupPlan(ctx, env, values)
+		if err != nil && ctx.Err() != nil {
+			err = ctx.Err()
+		}
+		return setupPlanMsg{seq: seq, plan: plan, values: values, err: err}
+	}
+	return tea.Batch(m.startBusy(), run, next)
+}
+
+// run carries out the approved plan, showing each result as it comes.
+func (s *setupModel) run() tea.Cmd {
+	m := s.sh.m
+	plan, values := *s.plan, s.values
+	s.plan = nil
+	ctx, cancel := m.opContext()
+	s.cancelFn = cancel
+	s.seq++
+	s.result, s.applied = outcome{}, outcome{}
+	s.busy, s.busyLabel = true, "Setting everything up… (esc stops)"
+	env, seq := s.env(), s.seq
+	ch, next := workChannel()
+	env.Reauth = reauthVia(ch, next) // Globus may ask for a new sign-in (reauth.go)
+	run := func() tea.Msg {
+		defer cancel()
+		defer close(ch)
+		results, err := steps.ApplySetup(ctx, env, values, plan, func(r steps.ApplyResult) {
+			if signInAsked(r.Err) {
+				return // the login screen says it in words
+			}
+			select {
+			case ch <- setupProgressMsg{seq: seq, line: r.Line(), next: next}:
+			default:
+			}
+		})
+		if err != nil && ctx.Err() != nil {
+			err = ctx.Err()
+		}
+		done := setupDoneMsg{seq: seq, results: results, err: err}
+		if err == nil {
+			done.checks = runVerifyAll(ctx, env)
+		}
+		return done
+	}
+	return tea.Batch(m.startBusy(), run, next)
+}
+
+// done shows the results; on success it writes the .env and lands on Finish.
+func (s *setupModel) done(msg setupDoneMsg) tea.Cmd {
+	m := s.sh.m
+	m.endBusy()
+	s.busy, s.cancelFn = false, nil
+	o := outcome{}
+	for _, r := range msg.results {
+		o.report = append(o.report, r.Line())
+	}
+	s.sh.refresh()
+	for _, p := range s.sh.stepsPg {
+		p.prefill(true)
+	}
+	switch {
+	case errors.Is(msg.err, context.Canceled):
+		o.summary = []string{"Stopped. What was created is stored; press enter, then enter again to carry on."}
+	case errors.Is(msg.err, steps.ErrPlanChanged):
+		o.summary = append(explain(msg.err), "Nothing was created. Press enter to see the new plan.")
+	case msg.err != nil:
+		o.summary = append(setupProblem(msg.err), "Press enter, then enter again, to carry on: what was made is stored and not made twice.")
+	}
+	if msg.err != nil {
+		s.applied = o
+		return nil
+	}
+	o.ok = true
+	o.summary = []string{"Everything is set up and stored in the vault."}
+	o.report = append(o.report, msg.checks.lines...)
+	s.applied = o
+	s.sh.refresh()
+	flash := "Set up and checked: everything checks out."
+	if msg.checks.err != nil || !msg.checks.ok {
+		flash = "Set up; some checks did not pass: press A to see them, x here to check again."
+	}
+	// The .env was part of the plan: write it and show the result on Finish.
+	f := s.sh.finish
+	setInput(f.path, s.envTarget())
+	f.existsFor = ""
+	cmd := f.write()
+	s.sh.goTo(s.sh.finishIndex())
+	s.sh.flash = flash
+	return cmd
+}
+
+func (s *setupModel) envTarget() string {
+	if s.envPath == nil {
+		return s.sh.finish.target()
+	}
+	if v := strings.TrimSpace(inputValue(s.envPath.in)); v != "" {
+		return v
+	}
+	return "./.env"
+}
+
+// envLine is the .env's line of the plan.
+func (s *setupModel) envLine() string {
+	t := s.envTarget()
+	abs, err := filepath.Abs(t)
+	if err != nil {
+		abs = t
+	}
+	if _, err := os.Stat(abs); err == nil {
+		if s.sh.finish.replace {
+			return "replace .env  " + abs + " (the old file kept as a backup)"
+		}
+		return "update  .env  " + abs + " (only the gateway's variables; a backup kept)"
+	}
+	return "write   .env  " + abs + " (new, mode 0600)"
+}
+
+func (s *setupModel) lines(w int) ([]string, int) {
+	m := s.sh.m
+	st := m.st
+	out := []string{st.title.Render("Set up everything"), ""}
+	out = append(out, wrap("One form for steps 1–6 and the .env. Every value is filled in with a suggestion: change what differs, press enter to see the whole plan, enter again to carry it out. Nothing is created before you confirm.", w)...)
+	focus := -1
+	if s.note != "" {
+		out = append(out, "")
+		out = append(out, styledWrap(st.warn, s.note, w)...)
+	}
+	if s.loaded {
+		out = append(out, "")
+		for i, f := range s.all() {
+			out = append(out, splitLines(f.in.View())...)
+			if f.err != "" {
+				for _, l := range hanging("  ✗ "+f.err, 4, w) {
+					out = append(out, st.bad.Render(l))
+				}
+			}
+			if s.editing && i == s.focus {
+				focus = len(out) - 1
+			}
+		}
+		if !s.editing && s.plan == nil && !s.busy {
+			out = append(out, "", st.faint.Render("press enter to change the values or plan"))
+		}
+	}
+	if s.plan != nil {
+		out = append(out, "", st.heading.Render("Plan"))
+		for _, l := range s.plan.Lines() {
+			out = append(out, planLine(l, w)...)
+		}
+		out = append(out, planLine("  "+s.envLine(), w)...)
+		out = append(out, "", st.key.Render("enter")+": do it all · "+st.key.Render("esc")+": back to the values")
+		focus = len(out) - 1
+	}
+	if !s.applied.empty() {
+		out = append(out, "")
+		out = append(out, s.applied.render(st, w)...)
+		focus = len(out) - 1
+	}
+	if s.busy {
+		out = append(out, "", m.spin.View()+" "+s.busyLabel)
+		focus = len(out) - 1
+	} else if !s.result.empty() {
+		out = append(out, "")
+		out = append(out, s.result.render(st, w)...)
+		focus = len(out) - 1
+	}
+	return out, focus
+}
+
+// setupProblem is explain, with the login advice for this screen.
+func setupProblem(err error) []string {
+	if !errors.Is(err, steps.ErrNotLoggedIn) {
+		return explain(err)
+	}
+	return []string{"Setting everything up needs your own Globus login: press L to log in; once logged in, the wizard comes back here."}
+}
