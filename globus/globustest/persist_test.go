@@ -43,7 +43,7 @@ func TestSaveAndLoadState(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.ClientCredentialsToken(context.Background(), globus.Credentials{ID: cid, Secret: secret}); err != nil {
+	if _, err := c.ClientCredentialsToken(context.Background(), globus.Credentials{ID: cid, Secret: secret}, "openid"); err != nil {
 		t.Fatalf("the secret made before saving no longer works: %v", err)
 	}
 	if err := New().LoadState(bytes.NewReader([]byte(`{"version":2}`))); err == nil {
