@@ -440,6 +440,7 @@ func createNewSecret(ctx context.Context, e *Env, r Rotation) (Rotation, error) 
 		}
 		d.Internal[rotationKey(r.App)+oldSecretPart] = d.Values[key]
 		setValuesIn(d, norm)
+		putSecretMeta(d, r.App, *cr, norm[key])
 		return putRotation(d, nr)
 	})
 	if err != nil {
@@ -684,6 +685,9 @@ func UndoRotation(ctx context.Context, e *Env, app string) (RotateResult, error)
 		err := e.Vault.Update(func(d *vault.Doc) error {
 			if old, ok := d.Internal[rotationKey(app)+oldSecretPart]; ok && old != "" {
 				d.Values[app+".client_secret"] = old
+				if r.OldID != "" {
+					putSecretMeta(d, app, globus.Credential{ID: r.OldID, Created: r.OldAt}, old)
+				}
 			}
 			return putRotation(d, r)
 		})

@@ -190,6 +190,7 @@ func (a *app) lookup(key string) (string, error) {
 
 func newStatusCmd(a *app) *cobra.Command {
 	var keys bool
+	var maxAge string
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "The six steps of the setup and their state, one line each",
@@ -205,6 +206,16 @@ func newStatusCmd(a *app) *cobra.Command {
 				}
 				return nil
 			}
+			limit := steps.DefaultMaxSecretAge
+			if maxAge == "" {
+				maxAge = a.getenv("GLOBUS_SETUP_SECRET_MAX_AGE")
+			}
+			if maxAge != "" {
+				var err error
+				if limit, err = parseMaxAge(maxAge); err != nil {
+					return err
+				}
+			}
 			v, err := a.unlock()
 			if err != nil {
 				return err
@@ -216,10 +227,12 @@ func newStatusCmd(a *app) *cobra.Command {
 				}
 				fmt.Fprintln(a.stdout, line)
 			}
+			a.statusSecrets(v.Doc(), limit)
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&keys, "keys", false, "list the keys that get, set, copy and export use")
+	cmd.Flags().StringVar(&maxAge, "max-age", "", "flag secrets older than this: 90d (default, or $GLOBUS_SETUP_SECRET_MAX_AGE), 2160h; 0 for never")
 	return cmd
 }
 
@@ -354,6 +367,10 @@ file with --out (mode 0600), or update only the gateway's variables in an existi
 				backup, err := steps.MergeEnvFile(merge, doc)
 				if err != nil {
 					return err
+				}
+				// The .env a later `rotate` writes its new secret into.
+				if err := steps.RememberEnvTarget(v, merge); err != nil {
+					fmt.Fprintf(a.stderr, "globus-setup: could not remember %s for rotate: %v\n", merge, err)
 				}
 				fmt.Fprintf(a.stderr, "updated the gateway's variables in %s (previous version: %s)\n", merge, backup)
 			case out != "":

@@ -120,6 +120,7 @@ kept in an encrypted local vault; run with no command for the full-screen wizard
 		newScopeCmd(a), newLoginCmd(a), newLogoutCmd(a), newGroupCmd(a), newVerifyCmd(a),
 		newApplyCmd(a),
 		newEmulatorCmd(a),
+		newRotateCmd(a),
 	)
 	return root
 }
