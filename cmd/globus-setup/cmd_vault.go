@@ -342,7 +342,11 @@ func newExportCmd(a *app) *cobra.Command {
 		Short: "Write the gateway's settings: .env, JSON or shell exports",
 		Long: `Print the gateway's variables (env, json or shell format), write them to a new
 file with --out (mode 0600), or update only the gateway's variables in an existing
-.env with --merge (every other line is kept; a backup is written first).`,
+.env with --merge (every other line is kept; a backup is written first).
+--format compute gives the two Globus Compute variables (the Service Account's ID
+and secret; prefer ` + "`globus-setup exec --compute`" + `, which writes nothing);
+--format users the public client ID, scope and policy the gateway's users need
+(no secret: safe to publish).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if out != "" && merge != "" {
@@ -350,9 +354,9 @@ file with --out (mode 0600), or update only the gateway's variables in an existi
 			}
 			f := steps.ExportFormat(format)
 			switch f {
-			case steps.FormatEnv, steps.FormatJSON, steps.FormatShell:
+			case steps.FormatEnv, steps.FormatJSON, steps.FormatShell, steps.FormatCompute, steps.FormatUsers:
 			default:
-				return fmt.Errorf("unknown format %q: use env, json or shell", format)
+				return fmt.Errorf("unknown format %q: use env, json, shell, compute or users", format)
 			}
 			if merge != "" && f != steps.FormatEnv {
 				return errors.New("--merge updates a .env file: it takes --format env")
@@ -398,7 +402,7 @@ file with --out (mode 0600), or update only the gateway's variables in an existi
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "env", "env, json or shell")
+	cmd.Flags().StringVar(&format, "format", "env", "env, json, shell, compute (Globus Compute's two variables) or users (public values for the gateway's users)")
 	cmd.Flags().StringVar(&out, "out", "", "write to this new file (0600) instead of stdout")
 	cmd.Flags().StringVar(&merge, "merge", "", "update the gateway's variables in this existing .env")
 	return cmd
