@@ -139,54 +139,79 @@ func TestRotateCommandBadInput(t *testing.T) {
 	}
 }
 
-// A real kill: the child process dies while Globus has made the new secret
-// but its answer has not arrived. The next rotate deletes that secret
-// (nobody has it) and makes another; one rotation, nothing lost.
-func TestRotateKilledWhileCreating(t *testing.T) {
-	w, env := newRotateCmdWorld(t)
-	id, old := w.value("service_api.client_id"), w.value("service_api.client_secret")
-	w.srv.FailNext("POST", "/auth/v2/api/clients/"+id+"/credentials", 1, globustest.Failure{AfterHandling: true, Delay: time.Minute})
+// Real kills: the child process dies while it waits for Globus's answer
+// to each network step (the answer held back after Globus did the work):
+// making the new secret, proving it, deleting the old one. Each time the
+// status shows the rotation left half done, and running the same command
+// again ends with one working secret, the one stored, and nothing lost.
+func TestRotateKilledAtEachCall(t *testing.T) {
+	for _, c := range []struct {
+		name, method, path string // the call held back
+		args               []string
+		status             string
+	}{
+		{"creating", "POST", "/v2/api/clients/ID/credentials", []string{"rotate", "service_api"}, "not finished making the new secret"},
+		{"proving", "POST", "/v2/oauth2/token", []string{"rotate", "service_api"}, "not finished making the new secret"},
+		{"deleting", "DELETE", "/v2/api/clients/ID/credentials/", []string{"rotate", "service_api", "--finish"}, "deleting the old secret"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			w, env := newRotateCmdWorld(t)
+			id, old := w.value("service_api.client_id"), w.value("service_api.client_secret")
+			if c.name == "deleting" {
+				if code, out, errs := w.run("rotate", "service_api"); code != 0 {
+					t.Fatalf("rotate: %s%s", out, errs)
+				}
+			}
+			before := w.srv.CountRequests(c.method, strings.Replace(c.path, "ID", id, 1))
+			w.srv.FailNext(c.method, strings.Replace(c.path, "ID", id, 1), 1, globustest.Failure{AfterHandling: true, Delay: time.Minute})
 
-	child := exec.Command(os.Args[0], "rotate", "service_api")
-	child.Env = append(os.Environ(), childEnv+"=1")
-	for k, v := range w.env {
-		child.Env = append(child.Env, k+"="+v)
-	}
-	var childOut bytes.Buffer
-	child.Stdout, child.Stderr = &childOut, &childOut
-	if err := child.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { child.Process.Kill() })
-	deadline := time.Now().Add(30 * time.Second)
-	for len(w.srv.Credentials(id)) < 2 {
-		if time.Now().After(deadline) {
-			t.Fatalf("the child never made the secret:\n%s", childOut.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	child.Process.Kill()
-	child.Wait()
-	t.Logf("$ globus-setup rotate service_api   # killed while waiting for Globus's answer\n%s", childOut.String())
-	if w.value("service_api.client_secret") != old {
-		t.Fatal("the vault changed before the answer arrived")
-	}
-	_, out, _ := w.run("status")
-	t.Logf("$ globus-setup status\n%s", out)
-	if !strings.Contains(out, "not finished making the new secret") {
-		t.Error("status does not show the rotation left half done")
-	}
-	code, out, errs := w.run("rotate", "service_api")
-	t.Logf("$ globus-setup rotate service_api   # again\n%s%s", out, errs)
-	if code != 0 || !strings.Contains(out, "Carrying on") {
-		t.Fatalf("resume: %d", code)
-	}
-	if n := len(w.srv.Credentials(id)); n != 2 {
-		t.Fatalf("after resuming %d secrets at Globus, want the old and one new", n)
-	}
-	nw := w.value("service_api.client_secret")
-	b, _ := os.ReadFile(env)
-	if !w.secretWorks(id, nw) || !strings.Contains(string(b), nw) {
-		t.Fatal("the resumed rotation's secret is not in place")
+			child := exec.Command(os.Args[0], c.args...)
+			child.Env = append(os.Environ(), childEnv+"=1")
+			for k, v := range w.env {
+				child.Env = append(child.Env, k+"="+v)
+			}
+			var childOut bytes.Buffer
+			child.Stdout, child.Stderr = &childOut, &childOut
+			if err := child.Start(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { child.Process.Kill() })
+			deadline := time.Now().Add(30 * time.Second)
+			for w.srv.CountRequests(c.method, strings.Replace(c.path, "ID", id, 1)) == before {
+				if time.Now().After(deadline) {
+					child.Process.Kill()
+					child.Wait() // its output is safe to read once it has ended
+					t.Fatalf("the child never made the call:\n%s", childOut.String())
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			time.Sleep(50 * time.Millisecond) // Globus has done the work; the answer is held
+			child.Process.Kill()
+			child.Wait()
+			t.Logf("$ globus-setup %s   # killed while waiting for Globus's answer (%s)\n%s", strings.Join(c.args, " "), c.name, childOut.String())
+			_, out, _ := w.run("status")
+			t.Logf("$ globus-setup status\n%s", out)
+			if !strings.Contains(out, c.status) {
+				t.Errorf("status does not show the rotation left half done (%q)", c.status)
+			}
+			code, out, errs := w.run(c.args...)
+			t.Logf("$ globus-setup %s   # again\n%s%s", strings.Join(c.args, " "), out, errs)
+			if code != 0 {
+				t.Fatalf("resume: %d", code)
+			}
+			if c.name != "deleting" {
+				if !strings.Contains(out, "Carrying on") {
+					t.Error("the second rotate does not say it carries on")
+				}
+				if code, out, errs := w.run("rotate", "service_api", "--finish"); code != 0 {
+					t.Fatalf("finish: %s%s", out, errs)
+				}
+			}
+			nw := w.value("service_api.client_secret")
+			b, _ := os.ReadFile(env)
+			if n := len(w.srv.Credentials(id)); n != 1 || nw == old || !w.secretWorks(id, nw) || w.secretWorks(id, old) || !strings.Contains(string(b), nw) {
+				t.Fatalf("after resuming and finishing: %d secrets at Globus; want only the new one, stored and in the .env", n)
+			}
+		})
 	}
 }
