@@ -339,6 +339,11 @@ func Rotate(ctx context.Context, e *Env, app string, opts RotateOptions) (Rotate
 		"Restart the gateway now, so it reads the new secret. Both secrets work until you finish.",
 		"Then run `globus-setup rotate "+app+" --finish`: it deletes the old secret at Globus. globus-setup cannot see which secret the running gateway holds, so finishing is your word that it restarted.",
 		"Changed your mind? `globus-setup rotate "+app+" --undo` puts the old secret back and deletes the new one.")
+	if app == "service_account" {
+		// The gateway's Globus Compute guide has the same ID and secret set as
+		// GLOBUS_COMPUTE_CLIENT_ID/SECRET for the Compute endpoints and tools.
+		res.Lines = append(res.Lines, "Anything else holding this app's secret needs the new one before you finish: Globus Compute endpoints and tools started with GLOBUS_COMPUTE_CLIENT_SECRET (restart them under `globus-setup exec --compute -- …`).")
+	}
 	return res, nil
 }
 
@@ -381,7 +386,7 @@ func beginRotation(ctx context.Context, e *Env, app string) (Rotation, error) {
 	}
 	who := "globus-setup"
 	if u, err := e.Globus.UserInfo(ctx, auth); err == nil && u.PreferredUsername != "" {
-		who = u.PreferredUsername
+		who = sanitizeName(u.PreferredUsername)
 	}
 	// When and by whom, and a suffix that finds it again if the answer is lost.
 	r.Name = fmt.Sprintf("rotated %s by %s %s", r.Started.Format("2006-01-02 15:04Z"), who, shortSuffix())
