@@ -280,6 +280,9 @@ func (p *planner) doSecret(ctx context.Context, it *planned) (string, error) {
 		return "", &Problem{What: "made a new client secret but could not store it in the vault", Err: err,
 			Do: "fix what the error names and run apply again: it deletes that unsaved secret and makes another"}
 	}
+	// Which credential it is and when Globus made it, for its age in status
+	// and for rotate. Lost in a crash here, the age reads as unknown: harmless.
+	_ = p.e.Vault.Update(func(d *vault.Doc) error { putSecretMeta(d, it.prefix, *cr, cr.Secret); return nil })
 	return cr.ID, nil
 }
 

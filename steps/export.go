@@ -113,8 +113,12 @@ func Export(doc vault.Doc, f ExportFormat) ([]byte, error) {
 		return exportJSON(doc)
 	case FormatShell:
 		return exportShell(doc)
+	case FormatCompute:
+		return exportCompute(doc)
+	case FormatUsers:
+		return exportUsers(doc)
 	}
-	return nil, fmt.Errorf("unknown export format %q: use env, json or shell", f)
+	return nil, fmt.Errorf("unknown export format %q: use env, json, shell, compute or users", f)
 }
 
 func notSetComment(g gatewayVar) string {

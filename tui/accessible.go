@@ -398,6 +398,7 @@ func (a *access) writeEnv() {
 		a.say("Could not write the .env: %v", err)
 		return
 	}
+	_ = steps.RememberEnvTarget(a.v, abs) // the .env `rotate` updates
 	a.say("Wrote %s with mode 0600.", abs)
 	if backup != "" {
 		a.say("The previous file is kept as %s.", backup)

@@ -317,6 +317,11 @@ func TestAccessibleProvesTestUsers(t *testing.T) {
 		t.Error("the proof was offered before the .env was written")
 	}
 	after := cfg.Vault.Doc().Internal
+	// Writing the .env remembers it, for rotate; nothing else is new.
+	if after[steps.EnvTargetKey] != envPath {
+		t.Errorf("the .env written is not remembered: %q", after[steps.EnvTargetKey])
+	}
+	delete(after, steps.EnvTargetKey)
 	if len(after) != len(before) || after[steps.OperatorTokensKey] != before[steps.OperatorTokensKey] {
 		t.Fatal("the proof changed what the vault keeps (a user's token stored?)")
 	}

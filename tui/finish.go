@@ -51,6 +51,7 @@ type finishModel struct {
 
 	result outcome // the latest of write, verify all and prove it
 	pr     proveState
+	rot    rotateState // rotate.go
 }
 
 func newFinish(sh *shellModel) *finishModel {
@@ -114,7 +115,10 @@ func (f *finishModel) bindings() []key.Binding {
 		b = append(b, k.Replace)
 	}
 	b = append(b, k.VerifyAll)
-	return append(b, f.proveBindings()...)
+	if f.rot.open {
+		return f.rotateBindings()
+	}
+	return append(append(b, f.proveBindings()...), f.rotateBindings()...)
 }
 
 func (f *finishModel) update(msg tea.Msg) tea.Cmd {
@@ -141,6 +145,9 @@ func (f *finishModel) update(msg tea.Msg) tea.Cmd {
 		}
 		if f.pr.editing {
 			return f.proveTyping(msg)
+		}
+		if cmd, ok := f.rotateKey(msg); ok || f.rot.open {
+			return cmd
 		}
 		if cmd, ok := f.proveKey(msg); ok {
 			return cmd
@@ -178,6 +185,9 @@ func (f *finishModel) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case proofMsg:
 		f.proved(msg)
+		return nil
+	case rotateMsg:
+		f.rotated(msg)
 		return nil
 	case browserOpenedMsg:
 		f.proveBrowser(msg)
@@ -233,6 +243,9 @@ func (f *finishModel) write() tea.Cmd {
 	run := func() tea.Msg {
 		if merge {
 			backup, err := steps.MergeEnvFile(path, doc)
+			if err == nil {
+				_ = steps.RememberEnvTarget(m.vault, path) // for rotate (rotate.go)
+			}
 			return envWrittenMsg{path: path, backup: backup, merged: true, err: err}
 		}
 		data, err := steps.Export(doc, "env")
@@ -240,6 +253,9 @@ func (f *finishModel) write() tea.Cmd {
 			return envWrittenMsg{path: path, err: err}
 		}
 		backup, err := steps.WriteFileAtomic(path, data, 0o600)
+		if err == nil {
+			_ = steps.RememberEnvTarget(m.vault, path)
+		}
 		return envWrittenMsg{path: path, backup: backup, err: err}
 	}
 	return tea.Batch(m.startBusy(), run)
@@ -311,6 +327,7 @@ func (f *finishModel) lines(w int) ([]string, int) {
 			out = append(out, styledWrap(st.faint, "exists: only the gateway's variables will change (old one backed up); m to replace", w)...)
 		}
 	}
+	out = append(out, f.rotateLines(w)...)
 	pl, pf := f.proveLines(w)
 	if pf >= 0 && !f.editing {
 		focus = len(out) + pf

@@ -190,6 +190,7 @@ func (a *app) lookup(key string) (string, error) {
 
 func newStatusCmd(a *app) *cobra.Command {
 	var keys bool
+	var maxAge string
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "The six steps of the setup and their state, one line each",
@@ -205,6 +206,16 @@ func newStatusCmd(a *app) *cobra.Command {
 				}
 				return nil
 			}
+			limit := steps.DefaultMaxSecretAge
+			if maxAge == "" {
+				maxAge = a.getenv("GLOBUS_SETUP_SECRET_MAX_AGE")
+			}
+			if maxAge != "" {
+				var err error
+				if limit, err = parseMaxAge(maxAge); err != nil {
+					return err
+				}
+			}
 			v, err := a.unlock()
 			if err != nil {
 				return err
@@ -216,10 +227,12 @@ func newStatusCmd(a *app) *cobra.Command {
 				}
 				fmt.Fprintln(a.stdout, line)
 			}
+			a.statusSecrets(v.Doc(), limit)
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&keys, "keys", false, "list the keys that get, set, copy and export use")
+	cmd.Flags().StringVar(&maxAge, "max-age", "", "flag secrets older than this: 90d (default, or $GLOBUS_SETUP_SECRET_MAX_AGE), 2160h; 0 for never")
 	return cmd
 }
 
@@ -329,7 +342,11 @@ func newExportCmd(a *app) *cobra.Command {
 		Short: "Write the gateway's settings: .env, JSON or shell exports",
 		Long: `Print the gateway's variables (env, json or shell format), write them to a new
 file with --out (mode 0600), or update only the gateway's variables in an existing
-.env with --merge (every other line is kept; a backup is written first).`,
+.env with --merge (every other line is kept; a backup is written first).
+--format compute gives the two Globus Compute variables (the Service Account's ID
+and secret; prefer ` + "`globus-setup exec --compute`" + `, which writes nothing);
+--format users the public client ID, scope and policy the gateway's users need
+(no secret: safe to publish).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if out != "" && merge != "" {
@@ -337,9 +354,9 @@ file with --out (mode 0600), or update only the gateway's variables in an existi
 			}
 			f := steps.ExportFormat(format)
 			switch f {
-			case steps.FormatEnv, steps.FormatJSON, steps.FormatShell:
+			case steps.FormatEnv, steps.FormatJSON, steps.FormatShell, steps.FormatCompute, steps.FormatUsers:
 			default:
-				return fmt.Errorf("unknown format %q: use env, json or shell", format)
+				return fmt.Errorf("unknown format %q: use env, json, shell, compute or users", format)
 			}
 			if merge != "" && f != steps.FormatEnv {
 				return errors.New("--merge updates a .env file: it takes --format env")
@@ -354,6 +371,10 @@ file with --out (mode 0600), or update only the gateway's variables in an existi
 				backup, err := steps.MergeEnvFile(merge, doc)
 				if err != nil {
 					return err
+				}
+				// The .env a later `rotate` writes its new secret into.
+				if err := steps.RememberEnvTarget(v, merge); err != nil {
+					fmt.Fprintf(a.stderr, "globus-setup: could not remember %s for rotate: %v\n", merge, err)
 				}
 				fmt.Fprintf(a.stderr, "updated the gateway's variables in %s (previous version: %s)\n", merge, backup)
 			case out != "":
@@ -381,7 +402,7 @@ file with --out (mode 0600), or update only the gateway's variables in an existi
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "env", "env, json or shell")
+	cmd.Flags().StringVar(&format, "format", "env", "env, json, shell, compute (Globus Compute's two variables) or users (public values for the gateway's users)")
 	cmd.Flags().StringVar(&out, "out", "", "write to this new file (0600) instead of stdout")
 	cmd.Flags().StringVar(&merge, "merge", "", "update the gateway's variables in this existing .env")
 	return cmd

@@ -724,7 +724,7 @@ func TestExportFormats(t *testing.T) {
 		}
 	}
 
-	if errs := c.fails("", "export", "--format", "yaml"); !strings.Contains(errs, `unknown format "yaml": use env, json or shell`) {
+	if errs := c.fails("", "export", "--format", "yaml"); !strings.Contains(errs, `unknown format "yaml": use env, json, shell, compute or users`) {
 		t.Errorf("bad format said %q", errs)
 	}
 	gw := filepath.Join(c.dir, "gw.env")

@@ -46,6 +46,8 @@ type app struct {
 	// startChild starts the detached clipboard-clear helper; nil means
 	// startDetached. Tests record or run the command instead.
 	startChild func(*exec.Cmd) error
+	// execve replaces the process with a command (`exec`); nil means execCommand.
+	execve func(path string, argv, env []string) error
 }
 
 func newApp() *app {
@@ -147,6 +149,7 @@ kept in an encrypted local vault; run with no command for the full-screen wizard
 		newScopeCmd(a), newLoginCmd(a), newLogoutCmd(a), newGroupCmd(a), newVerifyCmd(a),
 		newApplyCmd(a),
 		newEmulatorCmd(a),
+		newRotateCmd(a), newExecCmd(a),
 	)
 	return root
 }

@@ -105,12 +105,17 @@ func policyDoc(p *policy) map[string]any {
 	}
 }
 
+// credentialDoc is a credential as Auth answers it: {id, name, created,
+// client, secret}, the secret only in the create answer and null elsewhere
+// (globus-sdk-python src/globus_sdk/testing/data/auth/create_client_credential.py,
+// get_client_credentials.py, delete_client_credential.py).
 func credentialDoc(cr *credential, clientID, secret string) map[string]any {
 	d := map[string]any{
 		"id":      cr.id,
 		"name":    cr.name,
 		"client":  clientID,
 		"created": cr.created.UTC().Format(time.RFC3339Nano),
+		"secret":  nil,
 	}
 	if secret != "" {
 		d["secret"] = secret

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+
+	"github.com/spf13/cobra"
+
+	"github.com/globus-setup/globus-setup/steps"
+)
+
+// errExecUsage: exec needs a command; cobra's usage errors exit 1, but a
+// missing command is the caller's mistake, told apart with exit 2.
+var errExecUsage = errors.New("exec needs a command: globus-setup exec [--compute] [--only VAR]... -- COMMAND [ARGS...]")
+
+func newExecCmd(a *app) *cobra.Command {
+	var compute bool
+	var only []string
+	cmd := &cobra.Command{
+		Use:   "exec [--compute] [--only VAR]... -- COMMAND [ARGS...]",
+		Short: "Run a command with the gateway's variables (or Globus Compute's) in its environment only",
+		Long: `Unlock the vault and run COMMAND with the gateway's variables in its environment,
+or with --compute the two Globus Compute ones (GLOBUS_COMPUTE_CLIENT_ID and
+GLOBUS_COMPUTE_CLIENT_SECRET, the Service Account's), instead of writing them to
+~/.bashrc or a file: nothing goes to disk or onto a command line. --only keeps just
+the variables named. globus-setup becomes the command (exec), so its exit status
+and signals are the command's own. As aws-vault exec, op run and sops exec-env do.`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				fmt.Fprintln(a.stderr, "globus-setup:", errExecUsage)
+				return exitError{code: 2}
+			}
+			// Before the passphrase: a typo fails at once, with its name.
+			path, err := exec.LookPath(args[0])
+			if err != nil {
+				return fmt.Errorf("exec: cannot run %q: %w; check its name and PATH", args[0], errors.Unwrap(err))
+			}
+			v, err := a.unlock()
+			if err != nil {
+				return err
+			}
+			vars, err := steps.ExecVariables(v.Doc(), compute, only)
+			if err != nil {
+				return err
+			}
+			execve := a.execve
+			if execve == nil {
+				execve = execCommand
+			}
+			return execve(path, args, steps.ChildEnvironment(os.Environ(), vars))
+		},
+	}
+	cmd.Flags().SetInterspersed(false) // flags after COMMAND are the command's
+	cmd.Flags().BoolVar(&compute, "compute", false, "pass GLOBUS_COMPUTE_CLIENT_ID and GLOBUS_COMPUTE_CLIENT_SECRET (the Service Account's) instead")
+	cmd.Flags().StringSliceVar(&only, "only", nil, "pass only these variables (repeat, or comma separated)")
+	return cmd
+}

@@ -1,0 +1,152 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/globus-setup/globus-setup/globus"
+)
+
+// AppCredential is one of an app's secrets at Globus (never the secret
+// itself: GET /v2/api/clients/{id}/credentials answers {"credentials":[{id,
+// name, created, client, "secret": null}]}, globus-sdk-python
+// src/globus_sdk/testing/data/auth/get_client_credentials.py) and what
+// globus-setup knows of it.
+type AppCredential struct {
+	App        string
+	Credential globus.Credential
+	Role       CredentialRole
+}
+
+// CredentialRole says whose a credential is.
+type CredentialRole string
+
+const (
+	RoleStored  CredentialRole = "in use"  // the secret the vault holds
+	RoleNew     CredentialRole = "new"     // made by a rotation in progress
+	RoleOld     CredentialRole = "old"     // replaced by a rotation in progress
+	RoleUnknown CredentialRole = "unknown" // made elsewhere (the console, another tool)
+	// RoleUnsure: the vault's secret is not recorded, so this may be it.
+	RoleUnsure CredentialRole = "unsure"
+)
+
+// Line is one row of `rotate --list`.
+func (c AppCredential) Line(now time.Time) string {
+	age := "age unknown"
+	if !c.Credential.Created.IsZero() {
+		age = days(now.Sub(c.Credential.Created)) + " old"
+	}
+	what := map[CredentialRole]string{
+		RoleStored:  "in use: the secret in the vault",
+		RoleNew:     "new: made by the rotation in progress",
+		RoleOld:     "old: --finish deletes it",
+		RoleUnknown: "unknown to globus-setup (made in the console or by another tool): delete it if nobody uses it",
+		RoleUnsure:  "maybe the secret in the vault (it was typed in, so which credential it is is not recorded)",
+	}[c.Role]
+	return fmt.Sprintf("%-15s %s  %-40q %-9s %s", appLabel(c.App), c.Credential.ID, sanitizeName(c.Credential.Name), age, what)
+}
+
+// sanitizeName keeps a console-typed name to one printable line.
+func sanitizeName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// ListAppCredentials lists every secret of the apps that have a stored ID,
+// each with what globus-setup knows of it.
+func ListAppCredentials(ctx context.Context, e *Env) ([]AppCredential, error) {
+	if err := checkEnv(e); err != nil {
+		return nil, err
+	}
+	if err := e.Vault.Reload(); err != nil {
+		return nil, problem("reading the vault", err)
+	}
+	auth, err := OperatorToken(ctx, e, AuthResourceServer)
+	if err != nil {
+		return nil, err
+	}
+	doc := e.Vault.Doc()
+	var out []AppCredential
+	for _, app := range RotatableApps {
+		id := strings.TrimSpace(doc.Values[app+".client_id"])
+		if id == "" {
+			continue
+		}
+		var creds []globus.Credential
+		err := Redrive(ctx, e, func(ctx context.Context) error {
+			var err error
+			creds, err = e.Globus.ListCredentials(ctx, auth, id)
+			return err
+		})
+		if err != nil {
+			return out, problem("listing the "+appLabel(app)+" app's secrets", err)
+		}
+		meta, known := secretMeta(doc, app)
+		rot, rotating := rotationIn(doc, app)
+		for _, c := range creds {
+			role := RoleUnknown
+			switch {
+			case rotating && c.ID == rot.NewID:
+				role = RoleNew
+			case rotating && c.ID == rot.OldID:
+				role = RoleOld
+			case known && c.ID == meta.CredentialID:
+				role = RoleStored
+			case !known && !rotating:
+				role = RoleUnsure
+			}
+			out = append(out, AppCredential{App: app, Credential: c, Role: role})
+		}
+	}
+	return out, nil
+}
+
+// DeleteUnknownCredential deletes one of app's secrets that globus-setup
+// knows nobody here uses. It refuses the stored secret, the ones a rotation
+// in progress holds, and any when the stored secret's credential is not
+// recorded (then any of them may be the one the gateway uses).
+func DeleteUnknownCredential(ctx context.Context, e *Env, app, credID string) error {
+	if err := checkApp(app); err != nil {
+		return err
+	}
+	list, err := ListAppCredentials(ctx, e)
+	if err != nil {
+		return err
+	}
+	for _, c := range list {
+		if c.App != app || c.Credential.ID != credID {
+			continue
+		}
+		switch c.Role {
+		case RoleStored:
+			return &Problem{What: "credential " + credID + " is the secret in the vault, which the gateway uses: not deleted",
+				Do: "to replace it, run `globus-setup rotate " + app + "`"}
+		case RoleNew, RoleOld:
+			return &Problem{What: "credential " + credID + " belongs to the rotation in progress: not deleted",
+				Do: "finish it with `globus-setup rotate " + app + " --finish` (deletes the old one) or `--undo` (deletes the new one)"}
+		case RoleUnsure:
+			return &Problem{What: "globus-setup cannot tell whether credential " + credID + " is the secret the gateway uses (the stored secret was typed in): not deleted",
+				Do: "rotate first (`globus-setup rotate " + app + "`): afterwards the secret in use is known and the others can be deleted"}
+		}
+		auth, err := OperatorToken(ctx, e, AuthResourceServer)
+		if err != nil {
+			return err
+		}
+		err = Redrive(ctx, e, func(ctx context.Context) error {
+			return e.Globus.DeleteCredential(ctx, auth, value(e.Vault, app+".client_id"), credID)
+		})
+		if err != nil && !globus.IsStatus(err, 404) {
+			return &Problem{What: "Globus refused to delete credential " + credID, Err: err, is: reauthIs(err),
+				Do: thenAgain(err, "nothing was changed", "globus-setup rotate "+app+" --delete "+credID)}
+		}
+		return nil
+	}
+	return &Problem{What: "the " + appLabel(app) + " app has no secret with credential ID " + credID,
+		Do: "`globus-setup rotate --list` shows the IDs"}
+}
