@@ -140,8 +140,7 @@ func (p *stepModel) apply() tea.Cmd {
 	// Buffered and never blocking: the done message carries every result
 	// anyway, so a line missed here is only shown a moment later.
 	ch := make(chan tea.Msg, 64)
-	var next tea.Cmd
-	next = func() tea.Msg {
+	next := func() tea.Msg {
 		msg, ok := <-ch
 		if !ok {
 			return nil
