@@ -113,6 +113,9 @@ machine can see it: use 'set KEY -' to read stdin, or 'set KEY' to be prompted.`
 	}
 }
 
+// maxStdinValue bounds `set KEY -`: more is refused, never cut short.
+const maxStdinValue = 1 << 20
+
 // valueFor takes the raw value from argv (non-secrets only), stdin, or a prompt.
 func (a *app) valueFor(spec steps.KeySpec, args []string) (string, error) {
 	if len(args) == 1 && args[0] != "-" {
@@ -127,9 +130,13 @@ func (a *app) valueFor(spec steps.KeySpec, args []string) (string, error) {
 		args = nil
 	}
 	if len(args) == 1 { // "-"
-		data, err := io.ReadAll(io.LimitReader(a.stdin, 1<<20))
+		data, err := io.ReadAll(io.LimitReader(a.stdin, maxStdinValue+1))
 		if err != nil {
 			return "", fmt.Errorf("reading stdin: %w", err)
+		}
+		if len(data) > maxStdinValue {
+			clear(data)
+			return "", fmt.Errorf("%s not stored: stdin holds more than %d KiB, more than any setting needs; check what is piped in (nothing was cut or changed)", spec.Key, maxStdinValue>>10)
 		}
 		return strings.TrimRight(string(data), "\r\n"), nil
 	}

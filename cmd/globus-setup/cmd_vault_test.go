@@ -379,6 +379,32 @@ func TestSetRefusesInvalidValues(t *testing.T) {
 	}
 }
 
+// More than the 1 MiB `set KEY -` reads is refused whole: cutting it would
+// store a list without its last items and say "stored".
+func TestSetRefusesOverlongStdin(t *testing.T) {
+	c := newVaultCLI(t)
+	c.ok("", "set", "policy.domains", "anl.gov")
+	before := c.snapshot()
+	var b strings.Builder
+	for i := 0; b.Len() <= maxStdinValue; i++ {
+		fmt.Fprintf(&b, "d%06d.example.org\n", i)
+	}
+	b.WriteString("last.example.org\n")
+	errs := c.fails(b.String(), "set", "policy.domains", "-")
+	if !strings.Contains(errs, "policy.domains not stored: stdin holds more than 1024 KiB") {
+		t.Errorf("overlong stdin said %q", errs)
+	}
+	c.assertUnchanged(before, "overlong stdin")
+	if out, _ := c.ok("", "get", "policy.domains"); out != "anl.gov\n" {
+		t.Errorf("policy.domains is now %.80q", out)
+	}
+	// Exactly the limit is still read whole.
+	at := strings.Repeat("x", maxStdinValue-len("\n")) + "\n"
+	if errs := c.fails(at, "set", "project.name", "-"); strings.Contains(errs, "stdin holds more") {
+		t.Errorf("a value of exactly 1 MiB was called too long: %q", errs)
+	}
+}
+
 func TestSetUnknownKeyListsKeys(t *testing.T) {
 	c := newVaultCLI(t)
 	before := c.snapshot()
