@@ -266,6 +266,36 @@ func TestInitWithPassphraseFileFlag(t *testing.T) {
 	}
 }
 
+// A passphrase file others can read is used, with a warning on stderr, as
+// ssh warns about a private key; a 0600 one says nothing.
+func TestPassphraseFileReadableByOthersWarns(t *testing.T) {
+	c := newVaultCLI(t)
+	c.ok("", "set", "project.name", "Gateway")
+	warning := "globus-setup: WARNING: passphrase file " + c.passFile + " can be read by other users (mode 0644)"
+	if _, errs := c.ok("", "get", "project.name"); strings.Contains(errs, "WARNING") {
+		t.Errorf("a 0600 passphrase file was warned about: %q", errs)
+	}
+	for _, mode := range []os.FileMode{0o644, 0o640} {
+		if err := os.Chmod(c.passFile, mode); err != nil {
+			t.Fatal(err)
+		}
+		for _, args := range [][]string{
+			{"get", "project.name"},
+			{"--passphrase-file", c.passFile, "status"},
+			{"--force", "get", "project.name"},
+		} {
+			out, errs := c.ok("", args...)
+			want := strings.Replace(warning, "0644", fmt.Sprintf("%04o", mode), 1)
+			if !strings.HasPrefix(errs, want) || !strings.Contains(errs, "chmod 600 "+c.passFile) || strings.Count(errs, "WARNING") != 1 {
+				t.Errorf("%q with a %o passphrase file: stderr %q", args, mode, errs)
+			}
+			if strings.Contains(out+errs, vcPass) {
+				t.Errorf("%q printed the passphrase", args)
+			}
+		}
+	}
+}
+
 func TestInitRefusesEmptyPassphrase(t *testing.T) {
 	c := newVCLI(t)
 	writeFile(t, c.passFile, "\n", 0o600)

@@ -136,10 +136,17 @@ func (a *app) paths() (vault.Paths, error) {
 }
 
 func (a *app) sources() vault.PassphraseSources {
+	warned := false
 	return vault.PassphraseSources{
 		File:   a.passphraseFile,
 		Getenv: a.getenv,
 		Prompt: a.promptPassphrase,
+		Warn: func(msg string) {
+			if !warned { // --force may read the file twice
+				warned = true
+				fmt.Fprintln(a.stderr, "globus-setup:", msg)
+			}
+		},
 	}
 }
 
