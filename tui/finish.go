@@ -19,9 +19,10 @@ import (
 type finishMsg interface{ finish() }
 
 type envWrittenMsg struct {
-	path, backup string
-	merged       bool
-	err          error
+	path   string
+	w      steps.FileWrite
+	merged bool
+	err    error
 }
 
 type verifyAllMsg struct {
@@ -163,15 +164,11 @@ func (f *finishModel) update(msg tea.Msg) tea.Cmd {
 			f.result = outcome{summary: []string{"Could not write the .env: " + msg.err.Error()}}
 			return nil
 		}
-		how := "Wrote"
+		how := "wrote"
 		if msg.merged {
-			how = "Updated the gateway's variables in"
+			how = "updated the gateway's variables in"
 		}
-		lines := []string{how + " " + msg.path + " (mode 0600: it holds client secrets)."}
-		if msg.backup != "" {
-			lines = append(lines, "The previous file is kept as "+msg.backup+".")
-		}
-		f.result = outcome{summary: lines, ok: true}
+		f.result = outcome{summary: writtenLines(msg.w, how), ok: true}
 		return nil
 	case proofMsg:
 		f.proved(msg)
@@ -210,8 +207,20 @@ func (f *finishModel) update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+// writtenLines are steps.FileWrite's lines as sentences.
+func writtenLines(w steps.FileWrite, how string) []string {
+	lines := w.Lines(how)
+	for i, l := range lines {
+		lines[i] = strings.ToUpper(l[:1]) + l[1:] + "."
+	}
+	if !w.Unchanged {
+		lines[0] += " Mode 0600: it holds client secrets."
+	}
+	return lines
+}
+
 // write exports a new .env or merges into the existing one, atomically,
-// mode 0600, keeping the old file as .env.bak-<time>.
+// mode 0600, keeping the previous content as .env.bak when it changes.
 func (f *finishModel) write() tea.Cmd {
 	m := f.sh.m
 	path, err := filepath.Abs(f.target())
@@ -224,15 +233,15 @@ func (f *finishModel) write() tea.Cmd {
 	f.busy, f.busyLabel = true, "Writing "+path+"…"
 	run := func() tea.Msg {
 		if merge {
-			backup, err := steps.MergeEnvFile(path, doc)
-			return envWrittenMsg{path: path, backup: backup, merged: true, err: err}
+			w, err := steps.MergeEnvFile(path, doc)
+			return envWrittenMsg{path: path, w: w, merged: true, err: err}
 		}
 		data, err := steps.Export(doc, "env")
 		if err != nil {
 			return envWrittenMsg{path: path, err: err}
 		}
-		backup, err := steps.WriteFileAtomic(path, data, 0o600)
-		return envWrittenMsg{path: path, backup: backup, err: err}
+		w, err := steps.WriteFileAtomic(path, data, 0o600)
+		return envWrittenMsg{path: path, w: w, err: err}
 	}
 	return tea.Batch(m.startBusy(), run)
 }

@@ -240,19 +240,39 @@ func tightenDir(p Paths) {
 		return
 	}
 	fi, err := os.Stat(p.Dir)
-	if err != nil || fi.Mode().Perm()&0o077 == 0 {
+	if err != nil || fi.Mode().Perm()&0o077 == 0 || !dedicatedDir(p) {
 		return
 	}
+	_ = os.Chmod(p.Dir, 0o700)
+}
+
+// dedicatedDir: every entry of the folder is one of the vault's files.
+func dedicatedDir(p Paths) bool {
 	entries, err := os.ReadDir(p.Dir)
 	if err != nil {
-		return
+		return false
 	}
 	for _, e := range entries {
 		if !isVaultFile(p, e.Name()) {
-			return
+			return false
 		}
 	}
-	_ = os.Chmod(p.Dir, 0o700)
+	return true
+}
+
+// FolderWarning is a warning for the operator when the vault's folder can be
+// written by other users and is not one globus-setup tightens (it holds other
+// files, so it is the operator's: $HOME, /tmp...): they could delete or swap
+// the vault's files or hold its lock. "" when there is nothing to say.
+func FolderWarning(p Paths) string {
+	if runtime.GOOS == "windows" {
+		return ""
+	}
+	fi, err := os.Stat(p.Dir)
+	if err != nil || fi.Mode().Perm()&0o022 == 0 || dedicatedDir(p) {
+		return ""
+	}
+	return fmt.Sprintf("WARNING: the vault folder %s can be written by other users (mode %04o): they could delete or replace the vault's files or block it; keep the vault in a folder only you can write (e.g. --vault ~/.config/globus-setup/vault.age)", p.Dir, fi.Mode().Perm())
 }
 
 func isVaultFile(p Paths, name string) bool {

@@ -42,6 +42,7 @@ func newInitCmd(a *app) *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "created vault %s (key in %s)\n", p.Vault, p.Identity)
+			a.warnFolder(p)
 			if remember {
 				if err := v.RememberInKeychain(); err != nil {
 					return fmt.Errorf("vault created, but the OS keychain refused to remember it: %w", err)
@@ -336,7 +337,10 @@ func newExportCmd(a *app) *cobra.Command {
 		Short: "Write the gateway's settings: .env, JSON or shell exports",
 		Long: `Print the gateway's variables (env, json or shell format), write them to a new
 file with --out (mode 0600), or update only the gateway's variables in an existing
-.env with --merge (every other line is kept; a backup is written first).`,
+.env with --merge (every other line is kept). A symbolic link is followed and
+kept: the file it points to is updated. When the content changes, the previous
+one is kept in FILE.bak (mode 0600), replacing the backup before it; an
+unchanged file is not written.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if out != "" && merge != "" {
@@ -358,25 +362,21 @@ file with --out (mode 0600), or update only the gateway's variables in an existi
 			doc := v.Doc()
 			switch {
 			case merge != "":
-				backup, err := steps.MergeEnvFile(merge, doc)
+				w, err := steps.MergeEnvFile(merge, doc)
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(a.stderr, "updated the gateway's variables in %s (previous version: %s)\n", merge, backup)
+				fmt.Fprintln(a.stderr, strings.Join(w.Lines("updated the gateway's variables in"), "\n"))
 			case out != "":
 				data, err := steps.Export(doc, f)
 				if err != nil {
 					return err
 				}
-				backup, err := steps.WriteFileAtomic(out, data, 0o600)
+				w, err := steps.WriteFileAtomic(out, data, 0o600)
 				if err != nil {
 					return err
 				}
-				msg := "wrote " + out
-				if backup != "" {
-					msg += " (previous version: " + backup + ")"
-				}
-				fmt.Fprintln(a.stderr, msg)
+				fmt.Fprintln(a.stderr, strings.Join(w.Lines("wrote"), "\n"))
 			default:
 				data, err := steps.Export(doc, f)
 				if err != nil {

@@ -296,6 +296,36 @@ func TestPassphraseFileReadableByOthersWarns(t *testing.T) {
 	}
 }
 
+// A vault in a folder others can write to (one holding other files, so not
+// tightened) is made and used, with a warning each time.
+func TestVaultInSharedFolderWarns(t *testing.T) {
+	for _, tc := range []struct {
+		mode os.FileMode
+		warn bool
+	}{{0o777, true}, {0o770, true}, {0o755, false}} {
+		c := newVCLI(t)
+		shared := filepath.Join(c.dir, "shared")
+		if err := os.Mkdir(shared, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(shared, "notes.txt"), "someone's\n", 0o644)
+		if err := os.Chmod(shared, tc.mode); err != nil {
+			t.Fatal(err)
+		}
+		c.env["GLOBUS_SETUP_VAULT"] = filepath.Join(shared, "vault.age")
+		warning := fmt.Sprintf("globus-setup: WARNING: the vault folder %s can be written by other users (mode %04o)", shared, tc.mode)
+		for _, args := range [][]string{{"init"}, {"status"}, {"set", "project.name", "G"}} {
+			_, errs := c.ok("", args...)
+			if got := strings.Contains(errs, warning); got != tc.warn {
+				t.Errorf("%o %q: warned %v, want %v: %q", tc.mode, args, got, tc.warn, errs)
+			}
+		}
+		if m := mode(t, shared); m != tc.mode {
+			t.Errorf("the operator's folder was changed to %o", m)
+		}
+	}
+}
+
 func TestInitRefusesEmptyPassphrase(t *testing.T) {
 	c := newVCLI(t)
 	writeFile(t, c.passFile, "\n", 0o600)
@@ -804,7 +834,7 @@ func TestExportOut(t *testing.T) {
 
 	out, errs := c.ok("", "export", "--out", gw)
 	noLeak(t, "export --out", out, errs)
-	if out != "" || !strings.HasPrefix(errs, "wrote "+gw+" (previous version: "+gw+".bak-") {
+	if out != "" || errs != "wrote "+gw+" (previous version: "+gw+".bak)\n" {
 		t.Errorf("export --out said %q / %q", out, errs)
 	}
 	if got := readFile(t, gw); got != want {
@@ -813,12 +843,20 @@ func TestExportOut(t *testing.T) {
 	if m := mode(t, gw); m != 0o600 {
 		t.Errorf("exported file mode %o, want 600", m)
 	}
-	backups, _ := filepath.Glob(gw + ".bak-*")
-	if len(backups) != 1 || readFile(t, backups[0]) != "OLD=1\n" {
+	backups, _ := filepath.Glob(gw + ".bak*")
+	if len(backups) != 1 || readFile(t, gw+".bak") != "OLD=1\n" {
 		t.Fatalf("backups %v", backups)
 	}
-	if m := mode(t, backups[0]); m&0o077 != 0 {
-		t.Errorf("backup mode %o: readable by others", m)
+	if m := mode(t, gw+".bak"); m != 0o600 {
+		t.Errorf("backup mode %o", m)
+	}
+	// Again with nothing changed: nothing written, the backup still the
+	// state before the last change.
+	if _, errs := c.ok("", "export", "--out", gw); errs != gw+" already holds these settings: nothing was written\n" {
+		t.Errorf("unchanged export said %q", errs)
+	}
+	if backups, _ := filepath.Glob(gw + ".bak*"); len(backups) != 1 || readFile(t, gw+".bak") != "OLD=1\n" {
+		t.Fatalf("after an unchanged export: backups %v", backups)
 	}
 
 	// A new file: no backup mentioned.
@@ -856,7 +894,7 @@ func TestExportMerge(t *testing.T) {
 
 	out, errs := c.ok("", "export", "--merge", gw)
 	noLeak(t, "export --merge", out, errs)
-	if out != "" || !strings.HasPrefix(errs, "updated the gateway's variables in "+gw+" (previous version: "+gw+".bak-") {
+	if out != "" || errs != "updated the gateway's variables in "+gw+" (previous version: "+gw+".bak)\n" {
 		t.Errorf("merge said %q / %q", out, errs)
 	}
 	merged := readFile(t, gw)
@@ -913,8 +951,8 @@ func TestExportMerge(t *testing.T) {
 	}
 
 	// The backup is the file as it was; no temporary files are left.
-	backups, _ := filepath.Glob(gw + ".bak-*")
-	if len(backups) != 1 || readFile(t, backups[0]) != fixture {
+	backups, _ := filepath.Glob(gw + ".bak*")
+	if len(backups) != 1 || readFile(t, gw+".bak") != fixture {
 		t.Fatalf("backups %v", backups)
 	}
 	entries, _ := os.ReadDir(c.dir)
@@ -926,8 +964,55 @@ func TestExportMerge(t *testing.T) {
 
 	// A file that is not there is an error, not a new file.
 	missing := filepath.Join(c.dir, "missing.env")
-	if errs := c.fails("", "export", "--merge", missing); !strings.Contains(errs, missing) {
+	if errs := c.fails("", "export", "--merge", missing); !strings.Contains(errs, missing) || !strings.Contains(errs, "--out") {
 		t.Errorf("merge into a missing file said %q", errs)
+	}
+}
+
+// The gateway's .env is often a link to the real file: export updates the
+// file the link points to and keeps the link, so the gateway sees the change.
+func TestExportThroughSymlink(t *testing.T) {
+	c := newVaultCLI(t)
+	c.seedAll()
+	want, _ := c.ok("", "export")
+	real := filepath.Join(c.dir, "srv", "gateway.env")
+	writeFile(t, real, "DJANGO_SECRET=keep\n", 0o600)
+	link := filepath.Join(c.dir, ".env")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	realPath, _ := filepath.EvalSymlinks(real)
+	for _, args := range [][]string{{"export", "--merge", link}, {"export", "--out", link}} {
+		_, errs := c.ok("", args...)
+		if !strings.Contains(errs, realPath+" (through the symbolic link "+link+")") || !strings.Contains(errs, "(previous version: "+realPath+".bak)") {
+			t.Errorf("%q said %q", args, errs)
+		}
+		if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			t.Fatalf("%q replaced the link with a file", args)
+		}
+	}
+	if got := readFile(t, link); got != want {
+		t.Errorf("the gateway reads:\n%s\nwant:\n%s", got, want)
+	}
+	if _, err := os.Lstat(link + ".bak"); err == nil {
+		t.Error("a backup was written beside the link instead of the file")
+	}
+}
+
+// Backups from earlier versions (.bak-<time>) are pointed out, not deleted.
+func TestExportReportsOldBackups(t *testing.T) {
+	c := newVaultCLI(t)
+	c.seedAll()
+	gw := filepath.Join(c.dir, ".env")
+	writeFile(t, gw, "OLD=1\n", 0o600)
+	old := gw + ".bak-20261101T101010Z"
+	writeFile(t, old, "GLOBUS_APPLICATION_SECRET=rotated\n", 0o600)
+	_, errs := c.ok("", "export", "--merge", gw)
+	if !strings.Contains(errs, "1 older backup(s) by an earlier globus-setup hold old secrets in plaintext: "+old) || !strings.Contains(errs, "rm "+gw+".bak-*") {
+		t.Errorf("merge said %q", errs)
+	}
+	if readFile(t, old) != "GLOBUS_APPLICATION_SECRET=rotated\n" {
+		t.Error("an old backup was changed")
 	}
 }
 

@@ -160,6 +160,7 @@ func (a *app) unlock() (*vault.Vault, error) {
 	if !vault.Exists(p) {
 		return nil, fmt.Errorf("no vault at %s: run `globus-setup init` (or the wizard) to create one", p.Vault)
 	}
+	a.warnFolder(p)
 	if !a.force {
 		return vault.Unlock(p, a.sources(), a.vaultOptions)
 	}
@@ -188,6 +189,13 @@ func (a *app) unlock() (*vault.Vault, error) {
 		return vault.OpenForce(p, pass, a.vaultOptions)
 	}
 	return v, err
+}
+
+// warnFolder says, on stderr, when others can write to the vault's folder.
+func (a *app) warnFolder(p vault.Paths) {
+	if msg := vault.FolderWarning(p); msg != "" {
+		fmt.Fprintln(a.stderr, "globus-setup:", msg)
+	}
 }
 
 // passphrase resolves a passphrase from the non-interactive sources, else the terminal.

@@ -56,6 +56,7 @@ func (a *app) runWizard(ctx context.Context, demo, accessible bool) error {
 	if msg := vault.PassphraseFileWarning(src); msg != "" {
 		fmt.Fprintln(a.stderr, "globus-setup:", msg)
 	}
+	a.warnFolder(p)
 	src.Warn = nil
 	return tui.Run(ctx, tui.Config{
 		Paths:           p,
