@@ -114,3 +114,24 @@ func TestOpenWithIdentityRefusesFIFO(t *testing.T) {
 		t.Fatalf("Set: %v", err)
 	}
 }
+
+func TestFolderWarning(t *testing.T) {
+	_, p := newTestVault(t)
+	if err := os.Chmod(p.Dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	// Only vault files: globus-setup's own folder, tightened on open, no warning.
+	if msg := FolderWarning(p); msg != "" {
+		t.Errorf("dedicated folder: %q", msg)
+	}
+	mustWrite(t, filepath.Join(p.Dir, "notes"), []byte("x"), 0o600)
+	if msg := FolderWarning(p); !strings.Contains(msg, p.Dir+" can be written by other users (mode 0777)") {
+		t.Errorf("shared folder: %q", msg)
+	}
+	if err := os.Chmod(p.Dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if msg := FolderWarning(p); msg != "" {
+		t.Errorf("0755 folder: %q", msg)
+	}
+}
