@@ -207,14 +207,24 @@ func (f *finishModel) update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// writtenLines are steps.FileWrite's lines as sentences.
+// writtenLines says what writing the .env did, in sentences; how is
+// "wrote" or "updated the gateway's variables in".
 func writtenLines(w steps.FileWrite, how string) []string {
-	lines := w.Lines(how)
-	for i, l := range lines {
-		lines[i] = strings.ToUpper(l[:1]) + l[1:] + "."
+	name := w.Target
+	if w.Target != w.Path {
+		name += " (through the symbolic link " + w.Path + ")"
 	}
-	if !w.Unchanged {
-		lines[0] += " Mode 0600: it holds client secrets."
+	var lines []string
+	if w.Unchanged {
+		lines = []string{name + " already holds these settings: nothing was written."}
+	} else {
+		lines = []string{strings.ToUpper(how[:1]) + how[1:] + " " + name + " (mode 0600: it holds client secrets)."}
+	}
+	if w.Backup != "" {
+		lines = append(lines, "The previous file is kept as "+w.Backup+" (the next change replaces it).")
+	}
+	for _, l := range w.Lines(how)[1:] { // older backups
+		lines = append(lines, strings.ToUpper(l[:1])+l[1:]+".")
 	}
 	return lines
 }

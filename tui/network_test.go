@@ -168,7 +168,7 @@ func TestFinishWritesEnv(t *testing.T) {
 	}
 	_, cmd = m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("w")})
 	m.Update(runCmd(cmd))
-	if !f.result.ok || !strings.Contains(strings.Join(f.result.summary, " "), "(previous version: "+path+".bak)") {
+	if !f.result.ok || !strings.Contains(strings.Join(f.result.summary, " "), "kept as "+path+".bak ") {
 		t.Fatalf("merge did not keep a backup: %+v", f.result)
 	}
 	assertMode0600(t, path)
