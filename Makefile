@@ -24,6 +24,7 @@ bench:
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	go vet ./...
+	staticcheck ./...
 
 fuzz:
 	go test -run '^$$' -fuzz FuzzNormalizeUUID -fuzztime 20s ./steps/

@@ -170,7 +170,7 @@ func (c *Client) ClientCredentialsToken(ctx context.Context, cred Credentials, s
 	}
 	ts := tokenSetOf(tj.flatten(time.Now()))
 	if len(ts) == 0 {
-		return nil, errors.New("Globus Auth answered the client-credentials grant without an access token (POST /v2/oauth2/token)")
+		return nil, errors.New("the client-credentials grant was answered by Globus Auth without an access token (POST /v2/oauth2/token)")
 	}
 	return ts, nil
 }
@@ -325,7 +325,7 @@ func (c *Client) DependentTokens(ctx context.Context, cred Credentials, userToke
 	}
 	tokens, err := decodeTokenList(raw, time.Now())
 	if err != nil {
-		return nil, fmt.Errorf("Globus Auth sent a dependent-token answer this client cannot read (POST /v2/oauth2/token): %v", err)
+		return nil, fmt.Errorf("the dependent-token answer from Globus Auth is not readable by this client (POST /v2/oauth2/token): %v", err)
 	}
 	return tokens, nil
 }

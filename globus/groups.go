@@ -79,7 +79,7 @@ func (r *MembershipResult) Err() error {
 			parts[i] += " (" + e.Detail + ")"
 		}
 	}
-	return fmt.Errorf("Globus Groups did not take %d of the members: %s", len(r.Errors), strings.Join(parts, "; "))
+	return fmt.Errorf("%d of the members were not taken by Globus Groups: %s", len(r.Errors), strings.Join(parts, "; "))
 }
 
 // CreateGroup creates a group owned by the token's identity (the operator, or

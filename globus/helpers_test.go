@@ -68,11 +68,10 @@ func (s *sleeps) all() []time.Duration {
 }
 
 type fixture struct {
-	c      *Client
-	rec    *recorder
-	sl     *sleeps
-	srv    *httptest.Server
-	secret string
+	c   *Client
+	rec *recorder
+	sl  *sleeps
+	srv *httptest.Server
 }
 
 // newFixture serves h at Auth {base}/auth/ and Groups {base}/groups/, as the

@@ -206,7 +206,7 @@ func (c *Client) oauthRetry(ctx context.Context, secrets []string, fn func(conte
 		case errors.As(err, &ue):
 			return 0, nil, c.networkError(actx, c.auth, http.MethodPost, tokenPath, err)
 		}
-		return 0, nil, fmt.Errorf("Globus Auth's token answer was not usable (POST %s): %s", tokenPath, scrub(err.Error(), secrets))
+		return 0, nil, fmt.Errorf("the token answer from Globus Auth was not usable (POST %s): %s", tokenPath, scrub(err.Error(), secrets))
 	})
 	return tok, err
 }

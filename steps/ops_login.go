@@ -134,7 +134,7 @@ func FinishLogin(ctx context.Context, e *Env, flow *globus.LoginFlow, pasted str
 		}
 	}
 	if len(l.Tokens) == 0 {
-		return LoginInfo{}, errors.New("Globus answered the login without any token: log in again")
+		return LoginInfo{}, errors.New("the login was answered by Globus without any token: log in again")
 	}
 	enc, err := l.encode()
 	if err != nil {

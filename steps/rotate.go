@@ -527,15 +527,12 @@ func writeRotationEnv(e *Env, r Rotation, opts RotateOptions) (string, Rotation,
 				Do: "run `globus-setup rotate " + r.App + " --env NEWPATH` with where it is now; the new secret is stored and nothing is lost"}
 		}
 		doc := e.Vault.Doc()
-		backup, err := MergeEnvFile(path, doc)
+		w, err := MergeEnvFile(path, doc)
 		if err != nil {
 			return "", r, problem("writing the new secret into "+path, err)
 		}
 		nr.EnvPath, nr.NoEnv = path, false
-		line = "✓ wrote the new secret into " + path
-		if backup != "" {
-			line += " (the previous file is kept as " + backup + ")"
-		}
+		line = "✓ " + strings.Join(w.Lines("wrote the new secret into"), "\n  ")
 		if err := RememberEnvTarget(e.Vault, path); err != nil {
 			return "", r, problem("remembering the .env", err)
 		}

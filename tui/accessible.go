@@ -385,13 +385,15 @@ func (a *access) writeEnv() {
 		return
 	}
 	doc := a.v.Doc()
-	var backup string
+	var w steps.FileWrite
+	how := "wrote"
 	if _, statErr := os.Stat(abs); statErr == nil {
-		backup, err = steps.MergeEnvFile(abs, doc)
+		w, err = steps.MergeEnvFile(abs, doc)
+		how = "updated the gateway's variables in"
 	} else {
 		var data []byte
 		if data, err = steps.Export(doc, "env"); err == nil {
-			backup, err = steps.WriteFileAtomic(abs, data, 0o600)
+			w, err = steps.WriteFileAtomic(abs, data, 0o600)
 		}
 	}
 	if err != nil {
@@ -399,8 +401,7 @@ func (a *access) writeEnv() {
 		return
 	}
 	_ = steps.RememberEnvTarget(a.v, abs) // the .env `rotate` updates
-	a.say("Wrote %s with mode 0600.", abs)
-	if backup != "" {
-		a.say("The previous file is kept as %s.", backup)
+	for _, l := range writtenLines(w, how) {
+		a.say("%s", l)
 	}
 }

@@ -113,11 +113,11 @@ func (p *piped) link() string {
 	}
 }
 
-// end closes the input and returns what the run returned and printed.
-func (p *piped) end() (error, string) {
+// end closes the input and returns what the run printed and returned.
+func (p *piped) end() (string, error) {
 	p.in.Close()
 	err := <-p.done
-	return err, p.out.String()
+	return p.out.String(), err
 }
 
 // secretsOf are the vault's secret values and the operator's tokens: none
@@ -176,7 +176,7 @@ func TestAccessibleAppliesProjectStepFromEmptyVault(t *testing.T) {
 	}
 	// The code, the default name and e-mail, then the plan is approved.
 	p.feed(code, "", "", "y")
-	err, text := p.end()
+	text, err := p.end()
 	if err == nil || !strings.Contains(err.Error(), "input ended") {
 		t.Fatalf("Run: %v\n%s", err, text)
 	}
@@ -235,7 +235,7 @@ func TestAccessibleApplyDeclinedCreatesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.feed(code, "Lab Gateway", "", "n")
-	_, text := p.end()
+	text, _ := p.end()
 	if got := operatorProjects(srv); len(got) != 0 {
 		t.Fatalf("declining the plan still created %+v", got)
 	}
@@ -302,7 +302,7 @@ func TestAccessibleProvesTestUsers(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.feed(mallory, "n")
-	err, text := p.end()
+	text, err := p.end()
 	if err != nil {
 		t.Fatalf("Run: %v\n%s", err, text)
 	}

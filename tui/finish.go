@@ -19,9 +19,10 @@ import (
 type finishMsg interface{ finish() }
 
 type envWrittenMsg struct {
-	path, backup string
-	merged       bool
-	err          error
+	path   string
+	w      steps.FileWrite
+	merged bool
+	err    error
 }
 
 type verifyAllMsg struct {
@@ -172,16 +173,12 @@ func (f *finishModel) update(msg tea.Msg) tea.Cmd {
 			f.result = outcome{summary: []string{"Could not write the .env: " + msg.err.Error()}}
 			return nil
 		}
-		how := "Wrote"
+		how := "wrote"
 		if msg.merged {
-			how = "Updated the gateway's variables in"
+			how = "updated the gateway's variables in"
 		}
 		f.wrote = msg.path
-		lines := []string{how + " " + msg.path + " (mode 0600: it holds client secrets)."}
-		if msg.backup != "" {
-			lines = append(lines, "The previous file is kept as "+msg.backup+".")
-		}
-		f.result = outcome{summary: lines, ok: true}
+		f.result = outcome{summary: writtenLines(msg.w, how), ok: true}
 		return nil
 	case proofMsg:
 		f.proved(msg)
@@ -228,8 +225,30 @@ func (f *finishModel) update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+// writtenLines says what writing the .env did, in sentences; how is
+// "wrote" or "updated the gateway's variables in".
+func writtenLines(w steps.FileWrite, how string) []string {
+	name := w.Target
+	if w.Target != w.Path {
+		name += " (through the symbolic link " + w.Path + ")"
+	}
+	var lines []string
+	if w.Unchanged {
+		lines = []string{name + " already holds these settings: nothing was written."}
+	} else {
+		lines = []string{strings.ToUpper(how[:1]) + how[1:] + " " + name + " (mode 0600: it holds client secrets)."}
+	}
+	if w.Backup != "" {
+		lines = append(lines, "The previous file is kept as "+w.Backup+" (the next change replaces it).")
+	}
+	for _, l := range w.Lines(how)[1:] { // older backups
+		lines = append(lines, strings.ToUpper(l[:1])+l[1:]+".")
+	}
+	return lines
+}
+
 // write exports a new .env or merges into the existing one, atomically,
-// mode 0600, keeping the old file as .env.bak-<time>.
+// mode 0600, keeping the previous content as .env.bak when it changes.
 func (f *finishModel) write() tea.Cmd {
 	m := f.sh.m
 	path, err := filepath.Abs(f.target())
@@ -242,21 +261,21 @@ func (f *finishModel) write() tea.Cmd {
 	f.busy, f.busyLabel = true, "Writing "+path+"…"
 	run := func() tea.Msg {
 		if merge {
-			backup, err := steps.MergeEnvFile(path, doc)
+			w, err := steps.MergeEnvFile(path, doc)
 			if err == nil {
 				_ = steps.RememberEnvTarget(m.vault, path) // for rotate (rotate.go)
 			}
-			return envWrittenMsg{path: path, backup: backup, merged: true, err: err}
+			return envWrittenMsg{path: path, w: w, merged: true, err: err}
 		}
 		data, err := steps.Export(doc, "env")
 		if err != nil {
 			return envWrittenMsg{path: path, err: err}
 		}
-		backup, err := steps.WriteFileAtomic(path, data, 0o600)
+		w, err := steps.WriteFileAtomic(path, data, 0o600)
 		if err == nil {
 			_ = steps.RememberEnvTarget(m.vault, path)
 		}
-		return envWrittenMsg{path: path, backup: backup, err: err}
+		return envWrittenMsg{path: path, w: w, err: err}
 	}
 	return tea.Batch(m.startBusy(), run)
 }

@@ -156,10 +156,19 @@ func TestFinishWritesEnv(t *testing.T) {
 	if !f.result.ok || !strings.Contains(m.View(), "gateway.env") {
 		t.Fatalf("write failed: %+v", f.result)
 	}
-	// Again: merges into the existing file and keeps a backup.
+	// Again, nothing changed: nothing is written, no backup.
 	_, cmd = m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("w")})
 	m.Update(runCmd(cmd))
-	if !f.result.ok || !strings.Contains(strings.Join(f.result.summary, " "), ".bak-") {
+	if !f.result.ok || !strings.Contains(strings.Join(f.result.summary, " "), "already holds these settings") {
+		t.Fatalf("an unchanged merge: %+v", f.result)
+	}
+	// A changed value: merged, the previous file kept as the one .bak.
+	if err := steps.SetValues(cfg.Vault, map[string]string{"policy.domains": "example.org"}); err != nil {
+		t.Fatal(err)
+	}
+	_, cmd = m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("w")})
+	m.Update(runCmd(cmd))
+	if !f.result.ok || !strings.Contains(strings.Join(f.result.summary, " "), "kept as "+path+".bak ") {
 		t.Fatalf("merge did not keep a backup: %+v", f.result)
 	}
 	assertMode0600(t, path)

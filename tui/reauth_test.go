@@ -97,7 +97,7 @@ func TestAccessibleAsksToSignInAgain(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.feed(code)
-	_, text := p.end()
+	text, _ := p.end()
 	for _, want := range []string{"Globus needs you to sign in again with MFA (a second factor) to create a project.",
 		"Signing in again and trying once more…", `✓ created project "Inference Gateway"`, "All good."} {
 		if !strings.Contains(text, want) {

@@ -44,6 +44,49 @@ type PassphraseSources struct {
 	Warn func(msg string)
 }
 
+// fileSource is the passphrase file ReadPassphrase would read and the name of
+// its setting; "" when the passphrase comes from elsewhere.
+func (s PassphraseSources) fileSource() (path, source string) {
+	getenv := s.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	switch {
+	case s.File != "":
+		return s.File, "--passphrase-file"
+	case getenv(EnvPassphraseFile) != "":
+		return getenv(EnvPassphraseFile), EnvPassphraseFile
+	}
+	return "", ""
+}
+
+// PassphraseFileWarning is the warning ReadPassphrase gives Warn about the
+// configured passphrase file ("" if none is due), for callers that must show
+// it before reading, e.g. ahead of a full-screen UI.
+func PassphraseFileWarning(s PassphraseSources) string {
+	path, _ := s.fileSource()
+	if path == "" {
+		return ""
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return ""
+	}
+	return readableWarning(path, fi)
+}
+
+// readableWarning: a passphrase file others can read is reported, as ssh does
+// for private keys (it refuses; we only warn, see readPassphraseFile).
+func readableWarning(path string, fi os.FileInfo) string {
+	if runtime.GOOS == "windows" || !fi.Mode().IsRegular() {
+		return "" // a pipe (/dev/fd/N, <(cmd)) is read once and gone
+	}
+	if perm := fi.Mode().Perm(); perm&0o044 != 0 {
+		return fmt.Sprintf("WARNING: passphrase file %s can be read by other users (mode %04o); anyone who reads it can open the vault: run chmod 600 %s", path, perm, path)
+	}
+	return ""
+}
+
 // ReadPassphrase resolves only the non-interactive sources (file, env file,
 // command); ok is false if none is set. The caller zeroes pass.
 func ReadPassphrase(s PassphraseSources) (pass []byte, ok bool, err error) {
@@ -51,11 +94,9 @@ func ReadPassphrase(s PassphraseSources) (pass []byte, ok bool, err error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	switch {
-	case s.File != "":
-		pass, err = readPassphraseFile(s.File, "--passphrase-file", s.Warn)
-	case getenv(EnvPassphraseFile) != "":
-		pass, err = readPassphraseFile(getenv(EnvPassphraseFile), EnvPassphraseFile, s.Warn)
+	switch file, source := s.fileSource(); {
+	case file != "":
+		pass, err = readPassphraseFile(file, source, s.Warn)
 	case getenv(EnvPassphraseCommand) != "":
 		var limit time.Duration
 		if limit, err = passphraseTimeout(getenv(EnvPassphraseTimeout)); err == nil {
@@ -88,8 +129,8 @@ func readPassphraseFile(path, source string, warn func(string)) ([]byte, error) 
 		if perm&0o002 != 0 {
 			return nil, fmt.Errorf("passphrase file (%s) %s is world-writable: anyone could change it; run chmod 600 on it", source, path)
 		}
-		if perm&0o044 != 0 && warn != nil {
-			warn(fmt.Sprintf("passphrase file %s can be read by other users; consider chmod 600", path))
+		if msg := readableWarning(path, fi); msg != "" && warn != nil {
+			warn(msg)
 		}
 	}
 	f, err := os.Open(path)

@@ -254,3 +254,25 @@ func TestPassphraseZeroedAfterUnlock(t *testing.T) {
 		t.Fatal("Open modified the caller's passphrase")
 	}
 }
+
+func TestPassphraseFileWarning(t *testing.T) {
+	dir := t.TempDir()
+	open, shut := filepath.Join(dir, "open"), filepath.Join(dir, "shut")
+	mustWrite(t, open, []byte("pw\n"), 0o640)
+	mustWrite(t, shut, []byte("pw\n"), 0o600)
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	for _, tc := range []struct {
+		s    PassphraseSources
+		want bool
+	}{
+		{PassphraseSources{File: open, Getenv: env(nil)}, true},
+		{PassphraseSources{Getenv: env(map[string]string{EnvPassphraseFile: open})}, true},
+		{PassphraseSources{File: shut, Getenv: env(map[string]string{EnvPassphraseFile: open})}, false}, // the flag wins
+		{PassphraseSources{Getenv: env(map[string]string{EnvPassphraseCommand: "cat " + open})}, false},
+	} {
+		msg := PassphraseFileWarning(tc.s)
+		if (msg != "") != tc.want || (tc.want && !strings.Contains(msg, "(mode 0640)")) {
+			t.Errorf("%+v: warning %q, want one: %v", tc.s.File, msg, tc.want)
+		}
+	}
+}

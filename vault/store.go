@@ -140,13 +140,80 @@ func syncDir(dir string) error {
 }
 
 // readFile reads at most maxFileSize+1 bytes, so callers can call it too large.
+// Anything but a regular file is refused (*NotRegularError) before a byte is
+// read: a named pipe there would otherwise block every command forever.
 func readFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := OpenRegular(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	return io.ReadAll(io.LimitReader(f, maxFileSize+1))
+}
+
+// readError wraps a failed read of path; a *NotRegularError already names it.
+func readError(path string, err error) error {
+	var nr *NotRegularError
+	if errors.As(err, &nr) {
+		return err
+	}
+	return fmt.Errorf("reading %s: %w", path, err)
+}
+
+// NotRegularError: a file we read or replace is a named pipe, a device, a
+// folder or a socket. Nothing was read from it or written.
+type NotRegularError struct {
+	Path string
+	Kind string // "a named pipe (FIFO)", "a folder", ...
+}
+
+func (e *NotRegularError) Error() string {
+	return fmt.Sprintf("%s is %s, not a regular file: it was not read and nothing was changed; move it away and put the real file there", e.Path, e.Kind)
+}
+
+// fileKind names what a non-regular mode is, for errors.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a folder"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a block device"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	}
+	return "not a plain file (" + m.Type().String() + ")"
+}
+
+// OpenRegular opens path (following symbolic links) for reading only if it
+// is a regular file; anything else is a *NotRegularError. It checks before
+// opening, so a device is never opened, and opens without blocking and checks
+// again, so a named pipe swapped in between cannot hang the caller.
+func OpenRegular(path string) (*os.File, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, &NotRegularError{Path: path, Kind: fileKind(fi.Mode())}
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err = f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		return nil, &NotRegularError{Path: path, Kind: fileKind(fi.Mode())}
+	}
+	return f, nil
 }
 
 // ensureDir creates the vault folder with mode 0700, or tightens an existing
@@ -173,19 +240,39 @@ func tightenDir(p Paths) {
 		return
 	}
 	fi, err := os.Stat(p.Dir)
-	if err != nil || fi.Mode().Perm()&0o077 == 0 {
+	if err != nil || fi.Mode().Perm()&0o077 == 0 || !dedicatedDir(p) {
 		return
 	}
+	_ = os.Chmod(p.Dir, 0o700)
+}
+
+// dedicatedDir: every entry of the folder is one of the vault's files.
+func dedicatedDir(p Paths) bool {
 	entries, err := os.ReadDir(p.Dir)
 	if err != nil {
-		return
+		return false
 	}
 	for _, e := range entries {
 		if !isVaultFile(p, e.Name()) {
-			return
+			return false
 		}
 	}
-	_ = os.Chmod(p.Dir, 0o700)
+	return true
+}
+
+// FolderWarning is a warning for the operator when the vault's folder can be
+// written by other users and is not one globus-setup tightens (it holds other
+// files, so it is the operator's: $HOME, /tmp...): they could delete or swap
+// the vault's files or hold its lock. "" when there is nothing to say.
+func FolderWarning(p Paths) string {
+	if runtime.GOOS == "windows" {
+		return ""
+	}
+	fi, err := os.Stat(p.Dir)
+	if err != nil || fi.Mode().Perm()&0o022 == 0 || dedicatedDir(p) {
+		return ""
+	}
+	return fmt.Sprintf("WARNING: the vault folder %s can be written by other users (mode %04o): they could delete or replace the vault's files or block it; keep the vault in a folder only you can write (e.g. --vault ~/.config/globus-setup/vault.age)", p.Dir, fi.Mode().Perm())
 }
 
 func isVaultFile(p Paths, name string) bool {

@@ -127,7 +127,7 @@ func open(p Paths, passphrase []byte, o Options, force bool) (*Vault, error) {
 		}
 		err = &CorruptError{File: p.Identity, Reason: "missing"}
 	case err != nil:
-		return nil, fmt.Errorf("reading %s: %w", p.Identity, err)
+		return nil, readError(p.Identity, err)
 	default:
 		id, err = decryptIdentity(p.Identity, idFile, passphrase)
 	}
@@ -227,7 +227,7 @@ func OpenWithIdentity(p Paths, identity string, o Options) (*Vault, error) {
 		}
 		return nil, &CorruptError{File: p.Identity, Reason: "missing"}
 	} else if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", p.Identity, err)
+		return nil, readError(p.Identity, err)
 	}
 	v := &Vault{paths: p, opts: o, id: id, idFile: idFile}
 	doc, err := v.read()
@@ -250,7 +250,7 @@ func (v *Vault) read() (Doc, error) {
 		return Doc{}, fmt.Errorf("%w: %s is missing, so it cannot be checked; unlock with the passphrase", ErrWrongIdentity, v.paths.Vault)
 	}
 	if err != nil {
-		return Doc{}, fmt.Errorf("reading %s: %w", v.paths.Vault, err)
+		return Doc{}, readError(v.paths.Vault, err)
 	}
 	doc, err := decryptDoc(v.paths.Vault, data, v.id)
 	if errors.Is(err, errNoMatch) {
@@ -325,6 +325,10 @@ func (v *Vault) Update(fn func(d *Doc) error) error {
 	}
 	defer unlock(fl)
 	if cur, err := readFile(v.paths.Identity); err != nil || !bytes.Equal(cur, v.idFile) {
+		var nr *NotRegularError
+		if errors.As(err, &nr) {
+			return err
+		}
 		return ErrChanged
 	}
 	fresh, err := v.read()

@@ -76,7 +76,7 @@ func TestLoginLogout(t *testing.T) {
 
 	// A first login through another thick client, without a browser.
 	w.browser = nil
-	exit, out, errs = w.run("login", "--client-id", "not-a-uuid")
+	exit, _, errs = w.run("login", "--client-id", "not-a-uuid")
 	if exit == 0 || !strings.Contains(errs, "what to do:") {
 		t.Errorf("bad --client-id: %d %s", exit, errs)
 	}

@@ -42,6 +42,7 @@ func newInitCmd(a *app) *cobra.Command {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "created vault %s (key in %s)\n", p.Vault, p.Identity)
+			a.warnFolder(p)
 			if remember {
 				if err := v.RememberInKeychain(); err != nil {
 					return fmt.Errorf("vault created, but the OS keychain refused to remember it: %w", err)
@@ -113,6 +114,9 @@ machine can see it: use 'set KEY -' to read stdin, or 'set KEY' to be prompted.`
 	}
 }
 
+// maxStdinValue bounds `set KEY -`: more is refused, never cut short.
+const maxStdinValue = 1 << 20
+
 // valueFor takes the raw value from argv (non-secrets only), stdin, or a prompt.
 func (a *app) valueFor(spec steps.KeySpec, args []string) (string, error) {
 	if len(args) == 1 && args[0] != "-" {
@@ -127,9 +131,13 @@ func (a *app) valueFor(spec steps.KeySpec, args []string) (string, error) {
 		args = nil
 	}
 	if len(args) == 1 { // "-"
-		data, err := io.ReadAll(io.LimitReader(a.stdin, 1<<20))
+		data, err := io.ReadAll(io.LimitReader(a.stdin, maxStdinValue+1))
 		if err != nil {
 			return "", fmt.Errorf("reading stdin: %w", err)
+		}
+		if len(data) > maxStdinValue {
+			clear(data)
+			return "", fmt.Errorf("%s not stored: stdin holds more than %d KiB, more than any setting needs; check what is piped in (nothing was cut or changed)", spec.Key, maxStdinValue>>10)
 		}
 		return strings.TrimRight(string(data), "\r\n"), nil
 	}
@@ -342,7 +350,10 @@ func newExportCmd(a *app) *cobra.Command {
 		Short: "Write the gateway's settings: .env, JSON or shell exports",
 		Long: `Print the gateway's variables (env, json or shell format), write them to a new
 file with --out (mode 0600), or update only the gateway's variables in an existing
-.env with --merge (every other line is kept; a backup is written first).
+.env with --merge (every other line is kept). A symbolic link is followed and
+kept: the file it points to is updated. When the content changes, the previous
+one is kept in FILE.bak (mode 0600), replacing the backup before it; an
+unchanged file is not written.
 --format compute gives the two Globus Compute variables (the Service Account's ID
 and secret; prefer ` + "`globus-setup exec --compute`" + `, which writes nothing);
 --format users the public client ID, scope and policy the gateway's users need
@@ -368,7 +379,7 @@ and secret; prefer ` + "`globus-setup exec --compute`" + `, which writes nothing
 			doc := v.Doc()
 			switch {
 			case merge != "":
-				backup, err := steps.MergeEnvFile(merge, doc)
+				w, err := steps.MergeEnvFile(merge, doc)
 				if err != nil {
 					return err
 				}
@@ -376,21 +387,17 @@ and secret; prefer ` + "`globus-setup exec --compute`" + `, which writes nothing
 				if err := steps.RememberEnvTarget(v, merge); err != nil {
 					fmt.Fprintf(a.stderr, "globus-setup: could not remember %s for rotate: %v\n", merge, err)
 				}
-				fmt.Fprintf(a.stderr, "updated the gateway's variables in %s (previous version: %s)\n", merge, backup)
+				fmt.Fprintln(a.stderr, strings.Join(w.Lines("updated the gateway's variables in"), "\n"))
 			case out != "":
 				data, err := steps.Export(doc, f)
 				if err != nil {
 					return err
 				}
-				backup, err := steps.WriteFileAtomic(out, data, 0o600)
+				w, err := steps.WriteFileAtomic(out, data, 0o600)
 				if err != nil {
 					return err
 				}
-				msg := "wrote " + out
-				if backup != "" {
-					msg += " (previous version: " + backup + ")"
-				}
-				fmt.Fprintln(a.stderr, msg)
+				fmt.Fprintln(a.stderr, strings.Join(w.Lines("wrote"), "\n"))
 			default:
 				data, err := steps.Export(doc, f)
 				if err != nil {

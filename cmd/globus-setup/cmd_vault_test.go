@@ -266,6 +266,66 @@ func TestInitWithPassphraseFileFlag(t *testing.T) {
 	}
 }
 
+// A passphrase file others can read is used, with a warning on stderr, as
+// ssh warns about a private key; a 0600 one says nothing.
+func TestPassphraseFileReadableByOthersWarns(t *testing.T) {
+	c := newVaultCLI(t)
+	c.ok("", "set", "project.name", "Gateway")
+	warning := "globus-setup: WARNING: passphrase file " + c.passFile + " can be read by other users (mode 0644)"
+	if _, errs := c.ok("", "get", "project.name"); strings.Contains(errs, "WARNING") {
+		t.Errorf("a 0600 passphrase file was warned about: %q", errs)
+	}
+	for _, mode := range []os.FileMode{0o644, 0o640} {
+		if err := os.Chmod(c.passFile, mode); err != nil {
+			t.Fatal(err)
+		}
+		for _, args := range [][]string{
+			{"get", "project.name"},
+			{"--passphrase-file", c.passFile, "status"},
+			{"--force", "get", "project.name"},
+		} {
+			out, errs := c.ok("", args...)
+			want := strings.Replace(warning, "0644", fmt.Sprintf("%04o", mode), 1)
+			if !strings.HasPrefix(errs, want) || !strings.Contains(errs, "chmod 600 "+c.passFile) || strings.Count(errs, "WARNING") != 1 {
+				t.Errorf("%q with a %o passphrase file: stderr %q", args, mode, errs)
+			}
+			if strings.Contains(out+errs, vcPass) {
+				t.Errorf("%q printed the passphrase", args)
+			}
+		}
+	}
+}
+
+// A vault in a folder others can write to (one holding other files, so not
+// tightened) is made and used, with a warning each time.
+func TestVaultInSharedFolderWarns(t *testing.T) {
+	for _, tc := range []struct {
+		mode os.FileMode
+		warn bool
+	}{{0o777, true}, {0o770, true}, {0o755, false}} {
+		c := newVCLI(t)
+		shared := filepath.Join(c.dir, "shared")
+		if err := os.Mkdir(shared, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(shared, "notes.txt"), "someone's\n", 0o644)
+		if err := os.Chmod(shared, tc.mode); err != nil {
+			t.Fatal(err)
+		}
+		c.env["GLOBUS_SETUP_VAULT"] = filepath.Join(shared, "vault.age")
+		warning := fmt.Sprintf("globus-setup: WARNING: the vault folder %s can be written by other users (mode %04o)", shared, tc.mode)
+		for _, args := range [][]string{{"init"}, {"status"}, {"set", "project.name", "G"}} {
+			_, errs := c.ok("", args...)
+			if got := strings.Contains(errs, warning); got != tc.warn {
+				t.Errorf("%o %q: warned %v, want %v: %q", tc.mode, args, got, tc.warn, errs)
+			}
+		}
+		if m := mode(t, shared); m != tc.mode {
+			t.Errorf("the operator's folder was changed to %o", m)
+		}
+	}
+}
+
 func TestInitRefusesEmptyPassphrase(t *testing.T) {
 	c := newVCLI(t)
 	writeFile(t, c.passFile, "\n", 0o600)
@@ -376,6 +436,32 @@ func TestSetRefusesInvalidValues(t *testing.T) {
 	c.assertUnchanged(before, "invalid values")
 	if out, _ := c.ok("", "get", "project.id"); out != projectID+"\n" {
 		t.Errorf("project.id is now %q", out)
+	}
+}
+
+// More than the 1 MiB `set KEY -` reads is refused whole: cutting it would
+// store a list without its last items and say "stored".
+func TestSetRefusesOverlongStdin(t *testing.T) {
+	c := newVaultCLI(t)
+	c.ok("", "set", "policy.domains", "anl.gov")
+	before := c.snapshot()
+	var b strings.Builder
+	for i := 0; b.Len() <= maxStdinValue; i++ {
+		fmt.Fprintf(&b, "d%06d.example.org\n", i)
+	}
+	b.WriteString("last.example.org\n")
+	errs := c.fails(b.String(), "set", "policy.domains", "-")
+	if !strings.Contains(errs, "policy.domains not stored: stdin holds more than 1024 KiB") {
+		t.Errorf("overlong stdin said %q", errs)
+	}
+	c.assertUnchanged(before, "overlong stdin")
+	if out, _ := c.ok("", "get", "policy.domains"); out != "anl.gov\n" {
+		t.Errorf("policy.domains is now %.80q", out)
+	}
+	// Exactly the limit is still read whole.
+	at := strings.Repeat("x", maxStdinValue-len("\n")) + "\n"
+	if errs := c.fails(at, "set", "project.name", "-"); strings.Contains(errs, "stdin holds more") {
+		t.Errorf("a value of exactly 1 MiB was called too long: %q", errs)
 	}
 }
 
@@ -748,7 +834,7 @@ func TestExportOut(t *testing.T) {
 
 	out, errs := c.ok("", "export", "--out", gw)
 	noLeak(t, "export --out", out, errs)
-	if out != "" || !strings.HasPrefix(errs, "wrote "+gw+" (previous version: "+gw+".bak-") {
+	if out != "" || errs != "wrote "+gw+" (previous version: "+gw+".bak)\n" {
 		t.Errorf("export --out said %q / %q", out, errs)
 	}
 	if got := readFile(t, gw); got != want {
@@ -757,12 +843,20 @@ func TestExportOut(t *testing.T) {
 	if m := mode(t, gw); m != 0o600 {
 		t.Errorf("exported file mode %o, want 600", m)
 	}
-	backups, _ := filepath.Glob(gw + ".bak-*")
-	if len(backups) != 1 || readFile(t, backups[0]) != "OLD=1\n" {
+	backups, _ := filepath.Glob(gw + ".bak*")
+	if len(backups) != 1 || readFile(t, gw+".bak") != "OLD=1\n" {
 		t.Fatalf("backups %v", backups)
 	}
-	if m := mode(t, backups[0]); m&0o077 != 0 {
-		t.Errorf("backup mode %o: readable by others", m)
+	if m := mode(t, gw+".bak"); m != 0o600 {
+		t.Errorf("backup mode %o", m)
+	}
+	// Again with nothing changed: nothing written, the backup still the
+	// state before the last change.
+	if _, errs := c.ok("", "export", "--out", gw); errs != gw+" already holds these settings: nothing was written\n" {
+		t.Errorf("unchanged export said %q", errs)
+	}
+	if backups, _ := filepath.Glob(gw + ".bak*"); len(backups) != 1 || readFile(t, gw+".bak") != "OLD=1\n" {
+		t.Fatalf("after an unchanged export: backups %v", backups)
 	}
 
 	// A new file: no backup mentioned.
@@ -800,7 +894,7 @@ func TestExportMerge(t *testing.T) {
 
 	out, errs := c.ok("", "export", "--merge", gw)
 	noLeak(t, "export --merge", out, errs)
-	if out != "" || !strings.HasPrefix(errs, "updated the gateway's variables in "+gw+" (previous version: "+gw+".bak-") {
+	if out != "" || errs != "updated the gateway's variables in "+gw+" (previous version: "+gw+".bak)\n" {
 		t.Errorf("merge said %q / %q", out, errs)
 	}
 	merged := readFile(t, gw)
@@ -857,8 +951,8 @@ func TestExportMerge(t *testing.T) {
 	}
 
 	// The backup is the file as it was; no temporary files are left.
-	backups, _ := filepath.Glob(gw + ".bak-*")
-	if len(backups) != 1 || readFile(t, backups[0]) != fixture {
+	backups, _ := filepath.Glob(gw + ".bak*")
+	if len(backups) != 1 || readFile(t, gw+".bak") != fixture {
 		t.Fatalf("backups %v", backups)
 	}
 	entries, _ := os.ReadDir(c.dir)
@@ -870,8 +964,55 @@ func TestExportMerge(t *testing.T) {
 
 	// A file that is not there is an error, not a new file.
 	missing := filepath.Join(c.dir, "missing.env")
-	if errs := c.fails("", "export", "--merge", missing); !strings.Contains(errs, missing) {
+	if errs := c.fails("", "export", "--merge", missing); !strings.Contains(errs, missing) || !strings.Contains(errs, "--out") {
 		t.Errorf("merge into a missing file said %q", errs)
+	}
+}
+
+// The gateway's .env is often a link to the real file: export updates the
+// file the link points to and keeps the link, so the gateway sees the change.
+func TestExportThroughSymlink(t *testing.T) {
+	c := newVaultCLI(t)
+	c.seedAll()
+	want, _ := c.ok("", "export")
+	real := filepath.Join(c.dir, "srv", "gateway.env")
+	writeFile(t, real, "DJANGO_SECRET=keep\n", 0o600)
+	link := filepath.Join(c.dir, ".env")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	realPath, _ := filepath.EvalSymlinks(real)
+	for _, args := range [][]string{{"export", "--merge", link}, {"export", "--out", link}} {
+		_, errs := c.ok("", args...)
+		if !strings.Contains(errs, realPath+" (through the symbolic link "+link+")") || !strings.Contains(errs, "(previous version: "+realPath+".bak)") {
+			t.Errorf("%q said %q", args, errs)
+		}
+		if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			t.Fatalf("%q replaced the link with a file", args)
+		}
+	}
+	if got := readFile(t, link); got != want {
+		t.Errorf("the gateway reads:\n%s\nwant:\n%s", got, want)
+	}
+	if _, err := os.Lstat(link + ".bak"); err == nil {
+		t.Error("a backup was written beside the link instead of the file")
+	}
+}
+
+// Backups from earlier versions (.bak-<time>) are pointed out, not deleted.
+func TestExportReportsOldBackups(t *testing.T) {
+	c := newVaultCLI(t)
+	c.seedAll()
+	gw := filepath.Join(c.dir, ".env")
+	writeFile(t, gw, "OLD=1\n", 0o600)
+	old := gw + ".bak-20261101T101010Z"
+	writeFile(t, old, "GLOBUS_APPLICATION_SECRET=rotated\n", 0o600)
+	_, errs := c.ok("", "export", "--merge", gw)
+	if !strings.Contains(errs, "1 older backup(s) by an earlier globus-setup hold old secrets in plaintext: "+old) || !strings.Contains(errs, "rm "+gw+".bak-*") {
+		t.Errorf("merge said %q", errs)
+	}
+	if readFile(t, old) != "GLOBUS_APPLICATION_SECRET=rotated\n" {
+		t.Error("an old backup was changed")
 	}
 }
 

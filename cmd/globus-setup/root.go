@@ -166,10 +166,17 @@ func (a *app) paths() (vault.Paths, error) {
 }
 
 func (a *app) sources() vault.PassphraseSources {
+	warned := false
 	return vault.PassphraseSources{
 		File:   a.passphraseFile,
 		Getenv: a.getenv,
 		Prompt: a.promptPassphrase,
+		Warn: func(msg string) {
+			if !warned { // --force may read the file twice
+				warned = true
+				fmt.Fprintln(a.stderr, "globus-setup:", msg)
+			}
+		},
 	}
 }
 
@@ -183,6 +190,7 @@ func (a *app) unlock() (*vault.Vault, error) {
 	if !vault.Exists(p) {
 		return nil, fmt.Errorf("no vault at %s: run `globus-setup init` (or the wizard) to create one", p.Vault)
 	}
+	a.warnFolder(p)
 	if !a.force {
 		return vault.Unlock(p, a.sources(), a.vaultOptions)
 	}
@@ -211,6 +219,13 @@ func (a *app) unlock() (*vault.Vault, error) {
 		return vault.OpenForce(p, pass, a.vaultOptions)
 	}
 	return v, err
+}
+
+// warnFolder says, on stderr, when others can write to the vault's folder.
+func (a *app) warnFolder(p vault.Paths) {
+	if msg := vault.FolderWarning(p); msg != "" {
+		fmt.Fprintln(a.stderr, "globus-setup:", msg)
+	}
 }
 
 // passphrase resolves a passphrase from the non-interactive sources, else the terminal.

@@ -15,6 +15,7 @@ import (
 	"github.com/globus-setup/globus-setup/globus/globustest"
 	"github.com/globus-setup/globus-setup/steps"
 	"github.com/globus-setup/globus-setup/tui"
+	"github.com/globus-setup/globus-setup/vault"
 )
 
 const notATerminal = `globus-setup: the wizard needs a terminal, and stdin or stdout is not one.
@@ -60,9 +61,17 @@ func (a *app) runWizard(ctx context.Context, demo, accessible bool) error {
 	if err != nil {
 		return err
 	}
+	// Warnings go out now: a line written under the full screen would
+	// garble it. The alternate screen hides this one; it shows at exit.
+	src := a.sources()
+	if msg := vault.PassphraseFileWarning(src); msg != "" {
+		fmt.Fprintln(a.stderr, "globus-setup:", msg)
+	}
+	a.warnFolder(p)
+	src.Warn = nil
 	return tui.Run(ctx, tui.Config{
 		Paths:           p,
-		Sources:         a.sources(),
+		Sources:         src,
 		VaultOptions:    a.vaultOptions,
 		Globus:          client,
 		Env:             env,
