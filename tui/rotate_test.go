@@ -41,7 +41,7 @@ func TestRotateFromFinish(t *testing.T) {
 		t.Fatal("after 1: a new secret in the vault and .env, both working")
 	}
 	v := m.View()
-	if !strings.Contains(v, "waiting for the gateway's restart") || !strings.Contains(v, "press y here") {
+	if !strings.Contains(v, "secret rotation started") || !strings.Contains(v, "press y here") {
 		t.Fatalf("the half-done rotation is not shown:\n%s", v)
 	}
 	if strings.Contains(v, nw) || strings.Contains(v, old) {
