@@ -183,7 +183,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	case authCodeGrant:
 		s.exchangeCode(w, c, f.Get("code"), f.Get("redirect_uri"), f.Get("code_verifier"))
 	case refreshTokenGrant:
-		g, ok := s.refresh[f.Get("refresh_token")]
+		g, ok := s.refresh[tokenKey(f.Get("refresh_token"))]
 		if !ok || g.revoked || g.clientID != c.id {
 			oauthError(w, http.StatusBadRequest, "invalid_grant")
 			return
@@ -295,10 +295,10 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, http.StatusBadRequest, "invalid_request")
 		return
 	}
-	if t, ok := s.tokens[raw]; ok && t.clientID == c.id {
+	if t, ok := s.tokens[tokenKey(raw)]; ok && t.clientID == c.id {
 		t.revoked = true
 	}
-	if g, ok := s.refresh[raw]; ok && g.clientID == c.id {
+	if g, ok := s.refresh[tokenKey(raw)]; ok && g.clientID == c.id {
 		g.revoked = true
 		// Revoking a refresh token ends the access tokens it minted too
 		// (unverified; the safe reading for a logout).

@@ -123,12 +123,12 @@ func (s *Server) revokeIssued(doc map[string]any) {
 	}
 	for _, d := range docs {
 		if at, ok := d["access_token"].(string); ok {
-			if t := s.tokens[at]; t != nil {
+			if t := s.tokens[tokenKey(at)]; t != nil {
 				t.revoked = true
 			}
 		}
 		if rt, ok := d["refresh_token"].(string); ok {
-			if g := s.refresh[rt]; g != nil {
+			if g := s.refresh[tokenKey(rt)]; g != nil {
 				g.revoked = true
 			}
 		}

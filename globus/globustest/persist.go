@@ -13,8 +13,8 @@ import (
 // would be unknown to a fresh emulator. Only what outlives a request is
 // kept: identities, sessions, projects, apps (secrets as their hashes only,
 // as the emulator holds them), scopes, policies, groups, and the tokens it
-// handed out (the vault keeps the operator's login). Codes are not. The
-// tokens are the emulator's own and open nothing but this loopback emulator.
+// handed out (the vault keeps the operator's login), as their hashes only
+// (tokenKey): the file holds no token or secret that works. Codes are not.
 
 type savedState struct {
 	Version    int                     `json:"version"`

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -627,11 +628,19 @@ func groupByRS(s *Server, scopeIDs []string) []rsScopes {
 	return out
 }
 
+// tokenKey is how a token is kept: its SHA-256, never the token itself, as
+// for client secrets; so a saved demo state (persist.go) holds no token
+// that would work.
+func tokenKey(raw string) string {
+	sum := sha256.Sum256([]byte(raw))
+	return hex.EncodeToString(sum[:])
+}
+
 // mint creates one access token (and a refresh token when offline); s.mu held.
 func (s *Server) mint(clientID, sub string, user bool, rs string, ids []string, offline bool) map[string]any {
 	now := s.now()
 	access := randomString(36)
-	s.tokens[access] = &token{rs: rs, scopes: ids, clientID: clientID, sub: sub, user: user,
+	s.tokens[tokenKey(access)] = &token{rs: rs, scopes: ids, clientID: clientID, sub: sub, user: user,
 		issued: now, expires: now.Add(accessTokenLifetime)}
 	doc := map[string]any{
 		"access_token":    access,
@@ -642,7 +651,7 @@ func (s *Server) mint(clientID, sub string, user bool, rs string, ids []string, 
 	}
 	if offline {
 		rt := randomString(48)
-		s.refresh[rt] = &refreshGrant{rs: rs, scopes: ids, clientID: clientID, sub: sub}
+		s.refresh[tokenKey(rt)] = &refreshGrant{rs: rs, scopes: ids, clientID: clientID, sub: sub}
 		doc["refresh_token"] = rt
 	}
 	return doc
@@ -658,7 +667,7 @@ func (s *Server) scopeStrings(ids []string) string {
 
 // activeToken returns the unexpired, unrevoked token; s.mu held.
 func (s *Server) activeToken(access string) *token {
-	t, ok := s.tokens[access]
+	t, ok := s.tokens[tokenKey(access)]
 	if !ok || t.revoked || !s.now().Before(t.expires) {
 		return nil
 	}
