@@ -89,7 +89,7 @@ func (a *app) askLoginCode(intro, url string, noBrowser bool) (string, error) {
 	fmt.Fprintln(a.stdout, intro)
 	fmt.Fprintln(a.stdout, "  "+url)
 	if !noBrowser && a.openBrowser(url) {
-		fmt.Fprintln(a.stdout, "(opened in your browser)")
+		fmt.Fprintln(a.stdout, "(sent to your browser; if no page opened, use the link above)") // $BROWSER is started, not awaited: its failure is not seen
 	}
 	return a.promptLine("Code: ")
 }

@@ -25,7 +25,7 @@ func TestLoginLogout(t *testing.T) {
 	if exit != 0 {
 		t.Fatalf("exit %d\n%s%s", exit, out, errs)
 	}
-	if !strings.Contains(out, seen) || !strings.Contains(out, "(opened in your browser)") {
+	if !strings.Contains(out, seen) || !strings.Contains(out, "(sent to your browser") {
 		t.Errorf("the address was not shown:\n%s", out)
 	}
 	if !strings.Contains(out, "Logged in through client "+w.publicID[:8]) || !strings.Contains(out, "auth.globus.org, groups.api.globus.org") {

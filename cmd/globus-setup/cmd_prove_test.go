@@ -22,7 +22,7 @@ func (w *opsWorld) proveAs(username string) (int, string, string, string) {
 	}
 	defer func() { w.browser = nil }()
 	exit, out, errs := w.run("verify", "--as-user")
-	if seen == "" || !strings.Contains(out, seen) || !strings.Contains(out, "(opened in your browser)") {
+	if seen == "" || !strings.Contains(out, seen) || !strings.Contains(out, "(sent to your browser") {
 		w.t.Errorf("the login address was not shown:\n%s", out)
 	}
 	return exit, out, errs, code
@@ -45,7 +45,7 @@ func TestProveUser(t *testing.T) {
 	// Over SSH (or --no-browser) the link is shown, not opened; the code
 	// comes from the terminal.
 	code, out, errs = w.run("verify", "--as-user", "--no-browser")
-	if code != 1 || !strings.Contains(out, "/auth/v2/oauth2/authorize?") || strings.Contains(out, "(opened in your browser)") ||
+	if code != 1 || !strings.Contains(out, "/auth/v2/oauth2/authorize?") || strings.Contains(out, "(sent to your browser") ||
 		!strings.Contains(errs, "no code was entered") {
 		t.Errorf("no browser, no code: exit %d\n%s%s", code, out, errs)
 	}
