@@ -177,11 +177,13 @@ func ActionAllScopeNotes(sc globus.Scope) []string {
 }
 
 // credsProblem explains a failure of a call made with a stored ID and secret;
-// a 401 means the pair is wrong, which is the commonest case. It never
-// repeats the secret (Globus errors carry none).
+// invalid_client (or another 401) means the pair is wrong, the commonest
+// case; a 401 that is a GARE or invalid_grant is something else
+// and keeps Globus's own words. It never repeats the secret.
 func credsProblem(doing, label, prefix string, err error) error {
 	var ge *globus.Error
-	if errors.As(err, &ge) && (ge.Status == http.StatusUnauthorized || strings.EqualFold(ge.OAuthError, "invalid_client")) {
+	if errors.As(err, &ge) && (strings.EqualFold(ge.OAuthError, "invalid_client") ||
+		(ge.Status == http.StatusUnauthorized && ge.Requirements == nil && !strings.EqualFold(ge.OAuthError, "invalid_grant"))) {
 		return &Problem{
 			What: doing + ": Globus did not accept the stored " + label + " client ID and secret",
 			Do: "check " + prefix + ".client_id (`globus-setup get " + prefix + ".client_id`); if it is right, generate a new secret " +

@@ -240,3 +240,25 @@ func TestEnsureScopeKeepsActionProviderGuideScope(t *testing.T) {
 		t.Fatal(c.Line())
 	}
 }
+
+// A 401 that asks for a new sign-in, or names a bad code, is not a wrong
+// client secret: the operator must not be sent to make a new one.
+func TestCredsProblemOnlyForAWrongPair(t *testing.T) {
+	for _, tc := range []struct {
+		err   *globus.Error
+		wrong bool
+	}{
+		{&globus.Error{Status: 401, OAuthError: "invalid_client"}, true},
+		{&globus.Error{Status: 401, Code: "UNAUTHORIZED", OAuthError: "unauthorized"}, true},
+		{&globus.Error{Status: 400, OAuthError: "invalid_client"}, true},
+		{&globus.Error{Status: 401, OAuthError: "invalid_grant"}, false},
+		{&globus.Error{Status: 401, Code: "AuthorizationRequired", Requirements: &globus.AuthRequirements{MFA: true}}, false},
+		{&globus.Error{Status: 403, Code: "FORBIDDEN"}, false},
+	} {
+		err := credsProblem("reading the app", "Service API", "service_api", tc.err)
+		got := strings.Contains(err.Error(), "did not accept the stored Service API client ID and secret")
+		if got != tc.wrong {
+			t.Errorf("%+v: told as a wrong pair = %v, want %v (%v)", tc.err, got, tc.wrong, err)
+		}
+	}
+}
