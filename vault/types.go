@@ -77,6 +77,10 @@ type Doc struct {
 	Steps     map[string]StepRecord `json:"steps"`
 	Internal  map[string]string     `json:"internal,omitempty"`
 	UpdatedAt time.Time             `json:"updated_at"`
+	// Writer names the copy that saved it last (user@host:path), so a save
+	// can tell another operator's file (a git pull) from another
+	// globus-setup of its own. Older builds drop it; they are treated as ours.
+	Writer string `json:"writer,omitempty"`
 }
 
 // Clone returns a deep copy; its maps are never nil.
@@ -103,6 +107,13 @@ func newDoc() Doc {
 
 // Paths are the files of one vault.
 type Paths struct{ Dir, Vault, Identity, Lock string }
+
+// RecipientsFileName lists, beside vault.age, the public keys it is
+// encrypted to (a team vault); absent, it is encrypted to identity.age alone.
+const RecipientsFileName = "recipients.txt"
+
+// RecipientsFile is recipients.txt beside vault.age.
+func (p Paths) RecipientsFile() string { return filepath.Join(p.Dir, RecipientsFileName) }
 
 // PathsFor returns the paths for vault file vaultFile: identity.age and
 // vault.lock beside it. Relative paths are made absolute so a later chdir and
