@@ -111,7 +111,7 @@ func loadSSHIdentity(file string, data []byte, passphrase func(string) ([]byte, 
 			pub, err = ssh.NewPublicKey(&k.PublicKey)
 		}
 	default:
-		return nil, fmt.Errorf("%s: %w", file, ErrUnsupportedKey)
+		return nil, fmt.Errorf("%s: %w: %s", file, ErrUnsupportedKey, unsupportedFix)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)

@@ -25,7 +25,7 @@ import (
 
 var (
 	ErrNotPublicKey     = errors.New("not a public key: give an age public key (age1…), an SSH public key (ssh-ed25519 or ssh-rsa, as in id_ed25519.pub) or a file of them (authorized_keys, https://github.com/USER.keys)")
-	ErrUnsupportedKey   = errors.New("SSH key type not supported by age: use an ssh-ed25519 or ssh-rsa (2048 bits or more) key, or an age key from age-keygen")
+	ErrUnsupportedKey   = errors.New("SSH key type not supported by age")
 	ErrLastRecipient    = errors.New("refused: that is the vault's last recipient, and nobody could open it afterwards; add the new one first")
 	ErrUnknownRecipient = errors.New("no such recipient")
 	ErrRemoveSelf       = errors.New("refused: that is the key this session unlocked the vault with; ask another recipient to remove it")
@@ -35,6 +35,8 @@ var (
 	// pull) after this process read it; saving would work from a stale view.
 	ErrChangedOnDisk = errors.New("vault.age was replaced by another operator's copy since it was opened")
 )
+
+const unsupportedFix = "use an ssh-ed25519 or ssh-rsa (2048 bits or more) key, or an age key from age-keygen"
 
 // Recipient is one public key the vault is encrypted to.
 type Recipient struct {
@@ -95,11 +97,11 @@ func ParseRecipient(s string) (Recipient, error) {
 		line += " " + comment
 	}
 	if t != "ssh-ed25519" && t != "ssh-rsa" {
-		return Recipient{}, fmt.Errorf("%w (this one is %s)", ErrUnsupportedKey, t)
+		return Recipient{}, fmt.Errorf("%w (this one is %s): %s", ErrUnsupportedKey, t, unsupportedFix)
 	}
 	r, err := agessh.ParseRecipient(key)
 	if err != nil { // an RSA key under 2048 bits
-		return Recipient{}, fmt.Errorf("%w (this %s key is under 2048 bits or malformed)", ErrUnsupportedKey, t)
+		return Recipient{}, fmt.Errorf("%w (this %s key is under 2048 bits or malformed): %s", ErrUnsupportedKey, t, unsupportedFix)
 	}
 	return Recipient{Line: line, Type: t, Comment: comment, r: r, key: key}, nil
 }
@@ -391,4 +393,28 @@ func (v *Vault) publicKey() string {
 		return v.id.Recipient().String()
 	}
 	return v.idPublic
+}
+
+// Short names a recipient in a few characters: its comment and a short
+// fingerprint.
+func (r Recipient) Short() string {
+	fp := r.Fingerprint()
+	if r.Type == "age" {
+		fp = r.key[:8] + "…" + r.key[len(r.key)-4:]
+	} else if len(fp) > len("SHA256:")+8 {
+		fp = fp[:len("SHA256:")+8]
+	}
+	if r.Comment != "" {
+		return r.Comment + " (" + fp + ")"
+	}
+	return fp
+}
+
+// RecipientsSummary is one line on who can open the vault.
+func RecipientsSummary(rs []Recipient) string {
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = r.Short()
+	}
+	return strings.Join(parts, ", ")
 }

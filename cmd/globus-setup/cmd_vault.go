@@ -228,6 +228,7 @@ func newStatusCmd(a *app) *cobra.Command {
 				fmt.Fprintln(a.stdout, line)
 			}
 			a.statusSecrets(v.Doc(), limit)
+			a.statusRecipients(v)
 			return nil
 		},
 	}
