@@ -214,4 +214,3 @@ func TestProfilesCLI(t *testing.T) {
 		t.Errorf("--vault with --profile: %s", msg)
 	}
 }
-
