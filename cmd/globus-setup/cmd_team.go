@@ -157,11 +157,15 @@ func (a *app) listRecipients() error {
 	return nil
 }
 
-// statusRecipients is status's line on who can open the vault.
+// statusRecipients is status's line on who can open a team vault (a vault
+// for one, identity.age alone, keeps status to its six lines).
 func (a *app) statusRecipients(v *vault.Vault) {
 	rs, err := v.Recipients()
 	if err != nil {
 		fmt.Fprintf(a.stdout, "\n! recipients: %v\n", err)
+		return
+	}
+	if len(rs) < 2 {
 		return
 	}
 	fmt.Fprintf(a.stdout, "\nOpens for %d: %s\n", len(rs), vault.RecipientsSummary(rs))
