@@ -30,7 +30,7 @@ var (
 	ErrBadProfileName = errors.New("bad profile name")
 	// ErrEnvironmentMismatch: the vault's IDs belong to another Globus
 	// environment; nothing is sent.
-	ErrEnvironmentMismatch = errors.New("Globus environment mismatch")
+	ErrEnvironmentMismatch = errors.New("wrong Globus environment for this vault")
 )
 
 var profileName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
@@ -171,7 +171,7 @@ func CheckEnvironment(p Paths, env string) error {
 	}
 	fix := "GLOBUS_SDK_ENVIRONMENT=" + rec
 	if rec == "production" {
-		fix = "unset GLOBUS_SDK_ENVIRONMENT"
+		fix = "GLOBUS_SDK_ENVIRONMENT unset"
 	}
 	return fmt.Errorf("%w: the vault %s was set up against Globus's %s environment, but GLOBUS_SDK_ENVIRONMENT selects %s; nothing was sent. Run with %s, or pick the profile made for %s (globus-setup profiles)",
 		ErrEnvironmentMismatch, p.Vault, rec, env, fix, env)

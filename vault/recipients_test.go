@@ -323,3 +323,26 @@ func TestChangedOnDiskByAnotherOperator(t *testing.T) {
 		t.Errorf("project.id = %q", s)
 	}
 }
+
+func TestProfileNames(t *testing.T) {
+	for _, bad := range []string{"", "a/b", "..", ".hidden", "a\\b", "x y", "a..b", strings.Repeat("a", 65), "-x"} {
+		if err := CheckProfileName(bad); !errors.Is(err, ErrBadProfileName) {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	for _, good := range []string{"staging", "prod-1", "preview_gw", "a.b"} {
+		if err := CheckProfileName(good); err != nil {
+			t.Errorf("%q refused: %v", good, err)
+		}
+	}
+	p := newTestPaths(t)
+	if err := CheckEnvironment(p, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckEnvironment(p, "production"); err != nil {
+		t.Errorf("same environment refused: %v", err)
+	}
+	if err := CheckEnvironment(p, "preview"); !errors.Is(err, ErrEnvironmentMismatch) {
+		t.Errorf("preview against a production vault: %v", err)
+	}
+}

@@ -186,15 +186,17 @@ func TestProfilesCLI(t *testing.T) {
 	c.env["XDG_CONFIG_HOME"] = filepath.Join(c.dir, "config")
 	c.env["HOME"] = c.dir
 	c.ok("", "init")
-	c.ok("", "--profile", "staging", "init")
+	c.env["GLOBUS_SDK_ENVIRONMENT"] = "preview"
+	c.ok("", "--profile", "staging", "init") // records preview
+	delete(c.env, "GLOBUS_SDK_ENVIRONMENT")
 	c.env[vault.EnvProfile] = "preview-gw"
 	c.ok("", "init")
 	staging := filepath.Join(c.dir, "config", "globus-setup", "profiles", "staging", "vault.age")
 	if _, err := os.Stat(staging); err != nil {
 		t.Fatalf("the staging profile's vault is not where documented: %v", err)
 	}
-	if err := vault.CheckEnvironment(vault.PathsFor(staging), "preview"); err != nil {
-		t.Fatal(err)
+	if env, _ := vault.RecordedEnvironment(vault.PathsFor(staging)); env != "preview" {
+		t.Fatalf("recorded environment %q", env)
 	}
 	out, _ := c.ok("", "profiles")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
