@@ -80,11 +80,13 @@ func ParseRecipient(s string) (Recipient, error) {
 	case strings.HasPrefix(s, "AGE-SECRET-KEY-"), strings.Contains(s, "PRIVATE KEY"):
 		return Recipient{}, fmt.Errorf("%w (that is a private key: never share it; give its public half)", ErrNotPublicKey)
 	case strings.HasPrefix(s, "age1"):
-		r, err := age.ParseX25519Recipient(s)
+		// "age1… alice": a comment after the key is kept as its label.
+		key, comment, _ := strings.Cut(s, " ")
+		r, err := age.ParseX25519Recipient(key)
 		if err != nil {
 			return Recipient{}, ErrNotPublicKey
 		}
-		return Recipient{Line: s, Type: "age", r: r, key: s}, nil
+		return Recipient{Line: key, Type: "age", Comment: strings.TrimSpace(comment), r: r, key: key}, nil
 	}
 	pk, comment, _, _, err := ssh.ParseAuthorizedKey([]byte(s))
 	if err != nil {
@@ -139,7 +141,7 @@ func ParseRecipientsFile(name string, data []byte, warn func(string)) ([]Recipie
 		if err != nil {
 			return nil, fmt.Errorf("%s line %d: %w", name, n, err)
 		}
-		if r.Type == "age" {
+		if r.Type == "age" && r.Comment == "" {
 			r.Comment = comment
 		}
 		comment = ""
@@ -229,7 +231,7 @@ func ageRecipients(rs []Recipient) []age.Recipient {
 func recipientsText(rs []Recipient) []byte {
 	var b strings.Builder
 	b.WriteString("# Public keys this vault is encrypted to (globus-setup recipients add/remove).\n")
-	b.WriteString("# The stock tool reads this file too: age -R recipients.txt\n")
+	b.WriteString("# The stock tool reads this file too: age -R recipients.txt\n\n")
 	for _, r := range rs {
 		if r.Type == "age" && r.Comment != "" {
 			b.WriteString("# " + r.Comment + "\n")

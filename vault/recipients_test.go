@@ -346,3 +346,31 @@ func TestProfileNames(t *testing.T) {
 		t.Errorf("preview against a production vault: %v", err)
 	}
 }
+
+// An age key's label survives the round trip through recipients.txt, and
+// the file's own header is nobody's label.
+func TestAgeKeyLabel(t *testing.T) {
+	v, p := newTestVault(t)
+	a, _ := age.GenerateX25519Identity()
+	b, _ := age.GenerateX25519Identity()
+	rs, err := ParseRecipientArgs([]string{a.Recipient().String() + " alice", b.Recipient().String()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := v.AddRecipients(rs); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.RemoveRecipient("identity.age"); !errors.Is(err, ErrRemoveSelf) {
+		t.Fatal(err)
+	}
+	got, _, err := ReadRecipients(p)
+	if err != nil || len(got) != 3 || got[1].Comment != "alice" || got[2].Comment != "" || got[0].Comment != "identity.age" {
+		t.Fatalf("%+v %v", got, err)
+	}
+	// With the first key unlabelled, the header is still not its label.
+	text := recipientsText(got[2:])
+	again, err := ParseRecipientsFile("r", text, nil)
+	if err != nil || again[0].Comment != "" {
+		t.Fatalf("header taken as a label: %+v %v", again, err)
+	}
+}
