@@ -52,6 +52,11 @@ func LoadIdentity(file string, passphrase func(label string) ([]byte, error)) (*
 		if errors.Is(err, ErrWrongPassphrase) {
 			return nil, fmt.Errorf("wrong passphrase for the identity file %s: nothing was changed", file)
 		}
+		var ce *CorruptError
+		if errors.As(err, &ce) {
+			// Not identity.age's repair advice: this file is the operator's own.
+			return nil, fmt.Errorf("%s is not an identity file this program can read (%s)", file, ce.Reason)
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -374,3 +374,28 @@ func TestAgeKeyLabel(t *testing.T) {
 		t.Fatalf("header taken as a label: %+v %v", again, err)
 	}
 }
+
+// --identity may name a passphrase-encrypted identity (a copy of one's
+// identity.age); a file that is not an identity is told apart.
+func TestLoadIdentityKinds(t *testing.T) {
+	v, p := newTestVault(t)
+	id, err := LoadIdentity(p.Identity, func(string) ([]byte, error) { return testPass, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenWith(p, id, testOpts()); err != nil {
+		t.Fatal(err)
+	}
+	if id.Public != v.id.Recipient().String() {
+		t.Errorf("public key %q", id.Public)
+	}
+	_, err = LoadIdentity(p.Vault, func(string) ([]byte, error) { return testPass, nil })
+	if err == nil || !strings.Contains(err.Error(), "not an identity file") || strings.Contains(err.Error(), "--force") {
+		t.Errorf("vault.age as an identity: %v", err)
+	}
+	junk := filepath.Join(t.TempDir(), "junk")
+	mustWrite(t, junk, []byte("hello\n"), 0o600)
+	if _, err := LoadIdentity(junk, noPass); err == nil || !strings.Contains(err.Error(), "neither an age identity file") {
+		t.Errorf("junk: %v", err)
+	}
+}
