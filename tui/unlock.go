@@ -327,7 +327,8 @@ func (u *unlockModel) view() string {
 			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		}
 	} else if u.canStartProfile() {
-		helpKeys = append(helpKeys, newProfileKey)
+		// Before tab, so a 60-column bar still shows it.
+		helpKeys = []key.Binding{helpKeys[0], helpKeys[2], newProfileKey, helpKeys[1]}
 	}
 	lines := []string{m.header(), ""}
 	lines = append(lines, body...)
