@@ -31,6 +31,9 @@ var (
 	ErrRemoveSelf       = errors.New("refused: that is the key this session unlocked the vault with; ask another recipient to remove it")
 	// ErrNotRecipient: the identity given opens nothing in this vault.
 	ErrNotRecipient = errors.New("this identity is not one of the vault's recipients")
+	// ErrRecipientsChanged: recipients.txt is not the set vault.age was
+	// last saved for by globus-setup.
+	ErrRecipientsChanged = errors.New("recipients.txt does not list the keys vault.age was last saved for")
 	// ErrChangedOnDisk: another operator's copy replaced vault.age (a git
 	// pull) after this process read it; saving would work from a stale view.
 	ErrChangedOnDisk = errors.New("vault.age was replaced by another operator's copy since it was opened")
@@ -205,6 +208,32 @@ func ReadRecipients(p Paths) (rs []Recipient, ok bool, err error) {
 // identity.age's key alone.
 func (v *Vault) Recipients() ([]Recipient, error) { return v.recipients() }
 
+// recipientsFor is recipients() for a save of doc (as last saved): it
+// refuses a set that differs from the one doc was saved for, unless the
+// change is an add or remove (accept).
+func (v *Vault) recipientsFor(doc Doc, accept bool) ([]Recipient, error) {
+	rs, err := v.recipients()
+	if err != nil || accept || len(doc.Recipients) == 0 {
+		return rs, err
+	}
+	var added, dropped int
+	for _, r := range rs {
+		if !slices.Contains(doc.Recipients, r.key) {
+			added++
+		}
+	}
+	for _, k := range doc.Recipients {
+		if !slices.ContainsFunc(rs, func(r Recipient) bool { return r.key == k }) {
+			dropped++
+		}
+	}
+	if added == 0 && dropped == 0 {
+		return rs, nil
+	}
+	return nil, fmt.Errorf("%w (%d key(s) more, %d fewer): edited by hand, or pulled without the vault.age re-encrypted for it. Nothing was saved. Check it (git log -p %s; globus-setup recipients list); if it is right, run  globus-setup recipients add %s  to re-encrypt the vault to exactly that list",
+		ErrRecipientsChanged, added, dropped, RecipientsFileName, v.paths.RecipientsFile())
+}
+
 func (v *Vault) recipients() ([]Recipient, error) {
 	rs, ok, err := ReadRecipients(v.paths)
 	if err != nil {
@@ -312,7 +341,7 @@ func (v *Vault) changeRecipients(fn func(cur []Recipient) ([]Recipient, error)) 
 	if err != nil {
 		return err
 	}
-	cur, err := v.recipients()
+	cur, err := v.recipientsFor(fresh, true)
 	if err != nil {
 		return err
 	}

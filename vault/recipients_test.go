@@ -399,3 +399,47 @@ func TestLoadIdentityKinds(t *testing.T) {
 		t.Errorf("junk: %v", err)
 	}
 }
+
+// A key slipped into recipients.txt by hand (or by a pull that did not
+// bring the vault re-encrypted for it) is not encrypted to by a save; the
+// add command accepts the file once it is checked.
+func TestHandEditedRecipientsRefused(t *testing.T) {
+	v, p := newTestVault(t)
+	if err := v.Set("service_api.client_secret", "s3cret"); err != nil {
+		t.Fatal(err)
+	}
+	alice, _ := age.GenerateX25519Identity()
+	rs, _ := ParseRecipientArgs([]string{alice.Recipient().String() + " alice"}, nil)
+	if _, _, err := v.AddRecipients(rs); err != nil {
+		t.Fatal(err)
+	}
+	mallory, _ := age.GenerateX25519Identity()
+	f, err := os.OpenFile(p.RecipientsFile(), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(mallory.Recipient().String() + "\n")
+	f.Close()
+	before := snapshot(t, p.Dir)
+	if err := v.Set("project.id", "x"); !errors.Is(err, ErrRecipientsChanged) || !strings.Contains(err.Error(), "1 key(s) more") {
+		t.Fatalf("save after a hand edit: %v", err)
+	}
+	assertUnchanged(t, before, snapshot(t, p.Dir))
+	if _, err := stockDecrypt(t, p.Vault, mallory); err == nil {
+		t.Fatal("the hand-added key opens the vault")
+	}
+	// Checked and accepted: add the file itself.
+	all, err := ParseRecipientArgs([]string{p.RecipientsFile()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if added, _, err := v.AddRecipients(all); err != nil || len(added) != 0 {
+		t.Fatalf("accept: %d %v", len(added), err)
+	}
+	if err := v.Set("project.id", "x"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stockDecrypt(t, p.Vault, mallory); err != nil {
+		t.Fatalf("the accepted key: %v", err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"time"
 )
 
@@ -81,6 +82,10 @@ type Doc struct {
 	// can tell another operator's file (a git pull) from another
 	// globus-setup of its own. Older builds drop it; they are treated as ours.
 	Writer string `json:"writer,omitempty"`
+	// Recipients are the keys the file was encrypted to, so a
+	// recipients.txt edited by hand (or pulled without its vault.age) is
+	// noticed before a save encrypts the secrets to a key nobody added here.
+	Recipients []string `json:"recipients,omitempty"`
 }
 
 // Clone returns a deep copy; its maps are never nil.
@@ -89,6 +94,7 @@ func (d Doc) Clone() Doc {
 	c.Values = maps.Clone(d.Values)
 	c.Steps = maps.Clone(d.Steps)
 	c.Internal = maps.Clone(d.Internal)
+	c.Recipients = slices.Clone(d.Recipients)
 	if c.Values == nil {
 		c.Values = map[string]string{}
 	}

@@ -92,6 +92,7 @@ func create(p Paths, o Options, id *age.X25519Identity, idFile []byte) (*Vault, 
 	doc := newDoc()
 	doc.UpdatedAt = now().UTC()
 	doc.Writer = writerID(p)
+	doc.Recipients = []string{id.Recipient().String()}
 	data, err := encryptDoc(doc, id.Recipient())
 	if err != nil {
 		return nil, err
@@ -292,7 +293,7 @@ func (v *Vault) read() (Doc, error) {
 
 // write encrypts doc to every recipient and saves it atomically; lock held.
 func (v *Vault) write(doc Doc) error {
-	rs, err := v.recipients()
+	rs, err := v.recipientsFor(v.Doc(), false)
 	if err != nil {
 		return err
 	}
@@ -302,6 +303,10 @@ func (v *Vault) write(doc Doc) error {
 // writeTo encrypts doc to rs and saves it; lock held.
 func (v *Vault) writeTo(doc Doc, rs []Recipient) error {
 	doc.Writer = writerID(v.paths)
+	doc.Recipients = doc.Recipients[:0:0]
+	for _, r := range rs {
+		doc.Recipients = append(doc.Recipients, r.key)
+	}
 	data, err := encryptDoc(doc, ageRecipients(rs)...)
 	if err != nil {
 		return err
