@@ -308,6 +308,7 @@ func TestChangedOnDiskByAnotherOperator(t *testing.T) {
 	if !errors.Is(err, ErrChangedOnDisk) || !strings.Contains(err.Error(), q.Vault) {
 		t.Fatalf("want ErrChangedOnDisk naming the writer, got %v", err)
 	}
+	t.Log(err)
 	if !bytes.Equal(mustRead(t, p.Vault), pulled) {
 		t.Fatal("the pulled vault was overwritten")
 	}
