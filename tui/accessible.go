@@ -147,9 +147,16 @@ func (a *access) run() error {
 	if a.cfg.Demo {
 		env = "demo, against the built-in emulator"
 	}
-	a.say("globus-setup, accessible mode. Globus environment: %s. Vault: %s.", env, a.cfg.Paths.Vault)
+	if a.cfg.Profile != "" {
+		a.say("globus-setup, accessible mode. Profile: %s. Globus environment: %s. Vault: %s.", a.cfg.Profile, env, a.cfg.Paths.Vault)
+	} else {
+		a.say("globus-setup, accessible mode. Globus environment: %s. Vault: %s.", env, a.cfg.Paths.Vault)
+	}
 	if err := a.unlock(); err != nil {
 		return err
+	}
+	if rs, err := a.v.Recipients(); err == nil && len(rs) > 1 {
+		a.say("The vault opens for %d keys: %s.", len(rs), vault.RecipientsSummary(rs))
 	}
 	cat := steps.Catalogue()
 	for i := steps.ResumeIndex(a.v.Doc()); i < len(cat); i++ {

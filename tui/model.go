@@ -24,6 +24,8 @@ type Model struct {
 	help  help.Model
 	w, h  int
 	vault *vault.Vault
+	// opensFor names who can open the vault (its recipients), for the header.
+	opensFor []string
 
 	unlock *unlockModel
 	shell  *shellModel
@@ -46,12 +48,23 @@ func newModel(ctx context.Context, cfg Config, clipOut io.Writer) *Model {
 		clipOut: clipOut,
 	}
 	if cfg.Vault != nil {
-		m.vault = cfg.Vault
+		m.setVault(cfg.Vault)
 		m.shell = newShell(m)
 	} else {
 		m.unlock = newUnlock(m)
 	}
 	return m
+}
+
+// setVault keeps the unlocked vault and who can open it.
+func (m *Model) setVault(v *vault.Vault) {
+	m.vault = v
+	m.opensFor = nil
+	if rs, err := v.Recipients(); err == nil {
+		for _, r := range rs {
+			m.opensFor = append(m.opensFor, r.Short())
+		}
+	}
 }
 
 // Init starts the unlock screen's automatic sources (file, command, keychain).
@@ -96,7 +109,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.clearClipboard(msg.text)
 	case unlockedMsg:
 		if msg.err == nil && msg.v != nil {
-			m.vault = msg.v
+			m.setVault(msg.v)
 			m.unlock = nil
 			m.shell = newShell(m)
 			m.shell.flash = msg.note

@@ -493,7 +493,19 @@ func (m *Model) header() string {
 	if m.cfg.Demo {
 		env = "DEMO – emulator"
 	}
-	left := " globus-setup │ " + env + " │ vault "
+	left := " globus-setup │ " + env + " │ "
+	if m.cfg.Profile != "" {
+		left += "profile " + termsafe.Line(m.cfg.Profile) + " │ "
+	}
+	if n := len(m.opensFor); n > 1 { // a team vault
+		// Who can open it: their names when they fit, else how many.
+		who := termsafe.Line(strings.Join(m.opensFor, ", "))
+		if lipgloss.Width(left+who)+30 > m.w {
+			who = fmt.Sprintf("%d keys", n)
+		}
+		left += "opens for " + who + " │ "
+	}
+	left += "vault "
 	path := termsafe.Line(shortPath(m.cfg.Paths.Vault))
 	room := m.w - lipgloss.Width(left) - 1
 	if room < lipgloss.Width(path) {

@@ -25,6 +25,7 @@ import (
 // Config is what cmd wires in.
 type Config struct {
 	Paths        vault.Paths
+	Profile      string                  // --profile NAME, shown in the header; "" for --vault or the default
 	Sources      vault.PassphraseSources // File/Getenv used; Prompt is ignored (the unlock screen asks)
 	VaultOptions vault.Options
 	Globus       *globus.Client

@@ -25,6 +25,8 @@ type unlockModel struct {
 	status        string
 	err           string
 	ready         bool // the automatic sources were tried; show the form
+	naming        bool // typing a new profile's name (profile.go)
+	name          *huh.Input
 }
 
 type unlockedMsg struct {
@@ -111,7 +113,12 @@ func (u *unlockModel) update(msg tea.Msg) tea.Cmd {
 
 func (u *unlockModel) key(msg tea.KeyMsg) tea.Cmd {
 	k := u.m.keys
+	if u.naming {
+		return u.nameKey(msg)
+	}
 	switch {
+	case key.Matches(msg, newProfileKey) && u.canStartProfile():
+		return u.startNaming()
 	case msg.Type == tea.KeyEsc:
 		return u.m.quit()
 	case key.Matches(msg, k.NextField) && msg.Type != tea.KeyRunes:
@@ -268,7 +275,9 @@ func (u *unlockModel) view() string {
 	b = append(b, wrap(intro, w)...)
 	b = append(b, wrap(termsafe.Line(m.cfg.Paths.Vault), w)...)
 	b = append(b, "")
-	if u.ready {
+	if u.naming {
+		b = u.namingView(w)
+	} else if u.ready {
 		b = append(b, splitLines(u.pass.View())...)
 		if u.create {
 			if h := strengthHint(inputValue(u.pass)); h != "" {
@@ -311,6 +320,15 @@ func (u *unlockModel) view() string {
 	helpKeys := []key.Binding{
 		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue")),
 		m.keys.NextField, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "quit")),
+	}
+	if u.naming {
+		helpKeys = []key.Binding{
+			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "start on it")),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		}
+	} else if u.canStartProfile() {
+		// Before tab, so a 60-column bar still shows it.
+		helpKeys = []key.Binding{helpKeys[0], helpKeys[2], newProfileKey, helpKeys[1]}
 	}
 	lines := []string{m.header(), ""}
 	lines = append(lines, body...)

@@ -125,16 +125,16 @@ func ageReason(err error) string {
 	}
 }
 
-// encryptDoc returns vault.age's bytes: the JSON document encrypted to r.
-// Plaintext exists only in memory and is zeroed after use.
-func encryptDoc(d Doc, r age.Recipient) ([]byte, error) {
+// encryptDoc returns vault.age's bytes: the JSON document encrypted to every
+// r. Plaintext exists only in memory and is zeroed after use.
+func encryptDoc(d Doc, r ...age.Recipient) ([]byte, error) {
 	plain, err := json.MarshalIndent(d, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("encoding the vault document: %w", err)
 	}
 	defer clear(plain)
 	buf := bytes.NewBuffer(make([]byte, 0, len(plain)+256))
-	w, err := age.Encrypt(buf, r)
+	w, err := age.Encrypt(buf, r...)
 	if err != nil {
 		return nil, fmt.Errorf("encrypting the vault: %w", err)
 	}

@@ -6,6 +6,9 @@
 //	               an age scrypt recipient (the operator's passphrase, work factor 18)
 //	vault.age      a versioned JSON Doc, encrypted to that identity's recipient
 //	vault.lock     empty; flock(2) on it serialises writers across processes
+//	recipients.txt optional (a team vault): the public keys vault.age is
+//	               encrypted to, age X25519 and SSH, in `age -R` format
+//	globus-environment  the Globus environment the vault was first used with
 //	.vault.age.tmp-*             a save in progress (ciphertext only); stale ones
 //	                             are removed by the next save
 //	vault.age.damaged-<UTC time> a damaged file kept aside by OpenForce

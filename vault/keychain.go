@@ -105,6 +105,9 @@ func keychainKey(p Paths) string {
 // RememberInKeychain stores the unlocked identity in the OS keychain, so the
 // next unlock needs no passphrase.
 func (v *Vault) RememberInKeychain() error {
+	if v.id == nil {
+		return errors.New("only the vault's own identity.age key can be remembered; this vault was opened with --identity")
+	}
 	item := keyring.Item{
 		Key:                       keychainKey(v.paths),
 		Data:                      []byte(v.id.String()),

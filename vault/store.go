@@ -70,7 +70,7 @@ func unlock(fl *flock.Flock) { _ = fl.Unlock() }
 func tempPattern(target string) string { return "." + filepath.Base(target) + ".tmp-*" }
 
 func cleanStaleTemps(p Paths) {
-	for _, target := range []string{p.Vault, p.Identity} {
+	for _, target := range []string{p.Vault, p.Identity, p.RecipientsFile(), environmentFile(p)} {
 		matches, _ := filepath.Glob(filepath.Join(p.Dir, tempPattern(target)))
 		for _, m := range matches {
 			_ = os.Remove(m)
@@ -276,7 +276,7 @@ func FolderWarning(p Paths) string {
 }
 
 func isVaultFile(p Paths, name string) bool {
-	for _, target := range []string{p.Vault, p.Identity, p.Lock} {
+	for _, target := range []string{p.Vault, p.Identity, p.Lock, p.RecipientsFile(), environmentFile(p)} {
 		base := filepath.Base(target)
 		if name == base || strings.HasPrefix(name, base+".damaged-") || strings.HasPrefix(name, "."+base+".tmp-") {
 			return true

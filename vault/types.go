@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"time"
 )
 
@@ -77,6 +78,14 @@ type Doc struct {
 	Steps     map[string]StepRecord `json:"steps"`
 	Internal  map[string]string     `json:"internal,omitempty"`
 	UpdatedAt time.Time             `json:"updated_at"`
+	// Writer names the copy that saved it last (user@host:path), so a save
+	// can tell another operator's file (a git pull) from another
+	// globus-setup of its own. Older builds drop it; they are treated as ours.
+	Writer string `json:"writer,omitempty"`
+	// Recipients are the keys the file was encrypted to, so a
+	// recipients.txt edited by hand (or pulled without its vault.age) is
+	// noticed before a save encrypts the secrets to a key nobody added here.
+	Recipients []string `json:"recipients,omitempty"`
 }
 
 // Clone returns a deep copy; its maps are never nil.
@@ -85,6 +94,7 @@ func (d Doc) Clone() Doc {
 	c.Values = maps.Clone(d.Values)
 	c.Steps = maps.Clone(d.Steps)
 	c.Internal = maps.Clone(d.Internal)
+	c.Recipients = slices.Clone(d.Recipients)
 	if c.Values == nil {
 		c.Values = map[string]string{}
 	}
@@ -103,6 +113,13 @@ func newDoc() Doc {
 
 // Paths are the files of one vault.
 type Paths struct{ Dir, Vault, Identity, Lock string }
+
+// RecipientsFileName lists, beside vault.age, the public keys it is
+// encrypted to (a team vault); absent, it is encrypted to identity.age alone.
+const RecipientsFileName = "recipients.txt"
+
+// RecipientsFile is recipients.txt beside vault.age.
+func (p Paths) RecipientsFile() string { return filepath.Join(p.Dir, RecipientsFileName) }
 
 // PathsFor returns the paths for vault file vaultFile: identity.age and
 // vault.lock beside it. Relative paths are made absolute so a later chdir and

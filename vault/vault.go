@@ -1,7 +1,7 @@
 package vault
 
 import (
-	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -16,7 +16,14 @@ import (
 type Vault struct {
 	paths Paths
 	opts  Options
-	id    *age.X25519Identity
+	// dec decrypts vault.age: identity.age's key, or what --identity named.
+	dec age.Identity
+	// id is identity.age's X25519 key when that is what unlocked the vault
+	// (the keychain remembers it; a vault without recipients.txt is
+	// encrypted to it alone); nil for an --identity file.
+	id *age.X25519Identity
+	// idPublic is an --identity file's public key, for error messages.
+	idPublic string
 	// idFile is identity.age as it was at unlock; a save refuses to go on if
 	// it changed (the vault was re-created and uses another key).
 	idFile []byte
@@ -26,6 +33,9 @@ type Vault struct {
 
 	mu  sync.Mutex
 	doc Doc
+	// seen is the SHA-256 of vault.age as last read or written here: a save
+	// finding another operator's file there refuses (see checkUnchanged).
+	seen [32]byte
 }
 
 // errNoChange from an Update function: nothing to write, not an error.
@@ -81,9 +91,18 @@ func newIdentity(passphrase []byte, workFactor int) (*age.X25519Identity, []byte
 func create(p Paths, o Options, id *age.X25519Identity, idFile []byte) (*Vault, error) {
 	doc := newDoc()
 	doc.UpdatedAt = now().UTC()
+	doc.Writer = writerID(p)
+	doc.Recipients = []string{id.Recipient().String()}
 	data, err := encryptDoc(doc, id.Recipient())
 	if err != nil {
 		return nil, err
+	}
+	// A recipients.txt left from an earlier vault does not list the new key:
+	// the next save would lock this operator out. Keep it aside.
+	if fileExists(p.RecipientsFile()) {
+		if _, err := setAside(p.RecipientsFile()); err != nil {
+			return nil, err
+		}
 	}
 	if err := writeAtomic(p, p.Identity, idFile); err != nil {
 		return nil, err
@@ -91,7 +110,9 @@ func create(p Paths, o Options, id *age.X25519Identity, idFile []byte) (*Vault, 
 	if err := writeAtomic(p, p.Vault, data); err != nil {
 		return nil, err
 	}
-	return &Vault{paths: p, opts: o, id: id, idFile: idFile, viaPassphrase: true, doc: doc}, nil
+	v := &Vault{paths: p, opts: o, dec: id, id: id, idFile: idFile, viaPassphrase: true, doc: doc}
+	v.seen = sha256.Sum256(data)
+	return v, nil
 }
 
 // Open unlocks an existing vault with its passphrase: one scrypt derivation.
@@ -138,7 +159,7 @@ func open(p Paths, passphrase []byte, o Options, force bool) (*Vault, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &Vault{paths: p, opts: o, id: id, idFile: idFile, viaPassphrase: true}
+	v := &Vault{paths: p, opts: o, dec: id, id: id, idFile: idFile, viaPassphrase: true}
 	doc, err := v.read()
 	if errors.As(err, &ce) && force {
 		if err := v.repairDoc(); err != nil {
@@ -229,7 +250,7 @@ func OpenWithIdentity(p Paths, identity string, o Options) (*Vault, error) {
 	} else if err != nil {
 		return nil, readError(p.Identity, err)
 	}
-	v := &Vault{paths: p, opts: o, id: id, idFile: idFile}
+	v := &Vault{paths: p, opts: o, dec: id, id: id, idFile: idFile}
 	doc, err := v.read()
 	if err != nil {
 		return nil, err
@@ -252,8 +273,16 @@ func (v *Vault) read() (Doc, error) {
 	if err != nil {
 		return Doc{}, readError(v.paths.Vault, err)
 	}
-	doc, err := decryptDoc(v.paths.Vault, data, v.id)
+	doc, err := decryptDoc(v.paths.Vault, data, v.dec)
+	if err == nil {
+		v.mu.Lock()
+		v.seen = sha256.Sum256(data)
+		v.mu.Unlock()
+	}
 	if errors.Is(err, errNoMatch) {
+		if fileExists(v.paths.RecipientsFile()) {
+			return Doc{}, notRecipient(v.paths, v.publicKey())
+		}
 		if v.viaPassphrase {
 			return Doc{}, &CorruptError{File: v.paths.Vault, Reason: "not encrypted to the key in " + IdentityFileName}
 		}
@@ -262,13 +291,33 @@ func (v *Vault) read() (Doc, error) {
 	return doc, err
 }
 
-// write encrypts doc to the recipient and saves it atomically; lock held.
+// write encrypts doc to every recipient and saves it atomically; lock held.
 func (v *Vault) write(doc Doc) error {
-	data, err := encryptDoc(doc, v.id.Recipient())
+	rs, err := v.recipientsFor(v.Doc(), false)
 	if err != nil {
 		return err
 	}
-	return writeAtomic(v.paths, v.paths.Vault, data)
+	return v.writeTo(doc, rs)
+}
+
+// writeTo encrypts doc to rs and saves it; lock held.
+func (v *Vault) writeTo(doc Doc, rs []Recipient) error {
+	doc.Writer = writerID(v.paths)
+	doc.Recipients = doc.Recipients[:0:0]
+	for _, r := range rs {
+		doc.Recipients = append(doc.Recipients, r.key)
+	}
+	data, err := encryptDoc(doc, ageRecipients(rs)...)
+	if err != nil {
+		return err
+	}
+	if err := writeAtomic(v.paths, v.paths.Vault, data); err != nil {
+		return err
+	}
+	v.mu.Lock()
+	v.seen = sha256.Sum256(data)
+	v.mu.Unlock()
+	return nil
 }
 
 func (v *Vault) setDoc(d Doc) {
@@ -324,18 +373,10 @@ func (v *Vault) Update(fn func(d *Doc) error) error {
 		return err
 	}
 	defer unlock(fl)
-	if cur, err := readFile(v.paths.Identity); err != nil || !bytes.Equal(cur, v.idFile) {
-		var nr *NotRegularError
-		if errors.As(err, &nr) {
-			return err
-		}
-		return ErrChanged
-	}
-	fresh, err := v.read()
+	fresh, err := v.freshLocked()
 	if err != nil {
 		return err
 	}
-	v.setDoc(fresh)
 	d := fresh.Clone()
 	if err := fn(&d); errors.Is(err, errNoChange) {
 		return nil

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/globus-setup/globus-setup/globus"
 	"github.com/globus-setup/globus-setup/steps"
 	"github.com/globus-setup/globus-setup/tui/clipboard"
 	"github.com/globus-setup/globus-setup/vault"
@@ -43,6 +44,13 @@ func newInitCmd(a *app) *cobra.Command {
 			}
 			fmt.Fprintf(a.stdout, "created vault %s (key in %s)\n", p.Vault, p.Identity)
 			a.warnFolder(p)
+			// The Globus environment the vault is for is recorded at its
+			// birth; a later command against another one is refused.
+			if env, err := globus.EnvironmentFromEnv(a.getenv); err == nil {
+				if err := a.checkEnvironment(env); err != nil {
+					return err
+				}
+			}
 			if remember {
 				if err := v.RememberInKeychain(); err != nil {
 					return fmt.Errorf("vault created, but the OS keychain refused to remember it: %w", err)
@@ -236,6 +244,7 @@ func newStatusCmd(a *app) *cobra.Command {
 				fmt.Fprintln(a.stdout, line)
 			}
 			a.statusSecrets(v.Doc(), limit)
+			a.statusRecipients(v)
 			return nil
 		},
 	}

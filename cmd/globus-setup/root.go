@@ -33,6 +33,8 @@ type app struct {
 
 	vaultFile      string
 	passphraseFile string
+	identityFile   string // --identity: an operator's own age or SSH key
+	profile        string // --profile
 	force          bool
 	vaultOptions   vault.Options
 
@@ -139,6 +141,8 @@ kept in an encrypted local vault; run with no command for the full-screen wizard
 	f := root.PersistentFlags()
 	f.StringVar(&a.vaultFile, "vault", "", "path of vault.age (default $GLOBUS_SETUP_VAULT, else the user config folder)")
 	f.StringVar(&a.passphraseFile, "passphrase-file", "", "read the vault passphrase from this file")
+	f.StringVar(&a.identityFile, "identity", "", "unlock with your own age identity file or SSH private key (default $GLOBUS_SETUP_IDENTITY) instead of identity.age")
+	f.StringVar(&a.profile, "profile", "", "use the vault of this profile, one per gateway (default $GLOBUS_SETUP_PROFILE; see `globus-setup profiles`)")
 	f.BoolVar(&a.force, "force", false, "open a damaged vault anyway, keeping the damaged file aside")
 	root.Flags().BoolVar(&demo, "demo", false, "run the wizard against the built-in Globus emulator with a throwaway vault")
 	root.Flags().BoolVar(&accessible, "accessible", false, "screen-reader friendly prompts (also ACCESSIBLE=1)")
@@ -150,12 +154,20 @@ kept in an encrypted local vault; run with no command for the full-screen wizard
 		newApplyCmd(a),
 		newEmulatorCmd(a),
 		newRotateCmd(a), newExecCmd(a),
+		newRecipientsCmd(a), newProfilesCmd(a),
 	)
 	return root
 }
 
 func (a *app) paths() (vault.Paths, error) {
 	file := a.vaultFile
+	if name, ok, err := a.profileName(); err != nil {
+		return vault.Paths{}, err
+	} else if ok {
+		if file, err = vault.ProfileVaultFile(a.getenv, name); err != nil {
+			return vault.Paths{}, err
+		}
+	}
 	if file == "" {
 		var err error
 		if file, err = vault.DefaultVaultFile(a.getenv); err != nil {
@@ -186,6 +198,12 @@ func (a *app) unlock() (*vault.Vault, error) {
 	p, err := a.paths()
 	if err != nil {
 		return nil, err
+	}
+	if id, err := a.identity(); err != nil || id != nil {
+		if err != nil {
+			return nil, err
+		}
+		return vault.OpenWith(p, id, a.vaultOptions)
 	}
 	if !vault.Exists(p) {
 		return nil, fmt.Errorf("no vault at %s: run `globus-setup init` (or the wizard) to create one", p.Vault)
@@ -240,6 +258,9 @@ func (a *app) passphrase(label string) ([]byte, error) {
 func (a *app) globusClient() (*globus.Client, error) {
 	env, err := globus.EnvironmentFromEnv(a.getenv)
 	if err != nil {
+		return nil, err
+	}
+	if err := a.checkEnvironment(env); err != nil {
 		return nil, err
 	}
 	return globus.New(env)

@@ -34,6 +34,9 @@ func (a *app) runWizard(ctx context.Context, demo, accessible bool) error {
 		fmt.Fprint(a.stderr, notATerminal)
 		return exitError{code: 2}
 	}
+	if demo && a.profile != "" {
+		return errors.New("--demo runs on a throwaway vault (or --vault PATH): --profile is for real gateways")
+	}
 	// A demo keeps its vault only when --vault names one (to try resuming).
 	ephemeral := demo && a.vaultFile == ""
 	var demoLoginClient string
@@ -57,6 +60,13 @@ func (a *app) runWizard(ctx context.Context, demo, accessible bool) error {
 	if err != nil {
 		return err
 	}
+	// Recorded even before the vault exists: the wizard is about to create
+	// it for this environment.
+	if env.Name == "production" || env.Name == "preview" {
+		if err := vault.CheckEnvironment(p, env.Name); err != nil {
+			return err
+		}
+	}
 	budget, err := globus.NetworkBudgetFromEnv(a.getenv)
 	if err != nil {
 		return err
@@ -69,7 +79,20 @@ func (a *app) runWizard(ctx context.Context, demo, accessible bool) error {
 	}
 	a.warnFolder(p)
 	src.Warn = nil
+	// An --identity is unlocked here, on the terminal, before the screen
+	// starts (a protected SSH key asks its passphrase).
+	var unlocked *vault.Vault
+	if id, err := a.identity(); err != nil {
+		return err
+	} else if id != nil {
+		if unlocked, err = vault.OpenWith(p, id, a.vaultOptions); err != nil {
+			return err
+		}
+	}
+	profile, _, _ := a.profileName()
 	return tui.Run(ctx, tui.Config{
+		Vault:           unlocked,
+		Profile:         profile,
 		Paths:           p,
 		Sources:         src,
 		VaultOptions:    a.vaultOptions,
