@@ -61,6 +61,10 @@ type shellModel struct {
 	follow   map[int]bool // keep the page's focus line in view (off until the operator acts there)
 	flash    string
 	fullHelp bool
+	// arrived is a one-line note on the page the wizard moved to by itself
+	// (arrivedAt), saying what was checked on the way; any move clears it.
+	arrived   string
+	arrivedAt int
 }
 
 func newShell(m *Model) *shellModel {
@@ -154,7 +158,7 @@ func (s *shellModel) cancelAll() {
 func (s *shellModel) goTo(i int) tea.Cmd {
 	n := len(s.cat) + 4
 	s.sel = (i + n) % n
-	s.flash = ""
+	s.flash, s.arrived = "", ""
 	s.scroll[s.sel], s.follow[s.sel] = 0, false // a page opens at its top
 	switch s.sel {
 	case s.valuesIndex():
@@ -182,6 +186,16 @@ func (s *shellModel) goToNextStep(i int) tea.Cmd {
 		return s.goTo(s.finishIndex())
 	}
 	return s.goTo(i + 1)
+}
+
+// advanceFrom moves on after step i, as goToNextStep, leaving note on the
+// next page so what the step's check found stays in view.
+func (s *shellModel) advanceFrom(i int, note string) tea.Cmd {
+	cmd := s.goToNextStep(i)
+	if s.sel != i {
+		s.arrived, s.arrivedAt = note, s.sel
+	}
+	return cmd
 }
 
 func (s *shellModel) update(msg tea.Msg) tea.Cmd {
@@ -345,6 +359,13 @@ func (s *shellModel) view() string {
 // pane renders the current page and scrolls it to keep its focus visible.
 func (s *shellModel) pane(w, h int) []string {
 	lines, focus := s.current().lines(min(w, readingWidth))
+	if s.arrived != "" && s.arrivedAt == s.sel {
+		note := styledWrap(s.m.st.ok, s.arrived, min(w, readingWidth))
+		lines = append(note, lines...)
+		if focus >= 0 {
+			focus += len(note)
+		}
+	}
 	if !s.follow[s.sel] {
 		focus = -1
 	}
