@@ -35,7 +35,8 @@ func TestServiceAPIStepCreatesScopeAndVerifies(t *testing.T) {
 	press(tm, tea.KeyTab)
 	waitFor(t, tm, "Step 2 of 6")
 	fillStep(tm, id, secret)
-	waitFor(t, tm, "✓ All good.")
+	// Saved and checked: the wizard moves on, saying so on step 3.
+	waitFor(t, tm, "Step 3 of 6", "✓ Step 2 saved and checked")
 	runes(tm, "q")
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 

@@ -252,7 +252,12 @@ func (s *shellModel) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Next):
 		return s.goTo(s.sel + 1)
 	case key.Matches(msg, k.Prev):
-		return s.goTo(s.sel - 1)
+		back := s.arrived != "" && s.arrivedAt == s.sel
+		cmd := s.goTo(s.sel - 1)
+		if back {
+			s.follow[s.sel] = true // the note said shift+tab shows the check: show it
+		}
+		return cmd
 	case key.Matches(msg, k.Up) && s.sel != s.valuesIndex():
 		return s.goTo(s.sel - 1)
 	case key.Matches(msg, k.Down) && s.sel != s.valuesIndex():

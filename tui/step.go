@@ -44,10 +44,10 @@ type policyReadMsg struct {
 	err error
 }
 
-func (m acceptMsg) stepID() string { return m.id }
+func (m acceptMsg) stepID() string     { return m.id }
 func (m policyReadMsg) stepID() string { return m.id }
-func (m checkMsg) stepID() string  { return m.id }
-func (m skipMsg) stepID() string   { return m.id }
+func (m checkMsg) stepID() string      { return m.id }
+func (m skipMsg) stepID() string       { return m.id }
 
 // field is one huh input with its own validation message.
 type field struct {
@@ -588,9 +588,14 @@ func checkedNote(n int, lines []string) string {
 			waiting++
 		}
 	}
-	note := fmt.Sprintf("✓ Step %d saved and checked: %s passed", n, plural(passed, "check"))
-	if waiting > 0 {
-		note += fmt.Sprintf(", %d could not run yet (shift+tab shows why)", waiting)
+	var note string
+	switch {
+	case passed == 0:
+		note = fmt.Sprintf("✓ Step %d saved; its check could not run yet (shift+tab shows why)", n)
+	case waiting > 0:
+		note = fmt.Sprintf("✓ Step %d saved and checked: %d passed, %d could not run yet (shift+tab shows why)", n, passed, waiting)
+	default:
+		note = fmt.Sprintf("✓ Step %d saved and checked: %s passed", n, plural(passed, "check"))
 	}
 	return note + "."
 }

@@ -325,7 +325,7 @@ func TestQuitKeepsAcceptedValues(t *testing.T) {
 		}
 	}
 	press(tm, tea.KeyEnter)
-	waitForAny(t, tm, "✓ Saved.", "✓ All good.") // saved, then checked
+	waitFor(t, tm, "Step 2 of 6", "✓ Step 1 saved") // saved, then checked, then on
 	// Typed but not accepted: lost on quit, by design.
 	runes(tm, "q")
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
