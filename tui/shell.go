@@ -63,8 +63,9 @@ type shellModel struct {
 	fullHelp bool
 	// arrived is a one-line note on the page the wizard moved to by itself
 	// (arrivedAt), saying what was checked on the way; any move clears it.
-	arrived   string
-	arrivedAt int
+	arrived     string
+	arrivedAt   int
+	arrivedFrom int // the step shift+tab goes back to from there
 }
 
 func newShell(m *Model) *shellModel {
@@ -193,7 +194,10 @@ func (s *shellModel) goToNextStep(i int) tea.Cmd {
 func (s *shellModel) advanceFrom(i int, note string) tea.Cmd {
 	cmd := s.goToNextStep(i)
 	if s.sel != i {
-		s.arrived, s.arrivedAt = note, s.sel
+		s.arrived, s.arrivedAt, s.arrivedFrom = note, s.sel, i
+		if s.sel < len(s.cat) {
+			cmd = tea.Batch(cmd, s.stepPage(s.cat[s.sel].ID).arrive())
+		}
 	}
 	return cmd
 }
@@ -252,12 +256,14 @@ func (s *shellModel) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Next):
 		return s.goTo(s.sel + 1)
 	case key.Matches(msg, k.Prev):
-		back := s.arrived != "" && s.arrivedAt == s.sel
-		cmd := s.goTo(s.sel - 1)
-		if back {
-			s.follow[s.sel] = true // the note said shift+tab shows the check: show it
+		if s.arrived != "" && s.arrivedAt == s.sel {
+			// Back to the step just checked (Finish follows step 6 but is
+			// not next to it), its check in view.
+			cmd := s.goTo(s.arrivedFrom)
+			s.follow[s.sel] = true
+			return cmd
 		}
-		return cmd
+		return s.goTo(s.sel - 1)
 	case key.Matches(msg, k.Up) && s.sel != s.valuesIndex():
 		return s.goTo(s.sel - 1)
 	case key.Matches(msg, k.Down) && s.sel != s.valuesIndex():

@@ -368,6 +368,15 @@ func (p *stepModel) editKey(msg tea.KeyMsg) tea.Cmd {
 	case msg.Type == tea.KeyShiftTab || msg.Type == tea.KeyUp:
 		return p.moveFocus(-1)
 	}
+	if msg.Paste && strings.TrimSpace(inputValue(f.in)) == "" {
+		if i := p.pasteTarget(strings.TrimSpace(string(msg.Runes))); i >= 0 && i != p.focus {
+			// Not valid here but valid in another empty field (a group ID
+			// pasted at the members): put it there, as on the step's screen.
+			p.focus = i
+			cmd := p.focusCmd()
+			return tea.Batch(cmd, p.editKey(msg))
+		}
+	}
 	if !f.touched && replacesSuggestion(msg, f.suggested, inputValue(f.in)) {
 		setInput(f.in, "")
 	}
@@ -737,16 +746,7 @@ func (p *stepModel) pasteIn(v string) tea.Cmd {
 	if v == "" {
 		return nil
 	}
-	target := -1
-	for i, f := range p.fields {
-		if strings.TrimSpace(inputValue(f.in)) != "" {
-			continue
-		}
-		if _, err := steps.Validate(f.f.Key, v); err == nil {
-			target = i
-			break
-		}
-	}
+	target := p.pasteTarget(v)
 	if target < 0 {
 		p.sh.flash = "The pasted text fits no empty field here: press enter to fill in the fields."
 		return nil
@@ -767,6 +767,29 @@ func (p *stepModel) pasteIn(v string) tea.Cmd {
 	return p.submit()
 }
 
+// pasteTarget is the field a pasted value goes to: the focused field if
+// it is empty and the value is valid there, else the first empty field it
+// is valid for (-1: none).
+func (p *stepModel) pasteTarget(v string) int {
+	fits := func(i int) bool {
+		f := p.fields[i]
+		if strings.TrimSpace(inputValue(f.in)) != "" {
+			return false
+		}
+		_, err := steps.Validate(f.f.Key, v)
+		return err == nil
+	}
+	if p.editing && p.focus < len(p.fields) && fits(p.focus) {
+		return p.focus
+	}
+	for i := range p.fields {
+		if fits(i) {
+			return i
+		}
+	}
+	return -1
+}
+
 // firstMissing is the first required field without a valid value (-1: none).
 func (p *stepModel) firstMissing() int {
 	for i, g := range p.fields {
@@ -781,6 +804,24 @@ func (p *stepModel) firstMissing() int {
 		}
 	}
 	return -1
+}
+
+// arrive is called when the wizard moves on to this step by itself. The
+// groups step with nothing in it has nothing to bring back from the
+// console (without a group ID the wizard creates the group), so its form
+// opens at the members; a group ID pasted there still finds its field.
+func (p *stepModel) arrive() tea.Cmd {
+	if p.step.ID != "groups" || p.editing || p.busy || len(p.fields) == 0 {
+		return nil
+	}
+	for _, f := range p.fields {
+		if _, ok := p.sh.doc.Values[f.f.Key]; ok || strings.TrimSpace(inputValue(f.in)) != "" {
+			return nil
+		}
+	}
+	p.editing = true
+	p.focus = p.startField()
+	return p.focusCmd()
 }
 
 // startField is where enter opens the form: the first missing value, or,
