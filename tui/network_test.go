@@ -71,6 +71,9 @@ func TestBadSecretSaysWhatToFixAndKeepsValues(t *testing.T) {
 	if p.result.ok {
 		t.Fatal("a wrong secret passed the check")
 	}
+	if m.shell.sel != 1 {
+		t.Fatalf("a failed check moved on to screen %d", m.shell.sel)
+	}
 	if got := inputValue(p.fields[0].in); got != id {
 		t.Fatalf("typed ID lost: %q", got)
 	}

@@ -197,6 +197,9 @@ func (s *shellModel) advanceFrom(i int, note string) tea.Cmd {
 		s.arrived, s.arrivedAt, s.arrivedFrom = note, s.sel, i
 		if s.sel < len(s.cat) {
 			cmd = tea.Batch(cmd, s.stepPage(s.cat[s.sel].ID).arrive())
+			if s.current().typing() {
+				s.arrived = strings.Replace(note, backHint, "esc, then "+backHint, 1)
+			}
 		}
 	}
 	return cmd

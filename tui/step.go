@@ -585,6 +585,9 @@ func (p *stepModel) checked(msg checkMsg) tea.Cmd {
 	return nil
 }
 
+// backHint is how the note on the next page says to see a check in full.
+const backHint = "shift+tab shows why"
+
 // checkedNote is the one line shown on the page the wizard moves to after
 // step n's check passed: what passed, and what could not be checked yet.
 func checkedNote(n int, lines []string) string {
@@ -600,9 +603,9 @@ func checkedNote(n int, lines []string) string {
 	var note string
 	switch {
 	case passed == 0:
-		note = fmt.Sprintf("✓ Step %d saved; its check could not run yet (shift+tab shows why)", n)
+		note = fmt.Sprintf("✓ Step %d saved; its check could not run yet ("+backHint+")", n)
 	case waiting > 0:
-		note = fmt.Sprintf("✓ Step %d saved and checked: %d passed, %d could not run yet (shift+tab shows why)", n, passed, waiting)
+		note = fmt.Sprintf("✓ Step %d saved and checked: %d passed, %d could not run yet ("+backHint+")", n, passed, waiting)
 	default:
 		note = fmt.Sprintf("✓ Step %d saved and checked: %s passed", n, plural(passed, "check"))
 	}
@@ -769,7 +772,9 @@ func (p *stepModel) pasteIn(v string) tea.Cmd {
 
 // pasteTarget is the field a pasted value goes to: the focused field if
 // it is empty and the value is valid there, else the first empty field it
-// is valid for (-1: none).
+// is valid for (-1: none). At an empty members field a value an earlier
+// empty field takes (a group's UUID) goes there, as on the step's screen:
+// the documented members are usernames.
 func (p *stepModel) pasteTarget(v string) int {
 	fits := func(i int) bool {
 		f := p.fields[i]
@@ -780,6 +785,14 @@ func (p *stepModel) pasteTarget(v string) int {
 		return err == nil
 	}
 	if p.editing && p.focus < len(p.fields) && fits(p.focus) {
+		if p.fields[p.focus].f.Kind != steps.KindUsernames {
+			return p.focus
+		}
+		for i := range p.focus {
+			if fits(i) {
+				return i
+			}
+		}
 		return p.focus
 	}
 	for i := range p.fields {
