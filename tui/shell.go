@@ -198,6 +198,7 @@ func (s *shellModel) advanceFrom(i int, note string) tea.Cmd {
 		if s.sel < len(s.cat) {
 			cmd = tea.Batch(cmd, s.stepPage(s.cat[s.sel].ID).arrive())
 			if s.current().typing() {
+				s.follow[s.sel] = true // the field it opened, in view
 				s.arrived = strings.Replace(note, backHint, "esc, then "+backHint, 1)
 			}
 		}
@@ -372,14 +373,19 @@ func (s *shellModel) view() string {
 
 // pane renders the current page and scrolls it to keep its focus visible.
 func (s *shellModel) pane(w, h int) []string {
-	lines, focus := s.current().lines(min(w, readingWidth))
-	if s.arrived != "" && s.arrivedAt == s.sel {
+	if s.arrived != "" && s.arrivedAt == s.sel && h > 4 {
+		// Pinned above the page, so it stays in view while the page
+		// scrolls to a field it opened.
 		note := styledWrap(s.m.st.ok, s.arrived, min(w, readingWidth))
-		lines = append(note, lines...)
-		if focus >= 0 {
-			focus += len(note)
-		}
+		note = note[:min(len(note), h/3)]
+		return append(note, s.scrolled(w, h-len(note))...)
 	}
+	return s.scrolled(w, h)
+}
+
+// scrolled is the current page at width w cut to h lines around its focus.
+func (s *shellModel) scrolled(w, h int) []string {
+	lines, focus := s.current().lines(min(w, readingWidth))
 	if !s.follow[s.sel] {
 		focus = -1
 	}

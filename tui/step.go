@@ -373,6 +373,7 @@ func (p *stepModel) editKey(msg tea.KeyMsg) tea.Cmd {
 			// Not valid here but valid in another empty field (a group ID
 			// pasted at the members): put it there, as on the step's screen.
 			p.focus = i
+			p.sh.flash = "Pasted into " + p.fields[i].f.Label + " (it fits there, not in " + f.f.Label + ")."
 			cmd := p.focusCmd()
 			return tea.Batch(cmd, p.editKey(msg))
 		}
