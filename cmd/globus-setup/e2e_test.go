@@ -275,7 +275,7 @@ func (tm *tmuxTerm) doPolicy(c *consoleClient, projectID string) string {
 	tm.typeLine(id)
 	tm.typeLine("example.org example.edu")
 	tm.typeLine("8h")
-	tm.resultOf(5, "Step 6 of 6", "✓ Policy is high assurance with the stored domains", "✓ All good.")
+	tm.resultOf(5, "▸○ 6 Globus groups", "✓ Policy is high assurance with the stored domains", "✓ All good.")
 	tm.waitFor("sidebar: step 5 verified", "✓ 5 High-assurance policy")
 	return id
 }
