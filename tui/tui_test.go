@@ -109,19 +109,6 @@ func waitFor(t *testing.T, tm *teatest.TestModel, want ...string) {
 	}, teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
 }
 
-// waitForAny waits until one of the strings has appeared.
-func waitForAny(t *testing.T, tm *teatest.TestModel, any ...string) {
-	t.Helper()
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-		for _, w := range any {
-			if bytes.Contains(b, []byte(w)) {
-				return true
-			}
-		}
-		return false
-	}, teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
-}
-
 func press(tm *teatest.TestModel, t tea.KeyType) { tm.Send(tea.KeyMsg{Type: t}) }
 
 func runes(tm *teatest.TestModel, s string) {
