@@ -126,3 +126,26 @@ func TestGroupsFormOpensOnArrivalAndPasteFindsItsField(t *testing.T) {
 		t.Fatalf("tab to step 6 opened its form (screen %d)", m.shell.sel)
 	}
 }
+
+// The note stays pinned until the operator saves on the page it is on; a
+// failed check there stays on that step, with its own result and no note.
+func TestNoteGoesWhenTheNextStepIsSaved(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	m := NewModel(cfg).(*Model)
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	m.shell.goTo(0)
+	drive(m, paste("3f2a6c1e-5b0e-4b8f-8a57-2b0f3d6c1e99"))
+	if m.shell.sel != 1 || !strings.Contains(m.View(), "✓ Step 1 saved") {
+		t.Fatalf("step 1 did not move on with its note (screen %d)", m.shell.sel)
+	}
+	drive(m, paste("c0ffee00-5b0e-4b8f-8a57-2b0f3d6c1e01")) // no such client
+	drive(m, paste("kXv9T2pLq8Zr4YwNf6HcJm3Bs1DgEaUo7Ri0QtVyWxI="))
+	p := m.shell.stepPage("service_api")
+	if m.shell.sel != 1 || p.result.ok || p.result.empty() {
+		t.Fatalf("a failed check moved on or showed nothing (screen %d): %s", m.shell.sel, resultText(p.result))
+	}
+	if strings.Contains(m.View(), "✓ Step 1 saved") {
+		t.Errorf("step 1's note is still pinned over step 2's failed check:\n%s", m.View())
+	}
+}

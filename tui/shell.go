@@ -206,6 +206,14 @@ func (s *shellModel) advanceFrom(i int, note string) tea.Cmd {
 	return cmd
 }
 
+// clearArrived drops the note once the operator saves on the page it is
+// pinned to: that page's own result follows.
+func (s *shellModel) clearArrived() {
+	if s.arrivedAt == s.sel {
+		s.arrived = ""
+	}
+}
+
 func (s *shellModel) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.KeyMsg:

@@ -465,6 +465,7 @@ func (p *stepModel) submit() tea.Cmd {
 		}
 	}
 	p.formErr = ""
+	p.sh.clearArrived()
 	p.seq++
 	p.busy, p.busyLabel = true, "Saving to the vault…"
 	v, id, seq := m.vault, p.step.ID, p.seq
