@@ -35,7 +35,8 @@ func TestServiceAPIStepCreatesScopeAndVerifies(t *testing.T) {
 	press(tm, tea.KeyTab)
 	waitFor(t, tm, "Step 2 of 6")
 	fillStep(tm, id, secret)
-	waitFor(t, tm, "✓ All good.")
+	// Saved and checked: the wizard moves on, saying so on step 3.
+	waitFor(t, tm, "Step 3 of 6", "✓ Step 2 saved and checked")
 	runes(tm, "q")
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 
@@ -69,6 +70,9 @@ func TestBadSecretSaysWhatToFixAndKeepsValues(t *testing.T) {
 	p := m.shell.stepsPg["service_api"]
 	if p.result.ok {
 		t.Fatal("a wrong secret passed the check")
+	}
+	if m.shell.sel != 1 {
+		t.Fatalf("a failed check moved on to screen %d", m.shell.sel)
 	}
 	if got := inputValue(p.fields[0].in); got != id {
 		t.Fatalf("typed ID lost: %q", got)

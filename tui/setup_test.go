@@ -194,8 +194,7 @@ func TestDemoNamesItsUsersWhereMembersAreTyped(t *testing.T) {
 	m := NewModel(cfg).(*Model)
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 40})
 	m.shell.goTo(5)
-	drive(m, enter)
-	drive(m, tab)
+	drive(m, enter) // no group ID yet: straight to the members
 	v := m.View()
 	if !strings.Contains(v, "The demo's users: alice@uchicago.edu bob@anl.gov") || !strings.Contains(v, "> alice@uchicago.edu bob@anl.gov") {
 		t.Fatalf("the members field does not name the demo's users:\n%s", v)

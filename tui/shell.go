@@ -61,6 +61,11 @@ type shellModel struct {
 	follow   map[int]bool // keep the page's focus line in view (off until the operator acts there)
 	flash    string
 	fullHelp bool
+	// arrived is a one-line note on the page the wizard moved to by itself
+	// (arrivedAt), saying what was checked on the way; any move clears it.
+	arrived     string
+	arrivedAt   int
+	arrivedFrom int // the step shift+tab goes back to from there
 }
 
 func newShell(m *Model) *shellModel {
@@ -154,7 +159,7 @@ func (s *shellModel) cancelAll() {
 func (s *shellModel) goTo(i int) tea.Cmd {
 	n := len(s.cat) + 4
 	s.sel = (i + n) % n
-	s.flash = ""
+	s.flash, s.arrived = "", ""
 	s.scroll[s.sel], s.follow[s.sel] = 0, false // a page opens at its top
 	switch s.sel {
 	case s.valuesIndex():
@@ -182,6 +187,31 @@ func (s *shellModel) goToNextStep(i int) tea.Cmd {
 		return s.goTo(s.finishIndex())
 	}
 	return s.goTo(i + 1)
+}
+
+// advanceFrom moves on after step i, as goToNextStep, leaving note on the
+// next page so what the step's check found stays in view.
+func (s *shellModel) advanceFrom(i int, note string) tea.Cmd {
+	cmd := s.goToNextStep(i)
+	if s.sel != i {
+		s.arrived, s.arrivedAt, s.arrivedFrom = note, s.sel, i
+		if s.sel < len(s.cat) {
+			cmd = tea.Batch(cmd, s.stepPage(s.cat[s.sel].ID).arrive())
+			if s.current().typing() {
+				s.follow[s.sel] = true // the field it opened, in view
+				s.arrived = strings.Replace(note, backHint, "esc, then "+backHint, 1)
+			}
+		}
+	}
+	return cmd
+}
+
+// clearArrived drops the note once the operator saves on the page it is
+// pinned to: that page's own result follows.
+func (s *shellModel) clearArrived() {
+	if s.arrivedAt == s.sel {
+		s.arrived = ""
+	}
 }
 
 func (s *shellModel) update(msg tea.Msg) tea.Cmd {
@@ -238,6 +268,13 @@ func (s *shellModel) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Next):
 		return s.goTo(s.sel + 1)
 	case key.Matches(msg, k.Prev):
+		if s.arrived != "" && s.arrivedAt == s.sel {
+			// Back to the step just checked (Finish follows step 6 but is
+			// not next to it), its check in view.
+			cmd := s.goTo(s.arrivedFrom)
+			s.follow[s.sel] = true
+			return cmd
+		}
 		return s.goTo(s.sel - 1)
 	case key.Matches(msg, k.Up) && s.sel != s.valuesIndex():
 		return s.goTo(s.sel - 1)
@@ -344,6 +381,18 @@ func (s *shellModel) view() string {
 
 // pane renders the current page and scrolls it to keep its focus visible.
 func (s *shellModel) pane(w, h int) []string {
+	if s.arrived != "" && s.arrivedAt == s.sel && h > 4 {
+		// Pinned above the page, so it stays in view while the page
+		// scrolls to a field it opened.
+		note := styledWrap(s.m.st.ok, s.arrived, min(w, readingWidth))
+		note = note[:min(len(note), h/3)]
+		return append(note, s.scrolled(w, h-len(note))...)
+	}
+	return s.scrolled(w, h)
+}
+
+// scrolled is the current page at width w cut to h lines around its focus.
+func (s *shellModel) scrolled(w, h int) []string {
 	lines, focus := s.current().lines(min(w, readingWidth))
 	if !s.follow[s.sel] {
 		focus = -1

@@ -36,9 +36,18 @@ type skipMsg struct {
 	err error
 }
 
-func (m acceptMsg) stepID() string { return m.id }
-func (m checkMsg) stepID() string  { return m.id }
-func (m skipMsg) stepID() string   { return m.id }
+// policyReadMsg carries what a pasted policy holds (step 5).
+type policyReadMsg struct {
+	id  string
+	seq int
+	v   steps.PolicyValues
+	err error
+}
+
+func (m acceptMsg) stepID() string     { return m.id }
+func (m policyReadMsg) stepID() string { return m.id }
+func (m checkMsg) stepID() string      { return m.id }
+func (m skipMsg) stepID() string       { return m.id }
 
 // field is one huh input with its own validation message.
 type field struct {
@@ -74,6 +83,12 @@ type stepModel struct {
 	planOpts    steps.ApplyOptions
 	linkShown   bool
 	browserNote string
+	// advance: the check running follows a save; if it passes, the wizard
+	// moves to the next step by itself.
+	advance bool
+	// readNote says what was read from Globus into the fields (step 5),
+	// added to the note shown on the next step.
+	readNote string
 
 	// The step texts rendered for mdWidth: markdown is parsed once per width,
 	// not once per frame.
@@ -229,7 +244,7 @@ func (p *stepModel) update(msg tea.Msg) tea.Cmd {
 		}
 		if msg.err != nil {
 			p.linkShown = true
-			p.browserNote = "The browser did not open (" + termsafe.Line(msg.err.Error()) + "). Open the link below yourself, or press u to copy it."
+			p.browserNote = "The browser did not open (" + termsafe.Line(msg.err.Error()) + "). Open the link above yourself, or press u to copy it."
 		} else {
 			p.browserNote = "Opened in your browser."
 		}
@@ -244,6 +259,11 @@ func (p *stepModel) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		return p.checked(msg)
+	case policyReadMsg:
+		if msg.seq != p.seq {
+			return nil
+		}
+		return p.policyRead(msg)
 	case planMsg:
 		if msg.seq != p.seq {
 			return nil
@@ -294,7 +314,7 @@ func (p *stepModel) browseKey(msg tea.KeyMsg) tea.Cmd {
 		return p.makePlan()
 	case key.Matches(msg, k.Edit) && len(p.fields) > 0:
 		p.editing = true
-		p.focus = max(p.firstMissing(), 0) // straight to what is missing
+		p.focus = p.startField() // straight to what is missing
 		return p.focusCmd()
 	case key.Matches(msg, k.Open) && p.step.ConsoleURL != nil:
 		return m.openCmd(p.consoleURL())
@@ -347,6 +367,16 @@ func (p *stepModel) editKey(msg tea.KeyMsg) tea.Cmd {
 		return p.moveFocus(1)
 	case msg.Type == tea.KeyShiftTab || msg.Type == tea.KeyUp:
 		return p.moveFocus(-1)
+	}
+	if msg.Paste && strings.TrimSpace(inputValue(f.in)) == "" {
+		if i := p.pasteTarget(strings.TrimSpace(string(msg.Runes))); i >= 0 && i != p.focus {
+			// Not valid here but valid in another empty field (a group ID
+			// pasted at the members): put it there, as on the step's screen.
+			p.focus = i
+			p.sh.flash = "Pasted into " + p.fields[i].f.Label + " (it fits there, not in " + f.f.Label + ")."
+			cmd := p.focusCmd()
+			return tea.Batch(cmd, p.editKey(msg))
+		}
 	}
 	if !f.touched && replacesSuggestion(msg, f.suggested, inputValue(f.in)) {
 		setInput(f.in, "")
@@ -435,6 +465,7 @@ func (p *stepModel) submit() tea.Cmd {
 		}
 	}
 	p.formErr = ""
+	p.sh.clearArrived()
 	p.seq++
 	p.busy, p.busyLabel = true, "Saving to the vault…"
 	v, id, seq := m.vault, p.step.ID, p.seq
@@ -464,6 +495,7 @@ func (p *stepModel) accepted(msg acceptMsg) tea.Cmd {
 	p.sh.refresh()
 	p.prefill(true) // show the stored, normalised values (8h → 28800)
 	if p.step.Action != nil || p.step.Verify != nil {
+		p.advance = true
 		return p.runCheck()
 	}
 	// Nothing to check: move on, as a wizard does.
@@ -519,6 +551,8 @@ func (p *stepModel) check(withAction bool) tea.Cmd {
 func (p *stepModel) checked(msg checkMsg) tea.Cmd {
 	p.sh.m.endBusy()
 	p.busy, p.cancelFn = false, nil
+	advance := p.advance
+	p.advance = false
 	p.sh.refresh()
 	p.prefill(false)
 	o := outcome{report: msg.lines, ok: msg.err == nil && msg.ok}
@@ -532,6 +566,17 @@ func (p *stepModel) checked(msg checkMsg) tea.Cmd {
 		if skipped(msg.lines) {
 			o.summary = []string{"Saved. Some checks could not run yet (see above)."}
 		}
+		if advance {
+			// Saved and checked: on to the next step, the result kept in
+			// view there (a failed check stays on this step).
+			p.result = o
+			note := checkedNote(p.step.Number, msg.lines)
+			if p.readNote != "" {
+				note += " " + p.readNote
+			}
+			p.readNote = ""
+			return p.sh.advanceFrom(p.step.Number-1, note)
+		}
 		if p.sh.sel < len(p.sh.cat)-1 {
 			o.summary[0] += " Press tab for the next step."
 		}
@@ -540,6 +585,33 @@ func (p *stepModel) checked(msg checkMsg) tea.Cmd {
 	}
 	p.result = o
 	return nil
+}
+
+// backHint is how the note on the next page says to see a check in full.
+const backHint = "shift+tab shows why"
+
+// checkedNote is the one line shown on the page the wizard moves to after
+// step n's check passed: what passed, and what could not be checked yet.
+func checkedNote(n int, lines []string) string {
+	var passed, waiting int
+	for _, l := range lines {
+		switch {
+		case strings.HasPrefix(l, "✓"):
+			passed++
+		case strings.HasPrefix(l, "- "):
+			waiting++
+		}
+	}
+	var note string
+	switch {
+	case passed == 0:
+		note = fmt.Sprintf("✓ Step %d saved; its check could not run yet ("+backHint+")", n)
+	case waiting > 0:
+		note = fmt.Sprintf("✓ Step %d saved and checked: %d passed, %d could not run yet ("+backHint+")", n, passed, waiting)
+	default:
+		note = fmt.Sprintf("✓ Step %d saved and checked: %s passed", n, plural(passed, "check"))
+	}
+	return note + "."
 }
 
 // explain turns an error into plain words plus, for Globus errors, what to do.
@@ -580,6 +652,18 @@ func (p *stepModel) lines(w int) ([]string, int) {
 			st.key.Render("o")+": do it yourself in the browser · "+
 			st.key.Render("A")+": set up everything at once", w)...)
 	}
+	if url := p.consoleURL(); url != "" {
+		// Near the top, so it can be clicked without scrolling or a key.
+		out = append(out, "", st.key.Render("o")+" opens the console, or click the link:")
+		// Pre-truncated: an OSC 8 sequence must not be split by wrapping.
+		out = append(out, "  "+hyperlink(url, truncate(url, w-2)))
+		if p.linkShown && !p.editing {
+			focus = len(out) - 1
+		}
+		if p.browserNote != "" {
+			out = append(out, styledWrap(st.faint, p.browserNote, w)...)
+		}
+	}
 	if p.mdWidth != w {
 		p.mdWidth, p.whyMD, p.guideMD = w, markdown(p.step.Why, w), markdown(p.step.Guide, w)
 	}
@@ -590,20 +674,6 @@ func (p *stepModel) lines(w int) ([]string, int) {
 	if len(p.guideMD) > 0 {
 		out = append(out, "", st.heading.Render("On the Globus console"))
 		out = append(out, p.guideMD...)
-	}
-	if url := p.consoleURL(); url != "" {
-		out = append(out, "")
-		out = append(out, wrap(st.key.Render("o")+" open "+url, w)...)
-		if p.browserNote != "" {
-			out = append(out, styledWrap(st.faint, p.browserNote, w)...)
-		}
-		if p.linkShown {
-			// Pre-truncated: an OSC 8 sequence must not be split by wrapping.
-			out = append(out, "  "+hyperlink(url, truncate(url, w-2)))
-			if !p.editing {
-				focus = len(out) - 1
-			}
-		}
 	}
 	if cv := p.copyValues(); len(cv) > 0 {
 		out = append(out, "", st.heading.Render("Type these on the console")+st.faint.Render(" (number copies)"))
@@ -681,16 +751,7 @@ func (p *stepModel) pasteIn(v string) tea.Cmd {
 	if v == "" {
 		return nil
 	}
-	target := -1
-	for i, f := range p.fields {
-		if strings.TrimSpace(inputValue(f.in)) != "" {
-			continue
-		}
-		if _, err := steps.Validate(f.f.Key, v); err == nil {
-			target = i
-			break
-		}
-	}
+	target := p.pasteTarget(v)
 	if target < 0 {
 		p.sh.flash = "The pasted text fits no empty field here: press enter to fill in the fields."
 		return nil
@@ -700,12 +761,48 @@ func (p *stepModel) pasteIn(v string) tea.Cmd {
 	f.touched = true
 	p.validateField(f, false)
 	p.retitle(f)
+	if cmd := p.readPolicy(f); cmd != nil {
+		return cmd
+	}
 	if i := p.firstMissing(); i >= 0 {
 		p.sh.flash = "Pasted into " + f.f.Label + ". Next: " + p.fields[i].f.Label + " (paste it here, or enter to type it)."
 		return nil
 	}
 	p.sh.flash = "Pasted into " + f.f.Label + "."
 	return p.submit()
+}
+
+// pasteTarget is the field a pasted value goes to: the focused field if
+// it is empty and the value is valid there, else the first empty field it
+// is valid for (-1: none). At an empty members field a value an earlier
+// empty field takes (a group's UUID) goes there, as on the step's screen:
+// the documented members are usernames.
+func (p *stepModel) pasteTarget(v string) int {
+	fits := func(i int) bool {
+		f := p.fields[i]
+		if strings.TrimSpace(inputValue(f.in)) != "" {
+			return false
+		}
+		_, err := steps.Validate(f.f.Key, v)
+		return err == nil
+	}
+	if p.editing && p.focus < len(p.fields) && fits(p.focus) {
+		if p.fields[p.focus].f.Kind != steps.KindUsernames {
+			return p.focus
+		}
+		for i := range p.focus {
+			if fits(i) {
+				return i
+			}
+		}
+		return p.focus
+	}
+	for i := range p.fields {
+		if fits(i) {
+			return i
+		}
+	}
+	return -1
 }
 
 // firstMissing is the first required field without a valid value (-1: none).
@@ -722,4 +819,123 @@ func (p *stepModel) firstMissing() int {
 		}
 	}
 	return -1
+}
+
+// arrive is called when the wizard moves on to this step by itself. The
+// groups step with nothing in it has nothing to bring back from the
+// console (without a group ID the wizard creates the group), so its form
+// opens at the members; a group ID pasted there still finds its field.
+func (p *stepModel) arrive() tea.Cmd {
+	if p.step.ID != "groups" || p.editing || p.busy || len(p.fields) == 0 {
+		return nil
+	}
+	for _, f := range p.fields {
+		if _, ok := p.sh.doc.Values[f.f.Key]; ok || strings.TrimSpace(inputValue(f.in)) != "" {
+			return nil
+		}
+	}
+	p.editing = true
+	p.focus = p.startField()
+	return p.focusCmd()
+}
+
+// startField is where enter opens the form: the first missing value, or,
+// on the groups step with nothing typed, the members (without a group ID
+// the wizard creates the group for them); enter there saves.
+func (p *stepModel) startField() int {
+	if i := p.firstMissing(); i >= 0 {
+		return i
+	}
+	if p.step.ID == "groups" {
+		last := len(p.fields) - 1
+		for _, f := range p.fields {
+			if strings.TrimSpace(inputValue(f.in)) != "" {
+				return 0
+			}
+		}
+		if last >= 0 && strings.HasSuffix(p.fields[last].f.Key, ".members") {
+			return last
+		}
+	}
+	return 0
+}
+
+// fieldByKey is the step's field for a vault key (nil: none).
+func (p *stepModel) fieldByKey(k string) *field {
+	for _, f := range p.fields {
+		if f.f.Key == k {
+			return f
+		}
+	}
+	return nil
+}
+
+// untouched: the field holds nothing the operator typed or stored.
+func (f *field) untouched() bool {
+	v := strings.TrimSpace(inputValue(f.in))
+	return v == "" || (!f.touched && v == f.suggested)
+}
+
+// readPolicy, after a policy ID is pasted on step 5, reads the policy's
+// domains and timeout from Globus as the gateway does (with the Service
+// Account), so they need not be typed again; nil when there is nothing to
+// read or no way to.
+func (p *stepModel) readPolicy(pasted *field) tea.Cmd {
+	m := p.sh.m
+	d := p.fieldByKey("policy.domains")
+	if pasted.f.Key != "policy.id" || d == nil || !d.untouched() || m.cfg.Globus == nil || pasted.err != "" {
+		return nil
+	}
+	if _, ok := p.sh.doc.Values["service_account.client_secret"]; !ok {
+		return nil
+	}
+	ctx, cancel := m.opContext()
+	p.cancelFn = cancel
+	p.seq++
+	p.busy, p.busyLabel = true, "Reading the policy's domains from Globus… (esc cancels)"
+	id, seq, polID := p.step.ID, p.seq, strings.TrimSpace(inputValue(pasted.in))
+	env := &steps.Env{Vault: m.vault, Globus: m.cfg.Globus}
+	run := func() tea.Msg {
+		defer cancel()
+		v, err := steps.ReadPolicyValues(ctx, env, polID)
+		return policyReadMsg{id: id, seq: seq, v: v, err: err}
+	}
+	return tea.Batch(m.startBusy(), run)
+}
+
+// policyRead fills the domains and timeout from the policy, labelled as
+// read from Globus, and saves when nothing else is missing; if the policy
+// could not be read, the operator types them as before.
+func (p *stepModel) policyRead(msg policyReadMsg) tea.Cmd {
+	p.sh.m.endBusy()
+	p.busy, p.cancelFn = false, nil
+	if msg.err == nil {
+		p.readNote = "Read from the policy on Globus: domains " + termsafe.Line(msg.v.Domains) + "."
+		for k, v := range map[string]string{"policy.domains": msg.v.Domains, "policy.assurance_timeout": msg.v.Timeout} {
+			if f := p.fieldByKey(k); f != nil && v != "" && f.untouched() {
+				setInput(f.in, v)
+				f.suggested, f.from, f.touched = v, "read from the policy on Globus", false
+				p.validateField(f, false)
+				p.retitle(f)
+			}
+		}
+	}
+	if i := p.firstMissing(); i >= 0 {
+		why := ""
+		if msg.err != nil {
+			why = " Its domains could not be read from Globus (" + safeMessage(msg.err.Error(), "") + ")."
+		}
+		p.sh.flash = "Pasted into Policy ID." + why + " Next: " + p.fields[i].f.Label + " (enter to type it)."
+		return nil
+	}
+	p.sh.flash = "Pasted into Policy ID; its domains and timeout were read from the policy on Globus."
+	return p.submit()
+}
+
+// plural writes 1 check, 2 checks.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -31,6 +31,9 @@ func e2eCounts(t *testing.T, bin string) {
 	if len(auto.list) > 12 {
 		t.Errorf("the automated path took %d actions, more than the 12 aimed at", len(auto.list))
 	}
+	if len(guided.list) > 45 {
+		t.Errorf("the guided path took %d actions, more than the 45 aimed at", len(guided.list))
+	}
 }
 
 // actions is the operator's tally.
@@ -145,13 +148,12 @@ func countGuided(t *testing.T, bin string) *actions {
 	tm := startWizard(t, bin, "count-guided", dir, 100, 30, "--demo", "--vault", filepath.Join(dir, "vault", "vault.age"))
 	tm.countVault(a)
 
-	// The console: o, and (no browser here) a click on the link shown.
-	tm.key("o")
-	a.add("o (open the console)")
-	shown := tm.waitFor("console link", "The browser did not open")
-	m := regexp.MustCompile(`(http://127\.0\.0\.1:\d+)/app/settings/developers`).FindStringSubmatch(shown)
+	// The console: a click on the link shown near the top of step 1.
+	tm.save("guided step 1", tm.capture())
+	link := tm.shownLink("opens the console, or click the link:")
+	m := regexp.MustCompile(`^(http://127\.0\.0\.1:\d+)/app/settings/developers$`).FindStringSubmatch(link)
 	if m == nil {
-		t.Fatalf("no console link on the screen:\n%s", shown)
+		t.Fatalf("the console link shown is %q", link)
 	}
 	c := &consoleClient{t: t, base: m[1]}
 	a.add("click the console link")
@@ -167,12 +169,11 @@ func countGuided(t *testing.T, bin string) *actions {
 	a.add("console: copy the Project ID")
 	tm.paste(projectID)
 	a.add("paste the Project ID (saved: the name is the suggested one)")
-	tm.waitFor("step 1 saved", "Saved. Some checks could not run yet")
 
-	registerAndPaste := func(n int, title, name, ctype, redirect string, secret bool, saved string) {
-		tm.key("Tab")
-		a.add("tab (next step)")
-		tm.waitFor(fmt.Sprintf("step %d", n), fmt.Sprintf("Step %d of 6 · %s", n, title))
+	// After each save whose check passes the wizard moves on by itself,
+	// saying on the next step what was checked.
+	registerAndPaste := func(n int, title, name, ctype, redirect string, secret bool) {
+		tm.waitFor(fmt.Sprintf("step %d", n), fmt.Sprintf("Step %d of 6 · %s", n, title), fmt.Sprintf("✓ Step %d saved", n-1))
 		a.add("console: type the app name")
 		a.add("console: choose the app type")
 		if redirect != "" {
@@ -195,17 +196,16 @@ func countGuided(t *testing.T, bin string) *actions {
 			tm.paste(s)
 			a.add("paste the secret (saved)")
 		}
-		tm.waitFor(fmt.Sprintf("step %d saved", n), saved)
 	}
-	registerAndPaste(2, "Register the Service API app", project+" Service API", "hybrid_confidential_client_resource_server", "http://localhost:8000", true, "✓ All good.")
-	registerAndPaste(3, "Register the Service Account app", project+" Endpoints", "client_identity", "", true, "✓ All good.")
-	registerAndPaste(4, "Register the public client", project+" Public Client", "public_installed_client", c.base+"/auth/v2/web/auth-code", false, "Saved.")
+	registerAndPaste(2, "Register the Service API app", project+" Service API", "hybrid_confidential_client_resource_server", "http://localhost:8000", true)
+	tm.save("guided step 2 arrived", tm.capture())
+	registerAndPaste(3, "Register the Service Account app", project+" Endpoints", "client_identity", "", true)
+	registerAndPaste(4, "Register the public client", project+" Public Client", "public_installed_client", c.base+"/auth/v2/web/auth-code", false)
 
-	// Step 5: the window is suggested (8h); no contact e-mail was given on
-	// step 1, so the domains are typed.
-	tm.key("Tab")
-	a.add("tab (next step)")
-	tm.waitFor("step 5", "Step 5 of 6 · Create the high-assurance policy")
+	// Step 5: the policy's domains and timeout are read from Globus with
+	// the Service Account (as the gateway reads them), so the pasted ID
+	// saves the step.
+	tm.waitFor("step 5", "Step 5 of 6 · Create the high-assurance policy", "✓ Step 4 saved")
 	page = c.post("/app/settings/developers/policies", url.Values{
 		"project_id": {projectID}, "display_name": {project + " High Assurance Policy"},
 		"description": {"Who may use the inference gateway"}, "domains": {"example.org"}, "timeout": {"28800"}})
@@ -215,38 +215,47 @@ func countGuided(t *testing.T, bin string) *actions {
 	policyID := c.match(page, `Policy .* created: ([0-9a-f-]{36})`)
 	a.add("console: copy the Policy ID")
 	tm.paste(policyID)
-	a.add("paste the policy ID")
-	tm.waitFor("policy ID pasted", "Next: Identity provider domains")
-	tm.key("Enter")
-	a.add("enter (type the domains, asked next)")
-	tm.typeText("example.org")
-	a.add("type the domains")
-	tm.key("C-s")
-	a.add("ctrl+s (save; the suggested window kept)")
-	tm.waitFor("step 5 saved", "Saved.")
+	a.add("paste the policy ID (its domains read from Globus: saved)")
+	// The page scrolls to the members field it opened: the sidebar says
+	// which step this is.
+	tm.save("guided step 6 arrived", tm.waitFor("step 6", "▸○ 6 Globus groups", "┃ > ",
+		"✓ Step 5 saved and checked", "Read from the policy on Globus: domains", "esc stop typing"))
 
-	// Step 6: the wizard creates the group with the demo's users.
-	tm.key("Tab")
-	a.add("tab (next step)")
-	tm.waitFor("step 6", "Step 6 of 6 · Create Globus groups")
-	tm.key("Enter")
-	a.add("enter (fill in)")
-	tm.key("Tab")
-	a.add("tab (no group ID: the wizard creates it)")
+	// Step 6: the wizard creates the group with a member typed; arriving
+	// there, its form is open at the members (no group ID: the wizard
+	// creates it).
 	tm.typeText("alice@uchicago.edu")
 	a.add("type a member")
-	tm.key("C-s")
-	a.add("ctrl+s (save)")
-	tm.waitFor("group created", "alice@uchicago.edu")
-
-	tm.key("f")
-	a.add("f (finish)")
-	tm.waitFor("finish", "Finish")
+	tm.key("Enter")
+	a.add("enter (save)")
+	tm.save("guided finish arrived", tm.waitFor("finish", "Finish", "✓ Step 6 saved and checked"))
 	tm.key("w")
 	a.add("w (write the .env)")
 	tm.waitFor("env written", "✓ Wrote "+filepath.Join(dir, ".env"))
+	env, err := os.ReadFile(filepath.Join(dir, ".env"))
+	if err != nil {
+		t.Fatalf("the .env was not written: %v", err)
+	}
+	// The domains the wizard read from the policy are the ones typed on
+	// the console, as the gateway compares them.
+	for _, k := range []string{`GLOBUS_POLICIES="\s*` + policyID + `\s*"`, `AUTHORIZED_IDP_DOMAINS="\s*example\.org\s*"`, `GLOBUS_GROUPS="\s*[0-9a-f-]{36}\s*"`} {
+		if !regexp.MustCompile(k).Match(env) {
+			t.Errorf("the .env does not match %s; its names:\n%s", k, strings.Join(envKeys(string(env)), "\n"))
+		}
+	}
 	tm.key("q")
 	return a
+}
+
+// envKeys lists a .env's names only (its values hold secrets).
+func envKeys(env string) []string {
+	var out []string
+	for _, l := range strings.Split(env, "\n") {
+		if k, _, ok := strings.Cut(l, "="); ok {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // savePlan keeps a capture of the one-plan screen when

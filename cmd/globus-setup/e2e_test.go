@@ -73,14 +73,15 @@ func e2eFirstRun(t *testing.T, bin string) {
 	tm.login(c)
 	policyID := tm.doPolicy(c, projectID)
 
-	// Step 6: the group, created by the logged-in operator with two members.
-	tm.key("Tab")
+	// Step 6 (the wizard moved on to it): the group, created by the
+	// logged-in operator with two members.
+	// No group ID: enter opens the form at the members, and the wizard
+	// creates the group.
 	tm.waitFor("step 6", "Step 6 of 6 · Create Globus groups")
 	tm.key("Enter")
 	tm.waitFor("typing in the group fields", "ctrl+s save")
-	tm.key("Enter") // no group ID: the wizard creates the group
 	tm.typeLine("alice@uchicago.edu bob@anl.gov")
-	s := tm.waitFor("group created", "✓ All good.")
+	s := tm.resultOf(6, "Every step is done.", "✓ All good.")
 	for _, want := range []string{"alice@uchicago.edu", "bob@anl.gov"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("the group's report does not name member %s:\n%s", want, s)
@@ -162,7 +163,6 @@ func e2eResume(t *testing.T, bin string) {
 	projectID := tm.doProject(c)
 	tm.doServiceAPI(c, projectID)
 	tm.doServiceAccount(c, projectID)
-	tm.key("Tab")
 	tm.waitFor("step 4 before quitting", "Step 4 of 6 · Register the public client")
 	tm.key("q")
 	tm.waitExit(vaultFile)
@@ -203,19 +203,38 @@ func (tm *tmuxTerm) doProject(c *consoleClient) string {
 	tm.typeLine(e2eProject)
 	tm.typeLine(e2eEmail)
 	// Not logged in yet: the check says so instead of failing.
-	tm.waitFor("step 1 saved", "- Project exists: skipped: log in to check", "Saved. Some checks could not run yet")
+	tm.resultOf(1, "Step 2 of 6", "- Project exists: skipped: log in to check", "Saved. Some checks could not run yet")
 	tm.waitFor("sidebar: step 1 done", "● 1 Globus project")
 	return id
 }
 
-func (tm *tmuxTerm) doServiceAPI(c *consoleClient, projectID string) (id, secret string) {
+// resultOf: after step n is saved and its check passes, the wizard moves on
+// (to the screen showing next) with a note; shift+tab shows step n's check
+// in full (wants), and tab moves on again. It returns step n's screen.
+func (tm *tmuxTerm) resultOf(n int, next string, wants ...string) string {
+	tm.t.Helper()
+	note := fmt.Sprintf("✓ Step %d saved", n)
+	if s := tm.waitFor(fmt.Sprintf("moved on after step %d", n), next, note); strings.Contains(s, "esc stop typing") {
+		tm.key("Escape") // the next step opened its form; close it to move
+		tm.waitFor("form closed", "enter fill in")
+	}
+	tm.key("BTab")
+	s := tm.waitFor(fmt.Sprintf("step %d's check", n), wants...)
+	if !regexp.MustCompile(fmt.Sprintf(`▸\S %d `, n)).MatchString(s) {
+		tm.t.Fatalf("shift+tab did not show step %d:\n%s", n, s)
+	}
 	tm.key("Tab")
+	tm.waitChange(s)
+	return s
+}
+
+func (tm *tmuxTerm) doServiceAPI(c *consoleClient, projectID string) (id, secret string) {
 	tm.waitFor("step 2", "Step 2 of 6 · Register the Service API app", "○ 2 Service API app")
 	id, secret = c.registerApp(projectID, e2eProject+" Service API", "hybrid_confidential_client_resource_server", "http://localhost:8000")
 	tm.key("Enter")
 	tm.typeLine(id)
 	tm.typeLine(secret)
-	s := tm.waitFor("scope created and checked", "Created the action_all scope", "✓ action_all scope has the Groups dependent scope", "✓ All good. Press tab for the next step.")
+	s := tm.resultOf(2, "Step 3 of 6", "Created the action_all scope", "✓ action_all scope has the Groups dependent scope", "✓ All good.")
 	if strings.Contains(s, secret) {
 		tm.t.Errorf("the Service API secret is on the screen:\n%s", s)
 	}
@@ -224,24 +243,22 @@ func (tm *tmuxTerm) doServiceAPI(c *consoleClient, projectID string) (id, secret
 }
 
 func (tm *tmuxTerm) doServiceAccount(c *consoleClient, projectID string) string {
-	tm.key("Tab")
 	tm.waitFor("step 3", "Step 3 of 6 · Register the Service Account app")
 	id, secret := c.registerApp(projectID, e2eProject+" Endpoints", "client_identity", "")
 	tm.key("Enter")
 	tm.typeLine(id)
 	tm.typeLine(secret)
-	tm.waitFor("step 3 checked", "✓ Service Account credentials work", "✓ All good.")
+	tm.resultOf(3, "Step 4 of 6", "✓ Service Account credentials work", "✓ All good.")
 	tm.waitFor("sidebar: step 3 verified", "✓ 3 Service Account app")
 	return id
 }
 
 func (tm *tmuxTerm) doPublicClient(c *consoleClient, projectID string) string {
-	tm.key("Tab")
 	tm.waitFor("step 4", "Step 4 of 6 · Register the public client")
 	id, _ := c.registerApp(projectID, e2eProject+" Public Client", "public_installed_client", c.base+"/auth/v2/web/auth-code")
 	tm.key("Enter")
 	tm.typeLine(id)
-	tm.waitFor("step 4 saved", "Saved. Some checks could not run yet")
+	tm.resultOf(4, "Step 5 of 6", "Saved. Some checks could not run yet")
 	tm.waitFor("sidebar: step 4 done", "● 4 Public client")
 	return id
 }
@@ -258,7 +275,7 @@ func (tm *tmuxTerm) doPolicy(c *consoleClient, projectID string) string {
 	tm.typeLine(id)
 	tm.typeLine("example.org example.edu")
 	tm.typeLine("8h")
-	tm.waitFor("policy checked", "✓ Policy is high assurance with the stored domains", "✓ All good.")
+	tm.resultOf(5, "▸○ 6 Globus groups", "✓ Policy is high assurance with the stored domains", "✓ All good.")
 	tm.waitFor("sidebar: step 5 verified", "✓ 5 High-assurance policy")
 	return id
 }
@@ -440,24 +457,12 @@ func (tm *tmuxTerm) unlock() {
 // operator would before opening it.
 func (tm *tmuxTerm) console() *consoleClient {
 	tm.t.Helper()
-	// The link sits below the step's guide: scroll down until it shows,
-	// then back to the top where the steps expect the screen.
-	s := tm.waitFor("step 1", "Step 1 of 6")
-	scrolled := 0
-	for ; scrolled < 10 && !strings.Contains(s, "o open http://127.0.0.1:"); scrolled++ {
-		tm.key("PageDown")
-		tm.waitChange(s)
-		s = tm.capture()
-	}
-	s = tm.waitFor("console link", "o open http://127.0.0.1:")
-	for range scrolled {
-		before := tm.capture()
-		tm.key("PageUp")
-		tm.waitChange(before)
-	}
-	m := regexp.MustCompile(`o open (http://127\.0\.0\.1:\d+)/app/settings/developers`).FindStringSubmatch(s)
+	// The link sits at the top of the step, under "o opens the console".
+	tm.waitFor("step 1", "Step 1 of 6")
+	link := tm.shownLink("opens the console, or click the link:")
+	m := regexp.MustCompile(`^(http://127\.0\.0\.1:\d+)/app/settings/developers$`).FindStringSubmatch(link)
 	if m == nil {
-		tm.t.Fatalf("no developers console link on the screen:\n%s", s)
+		tm.t.Fatalf("the developers console link shown is %q", link)
 	}
 	return &consoleClient{t: tm.t, base: m[1]}
 }
