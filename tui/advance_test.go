@@ -115,7 +115,7 @@ func TestGroupsFormOpensOnArrivalAndPasteFindsItsField(t *testing.T) {
 	if inputValue(p.fields[0].in) != id || inputValue(p.fields[1].in) != "" {
 		t.Fatalf("the pasted group ID went to %q / %q", inputValue(p.fields[0].in), inputValue(p.fields[1].in))
 	}
-	if !strings.Contains(m.shell.flash, "Pasted into Group ID") {
+	if !strings.Contains(m.shell.flash, "Pasted into Group ID") || !strings.Contains(m.shell.flash, "add a member's identity UUID after it") {
 		t.Errorf("the flash does not say where the paste went: %q", m.shell.flash)
 	}
 	// Reached with tab, the step opens as any other: not typing.
