@@ -19,7 +19,7 @@ test:
 	go test -race ./...
 
 bench:
-	go test -run '^$$' -bench . -benchmem ./vault/ ./tui/ ./steps/
+	go test -run '^$$' -bench . -benchmem ./vault/ ./tui/ ./steps/ ./termsafe/
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
@@ -30,6 +30,8 @@ fuzz:
 	go test -run '^$$' -fuzz FuzzNormalizeUUID -fuzztime 20s ./steps/
 	go test -run '^$$' -fuzz FuzzDecryptVault -fuzztime 20s ./vault/
 	go test -run '^$$' -fuzz FuzzDecodeDoc -fuzztime 20s ./vault/
+	go test -run '^$$' -fuzz FuzzLine -fuzztime 20s ./termsafe/
+	go test -run '^$$' -fuzz FuzzValidateDescription -fuzztime 20s ./steps/
 
 clean:
 	rm -rf bin
