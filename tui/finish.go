@@ -357,7 +357,7 @@ func (f *finishModel) lines(w int) ([]string, int) {
 		focus = len(out) - 1
 	} else if !f.result.empty() {
 		out = append(out, "")
-		out = append(out, f.result.render(st, w)...)
+		out = append(out, f.result.renderKeys(st, w, f.typing())...)
 		focus = len(out) - 1
 	}
 	return out, focus

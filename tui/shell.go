@@ -172,6 +172,18 @@ func (s *shellModel) openSetup() tea.Cmd {
 	return tea.Batch(load, s.setup.open(true))
 }
 
+// loginForSetup: setting everything up needs the operator's login, so A
+// without one goes to the login (started at once when the client to log in
+// through is known); the login then comes back to the form.
+func (s *shellModel) loginForSetup() tea.Cmd {
+	s.setup.afterLogin = true
+	s.setup.loaded = false // read the suggestions again once logged in
+	cmd := s.goTo(s.loginIndex())
+	s.follow[s.sel] = true // the link and the code field, in view
+	s.flash = "Set up needs your login; then back to the form."
+	return tea.Batch(cmd, s.login.begin())
+}
+
 // goToNextStep moves on after step i, if the operator is still on it;
 // after the last step comes Finish.
 func (s *shellModel) goToNextStep(i int) tea.Cmd {
@@ -224,11 +236,23 @@ func (s *shellModel) update(msg tea.Msg) tea.Cmd {
 
 func (s *shellModel) key(msg tea.KeyMsg) tea.Cmd {
 	p := s.current()
+	k := s.m.keys
+	// The pane scrolls whatever has focus: no text field uses these keys,
+	// and a long login link must be readable while its code field waits.
+	switch {
+	case key.Matches(msg, k.PageDown):
+		s.scroll[s.sel] += max(s.bodyHeight()-2, 1)
+		s.follow[s.sel] = false
+		return nil
+	case key.Matches(msg, k.PageUp):
+		s.scroll[s.sel] = max(s.scroll[s.sel]-max(s.bodyHeight()-2, 1), 0)
+		s.follow[s.sel] = false
+		return nil
+	}
 	if p.typing() {
 		s.follow[s.sel] = true
 		return p.update(msg)
 	}
-	k := s.m.keys
 	switch {
 	case key.Matches(msg, k.Quit):
 		return s.m.quit()
@@ -249,16 +273,10 @@ func (s *shellModel) key(msg tea.KeyMsg) tea.Cmd {
 		return s.goTo(s.finishIndex())
 	case key.Matches(msg, k.Login):
 		return s.goTo(s.loginIndex())
+	case key.Matches(msg, k.SetupAll) && !s.loggedIn && s.m.cfg.Globus != nil:
+		return s.loginForSetup()
 	case key.Matches(msg, k.SetupAll):
 		return s.openSetup()
-	case key.Matches(msg, k.PageDown):
-		s.scroll[s.sel] += max(s.bodyHeight()-2, 1)
-		s.follow[s.sel] = false
-		return nil
-	case key.Matches(msg, k.PageUp):
-		s.scroll[s.sel] = max(s.scroll[s.sel]-max(s.bodyHeight()-2, 1), 0)
-		s.follow[s.sel] = false
-		return nil
 	}
 	s.follow[s.sel] = true
 	return p.update(msg)

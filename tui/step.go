@@ -650,7 +650,7 @@ func (p *stepModel) lines(w int) ([]string, int) {
 		focus = len(out) - 1
 	} else if !p.result.empty() {
 		out = append(out, "")
-		out = append(out, p.result.render(st, w)...)
+		out = append(out, p.result.renderKeys(st, w, p.typing())...)
 		if !p.editing {
 			focus = len(out) - 1
 		}
