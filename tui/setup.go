@@ -249,7 +249,7 @@ func (s *setupModel) update(msg tea.Msg) tea.Cmd {
 			s.fields = append(s.fields, s.keepTyped(s.newInput(sg), typed))
 		}
 		s.envPath = s.keepTyped(s.newInput(steps.Suggestion{Key: envPathKey, Label: ".env file for the gateway",
-			Value: s.sh.finish.target(), From: "default"}), typed)
+			Value: absPath(s.sh.finish.target()), From: "default"}), typed)
 		s.editing, s.focus = s.wantEdit && s.sh.sel == s.sh.setupIndex(), 0
 		return s.focusCmd()
 	case setupPlanMsg:
@@ -495,7 +495,7 @@ func (s *setupModel) envTarget() string {
 	if v := strings.TrimSpace(inputValue(s.envPath.in)); v != "" {
 		return v
 	}
-	return "./.env"
+	return defaultEnvPath(s.sh.m.cfg)
 }
 
 // envLine is the .env's line of the plan.

@@ -393,3 +393,26 @@ func TestPageDownScrollsWhileTyping(t *testing.T) {
 		t.Fatalf("pgup while typing did not scroll (offset %d → %d)", before, after)
 	}
 }
+
+// A demo's .env is suggested beside its vault, never in the folder the
+// wizard was started from; real use suggests ./.env, shown absolute.
+func TestDemoEnvBesideTheVault(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	for _, demo := range []bool{true, false} {
+		cfg.Demo = demo
+		m := NewModel(cfg).(*Model)
+		m.Update(tea.WindowSizeMsg{Width: 100, Height: 40})
+		want, _ := filepath.Abs(".env")
+		if demo {
+			want = filepath.Join(filepath.Dir(cfg.Paths.Vault), ".env")
+		}
+		if got := absPath(m.shell.finish.target()); got != want {
+			t.Errorf("demo %v: the .env goes to %s, want %s", demo, got, want)
+		}
+		drive(m, runCmd(m.shell.goTo(m.shell.setupIndex())))
+		if s := m.shell.setup; s.envPath == nil || inputValue(s.envPath.in) != want {
+			t.Errorf("demo %v: the form suggests the .env at %v, want %s", demo, s.envPath != nil && true, want)
+		}
+	}
+}

@@ -115,7 +115,7 @@ func e2eFirstRun(t *testing.T, bin string) {
 	tm.waitFor("verified all", "✓ Everything checks out.")
 	tm.assertSidebar(map[int]string{1: "✓", 2: "✓", 3: "✓", 4: "✓", 5: "✓", 6: "✓"}, "")
 	tm.key("w")
-	envFile := filepath.Join(dir, ".env")
+	envFile := filepath.Join(dir, "vault", ".env") // a demo's .env goes beside its vault
 	tm.waitFor("env written", "✓ Wrote "+envFile+" (mode 0600:")
 	fi, err := os.Stat(envFile)
 	if err != nil {
