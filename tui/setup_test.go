@@ -249,8 +249,15 @@ func TestAccessibleWordsAndGoodbye(t *testing.T) {
 	if n := exitNote(cfg); strings.Contains(n, cfg.Paths.Vault) {
 		t.Errorf("the goodbye names the deleted demo vault: %q", n)
 	}
+	if n := exitNote(cfg); !strings.Contains(n, "globus-setup --demo --vault "+DemoKeepPath) || strings.Contains(n, "PATH") {
+		t.Errorf("a throwaway demo's goodbye lacks a command to paste: %q", n)
+	}
+	cfg.Invocation = "go run ./cmd/globus-setup"
+	if n := exitNote(cfg); !strings.Contains(n, "go run ./cmd/globus-setup --demo --vault "+DemoKeepPath) {
+		t.Errorf("the goodbye does not run the program as it was run: %q", n)
+	}
 	cfg.Ephemeral = false
-	if n := exitNote(cfg); !strings.Contains(n, "globus-setup --demo --vault "+cfg.Paths.Vault) {
+	if n := exitNote(cfg); !strings.Contains(n, "go run ./cmd/globus-setup --demo --vault "+cfg.Paths.Vault) {
 		t.Errorf("a kept demo's goodbye lacks the resuming command: %q", n)
 	}
 }

@@ -511,6 +511,9 @@ func (m *Model) header() string {
 	if m.cfg.Demo {
 		env = "DEMO – emulator"
 	}
+	if m.cfg.Ephemeral {
+		env = "DEMO – thrown away at quit"
+	}
 	left := " globus-setup │ " + env + " │ vault "
 	path := termsafe.Line(shortPath(m.cfg.Paths.Vault))
 	room := m.w - lipgloss.Width(left) - 1
