@@ -88,7 +88,7 @@ func (l *loginModel) validateClient(starting bool) (string, bool) {
 	}
 	n, err := steps.Validate("public_client.client_id", v)
 	if err != nil {
-		l.clientErr = safeMessage(err.Error(), v)
+		l.clientErr = fieldProblem(l.client, err, v)
 		return "", false
 	}
 	return n, true

@@ -370,7 +370,7 @@ func (s *setupModel) makePlan() tea.Cmd {
 		f.err = ""
 		if v != "" && f.s.Key != steps.SetupGroupName && f.s.Key != steps.SetupGroupMembers {
 			if _, err := steps.Validate(f.s.Key, v); err != nil {
-				f.err = safeMessage(err.Error(), v)
+				f.err = fieldProblem(f.in, err, v)
 			}
 		}
 		if v == "" && !f.s.Optional {

@@ -398,7 +398,7 @@ func (p *stepModel) validateField(f *field, submitting bool) bool {
 		return f.err == ""
 	}
 	if _, err := steps.Validate(f.f.Key, v); err != nil {
-		f.err = safeMessage(err.Error(), v)
+		f.err = fieldProblem(f.in, err, v)
 	}
 	return f.err == ""
 }
