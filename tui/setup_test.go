@@ -423,3 +423,20 @@ func TestDemoEnvBesideTheVault(t *testing.T) {
 		}
 	}
 }
+
+// The full help names each key once (the values browser's ↑/↓ are the
+// shell's keys too).
+func TestFullHelpNamesEachKeyOnce(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	m := NewModel(cfg).(*Model)
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 40})
+	m.shell.goTo(m.shell.valuesIndex())
+	drive(m, keys("?"))
+	help := strings.Join(m.shell.helpLines(), "\n")
+	for _, k := range []string{"↑/k", "↓/j"} {
+		if n := strings.Count(help, k); n != 1 {
+			t.Errorf("the full help names %s %d times:\n%s", k, n, help)
+		}
+	}
+}

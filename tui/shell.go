@@ -306,8 +306,10 @@ func (s *shellModel) helpLines() []string {
 func (s *shellModel) fullHelpLines(b []key.Binding) []string {
 	st := s.m.st
 	var items []string
+	seen := map[string]bool{} // a page's own ↑/↓ are the shell's too (values)
 	for _, kb := range b {
-		if h := kb.Help(); kb.Enabled() && h.Key != "" {
+		if h := kb.Help(); kb.Enabled() && h.Key != "" && !seen[h.Key] {
+			seen[h.Key] = true
 			items = append(items, st.key.Render(h.Key)+" "+h.Desc)
 		}
 	}
