@@ -172,6 +172,18 @@ func (s *shellModel) openSetup() tea.Cmd {
 	return tea.Batch(load, s.setup.open(true))
 }
 
+// latestResult is a finished operation's outcome for the status line.
+func latestResult(o outcome) string {
+	if len(o.summary) == 0 {
+		return ""
+	}
+	mark := "✗ "
+	if o.ok {
+		mark = "✓ "
+	}
+	return "Latest: " + mark + wizardWords(o.summary[0])
+}
+
 // loginForSetup: setting everything up needs the operator's login, so A
 // without one goes to the login (started at once when the client to log in
 // through is known); the login then comes back to the form.
@@ -226,7 +238,14 @@ func (s *shellModel) update(msg tea.Msg) tea.Cmd {
 		return s.askReauth(msg)
 	case finishMsg:
 		s.follow[s.finishIndex()] = true
-		return s.finish.update(msg)
+		cmd := s.finish.update(msg)
+		switch msg.(type) {
+		case proofMsg, verifyAllMsg, rotateMsg:
+			// The status line agrees with the latest result, not an older
+			// "everything checks out".
+			s.flash = latestResult(s.finish.result)
+		}
+		return cmd
 	case setupMsg:
 		s.follow[s.setupIndex()] = true
 		return s.setup.update(msg)
