@@ -82,17 +82,6 @@ func (tm *tmuxTerm) countVault(a *actions) {
 	tm.waitFor("step 1", "Step 1 of 6 · Create a Globus project")
 }
 
-// countLogin logs in from the login screen: the browser cannot open here,
-// so the link is clicked on the screen.
-func (tm *tmuxTerm) countLogin(a *actions) *consoleClient {
-	tm.key("L")
-	a.add("L (log in)")
-	tm.waitFor("login page", "Log in to Globus", "(suggested: the demo's thick client)")
-	tm.key("Enter")
-	a.add("enter (the suggested client)")
-	return tm.countLoginStarted(a)
-}
-
 // countLoginStarted: click the link shown, allow, copy and paste the code.
 func (tm *tmuxTerm) countLoginStarted(a *actions) *consoleClient {
 	tm.waitFor("login started", "open the Globus login page")
