@@ -202,6 +202,6 @@ func TestGroupRead403(t *testing.T) {
 	}
 	mustContain(t, err.Error(), "not allowed to see or manage the stored group users")
 	w.srv.FailNext(http.MethodGet, "/v2/groups/"+res.ID, 1, globustest.Failure{Status: http.StatusForbidden})
-	c := statusOf(t, VerifyStep(ctx, w.e, "groups"), "Group users")
+	c := statusOf(t, VerifyStep(ctx, w.e, "groups"), "Group ")
 	mustContain(t, c.Line(), "cannot see or manage group "+res.ID)
 }

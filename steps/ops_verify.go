@@ -564,11 +564,13 @@ func (vf *verifier) group(ctx context.Context, readers []*groupCaller, n, id, na
 			missing = append(missing, u)
 		}
 	}
+	// Named as the operator knows it (its display name), not by its key.
+	name = fmt.Sprintf("Group %q exists and holds its members", g.Name)
 	if len(missing) > 0 {
-		return fail(step, name, fmt.Sprintf("%q lacks %s", g.Name, strings.Join(missing, ", ")),
+		return fail(step, name, "it lacks "+strings.Join(missing, ", "),
 			"run `globus-setup group add "+n+" "+strings.Join(missing, " ")+"`")
 	}
-	c := pass(step, name, fmt.Sprintf("%q, %d stored member(s)", g.Name, len(want)))
+	c := pass(step, name, fmt.Sprintf("%d stored member(s)", len(want)))
 	c.Warn = vf.outsideDomains(g, want)
 	return c
 }

@@ -99,6 +99,10 @@ func isHex(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
+// SecretInIDField reports that a value was refused because it looks like a
+// client secret typed into an ID field: the screen then hides it.
+func SecretInIDField(err error) bool { return errors.Is(err, errSecretInIDField) }
+
 // looksLikeSecret spots a Globus client secret: about 44 characters of
 // base64, with '+', '/' or '=' or both letter cases, and not a UUID.
 func looksLikeSecret(s string) bool {

@@ -382,8 +382,8 @@ func (a *access) check(s steps.Step) bool {
 }
 
 func (a *access) writeEnv() {
-	path := "./.env"
-	if a.ask(huh.NewInput().Title("Path of the .env file (enter for ./.env):").Value(&path)) != nil {
+	path := defaultEnvPath(a.cfg)
+	if a.ask(huh.NewInput().Title("Path of the .env file (enter for "+path+"):").Value(&path)) != nil {
 		return
 	}
 	abs, err := filepath.Abs(strings.TrimSpace(path))

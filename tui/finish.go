@@ -57,8 +57,8 @@ type finishModel struct {
 
 func newFinish(sh *shellModel) *finishModel {
 	f := &finishModel{sh: sh}
-	f.path = huh.NewInput().Title(".env file for the gateway").Placeholder("./.env")
-	setInput(f.path, "./.env")
+	f.path = huh.NewInput().Title(".env file for the gateway").Placeholder(defaultEnvPath(sh.m.cfg))
+	setInput(f.path, defaultEnvPath(sh.m.cfg))
 	f.path.WithKeyMap(huh.NewDefaultKeyMap())
 	f.path.WithTheme(sh.m.st.theme)
 	f.pr = newProveState(sh)
@@ -87,7 +87,7 @@ func (f *finishModel) cancel() {
 func (f *finishModel) target() string {
 	p := strings.TrimSpace(inputValue(f.path))
 	if p == "" {
-		p = "./.env"
+		p = defaultEnvPath(f.sh.m.cfg)
 	}
 	return p
 }
@@ -357,7 +357,7 @@ func (f *finishModel) lines(w int) ([]string, int) {
 		focus = len(out) - 1
 	} else if !f.result.empty() {
 		out = append(out, "")
-		out = append(out, f.result.render(st, w)...)
+		out = append(out, f.result.renderKeys(st, w, f.typing())...)
 		focus = len(out) - 1
 	}
 	return out, focus

@@ -59,6 +59,20 @@ func wizardWords(s string) string {
 	return s
 }
 
+var rePressKey = regexp.MustCompile(`\b([Pp])ress ([A-Za-z])\b`)
+
+// keysWhileTyping rewrites "press L" for a screen whose text field has the
+// keys: a letter would be typed in, so the advice says esc first.
+func keysWhileTyping(s string) string {
+	return rePressKey.ReplaceAllStringFunc(s, func(m string) string {
+		sub := rePressKey.FindStringSubmatch(m)
+		if sub[1] == "P" {
+			return "Press esc, then " + sub[2]
+		}
+		return "press esc, then " + sub[2]
+	})
+}
+
 // fieldOf names where a key is typed: "the Project ID field of step 1".
 func fieldOf(key string) string {
 	spec, ok := steps.Spec(key)

@@ -30,3 +30,18 @@ func TestWizardWordsLeaveNoCommandLine(t *testing.T) {
 		}
 	}
 }
+
+// While a text field has the keys a bare letter is typed in, so advice
+// naming one says esc first; other words are left alone.
+func TestKeysWhileTyping(t *testing.T) {
+	for in, want := range map[string]string{
+		"press L to log in again":    "press esc, then L to log in again",
+		"Press a again":              "Press esc, then a again",
+		"press enter to start":       "press enter to start",
+		"expressly pressed keys too": "expressly pressed keys too",
+	} {
+		if got := keysWhileTyping(in); got != want {
+			t.Errorf("keysWhileTyping(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -88,7 +88,7 @@ func (l *loginModel) validateClient(starting bool) (string, bool) {
 	}
 	n, err := steps.Validate("public_client.client_id", v)
 	if err != nil {
-		l.clientErr = safeMessage(err.Error(), v)
+		l.clientErr = fieldProblem(l.client, err, v)
 		return "", false
 	}
 	return n, true
@@ -231,6 +231,10 @@ func (l *loginModel) update(msg tea.Msg) tea.Cmd {
 			l.result = outcome{summary: explain(msg.err)}
 			if errors.Is(msg.err, context.Canceled) {
 				l.result = outcome{summary: []string{"Cancelled."}}
+				return nil
+			}
+			if l.flow != nil {
+				return l.retryCode(msg.err)
 			}
 			return nil
 		}
@@ -263,6 +267,43 @@ func (l *loginModel) update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
+// retryCode: the pasted code was refused. The login link stays valid, so
+// the field is emptied and keeps the keys for a new code; the advice names
+// keys that work while it does (L would be typed into the field).
+func (l *loginModel) retryCode(err error) tea.Cmd {
+	var sum []string
+	for _, line := range explain(err) {
+		if w := wizardWords(line); strings.Contains(w, "press L") || strings.Contains(w, "Press L") {
+			continue
+		}
+		sum = append(sum, line)
+	}
+	sum = append(sum, "What to do: paste a new code: the link above still works. To start over: esc, then n.")
+	l.result = outcome{summary: sum}
+	setInput(l.code, "")
+	l.editing = true
+	return l.code.Focus()
+}
+
+// begin starts a login when asked for from elsewhere (A without a login):
+// at once when the client is known, else with the client field in focus.
+func (l *loginModel) begin() tea.Cmd {
+	switch {
+	case l.busy:
+		return nil
+	case l.flow != nil:
+		l.editing = true // the login under way is still valid
+		return l.code.Focus()
+	case !l.needClient():
+		return l.start("")
+	case l.clientSuggested():
+		id, _ := l.validateClient(true)
+		return l.start(id)
+	}
+	l.clientEditing = true
+	return l.client.Focus()
+}
+
 // start begins the login through clientID ("" = the stored public client).
 func (l *loginModel) start(clientID string) tea.Cmd {
 	m := l.sh.m
@@ -285,7 +326,9 @@ func (l *loginModel) finish() tea.Cmd {
 	m := l.sh.m
 	pasted := strings.TrimSpace(inputValue(l.code))
 	if pasted == "" {
-		l.result = outcome{summary: []string{"Paste the code Globus showed after you allowed access."}}
+		if l.result.empty() { // else the refused code's advice stays in view
+			l.result = outcome{summary: []string{"Paste the code Globus showed after you allowed access."}}
+		}
 		return nil
 	}
 	ctx, cancel := m.opContext()
@@ -320,6 +363,9 @@ func (l *loginModel) lines(w int) ([]string, int) {
 		return out, -1
 	}
 	out = append(out, styledWrap(st.faint, "Not logged in.", w)...)
+	if l.sh.setup.afterLogin {
+		out = append(out, styledWrap(st.faint, "Once you are logged in, the wizard goes back to the set-up form.", w)...)
+	}
 	out = append(out, "")
 	out = append(out, wrap("Some checks (that the project and policy exist) and actions (the wizard doing the steps for you, creating groups as yourself) need your own Globus login. "+
 		"The login goes through a client and a code you paste back, so it works over SSH too. "+
@@ -375,7 +421,7 @@ func (l *loginModel) lines(w int) ([]string, int) {
 		focus = len(out) - 1
 	} else if !l.result.empty() {
 		out = append(out, "")
-		out = append(out, l.result.render(st, w)...)
+		out = append(out, l.result.renderKeys(st, w, l.typing())...)
 		focus = len(out) - 1
 	}
 	return out, focus

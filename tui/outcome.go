@@ -17,9 +17,19 @@ type outcome struct {
 func (o outcome) empty() bool { return len(o.report) == 0 && len(o.summary) == 0 }
 
 func (o outcome) render(st styles, w int) []string {
+	return o.renderKeys(st, w, false)
+}
+
+// renderKeys renders; typing says a text field has the keys, so a hint's
+// "press L" becomes "esc, then L" (a bare L would be typed into the field).
+func (o outcome) renderKeys(st styles, w int, typing bool) []string {
+	words := wizardWords
+	if typing {
+		words = func(s string) string { return keysWhileTyping(wizardWords(s)) }
+	}
 	var out []string
 	for _, l := range o.report {
-		l = wizardWords(l)
+		l = words(l)
 		sty := st.faint
 		switch {
 		case strings.HasPrefix(l, "✓"):
@@ -38,7 +48,7 @@ func (o outcome) render(st styles, w int) []string {
 		mark, sty = "✗ ", st.bad
 	}
 	for i, l := range o.summary {
-		l = wizardWords(l)
+		l = words(l)
 		prefix := "  "
 		if i == 0 {
 			prefix = mark

@@ -145,6 +145,7 @@ func TestProveAdmittedUser(t *testing.T) {
 func TestProveRefusedUser(t *testing.T) {
 	_, _, m, approveAs := provable(t)
 	f := m.shell.finish
+	m.shell.flash = "Set up and checked: everything checks out."
 	drive(m, keys("p"))
 	code := approveAs("mallory@elsewhere.example")
 	drive(m, paste(code))
@@ -155,6 +156,9 @@ func TestProveRefusedUser(t *testing.T) {
 	v := m.View()
 	if !strings.Contains(v, "✗ mallory@elsewhere.example would be refused") || !strings.Contains(v, "✗ Identity provider domain is authorised") {
 		t.Fatalf("proof view:\n%s", v)
+	}
+	if strings.Contains(m.shell.flash, "checks out") || !strings.HasPrefix(m.shell.flash, "Latest: ✗") {
+		t.Fatalf("the status line disagrees with the refused proof: %q", m.shell.flash)
 	}
 	assertFits(t, m, "proof refused")
 }

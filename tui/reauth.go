@@ -186,7 +186,7 @@ func (l *loginModel) askLines(w int) ([]string, int) {
 	}
 	if !l.result.empty() {
 		out = append(out, "")
-		out = append(out, l.result.render(st, w)...)
+		out = append(out, l.result.renderKeys(st, w, l.editing)...)
 		focus = len(out) - 1
 	}
 	return out, focus

@@ -243,12 +243,13 @@ func (s *setupModel) update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			s.note = wizardWords(strings.Join(setupProblem(msg.err), " "))
 		}
+		typed := s.typedValues()
 		s.fields = nil
 		for _, sg := range msg.sugg {
-			s.fields = append(s.fields, s.newInput(sg))
+			s.fields = append(s.fields, s.keepTyped(s.newInput(sg), typed))
 		}
-		s.envPath = s.newInput(steps.Suggestion{Key: envPathKey, Label: ".env file for the gateway",
-			Value: s.sh.finish.target(), From: "default"})
+		s.envPath = s.keepTyped(s.newInput(steps.Suggestion{Key: envPathKey, Label: ".env file for the gateway",
+			Value: absPath(s.sh.finish.target()), From: "default"}), typed)
 		s.editing, s.focus = s.wantEdit && s.sh.sel == s.sh.setupIndex(), 0
 		return s.focusCmd()
 	case setupPlanMsg:
@@ -326,6 +327,27 @@ func (s *setupModel) editKey(msg tea.KeyMsg) tea.Cmd {
 	return cmd
 }
 
+// typedValues are the values the operator typed (not an untouched
+// suggestion), kept when the suggestions are read again after the login.
+func (s *setupModel) typedValues() map[string]string {
+	out := map[string]string{}
+	for _, f := range s.all() {
+		if v := inputValue(f.in); f.touched && strings.TrimSpace(v) != "" && v != f.s.Value {
+			out[f.s.Key] = v
+		}
+	}
+	return out
+}
+
+func (s *setupModel) keepTyped(f *setupField, typed map[string]string) *setupField {
+	if v, ok := typed[f.s.Key]; ok {
+		setInput(f.in, v)
+		f.touched = true
+		s.retitle(f)
+	}
+	return f
+}
+
 func (s *setupModel) focusCmd() tea.Cmd {
 	var cmd tea.Cmd
 	for i, f := range s.all() {
@@ -348,7 +370,7 @@ func (s *setupModel) makePlan() tea.Cmd {
 		f.err = ""
 		if v != "" && f.s.Key != steps.SetupGroupName && f.s.Key != steps.SetupGroupMembers {
 			if _, err := steps.Validate(f.s.Key, v); err != nil {
-				f.err = safeMessage(err.Error(), v)
+				f.err = fieldProblem(f.in, err, v)
 			}
 		}
 		if v == "" && !f.s.Optional {
@@ -473,7 +495,7 @@ func (s *setupModel) envTarget() string {
 	if v := strings.TrimSpace(inputValue(s.envPath.in)); v != "" {
 		return v
 	}
-	return "./.env"
+	return defaultEnvPath(s.sh.m.cfg)
 }
 
 // envLine is the .env's line of the plan.
@@ -500,7 +522,11 @@ func (s *setupModel) lines(w int) ([]string, int) {
 	focus := -1
 	if s.note != "" {
 		out = append(out, "")
-		out = append(out, styledWrap(st.warn, s.note, w)...)
+		note := s.note
+		if s.typing() {
+			note = keysWhileTyping(note)
+		}
+		out = append(out, styledWrap(st.warn, note, w)...)
 	}
 	if s.loaded {
 		out = append(out, "")
@@ -538,7 +564,7 @@ func (s *setupModel) lines(w int) ([]string, int) {
 		focus = len(out) - 1
 	} else if !s.result.empty() {
 		out = append(out, "")
-		out = append(out, s.result.render(st, w)...)
+		out = append(out, s.result.renderKeys(st, w, s.typing())...)
 		focus = len(out) - 1
 	}
 	return out, focus

@@ -248,8 +248,15 @@ func TestAccessibleWordsAndGoodbye(t *testing.T) {
 	if n := exitNote(cfg); strings.Contains(n, cfg.Paths.Vault) {
 		t.Errorf("the goodbye names the deleted demo vault: %q", n)
 	}
+	if n := exitNote(cfg); !strings.Contains(n, "globus-setup --demo --vault "+DemoKeepPath) || strings.Contains(n, "PATH") {
+		t.Errorf("a throwaway demo's goodbye lacks a command to paste: %q", n)
+	}
+	cfg.Invocation = "go run ./cmd/globus-setup"
+	if n := exitNote(cfg); !strings.Contains(n, "go run ./cmd/globus-setup --demo --vault "+DemoKeepPath) {
+		t.Errorf("the goodbye does not run the program as it was run: %q", n)
+	}
 	cfg.Ephemeral = false
-	if n := exitNote(cfg); !strings.Contains(n, "globus-setup --demo --vault "+cfg.Paths.Vault) {
+	if n := exitNote(cfg); !strings.Contains(n, "go run ./cmd/globus-setup --demo --vault "+cfg.Paths.Vault) {
 		t.Errorf("a kept demo's goodbye lacks the resuming command: %q", n)
 	}
 }
@@ -295,11 +302,13 @@ func TestSetUpBeforeLoginComesBack(t *testing.T) {
 	m := NewModel(cfg).(*Model)
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 40})
 	drive(m, keys("A"))
-	if v := m.View(); !strings.Contains(v, "press L to log in") {
-		t.Fatalf("the form does not say to log in first:\n%s", v)
+	if m.shell.sel != m.shell.loginIndex() {
+		t.Fatalf("A without a login did not go to the login (screen %d)", m.shell.sel)
+	}
+	if v := m.View(); !strings.Contains(v, "goes back to the set-up form") {
+		t.Fatalf("the login does not say it comes back to the form:\n%s", v)
 	}
 	logIn(t, cfg, srv, thick) // as the login screen does, then its result:
-	m.shell.goTo(m.shell.loginIndex())
 	drive(m, loginDoneMsg{info: steps.LoginInfo{ClientID: thick}})
 	s := m.shell.setup
 	if m.shell.sel != m.shell.setupIndex() || !s.loaded {
@@ -308,6 +317,125 @@ func TestSetUpBeforeLoginComesBack(t *testing.T) {
 	for _, f := range s.fields {
 		if f.s.Key == "project.contact_email" && inputValue(f.in) != operator {
 			t.Fatalf("contact e-mail %q after the login, want %s", inputValue(f.in), operator)
+		}
+	}
+}
+
+// A with a known client starts the login at once; a refused code leaves the
+// field ready for a new one and names no key that would be typed into it.
+func TestSetUpStartsLoginAndBadCodeKeepsTheField(t *testing.T) {
+	cfg, srv, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	cfg.DemoLoginClient = thickClient(t, srv)
+	m := NewModel(cfg).(*Model)
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 40})
+	drive(m, keys("A"))
+	l := m.shell.login
+	if l.flow == nil || !l.editing {
+		t.Fatalf("A did not start the login (flow %v, editing %v)", l.flow != nil, l.editing)
+	}
+	drive(m, paste("not-a-real-code"))
+	v := m.View()
+	if !l.editing || inputValue(l.code) != "" {
+		t.Fatalf("after a refused code the field is not ready for a new one (editing %v, %q)", l.editing, inputValue(l.code))
+	}
+	if strings.Contains(v, "press L") || strings.Contains(v, "Press L") || !strings.Contains(v, "paste a new code") {
+		t.Fatalf("the advice after a refused code names the wrong key:\n%s", v)
+	}
+}
+
+// Values typed in the form before the login survive the suggestions read
+// again after it; untouched suggestions are replaced.
+func TestSetUpKeepsTypedValuesAcrossLogin(t *testing.T) {
+	cfg, srv, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	thick := thickClient(t, srv)
+	m := NewModel(cfg).(*Model)
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 40})
+	drive(m, runCmd(m.shell.goTo(m.shell.setupIndex())))
+	drive(m, enter)
+	s := m.shell.setup
+	if !s.loaded || !s.editing {
+		t.Fatalf("the form did not open for typing (loaded %v, editing %v)", s.loaded, s.editing)
+	}
+	if v := m.View(); strings.Contains(v, "press L") || !strings.Contains(v, "esc, then L") {
+		t.Fatalf("while the form has the keys, the advice must say esc first:\n%s", v)
+	}
+	for i, f := range s.fields {
+		if f.s.Key == "project.contact_email" {
+			s.focus = i
+		}
+	}
+	s.focusCmd()
+	drive(m, keys("me@example.org"))
+	logIn(t, cfg, srv, thick)
+	s.afterLogin = true
+	drive(m, loginDoneMsg{info: steps.LoginInfo{ClientID: thick}})
+	for _, f := range s.fields {
+		if f.s.Key == "project.contact_email" && inputValue(f.in) != "me@example.org" {
+			t.Fatalf("the typed contact e-mail became %q after the login", inputValue(f.in))
+		}
+	}
+}
+
+// PgDn scrolls the pane while the code field has the keys: on a small
+// screen the login link runs past the bottom.
+func TestPageDownScrollsWhileTyping(t *testing.T) {
+	cfg, srv, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	cfg.DemoLoginClient = thickClient(t, srv)
+	m := NewModel(cfg).(*Model)
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	drive(m, keys("A"))
+	if !m.shell.login.typing() {
+		t.Fatal("the code field does not have the keys")
+	}
+	m.View()
+	before := m.shell.scroll[m.shell.sel]
+	drive(m, tea.KeyMsg{Type: tea.KeyPgUp})
+	drive(m, tea.KeyMsg{Type: tea.KeyPgUp})
+	m.View()
+	if after := m.shell.scroll[m.shell.sel]; after >= before {
+		t.Fatalf("pgup while typing did not scroll (offset %d → %d)", before, after)
+	}
+}
+
+// A demo's .env is suggested beside its vault, never in the folder the
+// wizard was started from; real use suggests ./.env, shown absolute.
+func TestDemoEnvBesideTheVault(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	for _, demo := range []bool{true, false} {
+		cfg.Demo = demo
+		m := NewModel(cfg).(*Model)
+		m.Update(tea.WindowSizeMsg{Width: 100, Height: 40})
+		want, _ := filepath.Abs(".env")
+		if demo {
+			want = filepath.Join(filepath.Dir(cfg.Paths.Vault), ".env")
+		}
+		if got := absPath(m.shell.finish.target()); got != want {
+			t.Errorf("demo %v: the .env goes to %s, want %s", demo, got, want)
+		}
+		drive(m, runCmd(m.shell.goTo(m.shell.setupIndex())))
+		if s := m.shell.setup; s.envPath == nil || inputValue(s.envPath.in) != want {
+			t.Errorf("demo %v: the form suggests the .env at %v, want %s", demo, s.envPath != nil && true, want)
+		}
+	}
+}
+
+// The full help names each key once (the values browser's ↑/↓ are the
+// shell's keys too).
+func TestFullHelpNamesEachKeyOnce(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	m := NewModel(cfg).(*Model)
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 40})
+	m.shell.goTo(m.shell.valuesIndex())
+	drive(m, keys("?"))
+	help := strings.Join(m.shell.helpLines(), "\n")
+	for _, k := range []string{"↑/k", "↓/j"} {
+		if n := strings.Count(help, k); n != 1 {
+			t.Errorf("the full help names %s %d times:\n%s", k, n, help)
 		}
 	}
 }

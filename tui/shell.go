@@ -177,6 +177,30 @@ func (s *shellModel) openSetup() tea.Cmd {
 	return tea.Batch(load, s.setup.open(true))
 }
 
+// latestResult is a finished operation's outcome for the status line.
+func latestResult(o outcome) string {
+	if len(o.summary) == 0 {
+		return ""
+	}
+	mark := "✗ "
+	if o.ok {
+		mark = "✓ "
+	}
+	return "Latest: " + mark + wizardWords(o.summary[0])
+}
+
+// loginForSetup: setting everything up needs the operator's login, so A
+// without one goes to the login (started at once when the client to log in
+// through is known); the login then comes back to the form.
+func (s *shellModel) loginForSetup() tea.Cmd {
+	s.setup.afterLogin = true
+	s.setup.loaded = false // read the suggestions again once logged in
+	cmd := s.goTo(s.loginIndex())
+	s.follow[s.sel] = true // the link and the code field, in view
+	s.flash = "Set up needs your login; then back to the form."
+	return tea.Batch(cmd, s.login.begin())
+}
+
 // goToNextStep moves on after step i, if the operator is still on it;
 // after the last step comes Finish.
 func (s *shellModel) goToNextStep(i int) tea.Cmd {
@@ -244,7 +268,14 @@ func (s *shellModel) update(msg tea.Msg) tea.Cmd {
 		return s.askReauth(msg)
 	case finishMsg:
 		s.follow[s.finishIndex()] = true
-		return s.finish.update(msg)
+		cmd := s.finish.update(msg)
+		switch msg.(type) {
+		case proofMsg, verifyAllMsg, rotateMsg:
+			// The status line agrees with the latest result, not an older
+			// "everything checks out".
+			s.flash = latestResult(s.finish.result)
+		}
+		return cmd
 	case setupMsg:
 		s.follow[s.setupIndex()] = true
 		return s.setup.update(msg)
@@ -254,11 +285,23 @@ func (s *shellModel) update(msg tea.Msg) tea.Cmd {
 
 func (s *shellModel) key(msg tea.KeyMsg) tea.Cmd {
 	p := s.current()
+	k := s.m.keys
+	// The pane scrolls whatever has focus: no text field uses these keys,
+	// and a long login link must be readable while its code field waits.
+	switch {
+	case key.Matches(msg, k.PageDown):
+		s.scroll[s.sel] += max(s.bodyHeight()-2, 1)
+		s.follow[s.sel] = false
+		return nil
+	case key.Matches(msg, k.PageUp):
+		s.scroll[s.sel] = max(s.scroll[s.sel]-max(s.bodyHeight()-2, 1), 0)
+		s.follow[s.sel] = false
+		return nil
+	}
 	if p.typing() {
 		s.follow[s.sel] = true
 		return p.update(msg)
 	}
-	k := s.m.keys
 	switch {
 	case key.Matches(msg, k.Quit):
 		return s.m.quit()
@@ -286,16 +329,10 @@ func (s *shellModel) key(msg tea.KeyMsg) tea.Cmd {
 		return s.goTo(s.finishIndex())
 	case key.Matches(msg, k.Login):
 		return s.goTo(s.loginIndex())
+	case key.Matches(msg, k.SetupAll) && !s.loggedIn && s.m.cfg.Globus != nil:
+		return s.loginForSetup()
 	case key.Matches(msg, k.SetupAll):
 		return s.openSetup()
-	case key.Matches(msg, k.PageDown):
-		s.scroll[s.sel] += max(s.bodyHeight()-2, 1)
-		s.follow[s.sel] = false
-		return nil
-	case key.Matches(msg, k.PageUp):
-		s.scroll[s.sel] = max(s.scroll[s.sel]-max(s.bodyHeight()-2, 1), 0)
-		s.follow[s.sel] = false
-		return nil
 	}
 	s.follow[s.sel] = true
 	return p.update(msg)
@@ -325,8 +362,10 @@ func (s *shellModel) helpLines() []string {
 func (s *shellModel) fullHelpLines(b []key.Binding) []string {
 	st := s.m.st
 	var items []string
+	seen := map[string]bool{} // a page's own ↑/↓ are the shell's too (values)
 	for _, kb := range b {
-		if h := kb.Help(); kb.Enabled() && h.Key != "" {
+		if h := kb.Help(); kb.Enabled() && h.Key != "" && !seen[h.Key] {
+			seen[h.Key] = true
 			items = append(items, st.key.Render(h.Key)+" "+h.Desc)
 		}
 	}
@@ -541,6 +580,9 @@ func (m *Model) header() string {
 	}
 	if m.cfg.Demo {
 		env = "DEMO – emulator"
+	}
+	if m.cfg.Ephemeral {
+		env = "DEMO – thrown away at quit"
 	}
 	left := " globus-setup │ " + env + " │ "
 	if m.cfg.Profile != "" {

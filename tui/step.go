@@ -434,7 +434,7 @@ func (p *stepModel) validateField(f *field, submitting bool) bool {
 		return f.err == ""
 	}
 	if _, err := steps.Validate(f.f.Key, v); err != nil {
-		f.err = safeMessage(err.Error(), v)
+		f.err = fieldProblem(f.in, err, v)
 	}
 	return f.err == ""
 }
@@ -726,7 +726,7 @@ func (p *stepModel) lines(w int) ([]string, int) {
 		focus = len(out) - 1
 	} else if !p.result.empty() {
 		out = append(out, "")
-		out = append(out, p.result.render(st, w)...)
+		out = append(out, p.result.renderKeys(st, w, p.typing())...)
 		if !p.editing {
 			focus = len(out) - 1
 		}

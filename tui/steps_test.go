@@ -107,3 +107,27 @@ func TestDependentStepShowsReverifyNote(t *testing.T) {
 		t.Fatalf("note %q not shown", note)
 	}
 }
+
+// A client secret pasted into an ID field is refused and cleared from it:
+// it must not stay on screen in plain text.
+func TestSecretInIDFieldIsCleared(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	cfg.Globus = nil
+	m := openOn(t, cfg, 1) // Service API app: client ID first
+	const secret = "kXv9T2pLq8Zr4YwNf6HcJm3Bs1DgEaUo7Ri0QtVyWxI="
+	send(m, tea.KeyMsg{Type: tea.KeyEnter})
+	p := m.shell.stepsPg["service_api"]
+	p.focus = 0
+	send(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(secret)})
+	if p.fields[0].f.Key != "service_api.client_id" {
+		t.Fatalf("first field is %s", p.fields[0].f.Key)
+	}
+	v := m.View()
+	if strings.Contains(v, secret[:20]) || inputValue(p.fields[0].in) != "" {
+		t.Fatalf("the secret stays in the ID field:\n%s", v)
+	}
+	if !strings.Contains(p.fields[0].err, "cleared") {
+		t.Fatalf("the field does not say it was cleared: %q", p.fields[0].err)
+	}
+}

@@ -35,8 +35,11 @@ type Config struct {
 	// you already have", offered for the first login.
 	DemoLoginClient string
 	// DemoUsers are the usernames the demo emulator knows (group members).
-	DemoUsers  []string
-	Ephemeral  bool // the vault is thrown away at exit (--demo without --vault)
+	DemoUsers []string
+	Ephemeral bool // the vault is thrown away at exit (--demo without --vault)
+	// Invocation runs this program again in the words the operator used:
+	// "globus-setup", a path, or "go run ./cmd/globus-setup" ("" → globus-setup).
+	Invocation string
 	Accessible bool // line-by-line prompts for screen readers instead of the full screen
 	Force      bool // open a damaged vault with the typed passphrase, keeping the damaged file aside
 	Input      io.Reader
@@ -90,21 +93,29 @@ func Run(ctx context.Context, cfg Config) error {
 	return nil
 }
 
+// DemoKeepPath is the vault path suggested for keeping a demo.
+const DemoKeepPath = "~/globus-setup-demo/vault.age"
+
 // exitNote says where progress is and the exact command that resumes it;
 // a throwaway demo vault is already deleted, so it is not named.
 func exitNote(cfg Config) string {
+	run := cfg.Invocation
+	if run == "" {
+		run = "globus-setup"
+	}
 	switch {
 	case cfg.Ephemeral:
-		return "Demo over: its vault and emulator are thrown away. To try resuming, start it with: globus-setup --demo --vault PATH"
+		return "Demo over: its vault and emulator are thrown away. To keep a demo and resume it later, start it with: " +
+			run + " --demo --vault " + DemoKeepPath
 	case cfg.Demo:
-		return fmt.Sprintf("Demo progress is saved in %s, with the demo emulator's state beside it. Resume with: globus-setup --demo --vault %s",
-			cfg.Paths.Vault, shellQuote(cfg.Paths.Vault))
+		return fmt.Sprintf("Demo progress is saved in %s, with the demo emulator's state beside it. Resume with: %s --demo --vault %s",
+			cfg.Paths.Vault, run, ShellQuote(cfg.Paths.Vault))
 	}
-	return fmt.Sprintf("Progress is saved in %s. Run globus-setup again to carry on.", cfg.Paths.Vault)
+	return fmt.Sprintf("Progress is saved in %s. Run %s again to carry on.", cfg.Paths.Vault, run)
 }
 
-// shellQuote quotes a path for a POSIX shell when it needs it.
-func shellQuote(s string) string {
+// ShellQuote quotes a path for a POSIX shell when it needs it.
+func ShellQuote(s string) string {
 	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-~+=:,@") == "" {
 		return s
 	}

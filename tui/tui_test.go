@@ -230,7 +230,7 @@ func TestValidationMessages(t *testing.T) {
 		press(tm, tea.KeyBackspace)
 	}
 	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(secretish), Paste: true})
-	waitFor(t, tm, "✗ "+head(errSecret))
+	waitFor(t, tm, "✗ That looked like a client secret, so it was cleared")
 
 	tm.Quit()
 	out, _ := io.ReadAll(tm.FinalOutput(t, teatest.WithFinalTimeout(5*time.Second)))

@@ -274,6 +274,9 @@ func (u *unlockModel) view() string {
 	b = append(b, st.title.Render(title), "")
 	b = append(b, wrap(intro, w)...)
 	b = append(b, wrap(termsafe.Line(m.cfg.Paths.Vault), w)...)
+	if m.cfg.Ephemeral {
+		b = append(b, styledWrap(st.faint, "Demo: this vault is thrown away at quit. To keep one, start with --demo --vault "+DemoKeepPath, w)...)
+	}
 	b = append(b, "")
 	if u.naming {
 		b = u.namingView(w)

@@ -116,8 +116,8 @@ func e2eFirstRun(t *testing.T, bin string) {
 	tm.waitFor("verified all", "✓ Everything checks out.")
 	tm.assertSidebar(map[int]string{1: "✓", 2: "✓", 3: "✓", 4: "✓", 5: "✓", 6: "✓"}, "")
 	tm.key("w")
-	envFile := filepath.Join(dir, ".env")
-	tm.waitFor("env written", "✓ Wrote "+envFile+" (mode 0600:")
+	envFile := filepath.Join(dir, "vault", ".env") // a demo's .env goes beside its vault
+	tm.waitFor("env written", "✓ Wrote "+envFile)
 	fi, err := os.Stat(envFile)
 	if err != nil {
 		t.Fatalf("the finish screen says it wrote the .env, but: %v", err)
@@ -429,7 +429,8 @@ func (tm *tmuxTerm) waitExit(vaultFile string) {
 	// The message is plain text after the full screen ends, so the terminal
 	// wraps it: compare without the white space.
 	squash := func(s string) string { return strings.Join(strings.Fields(s), "") }
-	if saved := "Resume with: globus-setup --demo --vault " + vaultFile; !strings.Contains(squash(s), squash(saved)) {
+	// The program is named as it was started (here by its path).
+	if saved := "globus-setup --demo --vault " + vaultFile; !strings.Contains(squash(s), squash(saved)) || !strings.Contains(s, "Resume with: /") {
 		tm.t.Fatalf("after quitting, %q is not on the screen:\n%s", saved, s)
 	}
 }

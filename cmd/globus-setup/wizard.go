@@ -102,6 +102,7 @@ func (a *app) runWizard(ctx context.Context, demo, accessible bool) error {
 		DemoLoginClient: demoLoginClient,
 		DemoUsers:       demoUsernames(demo),
 		Ephemeral:       ephemeral,
+		Invocation:      thisInvocation(),
 		Accessible:      accessible,
 		Input:           os.Stdin,
 		Output:          os.Stdout,
