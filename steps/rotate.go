@@ -278,25 +278,37 @@ func checkApp(app string) error {
 		Do: "name one of: " + strings.Join(RotatableApps, ", ")}
 }
 
+// openRotation is every rotation command's start: the app is known, the
+// vault and client are there, this process holds the apply lock (released
+// by unlock), and the vault is read afresh for the rotation in progress.
+func openRotation(e *Env, app string) (unlock func(), r Rotation, inProgress bool, err error) {
+	if err := checkApp(app); err != nil {
+		return nil, Rotation{}, false, err
+	}
+	if err := checkEnv(e); err != nil {
+		return nil, Rotation{}, false, err
+	}
+	unlock, err = lockApply(e.Vault)
+	if err != nil {
+		return nil, Rotation{}, false, err
+	}
+	if err := e.Vault.Reload(); err != nil {
+		unlock()
+		return nil, Rotation{}, false, problem("reading the vault", err)
+	}
+	r, inProgress = rotationIn(e.Vault.Doc(), app)
+	return unlock, r, inProgress, nil
+}
+
 // Rotate starts a rotation of app's secret, or carries on the one in
 // progress, up to the point where the gateway must restart.
 func Rotate(ctx context.Context, e *Env, app string, opts RotateOptions) (RotateResult, error) {
-	if err := checkApp(app); err != nil {
-		return RotateResult{}, err
-	}
-	if err := checkEnv(e); err != nil {
-		return RotateResult{}, err
-	}
-	unlock, err := lockApply(e.Vault)
+	unlock, r, ok, err := openRotation(e, app)
 	if err != nil {
 		return RotateResult{}, err
 	}
 	defer unlock()
-	if err := e.Vault.Reload(); err != nil {
-		return RotateResult{}, problem("reading the vault", err)
-	}
 	var res RotateResult
-	r, ok := rotationIn(e.Vault.Doc(), app)
 	if !ok {
 		if r, err = beginRotation(ctx, e, app); err != nil {
 			return res, err
@@ -547,22 +559,12 @@ func writeRotationEnv(e *Env, r Rotation, opts RotateOptions) (string, Rotation,
 // new secret: the new one is proven once more, then the old credential is
 // deleted at Globus and the old secret dropped from the vault.
 func FinishRotation(ctx context.Context, e *Env, app string) (RotateResult, error) {
-	if err := checkApp(app); err != nil {
-		return RotateResult{}, err
-	}
-	if err := checkEnv(e); err != nil {
-		return RotateResult{}, err
-	}
-	unlock, err := lockApply(e.Vault)
+	unlock, r, ok, err := openRotation(e, app)
 	if err != nil {
 		return RotateResult{}, err
 	}
 	defer unlock()
-	if err := e.Vault.Reload(); err != nil {
-		return RotateResult{}, problem("reading the vault", err)
-	}
 	var res RotateResult
-	r, ok := rotationIn(e.Vault.Doc(), app)
 	if !ok {
 		return res, &Problem{What: "no rotation of the " + appLabel(app) + " secret is in progress", is: ErrNoRotation,
 			Do: "start one with `globus-setup rotate " + app + "`"}
@@ -652,22 +654,12 @@ func FinishRotation(ctx context.Context, e *Env, app string) (RotateResult, erro
 // credential at Globus. After the gateway restarted with the new secret, it
 // must restart again.
 func UndoRotation(ctx context.Context, e *Env, app string) (RotateResult, error) {
-	if err := checkApp(app); err != nil {
-		return RotateResult{}, err
-	}
-	if err := checkEnv(e); err != nil {
-		return RotateResult{}, err
-	}
-	unlock, err := lockApply(e.Vault)
+	unlock, r, ok, err := openRotation(e, app)
 	if err != nil {
 		return RotateResult{}, err
 	}
 	defer unlock()
-	if err := e.Vault.Reload(); err != nil {
-		return RotateResult{}, problem("reading the vault", err)
-	}
 	var res RotateResult
-	r, ok := rotationIn(e.Vault.Doc(), app)
 	if !ok {
 		return res, &Problem{What: "no rotation of the " + appLabel(app) + " secret is in progress", is: ErrNoRotation, Do: "nothing to undo"}
 	}
