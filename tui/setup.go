@@ -239,7 +239,9 @@ func (s *setupModel) update(msg tea.Msg) tea.Cmd {
 		}
 		s.loaded = true
 		s.note = ""
-		s.afterLogin = errors.Is(msg.err, steps.ErrNotLoggedIn)
+		// Only a form the operator asked for (A, enter) brings the login
+		// back; passing by with tab must not capture a later login.
+		s.afterLogin = s.wantEdit && errors.Is(msg.err, steps.ErrNotLoggedIn)
 		if msg.err != nil {
 			s.note = wizardWords(strings.Join(setupProblem(msg.err), " "))
 		}

@@ -439,3 +439,32 @@ func TestFullHelpNamesEachKeyOnce(t *testing.T) {
 		}
 	}
 }
+
+// Passing by the set-up screen (tab) before logging in does not make a
+// later login, started from a step, jump to the form: only the operator's
+// asking for the form (A, or enter on it) brings the login back there.
+func TestPassingBySetUpDoesNotCaptureTheLogin(t *testing.T) {
+	cfg, srv, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	thick := thickClient(t, srv)
+	if err := steps.MarkState(cfg.Vault, "groups", steps.StateSkipped, ""); err != nil {
+		t.Fatal(err) // not a fresh start
+	}
+	m := NewModel(cfg).(*Model)
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 40})
+	m.shell.goTo(m.shell.setupIndex() - 1)
+	drive(m, tab) // onto the set-up screen, and its suggestions are read
+	if m.shell.sel != m.shell.setupIndex() {
+		t.Fatalf("tab did not reach the set-up screen (screen %d)", m.shell.sel)
+	}
+	if !m.shell.setup.loaded {
+		t.Fatal("passing by did not read the suggestions (the case this test is about)")
+	}
+	m.shell.goTo(5) // step 6, as on the guided path
+	drive(m, keys("L"))
+	logIn(t, cfg, srv, thick)
+	drive(m, loginDoneMsg{info: steps.LoginInfo{ClientID: thick}})
+	if m.shell.sel == m.shell.setupIndex() {
+		t.Fatal("a login started from a step went to the set-up form because the form had been passed by")
+	}
+}
