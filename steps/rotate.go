@@ -310,7 +310,7 @@ func Rotate(ctx context.Context, e *Env, app string, opts RotateOptions) (Rotate
 	defer unlock()
 	var res RotateResult
 	if !ok {
-		if r, err = beginRotation(ctx, e, app); err != nil {
+		if r, err = beginRotation(ctx, e, app, opts); err != nil {
 			return res, err
 		}
 	} else {
@@ -359,7 +359,7 @@ func Rotate(ctx context.Context, e *Env, app string, opts RotateOptions) (Rotate
 
 // beginRotation checks there is something to rotate, finds which credential
 // the stored secret is when that can be known, and records the intent.
-func beginRotation(ctx context.Context, e *Env, app string) (Rotation, error) {
+func beginRotation(ctx context.Context, e *Env, app string, opts RotateOptions) (Rotation, error) {
 	cred, err := storedCredentials(e.Vault, app, appLabel(app))
 	if err != nil {
 		var p *Problem
@@ -367,6 +367,10 @@ func beginRotation(ctx context.Context, e *Env, app string) (Rotation, error) {
 			p.What = "cannot rotate: " + p.What
 			p.is = ErrNoSecretToRotate
 		}
+		return Rotation{}, err
+	}
+	// Where the new secret goes is known before it is made.
+	if _, _, err := rotationEnvPath(e, app, Rotation{App: app}, opts, false); err != nil {
 		return Rotation{}, err
 	}
 	auth, err := OperatorToken(ctx, e, AuthResourceServer)
@@ -518,26 +522,49 @@ func RememberEnvTarget(v *vault.Vault, path string) error {
 	return v.SetInternal(EnvTargetKey, abs)
 }
 
+// rotationEnvPath is the .env a rotation writes its new secret into, or
+// noEnv when the operator updates the gateway's settings. It is checked
+// before a new secret is made, too, so a .env that is not there stops the
+// rotation while nothing exists yet; made says which case this is.
+func rotationEnvPath(e *Env, app string, r Rotation, opts RotateOptions, made bool) (path string, noEnv bool, err error) {
+	if opts.NoEnv || (r.NoEnv && opts.EnvPath == "") {
+		return "", true, nil
+	}
+	if path, err = envTarget(e, opts); err != nil {
+		return "", false, err
+	}
+	kept := "nothing was made yet"
+	if made {
+		kept = "the new secret is stored and nothing is lost"
+	}
+	if path == "" {
+		return "", false, &Problem{What: "globus-setup does not know where the gateway's .env is", is: ErrEnvTargetMissing,
+			Do: "run `globus-setup rotate " + app + " --env PATH` with the .env the gateway reads (or `--no-env` to update its settings yourself); " + kept}
+	}
+	if _, err := os.Stat(path); err != nil {
+		p := &Problem{What: "the gateway's .env is not at " + path + " any more (moved or deleted?)", Err: err, is: ErrEnvTargetMissing,
+			Do: "run `globus-setup rotate " + app + " --env NEWPATH` with where it is now; " + kept}
+		if opts.EnvPath != "" {
+			p.What = "there is no file at " + path
+			p.Do = "give the .env the gateway reads, or write one first with `globus-setup export --out " + path + "`; " + kept
+		}
+		return "", false, p
+	}
+	return path, false, nil
+}
+
 func writeRotationEnv(e *Env, r Rotation, opts RotateOptions) (string, Rotation, error) {
 	nr := r
 	nr.Phase = RotateRestart
 	var line string
-	if opts.NoEnv || (r.NoEnv && opts.EnvPath == "") {
+	path, noEnv, err := rotationEnvPath(e, r.App, r, opts, true)
+	if err != nil {
+		return "", r, err
+	}
+	if noEnv {
 		nr.NoEnv, nr.EnvPath = true, ""
 		line = "No .env written, as asked: put the new secret in the gateway's settings yourself (`globus-setup export --format env`, or `exec`)."
 	} else {
-		path, err := envTarget(e, opts)
-		if err != nil {
-			return "", r, err
-		}
-		if path == "" {
-			return "", r, &Problem{What: "globus-setup does not know where the gateway's .env is", is: ErrEnvTargetMissing,
-				Do: "run `globus-setup rotate " + r.App + " --env PATH` with the .env the gateway reads (or `--no-env` to update its settings yourself); the new secret is stored and nothing is lost"}
-		}
-		if _, err := os.Stat(path); err != nil {
-			return "", r, &Problem{What: "the gateway's .env is not at " + path + " any more (moved or deleted?)", Err: err, is: ErrEnvTargetMissing,
-				Do: "run `globus-setup rotate " + r.App + " --env NEWPATH` with where it is now; the new secret is stored and nothing is lost"}
-		}
 		doc := e.Vault.Doc()
 		w, err := MergeEnvFile(path, doc)
 		if err != nil {

@@ -225,8 +225,43 @@ func TestRotateBadInput(t *testing.T) {
 		_, err := Rotate(ctx, w.e, "public_client", RotateOptions{})
 		mustProblem(t, err, "no client secret to rotate", "service_api, service_account")
 	})
-	t.Run("env moved", func(t *testing.T) {
+	t.Run("env moved before the start", func(t *testing.T) {
 		w, env := newRotateWorld(t)
+		if err := os.Rename(env, env+".moved"); err != nil {
+			t.Fatal(err)
+		}
+		before := len(w.credIDs(w.get("service_api.client_id")))
+		_, err := Rotate(ctx, w.e, "service_api", RotateOptions{})
+		if !errors.Is(err, ErrEnvTargetMissing) {
+			t.Fatalf("got %v", err)
+		}
+		mustProblem(t, err, "not at "+env, "--env NEWPATH", "nothing was made yet")
+		if n := len(w.credIDs(w.get("service_api.client_id"))); n != before || len(Rotations(w.e.Vault.Doc())) != 0 {
+			t.Fatalf("a secret was made (%d, was %d) or a rotation recorded before the .env was found", n, before)
+		}
+		_, err = Rotate(ctx, w.e, "service_api", RotateOptions{EnvPath: env + ".nowhere"})
+		mustProblem(t, err, "there is no file at "+env+".nowhere", "export --out", "nothing was made yet")
+		if _, err := Rotate(ctx, w.e, "service_api", RotateOptions{EnvPath: env + ".moved"}); err != nil {
+			t.Fatal(err)
+		}
+		if nw := w.get("service_api.client_secret"); !envHas(t, env+".moved", nw) || Rotations(w.e.Vault.Doc())[0].Phase != RotateRestart {
+			t.Fatal("the moved .env was not updated")
+		}
+		if p, _ := w.e.Vault.Internal(EnvTargetKey); p != env+".moved" {
+			t.Errorf("the new .env target is not remembered: %q", p)
+		}
+	})
+	t.Run("env moved mid-way", func(t *testing.T) {
+		w, env := newRotateWorld(t)
+		rotateStop = func(s string) error {
+			if s == "proven" {
+				return errors.New("killed")
+			}
+			return nil
+		}
+		t.Cleanup(func() { rotateStop = func(string) error { return nil } })
+		Rotate(ctx, w.e, "service_api", RotateOptions{})
+		rotateStop = func(string) error { return nil }
 		if err := os.Rename(env, env+".moved"); err != nil {
 			t.Fatal(err)
 		}
@@ -239,15 +274,11 @@ func TestRotateBadInput(t *testing.T) {
 		if !w.pairWorks(w.get("service_api.client_id"), nw) {
 			t.Fatal("the new secret was not kept")
 		}
-		res, err := Rotate(ctx, w.e, "service_api", RotateOptions{EnvPath: env + ".moved"})
-		if err != nil {
+		if _, err := Rotate(ctx, w.e, "service_api", RotateOptions{EnvPath: env + ".moved"}); err != nil {
 			t.Fatal(err)
 		}
 		if !envHas(t, env+".moved", nw) || Rotations(w.e.Vault.Doc())[0].Phase != RotateRestart {
-			t.Fatalf("the moved .env was not updated: %v", res.Lines)
-		}
-		if p, _ := w.e.Vault.Internal(EnvTargetKey); p != env+".moved" {
-			t.Errorf("the new .env target is not remembered: %q", p)
+			t.Fatal("the moved .env was not updated")
 		}
 	})
 	t.Run("finish before restart", func(t *testing.T) {
