@@ -24,6 +24,7 @@ var cliPhrases = []struct{ from, to string }{
 	{"log in again (`globus-setup login`)", "press L to log in again"},
 	{"run `globus-setup login` again", "press L to log in again"},
 	{"run `globus-setup login`", "press L to log in"},
+	{"log in first (`globus-setup login`)", "log in first (L)"},
 	{"(`globus-setup login`)", "(L)"},
 	{"`globus-setup login`", "L (log in)"},
 	{"(`globus-setup apply --steps project`)", "(a on step 1)"},
