@@ -85,7 +85,11 @@ func (f *finishModel) proveTyping(msg tea.KeyMsg) tea.Cmd {
 	case tea.KeyEnter:
 		return f.prove()
 	}
+	empty := strings.TrimSpace(inputValue(f.pr.code)) == ""
 	_, cmd := f.pr.code.Update(msg)
+	if msg.Paste && empty && strings.TrimSpace(inputValue(f.pr.code)) != "" {
+		return tea.Batch(f.prove(), cmd) // a pasted code needs no enter, as at the login
+	}
 	return cmd
 }
 
