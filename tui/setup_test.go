@@ -196,7 +196,7 @@ func TestDemoNamesItsUsersWhereMembersAreTyped(t *testing.T) {
 	m.shell.goTo(5)
 	drive(m, enter) // no group ID yet: straight to the members
 	v := m.View()
-	if !strings.Contains(v, "The demo's users: alice@uchicago.edu bob@anl.gov") || !strings.Contains(v, "> alice@uchicago.edu bob@anl.gov") {
+	if !strings.Contains(v, "The demo's users: alice@uchicago.edu bob@anl.gov") || !strings.Contains(v, "> e.g. alice@uchicago.edu bob@anl.gov") {
 		t.Fatalf("the members field does not name the demo's users:\n%s", v)
 	}
 }

@@ -104,7 +104,7 @@ func newStep(sh *shellModel, st steps.Step) *stepModel {
 			f.Placeholder = strings.Join(u, " ")
 			f.Help = "The demo's users: " + strings.Join(u, " ") + ". " + f.Help
 		}
-		in := huh.NewInput().Title(fieldTitle(f)).Placeholder(f.Placeholder)
+		in := huh.NewInput().Title(fieldTitle(f)).Placeholder(examplePlaceholder(f))
 		if f.Secret {
 			in.EchoMode(huh.EchoModePassword)
 		}
@@ -115,6 +115,16 @@ func newStep(sh *shellModel, st steps.Step) *stepModel {
 	p.prefill(true)
 	p.resize(sh.mainWidth())
 	return p
+}
+
+// examplePlaceholder marks an example as one ("e.g. …"): grey text alone
+// looks like a stored value where there is no colour (NO_COLOR, a screen
+// reader). A placeholder that is a sentence already reads as one.
+func examplePlaceholder(f steps.Field) string {
+	if f.Placeholder == "" || f.Secret {
+		return f.Placeholder
+	}
+	return "e.g. " + f.Placeholder
 }
 
 func fieldTitle(f steps.Field) string {
