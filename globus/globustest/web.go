@@ -143,7 +143,7 @@ var pages = template.Must(template.New("").Parse(`
 <label>Project <select name="project_id">{{range .Projects}}<option value="{{.ID}}">{{.Name}}</option>{{end}}</select></label><br>
 <label>Name <input name="display_name" required></label><br>
 <label>Description <input name="description"></label><br>
-<label>Allowed domains (space or comma separated) <input name="domains" required></label><br>
+<label>Included domains (one line here: separate them with spaces or commas) <input name="domains" required></label><br>
 <label>Authentication timeout (seconds) <input name="timeout" value="3600" required></label><br>
 <label>Assurance <select name="assurance"><option value="high">High assurance</option><option value="standard">Not high assurance</option></select></label><br>
 <button type="submit">Create policy</button></form></fieldset>
