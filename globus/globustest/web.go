@@ -126,7 +126,7 @@ var pages = template.Must(template.New("").Parse(`
 {{if .Projects}}
 <fieldset><legend>Register an app</legend>
 <form method="post" action="/app/settings/developers/apps">
-<label>Project <select name="project">{{range .Projects}}<option value="{{.ID}}">{{.Name}}</option>{{end}}</select></label><br>
+<label>Project <select name="project">{{range .Projects}}<option value="{{.ID}}"{{if .Newest}} selected{{end}}>{{.Name}}</option>{{end}}</select></label><br>
 <label>App name <input name="name" required></label><br>
 <label>Type <select name="client_type">
 <option value="hybrid_confidential_client_resource_server">Service API (confidential client and resource server)</option>
@@ -140,7 +140,7 @@ var pages = template.Must(template.New("").Parse(`
 
 <fieldset><legend>Create a high-assurance policy</legend>
 <form method="post" action="/app/settings/developers/policies">
-<label>Project <select name="project_id">{{range .Projects}}<option value="{{.ID}}">{{.Name}}</option>{{end}}</select></label><br>
+<label>Project <select name="project_id">{{range .Projects}}<option value="{{.ID}}"{{if .Newest}} selected{{end}}>{{.Name}}</option>{{end}}</select></label><br>
 <label>Name <input name="display_name" required></label><br>
 <label>Description <input name="description"></label><br>
 <label>Included domains (one line here: separate them with spaces or commas) <input name="domains" required></label><br>
@@ -435,6 +435,9 @@ type consolePolicy struct {
 
 type consoleProject struct {
 	ID, Name, Email string
+	// Newest is preselected in the forms: the real console registers apps
+	// from inside the project just made, so no project is chosen there.
+	Newest bool
 	Apps            []consoleApp
 	Policies        []consolePolicy
 }
@@ -460,6 +463,9 @@ func (s *Server) consoleProjects() []consoleProject {
 			}
 		}
 		out = append(out, cp)
+	}
+	if len(out) > 0 {
+		out[len(out)-1].Newest = true
 	}
 	return out
 }

@@ -31,6 +31,12 @@ func TestConsolePages(t *testing.T) {
 		t.Errorf("redirect %q", a.header.Get("Location"))
 	}
 	expect(t, call{method: "POST", url: app + "settings/developers/projects", form: url.Values{"display_name": {"x"}}}.do(t), 400)
+	// The forms preselect the project just made, as the real console
+	// registers apps from inside it.
+	page = string(expect(t, call{method: "GET", url: app + "settings/developers"}.do(t), 200).raw)
+	if n := strings.Count(page, `" selected>Second</option>`); n != 2 || strings.Contains(page, `" selected>Gateway</option>`) {
+		t.Errorf("the app and policy forms do not preselect the newest project (%d)", n)
+	}
 
 	// Register an app, as the guide says: a redirect URI is required, the
 	// page shows the Client UUID and offers Add Client Secret, whose secret
