@@ -437,9 +437,9 @@ type consoleProject struct {
 	ID, Name, Email string
 	// Newest is preselected in the forms: the real console registers apps
 	// from inside the project just made, so no project is chosen there.
-	Newest bool
-	Apps            []consoleApp
-	Policies        []consolePolicy
+	Newest   bool
+	Apps     []consoleApp
+	Policies []consolePolicy
 }
 
 // consoleProjects are those the operator administers (all when no operator); s.mu held.
