@@ -308,28 +308,22 @@ func readGroup(ctx context.Context, e *Env, gc *groupCaller, name, id string) (*
 	if err == nil {
 		return g, nil
 	}
-	if globus.IsStatus(err, http.StatusNotFound) {
-		label := "the group " + id
-		if name != "" {
-			label = "the stored group " + name + " (" + id + ")"
-		}
+	label := "the group " + id
+	if name != "" {
+		label = "the stored group " + name + " (" + id + ")"
+	}
+	switch {
+	case globus.IsStatus(err, http.StatusNotFound):
 		who := "you"
-		if gc.asClient {
-			who = "the Service API app"
-		}
 		do := "check the ID; if the group was made by someone else, act as its owner (log in as them, or use or drop --as-client); if it was deleted, store another ID with `globus-setup set groups." + orName(name) + ".id`"
 		if gc.asClient {
 			// A group made in the web app belongs to the operator; the
 			// app sees only groups it is in (Groups answers 404, not 403).
+			who = "the Service API app"
 			do = "if you made the group yourself (as on the console), log in first (`globus-setup login`) so the wizard acts as you: the Service API app sees only groups it belongs to; otherwise " + do
 		}
 		return nil, &Problem{What: label + " does not exist or " + who + " cannot see it", Err: err, Do: do}
-	}
-	if globus.IsStatus(err, http.StatusForbidden) {
-		label := "the group " + id
-		if name != "" {
-			label = "the stored group " + name + " (" + id + ")"
-		}
+	case globus.IsStatus(err, http.StatusForbidden):
 		who := "you (the logged-in operator) are"
 		if gc.asClient {
 			who = "the Service API app is"
