@@ -318,18 +318,21 @@ func readGroup(ctx context.Context, e *Env, gc *groupCaller, name, id string) (*
 		do := "check the ID; if the group was made by someone else, act as its owner (log in as them, or use or drop --as-client); if it was deleted, store another ID with `globus-setup set groups." + orName(name) + ".id`"
 		if gc.asClient {
 			// A group made in the web app belongs to the operator; the
-			// app sees only groups it is in (Groups answers 404, not 403).
+			// app sees only groups it is in. That such a group reads as 404
+			// rather than 403 is unverified (our emulator's answer): the
+			// advice is given for either.
 			who = "the Service API app"
 			do = "if you made the group yourself (as on the console), log in first (`globus-setup login`) so the wizard acts as you: the Service API app sees only groups it belongs to; otherwise " + do
 		}
 		return nil, &Problem{What: label + " does not exist or " + who + " cannot see it", Err: err, Do: do}
 	case globus.IsStatus(err, http.StatusForbidden):
 		who := "you (the logged-in operator) are"
+		do := "ask one of the group's admins to make you a manager or admin, or act as its owner (log in as them, or use or drop --as-client)"
 		if gc.asClient {
 			who = "the Service API app is"
+			do = "if you made the group yourself (as on the console), log in first (`globus-setup login`) so the wizard acts as you; otherwise " + do
 		}
-		return nil, &Problem{What: who + " not allowed to see or manage " + label, Err: err,
-			Do: "ask one of the group's admins to make you a manager or admin, or act as its owner (log in as them, or use or drop --as-client)"}
+		return nil, &Problem{What: who + " not allowed to see or manage " + label, Err: err, Do: do}
 	}
 	return nil, groupProblem("reading the group "+id, gc, err)
 }

@@ -435,8 +435,9 @@ type consolePolicy struct {
 
 type consoleProject struct {
 	ID, Name, Email string
-	// Newest is preselected in the forms: the real console registers apps
-	// from inside the project just made, so no project is chosen there.
+	// Newest is preselected in the forms, as if registering from inside the
+	// project just made (the guide's order). The real console's navigation
+	// is unverified: this is the demo's convenience, not a Globus fact.
 	Newest   bool
 	Apps     []consoleApp
 	Policies []consolePolicy
