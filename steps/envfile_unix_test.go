@@ -72,3 +72,38 @@ func TestWriteRefusesNonRegularTarget(t *testing.T) {
 		}
 	}
 }
+
+// A named pipe at apply.lock is refused at once, not waited on forever.
+func TestApplyLockRefusesFIFO(t *testing.T) {
+	v := newVault(t)
+	path := filepath.Join(v.Paths().Dir, "apply.lock")
+	if err := syscall.Mkfifo(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		release, err := lockApply(v)
+		if release != nil {
+			release()
+		}
+		done <- err
+	}()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(20 * time.Second): // liveness guard only
+		for {
+			if w, werr := os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0); werr == nil {
+				w.Close()
+			}
+			select {
+			case <-done:
+				t.Fatal("blocked on the pipe at apply.lock")
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}
+	if err == nil || !strings.Contains(err.Error(), path+" is a named pipe (FIFO), not a regular file") || !strings.Contains(err.Error(), "rm "+path) {
+		t.Fatalf("err = %v", err)
+	}
+}
