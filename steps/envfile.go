@@ -126,13 +126,6 @@ func finishWrite(w *FileWrite, old []byte, existed bool, data []byte, perm os.Fi
 		}
 		return nil
 	}
-	if existed {
-		backup := w.Target + ".bak"
-		if err := writeAtomic(backup, old, 0o600); err != nil {
-			return fmt.Errorf("keeping the previous %s as %s (nothing was changed): %w", w.Target, backup, err)
-		}
-		w.Backup = backup
-	}
 	// A rename gives the path a new file: another hard link to the old one,
 	// or a bind mount of it into a container, would go on holding the old
 	// settings (and old secrets) while the operator is told it was written.
@@ -140,9 +133,21 @@ func finishWrite(w *FileWrite, old []byte, existed bool, data []byte, perm os.Fi
 	// is safe enough). Refusing was the other choice; it would leave the
 	// operator to copy the file by hand, which is the same in-place write
 	// without the backup, the checks or the fsync.
-	if n := linkCount(w.Target); n > 1 {
+	if n := linkCount(w.Target); existed && n > 1 {
+		// Checked before the backup is made, so a refusal changes nothing.
+		if err := inPlaceRefusal(w.Target); err != nil {
+			return fmt.Errorf("writing %s: %w", w.Target, err)
+		}
 		w.InPlace = fmt.Sprintf("it has %d hard links", n)
-	} else {
+	}
+	if existed {
+		backup := w.Target + ".bak"
+		if err := writeAtomic(backup, old, 0o600); err != nil {
+			return fmt.Errorf("keeping the previous %s as %s (nothing was changed): %w", w.Target, backup, err)
+		}
+		w.Backup = backup
+	}
+	if w.InPlace == "" {
 		err := writeAtomic(w.Target, data, perm)
 		if err == nil {
 			return nil

@@ -20,6 +20,22 @@ func linkCount(target string) uint64 {
 	return 1
 }
 
+// inPlaceRefusal says why path cannot be rewritten in place; nil when it can.
+func inPlaceRefusal(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	return othersFile(path, fi)
+}
+
+func othersFile(path string, fi os.FileInfo) error {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
+		return fmt.Errorf("%s must be rewritten in place (a rename would leave its other links or mounts with the old secrets), but it belongs to another user (uid %d), who could then read the new ones: nothing was changed; make it yours (chown) or remove its other links, then try again", path, st.Uid)
+	}
+	return nil
+}
+
 // writeInPlace rewrites the existing regular file path with data, mode perm,
 // keeping its inode, so every hard link to it and every bind mount of it see
 // the new content. It is not atomic: a crash mid-write leaves a short file,
@@ -43,8 +59,8 @@ func writeInPlace(path string, data []byte, perm os.FileMode) error {
 	if !fi.Mode().IsRegular() {
 		return fmt.Errorf("%s is no longer a regular file (nothing was changed)", path)
 	}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
-		return fmt.Errorf("%s must be rewritten in place, but it belongs to another user (uid %d), who could then read the secrets: nothing was changed; make it yours (chown) or remove its other links and try again", path, st.Uid)
+	if err := othersFile(path, fi); err != nil {
+		return err
 	}
 	// Mode first, so the secrets never sit in a file others can read.
 	if err := f.Chmod(perm); err != nil {

@@ -171,6 +171,9 @@ func TestWriteInPlaceRefusesAnotherUsersFile(t *testing.T) {
 		t.Errorf("file holds %q", got)
 	}
 	assertMode(t, path, 0o600)
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 { // no backup either
+		t.Errorf("files: %v", entries)
+	}
 }
 
 // A rename refused as onto a mount point (EBUSY, EXDEV) falls back to an
