@@ -13,8 +13,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gofrs/flock"
-
 	"github.com/globus-setup/globus-setup/assets"
 	"github.com/globus-setup/globus-setup/globus"
 	"github.com/globus-setup/globus-setup/vault"
@@ -136,8 +134,11 @@ func applyOnce(ctx context.Context, e *Env, opts ApplyOptions, approved *Plan, p
 // could delete as an orphan the secret the other has just stored.
 func lockApply(v *vault.Vault) (unlock func(), err error) {
 	path := filepath.Join(v.Paths().Dir, "apply.lock")
-	fl := flock.New(path, flock.SetPermissions(0o600))
-	ok, err := fl.TryLock()
+	release, ok, err := vault.LockFile(path, -1) // a pipe there is refused, not waited on
+	var nr *vault.NotRegularError
+	if errors.As(err, &nr) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, problem("locking "+path, err)
 	}
@@ -145,7 +146,7 @@ func lockApply(v *vault.Vault) (unlock func(), err error) {
 		return nil, &Problem{What: "another globus-setup apply is running on this vault",
 			Do: "let it finish (or end it), then run apply again: it carries on from what the other run stored"}
 	}
-	return func() { _ = fl.Unlock() }, nil
+	return release, nil
 }
 
 // planChanged: the operator approved what they saw; anything more to create

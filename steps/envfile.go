@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 
 	"github.com/globus-setup/globus-setup/vault"
 )
@@ -30,6 +31,9 @@ type FileWrite struct {
 	Backup string
 	// Unchanged: Target already held exactly this; nothing was written.
 	Unchanged bool
+	// InPlace says why Target was rewritten in place rather than replaced by
+	// a rename ("it has 2 hard links", ...); "" when it was replaced.
+	InPlace string
 	// OldBackups are Target.bak-<UTC time> files written by earlier versions,
 	// one per export: they hold old secrets in plaintext and are never
 	// deleted for the operator.
@@ -53,6 +57,10 @@ func (w FileWrite) Lines(verb string) []string {
 		head = verb + " " + name
 	}
 	out := []string{head}
+	if w.InPlace != "" {
+		out = append(out, "it was rewritten in place rather than replaced, as "+w.InPlace+
+			": every name of the file now holds the new settings")
+	}
 	if n := len(w.OldBackups); n > 0 {
 		out = append(out, fmt.Sprintf("%d older backup(s) by an earlier globus-setup hold old secrets in plaintext: %s; delete them when no longer needed (rm %s.bak-*)",
 			n, strings.Join(w.OldBackups, ", "), w.Target))
@@ -118,6 +126,20 @@ func finishWrite(w *FileWrite, old []byte, existed bool, data []byte, perm os.Fi
 		}
 		return nil
 	}
+	// A rename gives the path a new file: another hard link to the old one,
+	// or a bind mount of it into a container, would go on holding the old
+	// settings (and old secrets) while the operator is told it was written.
+	// Such a file is rewritten in place instead (writeInPlace says why that
+	// is safe enough). Refusing was the other choice; it would leave the
+	// operator to copy the file by hand, which is the same in-place write
+	// without the backup, the checks or the fsync.
+	if n := linkCount(w.Target); existed && n > 1 {
+		// Checked before the backup is made, so a refusal changes nothing.
+		if err := inPlaceRefusal(w.Target); err != nil {
+			return fmt.Errorf("writing %s: %w", w.Target, err)
+		}
+		w.InPlace = fmt.Sprintf("it has %d hard links", n)
+	}
 	if existed {
 		backup := w.Target + ".bak"
 		if err := writeAtomic(backup, old, 0o600); err != nil {
@@ -125,7 +147,24 @@ func finishWrite(w *FileWrite, old []byte, existed bool, data []byte, perm os.Fi
 		}
 		w.Backup = backup
 	}
-	if err := writeAtomic(w.Target, data, perm); err != nil {
+	if w.InPlace == "" {
+		err := writeAtomic(w.Target, data, perm)
+		if err == nil {
+			return nil
+		}
+		var errno syscall.Errno
+		if !existed || !errors.As(err, &errno) || (errno != syscall.EBUSY && errno != syscall.EXDEV) {
+			return fmt.Errorf("writing %s: %w", w.Target, err)
+		}
+		// Renaming onto a mount point fails so: a file bind-mounted on its
+		// own (a Docker single-file volume) seen from inside the container.
+		w.InPlace = fmt.Sprintf("it cannot be replaced by a rename (%v; a single-file bind mount?)", errno)
+	}
+	if err := writeInPlace(w.Target, data, perm); err != nil {
+		w.InPlace = ""
+		if existed {
+			err = fmt.Errorf("%w; the previous content is in %s", err, w.Backup)
+		}
 		return fmt.Errorf("writing %s: %w", w.Target, err)
 	}
 	return nil
@@ -210,6 +249,9 @@ func oldBackups(target string) []string {
 	return out
 }
 
+// renameFile is os.Rename; tests make it fail as onto a mount point.
+var renameFile = os.Rename
+
 // writeAtomic replaces path (never following a link there) with data, mode
 // perm, through a synced temporary file renamed over it.
 func writeAtomic(path string, data []byte, perm os.FileMode) error {
@@ -234,7 +276,7 @@ func writeAtomic(path string, data []byte, perm os.FileMode) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := renameFile(tmp.Name(), path); err != nil {
 		return err
 	}
 	if d, err := os.Open(dir); err == nil {

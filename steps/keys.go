@@ -1,9 +1,12 @@
 package steps
 
 import (
+	"fmt"
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/globus-setup/globus-setup/vault"
 )
 
 // Kind says how a value is checked, normalised and shown.
@@ -140,19 +143,59 @@ func splitGroupKey(key string) (name, field string, ok bool) {
 }
 
 func groupSpec(name, field string) (KeySpec, bool) {
+	return groupSpecShown(name, field, "")
+}
+
+// groupSpecShown is groupSpec naming the group by shown, its display name on
+// Globus, when known ("" names it by its key).
+func groupSpecShown(name, field, shown string) (KeySpec, bool) {
 	if !ValidGroupName(name) {
 		return KeySpec{}, false
 	}
 	key := "groups." + name + "." + field
+	label, the := "("+name+")", "the group '"+name+"'"
+	if shown != "" {
+		label, the = fmt.Sprintf("(%q)", shown), fmt.Sprintf("the group %q", shown)
+	}
 	switch field {
 	case "id":
-		return KeySpec{Key: key, Label: "Group ID (" + name + ")", Kind: KindUUID, Step: "groups",
-			Help: "UUID of the Globus group '" + name + "'; its members may use the gateway (GLOBUS_GROUPS)."}, true
+		return KeySpec{Key: key, Label: "Group ID " + label, Kind: KindUUID, Step: "groups",
+			Help: "UUID of " + the + " on Globus; its members may use the gateway (GLOBUS_GROUPS)."}, true
 	case "members":
-		return KeySpec{Key: key, Label: "Members (" + name + ")", Kind: KindUsernames, Step: "groups",
-			Help: "Globus usernames (alice@anl.gov) or identity UUIDs to add to the group '" + name + "'."}, true
+		return KeySpec{Key: key, Label: "Members " + label, Kind: KindUsernames, Step: "groups",
+			Help: "Globus usernames (alice@anl.gov) or identity UUIDs to add to " + the + "."}, true
 	}
 	return KeySpec{}, false
+}
+
+// GroupShownName is the display name on Globus of the group stored as
+// groups.<name>.*, as verify names it, when the wizard knows it: the default
+// group's is the one the wizard gives it and suggests on the console (see
+// defaultGroupDisplayName). Any other group's name is not stored: "".
+func GroupShownName(doc vault.Doc, name string) string {
+	if name != DefaultGroup {
+		return ""
+	}
+	return groupDisplayNameIn(doc, name)
+}
+
+// SpecIn is Spec with a group named as the operator knows it: by its
+// display name on Globus (GroupShownName), else by its key.
+func SpecIn(doc vault.Doc, key string) (KeySpec, bool) {
+	if name, field, ok := splitGroupKey(key); ok {
+		if shown := GroupShownName(doc, name); shown != "" {
+			return groupSpecShown(name, field, shown)
+		}
+	}
+	return Spec(key)
+}
+
+// FieldIn is f with its label and help from SpecIn.
+func FieldIn(doc vault.Doc, f Field) Field {
+	if s, ok := SpecIn(doc, f.Key); ok {
+		f.Label, f.Help = s.Label, s.Help
+	}
+	return f
 }
 
 func cloneSpec(s KeySpec) KeySpec {

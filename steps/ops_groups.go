@@ -117,7 +117,15 @@ func loginProblem(err error) error {
 
 // defaultGroupDisplayName is the group's name on Globus when none is given.
 func defaultGroupDisplayName(v *vault.Vault, name string) string {
-	p := value(v, "project.name")
+	return groupDisplayName(value(v, "project.name"), name)
+}
+
+// groupDisplayNameIn is defaultGroupDisplayName from a document.
+func groupDisplayNameIn(doc vault.Doc, name string) string {
+	return groupDisplayName(strings.TrimSpace(doc.Values["project.name"]), name)
+}
+
+func groupDisplayName(p, name string) string {
 	if name == DefaultGroup {
 		return assets.AppName(p, assets.GroupSuffix)
 	}

@@ -205,3 +205,39 @@ func TestGroupRead403(t *testing.T) {
 	c := statusOf(t, VerifyStep(ctx, w.e, "groups"), "Group ")
 	mustContain(t, c.Line(), "cannot see or manage group "+res.ID)
 }
+
+// The default group's fields are labelled with its display name on Globus,
+// the name the wizard creates it with and verify reads back; a group whose
+// name is not known keeps its key.
+func TestGroupLabelsUseDisplayName(t *testing.T) {
+	v := newVault(t)
+	if err := v.Set("project.name", "Acme Gateway"); err != nil {
+		t.Fatal(err)
+	}
+	shown := defaultGroupDisplayName(v, DefaultGroup) // what CreateGroup names it
+	if shown != "Acme Gateway Users" {
+		t.Fatalf("display name %q", shown)
+	}
+	doc := v.Doc()
+	for which, want := range map[string]string{"id": `Group ID ("Acme Gateway Users")`, "members": `Members ("Acme Gateway Users")`} {
+		s, ok := SpecIn(doc, "groups."+DefaultGroup+"."+which)
+		if !ok || s.Label != want || !strings.Contains(s.Help, `the group "Acme Gateway Users"`) {
+			t.Errorf("%s: %q / %q, want %q", which, s.Label, s.Help, want)
+		}
+		if f := FieldIn(doc, field("groups."+DefaultGroup+"."+which, true)); f.Label != want {
+			t.Errorf("field %s: %q", which, f.Label)
+		}
+	}
+	// No project name yet: the default the wizard would use, as the copy panel.
+	if s, _ := SpecIn(docWith(nil), "groups.users.id"); s.Label != `Group ID ("Inference Gateway Users")` {
+		t.Errorf("no project name: %q", s.Label)
+	}
+	// Another group's name on Globus is not stored: its key.
+	if s, ok := SpecIn(doc, "groups.admins.members"); !ok || s.Label != "Members (admins)" {
+		t.Errorf("other group: %q %v", s.Label, ok)
+	}
+	// Spec itself (scripts, `get`, DESIGN's key table) is unchanged.
+	if s, _ := Spec("groups.users.id"); s.Label != "Group ID (users)" {
+		t.Errorf("Spec: %q", s.Label)
+	}
+}

@@ -352,10 +352,14 @@ func Rotate(ctx context.Context, e *Env, app string, opts RotateOptions) (Rotate
 	if app == "service_account" {
 		// The gateway's Globus Compute guide has the same ID and secret set as
 		// GLOBUS_COMPUTE_CLIENT_ID/SECRET for the Compute endpoints and tools.
-		res.Lines = append(res.Lines, "Anything else holding this app's secret needs the new one before you finish: Globus Compute endpoints and tools started with GLOBUS_COMPUTE_CLIENT_SECRET (restart them under `globus-setup exec --compute -- …`).")
+		res.Lines = append(res.Lines, ComputeRestartHint)
 	}
 	return res, nil
 }
+
+// ComputeRestartHint is the last line of a service_account rotation: its
+// long back-quoted command must wrap, never be cut (the wizard's test uses it).
+const ComputeRestartHint = "Anything else holding this app's secret needs the new one before you finish: Globus Compute endpoints and tools started with GLOBUS_COMPUTE_CLIENT_SECRET (restart them under `globus-setup exec --compute -- …`)."
 
 // beginRotation checks there is something to rotate, finds which credential
 // the stored secret is when that can be known, and records the intent.

@@ -285,6 +285,7 @@ func (a *access) step(s steps.Step, total int) error {
 		var fields []huh.Field
 		ptrs := map[string]*string{}
 		for _, f := range s.Fields {
+			f = steps.FieldIn(doc, f) // a group by its name on Globus
 			val := doc.Values[f.Key]
 			stored := val
 			ptrs[f.Key] = &val

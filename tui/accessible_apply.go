@@ -184,6 +184,7 @@ func (a *access) applyInputs(s steps.Step) (map[string]string, error) {
 	doc := a.v.Doc()
 	var ask []steps.Field
 	for _, f := range s.Fields {
+		f = steps.FieldIn(doc, f)
 		switch {
 		case f.Kind == steps.KindUUID && doc.Values[f.Key] != "":
 			return nil, nil

@@ -80,9 +80,15 @@ func fieldOf(key string) string {
 	if !ok {
 		return "its field on its step"
 	}
+	// The default group's fields are labelled with its name on Globus
+	// (steps.SpecIn), which this has no document to know: "Group ID" alone.
+	label := spec.Label
+	if strings.HasPrefix(key, "groups."+steps.DefaultGroup+".") {
+		label = strings.TrimSuffix(label, " ("+steps.DefaultGroup+")")
+	}
 	st, ok := steps.StepByID(spec.Step)
 	if !ok {
-		return "the " + spec.Label + " field"
+		return "the " + label + " field"
 	}
-	return fmt.Sprintf("the %s field of step %d (enter there)", spec.Label, st.Number)
+	return fmt.Sprintf("the %s field of step %d (enter there)", label, st.Number)
 }

@@ -87,6 +87,9 @@ func (s *shellModel) init() tea.Cmd { return nil }
 // refresh re-reads the document after a save so every screen shows it.
 func (s *shellModel) refresh() {
 	s.doc = s.m.vault.Doc()
+	for _, p := range s.stepsPg {
+		p.relabel()
+	}
 	s.loginInfo, s.loggedIn = steps.LoggedIn(s.m.vault)
 	s.status = map[string]steps.StepStatus{}
 	for _, st := range steps.Status(s.doc) {

@@ -99,11 +99,7 @@ type stepModel struct {
 func newStep(sh *shellModel, st steps.Step) *stepModel {
 	p := &stepModel{sh: sh, step: st}
 	for _, f := range st.Fields {
-		if u := sh.m.cfg.DemoUsers; f.Kind == steps.KindUsernames && len(u) > 0 {
-			// The generic example names people the demo does not know.
-			f.Placeholder = strings.Join(u, " ")
-			f.Help = "The demo's users: " + strings.Join(u, " ") + ". " + f.Help
-		}
+		f = p.named(f)
 		in := huh.NewInput().Title(fieldTitle(f)).Placeholder(examplePlaceholder(f))
 		if f.Secret {
 			in.EchoMode(huh.EchoModePassword)
@@ -115,6 +111,19 @@ func newStep(sh *shellModel, st steps.Step) *stepModel {
 	p.prefill(true)
 	p.resize(sh.mainWidth())
 	return p
+}
+
+// named is the step's field f as this screen shows it: a group named by its
+// display name on Globus, as verify names it (steps.FieldIn), and the demo's
+// own users as the example.
+func (p *stepModel) named(f steps.Field) steps.Field {
+	f = steps.FieldIn(p.sh.doc, f)
+	if u := p.sh.m.cfg.DemoUsers; f.Kind == steps.KindUsernames && len(u) > 0 {
+		// The generic example names people the demo does not know.
+		f.Placeholder = strings.Join(u, " ")
+		f.Help = "The demo's users: " + strings.Join(u, " ") + ". " + f.Help
+	}
+	return f
 }
 
 // examplePlaceholder marks an example as one ("e.g. …"): grey text alone
@@ -138,7 +147,8 @@ func fieldTitle(f steps.Field) string {
 // action may have stored a value the operator has not typed). A field with
 // nothing stored gets its suggested value, if there is one.
 func (p *stepModel) prefill(all bool) {
-	for _, f := range p.fields {
+	for i, f := range p.fields {
+		f.f = p.named(p.step.Fields[i]) // the project's name may have changed
 		v, ok := p.sh.doc.Values[f.f.Key]
 		if ok && (all || inputValue(f.in) == "") {
 			setInput(f.in, v)
@@ -150,6 +160,15 @@ func (p *stepModel) prefill(all bool) {
 				setInput(f.in, f.suggested)
 			}
 		}
+		p.retitle(f)
+	}
+}
+
+// relabel names the fields anew after the vault changed (the project's
+// name, which the default group's display name is made from).
+func (p *stepModel) relabel() {
+	for i, f := range p.fields {
+		f.f = p.named(p.step.Fields[i])
 		p.retitle(f)
 	}
 }

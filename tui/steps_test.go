@@ -131,3 +131,32 @@ func TestSecretInIDFieldIsCleared(t *testing.T) {
 		t.Fatalf("the field does not say it was cleared: %q", p.fields[0].err)
 	}
 }
+
+// Step 6 labels the default group with its display name on Globus (as
+// verify names it), not its key, and follows a change of project name.
+func TestGroupFieldsNamedAsOnGlobus(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	cfg.Globus = nil
+	if err := cfg.Vault.Set("project.name", "Acme Gateway"); err != nil {
+		t.Fatal(err)
+	}
+	m := openOn(t, cfg, 5)
+	send(m, tea.KeyMsg{Type: tea.KeyEnter}) // into the form, as the operator would
+	v := m.View()
+	for _, want := range []string{`Group ID ("Acme Gateway Users")`, `Members ("Acme Gateway Users")`} {
+		if !strings.Contains(v, want) {
+			t.Errorf("step 6 lacks %q:\n%s", want, v)
+		}
+	}
+	if strings.Contains(v, "(users)") {
+		t.Errorf("step 6 still names the group by its key:\n%s", v)
+	}
+	if err := cfg.Vault.Set("project.name", "Beta Gateway"); err != nil {
+		t.Fatal(err)
+	}
+	m.shell.refresh()
+	if v := m.View(); !strings.Contains(v, `Members ("Beta Gateway Users")`) {
+		t.Errorf("after renaming the project:\n%s", v)
+	}
+}

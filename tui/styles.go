@@ -44,12 +44,56 @@ func newStyles() styles {
 	}
 }
 
-// wrap word-wraps s to width, breaking over-long words too.
+// wrap word-wraps s to width at its spaces; only a word longer than a whole
+// line is broken, and nothing is ever dropped. Not ansi.Wrap: it breaks at
+// hyphens too and, around "--" or a wide character, can return a line wider
+// than width, which fit then cuts off with "…" (seen: "`globus-setup exe…").
 func wrap(s string, width int) []string {
 	if width < 1 {
 		width = 1
 	}
-	return strings.Split(ansi.Wrap(s, width, ""), "\n")
+	var out []string
+	for _, para := range strings.Split(s, "\n") {
+		out = append(out, wrapLine(para, width)...)
+	}
+	return out
+}
+
+// wrapLine wraps one line (no "\n"). Runs of spaces inside a line, and those
+// leading it (an indent), are kept; the space at a break is dropped.
+func wrapLine(s string, width int) []string {
+	if ansi.StringWidth(s) <= width {
+		return []string{s}
+	}
+	var out []string
+	cur, curW := "", 0
+	fresh, atBreak := true, false
+	for _, word := range strings.Split(s, " ") {
+		ww := ansi.StringWidth(word)
+		switch {
+		case fresh:
+			cur, curW, fresh = word, ww, false
+		case atBreak && word == "":
+			continue // no spaces leading a continuation line
+		case atBreak:
+			cur, curW, atBreak = word, ww, false
+		case curW+1+ww <= width:
+			cur, curW = cur+" "+word, curW+1+ww
+		default:
+			out = append(out, cur)
+			cur, curW, atBreak = word, ww, word == ""
+		}
+		if curW > width { // a word longer than a line: break it, keep it all
+			parts := strings.Split(ansi.Hardwrap(cur, width, true), "\n")
+			out = append(out, parts[:len(parts)-1]...)
+			cur = parts[len(parts)-1]
+			curW = ansi.StringWidth(cur)
+		}
+	}
+	if atBreak {
+		return out // only spaces after the last break
+	}
+	return append(out, cur)
 }
 
 // indent wraps s to width-n and indents every line by n spaces.
@@ -62,8 +106,6 @@ func indent(s string, n, width int) []string {
 	return out
 }
 
-// fit makes exactly h lines, each at most w cells wide, so a frame never
-// overflows the terminal whatever the content.
 // styledWrap wraps plain text, then styles each line: a style must not
 // span a line break, or its colour bleeds into the sidebar beside it.
 func styledWrap(sty lipgloss.Style, s string, width int) []string {
@@ -82,6 +124,10 @@ func hanging(s string, n, width int) []string {
 	return out
 }
 
+// fit makes exactly h lines, each at most w cells wide, so a frame never
+// overflows the terminal whatever the content.
+// A line wider than w is cut with "…": a last guard, as every screen wraps
+// its text to w first.
 func fit(lines []string, w, h int) string {
 	out := make([]string, 0, h)
 	for _, l := range lines {

@@ -135,3 +135,69 @@ func TestFolderWarning(t *testing.T) {
 		t.Errorf("0755 folder: %q", msg)
 	}
 }
+
+// A named pipe or folder at vault.lock (or any lock file) is refused without
+// blocking: opening a pipe for reading would wait for a writer forever.
+func TestNonRegularLockRefused(t *testing.T) {
+	for _, kind := range []string{"fifo", "folder"} {
+		t.Run(kind, func(t *testing.T) {
+			v, p := newTestVault(t)
+			if err := os.Remove(p.Lock); err != nil && !errors.Is(err, os.ErrNotExist) {
+				t.Fatal(err)
+			}
+			var err error
+			if kind == "fifo" {
+				err = syscall.Mkfifo(p.Lock, 0o600)
+			} else {
+				err = os.Mkdir(p.Lock, 0o700)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			before, _ := os.ReadFile(p.Vault)
+			err = returnsOrRelease(t, p.Lock, func() error { return v.Set("k", "v") })
+			var nr *NotRegularError
+			if !errors.As(err, &nr) || nr.Path != p.Lock {
+				t.Fatalf("Set: err = %v, want a NotRegularError for %s", err, p.Lock)
+			}
+			if !strings.Contains(err.Error(), "lock") {
+				t.Errorf("message does not say it is the lock: %q", err)
+			}
+			if after, _ := os.ReadFile(p.Vault); string(after) != string(before) {
+				t.Error("vault.age changed")
+			}
+			if fi, err := os.Lstat(p.Lock); err != nil || fi.Mode().IsRegular() {
+				t.Errorf("%s was replaced: %v %v", p.Lock, fi, err)
+			}
+			// The exported helper others use for their locks (apply.lock).
+			err = returnsOrRelease(t, p.Lock, func() error {
+				_, _, err := LockFile(p.Lock, -1)
+				return err
+			})
+			if !errors.As(err, &nr) {
+				t.Fatalf("LockFile: %v", err)
+			}
+		})
+	}
+}
+
+// A lock file swapped for a pipe after the check but before the open is
+// still caught: the open does not block and the opened file is checked.
+func TestLockOpensWithoutBlocking(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "x.lock")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err := returnsOrRelease(t, fifo, func() error {
+		release, _, err := lockOpened(fifo, -1)
+		if release != nil {
+			release()
+		}
+		return err
+	})
+	var nr *NotRegularError
+	if !errors.As(err, &nr) {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -40,13 +40,53 @@ func hook(stage int) {
 
 const lockRetry = 10 * time.Millisecond
 
+// heldLock releases a lock taken by lock.
+type heldLock func()
+
 // lock takes the writers' lock, waiting up to timeout (negative: one try).
 // The key derivation is always done before, so the lock is held for
 // milliseconds and 30 s of waiting means something is stuck.
-func lock(p Paths, timeout time.Duration) (*flock.Flock, error) {
-	fl := flock.New(p.Lock, flock.SetPermissions(0o600))
-	var ok bool
-	var err error
+func lock(p Paths, timeout time.Duration) (heldLock, error) {
+	release, ok, err := LockFile(p.Lock, timeout)
+	if errors.Is(err, context.DeadlineExceeded) || (err == nil && !ok) {
+		return nil, fmt.Errorf("%w (waited %s for %s)", ErrBusy, max(timeout, 0), p.Lock)
+	}
+	var nr *NotRegularError
+	if errors.As(err, &nr) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("locking %s: %w", p.Lock, err)
+	}
+	return release, nil
+}
+
+func unlock(h heldLock) { h() }
+
+// LockFile takes an exclusive flock(2) on path, created (0600) if missing,
+// waiting up to timeout (negative: one try); ok is false when another process
+// holds it. Anything but a regular file at path is a *NotRegularError, and
+// nothing blocks on it: opening a named pipe for reading would wait for a
+// writer forever, hanging every command of the vault.
+func LockFile(path string, timeout time.Duration) (release func(), ok bool, err error) {
+	// Stat first, so a device is never opened (opening some has effects).
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return nil, false, lockNotRegular(path, fi.Mode())
+	}
+	return lockOpened(path, timeout)
+}
+
+// lockOpened is LockFile without the first check. Something swapped in
+// between that check and the open cannot hang or fool it: the open does not
+// block (O_NONBLOCK, which a regular file ignores), and what was opened is
+// checked again through the descriptor (fstat), which no rename can change.
+func lockOpened(path string, timeout time.Duration) (release func(), ok bool, err error) {
+	flags := os.O_CREATE | os.O_RDONLY | syscall.O_NONBLOCK
+	switch runtime.GOOS {
+	case "aix", "solaris", "illumos": // as flock.New: no write lock on a read-only file there
+		flags = os.O_CREATE | os.O_RDWR | syscall.O_NONBLOCK
+	}
+	fl := flock.New(path, flock.SetFlag(flags), flock.SetPermissions(0o600))
 	if timeout < 0 {
 		ok, err = fl.TryLock()
 	} else {
@@ -54,16 +94,25 @@ func lock(p Paths, timeout time.Duration) (*flock.Flock, error) {
 		ok, err = fl.TryLockContext(ctx, lockRetry)
 		cancel()
 	}
-	if errors.Is(err, context.DeadlineExceeded) || (err == nil && !ok) {
-		return nil, fmt.Errorf("%w (waited %s for %s)", ErrBusy, max(timeout, 0), p.Lock)
+	if err != nil || !ok {
+		_ = fl.Close()
+		return nil, ok, err
+	}
+	fi, err := fl.Stat() // fstat of the descriptor the lock is on
+	if err == nil && !fi.Mode().IsRegular() {
+		err = lockNotRegular(path, fi.Mode())
 	}
 	if err != nil {
-		return nil, fmt.Errorf("locking %s: %w", p.Lock, err)
+		_ = fl.Unlock()
+		return nil, false, err
 	}
-	return fl, nil
+	return func() { _ = fl.Unlock() }, true, nil
 }
 
-func unlock(fl *flock.Flock) { _ = fl.Unlock() }
+func lockNotRegular(path string, m fs.FileMode) error {
+	return &NotRegularError{Path: path, Kind: fileKind(m),
+		Fix: "it is a lock file, and nothing was changed; remove it (rm " + path + ") and globus-setup makes a new one"}
+}
 
 // tempPattern is the os.CreateTemp pattern for saves of target; stale files
 // matching it are removed by the next save (under the lock, so none is live).
@@ -165,9 +214,13 @@ func readError(path string, err error) error {
 type NotRegularError struct {
 	Path string
 	Kind string // "a named pipe (FIFO)", "a folder", ...
+	Fix  string // what to do, when not the default (move it away, put the real file there)
 }
 
 func (e *NotRegularError) Error() string {
+	if e.Fix != "" {
+		return fmt.Sprintf("%s is %s, not a regular file: %s", e.Path, e.Kind, e.Fix)
+	}
 	return fmt.Sprintf("%s is %s, not a regular file: it was not read and nothing was changed; move it away and put the real file there", e.Path, e.Kind)
 }
 

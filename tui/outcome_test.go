@@ -1,0 +1,80 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/globus-setup/globus-setup/steps"
+)
+
+// words is the text of rendered lines, as words, marks and styles gone.
+func words(lines []string) string {
+	var all []string
+	for _, l := range lines {
+		all = append(all, strings.Fields(ansi.Strip(l))...)
+	}
+	return strings.Join(all, " ")
+}
+
+// The rotation's Compute hint, once seen cut at 100x30 ("`globus-setup
+// exe…"), wraps whole at the wizard's widths: every word is there and no
+// line is wider than the pane, so fit has nothing to cut.
+func TestOutcomeWrapsRotationHintWhole(t *testing.T) {
+	st := newStyles()
+	hint := steps.ComputeRestartHint
+	for _, term := range []struct{ w, h int }{{100, 30}, {60, 20}} {
+		sh := &shellModel{m: &Model{w: term.w}}
+		w := sh.mainWidth()
+		for _, typing := range []bool{false, true} {
+			o := outcome{report: []string{"- " + hint}, summary: []string{hint}, ok: true}
+			lines := o.renderKeys(st, w, typing)
+			for _, l := range lines {
+				if n := ansi.StringWidth(l); n > w {
+					t.Errorf("%dx%d: line %d cells wide in a %d-cell pane: %q", term.w, term.h, n, w, ansi.Strip(l))
+				}
+			}
+			want := strings.Join(strings.Fields(wizardWords(hint)), " ")
+			got := words(splitLines(fit(lines, w, len(lines))))
+			if got != "- "+want+" ✓ "+want {
+				t.Errorf("%dx%d (typing %v): rendered\n%s\nwant the hint whole:\n%s", term.w, term.h, typing, got, want)
+			}
+		}
+	}
+}
+
+// wrap breaks only at spaces, keeps every word, and never returns a line
+// wider than asked, whatever hyphens, "--", wide characters or over-long
+// words the text holds.
+func TestWrapKeepsWordsWithinWidth(t *testing.T) {
+	texts := []string{
+		steps.ComputeRestartHint,
+		"run `globus-setup exec --compute -- python3 -m endpoint` — then well-known re-run",
+		"a very-long-hyphenated-word-that-goes-on-and-on and /a/path/with/no/spaces/at/all/in/it/whatsoever done",
+		"  1 Indented: value that runs on past the width of the pane by some way",
+		"日本語のテキスト と ひらがな の 長い 文 です",
+	}
+	for _, s := range texts {
+		for w := 8; w <= 100; w++ {
+			lines := wrap(s, w)
+			for _, l := range lines {
+				if n := ansi.StringWidth(l); n > w {
+					t.Fatalf("width %d: line %d wide: %q", w, n, l)
+				}
+			}
+			long := false
+			for _, f := range strings.Fields(s) {
+				long = long || ansi.StringWidth(f) > w
+			}
+			if got, want := strings.Join(strings.Fields(strings.Join(lines, " ")), " "), strings.Join(strings.Fields(s), " "); !long && got != want {
+				t.Fatalf("width %d: words changed:\n%q\n%q", w, got, want)
+			} else if long && strings.Join(strings.Fields(strings.Join(lines, "")), "") != strings.Join(strings.Fields(s), "") {
+				t.Fatalf("width %d: characters lost: %q", w, lines)
+			}
+		}
+	}
+	if got := wrap("  1 Label: value", 80); len(got) != 1 || got[0] != "  1 Label: value" {
+		t.Errorf("indent lost: %q", got)
+	}
+}
