@@ -152,3 +152,21 @@ func TestDemoDomainsAreOfferedOnThePolicyStep(t *testing.T) {
 		t.Errorf("the domains field's help does not name the demo's domains: %q", p.fields[1].f.Help)
 	}
 }
+
+// The groups warning's advice names the wizard's field, not a command.
+func TestOutsideDomainsAdviceNamesTheField(t *testing.T) {
+	m, cfg, srv, policy := policyWorld(t, []string{"example.org"})
+	project := cfg.Vault.Doc().Values["project.id"]
+	api, secret := srv.RegisterClient(project, "Service API", globustest.HybridConfidentialRS)
+	if err := steps.Accept(cfg.Vault, "service_api", map[string]string{"service_api.client_id": api, "service_api.client_secret": secret}); err != nil {
+		t.Fatal(err)
+	}
+	srv.AddIdentity("bob@anl.gov", "Bob", "bob@anl.gov", "anl.gov")
+	drive(m, paste(policy))
+	drive(m, keys("bob@anl.gov"))
+	drive(m, enter)
+	text := strings.Join(strings.Fields(mainPane(m.View())), " ")
+	if !strings.Contains(text, "Identity provider domains field of step 5") || strings.Contains(text, "globus-setup set") {
+		t.Errorf("the advice does not name step 5's field:\n%s", m.View())
+	}
+}
