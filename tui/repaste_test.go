@@ -1,11 +1,13 @@
 package tui
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/globus-setup/globus-setup/globus"
 	"github.com/globus-setup/globus-setup/globus/globustest"
 	"github.com/globus-setup/globus-setup/steps"
 )
@@ -168,5 +170,100 @@ func TestOutsideDomainsAdviceNamesTheField(t *testing.T) {
 	text := strings.Join(strings.Fields(mainPane(m.View())), " ")
 	if !strings.Contains(text, "Identity provider domains field of step 5") || strings.Contains(text, "globus-setup set") {
 		t.Errorf("the advice does not name step 5's field:\n%s", m.View())
+	}
+}
+
+// ownThickClient is a thick client the operator registered by hand in a
+// project of their own, as the login screen tells a new operator to do
+// (with Globus's code page as its redirect URI unless redirect is false).
+func ownThickClient(t *testing.T, cfg Config, srv *globustest.Server, redirect bool) (id, project string) {
+	t.Helper()
+	logIn(t, cfg, srv, thickClient(t, srv))
+	project = srv.AddProject("My GW", "ops@example.org", operator)
+	env := &steps.Env{Vault: cfg.Vault, Globus: cfg.Globus}
+	auth, err := steps.OperatorToken(context.Background(), env, steps.AuthResourceServer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := globus.ClientCreate{Name: "GW Public", Project: project, ClientType: globus.ClientTypePublicThick}
+	if redirect {
+		req.RedirectURIs = []string{cfg.Globus.Environment().AuthCodeRedirectURI()}
+	}
+	cl, err := cfg.Globus.CreateClient(context.Background(), auth, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cl.ID, project
+}
+
+// logInThrough logs in again on the login screen through a typed client ID.
+func logInThrough(t *testing.T, m *Model, srv *globustest.Server, rec *recorder, id string) {
+	t.Helper()
+	m.shell.goTo(m.shell.loginIndex())
+	drive(m, keys("n"))
+	setInput(m.shell.login.client, "")
+	drive(m, paste(id))
+	drive(m, enter)
+	if l := m.shell.login; l.flow == nil || l.flow.ClientID != id {
+		t.Fatalf("no login through %s", id)
+	}
+	code, err := srv.ApproveLogin(rec.opened[len(rec.opened)-1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	drive(m, paste(code))
+}
+
+// Logged in through the public client registered by hand for the first
+// login, the wizard asks whether it is step 4's; y stores it, and the one
+// plan then keeps it and its project instead of making both again.
+func TestLoginOffersItsThickClientAsStep4(t *testing.T) {
+	cfg, srv, rec := testConfig(t)
+	cfg = unlocked(t, cfg)
+	pub, project := ownThickClient(t, cfg, srv, true)
+	m := openOn(t, cfg, 0)
+	logInThrough(t, m, srv, rec, pub)
+	text := strings.Join(strings.Fields(mainPane(m.View())), " ")
+	if !strings.Contains(text, "Is it the gateway's public client (step 4)?") || !strings.Contains(text, "My GW") {
+		t.Fatalf("no question after logging in through the operator's own thick client:\n%s", m.View())
+	}
+	assertFits(t, m, "the question about the login's client")
+	drive(m, keys("y"))
+	if got := cfg.Vault.Doc().Values["public_client.client_id"]; got != pub {
+		t.Fatalf("stored public client %q, want %s", got, pub)
+	}
+	if !strings.Contains(m.shell.flash, "the setup goes into its project, My GW") {
+		t.Errorf("flash %q", m.shell.flash)
+	}
+	env := &steps.Env{Vault: cfg.Vault, Globus: cfg.Globus}
+	plan, err := steps.MakeSetupPlan(context.Background(), env, map[string]string{"policy.domains": "example.org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(plan.Items) == 0 || plan.Items[0].ID != project || plan.Items[0].Action != steps.PlanReuse {
+		t.Fatalf("the plan does not reuse My GW:\n%s", strings.Join(plan.Lines(), "\n"))
+	}
+}
+
+// n keeps it as a login client only; a client without the code page as a
+// redirect URI is not offered at all.
+func TestLoginClientNotOfferedOrDeclined(t *testing.T) {
+	for _, redirect := range []bool{true, false} {
+		cfg, srv, rec := testConfig(t)
+		cfg = unlocked(t, cfg)
+		pub, _ := ownThickClient(t, cfg, srv, redirect)
+		m := openOn(t, cfg, 0)
+		logInThrough(t, m, srv, rec, pub)
+		asked := strings.Contains(strings.Join(strings.Fields(mainPane(m.View())), " "), "Is it the gateway's public client")
+		if asked != redirect {
+			t.Fatalf("redirect %t: asked %t:\n%s", redirect, asked, m.View())
+		}
+		drive(m, keys("n"))
+		if _, ok := cfg.Vault.Doc().Values["public_client.client_id"]; ok {
+			t.Fatalf("redirect %t: stored the login client as step 4's", redirect)
+		}
+		if info, ok := steps.LoggedIn(cfg.Vault); !ok || info.ClientID != pub {
+			t.Fatalf("redirect %t: not logged in through %s", redirect, pub)
+		}
 	}
 }
