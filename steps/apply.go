@@ -386,6 +386,17 @@ func (p *planner) planProject(ctx context.Context) error {
 		p.add(it)
 		return nil
 	}
+	if pr, from, err := p.projectOfStoredApps(ctx); err != nil {
+		return err
+	} else if pr != nil {
+		// An app registered by hand (the public client the first login
+		// needs) already lives in a project: everything else goes there
+		// too, never into a second project of the same gateway.
+		it.Action, it.ID, it.Detail = PlanReuse, pr.ID, "the project of the stored "+from
+		p.keepProject(it, pr)
+		p.add(it)
+		return nil
+	}
 	if !p.doing("project") {
 		return &Problem{What: "no project is stored yet (project.id)",
 			Do: "do the project step first (`globus-setup apply --steps project`), or store its ID with `globus-setup set project.id`"}
@@ -427,6 +438,42 @@ func (p *planner) planProject(ctx context.Context) error {
 	it.Detail = "admin " + p.operator() + ", contact " + it.contact
 	p.add(it)
 	return nil
+}
+
+// projectOfStoredApps is the project holding the apps stored without a
+// project (nil when none is stored or none can be read). An app's record
+// names its project (globus-sdk-python testing/data/auth/get_client.py:
+// "project"). Apps in two projects stop the plan: which one is meant is
+// the operator's call.
+func (p *planner) projectOfStoredApps(ctx context.Context) (*globus.Project, string, error) {
+	var found *globus.Project
+	var from string
+	for _, k := range []appKind{appKinds[2], appKinds[0], appKinds[1]} {
+		id := value(p.e.Vault, k.step+".client_id")
+		if id == "" {
+			continue
+		}
+		cl, err := p.g.GetClient(ctx, p.auth, id)
+		if err != nil || cl.Project == "" {
+			continue // planApp says what is wrong with it
+		}
+		label := "app " + cl.Name + " (" + k.describe + ")"
+		if found != nil {
+			if !strings.EqualFold(found.ID, cl.Project) {
+				return nil, "", &Problem{
+					What: fmt.Sprintf("the stored apps are in two projects: %s in %s, %s in %s", from, found.ID, label, cl.Project),
+					Do:   "store the project to use with `globus-setup set project.id`, and register the apps of the other one again in it",
+				}
+			}
+			continue
+		}
+		pr, err := p.g.GetProject(ctx, p.auth, cl.Project)
+		if err != nil {
+			continue // not a project the operator administers: planApp says so
+		}
+		found, from = pr, label
+	}
+	return found, from, nil
 }
 
 // keepProject takes a kept or reused project as Globus has it. Apply never

@@ -1014,3 +1014,39 @@ func TestApplyLeavesNoIntentWhenNothingWasMade(t *testing.T) {
 		})
 	}
 }
+
+// The first login needs a thick client, so a new operator registers the
+// public client by hand, in a project of their own naming, before any
+// project is stored: the plan puts everything in that project, not a new
+// one, and keeps the public client.
+func TestApplyUsesTheProjectOfAStoredApp(t *testing.T) {
+	w := newApplyWorld(t, true)
+	ctx := context.Background()
+	pid := w.srv.AddProject("My GW", "ops@example.org", operator)
+	pub, _ := w.srv.RegisterClient(pid, "GW Public", globustest.PublicInstalledClient)
+	w.set(map[string]string{"public_client.client_id": pub})
+	plan, err := MakePlan(ctx, w.e, withDomains)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := summary(plan); got[0] != "project/project/reuse" || !slices.Contains(got, "public_client/app/keep") {
+		t.Fatalf("plan:\n%s", strings.Join(plan.Lines(), "\n"))
+	}
+	mustContain(t, strings.Join(plan.Lines(), "\n"), `"My GW"`, "the project of the stored app GW Public (a thick client)")
+	if _, _, err := Apply(ctx, w.e, withDomains, &plan, nil); err != nil {
+		t.Fatal(err)
+	}
+	if w.get("project.id") != pid || len(w.srv.Clients(pid)) != 3 {
+		t.Fatalf("stored project %q; apps in My GW: %d", w.get("project.id"), len(w.srv.Clients(pid)))
+	}
+
+	// Apps stored from two projects: which one is meant is not guessed.
+	w2 := newApplyWorld(t, true)
+	a := w2.srv.AddProject("A", "ops@example.org", operator)
+	b := w2.srv.AddProject("B", "ops@example.org", operator)
+	pubA, _ := w2.srv.RegisterClient(a, "Public", globustest.PublicInstalledClient)
+	acctB, secB := w2.srv.RegisterClient(b, "Endpoints", globustest.ClientIdentity)
+	w2.set(map[string]string{"public_client.client_id": pubA, "service_account.client_id": acctB, "service_account.client_secret": secB})
+	_, err = MakePlan(ctx, w2.e, withDomains)
+	mustProblem(t, err, "the stored apps are in two projects", "globus-setup set project.id")
+}

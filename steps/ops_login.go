@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -327,4 +328,40 @@ func OperatorToken(ctx context.Context, e *Env, resourceServer string) (globus.A
 		return nil, problem("keeping the renewed login in the vault", err)
 	}
 	return globus.Bearer(fresh.AccessToken), nil
+}
+
+// LoginClient is the thick client a login went through, as Globus has it.
+type LoginClient struct {
+	ID, Name, Project, ProjectName string
+	// Gateway: it can be the gateway's public client (step 4): a thick
+	// client with Globus's code page as a redirect URI, in a project the
+	// operator administers.
+	Gateway bool
+}
+
+// ReadLoginClient reads the client the operator logged in through, with
+// their token (an admin of its project may read it: the record names its
+// project, globus-sdk-python testing/data/auth/get_client.py). The first
+// login needs a thick client, and the wizard tells a new operator to
+// register the gateway's own public client for it, so that client is
+// offered as step 4's value rather than made twice.
+func ReadLoginClient(ctx context.Context, e *Env, id string) (LoginClient, error) {
+	if err := checkEnv(e); err != nil {
+		return LoginClient{}, err
+	}
+	auth, err := OperatorToken(ctx, e, AuthResourceServer)
+	if err != nil {
+		return LoginClient{}, err
+	}
+	cl, err := e.Globus.GetClient(ctx, auth, id)
+	if err != nil {
+		return LoginClient{}, problem("reading the client you logged in through", err)
+	}
+	lc := LoginClient{ID: cl.ID, Name: cl.Name, Project: cl.Project}
+	if pr, err := e.Globus.GetProject(ctx, auth, cl.Project); err == nil {
+		lc.ProjectName = pr.DisplayName
+		lc.Gateway = cl.ClientType == globus.ClientTypePublicThick &&
+			slices.Contains(cl.RedirectURIs, e.Globus.Environment().AuthCodeRedirectURI())
+	}
+	return lc, nil
 }

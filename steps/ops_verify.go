@@ -608,7 +608,7 @@ func (vf *verifier) outsideDomains(g *globus.Group, want []string) string {
 		return ""
 	}
 	return "the gateway will refuse " + strings.Join(out, ", ") + ": not from AUTHORIZED_IDP_DOMAINS (" + strings.Join(domains, " ") +
-		"); they must log in with an identity from those domains, or add the domain to the policy and to policy.domains"
+		"); they must log in with an identity from those domains, or add their domain to the policy on the console and store it as the policy holds it with `globus-setup set policy.domains`"
 }
 
 // RecordChecks marks each step whose checks all passed as verified, and a

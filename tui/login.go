@@ -19,6 +19,12 @@ type loginDoneMsg struct {
 	err  error
 }
 
+// loginClientMsg is what Globus holds about the client a login went through.
+type loginClientMsg struct {
+	lc  steps.LoginClient
+	err error
+}
+
 // loginModel logs the operator in (PKCE, paste the code back), so actions
 // that need the operator's own token can run. It works over SSH: no local
 // web server, only a link and a pasted code.
@@ -39,6 +45,13 @@ type loginModel struct {
 
 	browserNote string
 	result      outcome
+
+	// startedWith is the client the login under way was started through
+	// ("" = the stored public client).
+	startedWith string
+	// adopt offers the client just logged in through as step 4's public
+	// client (the first login needs one; the wizard says to register it).
+	adopt *steps.LoginClient
 
 	// ask is Globus's open request to sign in again (reauth.go), answered
 	// from this screen; askBack is the page to return to.
@@ -109,6 +122,9 @@ func (l *loginModel) bindings() []key.Binding {
 	switch {
 	case l.busy:
 		return []key.Binding{k.Cancel}
+	case l.adopt != nil:
+		return []key.Binding{key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes, it is step 4's")),
+			key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "no, only to log in"))}
 	case l.editing:
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "log in")), k.Done}
 	case l.clientEditing:
@@ -156,6 +172,8 @@ func (l *loginModel) update(msg tea.Msg) tea.Cmd {
 				l.cancel()
 			}
 			return nil
+		case l.adopt != nil:
+			return l.answerAdopt(msg.String())
 		case l.clientEditing:
 			switch msg.Type {
 			case tea.KeyEsc:
@@ -242,19 +260,18 @@ func (l *loginModel) update(msg tea.Msg) tea.Cmd {
 		setInput(l.code, "")
 		l.sh.refresh()
 		l.result = outcome{}
-		if l.sh.setup.afterLogin {
-			// The set-up form sent the operator here: back to it, with the
-			// suggestions read again now that the login says who they are.
-			l.sh.setup.afterLogin, l.sh.setup.loaded, l.sh.setup.result = false, false, outcome{}
-			return l.sh.openSetup()
+		if id := l.startedWith; id != "" && id != m.cfg.DemoLoginClient && l.needClient() {
+			return l.readClient(id)
 		}
-		if pr := steps.Progress(l.sh.doc); pr.Finished() == 0 && pr.InProgress == 0 && l.sh.sel == l.sh.loginIndex() {
-			// Nothing is set up yet: the next thing is the one form.
-			cmd := l.sh.openSetup()
-			l.sh.flash = "Logged in. Check the values, then enter; or esc and go step by step."
-			return cmd
+		return l.afterLogin(0)
+	case loginClientMsg:
+		m.endBusy()
+		l.busy, l.cancelFn = false, nil
+		if msg.err == nil && msg.lc.Gateway {
+			l.adopt = &msg.lc
+			return nil
 		}
-		return nil
+		return l.afterLogin(0) // not one to offer: it only logged the operator in
 	}
 	if l.editing {
 		_, cmd := l.code.Update(msg)
@@ -262,6 +279,61 @@ func (l *loginModel) update(msg tea.Msg) tea.Cmd {
 	}
 	if l.clientEditing {
 		_, cmd := l.client.Update(msg)
+		return cmd
+	}
+	return nil
+}
+
+// readClient asks Globus about the client a login went through.
+func (l *loginModel) readClient(id string) tea.Cmd {
+	m := l.sh.m
+	ctx, cancel := m.opContext()
+	l.cancelFn, l.busy = cancel, true
+	env := l.env()
+	run := func() tea.Msg {
+		defer cancel()
+		lc, err := steps.ReadLoginClient(ctx, env, id)
+		return loginClientMsg{lc: lc, err: err}
+	}
+	return tea.Batch(m.startBusy(), run)
+}
+
+// answerAdopt: y stores the login's client as step 4's public client, so
+// the setup keeps it and its project instead of making both again.
+func (l *loginModel) answerAdopt(answer string) tea.Cmd {
+	lc := l.adopt
+	switch answer {
+	case "y":
+		l.adopt = nil
+		if err := steps.Accept(l.sh.m.vault, "public_client", map[string]string{"public_client.client_id": lc.ID}); err != nil {
+			l.result = outcome{summary: []string{"Not stored: " + termsafe.Line(err.Error())}}
+			return nil
+		}
+		l.sh.refresh()
+		cmd := l.afterLogin(1)
+		l.sh.flash = termsafe.Line("Stored " + lc.Name + " as step 4's public client; the setup goes into its project, " + lc.ProjectName + ".")
+		return cmd
+	case "n":
+		l.adopt = nil
+		return l.afterLogin(0)
+	}
+	return nil
+}
+
+// afterLogin goes where a finished login leads: back to the set-up form
+// that asked for it, or to it when nothing is set up yet. justStored is
+// how many steps the login itself stored (the adopted public client).
+func (l *loginModel) afterLogin(justStored int) tea.Cmd {
+	if l.sh.setup.afterLogin {
+		// The set-up form sent the operator here: back to it, with the
+		// suggestions read again now that the login says who they are.
+		l.sh.setup.afterLogin, l.sh.setup.loaded, l.sh.setup.result = false, false, outcome{}
+		return l.sh.openSetup()
+	}
+	if pr := steps.Progress(l.sh.doc); pr.Finished() <= justStored && pr.InProgress == 0 && l.sh.sel == l.sh.loginIndex() {
+		// Nothing is set up yet: the next thing is the one form.
+		cmd := l.sh.openSetup()
+		l.sh.flash = "Logged in. Check the values, then enter; or esc and go step by step."
 		return cmd
 	}
 	return nil
@@ -316,6 +388,7 @@ func (l *loginModel) start(clientID string) tea.Cmd {
 		l.result = outcome{summary: explain(err)}
 		return nil
 	}
+	l.startedWith = clientID
 	l.flow, l.result, l.browserNote = flow, outcome{}, ""
 	l.editing = true
 	setInput(l.code, "")
@@ -350,6 +423,16 @@ func (l *loginModel) lines(w int) ([]string, int) {
 	st := m.st
 	out := []string{st.title.Render("Log in to Globus"), ""}
 	focus := -1
+	if lc := l.adopt; lc != nil {
+		out = append(out, styledWrap(st.ok, "✓ Logged in.", w)...)
+		out = append(out, "")
+		out = append(out, wrap(termsafe.Line("You logged in through "+lc.Name+" ("+lc.ID+"), a thick client with Globus's code page as its redirect URI, in your project "+lc.ProjectName+". "+
+			"Is it the gateway's public client (step 4)?"), w)...)
+		out = append(out, "")
+		out = append(out, wrap(st.key.Render("y")+": yes, store it as step 4's: the setup keeps it and puts everything else into "+termsafe.Line(lc.ProjectName)+", not into a new project.", w)...)
+		out = append(out, wrap(st.key.Render("n")+": no, it only logs me in: the setup makes the gateway's own public client.", w)...)
+		return out, len(out) - 1
+	}
 	if info, ok := l.sh.loginInfo, l.sh.loggedIn; ok && l.flow == nil {
 		out = append(out, styledWrap(st.ok, termsafe.Line("✓ Logged in through client "+info.ClientID+" ("+strings.Join(info.ResourceServers, ", ")+")."), w)...)
 		out = append(out, "")

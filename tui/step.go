@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -38,10 +39,11 @@ type skipMsg struct {
 
 // policyReadMsg carries what a pasted policy holds (step 5).
 type policyReadMsg struct {
-	id  string
-	seq int
-	v   steps.PolicyValues
-	err error
+	policy string // the policy read
+	id     string
+	seq    int
+	v      steps.PolicyValues
+	err    error
 }
 
 func (m acceptMsg) stepID() string     { return m.id }
@@ -59,6 +61,13 @@ type field struct {
 	// accepts it); the title says so while the value is unchanged.
 	suggested, from string
 	touched         bool // typed in since it was filled: the suggestion is no longer replaced
+}
+
+// stagedValue is a field's value before a paste replaced it, kept until
+// the form is saved or left.
+type stagedValue struct {
+	f   *field
+	old string
 }
 
 // stepModel shows one step: why, what to do on the console, values to copy
@@ -89,6 +98,13 @@ type stepModel struct {
 	// readNote says what was read from Globus into the fields (step 5),
 	// added to the note shown on the next step.
 	readNote string
+	// domainsFor is the policy whose domains and timeout step 5's fields
+	// hold (stored with it, or read from it): pasting another policy reads
+	// that one's instead of keeping the old policy's.
+	domainsFor string
+	// staged is a secret pasted over a stored one, in the form but not
+	// saved; esc puts the stored one back.
+	staged *stagedValue
 
 	// The step texts rendered for mdWidth: markdown is parsed once per width,
 	// not once per frame.
@@ -123,6 +139,10 @@ func (p *stepModel) named(f steps.Field) steps.Field {
 		f.Placeholder = strings.Join(u, " ")
 		f.Help = "The demo's users: " + strings.Join(u, " ") + ". " + f.Help
 	}
+	if d := demoDomains(p.sh.m.cfg.DemoUsers); f.Kind == steps.KindDomains && d != "" {
+		// Without them in the policy the demo's users are refused.
+		f.Help = "The demo's users log in from " + d + ". " + f.Help
+	}
 	return f
 }
 
@@ -152,6 +172,7 @@ func (p *stepModel) prefill(all bool) {
 		v, ok := p.sh.doc.Values[f.f.Key]
 		if ok && (all || inputValue(f.in) == "") {
 			setInput(f.in, v)
+			f.touched = false
 		}
 		if !ok && inputValue(f.in) == "" {
 			f.touched = false
@@ -161,6 +182,9 @@ func (p *stepModel) prefill(all bool) {
 			}
 		}
 		p.retitle(f)
+	}
+	if all {
+		p.domainsFor = p.sh.doc.Values["policy.id"]
 	}
 }
 
@@ -242,7 +266,24 @@ func (p *stepModel) copyValues() []steps.CopyValue {
 	if p.step.CopyValues == nil {
 		return nil
 	}
-	return p.step.CopyValues(p.sh.doc, p.sh.m.cfg.Env)
+	cv := p.step.CopyValues(p.sh.doc, p.sh.m.cfg.Env)
+	if d := demoDomains(p.sh.m.cfg.DemoUsers); p.step.ID == "policy" && d != "" && p.sh.doc.Values["policy.domains"] == "" {
+		// The policy made on the demo's console must let its users in.
+		cv = append(cv, steps.CopyValue{Label: "Included Domains (the demo's users', one per line)", Value: strings.ReplaceAll(d, " ", "\n")})
+	}
+	return cv
+}
+
+// demoDomains are the identity domains of the demo's users, "" outside
+// the demo.
+func demoDomains(users []string) string {
+	var out []string
+	for _, u := range users {
+		if _, d, ok := strings.Cut(u, "@"); ok && !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 func (p *stepModel) consoleURL() string {
@@ -374,6 +415,14 @@ func (p *stepModel) editKey(msg tea.KeyMsg) tea.Cmd {
 	switch {
 	case msg.Type == tea.KeyEsc:
 		p.editing = false
+		if st := p.staged; st != nil {
+			setInput(st.f.in, st.old)
+			st.f.touched = false
+			p.validateField(st.f, false)
+			p.retitle(st.f)
+			p.staged = nil
+			p.sh.flash = st.f.f.Label + ": the stored value is kept."
+		}
 		return p.focusCmd()
 	case key.Matches(msg, k.Save):
 		return p.submit()
@@ -479,6 +528,14 @@ func safeMessage(msg, value string) string {
 
 func (p *stepModel) submit() tea.Cmd {
 	m := p.sh.m
+	if f := p.fieldByKey("policy.id"); f != nil && p.validateField(f, false) && strings.TrimSpace(inputValue(f.in)) != "" {
+		// The domains are the policy's: read them rather than call an
+		// empty field required or keep another policy's.
+		if cmd := p.readPolicy(f); cmd != nil {
+			return cmd
+		}
+	}
+	p.staged = nil
 	ok := true
 	first := -1
 	for i, f := range p.fields {
@@ -600,6 +657,12 @@ func (p *stepModel) checked(msg checkMsg) tea.Cmd {
 		o.summary = []string{"All good."}
 		if skipped(msg.lines) {
 			o.summary = []string{"Saved. Some checks could not run yet (see above)."}
+		}
+		if warned(msg.lines) {
+			// A warning (members the gateway will refuse) is read here,
+			// where it can be fixed, not as a line on the next page.
+			o.summary = []string{"Saved and checked, with a warning (above): fix it, or press tab for the next step."}
+			break
 		}
 		if advance {
 			// Saved and checked: on to the next step, the result kept in
@@ -763,6 +826,16 @@ func (p *stepModel) lines(w int) ([]string, int) {
 	return out, focus
 }
 
+// warned reports whether a passed check carries a warning (steps.Check.Warn).
+func warned(lines []string) bool {
+	for _, l := range lines {
+		if strings.HasPrefix(l, "✓") && strings.Contains(l, " — warning: ") {
+			return true
+		}
+	}
+	return false
+}
+
 // skipped reports whether a report holds a check that could not run.
 func skipped(lines []string) bool {
 	for _, l := range lines {
@@ -788,14 +861,19 @@ func (p *stepModel) pasteIn(v string) tea.Cmd {
 	}
 	target := p.pasteTarget(v)
 	if target < 0 {
-		p.sh.flash = "The pasted text fits no empty field here: press enter to fill in the fields."
-		return nil
+		return p.pasteOver(v)
 	}
 	f := p.fields[target]
 	setInput(f.in, v)
 	f.touched = true
 	p.validateField(f, false)
 	p.retitle(f)
+	return p.afterPaste(f)
+}
+
+// afterPaste reads a pasted policy's domains, asks for what is still
+// missing, or saves when nothing is.
+func (p *stepModel) afterPaste(f *field) tea.Cmd {
 	if cmd := p.readPolicy(f); cmd != nil {
 		return cmd
 	}
@@ -805,6 +883,53 @@ func (p *stepModel) pasteIn(v string) tea.Cmd {
 	}
 	p.sh.flash = "Pasted into " + f.f.Label + "."
 	return p.submit()
+}
+
+// pasteOver handles a value that fits no empty field: when it fits exactly
+// one filled field (not free text, which takes anything) it replaces that
+// field's value, as pasting a new policy ID after making a second policy
+// on the console means. An ID is replaced and saved, the old one named on
+// screen so nothing is lost from sight; a secret is only put in the form,
+// not saved, since the stored one cannot be seen again: ctrl+s saves it
+// and esc puts the stored one back.
+func (p *stepModel) pasteOver(v string) tea.Cmd {
+	var fits []*field
+	for _, f := range p.fields {
+		old := strings.TrimSpace(inputValue(f.in))
+		if old == "" || f.f.Kind == steps.KindText {
+			continue
+		}
+		if _, err := steps.Validate(f.f.Key, v); err == nil {
+			fits = append(fits, f)
+		}
+	}
+	if len(fits) != 1 {
+		p.sh.flash = "The pasted text fits no empty field here: press enter to fill in the fields."
+		return nil
+	}
+	f := fits[0]
+	old := strings.TrimSpace(inputValue(f.in))
+	if n, _ := steps.Validate(f.f.Key, v); n == old {
+		p.sh.flash = f.f.Label + " already holds the pasted value."
+		return nil
+	}
+	setInput(f.in, v)
+	f.touched = true
+	p.validateField(f, false)
+	p.retitle(f)
+	if f.f.Secret {
+		p.staged = &stagedValue{f: f, old: old}
+		p.editing = true
+		for i, g := range p.fields {
+			if g == f {
+				p.focus = i
+			}
+		}
+		p.sh.flash = "The pasted secret is in " + f.f.Label + ", not saved yet: ctrl+s replaces the stored one, esc keeps it."
+		return p.focusCmd()
+	}
+	p.sh.flash = "Replaced " + f.f.Label + " (it held " + termsafe.Line(old) + ")."
+	return p.afterPaste(f)
 }
 
 // pasteTarget is the field a pasted value goes to: the focused field if
@@ -918,24 +1043,55 @@ func (f *field) untouched() bool {
 func (p *stepModel) readPolicy(pasted *field) tea.Cmd {
 	m := p.sh.m
 	d := p.fieldByKey("policy.domains")
-	if pasted.f.Key != "policy.id" || d == nil || !d.untouched() || m.cfg.Globus == nil || pasted.err != "" {
+	if pasted.f.Key != "policy.id" || d == nil || m.cfg.Globus == nil || pasted.err != "" {
 		return nil
 	}
 	if _, ok := p.sh.doc.Values["service_account.client_secret"]; !ok {
 		return nil
 	}
+	polID, _ := steps.Validate("policy.id", inputValue(pasted.in))
+	if !p.needsPolicyRead(d, polID) {
+		return nil
+	}
+	for _, k := range []string{"policy.domains", "policy.assurance_timeout"} {
+		// Another policy's values (stored with it, or read from it) are
+		// not this one's: cleared, so the read fills them.
+		if f := p.fieldByKey(k); f != nil && p.otherPolicys(f, polID) {
+			setInput(f.in, "")
+			f.suggested, f.from, f.err = "", "", ""
+			p.retitle(f)
+		}
+	}
 	ctx, cancel := m.opContext()
 	p.cancelFn = cancel
 	p.seq++
 	p.busy, p.busyLabel = true, "Reading the policy's domains from Globus… (esc cancels)"
-	id, seq, polID := p.step.ID, p.seq, strings.TrimSpace(inputValue(pasted.in))
+	id, seq := p.step.ID, p.seq
 	env := &steps.Env{Vault: m.vault, Globus: m.cfg.Globus}
 	run := func() tea.Msg {
 		defer cancel()
 		v, err := steps.ReadPolicyValues(ctx, env, polID)
-		return policyReadMsg{id: id, seq: seq, v: v, err: err}
+		return policyReadMsg{id: id, seq: seq, policy: polID, v: v, err: err}
 	}
 	return tea.Batch(m.startBusy(), run)
+}
+
+// needsPolicyRead: step 5's domains field does not yet hold policy id's
+// domains: it is empty, holds a suggestion, or holds what another policy
+// held. Typed values are kept (a mismatch is then the check's to report).
+func (p *stepModel) needsPolicyRead(d *field, id string) bool {
+	switch {
+	case p.domainsFor == id:
+		return false
+	case d.untouched():
+		return true
+	}
+	return p.otherPolicys(d, id)
+}
+
+// otherPolicys: f holds, untyped, what another policy than id held.
+func (p *stepModel) otherPolicys(f *field, id string) bool {
+	return !f.touched && p.domainsFor != "" && p.domainsFor != id && strings.TrimSpace(inputValue(f.in)) != ""
 }
 
 // policyRead fills the domains and timeout from the policy, labelled as
@@ -945,6 +1101,7 @@ func (p *stepModel) policyRead(msg policyReadMsg) tea.Cmd {
 	p.sh.m.endBusy()
 	p.busy, p.cancelFn = false, nil
 	if msg.err == nil {
+		p.domainsFor = msg.policy
 		p.readNote = "Read from the policy on Globus: domains " + termsafe.Line(msg.v.Domains) + "."
 		for k, v := range map[string]string{"policy.domains": msg.v.Domains, "policy.assurance_timeout": msg.v.Timeout} {
 			if f := p.fieldByKey(k); f != nil && v != "" && f.untouched() {

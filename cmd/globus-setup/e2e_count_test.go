@@ -209,7 +209,7 @@ func countGuided(t *testing.T, bin string) *actions {
 	tm.waitFor("step 5", "Step 5 of 6 · Create the high-assurance policy", "✓ Step 4 saved")
 	page = c.post("/app/settings/developers/policies", url.Values{
 		"project_id": {projectID}, "display_name": {project + " High Assurance Policy"},
-		"description": {"Who may use the inference gateway"}, "domains": {"example.org"}, "timeout": {"28800"}})
+		"description": {"Who may use the inference gateway"}, "domains": {"uchicago.edu"}, "timeout": {"28800"}})
 	for _, s := range []string{"type the policy name", "type the description", "type the domains", "type the timeout", "click Create policy"} {
 		a.add("console: " + s)
 	}
@@ -239,7 +239,7 @@ func countGuided(t *testing.T, bin string) *actions {
 	}
 	// The domains the wizard read from the policy are the ones typed on
 	// the console, as the gateway compares them.
-	for _, k := range []string{`GLOBUS_POLICIES="\s*` + policyID + `\s*"`, `AUTHORIZED_IDP_DOMAINS="\s*example\.org\s*"`, `GLOBUS_GROUPS="\s*[0-9a-f-]{36}\s*"`} {
+	for _, k := range []string{`GLOBUS_POLICIES="\s*` + policyID + `\s*"`, `AUTHORIZED_IDP_DOMAINS="\s*uchicago\.edu\s*"`, `GLOBUS_GROUPS="\s*[0-9a-f-]{36}\s*"`} {
 		if !regexp.MustCompile(k).Match(env) {
 			t.Errorf("the .env does not match %s; its names:\n%s", k, strings.Join(envKeys(string(env)), "\n"))
 		}

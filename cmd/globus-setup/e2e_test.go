@@ -134,7 +134,7 @@ func e2eFirstRun(t *testing.T, bin string) {
 		`GLOBUS_APPLICATION_ID="` + apiID + `"`,
 		`SERVICE_ACCOUNT_ID="` + acctID + `"`,
 		"GLOBUS_POLICIES=\"\n" + policyID + "\n\"",
-		"AUTHORIZED_IDP_DOMAINS=\"\nexample.org\nexample.edu\n\"",
+		"AUTHORIZED_IDP_DOMAINS=\"\nuchicago.edu\nanl.gov\n\"",
 		"GLOBUS_GROUPS=\"\n" + groupID[1] + "\n\"",
 	} {
 		if !strings.Contains(env, want) {
@@ -267,13 +267,13 @@ func (tm *tmuxTerm) doPolicy(c *consoleClient, projectID string) string {
 	tm.goToStep(5, "Create the high-assurance policy")
 	page := c.post("/app/settings/developers/policies", url.Values{
 		"project_id": {projectID}, "display_name": {e2eProject + " High Assurance Policy"},
-		"description": {"Who may use the inference gateway"}, "domains": {"example.org example.edu"},
+		"description": {"Who may use the inference gateway"}, "domains": {"uchicago.edu anl.gov"},
 		"timeout": {"28800"},
 	})
 	id := c.match(page, `Policy .* created: ([0-9a-f-]{36})`)
 	tm.key("Enter")
 	tm.typeLine(id)
-	tm.typeLine("example.org example.edu")
+	tm.typeLine("uchicago.edu anl.gov")
 	tm.typeLine("8h")
 	tm.resultOf(5, "▸○ 6 Globus groups", "✓ Policy is high assurance with the stored domains", "✓ All good.")
 	tm.waitFor("sidebar: step 5 verified", "✓ 5 High-assurance policy")
