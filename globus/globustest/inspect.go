@@ -25,10 +25,11 @@ type CredentialInfo struct{ ID, Name string }
 
 // PolicyInfo is an authentication policy.
 type PolicyInfo struct {
-	ID, Name      string
-	Domains       []string // domain_constraints_include
-	Timeout       int      // authentication_assurance_timeout, seconds
-	HighAssurance bool
+	ID, Name, Description string
+	Domains               []string // domain_constraints_include
+	Excluded              []string // domain_constraints_exclude
+	Timeout               int      // authentication_assurance_timeout, seconds
+	HighAssurance         bool
 }
 
 // Projects lists every project.
@@ -84,7 +85,8 @@ func (s *Server) Policies(projectID string) []PolicyInfo {
 	var out []PolicyInfo
 	for _, p := range sorted(s, s.policies) {
 		if projectID == "" || p.projectID == projectID {
-			out = append(out, PolicyInfo{ID: p.id, Name: p.displayName, Domains: slices.Clone(p.include),
+			out = append(out, PolicyInfo{ID: p.id, Name: p.displayName, Description: p.description,
+				Domains: slices.Clone(p.include), Excluded: slices.Clone(p.exclude),
 				Timeout: p.timeout, HighAssurance: p.highAssurance})
 		}
 	}
