@@ -371,7 +371,7 @@ func TestConsoleGroupPages(t *testing.T) {
 	if err := w.s.AddMember(seen, "operator@example.org", "member"); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := b.Get(w.base+"/app/groups/"+seen+"/members").FindLink("Invite Others"); ok {
+	if _, ok := b.Get(w.base + "/app/groups/" + seen + "/members").FindLink("Invite Others"); ok {
 		t.Errorf("a plain member is offered Invite Others")
 	}
 	expect(t, call{method: "POST", url: w.base + "/app/groups/" + seen + "/invite", form: url.Values{"identity": {"alice@uchicago.edu"}, "role": {"member"}}}.do(t), 403)
