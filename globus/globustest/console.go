@@ -157,6 +157,8 @@ const consolePages = `
 <input type="hidden" name="kind" value="{{.Kind.Slug}}">
 <label>App Name <input name="name" required></label><br>
 {{if .Kind.Redirects}}<label>Redirect URIs (one per line) <textarea name="redirect_uris" rows="3" required></textarea></label><br>{{end}}
+<label>Privacy Policy (optional) <input name="privacy_policy" type="url"></label><br>
+<label>Terms &amp; Conditions (optional) <input name="terms_and_conditions" type="url"></label><br>
 <button type="submit">Register App</button></form>
 <p><a href="/app/settings/developers">Cancel</a></p>{{template "bottom" .}}{{end}}
 
@@ -165,6 +167,8 @@ const consolePages = `
 <p>Client UUID: <code id="client-id">{{.App.ID}}</code></p>
 <p>Type: {{.App.Type}}</p>
 {{if .App.Redirects}}<p>Redirect URIs:</p><ul>{{range .App.Redirects}}<li><code>{{.}}</code></li>{{end}}</ul>{{end}}
+{{with .App.PrivacyPolicy}}<p>Privacy Policy: <code id="privacy-policy">{{.}}</code></p>{{end}}
+{{with .App.Terms}}<p>Terms &amp; Conditions: <code id="terms">{{.}}</code></p>{{end}}
 <h2>Client Secrets</h2>
 {{if .App.Public}}<p>This type of client has no secret.</p>
 {{else}}{{if .App.Secrets}}<table id="secrets"><tr><th>Description</th><th>Created</th></tr>
@@ -257,10 +261,11 @@ const consolePages = `
 // ---- the developers console ----
 
 type consoleApp struct {
-	ID, Name, Type string
-	Public         bool
-	Redirects      []string
-	Secrets        []consoleSecret
+	ID, Name, Type       string
+	PrivacyPolicy, Terms string
+	Public               bool
+	Redirects            []string
+	Secrets              []consoleSecret
 }
 
 type consoleSecret struct{ Name, Created string }
@@ -329,7 +334,8 @@ func (s *Server) projectView(p *project) consoleProject {
 }
 
 func appView(c *client) consoleApp {
-	a := consoleApp{ID: c.id, Name: c.name, Type: c.clientType, Public: clientTypes[c.clientType].public, Redirects: c.redirectURIs}
+	a := consoleApp{ID: c.id, Name: c.name, Type: c.clientType, Public: clientTypes[c.clientType].public, Redirects: c.redirectURIs,
+		PrivacyPolicy: c.privacyPolicy, Terms: c.terms}
 	for _, cr := range c.creds {
 		a.Secrets = append(a.Secrets, consoleSecret{Name: cr.name, Created: cr.created.UTC().Format("2006-01-02 15:04 UTC")})
 	}
@@ -517,7 +523,20 @@ func (s *Server) handleAppCreate(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	// The guide's step 3: "Set Privacy Policy and Terms & Conditions URLs
+	// if applicable"; Globus answers them as the client's links.
+	links := map[string]string{}
+	for _, fd := range []string{"privacy_policy", "terms_and_conditions"} {
+		if v := strings.TrimSpace(f.Get(fd)); v != "" {
+			if pu, err := url.Parse(v); err != nil || (pu.Scheme != "https" && pu.Scheme != "http") || pu.Host == "" {
+				s.message(w, http.StatusBadRequest, "App not registered", v+" is not a web address (https://…); leave the field empty if there is none.")
+				return
+			}
+			links[fd] = v
+		}
+	}
 	c := s.newClient(p.id, name, k.ClientType, redirects)
+	c.privacyPolicy, c.terms = links["privacy_policy"], links["terms_and_conditions"]
 	// Registering shows the app's details with its Client UUID (the
 	// guide's step 2, point 5).
 	http.Redirect(w, r, consolePath+"/projects/"+p.id+"/apps/"+c.id, http.StatusSeeOther)

@@ -18,6 +18,7 @@ type ProjectInfo struct {
 type ClientInfo struct {
 	ID, Name, ClientType, ProjectID string
 	RedirectURIs                    []string
+	PrivacyPolicy, Terms            string // links from the console form
 }
 
 // CredentialInfo is a client secret, without the secret.
@@ -57,7 +58,7 @@ func (s *Server) Clients(projectID string) []ClientInfo {
 	for _, c := range sorted(s, s.clients) {
 		if projectID == "" || c.projectID == projectID {
 			out = append(out, ClientInfo{ID: c.id, Name: c.name, ClientType: c.clientType, ProjectID: c.projectID,
-				RedirectURIs: slices.Clone(c.redirectURIs)})
+				RedirectURIs: slices.Clone(c.redirectURIs), PrivacyPolicy: c.privacyPolicy, Terms: c.terms})
 		}
 	}
 	return out

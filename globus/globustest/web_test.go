@@ -3,10 +3,12 @@ package globustest
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/globus-setup/globus-setup/assets"
 	"github.com/globus-setup/globus-setup/globus/globustest/browse"
 )
 
@@ -140,7 +142,11 @@ func TestConsoleRegisterApps(t *testing.T) {
 		t.Errorf("the service account form asks for redirect URIs")
 	}
 	b.Fill(f, "App Name", "Endpoints")
+	b.Fill(f, "Privacy Policy", "https://example.org/privacy?a=1&b=2")
 	app = b.Submit(reg, f, "Register App")
+	if got := app.Text("privacy-policy"); got != "https://example.org/privacy?a=1&b=2" {
+		t.Errorf("the app page shows the privacy policy %q", got)
+	}
 	if cs := w.s.Clients(w.project); cs[len(cs)-1].ClientType != ClientIdentity {
 		t.Errorf("the service account registered as %s", cs[len(cs)-1].ClientType)
 	}
@@ -168,6 +174,7 @@ func TestConsoleRegisterApps(t *testing.T) {
 		{"kind": {"service-api"}, "name": {"Relative"}, "redirect_uris": {"localhost:8000/x"}},
 		{"kind": {"thick-client"}, "name": {" "}, "redirect_uris": {"https://a.example"}},
 		{"kind": {"portal"}, "name": {"x"}},
+		{"kind": {"service-account"}, "name": {"x"}, "terms_and_conditions": {"javascript:alert(1)"}},
 	} {
 		expect(t, call{method: "POST", url: apps, form: form}.do(t), 400)
 	}
@@ -394,5 +401,63 @@ func TestConsoleWithoutOperator(t *testing.T) {
 	}
 	if _, err := s.ApproveLogin("http://127.0.0.1/elsewhere"); err == nil {
 		t.Errorf("ApproveLogin accepted a foreign URL")
+	}
+}
+
+// TestConsoleSpeaksTheGuides: every console word the wizard's guides set in
+// bold (a link, button, field, tab or ID's label) is on some page of the
+// demo console, so an operator following a guide there finds it.
+func TestConsoleSpeaksTheGuides(t *testing.T) {
+	w := newWorld(t)
+	w.s.AddIdentity("alice@uchicago.edu", "Alice", "alice@uchicago.edu", "uchicago.edu")
+	b := browse.New(t)
+	var seen []*browse.Page
+	see := func(p *browse.Page) *browse.Page { seen = append(seen, p); return p }
+
+	front := see(b.Get(w.base + "/app/settings/developers"))
+	see(b.Follow(front, "Add Project"))
+	for _, kind := range []string{"Register a service API", "Register a service account", "Register a thick client"} {
+		sel := see(b.Follow(front, kind))
+		form := see(b.Submit(sel, b.Form(sel, "Continue"), "Continue"))
+		f := b.Form(form, "Register App")
+		b.Fill(f, "App Name", kind)
+		if _, ok := f.Field("Redirect URIs"); ok {
+			b.Fill(f, "Redirect URIs", "https://auth.globus.org/v2/web/auth-code")
+		}
+		app := see(b.Submit(form, f, "Register App"))
+		if _, ok := app.FindLink("Add Client Secret"); ok {
+			see(b.Follow(app, "Add Client Secret"))
+		}
+	}
+	project := see(b.Follow(front, "Gateway"))
+	form := see(b.Follow(see(b.Follow(project, "Policies")), "Add a Policy"))
+	f := b.Form(form, "Create Policy")
+	b.Fill(f, "Display Name", "HA")
+	b.Fill(f, "Description", "HA")
+	b.Tick(f, "High Assurance")
+	b.Fill(f, "Authentication Assurance Timeout", "60")
+	b.Fill(f, "Included Domains", "anl.gov")
+	see(b.Follow(see(b.Submit(form, f, "Create Policy")), "Edit"))
+	groups := see(b.Get(w.base + "/app/groups"))
+	form = see(b.Follow(groups, "Create new group"))
+	f = b.Form(form, "Create Group")
+	b.Fill(f, "Group Name", "G")
+	see(b.Follow(see(b.Follow(see(b.Submit(form, f, "Create Group")), "Members")), "Invite Others"))
+
+	var words strings.Builder
+	for _, p := range seen {
+		words.WriteString(p.Words())
+		words.WriteString("\n")
+	}
+	// Bold words that are not the console's: advice, and the wizard's key.
+	notConsole := []string{"The gateway requires this policy.", "right away", "o"}
+	for _, id := range []string{"project", "service_api", "service_account", "public_client", "policy", "groups"} {
+		_, how := assets.MustGuide(id)
+		for _, m := range regexp.MustCompile(`\*\*([^*]+)\*\*`).FindAllStringSubmatch(how, -1) {
+			term := strings.TrimSuffix(m[1], " …")
+			if !slices.Contains(notConsole, term) && !strings.Contains(words.String(), term) {
+				t.Errorf("the %s guide says **%s**, which no page of the demo console shows", id, m[1])
+			}
+		}
 	}
 }

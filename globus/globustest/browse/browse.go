@@ -333,3 +333,6 @@ func (p *Page) Text(id string) string {
 	}
 	return text(m[2])
 }
+
+// Words is the page's text as a person reads it.
+func (p *Page) Words() string { return text(p.Body) }
