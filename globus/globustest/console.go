@@ -106,7 +106,8 @@ func init() {
 }
 
 const consolePages = `
-{{define "nav"}}<p>Signed in as <b>{{if .Operator}}{{.Operator}}{{else}}nobody (the emulator has no operator){{end}}</b> · <a href="/app/settings/developers">Developers</a> · <a href="/app/groups">Groups</a></p>{{end}}
+{{define "nav"}}<p>Signed in as <b>{{if .Operator}}{{.Operator}}{{else}}nobody (the emulator has no operator){{end}}</b> · <a href="/app/settings/developers">Developers</a> · <a href="/app/groups">Groups</a></p>
+{{if .Error}}<p id="error" role="alert"><b>Not saved: {{.Error}}</b> Nothing was changed; fix it and try again.</p>{{end}}{{end}}
 
 {{define "console"}}{{template "top" .}}{{template "nav" .}}
 <p style="text-align:right"><a href="/app/settings/developers/projects/new">Add Project</a></p>
@@ -120,9 +121,9 @@ const consolePages = `
 
 {{define "project-new"}}{{template "top" .}}{{template "nav" .}}
 <form method="post" action="/app/settings/developers/projects">
-<label>Project Name <input name="display_name" required></label><br>
-<label>Contact Email <input name="contact_email" type="email" required></label><br>
-<label>Project Admins (Globus usernames, one per line) <textarea name="admins" rows="3" required>{{.Operator}}</textarea></label><br>
+<label>Project Name <input name="display_name" value="{{index .V "display_name"}}" required></label><br>
+<label>Contact Email <input name="contact_email" type="email" value="{{index .V "contact_email"}}" required></label><br>
+<label>Project Admins (Globus usernames, one per line) <textarea name="admins" rows="3" required>{{index .V "admins"}}</textarea></label><br>
 <button type="submit">Submit</button></form>
 <p><a href="/app/settings/developers">Cancel</a></p>{{template "bottom" .}}{{end}}
 
@@ -155,10 +156,10 @@ const consolePages = `
 <p>Project: <b>{{.Project.Name}}</b></p>
 <form method="post" action="/app/settings/developers/projects/{{.Project.ID}}/apps">
 <input type="hidden" name="kind" value="{{.Kind.Slug}}">
-<label>App Name <input name="name" required></label><br>
-{{if .Kind.Redirects}}<label>Redirect URIs (one per line) <textarea name="redirect_uris" rows="3" required></textarea></label><br>{{end}}
-<label>Privacy Policy (optional) <input name="privacy_policy" type="url"></label><br>
-<label>Terms &amp; Conditions (optional) <input name="terms_and_conditions" type="url"></label><br>
+<label>App Name <input name="name" value="{{index .V "name"}}" required></label><br>
+{{if .Kind.Redirects}}<label>Redirect URIs (one per line) <textarea name="redirect_uris" rows="3" required>{{index .V "redirect_uris"}}</textarea></label><br>{{end}}
+<label>Privacy Policy (optional) <input name="privacy_policy" type="url" value="{{index .V "privacy_policy"}}"></label><br>
+<label>Terms &amp; Conditions (optional) <input name="terms_and_conditions" type="url" value="{{index .V "terms_and_conditions"}}"></label><br>
 <button type="submit">Register App</button></form>
 <p><a href="/app/settings/developers">Cancel</a></p>{{template "bottom" .}}{{end}}
 
@@ -179,7 +180,7 @@ const consolePages = `
 {{define "secret-new"}}{{template "top" .}}{{template "nav" .}}
 <p>App <b>{{.App.Name}}</b> (<code>{{.App.ID}}</code>)</p>
 <form method="post" action="/app/settings/developers/projects/{{.Project.ID}}/apps/{{.App.ID}}/secrets">
-<label>Description <input name="name" required></label>
+<label>Description <input name="name" value="{{index .V "name"}}" required></label>
 <button type="submit">Generate Secret</button></form>
 <p><a href="/app/settings/developers/projects/{{.Project.ID}}/apps/{{.App.ID}}">Cancel</a></p>{{template "bottom" .}}{{end}}
 
@@ -192,16 +193,18 @@ const consolePages = `
 {{define "policy-new"}}{{template "top" .}}{{template "nav" .}}
 <p>Project: <b>{{.Project.Name}}</b></p>
 <form method="post" action="/app/settings/developers/projects/{{.Project.ID}}/policies">
-<label>Display Name <input name="display_name" required></label><br>
-<label>Description <input name="description" required></label><br>
-<label><input type="checkbox" name="high_assurance" value="1"> High Assurance (cannot be changed later)</label><br>
+{{template "policy-names" .}}
+<label><input type="checkbox" name="high_assurance" value="1"{{if index .V "high_assurance"}} checked{{end}}> High Assurance (cannot be changed later)</label><br>
 {{template "policy-fields" .}}
 <button type="submit">Create Policy</button></form>
 <p><a href="/app/settings/developers/projects/{{.Project.ID}}/policies">Cancel</a></p>{{template "bottom" .}}{{end}}
 
-{{define "policy-fields"}}<label>Authentication Assurance Timeout (seconds) <input name="timeout" inputmode="numeric" placeholder="e.g. 28800 (eight hours)" value="{{with .Policy}}{{.Timeout}}{{end}}"></label><br>
-<label>Included Domains (one per line) <textarea name="include" rows="4">{{with .Policy}}{{.IncludeLines}}{{end}}</textarea></label><br>
-<label>Excluded Domains (one per line) <textarea name="exclude" rows="2">{{with .Policy}}{{.ExcludeLines}}{{end}}</textarea></label><br>{{end}}
+{{define "policy-names"}}<label>Display Name <input name="display_name" value="{{index .V "display_name"}}" required></label><br>
+<label>Description <input name="description" value="{{index .V "description"}}" required></label><br>{{end}}
+
+{{define "policy-fields"}}<label>Authentication Assurance Timeout (seconds) <input name="timeout" inputmode="numeric" placeholder="e.g. 28800 (eight hours)" value="{{index .V "timeout"}}"></label><br>
+<label>Included Domains (one per line) <textarea name="include" rows="4">{{index .V "include"}}</textarea></label><br>
+<label>Excluded Domains (one per line) <textarea name="exclude" rows="2">{{index .V "exclude"}}</textarea></label><br>{{end}}
 
 {{define "policy"}}{{template "top" .}}{{template "nav" .}}
 <p>Project: <a href="/app/settings/developers/projects/{{.Project.ID}}/policies">{{.Project.Name}}</a></p>
@@ -217,8 +220,7 @@ const consolePages = `
 {{define "policy-edit"}}{{template "top" .}}{{template "nav" .}}
 <p>Policy ID: <code>{{.Policy.ID}}</code> · High Assurance: {{if .Policy.HighAssurance}}yes{{else}}no{{end}} (fixed when the policy was created)</p>
 <form method="post" action="/app/settings/developers/projects/{{.Project.ID}}/policies/{{.Policy.ID}}">
-<label>Display Name <input name="display_name" value="{{.Policy.Name}}" required></label><br>
-<label>Description <input name="description" value="{{.Policy.Description}}" required></label><br>
+{{template "policy-names" .}}
 {{template "policy-fields" .}}
 <button type="submit">Update Policy</button></form>
 <p><a href="/app/settings/developers/projects/{{.Project.ID}}/policies/{{.Policy.ID}}">Cancel</a></p>{{template "bottom" .}}{{end}}
@@ -231,9 +233,9 @@ const consolePages = `
 
 {{define "group-new"}}{{template "top" .}}{{template "nav" .}}
 <form method="post" action="/app/groups">
-<label>Group Name <input name="name" required></label><br>
-<label>Description <input name="description"></label><br>
-<label>Visibility <select name="visibility"><option value="private" selected>Group members only</option><option value="authenticated">Any Globus user</option></select></label><br>
+<label>Group Name <input name="name" value="{{index .V "name"}}" required></label><br>
+<label>Description <input name="description" value="{{index .V "description"}}"></label><br>
+<label>Visibility <select name="visibility">{{$v := index .V "visibility"}}<option value="private"{{if ne $v "authenticated"}} selected{{end}}>Group members only</option><option value="authenticated"{{if eq $v "authenticated"}} selected{{end}}>Any Globus user</option></select></label><br>
 <button type="submit">Create Group</button></form>
 <p><a href="/app/groups">Cancel</a></p>{{template "bottom" .}}{{end}}
 
@@ -252,8 +254,8 @@ const consolePages = `
 
 {{define "group-invite"}}{{template "group-head" .}}
 <form method="post" action="/app/groups/{{.Group.ID}}/invite">
-<label>Search for a Globus identity (identity UUID, e-mail or username) <input name="identity" required></label><br>
-<label>Role <select name="role"><option value="member" selected>Member</option><option value="manager">Manager</option><option value="admin">Administrator</option></select></label><br>
+<label>Search for a Globus identity (identity UUID, e-mail or username) <input name="identity" value="{{index .V "identity"}}" required></label><br>
+<label>Role <select name="role">{{$r := index .V "role"}}<option value="member"{{if or (eq $r "") (eq $r "member")}} selected{{end}}>Member</option><option value="manager"{{if eq $r "manager"}} selected{{end}}>Manager</option><option value="admin"{{if eq $r "admin"}} selected{{end}}>Administrator</option></select></label><br>
 <button type="submit">Send invitation</button></form>
 <p><a href="/app/groups/{{.Group.ID}}/members">Cancel</a></p>{{template "bottom" .}}{{end}}
 `
@@ -276,10 +278,6 @@ type consolePolicy struct {
 	Timeout               int
 	Include, Exclude      []string
 }
-
-// IncludeLines and ExcludeLines fill the edit form's text areas, one domain a line.
-func (p consolePolicy) IncludeLines() string { return strings.Join(p.Include, "\n") }
-func (p consolePolicy) ExcludeLines() string { return strings.Join(p.Exclude, "\n") }
 
 type consoleProject struct {
 	ID, Name, Email string
@@ -349,11 +347,23 @@ func policyView(p *policy) consolePolicy {
 
 // view starts a page's data with what every console page shows; s.mu held.
 func (s *Server) view(title string, kv ...any) map[string]any {
-	d := map[string]any{"Title": title, "Operator": s.operatorName()}
+	d := map[string]any{"Title": title, "Operator": s.operatorName(), "V": map[string]string{}}
 	for i := 0; i+1 < len(kv); i += 2 {
 		d[kv[i].(string)] = kv[i+1]
 	}
 	return d
+}
+
+// refuse shows a form again (tmpl) with what was typed and why it was
+// refused, answering 400: nothing is lost, nothing is changed; s.mu held.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, tmpl, title, why string, kv ...any) {
+	d := s.view(title, kv...)
+	v := map[string]string{}
+	for k := range r.PostForm {
+		v[k] = r.PostForm.Get(k)
+	}
+	d["V"], d["Error"] = v, why
+	s.page(w, http.StatusBadRequest, tmpl, d)
 }
 
 func (s *Server) handleConsole(w http.ResponseWriter, r *http.Request) {
@@ -372,7 +382,9 @@ func (s *Server) handleConsole(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleProjectNew(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.page(w, http.StatusOK, "project-new", s.view("Add Project"))
+	// Project Admins starts with the signed-in identity (unverified; the
+	// guide says to add at least one of yours).
+	s.page(w, http.StatusOK, "project-new", s.view("Add Project", "V", map[string]string{"admins": s.operatorName()}))
 }
 
 // consoleForm parses a console form and requires a signed-in operator.
@@ -409,14 +421,14 @@ func (s *Server) handleProjectCreate(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	name, email := strings.TrimSpace(f.Get("display_name")), strings.TrimSpace(f.Get("contact_email"))
 	if name == "" || !strings.Contains(email, "@") {
-		s.message(w, http.StatusBadRequest, "Project not created", "A project needs a Project Name and a Contact Email address.")
+		s.refuse(w, r, "project-new", "Add Project", "a project needs a Project Name and a Contact Email address.")
 		return
 	}
 	var admins []string
 	for _, u := range lines(f.Get("admins")) {
 		id, ok := s.byUsername[strings.ToLower(u)]
 		if !ok || s.identities[id].Status != "used" {
-			s.message(w, http.StatusBadRequest, "Project not created", "Project Admins: there is no Globus identity "+u+". Type a Globus username, one per line.")
+			s.refuse(w, r, "project-new", "Add Project", "Project Admins: there is no Globus identity "+u+". Type a Globus username, one per line.")
 			return
 		}
 		if !slices.Contains(admins, id) {
@@ -427,7 +439,7 @@ func (s *Server) handleProjectCreate(w http.ResponseWriter, r *http.Request) {
 	// project would vanish from the operator's own list; whether the real
 	// console insists is unverified.
 	if !slices.ContainsFunc(admins, func(id string) bool { return slices.Contains(s.identitySet(s.operator), id) }) {
-		s.message(w, http.StatusBadRequest, "Project not created", "Project Admins must include you ("+s.operatorName()+").")
+		s.refuse(w, r, "project-new", "Add Project", "Project Admins must include you ("+s.operatorName()+").")
 		return
 	}
 	p := s.newProject(name, email, admins)
@@ -502,9 +514,16 @@ func (s *Server) handleAppCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	f := r.PostForm
 	k, known := kindBySlug(f.Get("kind"))
+	if !known {
+		s.message(w, http.StatusBadRequest, "App not registered", "Start from one of the developers page's Register links.")
+		return
+	}
+	refuse := func(why string) {
+		s.refuse(w, r, "register", k.Title, why, "Kind", k, "Project", consoleProject{ID: p.id, Name: p.displayName})
+	}
 	name := strings.TrimSpace(f.Get("name"))
-	if !known || name == "" {
-		s.message(w, http.StatusBadRequest, "App not registered", "An app needs an App Name (and one of the front page's kinds).")
+	if name == "" {
+		refuse("an app needs an App Name.")
 		return
 	}
 	var redirects []string
@@ -513,12 +532,12 @@ func (s *Server) handleAppCreate(w http.ResponseWriter, r *http.Request) {
 		// The guide's steps 2 and 4 fill Redirect URIs; that the form
 		// refuses none is unverified, and safe for the demo.
 		if len(redirects) == 0 {
-			s.message(w, http.StatusBadRequest, "App not registered", "Redirect URIs: this kind of app needs at least one, one per line.")
+			refuse("Redirect URIs: this kind of app needs at least one, one per line.")
 			return
 		}
 		for _, u := range redirects {
 			if pu, err := url.Parse(u); err != nil || pu.Scheme == "" || pu.Host == "" {
-				s.message(w, http.StatusBadRequest, "App not registered", "Redirect URIs: "+u+" is not an absolute URL (one per line).")
+				refuse("Redirect URIs: " + u + " is not an absolute URL (one per line).")
 				return
 			}
 		}
@@ -529,7 +548,7 @@ func (s *Server) handleAppCreate(w http.ResponseWriter, r *http.Request) {
 	for _, fd := range []string{"privacy_policy", "terms_and_conditions"} {
 		if v := strings.TrimSpace(f.Get(fd)); v != "" {
 			if pu, err := url.Parse(v); err != nil || (pu.Scheme != "https" && pu.Scheme != "http") || pu.Host == "" {
-				s.message(w, http.StatusBadRequest, "App not registered", v+" is not a web address (https://…); leave the field empty if there is none.")
+				refuse(v + " is not a web address (https://…); leave the field empty if there is none.")
 				return
 			}
 			links[fd] = v
@@ -594,7 +613,7 @@ func (s *Server) handleSecretCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	desc := strings.TrimSpace(r.PostForm.Get("name"))
 	if desc == "" {
-		s.message(w, http.StatusBadRequest, "No secret generated", "Type a Description for the secret, then Generate Secret.")
+		s.refuse(w, r, "secret-new", "Add Client Secret", "type a Description for the secret, then Generate Secret.", "Project", consoleProject{ID: p.id}, "App", appView(c))
 		return
 	}
 	_, secret := s.newSecret(c, desc)
@@ -674,7 +693,7 @@ func (s *Server) handlePolicyCreate(w http.ResponseWriter, r *http.Request) {
 	// refuses it.
 	pol, err := policyForm(r.PostForm, r.PostForm.Get("high_assurance") != "")
 	if err != nil {
-		s.message(w, http.StatusBadRequest, "Policy not created", err.Error())
+		s.refuse(w, r, "policy-new", "Add a Policy", err.Error()+".", "Project", consoleProject{ID: p.id, Name: p.displayName})
 		return
 	}
 	pol.projectID = p.id
@@ -708,7 +727,12 @@ func (s *Server) handlePolicyEdit(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if p, pol, ok := s.consolePolicy(w, r); ok {
-		s.page(w, http.StatusOK, "policy-edit", s.view("Edit "+pol.displayName, "Project", consoleProject{ID: p.id}, "Policy", policyView(pol)))
+		v := map[string]string{"display_name": pol.displayName, "description": pol.description,
+			"timeout": strconv.Itoa(pol.timeout), "include": strings.Join(pol.include, "\n"), "exclude": strings.Join(pol.exclude, "\n")}
+		if pol.timeout == 0 {
+			v["timeout"] = ""
+		}
+		s.page(w, http.StatusOK, "policy-edit", s.view("Edit "+pol.displayName, "Project", consoleProject{ID: p.id}, "Policy", policyView(pol), "V", v))
 	}
 }
 
@@ -729,7 +753,7 @@ func (s *Server) handlePolicyUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	upd, err := policyForm(r.PostForm, pol.highAssurance)
 	if err != nil {
-		s.message(w, http.StatusBadRequest, "Policy not updated", err.Error())
+		s.refuse(w, r, "policy-edit", "Edit "+pol.displayName, err.Error()+".", "Project", consoleProject{ID: p.id}, "Policy", policyView(pol))
 		return
 	}
 	pol.displayName, pol.description, pol.include, pol.exclude = upd.displayName, upd.description, upd.include, upd.exclude
@@ -783,7 +807,7 @@ func (s *Server) handleGroupsCreate(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	name := strings.TrimSpace(f.Get("name"))
 	if name == "" {
-		s.message(w, http.StatusBadRequest, "Group not created", "A group needs a Group Name.")
+		s.refuse(w, r, "group-new", "Create new group", "a group needs a Group Name.")
 		return
 	}
 	g := s.newGroup(name, strings.TrimSpace(f.Get("description")), "", s.operator)
@@ -889,16 +913,16 @@ func (s *Server) handleGroupInvite(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	id, found := s.findIdentity(f.Get("identity"))
 	if !found {
-		s.message(w, http.StatusBadRequest, "Not invited", "No Globus identity is "+f.Get("identity")+": search by identity UUID, e-mail or username.")
+		s.refuse(w, r, "group-invite", "Invite Others", "no Globus identity is "+f.Get("identity")+": search by identity UUID, e-mail or username.", "Group", groupView(g), "Tab", "members")
 		return
 	}
 	role := f.Get("role")
 	if !slices.Contains(groupRoles, role) {
-		s.message(w, http.StatusBadRequest, "Not invited", "Choose the role Member, Manager or Administrator.")
+		s.refuse(w, r, "group-invite", "Invite Others", "choose the role Member, Manager or Administrator.", "Group", groupView(g), "Tab", "members")
 		return
 	}
 	if m := g.member(id); m != nil && (m.status == "active" || m.status == "invited") {
-		s.message(w, http.StatusBadRequest, "Not invited", s.identities[id].Username+" is already "+m.status+" in this group.")
+		s.refuse(w, r, "group-invite", "Invite Others", s.identities[id].Username+" is already "+m.status+" in this group.", "Group", groupView(g), "Tab", "members")
 		return
 	} else if m != nil {
 		m.role, m.status = role, "invited"

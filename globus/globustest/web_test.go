@@ -68,6 +68,11 @@ func TestConsoleProjectPages(t *testing.T) {
 	if len(w.s.Projects()) != n {
 		t.Errorf("a refused form made a project")
 	}
+	back := browse.Parse(&url.URL{}, string(expect(t, call{method: "POST", url: w.base + "/app/settings/developers/projects", form: url.Values{
+		"display_name": {"Kept"}, "contact_email": {"a@b.c"}, "admins": {"nobody@nowhere.example"}}}.do(t), 400).raw))
+	if fd, _ := b.Form(back, "Submit").Field("Project Name"); fd == nil || fd.Value != "Kept" || !strings.Contains(back.Text("error"), "nobody@nowhere.example") {
+		t.Errorf("the refused project form lost what was typed or does not say why:\n%s", back.Body)
+	}
 
 	// Another operator's project is not shown, nor reachable.
 	other := w.s.AddProject("Theirs", "x@example.org", "someone@example.org")
@@ -308,6 +313,17 @@ func TestConsolePolicyPages(t *testing.T) {
 		bad.Set(k, v)
 		expect(t, call{method: "POST", url: create, form: bad}.do(t), 400)
 		expect(t, call{method: "POST", url: create + "/" + id, form: bad}.do(t), 400)
+	}
+	// A refused form comes back with what was typed and why.
+	back := browse.Parse(&url.URL{}, string(expect(t, call{method: "POST", url: create, form: url.Values{
+		"display_name": {"Typed <name>"}, "description": {"y"}, "high_assurance": {"1"}, "timeout": {"60"},
+		"include": {"uchicago.edu anl.gov"}}}.do(t), 400).raw))
+	f = b.Form(back, "Create Policy")
+	if fd, _ := f.Field("Display Name"); fd == nil || fd.Value != "Typed <name>" || !strings.Contains(back.Text("error"), "one domain per line") {
+		t.Errorf("the refused form lost what was typed or does not say why:\n%s", back.Body)
+	}
+	if fd, _ := f.Field("High Assurance"); fd == nil || !fd.Checked {
+		t.Errorf("the refused form lost the High Assurance tick")
 	}
 	noDomains := url.Values{"display_name": {"x"}, "description": {"y"}, "timeout": {"60"}}
 	expect(t, call{method: "POST", url: create, form: noDomains}.do(t), 400)

@@ -325,13 +325,19 @@ func (f *Form) labels() []string {
 	return out
 }
 
-// Text is the text of the element with id, as shown ("" if none).
+// Text is the text of the element with id, as shown ("" if none); the
+// element may hold others, but not one of its own kind.
 func (p *Page) Text(id string) string {
-	m := regexp.MustCompile(`(?s)<([a-z]+) id="` + regexp.QuoteMeta(id) + `">(.*?)</([a-z]+)>`).FindStringSubmatch(p.Body)
-	if m == nil || m[1] != m[3] {
+	loc := regexp.MustCompile(`<([a-z]+) id="` + regexp.QuoteMeta(id) + `"[^>]*>`).FindStringSubmatchIndex(p.Body)
+	if loc == nil {
 		return ""
 	}
-	return text(m[2])
+	rest := p.Body[loc[1]:]
+	end := strings.Index(rest, "</"+p.Body[loc[2]:loc[3]]+">")
+	if end < 0 {
+		return ""
+	}
+	return text(rest[:end])
 }
 
 // Words is the page's text as a person reads it.
