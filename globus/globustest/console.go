@@ -484,15 +484,16 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	if !q.Has("project") {
+	if q.Get("project") == "" {
 		ps := s.consoleProjects()
 		// With one project the demo preselects it, a convenience whose
 		// real counterpart is unverified; with more, the operator chooses.
-		s.page(w, http.StatusOK, "select-project", s.view(k.Title, "Kind", k, "Projects", ps, "Single", len(ps) == 1))
-		return
-	}
-	if q.Get("project") == "" {
-		s.message(w, http.StatusBadRequest, "No project chosen", "Select your Globus project, then Continue.")
+		d := s.view(k.Title, "Kind", k, "Projects", ps, "Single", len(ps) == 1)
+		status := http.StatusOK
+		if q.Has("project") { // Continue with no choice
+			d["Error"], status = "select your Globus project, then Continue.", http.StatusBadRequest
+		}
+		s.page(w, status, "select-project", d)
 		return
 	}
 	p, ok := s.consoleProject(w, q.Get("project"))
