@@ -4,7 +4,6 @@ package main
 
 import (
 	"fmt"
-	"net/http"
 	"net/url"
 	"os/exec"
 	"path/filepath"
@@ -320,15 +319,6 @@ func linkClient(t *testing.T, link string) string {
 		t.Fatalf("the login link %q names no client: %v", link, err)
 	}
 	return u.Query().Get("client_id")
-}
-
-func (c *consoleClient) get(path string) string {
-	c.t.Helper()
-	resp, err := http.Get(c.base + path)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	return c.body(resp)
 }
 
 // projectLinks counts the links on a console page shown exactly as name.
