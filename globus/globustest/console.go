@@ -105,6 +105,10 @@ func init() {
 	template.Must(pages.Parse(consolePages))
 }
 
+// consolePages are the console's screens. Labels the gateway's guide
+// quotes are spelled as it does; the others (Continue, Update Policy, the
+// Apps and Overview tabs, Cancel, the visibility and role names) and where
+// on a page anything sits are unverified.
 const consolePages = `
 {{define "nav"}}<p>Signed in as <b>{{if .Operator}}{{.Operator}}{{else}}nobody (the emulator has no operator){{end}}</b> · <a href="/app/settings/developers">Developers</a> · <a href="/app/groups">Groups</a></p>
 {{if .Error}}<p id="error" role="alert"><b>Not saved: {{.Error}}</b> Nothing was changed; fix it and try again.</p>{{end}}{{end}}
