@@ -174,10 +174,14 @@ func redactURL(raw string) string {
 	return raw
 }
 
-// DevelopersConsoleURL is where projects, apps, secrets and policies are managed.
+// DevelopersConsoleURL is where projects, apps, secrets and policies are
+// managed: the front page each of the gateway's setup guide's steps 1–5
+// starts from ("Visit https://app.globus.org/settings/developers",
+// inference-gateway docs/admin-guide/gateway-setup/globus-setup.md).
 func (e Environment) DevelopersConsoleURL() string { return e.AppURL + "settings/developers" }
 
-// GroupsConsoleURL is the web app's groups page.
+// GroupsConsoleURL is the web app's groups page, where the same guide's
+// step 6 starts ("Visit https://app.globus.org/groups").
 func (e Environment) GroupsConsoleURL() string { return e.AppURL + "groups" }
 
 // AuthCodeRedirectURI is the page on which Globus shows a native app's

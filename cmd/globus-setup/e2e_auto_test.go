@@ -4,7 +4,6 @@ package main
 
 import (
 	"fmt"
-	"net/http"
 	"net/url"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/globus-setup/globus-setup/globus/globustest/browse"
 	"github.com/globus-setup/globus-setup/vault"
 )
 
@@ -131,7 +131,14 @@ func e2eAutomated(t *testing.T, bin string) {
 	tm.key("Escape")
 	tm.waitFor("plan dropped", "a do it for me")
 	// The emulator lives in the wizard: read its console before quitting.
-	console := c.get("/app/settings/developers")
+	p := c.person(nil)
+	front := c.developers(p)
+	var console []*browse.Page // the project's Apps and Policies tabs
+	if n := projectLinks(front, autoProject); n != 1 {
+		t.Fatalf("the console lists %d projects named %q, want 1:\n%s", n, autoProject, front.Body)
+	}
+	apps := p.b.Follow(front, autoProject)
+	console = append(console, apps, p.b.Follow(apps, "Policies"))
 	tm.key("q")
 	tm.waitExit(vaultFile)
 
@@ -182,20 +189,17 @@ func e2eAutomated(t *testing.T, bin string) {
 		}
 	}
 
-	if n := strings.Count(console, "<h2>Project: "+autoProject+"</h2>"); n != 1 {
-		t.Fatalf("the console lists %d projects named %q, want 1:\n%s", n, autoProject, console)
-	}
-	project := console[strings.Index(console, "<h2>Project: "+autoProject+"</h2>"):]
-	if end := strings.Index(project[4:], "<h2>"); end >= 0 {
-		project = project[:end+4]
+	project := console[0].Body + console[1].Body
+	if got := console[0].Text("project-id"); got != doc.Values["project.id"] {
+		t.Errorf("the console's project %q has the ID %s, the vault %s", autoProject, got, doc.Values["project.id"])
 	}
 	for _, k := range ids {
-		if k != "service_api.scope_id" && !strings.Contains(project, "<code>"+doc.Values[k]+"</code>") {
+		if k != "service_api.scope_id" && k != "project.id" && !strings.Contains(project, "<code>"+doc.Values[k]+"</code>") {
 			t.Errorf("vault %s = %s is not in the console's project %q:\n%s", k, doc.Values[k], autoProject, project)
 		}
 	}
 	for _, app := range []string{" Service API", " Endpoints", " Public Client", " High Assurance Policy"} {
-		if n := strings.Count(project, "<td>"+autoProject+app+"</td>"); n != 1 {
+		if n := projectLinks(console[0], autoProject+app) + projectLinks(console[1], autoProject+app); n != 1 {
 			t.Errorf("the console's project has %d of %q, want 1:\n%s", n, autoProject+app, project)
 		}
 	}
@@ -317,11 +321,13 @@ func linkClient(t *testing.T, link string) string {
 	return u.Query().Get("client_id")
 }
 
-func (c *consoleClient) get(path string) string {
-	c.t.Helper()
-	resp, err := http.Get(c.base + path)
-	if err != nil {
-		c.t.Fatal(err)
+// projectLinks counts the links on a console page shown exactly as name.
+func projectLinks(p *browse.Page, name string) int {
+	n := 0
+	for _, l := range p.Links {
+		if l.Text == name {
+			n++
+		}
 	}
-	return c.body(resp)
+	return n
 }

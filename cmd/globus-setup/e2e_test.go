@@ -66,12 +66,12 @@ func e2eFirstRun(t *testing.T, bin string) {
 	tm.createVault()
 	c := tm.console()
 
-	projectID := tm.doProject(c)
-	apiID, _ := tm.doServiceAPI(c, projectID)
-	acctID := tm.doServiceAccount(c, projectID)
-	tm.doPublicClient(c, projectID)
+	tm.doProject(c)
+	apiID, _ := tm.doServiceAPI(c)
+	acctID := tm.doServiceAccount(c)
+	tm.doPublicClient(c)
 	tm.login(c)
-	policyID := tm.doPolicy(c, projectID)
+	policyID := tm.doPolicy(c)
 
 	// Step 6 (the wizard moved on to it): the group, created by the
 	// logged-in operator with two members.
@@ -160,9 +160,9 @@ func e2eResume(t *testing.T, bin string) {
 	tm := startWizard(t, bin, "resume", dir, 100, 30, "--demo", "--vault", vaultFile)
 	tm.createVault()
 	c := tm.console()
-	projectID := tm.doProject(c)
-	tm.doServiceAPI(c, projectID)
-	tm.doServiceAccount(c, projectID)
+	tm.doProject(c)
+	tm.doServiceAPI(c)
+	tm.doServiceAccount(c)
 	tm.waitFor("step 4 before quitting", "Step 4 of 6 · Register the public client")
 	tm.key("q")
 	tm.waitExit(vaultFile)
@@ -196,8 +196,8 @@ func e2eNarrow(t *testing.T, bin string) {
 
 func (tm *tmuxTerm) doProject(c *consoleClient) string {
 	tm.waitFor("step 1", "Step 1 of 6 · Create a Globus project", "○ 1 Globus project")
-	page := c.post("/app/settings/developers/projects", url.Values{"display_name": {e2eProject}, "contact_email": {e2eEmail}})
-	id := c.match(page, `Project `+regexp.QuoteMeta(e2eProject)+` created: ([0-9a-f-]{36})`)
+	p := c.person(nil)
+	id := p.addProject(c.developers(p), e2eProject, e2eEmail)
 	tm.key("Enter")
 	tm.typeLine(id)
 	tm.typeLine(e2eProject)
@@ -228,9 +228,9 @@ func (tm *tmuxTerm) resultOf(n int, next string, wants ...string) string {
 	return s
 }
 
-func (tm *tmuxTerm) doServiceAPI(c *consoleClient, projectID string) (id, secret string) {
+func (tm *tmuxTerm) doServiceAPI(c *consoleClient) (id, secret string) {
 	tm.waitFor("step 2", "Step 2 of 6 · Register the Service API app", "○ 2 Service API app")
-	id, secret = c.registerApp(projectID, e2eProject+" Service API", "hybrid_confidential_client_resource_server", "http://localhost:8000")
+	id, secret = c.registerApp("Register a service API", e2eProject+" Service API", "http://localhost:8000")
 	tm.key("Enter")
 	tm.typeLine(id)
 	tm.typeLine(secret)
@@ -242,9 +242,9 @@ func (tm *tmuxTerm) doServiceAPI(c *consoleClient, projectID string) (id, secret
 	return id, secret
 }
 
-func (tm *tmuxTerm) doServiceAccount(c *consoleClient, projectID string) string {
+func (tm *tmuxTerm) doServiceAccount(c *consoleClient) string {
 	tm.waitFor("step 3", "Step 3 of 6 · Register the Service Account app")
-	id, secret := c.registerApp(projectID, e2eProject+" Endpoints", "client_identity", "")
+	id, secret := c.registerApp("Register a service account", e2eProject+" Endpoints", "")
 	tm.key("Enter")
 	tm.typeLine(id)
 	tm.typeLine(secret)
@@ -253,9 +253,9 @@ func (tm *tmuxTerm) doServiceAccount(c *consoleClient, projectID string) string 
 	return id
 }
 
-func (tm *tmuxTerm) doPublicClient(c *consoleClient, projectID string) string {
+func (tm *tmuxTerm) doPublicClient(c *consoleClient) string {
 	tm.waitFor("step 4", "Step 4 of 6 · Register the public client")
-	id, _ := c.registerApp(projectID, e2eProject+" Public Client", "public_installed_client", c.base+"/auth/v2/web/auth-code")
+	id, _ := c.registerApp("Register a thick client", e2eProject+" Public Client", c.base+"/auth/v2/web/auth-code")
 	tm.key("Enter")
 	tm.typeLine(id)
 	tm.resultOf(4, "Step 5 of 6", "Saved. Some checks could not run yet")
@@ -263,14 +263,11 @@ func (tm *tmuxTerm) doPublicClient(c *consoleClient, projectID string) string {
 	return id
 }
 
-func (tm *tmuxTerm) doPolicy(c *consoleClient, projectID string) string {
+func (tm *tmuxTerm) doPolicy(c *consoleClient) string {
 	tm.goToStep(5, "Create the high-assurance policy")
-	page := c.post("/app/settings/developers/policies", url.Values{
-		"project_id": {projectID}, "display_name": {e2eProject + " High Assurance Policy"},
-		"description": {"Who may use the inference gateway"}, "domains": {"uchicago.edu anl.gov"},
-		"timeout": {"28800"},
-	})
-	id := c.match(page, `Policy .* created: ([0-9a-f-]{36})`)
+	p := c.person(nil)
+	id := p.addPolicy(c.developers(p), e2eProject, e2eProject+" High Assurance Policy",
+		"Who may use the inference gateway", "28800", "uchicago.edu", "anl.gov")
 	tm.key("Enter")
 	tm.typeLine(id)
 	tm.typeLine("uchicago.edu anl.gov")
@@ -605,18 +602,15 @@ func (c *consoleClient) match(page, re string) string {
 	return html.UnescapeString(m[1])
 }
 
-// registerApp fills the console's "Register an app" form and reads the ID
-// and the secret (shown once) off the result page.
-func (c *consoleClient) registerApp(projectID, name, clientType, redirect string) (id, secret string) {
+// registerApp registers an app in e2eProject as the guide says, from the
+// developers page's "Register a …" link (kind), and reads its Client UUID
+// and, but for a thick client, a secret from Add Client Secret (shown once).
+func (c *consoleClient) registerApp(kind, name, redirect string) (id, secret string) {
 	c.t.Helper()
-	page := c.post("/app/settings/developers/apps", url.Values{
-		"project": {projectID}, "name": {name}, "client_type": {clientType}, "redirect_uris": {redirect},
-	})
-	id = c.match(page, `<code id="client-id">([^<]+)</code>`)
-	if clientType != "public_installed_client" {
-		// As the guide says: Add Client Secret, then the secret shown once.
-		page = c.post("/app/settings/developers/apps/"+id+"/secrets", url.Values{"name": {name + " secret"}})
-		secret = c.match(page, `<code id="client-secret">([^<]+)</code>`)
+	p := c.person(nil)
+	id, app := p.registerApp(c.developers(p), kind, e2eProject, name, redirect)
+	if kind != "Register a thick client" {
+		secret = p.addSecret(app, name+" secret")
 	}
 	return id, secret
 }

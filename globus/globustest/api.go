@@ -59,7 +59,7 @@ func (s *Server) clientDoc(c *client) map[string]any {
 		"redirect_uris":                    nonNil(c.redirectURIs),
 		"grant_types":                      ct.grants,
 		"visibility":                       c.visibility,
-		"links":                            map[string]any{"privacy_policy": nil, "terms_and_conditions": nil},
+		"links":                            map[string]any{"privacy_policy": orNil(c.privacyPolicy), "terms_and_conditions": orNil(c.terms)},
 		"fqdns":                            []string{},
 		"required_idp":                     nil,
 		"preselect_idp":                    nil,
@@ -583,4 +583,12 @@ func (s *Server) handleGetPolicy(w http.ResponseWriter, r *http.Request, t *toke
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"policy": policyDoc(p)})
+}
+
+// orNil is s, or JSON null when empty (as Globus writes an unset link).
+func orNil(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }

@@ -27,9 +27,13 @@
 // (?include=memberships), POST v2/groups/{id} (add, invite, remove), GET/PUT
 // v2/groups/{id}/policies.
 //
-// App: settings/developers (projects, apps, a form that registers an app and
-// shows its client ID and secret once, a "new secret" button, a policy form)
-// and groups (a list).
+// App: a stand-in for the web console, one page per screen as the gateway's
+// setup guide walks it (console.go): settings/developers (Add Project; the
+// "Register a …" links, Select your Globus project, the form, the app's page
+// with its Client UUID, Add Client Secret and the secret shown once; a
+// project's Apps and Policies tabs, Add a Policy, the policy's page with its
+// Policy ID and Edit) and groups (Create new group, the group's Group UUID,
+// its Members tab and Invite Others).
 //
 // # Behaviour worth knowing
 //

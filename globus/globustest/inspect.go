@@ -18,6 +18,7 @@ type ProjectInfo struct {
 type ClientInfo struct {
 	ID, Name, ClientType, ProjectID string
 	RedirectURIs                    []string
+	PrivacyPolicy, Terms            string // links from the console form
 }
 
 // CredentialInfo is a client secret, without the secret.
@@ -25,10 +26,11 @@ type CredentialInfo struct{ ID, Name string }
 
 // PolicyInfo is an authentication policy.
 type PolicyInfo struct {
-	ID, Name      string
-	Domains       []string // domain_constraints_include
-	Timeout       int      // authentication_assurance_timeout, seconds
-	HighAssurance bool
+	ID, Name, Description string
+	Domains               []string // domain_constraints_include
+	Excluded              []string // domain_constraints_exclude
+	Timeout               int      // authentication_assurance_timeout, seconds
+	HighAssurance         bool
 }
 
 // Projects lists every project.
@@ -56,7 +58,7 @@ func (s *Server) Clients(projectID string) []ClientInfo {
 	for _, c := range sorted(s, s.clients) {
 		if projectID == "" || c.projectID == projectID {
 			out = append(out, ClientInfo{ID: c.id, Name: c.name, ClientType: c.clientType, ProjectID: c.projectID,
-				RedirectURIs: slices.Clone(c.redirectURIs)})
+				RedirectURIs: slices.Clone(c.redirectURIs), PrivacyPolicy: c.privacyPolicy, Terms: c.terms})
 		}
 	}
 	return out
@@ -84,7 +86,8 @@ func (s *Server) Policies(projectID string) []PolicyInfo {
 	var out []PolicyInfo
 	for _, p := range sorted(s, s.policies) {
 		if projectID == "" || p.projectID == projectID {
-			out = append(out, PolicyInfo{ID: p.id, Name: p.displayName, Domains: slices.Clone(p.include),
+			out = append(out, PolicyInfo{ID: p.id, Name: p.displayName, Description: p.description,
+				Domains: slices.Clone(p.include), Excluded: slices.Clone(p.exclude),
 				Timeout: p.timeout, HighAssurance: p.highAssurance})
 		}
 	}

@@ -57,6 +57,7 @@ type savedCredential struct {
 
 type savedClient struct {
 	ID, Name, ProjectID, ClientType, Visibility string
+	PrivacyPolicy, Terms                        string `json:",omitempty"`
 	RedirectURIs, Scopes                        []string
 	Creds                                       []savedCredential
 }
@@ -115,7 +116,7 @@ func (s *Server) SaveState(w io.Writer) error {
 	}
 	for _, c := range s.clients {
 		sc := savedClient{ID: c.id, Name: c.name, ProjectID: c.projectID, ClientType: c.clientType, Visibility: c.visibility,
-			RedirectURIs: c.redirectURIs, Scopes: c.scopes}
+			PrivacyPolicy: c.privacyPolicy, Terms: c.terms, RedirectURIs: c.redirectURIs, Scopes: c.scopes}
 		for _, cr := range c.creds {
 			sc.Creds = append(sc.Creds, savedCredential{cr.id, cr.name, cr.hash, cr.created})
 		}
@@ -186,6 +187,7 @@ func (s *Server) LoadState(r io.Reader) error {
 	s.clients = map[string]*client{}
 	for _, c := range st.Clients {
 		cl := &client{id: c.ID, name: c.Name, projectID: c.ProjectID, clientType: c.ClientType, visibility: c.Visibility,
+			privacyPolicy: c.PrivacyPolicy, terms: c.Terms,
 			redirectURIs: c.RedirectURIs, scopes: c.Scopes}
 		for _, cr := range c.Creds {
 			cl.creds = append(cl.creds, &credential{id: cr.ID, name: cr.Name, hash: cr.Hash, created: cr.Created})

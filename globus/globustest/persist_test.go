@@ -16,6 +16,7 @@ func TestSaveAndLoadState(t *testing.T) {
 	a.AddIdentity("op@example.org", "Op", "op@example.org", "")
 	pid := a.AddProject("Kept", "op@example.org", "op@example.org")
 	cid, secret := a.RegisterClient(pid, "Kept API", HybridConfidentialRS)
+	a.clients[cid].privacyPolicy, a.clients[cid].terms = "https://example.org/privacy", "https://example.org/terms"
 	var buf bytes.Buffer
 	if err := a.SaveState(&buf); err != nil {
 		t.Fatal(err)

@@ -123,6 +123,7 @@ type credential struct {
 
 type client struct {
 	id, name, projectID, clientType, visibility string
+	privacyPolicy, terms                        string // the console form's links ("" if none)
 	redirectURIs                                []string
 	scopes                                      []string // IDs of the scopes it owns
 	creds                                       []*credential
