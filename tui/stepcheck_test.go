@@ -105,6 +105,10 @@ func TestStepCheckRefusedAfterSignIn(t *testing.T) {
 	if p.result.ok || !strings.Contains(text, "Globus still refuses to read your projects after the new sign-in: it asks to sign in with MFA (a second factor)") {
 		t.Fatalf("check:\n%s", text)
 	}
+	// Shown in the wizard's words: it opens that sign-in on the next try.
+	if shown := wizardWords(text); strings.Contains(shown, "globus-setup") || !strings.Contains(shown, "when you try again here") {
+		t.Errorf("shown:\n%s", shown)
+	}
 	if m.shell.login.ask != nil || m.shell.sel == m.shell.loginIndex() {
 		t.Error("asked a second time")
 	}
