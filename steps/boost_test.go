@@ -331,3 +331,43 @@ func TestVerifyRedrives(t *testing.T) {
 		t.Fatalf("asked %d times:\n%s", len(*asked), strings.Join(lines, "\n"))
 	}
 }
+
+// One step's checks redrive as verify does: asked once, then run again;
+// a second refusal names what was asked; a declined sign-in records nothing.
+func TestVerifyStepRedrives(t *testing.T) {
+	w := newApplyWorld(t, true)
+	ctx := context.Background()
+	if _, _, err := Apply(ctx, w.e, withDomains, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	w.srv.DemandSession(globustest.Demand{Method: "GET", Path: "/v2/api/projects", MFA: true, Times: 1})
+	asked := w.reauthBy(w.srv.ApproveLogin)
+	checks := VerifyStep(ctx, w.e, "project")
+	if len(*asked) != 1 || len(checks) != 1 || checks[0].Status != CheckPass {
+		t.Fatalf("asked %d times: %+v", len(*asked), checks)
+	}
+
+	w.srv.ClearDemands()
+	w.srv.DemandSession(globustest.Demand{Method: "GET", Path: "/v2/api/projects", MFA: true, Always: true})
+	*asked = nil
+	rep, err := Catalogue()[0].Verify(ctx, w.e)
+	if err != nil || rep.OK || len(*asked) != 1 {
+		t.Fatalf("asked %d times, err %v, report %v", len(*asked), err, rep)
+	}
+	mustContain(t, strings.Join(rep.Lines, "\n"), "✗ Project exists",
+		"✗ Sign in again as Globus asks: Globus still refuses to read your projects after the new sign-in: it asks to sign in with MFA (a second factor)")
+	if st, _ := stateOf(w.e.Vault.Doc(), "project"); st == StateVerified {
+		t.Errorf("step verified after a refusal")
+	}
+
+	if err := MarkState(w.e.Vault, "project", StateVerified, ""); err != nil {
+		t.Fatal(err)
+	}
+	w.e.Reauth = func(context.Context, *Reauth) (string, error) { return "", context.Canceled }
+	if _, err := Catalogue()[0].Verify(ctx, w.e); !errors.Is(err, context.Canceled) {
+		t.Fatalf("declined: %v", err)
+	}
+	if st, _ := stateOf(w.e.Vault.Doc(), "project"); st != StateVerified {
+		t.Errorf("a declined sign-in changed the step to %s", st)
+	}
+}

@@ -154,30 +154,57 @@ func VerifyAll(ctx context.Context, e *Env) []Check {
 	if err := checkEnv(e); err != nil {
 		return []Check{{Name: "Vault and Globus client", Status: CheckFail, Detail: err.Error()}}
 	}
-	var out []Check
-	err := Redrive(ctx, e, func(ctx context.Context) error {
-		vf := &verifier{e: e}
-		out = []Check{vf.loginCheck(ctx)}
+	out, err := verifyRedriven(ctx, e, func(ctx context.Context, vf *verifier) []Check {
+		out := []Check{vf.loginCheck(ctx)}
 		for _, s := range Catalogue() {
 			out = append(out, vf.step(ctx, s.ID)...)
 		}
+		return out
+	})
+	return withSignIn(out, e, err)
+}
+
+// VerifyStep runs the live checks of one step; a check Globus refuses until
+// the operator signs in again is redriven as in VerifyAll.
+func VerifyStep(ctx context.Context, e *Env, stepID string) []Check {
+	out, err := verifyStep(ctx, e, stepID)
+	return withSignIn(out, e, err)
+}
+
+func verifyStep(ctx context.Context, e *Env, stepID string) ([]Check, error) {
+	if err := checkEnv(e); err != nil {
+		return []Check{{Step: stepID, Name: "Vault and Globus client", Status: CheckFail, Detail: err.Error()}}, nil
+	}
+	return verifyRedriven(ctx, e, func(ctx context.Context, vf *verifier) []Check { return vf.step(ctx, stepID) })
+}
+
+// verifyRedriven runs checks with a fresh verifier and, when Globus refused
+// one until the operator signs in again, has them sign in as asked
+// (Redrive, through e.Reauth) and runs them all once more. err is
+// Redrive's: the sign-in failed or was declined, or Globus still refuses.
+func verifyRedriven(ctx context.Context, e *Env, checks func(context.Context, *verifier) []Check) ([]Check, error) {
+	var out []Check
+	err := Redrive(ctx, e, func(ctx context.Context) error {
+		vf := &verifier{e: e}
+		out = checks(ctx, vf)
 		return vf.refused
 	})
-	if err != nil && e.Reauth != nil {
-		// The new sign-in failed, or Globus still refuses after it. (Without
-		// e.Reauth the refused check's hint already names the login command.)
-		out = append(out, failErr("", "Sign in again as Globus asks", err))
+	return out, err
+}
+
+// withSignIn adds Redrive's error as a failed check. Without e.Reauth
+// there is nobody to ask and the refused check's hint already names the
+// login command.
+func withSignIn(out []Check, e *Env, err error) []Check {
+	if err != nil && e != nil && e.Reauth != nil {
+		out = append(out, failErr("", signInCheckName, err))
 	}
 	return out
 }
 
-// VerifyStep runs the live checks of one step.
-func VerifyStep(ctx context.Context, e *Env, stepID string) []Check {
-	if err := checkEnv(e); err != nil {
-		return []Check{{Step: stepID, Name: "Vault and Globus client", Status: CheckFail, Detail: err.Error()}}
-	}
-	return (&verifier{e: e}).step(ctx, stepID)
-}
+// signInCheckName names the check that fails when the sign-in Globus asked
+// for did not happen or did not satisfy it.
+const signInCheckName = "Sign in again as Globus asks"
 
 func (vf *verifier) step(ctx context.Context, id string) []Check {
 	switch id {
@@ -664,7 +691,13 @@ func verifyFunc(stepID string) func(ctx context.Context, e *Env) (Report, error)
 		if err := checkEnv(e); err != nil {
 			return Report{}, err
 		}
-		checks := VerifyStep(ctx, e, stepID)
+		checks, err := verifyStep(ctx, e, stepID)
+		if errors.Is(err, context.Canceled) {
+			// The operator declined the sign-in Globus asked for (or the
+			// check was cancelled): it judged nothing, so nothing is recorded.
+			return Report{}, err
+		}
+		checks = withSignIn(checks, e, err)
 		rep := Report{OK: !AnyFailed(checks)}
 		for _, c := range checks {
 			rep.Lines = append(rep.Lines, c.Line())

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/globus-setup/globus-setup/steps"
 	"github.com/globus-setup/globus-setup/vault"
@@ -109,6 +110,11 @@ func (p *piped) link() string {
 		return u
 	case err := <-p.done:
 		p.t.Fatalf("the run ended (%v) without opening a link:\n%s", err, p.out)
+		return ""
+	case <-time.After(20 * time.Second):
+		// The run waits for an answer instead (its output is still being
+		// written, so it is not read here).
+		p.t.Fatal("no link was opened in 20 s: the run is waiting for something else")
 		return ""
 	}
 }

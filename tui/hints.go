@@ -17,6 +17,11 @@ var (
 	reGroup     = regexp.MustCompile("(?:run )?`globus-setup group (?:create|add)[^`]*`")
 	reFlagGive  = regexp.MustCompile(`give (?:it|them|one) with --[a-z-]+(?: "[^"]*")? \(or (type [^)]*)\)`)
 	reLoginWith = regexp.MustCompile("`globus-setup login --client-id ID`")
+	// A login asking for what Globus asked (steps.LoginCommand): the wizard
+	// opens that sign-in itself on the next try (steps.Redrive).
+	reBoostRun   = regexp.MustCompile("run `globus-setup login --[^`]*`(?: in a terminal)?, then run this again")
+	reBoostParen = regexp.MustCompile(" \\(`globus-setup login --[^`]*`\\), then run this again")
+	reBoostHint  = regexp.MustCompile(": run `globus-setup login --[^`]*`")
 )
 
 var cliPhrases = []struct{ from, to string }{
@@ -48,6 +53,9 @@ func wizardWords(s string) string {
 		return s
 	}
 	s = reLoginWith.ReplaceAllString(s, "L (log in) with that client's ID")
+	s = reBoostRun.ReplaceAllString(s, "try again here and sign in as asked on the page the wizard opens")
+	s = reBoostParen.ReplaceAllString(s, " when you try again here (the wizard opens that sign-in page)")
+	s = reBoostHint.ReplaceAllString(s, "")
 	s = reFlagGive.ReplaceAllString(s, "$1")
 	for _, p := range cliPhrases {
 		s = strings.ReplaceAll(s, p.from, p.to)

@@ -20,6 +20,11 @@ func TestWizardWordsLeaveNoCommandLine(t *testing.T) {
 		"register the public client (step 4) and store its ID with `globus-setup set public_client.client_id`, or log in once with any thick client's ID: `globus-setup login --client-id ID`": "L (log in) with that client's ID",
 		"store it with `globus-setup set groups.users.members`":                                                                                                                                "field of step 6",
 		"check `globus-setup get service_api.client_id` against the console":                                                                                                                   "v (values)",
+		// What steps.Redrive and a refused check advise (steps.LoginCommand):
+		"run `globus-setup login --mfa --domain anl.gov` in a terminal, then run this again":                                                                                                        "try again here and sign in as asked",
+		"sign in meeting exactly that (`globus-setup login --client-id 0b4d5a1e-2f5c-4c1a-9a57-1d2f3e4a5b6c --mfa`), then run this again; if your account cannot, ask the project's administrators": "sign in meeting exactly that when you try again here (the wizard opens that sign-in page); if your account cannot",
+		"run `globus-setup login --policy 'a b'`, then run this again":                                                                                                                              "try again here and sign in as asked",
+		"listing your projects (403) — Globus asks you to sign in again with MFA (a second factor): run `globus-setup login --client-id 0b4d5a1e --mfa`":                                            "Globus asks you to sign in again with MFA (a second factor)",
 	} {
 		got := wizardWords(in)
 		if !strings.Contains(got, want) {

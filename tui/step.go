@@ -617,8 +617,11 @@ func (p *stepModel) check(withAction bool) tea.Cmd {
 		st.Action = nil
 	}
 	env := &steps.Env{Vault: m.vault, Globus: m.cfg.Globus}
+	ch, next := workChannel() // Globus may ask for a new sign-in (reauth.go)
+	env.Reauth = reauthVia(ch, next)
 	run := func() tea.Msg {
 		defer cancel()
+		defer close(ch)
 		var lines []string
 		ok := true
 		for _, fn := range []func(context.Context, *steps.Env) (steps.Report, error){st.Action, st.Verify} {
@@ -637,7 +640,7 @@ func (p *stepModel) check(withAction bool) tea.Cmd {
 		}
 		return checkMsg{id: st.ID, seq: seq, lines: lines, ok: ok}
 	}
-	return tea.Batch(m.startBusy(), run)
+	return tea.Batch(m.startBusy(), run, next)
 }
 
 func (p *stepModel) checked(msg checkMsg) tea.Cmd {
