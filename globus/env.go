@@ -180,6 +180,17 @@ func redactURL(raw string) string {
 // inference-gateway docs/admin-guide/gateway-setup/globus-setup.md).
 func (e Environment) DevelopersConsoleURL() string { return e.AppURL + "settings/developers" }
 
+// RegistrationURL is the console's page registering an app of clientType,
+// which asks for the project first: one click fewer than the front page's
+// "Register a …" link. globus-sdk-python's docs link it for a service
+// account and a thick client (docs/authorization/globus_app/apps.rst:
+// .../settings/developers/registration/client_identity and
+// .../registration/public_installed_client); for other types it is
+// unverified, so the front page is used for them.
+func (e Environment) RegistrationURL(clientType string) string {
+	return e.AppURL + "settings/developers/registration/" + clientType
+}
+
 // GroupsConsoleURL is the web app's groups page, where the same guide's
 // step 6 starts ("Visit https://app.globus.org/groups").
 func (e Environment) GroupsConsoleURL() string { return e.AppURL + "groups" }

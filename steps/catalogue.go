@@ -98,7 +98,7 @@ func Catalogue() []Step {
 		},
 		{
 			ID: "service_account", Title: "Register the Service Account app",
-			ConsoleURL: developersConsole,
+			ConsoleURL: func(env globus.Environment) string { return env.RegistrationURL(globus.ClientTypeServiceAccount) },
 			CopyValues: func(doc vault.Doc, env globus.Environment) []CopyValue {
 				return []CopyValue{
 					{"App Name", assets.AppName(projectName(doc), assets.ServiceAccountSuffix)},
@@ -110,7 +110,7 @@ func Catalogue() []Step {
 		},
 		{
 			ID: "public_client", Title: "Register the public client",
-			ConsoleURL: developersConsole,
+			ConsoleURL: func(env globus.Environment) string { return env.RegistrationURL(globus.ClientTypePublicThick) },
 			CopyValues: func(doc vault.Doc, env globus.Environment) []CopyValue {
 				return []CopyValue{
 					{"App Name", assets.AppName(projectName(doc), assets.PublicClientSuffix)},

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/globus-setup/globus-setup/steps"
 	"github.com/globus-setup/globus-setup/termsafe"
@@ -756,8 +757,12 @@ func (p *stepModel) lines(w int) ([]string, int) {
 	if url := p.consoleURL(); url != "" {
 		// Near the top, so it can be clicked without scrolling or a key.
 		out = append(out, "", st.key.Render("o")+" opens the console, or click the link:")
-		// Pre-truncated: an OSC 8 sequence must not be split by wrapping.
-		out = append(out, "  "+hyperlink(url, truncate(url, w-2)))
+		// Hard-wrapped, never cut (a deep link is longer than a pane):
+		// each piece is its own OSC 8 link to the whole address, so the
+		// sequence is never split and any line opens it.
+		for _, l := range splitLines(ansi.Hardwrap(url, max(w-2, 10), false)) {
+			out = append(out, "  "+hyperlink(url, l))
+		}
 		if p.linkShown && !p.editing {
 			focus = len(out) - 1
 		}

@@ -92,7 +92,10 @@ func (p *consolePerson) addProject(front *browse.Page, name, email string) strin
 // link, Select your Globus project, the form, Register App, then the app's
 // page with its Client UUID. redirect "" leaves Redirect URIs out.
 func (p *consolePerson) registerApp(front *browse.Page, kind, project, name, redirect string) (id string, app *browse.Page) {
-	sel := p.click(front, kind)
+	sel := front // the wizard's link may open the registration page itself
+	if _, ok := front.FindLink(kind); ok {
+		sel = p.click(front, kind)
+	}
 	form := p.press(sel, "Continue", func(f *browse.Form) { p.choose(f, "Select your Globus project", project) })
 	app = p.press(form, "Register App", func(f *browse.Form) {
 		p.fill(f, "App Name", name)

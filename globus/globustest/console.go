@@ -50,7 +50,7 @@ func (s *Server) routeApp() {
 	m.HandleFunc("GET /app/settings/developers/projects/new", s.handleProjectNew)
 	m.HandleFunc("POST /app/settings/developers/projects", s.handleProjectCreate)
 	m.HandleFunc("GET /app/settings/developers/projects/{pid}", s.handleProjectApps)
-	m.HandleFunc("GET /app/settings/developers/register/{kind}", s.handleRegister)
+	m.HandleFunc("GET /app/settings/developers/registration/{kind}", s.handleRegister)
 	m.HandleFunc("POST /app/settings/developers/projects/{pid}/apps", s.handleAppCreate)
 	m.HandleFunc("GET /app/settings/developers/projects/{pid}/apps/{id}", s.handleAppPage)
 	m.HandleFunc("GET /app/settings/developers/projects/{pid}/apps/{id}/secrets/new", s.handleSecretNew)
@@ -81,16 +81,21 @@ func (s *Server) routeApp() {
 // appKind is one of the front page's "Register a …" links. The gateway's
 // guide quotes each link only up to its ellipsis ("Register a service API
 // ...", "Register a service account ...", "Register a thick client ..."); the
-// words after those are unverified.
+// words after those are unverified. Each leads to
+// settings/developers/registration/<client type>, as the real console's do
+// for a service account and a thick client (globus-sdk-python
+// docs/authorization/globus_app/apps.rst links registration/client_identity
+// and registration/public_installed_client); the service API's path is
+// unverified and follows the same pattern.
 type appKind struct {
 	Slug, Link, Title, ClientType string
 	Redirects                     bool // the form asks for redirect URIs
 }
 
 var appKinds = []appKind{
-	{"service-api", "Register a service API or resource server", "Register a service API", HybridConfidentialRS, true},
-	{"service-account", "Register a service account or application credential for automation", "Register a service account", ClientIdentity, false},
-	{"thick-client", "Register a thick client or script that will be installed and run by users on their devices", "Register a thick client", PublicInstalledClient, true},
+	{HybridConfidentialRS, "Register a service API or resource server", "Register a service API", HybridConfidentialRS, true},
+	{ClientIdentity, "Register a service account or application credential for automation", "Register a service account", ClientIdentity, false},
+	{PublicInstalledClient, "Register a thick client or script that will be installed and run by users on their devices", "Register a thick client", PublicInstalledClient, true},
 }
 
 func kindBySlug(slug string) (appKind, bool) {
@@ -120,7 +125,7 @@ const consolePages = `
 {{if .Projects}}<ul id="projects">{{range .Projects}}<li><a href="/app/settings/developers/projects/{{.ID}}">{{.Name}}</a></li>{{end}}</ul>
 {{else}}<p>No projects yet: Add Project first.</p>{{end}}
 <h2>Register an app</h2>
-<ul id="register">{{range .Kinds}}<li><a href="/app/settings/developers/register/{{.Slug}}">{{.Link}}</a></li>{{end}}</ul>
+<ul id="register">{{range .Kinds}}<li><a href="/app/settings/developers/registration/{{.Slug}}">{{.Link}}</a></li>{{end}}</ul>
 {{template "bottom" .}}{{end}}
 
 {{define "project-new"}}{{template "top" .}}{{template "nav" .}}
@@ -149,7 +154,7 @@ const consolePages = `
 {{template "bottom" .}}{{end}}
 
 {{define "select-project"}}{{template "top" .}}{{template "nav" .}}
-{{if .Projects}}<form method="get" action="/app/settings/developers/register/{{.Kind.Slug}}">
+{{if .Projects}}<form method="get" action="/app/settings/developers/registration/{{.Kind.Slug}}">
 <label>Select your Globus project <select name="project">{{if not .Single}}<option value="">Choose a project</option>{{end}}
 {{range .Projects}}<option value="{{.ID}}"{{if $.Single}} selected{{end}}>{{.Name}}</option>{{end}}</select></label>
 <button type="submit">Continue</button></form>

@@ -175,11 +175,11 @@ func TestConsoleRegisterApps(t *testing.T) {
 	n := len(w.s.Clients(""))
 	apps := w.base + "/app/settings/developers/projects/" + w.project + "/apps"
 	for _, form := range []url.Values{
-		{"kind": {"service-api"}, "name": {"No redirect"}},
-		{"kind": {"service-api"}, "name": {"Relative"}, "redirect_uris": {"localhost:8000/x"}},
-		{"kind": {"thick-client"}, "name": {" "}, "redirect_uris": {"https://a.example"}},
+		{"kind": {HybridConfidentialRS}, "name": {"No redirect"}},
+		{"kind": {HybridConfidentialRS}, "name": {"Relative"}, "redirect_uris": {"localhost:8000/x"}},
+		{"kind": {PublicInstalledClient}, "name": {" "}, "redirect_uris": {"https://a.example"}},
 		{"kind": {"portal"}, "name": {"x"}},
-		{"kind": {"service-account"}, "name": {"x"}, "terms_and_conditions": {"javascript:alert(1)"}},
+		{"kind": {ClientIdentity}, "name": {"x"}, "terms_and_conditions": {"javascript:alert(1)"}},
 	} {
 		expect(t, call{method: "POST", url: apps, form: form}.do(t), 400)
 	}
@@ -199,7 +199,7 @@ func TestConsoleRegisterApps(t *testing.T) {
 	}
 	second := w.s.Projects()[1].ID
 	expect(t, call{method: "GET", url: w.base + "/app/settings/developers/projects/" + second + "/apps/" + id}.do(t), 404)
-	expect(t, call{method: "GET", url: w.base + "/app/settings/developers/register/portal"}.do(t), 404)
+	expect(t, call{method: "GET", url: w.base + "/app/settings/developers/registration/portal"}.do(t), 404)
 }
 
 // chosen picks project on a "Select your Globus project" page's form.
