@@ -290,11 +290,11 @@ func (s *shellModel) key(msg tea.KeyMsg) tea.Cmd {
 	// and a long login link must be readable while its code field waits.
 	switch {
 	case key.Matches(msg, k.PageDown):
-		s.scroll[s.sel] += max(s.bodyHeight()-2, 1)
+		s.scroll[s.sel] += s.pageStep()
 		s.follow[s.sel] = false
 		return nil
 	case key.Matches(msg, k.PageUp):
-		s.scroll[s.sel] = max(s.scroll[s.sel]-max(s.bodyHeight()-2, 1), 0)
+		s.scroll[s.sel] = max(s.scroll[s.sel]-s.pageStep(), 0)
 		s.follow[s.sel] = false
 		return nil
 	}
@@ -343,18 +343,19 @@ func (s *shellModel) helpLines() []string {
 	p := s.current()
 	k := s.m.keys
 	b := p.bindings()
+	optional := 0 // the shell's keys at the end, which ? lists too
 	if !p.typing() {
-		// "?" and "q" first: the bar is cut at the right on narrow screens
-		// and the full help lists everything.
+		// "?" first: it stays on screen whatever else must give way.
 		b = append([]key.Binding{k.Help, k.Quit}, b...)
-		b = append(b, k.Next, k.SetupAll, k.Values, k.Login, k.Finish)
+		shellKeys := []key.Binding{k.Next, k.SetupAll, k.Values, k.Login, k.Finish}
+		b, optional = append(b, shellKeys...), len(shellKeys)
 	} else {
 		b = append(b, k.ForceQuit)
 	}
 	if s.fullHelp && !p.typing() {
 		return s.fullHelpLines(append(b[1:], k.Up, k.Down, k.Prev, k.PageUp, k.PageDown))
 	}
-	return []string{s.m.help.ShortHelpView(b)}
+	return s.m.keyLines(b, optional)
 }
 
 // fullHelpLines lists every key, wrapped to the screen's width (columns
@@ -379,23 +380,52 @@ func (s *shellModel) fullHelpLines(b []key.Binding) []string {
 	return lines
 }
 
-func (s *shellModel) bodyHeight() int {
-	return max(s.m.h-2-len(s.helpLines()), 1)
+// shellLayout is how the screen is shared out right now. view draws with it and
+// PgUp/PgDn page by it, so paging moves by what is actually visible after
+// the help bar and a pinned note (both of which wrap) take their lines.
+type shellLayout struct {
+	help  []string
+	bodyH int // lines between the header and the status line
+	mainW int
+	note  []string // pinned above the page (arrived), wrapped at the pane's width
+	pageH int      // lines left for the page, its "more" line included
+}
+
+func (s *shellModel) layout() shellLayout {
+	m := s.m
+	f := shellLayout{help: s.helpLines(), mainW: s.mainWidth()}
+	f.bodyH = max(m.h-2-len(f.help), 1) // header, status line, help
+	f.pageH = f.bodyH
+	if m.w < wideMin {
+		f.pageH-- // the progress line
+	}
+	if s.arrived != "" && s.arrivedAt == s.sel && f.pageH > 4 {
+		// Pinned above the page, so it stays in view while the page
+		// scrolls to a field it opened.
+		note := styledWrap(m.st.ok, s.arrived, min(f.mainW, readingWidth))
+		f.note = note[:min(len(note), f.pageH/3)]
+		f.pageH -= len(f.note)
+	}
+	return f
+}
+
+// pageStep is how far PgUp/PgDn move: the page lines visible (the "more"
+// line aside) less one, kept on screen so the reader finds their place.
+func (s *shellModel) pageStep() int {
+	return max(s.layout().pageH-2, 1)
 }
 
 func (s *shellModel) view() string {
 	m := s.m
-	helpL := s.helpLines()
-	bodyH := max(m.h-2-len(helpL), 1) // header, status line, help
-	mainW := s.mainWidth()
+	fr := s.layout()
+	helpL, bodyH, mainW := fr.help, fr.bodyH, fr.mainW
 
 	var main []string
 	if m.w < wideMin {
 		main = append(main, truncate(s.progressLine(), mainW))
-		main = append(main, s.pane(mainW, bodyH-1)...)
-	} else {
-		main = s.pane(mainW, bodyH)
 	}
+	main = append(main, fr.note...)
+	main = append(main, s.scrolled(mainW, fr.pageH)...)
 
 	var body string
 	if m.w >= wideMin {
@@ -416,18 +446,6 @@ func (s *shellModel) view() string {
 	lines = append(lines, m.st.faint.Render(status))
 	lines = append(lines, helpL...)
 	return fit(lines, m.w, m.h)
-}
-
-// pane renders the current page and scrolls it to keep its focus visible.
-func (s *shellModel) pane(w, h int) []string {
-	if s.arrived != "" && s.arrivedAt == s.sel && h > 4 {
-		// Pinned above the page, so it stays in view while the page
-		// scrolls to a field it opened.
-		note := styledWrap(s.m.st.ok, s.arrived, min(w, readingWidth))
-		note = note[:min(len(note), h/3)]
-		return append(note, s.scrolled(w, h-len(note))...)
-	}
-	return s.scrolled(w, h)
 }
 
 // scrolled is the current page at width w cut to h lines around its focus.
