@@ -2,7 +2,9 @@ package tui
 
 import (
 	"fmt"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/globus-setup/globus-setup/globus/globustest"
 	"github.com/globus-setup/globus-setup/steps"
+	"github.com/globus-setup/globus-setup/vault"
 )
 
 var reMore = regexp.MustCompile(`── (\d+)/(\d+) `)
@@ -207,5 +210,46 @@ func TestHelpBarHidesNoKey(t *testing.T) {
 	for _, i := range []int{m.shell.valuesIndex(), m.shell.loginIndex(), m.shell.finishIndex()} {
 		m.shell.goTo(i)
 		check(fmt.Sprintf("screen %d", i))
+	}
+}
+
+// The header shows which vault is open: its path whole, or its start and
+// its last names around "…", never a name cut in the middle; when not
+// whole, the full help (?) shows it whole.
+func TestHeaderKeepsTheVaultsName(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	cfg.Paths = vault.PathsFor(filepath.Join(t.TempDir(), "guided", "v2", "vault.age"))
+	cfg = unlocked(t, cfg)
+	cfg.Demo = true
+	full := cfg.Paths.Vault
+	names := strings.Split(full, "/")
+	for _, size := range [][2]int{{60, 20}, {100, 30}, {200, 30}} {
+		m := NewModel(cfg).(*Model)
+		m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+		header := strings.Split(ansi.Strip(m.View()), "\n")[0]
+		_, shown, ok := strings.Cut(header, "│ vault ")
+		shown = strings.TrimSpace(shown)
+		if !ok || shown == "" {
+			t.Errorf("%dx%d: the header names no vault: %q", size[0], size[1], header)
+			continue
+		}
+		if shown != full {
+			head, tail, ok := strings.Cut(shown, "/…/")
+			if !ok || !strings.HasPrefix(full, head+"/") || !strings.HasSuffix(full, "/"+tail) || !strings.HasSuffix(tail, "v2/vault.age") {
+				t.Errorf("%dx%d: the header shows %q for %s: not its start and its last names", size[0], size[1], shown, full)
+			}
+			for _, n := range strings.Split(head+"/"+tail, "/") {
+				if !slices.Contains(names, n) {
+					t.Errorf("%dx%d: %q is a name cut in the middle (%q)", size[0], size[1], n, shown)
+				}
+			}
+			drive(m, keys("?"))
+			if v := strings.Join(strings.Fields(ansi.Strip(m.View())), ""); !strings.Contains(v, full) {
+				t.Errorf("%dx%d: the full help does not show the vault's path:\n%s", size[0], size[1], m.View())
+			}
+		}
+		if size[0] == 60 && shown != "/tmp/…/v2/vault.age" && strings.HasPrefix(full, "/tmp/") {
+			t.Errorf("60 columns: the header shows %q, want /tmp/…/v2/vault.age", shown)
+		}
 	}
 }

@@ -371,9 +371,15 @@ func (s *shellModel) fullHelpLines(b []key.Binding) []string {
 		}
 	}
 	lines := wrap(strings.Join(items, " · "), max(s.m.w-1, 10))
-	if limit := max(s.m.h/2, 3); len(lines) > limit {
-		lines = append(lines[:limit-1], truncate(lines[limit-1], s.m.w-2)+"…")
+	var vault []string
+	if _, whole := s.m.headerLine(); !whole {
+		// The header could show only part of the vault's path (or none).
+		vault = wrap("vault "+termsafe.Line(s.m.cfg.Paths.Vault), max(s.m.w-1, 10))
 	}
+	if limit := max(s.m.h/2, 3) - len(vault); len(lines) > limit {
+		lines = append(lines[:max(limit-1, 0)], truncate(lines[max(limit-1, 0)], s.m.w-2)+"…")
+	}
+	lines = append(lines, vault...)
 	for i := range lines {
 		lines[i] = " " + lines[i]
 	}
@@ -592,16 +598,44 @@ func stateWords(s steps.State) string {
 
 // header names the vault and the Globus environment.
 func (m *Model) header() string {
-	env := m.cfg.Env.Name
-	if env == "" {
-		env = "production"
+	line, _ := m.headerLine()
+	return m.st.header.Render(line)
+}
+
+// headerLine is the header's text, padded to the width, and whether it
+// shows the vault's path whole (if not, the full help does). A path that
+// does not fit keeps its start and its file name ("/tmp/…/v2/vault.age"),
+// the environment's label shortened first if that lets more of it show.
+func (m *Model) headerLine() (string, bool) {
+	labels := []string{m.cfg.Env.Name}
+	switch {
+	case m.cfg.Ephemeral:
+		labels = []string{"DEMO – thrown away at quit", "DEMO – throwaway"}
+	case m.cfg.Demo:
+		labels = []string{"DEMO – emulator", "DEMO"}
+	case labels[0] == "":
+		labels[0] = "production"
 	}
-	if m.cfg.Demo {
-		env = "DEMO – emulator"
+	path := termsafe.Line(shortPath(m.cfg.Paths.Vault))
+	best, bestFit := "", -1
+	for _, label := range labels {
+		left := m.headerLeft(label)
+		p, fit := fitPath(path, m.w-lipgloss.Width(left)-len("vault ")-1)
+		if fit > bestFit { // ties keep the longer label, tried first
+			best, bestFit = left, fit
+			if p != "" {
+				best += "vault " + p
+			}
+		}
 	}
-	if m.cfg.Ephemeral {
-		env = "DEMO – thrown away at quit"
-	}
+	line := best + " "
+	line += strings.Repeat(" ", max(m.w-lipgloss.Width(line), 0))
+	return truncate(line, m.w), bestFit == pathWhole
+}
+
+// headerLeft is the header before the vault: the environment and, when
+// set, the profile and who the vault opens for.
+func (m *Model) headerLeft(env string) string {
 	left := " globus-setup │ " + env + " │ "
 	if m.cfg.Profile != "" {
 		left += "profile " + termsafe.Line(m.cfg.Profile) + " │ "
@@ -614,24 +648,42 @@ func (m *Model) header() string {
 		}
 		left += "opens for " + who + " │ "
 	}
-	left += "vault "
-	path := termsafe.Line(shortPath(m.cfg.Paths.Vault))
-	room := m.w - lipgloss.Width(left) - 1
-	if room < lipgloss.Width(path) {
-		path = "…" + truncLeft(path, max(room-1, 0))
-	}
-	line := left + path + " "
-	line += strings.Repeat(" ", max(m.w-lipgloss.Width(line), 0))
-	return m.st.header.Render(truncate(line, m.w))
+	return left
 }
 
-// truncLeft keeps the last n cells of s: the file name matters most.
-func truncLeft(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
+// How much of a path fitPath kept.
+const (
+	pathNone   = iota // nothing: it would be cut mid-name
+	pathTail          // "…/v2/vault.age"
+	pathElided        // "/tmp/…/v2/vault.age"
+	pathWhole
+)
+
+// fitPath fits p in room cells by whole names only: p itself, else its
+// first name and as many of its last as fit around "…", else "…" and its
+// last two, else nothing. A name cut in the middle ("…uided/v2") would
+// leave the operator guessing which vault is open.
+func fitPath(p string, room int) (string, int) {
+	if lipgloss.Width(p) <= room {
+		return p, pathWhole
 	}
-	return string(r[len(r)-n:])
+	sep := string(filepath.Separator)
+	parts := strings.Split(p, sep)
+	head, rest := parts[0], parts[1:]
+	if head == "" && len(rest) > 0 { // absolute: keep "/tmp"
+		head, rest = sep+rest[0], rest[1:]
+	}
+	for k := len(rest) - 1; k >= 1; k-- {
+		if s := head + sep + "…" + sep + strings.Join(rest[len(rest)-k:], sep); lipgloss.Width(s) <= room {
+			return s, pathElided
+		}
+	}
+	if len(parts) >= 3 {
+		if s := "…" + sep + strings.Join(parts[len(parts)-2:], sep); lipgloss.Width(s) <= room {
+			return s, pathTail
+		}
+	}
+	return "", pathNone
 }
 
 func shortPath(p string) string {
