@@ -13,7 +13,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/globus-setup/globus-setup/globus/globustest"
-	"github.com/globus-setup/globus-setup/steps"
 	"github.com/globus-setup/globus-setup/vault"
 )
 
@@ -100,6 +99,30 @@ func pageThrough(t *testing.T, m *Model, what string) {
 	}
 }
 
+// guidedWorld is policyWorld with steps 2 and 4 done on their screens,
+// as on the guided path without a login; the model is on step 5 and
+// alice@example.org is a Globus user.
+func guidedWorld(t *testing.T) (*Model, string) {
+	t.Helper()
+	m, cfg, srv, policy := policyWorld(t, []string{"example.org"})
+	project := cfg.Vault.Doc().Values["project.id"]
+	api, secret := srv.RegisterClient(project, "Service API", globustest.HybridConfidentialRS)
+	public, _ := srv.RegisterClient(project, "Public Client", globustest.PublicInstalledClient)
+	srv.AddIdentity("alice@example.org", "Alice", "alice@example.org", "")
+	m.shell.goTo(1)
+	drive(m, paste(api))
+	drive(m, paste(secret))
+	m.shell.goTo(3)
+	drive(m, paste(public))
+	for _, id := range []string{"service_api", "public_client"} {
+		if st := m.shell.status[id].State; !st.Finished() {
+			t.Fatalf("step %s is %s after its paste", id, st)
+		}
+	}
+	m.shell.goTo(4)
+	return m, policy
+}
+
 // PgDn shows every line of a step, whatever the note pinned above it
 // takes, at 60x20 and 100x30 (the pages overlap by a line).
 func TestPagingShowsEveryLine(t *testing.T) {
@@ -123,12 +146,7 @@ func TestPagingShowsEveryLine(t *testing.T) {
 			drive(m, keys("?"))
 
 			// Step 6, with step 5's longer note and its form open.
-			m, cfg, srv, policy := policyWorld(t, []string{"example.org"})
-			api, secret := srv.RegisterClient(cfg.Vault.Doc().Values["project.id"], "Service API", globustest.HybridConfidentialRS)
-			if err := steps.Accept(cfg.Vault, "service_api", map[string]string{"service_api.client_id": api, "service_api.client_secret": secret}); err != nil {
-				t.Fatal(err) // step 6 makes the group as the Service API app
-			}
-			srv.AddIdentity("alice@example.org", "Alice", "alice@example.org", "")
+			m, policy := guidedWorld(t)
 			drive(m, paste(policy))
 			m.Update(tea.WindowSizeMsg{Width: w, Height: h})
 			if m.shell.sel != 5 || m.shell.arrived == "" {
@@ -251,5 +269,77 @@ func TestHeaderKeepsTheVaultsName(t *testing.T) {
 		if size[0] == 60 && shown != "/tmp/…/v2/vault.age" && strings.HasPrefix(full, "/tmp/") {
 			t.Errorf("60 columns: the header shows %q, want /tmp/…/v2/vault.age", shown)
 		}
+	}
+}
+
+// A step saved without a login says its check waits for the login (an
+// optional one), not that something could not run; a check that could
+// not run for another reason still says so.
+func TestNoteSaysChecksWaitForTheLogin(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	m := NewModel(cfg).(*Model)
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	m.shell.goTo(0)
+	drive(m, paste("3f2a6c1e-5b0e-4b8f-8a57-2b0f3d6c1e99"))
+	v := strings.Join(strings.Fields(mainPane(m.View())), " ")
+	if !strings.Contains(v, "✓ Step 1 saved (checked after you log in: L — optional).") || strings.Contains(v, "could not run yet") {
+		t.Errorf("step 1's note does not say its check waits for the login:\n%s", m.View())
+	}
+
+	// Step 5: one check passed, one waits for the login; step 6 opened its
+	// form, so the key is after esc.
+	m, policy := guidedWorld(t)
+	drive(m, paste(policy))
+	v = strings.Join(strings.Fields(mainPane(m.View())), " ")
+	if !strings.Contains(v, "✓ Step 5 saved and checked: 1 passed, 1 checked after you log in (esc, then L — optional).") {
+		t.Errorf("step 5's note does not say what waits for the login:\n%s", m.View())
+	}
+
+	for _, c := range []struct {
+		lines []string
+		want  string
+	}{
+		{[]string{"- Groups: skipped: no group stored (groups are optional)"}, "✓ Step 6 saved; its check could not run yet (shift+tab shows why)."},
+		{[]string{"✓ Policy exists", "- Gateway: skipped: not checked: Globus could not be reached (see above)"}, "1 passed, 1 could not run yet (shift+tab shows why)."},
+		{[]string{"✓ Credentials work", "- Project exists: skipped: token expired: log in again to check (`globus-setup login`)"}, "1 passed, 1 checked after you log in (L — optional)."},
+	} {
+		if got := checkedNote(6, c.lines); !strings.HasSuffix(got, c.want) {
+			t.Errorf("checkedNote(%q) = %q, want it to end %q", c.lines, got, c.want)
+		}
+	}
+}
+
+// After x on Finish, the steps whose checks need a login are said to,
+// not "not verified yet: press x" (x again would change nothing); once
+// logged in, x is what to press again.
+func TestFinishSaysWhatNeedsALogin(t *testing.T) {
+	m, policy := guidedWorld(t)
+	drive(m, paste(policy))
+	drive(m, keys("alice@example.org"))
+	drive(m, enter)
+	if m.shell.sel != m.shell.finishIndex() {
+		t.Fatalf("step 6 did not move on to Finish (screen %d): %s", m.shell.sel, resultText(m.shell.stepPage("groups").result))
+	}
+	finishText := func() string {
+		lines, _ := m.shell.finish.lines(200)
+		return strings.Join(lines, "\n")
+	}
+	if v := finishText(); !strings.Contains(v, "4 not verified yet: press x to verify all") {
+		t.Fatalf("before x, Finish does not ask for x:\n%s", v)
+	}
+	for range 2 {
+		drive(m, keys("x"))
+		v := finishText()
+		if !strings.Contains(v, "Every step is done. 3 need a login to check: L logs in (optional), then x checks again.") || strings.Contains(v, "not verified yet") {
+			t.Errorf("after x, Finish does not say the checks left need a login:\n%s", v)
+		}
+		if !strings.Contains(v, "Nothing failed; some checks need a login (L).") {
+			t.Errorf("after x, the result does not say what was skipped needs a login:\n%s", v)
+		}
+	}
+	m.shell.loggedIn = true // as after L: x is worth pressing again
+	if v := finishText(); !strings.Contains(v, "3 not verified yet: press x to verify all") {
+		t.Errorf("logged in, Finish does not ask for x again:\n%s", v)
 	}
 }

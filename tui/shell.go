@@ -224,6 +224,7 @@ func (s *shellModel) advanceFrom(i int, note string) tea.Cmd {
 			if s.current().typing() {
 				s.follow[s.sel] = true // the field it opened, in view
 				s.arrived = strings.Replace(note, backHint, "esc, then "+backHint, 1)
+				s.arrived = strings.Replace(s.arrived, loginHint, "esc, then "+loginHint, 1)
 			}
 		}
 	}
