@@ -225,9 +225,13 @@ func TestHelpBarHidesNoKey(t *testing.T) {
 		check(fmt.Sprintf("step %d, typing", i+1))
 		drive(m, esc)
 	}
-	for _, i := range []int{m.shell.valuesIndex(), m.shell.loginIndex(), m.shell.finishIndex()} {
-		m.shell.goTo(i)
+	for _, i := range []int{m.shell.valuesIndex(), m.shell.loginIndex(), m.shell.setupIndex(), m.shell.finishIndex()} {
+		drive(m, runCmd(m.shell.goTo(i)))
 		check(fmt.Sprintf("screen %d", i))
+		if p := m.shell.current(); p.typing() {
+			drive(m, esc)
+			check(fmt.Sprintf("screen %d, not typing", i))
+		}
 	}
 }
 
