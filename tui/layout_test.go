@@ -307,6 +307,8 @@ func TestNoteSaysChecksWaitForTheLogin(t *testing.T) {
 		{[]string{"- Groups: skipped: no group stored (groups are optional)"}, "✓ Step 6 saved; its check could not run yet (shift+tab shows why)."},
 		{[]string{"✓ Policy exists", "- Gateway: skipped: not checked: Globus could not be reached (see above)"}, "1 passed, 1 could not run yet (shift+tab shows why)."},
 		{[]string{"✓ Credentials work", "- Project exists: skipped: token expired: log in again to check (`globus-setup login`)"}, "1 passed, 1 checked after you log in (L — optional)."},
+		{[]string{"- Project exists: skipped: log in to check (L)"}, "✓ Step 6 saved (checked after you log in: L — optional)."},
+		{[]string{"- Project exists: skipped: the login could not be used (no answer)"}, "its check could not run yet (shift+tab shows why)."},
 	} {
 		if got := checkedNote(6, c.lines); !strings.HasSuffix(got, c.want) {
 			t.Errorf("checkedNote(%q) = %q, want it to end %q", c.lines, got, c.want)

@@ -387,9 +387,9 @@ func (s *shellModel) fullHelpLines(b []key.Binding) []string {
 	return lines
 }
 
-// shellLayout is how the screen is shared out right now. view draws with it and
-// PgUp/PgDn page by it, so paging moves by what is actually visible after
-// the help bar and a pinned note (both of which wrap) take their lines.
+// shellLayout is how the screen is shared out right now. view draws with
+// it and PgUp/PgDn page by it, so paging moves by what is actually visible
+// after the help bar and a pinned note (both of which wrap) take their lines.
 type shellLayout struct {
 	help  []string
 	bodyH int // lines between the header and the status line
@@ -400,20 +400,20 @@ type shellLayout struct {
 
 func (s *shellModel) layout() shellLayout {
 	m := s.m
-	f := shellLayout{help: s.helpLines(), mainW: s.mainWidth()}
-	f.bodyH = max(m.h-2-len(f.help), 1) // header, status line, help
-	f.pageH = f.bodyH
+	lay := shellLayout{help: s.helpLines(), mainW: s.mainWidth()}
+	lay.bodyH = max(m.h-2-len(lay.help), 1) // header, status line, help
+	lay.pageH = lay.bodyH
 	if m.w < wideMin {
-		f.pageH-- // the progress line
+		lay.pageH-- // the progress line
 	}
-	if s.arrived != "" && s.arrivedAt == s.sel && f.pageH > 4 {
+	if s.arrived != "" && s.arrivedAt == s.sel && lay.pageH > 4 {
 		// Pinned above the page, so it stays in view while the page
 		// scrolls to a field it opened.
-		note := styledWrap(m.st.ok, s.arrived, min(f.mainW, readingWidth))
-		f.note = note[:min(len(note), f.pageH/3)]
-		f.pageH -= len(f.note)
+		note := styledWrap(m.st.ok, s.arrived, min(lay.mainW, readingWidth))
+		lay.note = note[:min(len(note), lay.pageH/3)]
+		lay.pageH -= len(lay.note)
 	}
-	return f
+	return lay
 }
 
 // pageStep is how far PgUp/PgDn move: the page lines visible (the "more"

@@ -608,8 +608,8 @@ const backHint = "shift+tab shows why"
 
 // checkedNote is the one line shown on the page the wizard moves to after
 // step n's check passed: what passed, and what could not be checked yet.
-// Checks that only wait for the operator's login are said to, not to have
-// failed to run: logging in is optional on the guided path.
+// A check that only waits for the operator's login is said to wait for
+// it, not to have failed to run: logging in is optional on the guided path.
 func checkedNote(n int, lines []string) string {
 	var passed, waiting, login int
 	for _, l := range lines {

@@ -60,9 +60,17 @@ func waitingForLogin(checks []steps.Check) map[string]bool {
 const loginHint = "L — optional"
 
 // needsLogin: a report line of a check skipped only because the operator
-// is not logged in (the engine ends those "log in to check" or "log in
-// again to check", naming the login command).
+// is not logged in. The engine ends those "log in to check" or "log in
+// again to check" and names the login command, which the wizard's words
+// turn into "(L)".
 func needsLogin(line string) bool {
-	return strings.HasPrefix(line, "- ") && strings.HasSuffix(line, " to check (`globus-setup login`)") &&
-		(strings.Contains(line, "log in to check") || strings.Contains(line, "log in again to check"))
+	if !strings.HasPrefix(line, "- ") {
+		return false
+	}
+	for _, end := range []string{"log in to check", "log in again to check"} {
+		if strings.HasSuffix(line, end+" (`globus-setup login`)") || strings.HasSuffix(line, end+" (L)") {
+			return true
+		}
+	}
+	return false
 }
