@@ -89,7 +89,7 @@ func TestUnreadablePolicyAsksForTheDomains(t *testing.T) {
 func TestRecheckStaysOnTheStep(t *testing.T) {
 	m, _, _, policy := policyWorld(t, []string{"example.org"})
 	drive(m, paste(policy))
-	if v := strings.Join(strings.Fields(mainPane(m.View())), " "); !strings.Contains(v, "(esc, then shift+tab shows why)") {
+	if v := strings.Join(strings.Fields(mainPane(m.View())), " "); !strings.Contains(v, "(esc, then L — optional)") {
 		t.Errorf("step 6 opened its form, but the note does not say esc first:\n%s", m.View())
 	}
 	drive(m, esc)

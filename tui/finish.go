@@ -28,8 +28,11 @@ type envWrittenMsg struct {
 type verifyAllMsg struct {
 	lines []string
 	start string // the gateway's start-up check, as its own line
-	ok    bool
-	err   error
+	// needLogin: steps whose checks wait only for the operator's login.
+	needLogin map[string]bool
+	loginOnly bool // every check skipped waits for the login
+	ok        bool
+	err       error
 }
 
 func (envWrittenMsg) finish() {}
@@ -51,8 +54,11 @@ type finishModel struct {
 	cancelFn  context.CancelFunc
 
 	result outcome // the latest of write, verify all and prove it
-	pr     proveState
-	rot    rotateState // rotate.go
+	// needLogin: the steps the latest verify all could not check only
+	// because the operator was not logged in (x again would not help).
+	needLogin map[string]bool
+	pr        proveState
+	rot       rotateState // rotate.go
 }
 
 func newFinish(sh *shellModel) *finishModel {
@@ -193,12 +199,15 @@ func (f *finishModel) update(msg tea.Msg) tea.Cmd {
 		m.endBusy()
 		f.busy, f.cancelFn = false, nil
 		f.sh.refresh()
+		f.needLogin = msg.needLogin
 		o := outcome{report: msg.lines, ok: msg.err == nil && msg.ok}
 		switch {
 		case errors.Is(msg.err, context.Canceled):
 			o.summary = []string{"Cancelled."}
 		case msg.err != nil:
 			o.summary = explain(msg.err)
+		case msg.ok && skipped(msg.lines) && msg.loginOnly && !f.sh.loggedIn:
+			o.summary = []string{"Nothing failed; some checks need a login (L)."}
 		case msg.ok && skipped(msg.lines):
 			o.summary = []string{"Nothing failed; some checks could not run yet (see above)."}
 		case msg.ok:
@@ -304,13 +313,17 @@ func (f *finishModel) lines(w int) ([]string, int) {
 	m := f.sh.m
 	st := m.st
 	out := []string{st.title.Render("Finish"), ""}
-	done, unverified := 0, 0
+	done, unverified, waiting := 0, 0, 0
 	for _, s := range f.sh.cat {
 		ss := f.sh.status[s.ID]
 		if ss.State.Finished() {
 			done++
 		}
-		if ss.State == steps.StateDone {
+		switch {
+		case ss.State != steps.StateDone:
+		case f.needLogin[s.ID] && !f.sh.loggedIn:
+			waiting++
+		default:
 			unverified++
 		}
 		line := fmt.Sprintf("%s %d %s", glyph(ss.State), s.Number, s.Title)
@@ -324,8 +337,25 @@ func (f *finishModel) lines(w int) ([]string, int) {
 	}
 	out = append(out, "")
 	switch {
-	case done == len(f.sh.cat) && unverified > 0:
-		out = append(out, wrap(fmt.Sprintf("Every step is done. %d not verified yet: press x to verify all, with the gateway's own start-up check (some checks need the login, L). Then write the gateway's .env and restart it.", unverified), w)...)
+	case done == len(f.sh.cat) && unverified+waiting > 0:
+		text := "Every step is done."
+		if unverified > 0 {
+			text += fmt.Sprintf(" %d not verified yet: press x to verify all, with the gateway's own start-up check (some checks need the login, L).", unverified)
+		}
+		if waiting > 0 {
+			// x again would change nothing: say what would.
+			verb := "need"
+			if waiting == 1 {
+				verb = "needs"
+			}
+			text += fmt.Sprintf(" %d %s a login to check: L logs in (optional), then x checks again.", waiting, verb)
+		}
+		if unverified > 0 {
+			text += " Then write the gateway's .env and restart it."
+		} else {
+			text += " Write the gateway's .env and restart it."
+		}
+		out = append(out, wrap(text, w)...)
 	case done == len(f.sh.cat):
 		out = append(out, wrap("Every step is done. Write the gateway's .env and restart it; x checks the gateway would start.", w)...)
 	default:

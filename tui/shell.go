@@ -227,6 +227,7 @@ func (s *shellModel) advanceFrom(i int, note string) tea.Cmd {
 			if s.current().typing() {
 				s.follow[s.sel] = true // the field it opened, in view
 				s.arrived = strings.Replace(note, backHint, "esc, then "+backHint, 1)
+				s.arrived = strings.Replace(s.arrived, loginHint, "esc, then "+loginHint, 1)
 			}
 		}
 	}
@@ -293,11 +294,11 @@ func (s *shellModel) key(msg tea.KeyMsg) tea.Cmd {
 	// and a long login link must be readable while its code field waits.
 	switch {
 	case key.Matches(msg, k.PageDown):
-		s.scroll[s.sel] += max(s.bodyHeight()-2, 1)
+		s.scroll[s.sel] += s.pageStep()
 		s.follow[s.sel] = false
 		return nil
 	case key.Matches(msg, k.PageUp):
-		s.scroll[s.sel] = max(s.scroll[s.sel]-max(s.bodyHeight()-2, 1), 0)
+		s.scroll[s.sel] = max(s.scroll[s.sel]-s.pageStep(), 0)
 		s.follow[s.sel] = false
 		return nil
 	}
@@ -346,18 +347,19 @@ func (s *shellModel) helpLines() []string {
 	p := s.current()
 	k := s.m.keys
 	b := p.bindings()
+	optional := 0 // the shell's keys at the end, which ? lists too
 	if !p.typing() {
-		// "?" and "q" first: the bar is cut at the right on narrow screens
-		// and the full help lists everything.
+		// "?" first: it stays on screen whatever else must give way.
 		b = append([]key.Binding{k.Help, k.Quit}, b...)
-		b = append(b, k.Next, k.SetupAll, k.Values, k.Login, k.Finish)
+		shellKeys := []key.Binding{k.Next, k.SetupAll, k.Values, k.Login, k.Finish}
+		b, optional = append(b, shellKeys...), len(shellKeys)
 	} else {
 		b = append(b, k.ForceQuit)
 	}
 	if s.fullHelp && !p.typing() {
 		return s.fullHelpLines(append(b[1:], k.Up, k.Down, k.Prev, k.PageUp, k.PageDown))
 	}
-	return []string{s.m.help.ShortHelpView(b)}
+	return s.m.keyLines(b, optional)
 }
 
 // fullHelpLines lists every key, wrapped to the screen's width (columns
@@ -373,32 +375,67 @@ func (s *shellModel) fullHelpLines(b []key.Binding) []string {
 		}
 	}
 	lines := wrap(strings.Join(items, " · "), max(s.m.w-1, 10))
-	if limit := max(s.m.h/2, 3); len(lines) > limit {
-		lines = append(lines[:limit-1], truncate(lines[limit-1], s.m.w-2)+"…")
+	var vault []string
+	if _, whole := s.m.headerLine(); !whole {
+		// The header could show only part of the vault's path (or none).
+		vault = wrap("vault "+termsafe.Line(s.m.cfg.Paths.Vault), max(s.m.w-1, 10))
 	}
+	if limit := max(s.m.h/2, 3) - len(vault); len(lines) > limit {
+		lines = append(lines[:max(limit-1, 0)], truncate(lines[max(limit-1, 0)], s.m.w-2)+"…")
+	}
+	lines = append(lines, vault...)
 	for i := range lines {
 		lines[i] = " " + lines[i]
 	}
 	return lines
 }
 
-func (s *shellModel) bodyHeight() int {
-	return max(s.m.h-2-len(s.helpLines()), 1)
+// shellLayout is how the screen is shared out right now. view draws with
+// it and PgUp/PgDn page by it, so paging moves by what is actually visible
+// after the help bar and a pinned note (both of which wrap) take their lines.
+type shellLayout struct {
+	help  []string
+	bodyH int // lines between the header and the status line
+	mainW int
+	note  []string // pinned above the page (arrived), wrapped at the pane's width
+	pageH int      // lines left for the page, its "more" line included
+}
+
+func (s *shellModel) layout() shellLayout {
+	m := s.m
+	lay := shellLayout{help: s.helpLines(), mainW: s.mainWidth()}
+	lay.bodyH = max(m.h-2-len(lay.help), 1) // header, status line, help
+	lay.pageH = lay.bodyH
+	if m.w < wideMin {
+		lay.pageH-- // the progress line
+	}
+	if s.arrived != "" && s.arrivedAt == s.sel && lay.pageH > 4 {
+		// Pinned above the page, so it stays in view while the page
+		// scrolls to a field it opened.
+		note := styledWrap(m.st.ok, s.arrived, min(lay.mainW, readingWidth))
+		lay.note = note[:min(len(note), lay.pageH/3)]
+		lay.pageH -= len(lay.note)
+	}
+	return lay
+}
+
+// pageStep is how far PgUp/PgDn move: the page lines visible (the "more"
+// line aside) less one, kept on screen so the reader finds their place.
+func (s *shellModel) pageStep() int {
+	return max(s.layout().pageH-2, 1)
 }
 
 func (s *shellModel) view() string {
 	m := s.m
-	helpL := s.helpLines()
-	bodyH := max(m.h-2-len(helpL), 1) // header, status line, help
-	mainW := s.mainWidth()
+	fr := s.layout()
+	helpL, bodyH, mainW := fr.help, fr.bodyH, fr.mainW
 
 	var main []string
 	if m.w < wideMin {
 		main = append(main, truncate(s.progressLine(), mainW))
-		main = append(main, s.pane(mainW, bodyH-1)...)
-	} else {
-		main = s.pane(mainW, bodyH)
 	}
+	main = append(main, fr.note...)
+	main = append(main, s.scrolled(mainW, fr.pageH)...)
 
 	var body string
 	if m.w >= wideMin {
@@ -419,18 +456,6 @@ func (s *shellModel) view() string {
 	lines = append(lines, m.st.faint.Render(status))
 	lines = append(lines, helpL...)
 	return fit(lines, m.w, m.h)
-}
-
-// pane renders the current page and scrolls it to keep its focus visible.
-func (s *shellModel) pane(w, h int) []string {
-	if s.arrived != "" && s.arrivedAt == s.sel && h > 4 {
-		// Pinned above the page, so it stays in view while the page
-		// scrolls to a field it opened.
-		note := styledWrap(s.m.st.ok, s.arrived, min(w, readingWidth))
-		note = note[:min(len(note), h/3)]
-		return append(note, s.scrolled(w, h-len(note))...)
-	}
-	return s.scrolled(w, h)
 }
 
 // scrolled is the current page at width w cut to h lines around its focus.
@@ -577,16 +602,44 @@ func stateWords(s steps.State) string {
 
 // header names the vault and the Globus environment.
 func (m *Model) header() string {
-	env := m.cfg.Env.Name
-	if env == "" {
-		env = "production"
+	line, _ := m.headerLine()
+	return m.st.header.Render(line)
+}
+
+// headerLine is the header's text, padded to the width, and whether it
+// shows the vault's path whole (if not, the full help does). A path that
+// does not fit keeps its start and its file name ("/tmp/…/v2/vault.age"),
+// the environment's label shortened first if that lets more of it show.
+func (m *Model) headerLine() (string, bool) {
+	labels := []string{m.cfg.Env.Name}
+	switch {
+	case m.cfg.Ephemeral:
+		labels = []string{"DEMO – thrown away at quit", "DEMO – throwaway"}
+	case m.cfg.Demo:
+		labels = []string{"DEMO – emulator", "DEMO"}
+	case labels[0] == "":
+		labels[0] = "production"
 	}
-	if m.cfg.Demo {
-		env = "DEMO – emulator"
+	path := termsafe.Line(shortPath(m.cfg.Paths.Vault))
+	best, bestFit := "", -1
+	for _, label := range labels {
+		left := m.headerLeft(label)
+		p, fit := fitPath(path, m.w-lipgloss.Width(left)-len("vault ")-1)
+		if fit > bestFit { // ties keep the longer label, tried first
+			best, bestFit = left, fit
+			if p != "" {
+				best += "vault " + p
+			}
+		}
 	}
-	if m.cfg.Ephemeral {
-		env = "DEMO – thrown away at quit"
-	}
+	line := best + " "
+	line += strings.Repeat(" ", max(m.w-lipgloss.Width(line), 0))
+	return truncate(line, m.w), bestFit == pathWhole
+}
+
+// headerLeft is the header before the vault: the environment and, when
+// set, the profile and who the vault opens for.
+func (m *Model) headerLeft(env string) string {
 	left := " globus-setup │ " + env + " │ "
 	if m.cfg.Profile != "" {
 		left += "profile " + termsafe.Line(m.cfg.Profile) + " │ "
@@ -599,24 +652,42 @@ func (m *Model) header() string {
 		}
 		left += "opens for " + who + " │ "
 	}
-	left += "vault "
-	path := termsafe.Line(shortPath(m.cfg.Paths.Vault))
-	room := m.w - lipgloss.Width(left) - 1
-	if room < lipgloss.Width(path) {
-		path = "…" + truncLeft(path, max(room-1, 0))
-	}
-	line := left + path + " "
-	line += strings.Repeat(" ", max(m.w-lipgloss.Width(line), 0))
-	return m.st.header.Render(truncate(line, m.w))
+	return left
 }
 
-// truncLeft keeps the last n cells of s: the file name matters most.
-func truncLeft(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
+// How much of a path fitPath kept.
+const (
+	pathNone   = iota // nothing: it would be cut mid-name
+	pathTail          // "…/v2/vault.age"
+	pathElided        // "/tmp/…/v2/vault.age"
+	pathWhole
+)
+
+// fitPath fits p in room cells by whole names only: p itself, else its
+// first name and as many of its last as fit around "…", else "…" and its
+// last two, else nothing. A name cut in the middle ("…uided/v2") would
+// leave the operator guessing which vault is open.
+func fitPath(p string, room int) (string, int) {
+	if lipgloss.Width(p) <= room {
+		return p, pathWhole
 	}
-	return string(r[len(r)-n:])
+	sep := string(filepath.Separator)
+	parts := strings.Split(p, sep)
+	head, rest := parts[0], parts[1:]
+	if head == "" && len(rest) > 0 { // absolute: keep "/tmp"
+		head, rest = sep+rest[0], rest[1:]
+	}
+	for k := len(rest) - 1; k >= 1; k-- {
+		if s := head + sep + "…" + sep + strings.Join(rest[len(rest)-k:], sep); lipgloss.Width(s) <= room {
+			return s, pathElided
+		}
+	}
+	if len(parts) >= 3 {
+		if s := "…" + sep + strings.Join(parts[len(parts)-2:], sep); lipgloss.Width(s) <= room {
+			return s, pathTail
+		}
+	}
+	return "", pathNone
 }
 
 func shortPath(p string) string {

@@ -694,20 +694,29 @@ const backHint = "shift+tab shows why"
 
 // checkedNote is the one line shown on the page the wizard moves to after
 // step n's check passed: what passed, and what could not be checked yet.
+// A check that only waits for the operator's login is said to wait for
+// it, not to have failed to run: logging in is optional on the guided path.
 func checkedNote(n int, lines []string) string {
-	var passed, waiting int
+	var passed, waiting, login int
 	for _, l := range lines {
 		switch {
 		case strings.HasPrefix(l, "✓"):
 			passed++
 		case strings.HasPrefix(l, "- "):
 			waiting++
+			if needsLogin(l) {
+				login++
+			}
 		}
 	}
 	var note string
 	switch {
+	case passed == 0 && waiting > 0 && login == waiting:
+		note = fmt.Sprintf("✓ Step %d saved (checked after you log in: "+loginHint+")", n)
 	case passed == 0:
 		note = fmt.Sprintf("✓ Step %d saved; its check could not run yet ("+backHint+")", n)
+	case waiting > 0 && login == waiting:
+		note = fmt.Sprintf("✓ Step %d saved and checked: %d passed, %d checked after you log in ("+loginHint+")", n, passed, waiting)
 	case waiting > 0:
 		note = fmt.Sprintf("✓ Step %d saved and checked: %d passed, %d could not run yet ("+backHint+")", n, passed, waiting)
 	default:

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"strings"
 
 	"github.com/globus-setup/globus-setup/steps"
 )
@@ -21,5 +22,55 @@ func runVerifyAll(ctx context.Context, env *steps.Env) verifyAllMsg {
 			start = c.Line()
 		}
 	}
-	return verifyAllMsg{lines: lines, start: start, ok: !steps.AnyFailed(checks), err: steps.RecordChecks(env, checks)}
+	return verifyAllMsg{lines: lines, start: start, ok: !steps.AnyFailed(checks), needLogin: waitingForLogin(checks),
+		loginOnly: skippedForLogin(checks), err: steps.RecordChecks(env, checks)}
+}
+
+// skippedForLogin: every check skipped was skipped for want of the
+// operator's login (the login's own line included).
+func skippedForLogin(checks []steps.Check) bool {
+	for _, c := range checks {
+		if c.Status == steps.CheckSkip && !needsLogin(c.Line()) && (c.Step != "" || c.Name != "Operator login") {
+			return false
+		}
+	}
+	return true
+}
+
+// waitingForLogin is the steps left unverified only because the operator
+// is not logged in: each of their checks passed or needs the login.
+func waitingForLogin(checks []steps.Check) map[string]bool {
+	login, other := map[string]bool{}, map[string]bool{}
+	for _, c := range checks {
+		switch {
+		case c.Step == "" || c.Status == steps.CheckPass:
+		case c.Status == steps.CheckSkip && needsLogin(c.Line()):
+			login[c.Step] = true
+		default:
+			other[c.Step] = true
+		}
+	}
+	for id := range other {
+		delete(login, id)
+	}
+	return login
+}
+
+// loginHint is how a note says a check waits for the login.
+const loginHint = "L — optional"
+
+// needsLogin: a report line of a check skipped only because the operator
+// is not logged in. The engine ends those "log in to check" or "log in
+// again to check" and names the login command, which the wizard's words
+// turn into "(L)".
+func needsLogin(line string) bool {
+	if !strings.HasPrefix(line, "- ") {
+		return false
+	}
+	for _, end := range []string{"log in to check", "log in again to check"} {
+		if strings.HasSuffix(line, end+" (`globus-setup login`)") || strings.HasSuffix(line, end+" (L)") {
+			return true
+		}
+	}
+	return false
 }
