@@ -275,7 +275,7 @@ func (a *access) login() (bool, error) {
 // client is stored.
 func (a *access) askLoginClient() (string, error) {
 	a.say("No public client is stored yet, and the very first login needs a thick (native) client: " +
-		"give the ID of any thick client you have, or register the public client by hand (step 4) and use its ID.")
+		"register the gateway's public client by hand (step 4 shows how; the console can create the project on the way) and give its ID, or the ID of any thick client you have.")
 	id := a.cfg.DemoLoginClient
 	title := "Client ID to log in with:"
 	if id != "" {
