@@ -11,6 +11,7 @@ import (
 
 	"github.com/globus-setup/globus-setup/assets"
 	"github.com/globus-setup/globus-setup/steps"
+	"github.com/globus-setup/globus-setup/termsafe"
 )
 
 // The accessible mode's "do it for me" (steps 1–5 by API), the in-line
@@ -266,9 +267,31 @@ func (a *access) login() (bool, error) {
 			continue
 		}
 		a.say("Logged in through client %s (%s).", info.ClientID, strings.Join(info.ResourceServers, ", "))
+		if id != "" && id != a.cfg.DemoLoginClient {
+			a.offerLoginClient(id)
+		}
 		return true, nil
 	}
 	return false, a.ended()
+}
+
+// offerLoginClient asks whether the thick client just logged in through is
+// the gateway's public client, as on the login screen (login.go).
+func (a *access) offerLoginClient(id string) {
+	lc, err := steps.ReadLoginClient(a.op(), a.env(), id)
+	if err != nil || !lc.Gateway {
+		return
+	}
+	q := termsafe.Line("You logged in through " + lc.Name + " (" + lc.ID + "), a thick client with Globus's code page as its redirect URI, in your project " + lc.ProjectName +
+		". Is it the gateway's public client (step 4)? Yes stores it, and the setup puts everything else into " + lc.ProjectName + ".")
+	if !a.confirm(q, true) {
+		return
+	}
+	if err := steps.Accept(a.v, "public_client", map[string]string{"public_client.client_id": lc.ID}); err != nil {
+		a.problem(err)
+		return
+	}
+	a.say("Stored %s as step 4's public client.", lc.Name)
 }
 
 // askLoginClient asks which client to log in through while no public
