@@ -446,14 +446,18 @@ func (p *planner) planProject(ctx context.Context) error {
 // "project"). Apps in two projects stop the plan: which one is meant is
 // the operator's call.
 func (p *planner) projectOfStoredApps(ctx context.Context) (*globus.Project, string, error) {
+	return projectOfStoredApps(ctx, p.e, p.auth)
+}
+
+func projectOfStoredApps(ctx context.Context, e *Env, auth globus.Authorizer) (*globus.Project, string, error) {
 	var found *globus.Project
 	var from string
 	for _, k := range []appKind{appKinds[2], appKinds[0], appKinds[1]} {
-		id := value(p.e.Vault, k.step+".client_id")
+		id := value(e.Vault, k.step+".client_id")
 		if id == "" {
 			continue
 		}
-		cl, err := p.g.GetClient(ctx, p.auth, id)
+		cl, err := e.Globus.GetClient(ctx, auth, id)
 		if err != nil || cl.Project == "" {
 			continue // planApp says what is wrong with it
 		}
@@ -467,7 +471,7 @@ func (p *planner) projectOfStoredApps(ctx context.Context) (*globus.Project, str
 			}
 			continue
 		}
-		pr, err := p.g.GetProject(ctx, p.auth, cl.Project)
+		pr, err := e.Globus.GetProject(ctx, auth, cl.Project)
 		if err != nil {
 			continue // not a project the operator administers: planApp says so
 		}

@@ -1050,3 +1050,22 @@ func TestApplyUsesTheProjectOfAStoredApp(t *testing.T) {
 	_, err = MakePlan(ctx, w2.e, withDomains)
 	mustProblem(t, err, "the stored apps are in two projects", "globus-setup set project.id")
 }
+
+// The one form offers the stored apps' project (name, contact, group name
+// from it), which the plan reuses, not defaults the plan would not apply.
+func TestSuggestOffersTheProjectOfTheStoredApps(t *testing.T) {
+	w := newApplyWorld(t, true)
+	pid := w.srv.AddProject("My GW", "gw-team@example.org", operator)
+	pub, _ := w.srv.RegisterClient(pid, "GW Public", globustest.PublicInstalledClient)
+	w.set(map[string]string{"public_client.client_id": pub})
+	got, err := Suggest(context.Background(), w.e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"project.name": "My GW", "project.contact_email": "gw-team@example.org", SetupGroupName: "My GW Users"}
+	for _, s := range got {
+		if v, ok := want[s.Key]; ok && s.Value != v {
+			t.Errorf("%s suggested %q (%s), want %q", s.Key, s.Value, s.From, v)
+		}
+	}
+}

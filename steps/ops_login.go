@@ -34,6 +34,9 @@ var ErrNotLoggedIn = errors.New("not logged in to Globus: run `globus-setup logi
 
 // LoginScopes are what the operator's login asks for: the developers console
 // (manage_projects), identity look-ups, who the operator is, and Groups.
+// view_identities may not be needed for look-ups (GLOBUS-API.md; globus-cli
+// looks identities up without it): unverified, so it is still asked for,
+// which is safe either way.
 func LoginScopes() []string {
 	return []string{"openid", "profile", "email", globus.ManageProjectsScope, globus.ViewIdentitiesScope, globus.GroupsScope}
 }

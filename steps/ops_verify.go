@@ -389,6 +389,11 @@ func (vf *verifier) serviceAccount(ctx context.Context) []Check {
 	switch {
 	case err != nil:
 		out = append(out, vf.failErr(step, typeName, problem("reading the app", err)))
+	case vf.val("project.id") != "" && cl.Project != "" && !strings.EqualFold(cl.Project, vf.val("project.id")):
+		// The gateway reads the policy as this app (inference_gateway/apps.py),
+		// and a project's policies are read by its own apps.
+		out = append(out, fail(step, typeName, "the app belongs to project "+cl.Project+", not the stored project "+vf.val("project.id")+", so it could not read the project's policy at the gateway's start",
+			"register the Service Account app in the stored project (step 1's), or check project.id and service_account.client_id"))
 	case cl.ClientType == globus.ClientTypeServiceAccount:
 		out = append(out, pass(step, typeName, cl.ClientType))
 	case cl.PublicClient || cl.ClientType == globus.ClientTypePublicThick:

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"github.com/globus-setup/globus-setup/globus/globustest"
 )
 
 func lines(cs []Check) string {
@@ -208,5 +210,23 @@ func TestVerifyWarnsMemberOutsideDomains(t *testing.T) {
 	mustContain(t, c.Line(), "warning: the gateway will refuse carol@elsewhere.net (elsewhere.net)", "AUTHORIZED_IDP_DOMAINS (example.org example.edu)")
 	if strings.Contains(c.Line(), "alice@example.org") {
 		t.Errorf("warns about a member inside the domains: %s", c.Line())
+	}
+}
+
+// A Service Account app registered in another project is caught at step 3:
+// the gateway reads the policy with it, and only the project's own apps can.
+func TestVerifyServiceAccountOfAnotherProject(t *testing.T) {
+	w := readyWorld(t)
+	other := w.srv.AddProject("Elsewhere", "ops@example.org", operator)
+	id, secret := w.srv.RegisterClient(other, "Endpoints", globustest.ClientIdentity)
+	w.set(map[string]string{"service_account.client_id": id, "service_account.client_secret": secret})
+	s, _ := StepByID("service_account")
+	rep, err := s.Verify(context.Background(), w.e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(rep.Lines, "\n")
+	if rep.OK || !strings.Contains(got, "belongs to project "+other) || !strings.Contains(got, "policy") {
+		t.Fatalf("a Service Account of another project passed:\n%s", got)
 	}
 }

@@ -35,11 +35,37 @@ func Suggest(ctx context.Context, e *Env) ([]Suggestion, error) {
 		return nil, err
 	}
 	var who *globus.UserInfo
+	var project *globus.Project
 	auth, err := OperatorToken(ctx, e, AuthResourceServer)
 	if err == nil {
 		who, err = e.Globus.UserInfo(ctx, auth)
 	}
-	return suggestFrom(e, who), err
+	if err == nil && strings.TrimSpace(e.Vault.Doc().Values["project.id"]) == "" {
+		// The plan will reuse the project of the apps already stored (the
+		// public client registered by hand for the first login): offer its
+		// name and contact, not defaults the plan would not apply.
+		project, _, _ = projectOfStoredApps(ctx, e, auth)
+	}
+	s := suggestFrom(e, who)
+	if project != nil {
+		for i := range s {
+			switch s[i].Key {
+			case "project.name":
+				if s[i].From != "stored" {
+					s[i].Value, s[i].From = project.DisplayName, "the project of the stored apps"
+				}
+			case "project.contact_email":
+				if v, err := Validate("project.contact_email", project.ContactEmail); err == nil && s[i].From != "stored" {
+					s[i].Value, s[i].From = v, "the project of the stored apps"
+				}
+			case SetupGroupName:
+				if s[i].From != "stored" {
+					s[i].Value = assets.AppName(project.DisplayName, assets.GroupSuffix)
+				}
+			}
+		}
+	}
+	return s, err
 }
 
 func suggestFrom(e *Env, who *globus.UserInfo) []Suggestion {

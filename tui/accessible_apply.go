@@ -11,6 +11,7 @@ import (
 
 	"github.com/globus-setup/globus-setup/assets"
 	"github.com/globus-setup/globus-setup/steps"
+	"github.com/globus-setup/globus-setup/termsafe"
 )
 
 // The accessible mode's "do it for me" (steps 1–5 by API), the in-line
@@ -266,16 +267,38 @@ func (a *access) login() (bool, error) {
 			continue
 		}
 		a.say("Logged in through client %s (%s).", info.ClientID, strings.Join(info.ResourceServers, ", "))
+		if id != "" && id != a.cfg.DemoLoginClient {
+			a.offerLoginClient(id)
+		}
 		return true, nil
 	}
 	return false, a.ended()
+}
+
+// offerLoginClient asks whether the thick client just logged in through is
+// the gateway's public client, as on the login screen (login.go).
+func (a *access) offerLoginClient(id string) {
+	lc, err := steps.ReadLoginClient(a.op(), a.env(), id)
+	if err != nil || !lc.Gateway {
+		return
+	}
+	q := termsafe.Line("You logged in through " + lc.Name + " (" + lc.ID + "), a thick client with Globus's code page as its redirect URI, in your project " + lc.ProjectName +
+		". Is it the gateway's public client (step 4)? Yes stores it, and the setup puts everything else into " + lc.ProjectName + ".")
+	if !a.confirm(q, true) {
+		return
+	}
+	if err := steps.Accept(a.v, "public_client", map[string]string{"public_client.client_id": lc.ID}); err != nil {
+		a.problem(err)
+		return
+	}
+	a.say("Stored %s as step 4's public client.", lc.Name)
 }
 
 // askLoginClient asks which client to log in through while no public
 // client is stored.
 func (a *access) askLoginClient() (string, error) {
 	a.say("No public client is stored yet, and the very first login needs a thick (native) client: " +
-		"give the ID of any thick client you have, or register the public client by hand (step 4) and use its ID.")
+		"register the gateway's public client by hand (step 4 shows how; the console can create the project on the way) and give its ID, or the ID of any thick client you have.")
 	id := a.cfg.DemoLoginClient
 	title := "Client ID to log in with:"
 	if id != "" {

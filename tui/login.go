@@ -456,7 +456,7 @@ func (l *loginModel) lines(w int) ([]string, int) {
 	if l.needClient() {
 		out = append(out, "")
 		out = append(out, wrap("No public client is stored yet. The very first login needs a thick (native) client: "+
-			"register the public client by hand (step 4) and use its ID, or give the ID of any thick client you have.", w)...)
+			"register the gateway's public client by hand (step 4 shows how; the console can create the project on the way) and give its ID here, or the ID of any thick client you have.", w)...)
 		if m.cfg.DemoLoginClient != "" {
 			out = append(out, styledWrap(st.faint, "Demo: the emulator's operator already has a thick client (\"Operator's own CLI\"); its ID is suggested below.", w)...)
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/globus-setup/globus-setup/globus"
 	"github.com/globus-setup/globus-setup/globus/globustest"
 	"github.com/globus-setup/globus-setup/steps"
+	"github.com/globus-setup/globus-setup/vault"
 )
 
 // A second policy pasted on step 5 (the first had the wrong domain, and
@@ -265,5 +266,33 @@ func TestLoginClientNotOfferedOrDeclined(t *testing.T) {
 		if info, ok := steps.LoggedIn(cfg.Vault); !ok || info.ClientID != pub {
 			t.Fatalf("redirect %t: not logged in through %s", redirect, pub)
 		}
+	}
+}
+
+// Accessible mode offers the login's own thick client as step 4's too.
+func TestAccessibleOffersTheLoginClientAsStep4(t *testing.T) {
+	cfg, srv, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	pub, _ := ownThickClient(t, cfg, srv, true)
+	if _, err := steps.Logout(cfg.Vault); err != nil {
+		t.Fatal(err)
+	}
+	p := startPiped(t, cfg)
+	p.feed("1", pub, "y")
+	code, err := srv.ApproveLogin(p.link())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.feed(code, "y")
+	text, _ := p.end()
+	if !strings.Contains(text, "Is it the gateway's public client (step 4)?") {
+		t.Fatalf("not asked:\n%s", text)
+	}
+	v, err := vault.Open(cfg.Paths, []byte(testPass), testOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v.Doc().Values["public_client.client_id"]; got != pub {
+		t.Fatalf("stored public client %q, want %s\n%s", got, pub, text)
 	}
 }

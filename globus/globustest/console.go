@@ -130,6 +130,7 @@ const consolePages = `
 
 {{define "project-new"}}{{template "top" .}}{{template "nav" .}}
 <form method="post" action="/app/settings/developers/projects">
+{{with index .V "then"}}<input type="hidden" name="then" value="{{.}}">{{end}}
 <label>Project Name <input name="display_name" value="{{index .V "display_name"}}" required></label><br>
 <label>Contact Email <input name="contact_email" type="email" value="{{index .V "contact_email"}}" required></label><br>
 <label>Project Admins (Globus usernames, one per line) <textarea name="admins" rows="3" required>{{index .V "admins"}}</textarea></label><br>
@@ -158,7 +159,8 @@ const consolePages = `
 <label>Select your Globus project <select name="project">{{if not .Single}}<option value="">Choose a project</option>{{end}}
 {{range .Projects}}<option value="{{.ID}}"{{if $.Single}} selected{{end}}>{{.Name}}</option>{{end}}</select></label>
 <button type="submit">Continue</button></form>
-{{else}}<p>You have no project yet: <a href="/app/settings/developers/projects/new">Add Project</a> first.</p>{{end}}
+<p>Or create a new one for this app: <a href="/app/settings/developers/projects/new?then={{.Kind.Slug}}">Add Project</a>.</p>
+{{else}}<p>You have no project yet: <a href="/app/settings/developers/projects/new?then={{.Kind.Slug}}">Add Project</a> first; the app is registered in it next.</p>{{end}}
 <p><a href="/app/settings/developers">Cancel</a></p>{{template "bottom" .}}{{end}}
 
 {{define "register"}}{{template "top" .}}{{template "nav" .}}
@@ -393,7 +395,11 @@ func (s *Server) handleProjectNew(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	// Project Admins starts with the signed-in identity (unverified; the
 	// guide says to add at least one of yours).
-	s.page(w, http.StatusOK, "project-new", s.view("Add Project", "V", map[string]string{"admins": s.operatorName()}))
+	v := map[string]string{"admins": s.operatorName()}
+	if k, ok := kindBySlug(r.URL.Query().Get("then")); ok {
+		v["then"] = k.Slug
+	}
+	s.page(w, http.StatusOK, "project-new", s.view("Add Project", "V", v))
 }
 
 // consoleForm parses a console form and requires a signed-in operator.
@@ -452,6 +458,14 @@ func (s *Server) handleProjectCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := s.newProject(name, email, admins)
+	if k, ok := kindBySlug(f.Get("then")); ok {
+		// Registering an app, the console offers to create the project on
+		// the way and then goes on with the registration (globus-sdk-python
+		// docs/user_guide/getting_started/register_app.rst: "Create or
+		// Select a Project").
+		http.Redirect(w, r, consolePath+"/registration/"+k.Slug+"?"+url.Values{"project": {p.id}}.Encode(), http.StatusSeeOther)
+		return
+	}
 	http.Redirect(w, r, consolePath+"?"+url.Values{"created": {p.id}}.Encode(), http.StatusSeeOther)
 }
 

@@ -477,3 +477,28 @@ func TestConsoleSpeaksTheGuides(t *testing.T) {
 		}
 	}
 }
+
+// Registering an app, the operator may create its project on the way
+// (globus-sdk-python's registration guide: "Create or Select a Project"):
+// Add Project from the project selection leads back to the registration
+// form, for the new project.
+func TestConsoleAddProjectWhileRegistering(t *testing.T) {
+	w := newWorld(t)
+	b := browse.New(t)
+	sel := b.Get(w.base + "/app/settings/developers/registration/" + PublicInstalledClient)
+	form := b.Follow(sel, "Add Project")
+	f := b.Form(form, "Submit")
+	b.Fill(f, "Project Name", "Made on the way")
+	b.Fill(f, "Contact Email", "ops@example.org")
+	reg := b.Submit(form, f, "Submit")
+	if !strings.Contains(reg.Words(), "Project: Made on the way") {
+		t.Fatalf("after Add Project the registration did not go on for the new project:\n%s", reg.Words())
+	}
+	app := b.Form(reg, "Register App")
+	b.Fill(app, "App Name", "Public")
+	b.Fill(app, "Redirect URIs", "https://auth.globus.org/v2/web/auth-code")
+	page := b.Submit(reg, app, "Register App")
+	if id := page.Text("client-id"); id == "" {
+		t.Fatalf("no Client UUID after registering in the new project:\n%s", page.Words())
+	}
+}
