@@ -107,9 +107,11 @@ func TestSecretPastedOverAStoredOneWaitsForSave(t *testing.T) {
 	}
 }
 
-// A check that passes with a warning (members the gateway will refuse)
-// keeps the operator on the step, warning in view, instead of moving on.
-func TestWarningStaysOnTheStep(t *testing.T) {
+// refusedMemberWorld is step 6 reached after step 5 saved with the policy's
+// domain example.org, the Service API stored, and bob@anl.gov known to
+// Globus: a member the gateway will refuse.
+func refusedMemberWorld(t *testing.T) *Model {
+	t.Helper()
 	m, cfg, srv, policy := policyWorld(t, []string{"example.org"})
 	project := cfg.Vault.Doc().Values["project.id"]
 	api, secret := srv.RegisterClient(project, "Service API", globustest.HybridConfidentialRS)
@@ -118,6 +120,13 @@ func TestWarningStaysOnTheStep(t *testing.T) {
 	}
 	srv.AddIdentity("bob@anl.gov", "Bob", "bob@anl.gov", "anl.gov")
 	drive(m, paste(policy))
+	return m
+}
+
+// A check that passes with a warning (members the gateway will refuse)
+// keeps the operator on the step, warning in view, instead of moving on.
+func TestWarningStaysOnTheStep(t *testing.T) {
+	m := refusedMemberWorld(t)
 	if m.shell.sel != 5 {
 		t.Fatalf("screen %d, want step 6", m.shell.sel)
 	}
@@ -158,14 +167,7 @@ func TestDemoDomainsAreOfferedOnThePolicyStep(t *testing.T) {
 
 // The groups warning's advice names the wizard's field, not a command.
 func TestOutsideDomainsAdviceNamesTheField(t *testing.T) {
-	m, cfg, srv, policy := policyWorld(t, []string{"example.org"})
-	project := cfg.Vault.Doc().Values["project.id"]
-	api, secret := srv.RegisterClient(project, "Service API", globustest.HybridConfidentialRS)
-	if err := steps.Accept(cfg.Vault, "service_api", map[string]string{"service_api.client_id": api, "service_api.client_secret": secret}); err != nil {
-		t.Fatal(err)
-	}
-	srv.AddIdentity("bob@anl.gov", "Bob", "bob@anl.gov", "anl.gov")
-	drive(m, paste(policy))
+	m := refusedMemberWorld(t)
 	drive(m, keys("bob@anl.gov"))
 	drive(m, enter)
 	text := strings.Join(strings.Fields(mainPane(m.View())), " ")
