@@ -621,6 +621,9 @@ func createAppDetail(k appKind, redirects []string) string {
 	d := k.describe
 	if len(redirects) > 0 {
 		d += ", redirect URI " + redirects[0]
+		if redirects[0] == assets.ServiceAPIRedirectURI {
+			d += " (the form wants one; unused)"
+		}
 	}
 	return d
 }

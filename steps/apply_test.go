@@ -144,7 +144,7 @@ func TestApplyFromEmptyVault(t *testing.T) {
 	mustContain(t, lines,
 		"As operator@example.org, through client "+w.loginID,
 		`create  project "Inference Gateway" (admin operator@example.org, contact operator@example.org)`,
-		`create  app "Inference Gateway Service API" (a service API, redirect URI http://localhost:8000)`,
+		`create  app "Inference Gateway Service API" (a service API, redirect URI http://localhost:8000 (the form wants one; unused))`,
 		`create  app "Inference Gateway Public Client" (a thick client, redirect URI `+w.e.Globus.Environment().AuthCodeRedirectURI()+`)`,
 		`create  client secret "inference compute endpoints"`,
 		`create  policy "Inference Gateway High Assurance Policy" (high assurance, domains example.org example.edu; re-authenticate after 8h)`)

@@ -87,11 +87,11 @@ func Catalogue() []Step {
 			ID: "service_api", Title: "Register the Service API app",
 			ConsoleURL: developersConsole,
 			CopyValues: func(doc vault.Doc, env globus.Environment) []CopyValue {
-				return []CopyValue{
+				return append(newProjectCopy(doc), []CopyValue{
 					{"App Name", assets.AppName(projectName(doc), assets.ServiceAPISuffix)},
 					{"Redirect URI (the form needs one; unused)", assets.ServiceAPIRedirectURI},
 					{"Client secret description", assets.ServiceAPISecretLabel},
-				}
+				}...)
 			},
 			Fields:    []Field{field("service_api.client_id", false), field("service_api.client_secret", false)},
 			DependsOn: []string{"project"},
@@ -100,10 +100,10 @@ func Catalogue() []Step {
 			ID: "service_account", Title: "Register the Service Account app",
 			ConsoleURL: func(env globus.Environment) string { return env.RegistrationURL(globus.ClientTypeServiceAccount) },
 			CopyValues: func(doc vault.Doc, env globus.Environment) []CopyValue {
-				return []CopyValue{
+				return append(newProjectCopy(doc), []CopyValue{
 					{"App Name", assets.AppName(projectName(doc), assets.ServiceAccountSuffix)},
 					{"Client secret description", assets.ServiceAcctSecretLabel},
-				}
+				}...)
 			},
 			Fields:    []Field{field("service_account.client_id", false), field("service_account.client_secret", false)},
 			DependsOn: []string{"project"},
@@ -112,10 +112,10 @@ func Catalogue() []Step {
 			ID: "public_client", Title: "Register the public client",
 			ConsoleURL: func(env globus.Environment) string { return env.RegistrationURL(globus.ClientTypePublicThick) },
 			CopyValues: func(doc vault.Doc, env globus.Environment) []CopyValue {
-				return []CopyValue{
+				return append(newProjectCopy(doc), []CopyValue{
 					{"App Name", assets.AppName(projectName(doc), assets.PublicClientSuffix)},
 					{"Redirect URI", env.AuthCodeRedirectURI()},
-				}
+				}...)
 			},
 			Fields:    []Field{field("public_client.client_id", false)},
 			DependsOn: []string{"project"},
@@ -186,6 +186,20 @@ func StepByID(id string) (Step, bool) {
 }
 
 func developersConsole(env globus.Environment) string { return env.DevelopersConsoleURL() }
+
+// newProjectCopy offers the project's name and contact on an app's step
+// while no project is stored: the console's project selection can make one
+// on the way ("Add Project"), as a new operator does for the first login.
+func newProjectCopy(doc vault.Doc) []CopyValue {
+	if strings.TrimSpace(doc.Values["project.id"]) != "" {
+		return nil
+	}
+	cv := []CopyValue{{"Project Name (for Add Project)", projectName(doc)}}
+	if e := doc.Values["project.contact_email"]; e != "" {
+		cv = append(cv, CopyValue{"Contact Email", e})
+	}
+	return cv
+}
 
 func projectName(doc vault.Doc) string {
 	if n := doc.Values["project.name"]; n != "" {

@@ -610,8 +610,10 @@ func (pr *prover) groupsCheck(haveToken bool, mine []globus.Group, listErr error
 		return pass(proofStep, proofGroups, "no groups configured (GLOBUS_GROUPS is empty): any user passes this check")
 	}
 	have := map[string]bool{}
+	shown := map[string]string{} // the group's name on Globus, as the operator knows it
 	for _, g := range mine {
 		have[g.ID] = true
+		shown[g.ID] = g.Name
 	}
 	var allowed, names []string
 	for _, id := range pr.groups {
@@ -621,6 +623,9 @@ func (pr *prover) groupsCheck(haveToken bool, mine []globus.Group, listErr error
 			names = append(names, n)
 		}
 		if have[id] {
+			if n := strings.TrimSpace(shown[id]); n != "" {
+				label = fmt.Sprintf("%q (%s)", n, id)
+			}
 			return pass(proofStep, proofGroups, pr.who()+" is in "+label)
 		}
 		allowed = append(allowed, label)

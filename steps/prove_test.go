@@ -94,7 +94,7 @@ func TestProveAdmitted(t *testing.T) {
 		"✓ Groups token on the user's behalf (groups.api.globus.org)",
 		"✓ Identity provider domain is authorised (alice@example.org logged in with alice@example.org; example.org is authorised)",
 		"✓ Authentication policies pass (1 of 1 evaluated true)",
-		"✓ Member of an allowed group (alice@example.org is in users ("+w.get("groups.users.id")+"))")
+		"✓ Member of an allowed group (alice@example.org is in \"Demo Inference Gateway Users\" ("+w.get("groups.users.id")+"))")
 	// The proof asked Globus what the gateway asks, with the stored policy.
 	if n := w.count("POST", "/v2/oauth2/token/introspect") - introspections; n != 1 {
 		t.Errorf("%d introspections, want 1", n)

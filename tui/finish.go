@@ -371,9 +371,9 @@ func (f *finishModel) lines(w int) ([]string, int) {
 		out = append(out, styledWrap(st.faint, "written just now; w writes it again with what is stored (only the gateway's variables change)", w)...)
 	} else if f.fileExists() {
 		if f.replace {
-			out = append(out, styledWrap(st.warn, "exists: will be replaced by a new file (old one backed up); m to merge instead", w)...)
+			out = append(out, styledWrap(st.warn, "exists: will be replaced by a new file (old one backed up); m switches back to merging", w)...)
 		} else {
-			out = append(out, styledWrap(st.faint, "exists: only the gateway's variables will change (old one backed up); m to replace", w)...)
+			out = append(out, styledWrap(st.faint, "exists: merged, only the gateway's variables change (old one backed up); m switches to replacing it", w)...)
 		}
 	}
 	out = append(out, f.rotateLines(w)...)

@@ -64,7 +64,8 @@ func newLogin(sh *shellModel) *loginModel {
 	l.code = huh.NewInput().Title("Code from the Globus page (or the page's whole address)").Placeholder("paste the code, or the address of the page showing it")
 	l.code.WithKeyMap(huh.NewDefaultKeyMap())
 	l.code.WithTheme(sh.m.st.theme)
-	l.client = huh.NewInput().Title("Client ID to log in with").Placeholder("1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d")
+	// No example UUID: grey on nothing, it read as a client already there.
+	l.client = huh.NewInput().Title("Client ID to log in with").Placeholder("paste a thick client's ID")
 	l.client.WithKeyMap(huh.NewDefaultKeyMap())
 	l.client.WithTheme(sh.m.st.theme)
 	if id := sh.m.cfg.DemoLoginClient; id != "" {
@@ -139,6 +140,10 @@ func (l *loginModel) bindings() []key.Binding {
 			key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "log in again"))}
 	}
 	b := []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "start login"))}
+	if l.needClient() && !l.clientSuggested() {
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "type the client's ID")),
+			key.NewBinding(key.WithKeys("4"), key.WithHelp("4", "step 4: register one"))}
+	}
 	if l.needClient() {
 		b = append(b, key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "change the client")))
 	}
@@ -221,6 +226,9 @@ func (l *loginModel) update(msg tea.Msg) tea.Cmd {
 			// The client shown is the default: enter accepts it (e to change it).
 			id, _ := l.validateClient(true)
 			return l.start(id)
+		case msg.String() == "4" && l.needClient() && l.flow == nil && !l.clientSuggested():
+			// No thick client yet: step 4 registers the gateway's own.
+			return l.sh.goTo(3)
 		case (msg.Type == tea.KeyEnter || msg.String() == "e" || (msg.String() == "n" && l.flow != nil)) && l.needClient():
 			l.clientEditing = true
 			return l.client.Focus()
@@ -494,10 +502,14 @@ func (l *loginModel) lines(w int) ([]string, int) {
 		}
 	} else {
 		hint := "press enter to start"
-		if l.needClient() && !l.clientEditing {
+		switch {
+		case l.needClient() && !l.clientEditing && !l.clientSuggested():
+			hint = "press enter to type its ID; no thick client yet? 4 goes to step 4 to register the gateway's"
+		case l.needClient() && !l.clientEditing:
 			hint = "press enter to log in through this client (e to change it)"
 		}
-		out = append(out, "", st.faint.Render(truncate(hint, w)))
+		out = append(out, "")
+		out = append(out, styledWrap(st.faint, hint, w)...)
 	}
 	if l.busy {
 		out = append(out, "", m.spin.View()+" Logging in… (esc cancels)")

@@ -78,3 +78,21 @@ func TestWrapKeepsWordsWithinWidth(t *testing.T) {
 		t.Errorf("indent lost: %q", got)
 	}
 }
+
+// hanging uses the whole width for the first line; only continuation lines
+// give up the indent.
+func TestHangingFirstLineTakesTheWholeWidth(t *testing.T) {
+	s := `  create  app "Inference Gateway Service API" (a service API, redirect URI http://localhost:8000 (the form wants one; unused))`
+	out := hanging(s, 10, 69)
+	if w := len(out[0]); w < 60 || w > 69 {
+		t.Fatalf("first line is %d wide: %q", w, out[0])
+	}
+	for i, l := range out[1:] {
+		if !strings.HasPrefix(l, strings.Repeat(" ", 10)) || len(l) > 69 {
+			t.Errorf("line %d: %q", i+1, l)
+		}
+	}
+	if got := strings.Join(strings.Fields(strings.Join(out, " ")), " "); got != strings.Join(strings.Fields(s), " ") {
+		t.Errorf("text changed: %q", got)
+	}
+}

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -296,5 +297,65 @@ func TestAccessibleOffersTheLoginClientAsStep4(t *testing.T) {
 	}
 	if got := v.Doc().Values["public_client.client_id"]; got != pub {
 		t.Fatalf("stored public client %q, want %s\n%s", got, pub, text)
+	}
+}
+
+// In the one form, members typed extend a suggested domains value with
+// their domains (the operator's own domain would lock them out); typed
+// domains that leave a member out get a warning under the members.
+func TestSetupDomainsFollowTheMembers(t *testing.T) {
+	cfg, srv, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	logIn(t, cfg, srv, thickClient(t, srv))
+	m := NewModel(cfg).(*Model)
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	m.shell.goTo(m.shell.loginIndex())
+	drive(m, enter) // logged in: enter opens the one form
+	s := m.shell.setup
+	if !s.editing {
+		drive(m, enter)
+	}
+	d, mf := s.field("policy.domains"), s.field(steps.SetupGroupMembers)
+	if d == nil || mf == nil || inputValue(d.in) != "example.org" {
+		t.Fatalf("the form is not open with the operator's domain suggested")
+	}
+	for s.all()[s.focus] != mf {
+		drive(m, tab)
+	}
+	drive(m, paste("alice@uchicago.edu bob@anl.gov"))
+	if got := inputValue(d.in); got != "example.org uchicago.edu anl.gov" {
+		t.Fatalf("domains %q after typing the members", got)
+	}
+	if v := strings.Join(strings.Fields(mainPane(m.View())), " "); !strings.Contains(v, "(suggested: your Globus login and the members')") || strings.Contains(v, "would refuse") {
+		t.Fatalf("the extended suggestion is not labelled, or a warning shows:\n%s", m.View())
+	}
+	// Domains typed by the operator are theirs: a member outside gets a warning.
+	for s.all()[s.focus] != d {
+		drive(m, tab)
+	}
+	drive(m, keys("anl.gov"))
+	if got := inputValue(d.in); got != "anl.gov" {
+		t.Fatalf("typing did not replace the suggestion: %q", got)
+	}
+	if v := strings.Join(strings.Fields(mainPane(m.View())), " "); !strings.Contains(v, "the gateway would refuse alice@uchicago.edu") {
+		t.Fatalf("no warning for a member outside the typed domains:\n%s", m.View())
+	}
+}
+
+// With no thick client anywhere, the login screen shows no example ID that
+// reads as a client already there, and 4 goes to step 4 to register one.
+func TestLoginWithoutAnyClientPointsToStep4(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	m := openOn(t, cfg, 0)
+	m.shell.goTo(m.shell.loginIndex())
+	v := strings.Join(strings.Fields(mainPane(m.View())), " ")
+	if regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-`).MatchString(v) || !strings.Contains(v, "4 goes to step 4") {
+		t.Fatalf("the login screen shows an ID or no way to step 4:\n%s", m.View())
+	}
+	assertFits(t, m, "login without a client")
+	drive(m, keys("4"))
+	if m.shell.sel != 3 {
+		t.Fatalf("4 went to screen %d, not step 4", m.shell.sel)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -12,6 +13,7 @@ import (
 	"github.com/charmbracelet/huh"
 
 	"github.com/globus-setup/globus-setup/steps"
+	"github.com/globus-setup/globus-setup/termsafe"
 )
 
 // "Set up everything": one form holding every input of steps 1–6 and the
@@ -57,7 +59,8 @@ type setupField struct {
 	s       steps.Suggestion
 	in      *huh.Input
 	err     string
-	touched bool // typed in: the suggestion is no longer replaced
+	touched bool             // typed in: the suggestion is no longer replaced
+	base    steps.Suggestion // the suggestion as first made (domains: before the members')
 }
 
 type setupModel struct {
@@ -96,7 +99,7 @@ func (s *setupModel) newInput(sg steps.Suggestion) *setupField {
 	in.WithTheme(s.sh.m.st.theme)
 	in.WithWidth(max(s.sh.mainWidth()-2, 10))
 	setInput(in, sg.Value)
-	f := &setupField{s: sg, in: in}
+	f := &setupField{s: sg, in: in, base: sg}
 	s.retitle(f)
 	return f
 }
@@ -116,6 +119,9 @@ func (s *setupModel) retitle(f *setupField) {
 	}
 	f.in.Title(t)
 	desc := ""
+	if f.s.Key == "policy.domains" {
+		desc = "Separated by spaces: the part after @ in your users' Globus usernames."
+	}
 	if f.s.Key == steps.SetupGroupMembers {
 		desc = "Globus usernames, separated by spaces."
 		if u := s.sh.m.cfg.DemoUsers; len(u) > 0 {
@@ -252,6 +258,7 @@ func (s *setupModel) update(msg tea.Msg) tea.Cmd {
 		}
 		s.envPath = s.keepTyped(s.newInput(steps.Suggestion{Key: envPathKey, Label: ".env file for the gateway",
 			Value: absPath(s.sh.finish.target()), From: "default"}), typed)
+		s.followMembers() // members typed before the login keep their domains in
 		s.editing, s.focus = s.wantEdit && s.sh.sel == s.sh.setupIndex(), 0
 		return s.focusCmd()
 	case setupPlanMsg:
@@ -326,7 +333,74 @@ func (s *setupModel) editKey(msg tea.KeyMsg) tea.Cmd {
 	_, cmd := f.in.Update(msg)
 	f.err = ""
 	s.retitle(f)
+	if f.s.Key == steps.SetupGroupMembers {
+		s.followMembers()
+	}
 	return cmd
+}
+
+// field is the form's field for a key (nil: none).
+func (s *setupModel) field(key string) *setupField {
+	for _, f := range s.fields {
+		if f.s.Key == key {
+			return f
+		}
+	}
+	return nil
+}
+
+// followMembers keeps a suggested (untouched) domains field covering the
+// members typed: a member from a domain outside the policy is refused by
+// the gateway, so the suggestion that would lock them out is not offered.
+func (s *setupModel) followMembers() {
+	d, mf := s.field("policy.domains"), s.field(steps.SetupGroupMembers)
+	if d == nil || mf == nil || d.touched || d.base.From == "stored" {
+		return
+	}
+	domains := strings.Fields(d.base.Value)
+	for _, d := range memberDomains(inputValue(mf.in)) {
+		if !slices.Contains(domains, d) {
+			domains = append(domains, d)
+		}
+	}
+	v := strings.Join(domains, " ")
+	d.s.Value, d.s.From = v, d.base.From
+	if v != d.base.Value {
+		d.s.From = "your Globus login and the members'"
+		if d.base.Value == "" {
+			d.s.From = "the members'"
+		}
+	}
+	setInput(d.in, v)
+	s.retitle(d)
+}
+
+// memberDomains are the identity domains of the usernames typed, in order.
+func memberDomains(members string) []string {
+	var out []string
+	for _, u := range strings.Fields(strings.ReplaceAll(members, ",", " ")) {
+		if _, d, ok := strings.Cut(u, "@"); ok && d != "" && !slices.Contains(out, strings.ToLower(d)) {
+			out = append(out, strings.ToLower(d))
+		}
+	}
+	return out
+}
+
+// refusedMembers names the members whose domain is not among the domains
+// typed, as the gateway compares them (exactly).
+func (s *setupModel) refusedMembers() []string {
+	d, mf := s.field("policy.domains"), s.field(steps.SetupGroupMembers)
+	if d == nil || mf == nil {
+		return nil
+	}
+	have := strings.Fields(inputValue(d.in))
+	var out []string
+	for _, u := range strings.Fields(strings.ReplaceAll(inputValue(mf.in), ",", " ")) {
+		if _, dom, ok := strings.Cut(u, "@"); ok && !slices.Contains(have, dom) {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 // typedValues are the values the operator typed (not an untouched
@@ -537,6 +611,12 @@ func (s *setupModel) lines(w int) ([]string, int) {
 			if f.err != "" {
 				for _, l := range hanging("  ✗ "+f.err, 4, w) {
 					out = append(out, st.bad.Render(l))
+				}
+			}
+			if r := s.refusedMembers(); f.s.Key == steps.SetupGroupMembers && len(r) > 0 {
+				msg := "  ! the gateway would refuse " + termsafe.Line(strings.Join(r, ", ")) + ": their domain is not among the identity provider domains above"
+				for _, l := range hanging(msg, 4, w) {
+					out = append(out, st.warn.Render(l))
 				}
 			}
 			if s.editing && i == s.focus {

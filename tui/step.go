@@ -765,7 +765,14 @@ func (p *stepModel) lines(w int) ([]string, int) {
 	}
 	if url := p.consoleURL(); url != "" {
 		// Near the top, so it can be clicked without scrolling or a key.
-		out = append(out, "", st.key.Render("o")+" opens the console, or click the link:")
+		label := st.key.Render("o") + " opens the console, or click the link:"
+		if len(url) > w-2 {
+			// A wrapped address is one link on every line, but a line
+			// copied by hand is only part of it.
+			label = st.key.Render("o") + " opens the console, or click the link (" + st.key.Render("u") + " copies it whole):"
+		}
+		out = append(out, "")
+		out = append(out, wrap(label, w)...)
 		// Hard-wrapped, never cut (a deep link is longer than a pane):
 		// each piece is its own OSC 8 link to the whole address, so the
 		// sequence is never split and any line opens it.
@@ -796,7 +803,16 @@ func (p *stepModel) lines(w int) ([]string, int) {
 			if i >= 9 {
 				break
 			}
-			out = append(out, hanging("  "+st.key.Render(fmt.Sprint(i+1))+" "+c.Label+": "+termsafe.Line(c.Value), 4, w)...)
+			shown := termsafe.Line(c.Value)
+			if items := strings.Split(c.Value, "\n"); len(items) > 1 {
+				// Shown on one line, so say the copy keeps the line breaks
+				// the console's field wants.
+				for j := range items {
+					items[j] = termsafe.Line(items[j])
+				}
+				shown = strings.Join(items, " · ") + " (copied one per line)"
+			}
+			out = append(out, hanging("  "+st.key.Render(fmt.Sprint(i+1))+" "+c.Label+": "+shown, 4, w)...)
 		}
 	}
 	if len(p.fields) > 0 {
@@ -895,7 +911,7 @@ func (p *stepModel) afterPaste(f *field) tea.Cmd {
 		return cmd
 	}
 	if i := p.firstMissing(); i >= 0 {
-		p.sh.flash = "Pasted into " + f.f.Label + ". Next: " + p.fields[i].f.Label + " (paste it here, or enter to type it)."
+		p.sh.flash = "Pasted into " + f.f.Label + ". Next: " + p.fields[i].f.Label + ": paste it, or enter to type it."
 		return nil
 	}
 	p.sh.flash = "Pasted into " + f.f.Label + "."

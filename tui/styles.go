@@ -119,9 +119,18 @@ func styledWrap(sty lipgloss.Style, s string, width int) []string {
 // hanging wraps s to width with continuation lines indented by n, so a
 // wrapped item still reads as one item.
 func hanging(s string, n, width int) []string {
-	out := indent(s, n, width)
-	out[0] = strings.TrimPrefix(out[0], strings.Repeat(" ", n))
-	return out
+	if strings.Contains(s, "\n") || width-n < 1 {
+		out := indent(s, n, width)
+		out[0] = strings.TrimPrefix(out[0], strings.Repeat(" ", n))
+		return out
+	}
+	// The first line takes the whole width; only the rest are indented.
+	first := wrapLine(s, width)[0]
+	rest := strings.TrimLeft(strings.TrimPrefix(s, first), " ")
+	if rest == "" {
+		return []string{first}
+	}
+	return append([]string{first}, indent(rest, n, width)...)
 }
 
 // fit makes exactly h lines, each at most w cells wide, so a frame never

@@ -65,6 +65,9 @@ func (tm *tmuxTerm) shownLink(label string) string {
 	var link strings.Builder
 	for _, l := range strings.Split(s[i:], "\n")[1:] {
 		l = strings.TrimSpace(strings.TrimRight(l, "│"))
+		if link.Len() == 0 && !strings.HasPrefix(l, "http") {
+			continue // the rest of a wrapped label
+		}
 		if l == "" || strings.Contains(l, " ") {
 			break
 		}
@@ -162,7 +165,7 @@ func countGuided(t *testing.T, bin string) *actions {
 	)
 	openConsole := func(n int) *browse.Page {
 		t.Helper()
-		link := tm.shownLink("opens the console, or click the link:")
+		link := tm.shownLink("opens the console, or click the link")
 		if !regexp.MustCompile(`^http://127\.0\.0\.1:\d+/app/settings/developers(/registration/[a-z_]+)?$`).MatchString(link) {
 			t.Fatalf("the console link shown on step %d is %q", n, link)
 		}

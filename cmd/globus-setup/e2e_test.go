@@ -457,7 +457,7 @@ func (tm *tmuxTerm) console() *consoleClient {
 	tm.t.Helper()
 	// The link sits at the top of the step, under "o opens the console".
 	tm.waitFor("step 1", "Step 1 of 6")
-	link := tm.shownLink("opens the console, or click the link:")
+	link := tm.shownLink("opens the console, or click the link")
 	m := regexp.MustCompile(`^(http://127\.0\.0\.1:\d+)/app/settings/developers$`).FindStringSubmatch(link)
 	if m == nil {
 		tm.t.Fatalf("the developers console link shown is %q", link)
