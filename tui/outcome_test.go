@@ -96,3 +96,22 @@ func TestHangingFirstLineTakesTheWholeWidth(t *testing.T) {
 		t.Errorf("text changed: %q", got)
 	}
 }
+
+// urlLines breaks at the address's own separators and never loses a byte.
+func TestURLLinesBreakAtSeparators(t *testing.T) {
+	url := "https://app.globus.org/settings/developers/registration/public_installed_client?x=1&y=2"
+	for _, w := range []int{10, 30, 56, 67, 200} {
+		out := urlLines(url, w)
+		if strings.Join(out, "") != url {
+			t.Fatalf("width %d: %q", w, out)
+		}
+		for _, l := range out {
+			if len(l) > w {
+				t.Fatalf("width %d: line %q too long", w, l)
+			}
+		}
+	}
+	if got := urlLines(url, 56); got[0] != "https://app.globus.org/settings/developers/registration/" {
+		t.Errorf("first line %q does not end at a separator", got[0])
+	}
+}

@@ -10,7 +10,6 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/globus-setup/globus-setup/steps"
 	"github.com/globus-setup/globus-setup/termsafe"
@@ -776,7 +775,7 @@ func (p *stepModel) lines(w int) ([]string, int) {
 		// Hard-wrapped, never cut (a deep link is longer than a pane):
 		// each piece is its own OSC 8 link to the whole address, so the
 		// sequence is never split and any line opens it.
-		for _, l := range splitLines(ansi.Hardwrap(url, max(w-2, 10), false)) {
+		for _, l := range urlLines(url, max(w-2, 10)) {
 			out = append(out, "  "+hyperlink(url, l))
 		}
 		if p.linkShown && !p.editing {
