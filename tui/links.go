@@ -1,6 +1,5 @@
 package tui
 
-
 // linkLines shows a URL twice: as plain text, hard-wrapped so every
 // character is on screen to select or read (no terminal feature needed),
 // and as an OSC 8 hyperlink that terminals which know it make clickable.
