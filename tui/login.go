@@ -61,7 +61,7 @@ type loginModel struct {
 
 func newLogin(sh *shellModel) *loginModel {
 	l := &loginModel{sh: sh}
-	l.code = huh.NewInput().Title("Code from the Globus page (or the page's whole address)").Placeholder("paste the code, or the address of the page showing it")
+	l.code = huh.NewInput().Title("Code from the Globus page (or the page's whole address)").Placeholder("paste the code or the page's address")
 	l.code.WithKeyMap(huh.NewDefaultKeyMap())
 	l.code.WithTheme(sh.m.st.theme)
 	// No example UUID: grey on nothing, it read as a client already there.
@@ -127,7 +127,7 @@ func (l *loginModel) bindings() []key.Binding {
 		return []key.Binding{key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes, it is step 4's")),
 			key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "no, only to log in"))}
 	case l.editing:
-		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "log in")), k.Done}
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "log in (a paste needs none)")), k.Done}
 	case l.clientEditing:
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "start login")), k.Done}
 	}
@@ -380,8 +380,9 @@ func (l *loginModel) begin() tea.Cmd {
 		id, _ := l.validateClient(true)
 		return l.start(id)
 	}
-	l.clientEditing = true
-	return l.client.Focus()
+	// No client to offer: the screen says what to do (enter to give one,
+	// 4 for step 4), keys a focused field would swallow.
+	return nil
 }
 
 // start begins the login through clientID ("" = the stored public client).

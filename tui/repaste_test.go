@@ -359,3 +359,37 @@ func TestLoginWithoutAnyClientPointsToStep4(t *testing.T) {
 		t.Fatalf("4 went to screen %d, not step 4", m.shell.sel)
 	}
 }
+
+// The unlock screen's help bar wraps rather than cut a key at 60 columns.
+func TestUnlockHelpHidesNoKey(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	m := NewModel(cfg).(*Model)
+	m.Update(tea.WindowSizeMsg{Width: 60, Height: 20})
+	v := m.View()
+	for _, want := range []string{"enter", "esc", "tab/↓"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the unlock screen at 60x20 hides %q:\n%s", want, v)
+		}
+	}
+	lines := strings.Split(v, "\n")
+	if bar := strings.Join(lines[len(lines)-2:], "\n"); strings.Contains(bar, "…") {
+		t.Errorf("the help bar is cut:\n%s", bar)
+	}
+	assertFits(t, m, "unlock screen")
+}
+
+// A, with no client to log in through, opens the login screen without
+// putting the keys in an empty field, so 4 (step 4) works at once.
+func TestSetUpWithoutAnyClientLeavesTheKeysFree(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	m := openOn(t, cfg, 0)
+	drive(m, keys("A"))
+	if m.shell.sel != m.shell.loginIndex() || m.shell.login.clientEditing {
+		t.Fatalf("A: screen %d, typing in the client field %t", m.shell.sel, m.shell.login.clientEditing)
+	}
+	drive(m, keys("4"))
+	if m.shell.sel != 3 {
+		t.Fatalf("4 went to screen %d, not step 4", m.shell.sel)
+	}
+}

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"errors"
+	"strings"
 	"unicode"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -335,13 +336,14 @@ func (u *unlockModel) view() string {
 	}
 	lines := []string{m.header(), ""}
 	lines = append(lines, body...)
-	return frame(lines, m.help.ShortHelpView(helpKeys), m.w, m.h)
+	// The shared bar layout: it wraps rather than hide a key.
+	return frame(lines, m.keyLines(helpKeys, 0), m.w, m.h)
 }
 
-// frame pins the help bar to the last line and fits everything in w×h.
-func frame(lines []string, helpBar string, w, h int) string {
-	out := fit(lines, w, h-1)
-	return out + "\n" + truncate(helpBar, w)
+// frame pins the help bar to the last lines and fits everything in w×h.
+func frame(lines []string, helpBar []string, w, h int) string {
+	out := fit(lines, w, max(h-len(helpBar), 1))
+	return out + "\n" + strings.Join(helpBar, "\n")
 }
 
 // strengthHint is deliberately simple: length and character classes.

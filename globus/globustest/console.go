@@ -156,8 +156,8 @@ const consolePages = `
 
 {{define "select-project"}}{{template "top" .}}{{template "nav" .}}
 {{if .Projects}}<form method="get" action="/app/settings/developers/registration/{{.Kind.Slug}}">
-<label>Select your Globus project <select name="project">{{if not .Single}}<option value="">Choose a project</option>{{end}}
-{{range .Projects}}<option value="{{.ID}}"{{if $.Single}} selected{{end}}>{{.Name}}</option>{{end}}</select></label>
+<label>Select your Globus project <select name="project"><option value="">Choose a project</option>
+{{range .Projects}}<option value="{{.ID}}">{{.Name}}</option>{{end}}</select></label>
 <button type="submit">Continue</button></form>
 <p>Or create a new one for this app: <a href="/app/settings/developers/projects/new?then={{.Kind.Slug}}">Add Project</a>.</p>
 {{else}}<p>You have no project yet: <a href="/app/settings/developers/projects/new?then={{.Kind.Slug}}">Add Project</a> first; the app is registered in it next.</p>{{end}}
@@ -509,9 +509,10 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if q.Get("project") == "" {
 		ps := s.consoleProjects()
-		// With one project the demo preselects it, a convenience whose
-		// real counterpart is unverified; with more, the operator chooses.
-		d := s.view(k.Title, "Kind", k, "Projects", ps, "Single", len(ps) == 1)
+		// Nothing is preselected, even with one project: whether the real
+		// console does is unverified, and a new operator's only project
+		// may be an unrelated one, where a preselected choice is a trap.
+		d := s.view(k.Title, "Kind", k, "Projects", ps)
 		status := http.StatusOK
 		if q.Has("project") { // Continue with no choice
 			d["Error"], status = "select your Globus project, then Continue.", http.StatusBadRequest
