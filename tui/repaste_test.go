@@ -393,3 +393,23 @@ func TestSetUpWithoutAnyClientLeavesTheKeysFree(t *testing.T) {
 		t.Fatalf("4 went to screen %d, not step 4", m.shell.sel)
 	}
 }
+
+// The policy edited on the console (its domains fixed), the operator
+// empties the domains and saves: the same policy is read again.
+func TestEditedPolicyIsReadAgain(t *testing.T) {
+	m, cfg, srv, policy := policyWorld(t, []string{"example.org"})
+	drive(m, paste(policy))
+	if err := srv.SetPolicyDomains(policy, []string{"uchicago.edu", "anl.gov"}); err != nil {
+		t.Fatal(err)
+	}
+	drive(m, esc)
+	m.shell.goTo(4)
+	p := m.shell.stepPage("policy")
+	drive(m, enter)
+	setInput(p.fields[1].in, "")
+	p.fields[1].touched = true
+	drive(m, tea.KeyMsg{Type: tea.KeyCtrlS})
+	if got := cfg.Vault.Doc().Values["policy.domains"]; got != "uchicago.edu anl.gov" {
+		t.Fatalf("stored domains %q after emptying and saving; field error %q; flash %q", got, p.fields[1].err, m.shell.flash)
+	}
+}

@@ -1113,6 +1113,8 @@ func (p *stepModel) readPolicy(pasted *field) tea.Cmd {
 // held. Typed values are kept (a mismatch is then the check's to report).
 func (p *stepModel) needsPolicyRead(d *field, id string) bool {
 	switch {
+	case strings.TrimSpace(inputValue(d.in)) == "":
+		return true // emptied to be read again (the policy was edited)
 	case p.domainsFor == id:
 		return false
 	case d.untouched():

@@ -1,6 +1,7 @@
 package globustest
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -146,4 +147,17 @@ func (s *Server) SetPolicyHighAssurance(policyID string, on bool) {
 	if p, ok := s.policies[policyID]; ok {
 		p.highAssurance = on
 	}
+}
+
+// SetPolicyDomains changes a policy's included domains, as Edit on the
+// console does (globus-sdk-python testing/data/auth/update_policy.py).
+func (s *Server) SetPolicyDomains(policyID string, domains []string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.policies[policyID]
+	if !ok {
+		return fmt.Errorf("globustest: no policy %q", policyID)
+	}
+	p.include = append([]string(nil), domains...)
+	return nil
 }
