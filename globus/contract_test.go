@@ -124,6 +124,24 @@ func contractRows() []contractRow {
 			},
 		},
 		{
+			// The login's own thick client, read with the operator's token:
+			// the wizard offers it as the gateway's public client by its
+			// type, redirect URIs and project (steps.ReadLoginClient).
+			name: "get client as the operator", source: "testing/data/auth/get_client.py (fields), create_client.py (public_installed_client with redirect_uris)",
+			method: "GET", path: "/auth/v2/api/clients/" + ctClient, auth: "bearer", status: 200,
+			answer: `{"client":{"required_idp":null,"name":"GW Public","redirect_uris":["https://auth.globus.org/v2/web/auth-code"],"links":{"privacy_policy":null,"terms_and_conditions":null},"scopes":[],
+				"grant_types":["authorization_code","refresh_token"],"id":"` + ctClient + `","prompt_for_named_grant":true,"fqdns":[],
+				"project":"` + ctProject + `","client_type":"public_installed_client","visibility":"private","parent_client":null,"userinfo_from_effective_identity":true,"preselect_idp":null,"public_client":true}}`,
+			call: func(ctx context.Context, c *Client) (any, error) { return c.GetClient(ctx, bearer, ctClient) },
+			check: func(t *testing.T, got any) {
+				cl := got.(*AppClient)
+				if cl.ClientType != ClientTypePublicThick || cl.Project != ctProject || !cl.PublicClient ||
+					len(cl.RedirectURIs) != 1 || cl.RedirectURIs[0] != "https://auth.globus.org/v2/web/auth-code" {
+					t.Errorf("%+v", cl)
+				}
+			},
+		},
+		{
 			name: "create scope", source: "testing/data/auth/create_scope.py (request and response bodies)",
 			method: "POST", path: "/auth/v2/api/clients/" + testCred.ID + "/scopes", auth: "basic",
 			body: `{"scope":{"name":"Gateway","description":"Access","scope_suffix":"action_all",

@@ -386,7 +386,7 @@ func (p *planner) planProject(ctx context.Context) error {
 		p.add(it)
 		return nil
 	}
-	if pr, from, err := p.projectOfStoredApps(ctx); err != nil {
+	if pr, from, err := projectOfStoredApps(ctx, p.e, p.auth); err != nil {
 		return err
 	} else if pr != nil {
 		// An app registered by hand (the public client the first login
@@ -445,10 +445,6 @@ func (p *planner) planProject(ctx context.Context) error {
 // names its project (globus-sdk-python testing/data/auth/get_client.py:
 // "project"). Apps in two projects stop the plan: which one is meant is
 // the operator's call.
-func (p *planner) projectOfStoredApps(ctx context.Context) (*globus.Project, string, error) {
-	return projectOfStoredApps(ctx, p.e, p.auth)
-}
-
 func projectOfStoredApps(ctx context.Context, e *Env, auth globus.Authorizer) (*globus.Project, string, error) {
 	var found *globus.Project
 	var from string

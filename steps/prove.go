@@ -457,6 +457,19 @@ func (pr *prover) domainCheck(in *globus.Introspection) Check {
 // usernameDomain is the part of a username after its last '@', the one rule
 // for both the domain check and the policy explanation; ok is false when
 // there is no '@' or nothing after it.
+// UsernameDomains are the identity domains of the Globus usernames in a
+// list (identity UUIDs skipped), lower-cased as usernames are stored
+// (normalizeUsername), each once, in order.
+func UsernameDomains(list string) []string {
+	var out []string
+	for _, u := range SplitList(list) {
+		if d, ok := usernameDomain(strings.ToLower(u)); ok && !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 func usernameDomain(username string) (domain string, ok bool) {
 	i := strings.LastIndexByte(username, '@')
 	if i < 0 || i == len(username)-1 {

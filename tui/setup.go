@@ -358,7 +358,7 @@ func (s *setupModel) followMembers() {
 		return
 	}
 	domains := strings.Fields(d.base.Value)
-	for _, d := range memberDomains(inputValue(mf.in)) {
+	for _, d := range steps.UsernameDomains(inputValue(mf.in)) {
 		if !slices.Contains(domains, d) {
 			domains = append(domains, d)
 		}
@@ -375,17 +375,6 @@ func (s *setupModel) followMembers() {
 	s.retitle(d)
 }
 
-// memberDomains are the identity domains of the usernames typed, in order.
-func memberDomains(members string) []string {
-	var out []string
-	for _, u := range strings.Fields(strings.ReplaceAll(members, ",", " ")) {
-		if _, d, ok := strings.Cut(u, "@"); ok && d != "" && !slices.Contains(out, strings.ToLower(d)) {
-			out = append(out, strings.ToLower(d))
-		}
-	}
-	return out
-}
-
 // refusedMembers names the members whose domain is not among the domains
 // typed, as the gateway compares them (exactly).
 func (s *setupModel) refusedMembers() []string {
@@ -393,10 +382,10 @@ func (s *setupModel) refusedMembers() []string {
 	if d == nil || mf == nil {
 		return nil
 	}
-	have := strings.Fields(inputValue(d.in))
+	have := steps.SplitList(inputValue(d.in))
 	var out []string
-	for _, u := range strings.Fields(strings.ReplaceAll(inputValue(mf.in), ",", " ")) {
-		if _, dom, ok := strings.Cut(u, "@"); ok && !slices.Contains(have, dom) {
+	for _, u := range steps.SplitList(inputValue(mf.in)) {
+		if dom := steps.UsernameDomains(u); len(dom) == 1 && !slices.Contains(have, dom[0]) {
 			out = append(out, u)
 		}
 	}

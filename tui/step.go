@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -277,13 +276,7 @@ func (p *stepModel) copyValues() []steps.CopyValue {
 // demoDomains are the identity domains of the demo's users, "" outside
 // the demo.
 func demoDomains(users []string) string {
-	var out []string
-	for _, u := range users {
-		if _, d, ok := strings.Cut(u, "@"); ok && !slices.Contains(out, d) {
-			out = append(out, d)
-		}
-	}
-	return strings.Join(out, " ")
+	return strings.Join(steps.UsernameDomains(strings.Join(users, " ")), " ")
 }
 
 func (p *stepModel) consoleURL() string {

@@ -50,15 +50,18 @@ func (s *Server) clientDoc(c *client) map[string]any {
 		project = c.projectID
 	}
 	return map[string]any{
-		"id":                               c.id,
-		"name":                             c.name,
-		"project":                          project,
-		"client_type":                      c.clientType,
-		"public_client":                    ct.public,
-		"scopes":                           nonNil(c.scopes),
-		"redirect_uris":                    nonNil(c.redirectURIs),
-		"grant_types":                      ct.grants,
-		"visibility":                       c.visibility,
+		"id":            c.id,
+		"name":          c.name,
+		"project":       project,
+		"client_type":   c.clientType,
+		"public_client": ct.public,
+		"scopes":        nonNil(c.scopes),
+		"redirect_uris": nonNil(c.redirectURIs),
+		"grant_types":   ct.grants,
+		"visibility":    c.visibility,
+		// links as globus-sdk-python testing/data/auth/get_client.py; set
+		// from the console form's two fields, as create_child_client.py
+		// maps the privacy_policy/terms_and_conditions arguments there.
 		"links":                            map[string]any{"privacy_policy": orNil(c.privacyPolicy), "terms_and_conditions": orNil(c.terms)},
 		"fqdns":                            []string{},
 		"required_idp":                     nil,
