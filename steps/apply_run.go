@@ -7,13 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
-	"github.com/globus-setup/globus-setup/assets"
 	"github.com/globus-setup/globus-setup/globus"
 	"github.com/globus-setup/globus-setup/vault"
 )
@@ -185,7 +182,7 @@ func planChanged(approved, fresh Plan) error {
 // kept as they were).
 func markApplied(v *vault.Vault, stepID string) error {
 	doc := v.Doc()
-	s, ok := StepByID(stepID)
+	s, ok := stepByID(stepID)
 	if !ok || len(MissingKeys(doc.Values, s)) > 0 {
 		return nil
 	}
@@ -196,39 +193,10 @@ func markApplied(v *vault.Vault, stepID string) error {
 }
 
 func (p *planner) carryOut(ctx context.Context, it *planned) (string, error) {
-	switch it.What {
-	case "project":
-		return p.doProject(ctx, it)
-	case "app":
-		return p.doApp(ctx, it)
-	case "client secret":
-		return p.doSecret(ctx, it)
-	case "scope":
-		r, err := EnsureScope(ctx, p.e)
-		return r.Scope.ID, err
-	case "policy":
-		return p.doPolicy(ctx, it)
+	if it.do == nil {
+		return "", fmt.Errorf("apply: nothing knows how to make a %q", it.What)
 	}
-	return "", fmt.Errorf("apply: nothing knows how to make a %q", it.What)
-}
-
-func (p *planner) doProject(ctx context.Context, it *planned) (string, error) {
-	key := intentKey("project", "project")
-	if it.Action != PlanCreate {
-		vals := maps.Clone(it.store)
-		vals["project.id"] = it.ID
-		return it.ID, p.store(vals, key)
-	}
-	if err := p.writeIntent(ctx, key, applyIntent{Name: it.Name}); err != nil {
-		return "", err
-	}
-	pr, err := p.g.CreateProject(ctx, p.auth, globus.ProjectCreate{
-		DisplayName: it.Name, ContactEmail: it.contact, AdminIDs: []string{p.who.Sub}})
-	if err != nil {
-		return "", p.createFailed(key, "the project", err)
-	}
-	err = p.store(map[string]string{"project.id": pr.ID, "project.name": it.Name, "project.contact_email": it.contact}, key)
-	return pr.ID, storeProblem("the project", err)
+	return it.do(p, ctx, it)
 }
 
 func (p *planner) doApp(ctx context.Context, it *planned) (string, error) {
@@ -323,36 +291,10 @@ func (p *planner) deleteOrphans(ctx context.Context, key string, in applyIntent,
 	return nil
 }
 
-func (p *planner) doPolicy(ctx context.Context, it *planned) (string, error) {
-	key := intentKey("policy", "policy")
-	if it.Action != PlanCreate {
-		vals := maps.Clone(it.store)
-		vals["policy.id"] = it.ID
-		return it.ID, p.store(vals, key)
-	}
-	project, err := p.beginCreate(ctx, key, it.Name, "create the policy in")
-	if err != nil {
-		return "", err
-	}
-	pol, err := p.g.CreatePolicy(ctx, p.auth, globus.PolicyCreate{
-		ProjectID: project, DisplayName: it.Name, Description: assets.PolicyDescription, HighAssurance: true,
-		AuthenticationAssuranceTimeout: it.timeout, DomainConstraintsInclude: it.domains})
-	if err != nil {
-		return "", p.createFailed(key, "the policy", err)
-	}
-	domains := it.domains
-	if got := policyDomains(pol); len(got) > 0 {
-		domains = got // what Globus holds, which the gateway compares exactly
-	}
-	err = p.store(map[string]string{"policy.id": pol.ID, "policy.domains": strings.Join(domains, " "),
-		"policy.assurance_timeout": strconv.Itoa(it.timeout)}, key)
-	return pol.ID, storeProblem("the policy", err)
-}
-
 // beginCreate finds the stored project an object goes into and records the
 // intent to create it there, named name.
 func (p *planner) beginCreate(ctx context.Context, key, name, purpose string) (string, error) {
-	project := value(p.e.Vault, "project.id")
+	project := storedProject(p.e.Vault)
 	if project == "" {
 		return "", &Problem{What: "no project is stored (project.id) to " + purpose, Do: "do the project step first"}
 	}

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -132,5 +133,30 @@ func TestKeys(t *testing.T) {
 	names := GroupNames(map[string]string{"groups.b.id": "x", "groups.a.members": "y", "groups.a.id": "z", "groups.Bad.id": "q", "project.id": "p"})
 	if strings.Join(names, ",") != "a,b" {
 		t.Errorf("GroupNames = %v", names)
+	}
+}
+
+// Every step answers the engine: checks (so verify never says "All good" by
+// omission), a done rule, a report. A module without checks stops the
+// catalogue.
+func TestEveryStepHasChecks(t *testing.T) {
+	e := newWorld(t).e
+	for _, s := range Catalogue() {
+		if s.checks == nil || s.missing == nil || s.Verify == nil {
+			t.Fatalf("%s: checks %v, done rule %v, Verify %v", s.ID, s.checks != nil, s.missing != nil, s.Verify != nil)
+		}
+		if cs := VerifyStep(context.Background(), e, s.ID); len(cs) == 0 {
+			t.Errorf("%s: no check at all on an empty vault", s.ID)
+		}
+	}
+	for _, broken := range []Step{{ID: "seventh", Title: "Seventh", missing: requiredFields(nil)}, {ID: "seventh", Title: "Seventh"}} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("a step without checks or done rule was accepted: %+v", broken.ID)
+				}
+			}()
+			mustBeComplete(broken)
+		}()
 	}
 }

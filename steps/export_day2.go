@@ -127,7 +127,7 @@ func ExecVariables(doc vault.Doc, compute bool, only []string) ([]string, error)
 		}
 		pairs, names = vals, ComputeVariables
 	} else {
-		for _, g := range gatewayVars {
+		for _, g := range gatewayVars() {
 			names = append(names, g.name)
 			if items := g.values(doc); len(items) > 0 {
 				pairs = append(pairs, [2]string{g.name, strings.Join(items, " ")})

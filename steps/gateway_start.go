@@ -30,14 +30,14 @@ const GatewayStartName = "The gateway would start"
 // stored. With nothing of the policy or the Service Account stored yet it is
 // a skip, not a failure.
 func GatewayStartCheck(ctx context.Context, e *Env) Check {
-	const step, name = "policy", GatewayStartName
+	const step, name = policyID, GatewayStartName
 	if err := checkEnv(e); err != nil {
 		return fail(step, name, err.Error(), "")
 	}
 	doc := e.Vault.Doc()
 	policies := gatewayItems(doc, "GLOBUS_POLICIES")
 	domains := gatewayItems(doc, "AUTHORIZED_IDP_DOMAINS")
-	saID := value(e.Vault, "service_account.client_id")
+	saID := serviceAccountClientID(e.Vault)
 	if len(policies) == 0 && len(domains) == 0 && saID == "" {
 		return skip(step, name, "policy.id, policy.domains and the Service Account are not stored yet")
 	}
@@ -60,7 +60,7 @@ func GatewayStartCheck(ctx context.Context, e *Env) Check {
 	}
 	ts, err := e.Globus.ClientCredentialsToken(ctx, cred, globus.GatewaySDKDefaultScopes()...)
 	if err != nil {
-		c := failErr(step, name, credsProblem("the Service Account's client-credentials grant (as the gateway makes it at start-up) failed", "Service Account", "service_account", err))
+		c := failErr(step, name, credsProblem("the Service Account's client-credentials grant (as the gateway makes it at start-up) failed", serviceAccountApp(), err))
 		c.NoAnswer = noAnswer(err)
 		return c
 	}

@@ -77,18 +77,13 @@ func value(v *vault.Vault, key string) string {
 	return strings.TrimSpace(s)
 }
 
-// ServiceAPICredentials returns the stored Service API ID and secret, or a
-// Problem saying which is missing and how to store it.
-func ServiceAPICredentials(v *vault.Vault) (globus.Credentials, error) {
-	return storedCredentials(v, "service_api", "Service API")
-}
+// trimmed is a stored value without blanks around it.
+func trimmed(doc vault.Doc, key string) string { return strings.TrimSpace(doc.Values[key]) }
 
-// ServiceAccountCredentials returns the stored Service Account ID and secret.
-func ServiceAccountCredentials(v *vault.Vault) (globus.Credentials, error) {
-	return storedCredentials(v, "service_account", "Service Account")
-}
-
-func storedCredentials(v *vault.Vault, prefix, label string) (globus.Credentials, error) {
+// storedCredentials returns an app's stored ID and secret, or a Problem
+// saying which is missing and how to store it.
+func storedCredentials(v *vault.Vault, k appKind) (globus.Credentials, error) {
+	prefix, label := k.step, k.name
 	id, secret := value(v, prefix+".client_id"), value(v, prefix+".client_secret")
 	var miss []string
 	if id == "" {

@@ -238,7 +238,7 @@ func ProveToken(ctx context.Context, e *Env, accessToken string) (Proof, error) 
 
 // gatewayItems is a gateway variable's items exactly as an export writes them.
 func gatewayItems(doc vault.Doc, name string) []string {
-	for _, g := range gatewayVars {
+	for _, g := range gatewayVars() {
 		if g.name == name {
 			return g.values(doc)
 		}
@@ -352,7 +352,7 @@ func refused(err error) bool {
 func (pr *prover) cannotRun(doing string, err error) error {
 	var ge *globus.Error
 	if errors.As(err, &ge) && (ge.Status == http.StatusUnauthorized || strings.EqualFold(ge.OAuthError, "invalid_client")) {
-		return credsProblem(doing, "Service API", "service_api", err)
+		return credsProblem(doing, serviceAPIApp(), err)
 	}
 	return &Problem{What: doing + ": the proof could not run", Err: err}
 }

@@ -36,7 +36,7 @@ import (
 // killed anywhere is carried on by the next `rotate` of the same app.
 
 // RotatableApps are the vault prefixes of the apps that hold a secret.
-var RotatableApps = []string{"service_api", "service_account"}
+var RotatableApps = []string{serviceAPIID, serviceAccountID}
 
 // RotatePhase is how far a rotation got. Each is stored before the work
 // after it begins.
@@ -71,13 +71,20 @@ type Rotation struct {
 
 // Label names the app in words: "Service API".
 func appLabel(app string) string {
-	switch app {
-	case "service_api":
-		return "Service API"
-	case "service_account":
-		return "Service Account"
+	if k, ok := rotatable(app); ok {
+		return k.name
 	}
 	return app
+}
+
+// rotatable is the app kind of a rotatable app's step ID.
+func rotatable(app string) (appKind, bool) {
+	for _, k := range []appKind{serviceAPIApp(), serviceAccountApp()} {
+		if k.step == app {
+			return k, true
+		}
+	}
+	return appKind{}, false
 }
 
 // Line says where a rotation stands and what to do next, in one line.
@@ -349,7 +356,7 @@ func Rotate(ctx context.Context, e *Env, app string, opts RotateOptions) (Rotate
 		"Restart the gateway now, so it reads the new secret. Both secrets work until you finish.",
 		"Then run `globus-setup rotate "+app+" --finish`: it deletes the old secret at Globus. globus-setup cannot see which secret the running gateway holds, so finishing is your word that it restarted.",
 		"Changed your mind? `globus-setup rotate "+app+" --undo` puts the old secret back and deletes the new one.")
-	if app == "service_account" {
+	if k, _ := rotatable(app); k.compute {
 		// The gateway's Globus Compute guide has the same ID and secret set as
 		// GLOBUS_COMPUTE_CLIENT_ID/SECRET for the Compute endpoints and tools.
 		res.Lines = append(res.Lines, ComputeRestartHint)
@@ -364,7 +371,8 @@ const ComputeRestartHint = "Anything else holding this app's secret needs the ne
 // beginRotation checks there is something to rotate, finds which credential
 // the stored secret is when that can be known, and records the intent.
 func beginRotation(ctx context.Context, e *Env, app string, opts RotateOptions) (Rotation, error) {
-	cred, err := storedCredentials(e.Vault, app, appLabel(app))
+	k, _ := rotatable(app)
+	cred, err := storedCredentials(e.Vault, k)
 	if err != nil {
 		var p *Problem
 		if errors.As(err, &p) {

@@ -1180,3 +1180,22 @@ func TestEightProcessesSetAtOnce(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// Step 2 is done with its ID, its secret and its action_all scope: status
+// says "in_progress" until the scope is stored (issue 23, item 7).
+func TestStatusStepTwoNeedsItsScope(t *testing.T) {
+	c := newVaultCLI(t)
+	c.ok("", "set", "service_api.client_id", apiID)
+	c.ok(apiSecret+"\n", "set", "service_api.client_secret", "-")
+	out, _ := c.ok("", "status")
+	line := strings.Split(out, "\n")[1]
+	if !strings.HasPrefix(line, "2. ") || !strings.HasSuffix(line, " in_progress") {
+		t.Fatalf("step 2 with its ID and secret but no scope: %q", line)
+	}
+	c.seed(map[string]string{"service_api.scope_id": projectID,
+		"service_api.scope_string": "https://auth.globus.org/scopes/" + apiID + "/action_all"})
+	out, _ = c.ok("", "status")
+	if line := strings.Split(out, "\n")[1]; !strings.HasSuffix(line, " done") {
+		t.Fatalf("step 2 with its scope: %q", line)
+	}
+}

@@ -63,7 +63,7 @@ func EnsureScope(ctx context.Context, e *Env) (ScopeResult, error) {
 			}
 			res.Scope = *again
 		case err != nil:
-			return ScopeResult{}, credsProblem("creating the action_all scope", "Service API", "service_api", err)
+			return ScopeResult{}, credsProblem("creating the action_all scope", serviceAPIApp(), err)
 		default:
 			// Read it back: what Globus stored is what counts.
 			back, err := g.GetScope(ctx, globus.Basic(cred), sc.ID)
@@ -76,10 +76,7 @@ func EnsureScope(ctx context.Context, e *Env) (ScopeResult, error) {
 	if err := CheckActionAllScope(res.Scope, cred.ID); err != nil {
 		return res, err
 	}
-	if err := SetValues(e.Vault, map[string]string{
-		"service_api.scope_id":     res.Scope.ID,
-		"service_api.scope_string": res.Scope.ScopeString,
-	}); err != nil {
+	if err := storeScope(e.Vault, res.Scope); err != nil {
 		return res, problem("storing the scope in the vault", err)
 	}
 	return res, nil
@@ -91,7 +88,7 @@ func findActionAll(ctx context.Context, g *globus.Client, cred globus.Credential
 	a := globus.Basic(cred)
 	cl, err := g.GetClient(ctx, a, cred.ID)
 	if err != nil {
-		return nil, credsProblem("reading the Service API app", "Service API", "service_api", err)
+		return nil, credsProblem("reading the Service API app", serviceAPIApp(), err)
 	}
 	if cl.PublicClient {
 		return nil, &Problem{
@@ -180,7 +177,8 @@ func ActionAllScopeNotes(sc globus.Scope) []string {
 // invalid_client (or another 401) means the pair is wrong, the commonest
 // case; a 401 that is a GARE or invalid_grant is something else
 // and keeps Globus's own words. It never repeats the secret.
-func credsProblem(doing, label, prefix string, err error) error {
+func credsProblem(doing string, k appKind, err error) error {
+	label, prefix := k.name, k.step
 	var ge *globus.Error
 	if errors.As(err, &ge) && (strings.EqualFold(ge.OAuthError, "invalid_client") ||
 		(ge.Status == http.StatusUnauthorized && ge.Requirements == nil && !strings.EqualFold(ge.OAuthError, "invalid_grant"))) {

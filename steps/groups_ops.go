@@ -76,7 +76,7 @@ func newGroupCaller(ctx context.Context, e *Env, asClient bool) (*groupCaller, e
 		}
 		ts, err := e.Globus.ClientCredentialsToken(ctx, cred, globus.GroupsScope)
 		if err != nil {
-			return nil, credsProblem("getting a Groups token for the Service API app", "Service API", "service_api", err)
+			return nil, credsProblem("getting a Groups token for the Service API app", serviceAPIApp(), err)
 		}
 		t, ok := ts[GroupsResourceServer]
 		if !ok || t.AccessToken == "" {
@@ -354,7 +354,7 @@ func orName(name string) string {
 
 func groupProblem(doing string, gc *groupCaller, err error) error {
 	if gc.asClient {
-		return credsProblem(doing, "Service API", "service_api", err)
+		return credsProblem(doing, serviceAPIApp(), err)
 	}
 	if globus.IsStatus(err, http.StatusUnauthorized) {
 		return &Problem{What: doing + ": Globus did not accept the login", Err: err, is: ErrNotLoggedIn, Do: "run `globus-setup login` again"}
@@ -403,7 +403,7 @@ func addMembers(ctx context.Context, e *Env, gc *groupCaller, groupID string, me
 		ids, err := e.Globus.LookupIdentities(ctx, gc.identities, usernames)
 		if err != nil {
 			if gc.asClient {
-				return nil, credsProblem("looking up the members' identities", "Service API", "service_api", err)
+				return nil, credsProblem("looking up the members' identities", serviceAPIApp(), err)
 			}
 			return nil, problem("looking up the members' identities", err)
 		}
@@ -542,11 +542,11 @@ func storeGroup(v *vault.Vault, name, id string, add, drop []string) error {
 			changed = true
 		}
 		now := time.Now().UTC()
-		switch st, _ := stateOf(*d, "groups"); {
+		switch st, _ := stateOf(*d, groupsID); {
 		case st == StateVerified && changed:
-			d.Steps["groups"] = vault.StepRecord{State: string(StateDone), UpdatedAt: now, Note: "re-verify: groups." + name + " changed"}
+			d.Steps[groupsID] = vault.StepRecord{State: string(StateDone), UpdatedAt: now, Note: "re-verify: groups." + name + " changed"}
 		case !st.Finished() || st == StateSkipped:
-			d.Steps["groups"] = vault.StepRecord{State: string(StateDone), UpdatedAt: now}
+			d.Steps[groupsID] = vault.StepRecord{State: string(StateDone), UpdatedAt: now}
 		}
 		return nil
 	})
