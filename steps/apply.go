@@ -185,7 +185,7 @@ func newPlanner(ctx context.Context, e *Env, opts ApplyOptions) (*planner, error
 	if err != nil {
 		if globus.IsStatus(err, 401) || globus.IsStatus(err, 403) {
 			return nil, &Problem{What: "Globus does not accept the stored login", Err: err, is: ErrNotLoggedIn,
-				Do: "log in again with `globus-setup login` and grant every scope asked for"}
+				Do: Say("log in again with ", logIn(), " and grant every scope asked for")}
 		}
 		return nil, problem("asking Globus who is logged in", err)
 	}
@@ -203,7 +203,7 @@ func applySteps(asked []string) ([]string, error) {
 	for _, s := range asked {
 		if !slices.Contains(ids, s) {
 			return nil, &Problem{What: fmt.Sprintf("apply cannot do the step %q", s),
-				Do: "choose among " + strings.Join(ids, ", ")}
+				Do: Say("choose among " + strings.Join(ids, ", "))}
 		}
 	}
 	var out []string
@@ -329,8 +329,8 @@ func notAdministered(err error) bool {
 func storedUnknown(what, key, id string, err error) error {
 	return &Problem{
 		What: fmt.Sprintf("%s is %s, but Globus knows no %s of that ID that you administer", key, id, what),
-		Do: "check it against the developers console and store the right one with `globus-setup set " + key +
-			"`, or log in as an admin of its project; apply does not replace a stored ID by itself",
+		Do: Say("check it against the developers console and store the right one with ", setKey(key),
+			", or log in as an admin of its project; apply does not replace a stored ID by itself"),
 		Err: err,
 	}
 }
@@ -339,7 +339,7 @@ func storedUnknown(what, key, id string, err error) error {
 func sameNamed(what, name, key string, ids []string, intent *applyIntent) error {
 	p := &Problem{
 		What: fmt.Sprintf("%d %ss named %q exist that you administer (%s)", len(ids), what, name, strings.Join(ids, ", ")),
-		Do:   "choose one and store its ID with `globus-setup set " + key + " ID`, then run apply again",
+		Do:   Say("choose one and store its ID with ", setKeyTo(key, "ID"), ", then ", againApply),
 	}
 	if intent != nil {
 		p.What += "; an earlier run was interrupted while creating one"
@@ -426,7 +426,7 @@ func (p *planner) planApp(ctx context.Context, k appKind) (*planned, *globus.App
 		if !slices.Contains(k.accept, cl.ClientType) {
 			return nil, nil, &Problem{
 				What: fmt.Sprintf("%s is %s, the app %q, which is a %s, not %s as this step needs", key, cl.ID, cl.Name, cl.ClientType, k.describe),
-				Do:   "store the right app's ID with `globus-setup set " + key + "`, then run apply again",
+				Do:   Say("store the right app's ID with ", setKey(key), ", then ", againApply),
 			}
 		}
 		it.Action, it.ID, it.Name, it.Detail = PlanKeep, cl.ID, cl.Name, cl.ClientType
@@ -460,7 +460,7 @@ func (p *planner) planApp(ctx context.Context, k appKind) (*planned, *globus.App
 	if !slices.Contains(k.accept, found.ClientType) {
 		return nil, nil, &Problem{
 			What: fmt.Sprintf("the app %q (%s) is a %s, not %s as this step needs", found.Name, found.ID, found.ClientType, k.describe),
-			Do:   "rename it in the developers console so apply creates the right one, or store the right app's ID with `globus-setup set " + key + "`",
+			Do:   Say("rename it in the developers console so apply creates the right one, or store the right app's ID with ", setKey(key)),
 		}
 	}
 	it.Name = found.Name

@@ -24,10 +24,13 @@ type ApplyResult struct {
 
 // Line is the result in one line: "✓ created app … (ID …)", "✓ kept …" or
 // "✗ …: error — hint".
-func (r ApplyResult) Line() string {
+func (r ApplyResult) Line() string { return r.LineIn(CLI) }
+
+// LineIn is Line with the advice's actions named by n.
+func (r ApplyResult) LineIn(n Namer) string {
 	if r.Err != nil {
 		s := fmt.Sprintf("✗ %s %s %q: %v", r.Item.Action, r.Item.What, r.Item.Name, r.Err)
-		if h := Hint(r.Err); h != "" && !strings.Contains(s, h) {
+		if h := AdviceOf(r.Err).In(n); h != "" && !strings.Contains(s, h) {
 			s += " — " + h
 		}
 		return s
@@ -141,7 +144,7 @@ func lockApply(v *vault.Vault) (unlock func(), err error) {
 	}
 	if !ok {
 		return nil, &Problem{What: "another globus-setup apply is running on this vault",
-			Do: "let it finish (or end it), then run apply again: it carries on from what the other run stored"}
+			Do: Say("let it finish (or end it), then run apply again: it carries on from what the other run stored")}
 	}
 	return release, nil
 }
@@ -165,7 +168,7 @@ func planChanged(approved, fresh Plan) error {
 			more = append(more, fmt.Sprintf("%s %q", it.What, it.Name))
 		}
 	}
-	do := "look at the new plan and approve it again"
+	do := Say("look at the new plan and approve it again")
 	if len(more) > 0 {
 		return &Problem{What: "the plan changed since it was approved: it would now also create " + strings.Join(more, ", "),
 			Do: do, is: ErrPlanChanged}
@@ -247,7 +250,7 @@ func (p *planner) doSecret(ctx context.Context, it *planned) (string, error) {
 	}
 	if err := p.store(map[string]string{it.prefix + ".client_id": clientID, it.prefix + ".client_secret": cr.Secret}, key); err != nil {
 		return "", &Problem{What: "made a new client secret but could not store it in the vault", Err: err,
-			Do: "fix what the error names and run apply again: it deletes that unsaved secret and makes another"}
+			Do: Say("fix what the error names and run apply again: it deletes that unsaved secret and makes another")}
 	}
 	// Which credential it is and when Globus made it, for its age in status
 	// and for rotate. Lost in a crash here, the age reads as unknown: harmless.
@@ -296,7 +299,7 @@ func (p *planner) deleteOrphans(ctx context.Context, key string, in applyIntent,
 func (p *planner) beginCreate(ctx context.Context, key, name, purpose string) (string, error) {
 	project := storedProject(p.e.Vault)
 	if project == "" {
-		return "", &Problem{What: "no project is stored (project.id) to " + purpose, Do: "do the project step first"}
+		return "", &Problem{What: "no project is stored (project.id) to " + purpose, Do: Say("do the project step first")}
 	}
 	return project, p.writeIntent(ctx, key, applyIntent{Name: name})
 }
@@ -328,7 +331,7 @@ func createProblem(what string, err error) error {
 	var ne *globus.NetworkError
 	if globus.IsStatus(err, 500) || globus.IsStatus(err, 502) || globus.IsStatus(err, 504) || errors.As(err, &ne) ||
 		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		p.Do = "Globus may have made it anyway: run apply again, which looks for it before making another"
+		p.Do = Say("Globus may have made it anyway: ", againApply, cliOnly(", which looks for it before making another", ": it looks for it before making another"))
 	}
 	return p
 }
@@ -338,7 +341,7 @@ func storeProblem(what string, err error) error {
 		return nil
 	}
 	return &Problem{What: "created " + what + " but could not store its ID in the vault", Err: err,
-		Do: "fix what the error names and run apply again: it finds " + what + " by name and adopts it"}
+		Do: Say("fix what the error names and run apply again: it finds " + what + " by name and adopts it")}
 }
 
 // ---- intents ----

@@ -94,14 +94,27 @@ type Step struct {
 	plan       func(p *planner, ctx context.Context) error
 	planAlways bool
 	// ownPlan is a step's "do it for me" outside apply (the groups).
-	ownPlan  func(ctx context.Context, e *Env, values map[string]string) (SetupPlan, error)
-	ownApply func(ctx context.Context, e *Env, approved SetupPlan, progress func(ApplyResult)) ([]ApplyResult, error)
+	ownPlan func(ctx context.Context, e *Env, values map[string]string) (SetupPlan, error)
+	// checkCommand is the command that does the step's action and check
+	// ("" verify does).
+	checkCommand string
+	ownApply     func(ctx context.Context, e *Env, approved SetupPlan, progress func(ApplyResult)) ([]ApplyResult, error)
 }
 
-// Report is what an action or verification found, one line per fact.
+// Report is what an action or verification found, one line per fact, in
+// the command line's words; LinesIn names its advice in a front-end's.
 type Report struct {
 	Lines []string
 	OK    bool
+	in    func(Namer) []string
+}
+
+// LinesIn is the report with its advice's actions named by n.
+func (r Report) LinesIn(n Namer) []string {
+	if r.in == nil {
+		return r.Lines
+	}
+	return r.in(n)
 }
 
 // Env is what actions and verifications work with.

@@ -2,6 +2,8 @@ package steps
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -158,5 +160,29 @@ func TestEveryStepHasChecks(t *testing.T) {
 			}()
 			mustBeComplete(broken)
 		}()
+	}
+}
+
+// Advice names commands only through a Namer: no file of steps but
+// advice.go (the command line's namer) writes a globus-setup command into
+// an operator message.
+func TestNoCommandLineInStepsMessages(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") || f == "advice.go" {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(data), "\n") {
+			if strings.Contains(line, "`globus-setup") && !strings.HasPrefix(strings.TrimSpace(line), "//") {
+				t.Errorf("%s:%d writes a command into a message: %s", f, i+1, strings.TrimSpace(line))
+			}
+		}
 	}
 }

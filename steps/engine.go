@@ -414,3 +414,39 @@ func containsString(list []string, s string) bool {
 	}
 	return false
 }
+
+// UnsetValue removes a stored value (any known key, secrets too) and the
+// values derived from it (a client ID's scope), in one vault update; the
+// step goes back to the state its done rule gives (in progress, or
+// pending with nothing left), and verified steps depending on it to done.
+// had is false when nothing was stored under key.
+func UnsetValue(v *vault.Vault, key string) (had bool, err error) {
+	spec, ok := Spec(key)
+	if !ok {
+		return false, fmt.Errorf("unknown key %q", key)
+	}
+	if v == nil {
+		return false, errors.New("no vault open")
+	}
+	s, ok := stepByID(spec.Step)
+	if !ok {
+		return false, fmt.Errorf("unknown step %q", spec.Step)
+	}
+	err = v.Update(func(d *vault.Doc) error {
+		initDoc(d)
+		if _, had = d.Values[key]; !had {
+			return nil
+		}
+		delete(d.Values, key)
+		for _, k := range keySpecs() {
+			if containsString(k.DerivedFrom, key) {
+				delete(d.Values, k.Key)
+			}
+		}
+		now := time.Now().UTC()
+		d.Steps[s.ID] = vault.StepRecord{State: string(stateFor(d.Values, s)), UpdatedAt: now}
+		markDependents(d, s.ID, []string{key}, now)
+		return nil
+	})
+	return had, err
+}

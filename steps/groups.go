@@ -272,7 +272,7 @@ func (vf *verifier) groups(ctx context.Context) []Check {
 		name := "Group " + n + " exists and holds its members"
 		id := vf.val("groups." + n + ".id")
 		if id == "" {
-			out = append(out, fail(step, name, "it is not created yet", "run `globus-setup group create "+n+"`"))
+			out = append(out, fail(step, name, "it is not created yet", Say(run(groupCmd("create", n)))))
 			continue
 		}
 		if c, ok := vf.unreachable(step, name); ok {
@@ -315,7 +315,9 @@ func (vf *verifier) group(ctx context.Context, readers []*groupCaller, n, id, na
 	case hidden && !slices.ContainsFunc(readers, func(gc *groupCaller) bool { return !gc.asClient }):
 		// Groups are private by default: the operator's group is invisible
 		// to the app, which proves nothing without the operator's login.
-		return skip(step, name, "the Service API app cannot see group "+id+"; log in to check (`globus-setup login`)")
+		c := skip(step, name, "the Service API app cannot see group "+id+"; log in to check (", logIn(), ")")
+		c.NeedsLogin = true
+		return c
 	case globus.IsStatus(err, http.StatusForbidden):
 		return fail(step, name, "you cannot see or manage group "+id+" (Globus Groups answered 403)",
 			"ask one of the group's admins to make you a manager or admin, or log in as its owner to check it")
@@ -345,7 +347,7 @@ func (vf *verifier) group(ctx context.Context, readers []*groupCaller, n, id, na
 	name = fmt.Sprintf("Group %q exists and holds its members", g.Name)
 	if len(missing) > 0 {
 		return fail(step, name, "it lacks "+strings.Join(missing, ", "),
-			"run `globus-setup group add "+n+" "+strings.Join(missing, " ")+"`")
+			Say("run ", groupCmd("add", n, strings.Join(missing, " "))))
 	}
 	c := pass(step, name, fmt.Sprintf("%d stored member(s)", len(want)))
 	c.Warn = vf.outsideDomains(g, want)
@@ -356,10 +358,10 @@ func (vf *verifier) group(ctx context.Context, readers []*groupCaller, n, id, na
 // gateway admits a user only if their identity's username domain is in
 // AUTHORIZED_IDP_DOMAINS, compared exactly (as the proof's domain check),
 // and the policy asks for the same domains. "" when all can.
-func (vf *verifier) outsideDomains(g *globus.Group, want []string) string {
+func (vf *verifier) outsideDomains(g *globus.Group, want []string) Advice {
 	domains := gatewayItems(vf.e.Vault.Doc(), "AUTHORIZED_IDP_DOMAINS")
 	if len(domains) == 0 {
-		return ""
+		return Advice{}
 	}
 	stored := map[string]bool{}
 	for _, u := range want {
@@ -382,8 +384,7 @@ func (vf *verifier) outsideDomains(g *globus.Group, want []string) string {
 		}
 	}
 	if len(out) == 0 {
-		return ""
+		return Advice{}
 	}
-	return "the gateway will refuse " + strings.Join(out, ", ") + ": not from AUTHORIZED_IDP_DOMAINS (" + strings.Join(domains, " ") +
-		"); they must log in with an identity from those domains, or add their domain to the policy on the console and store it as the policy holds it with `globus-setup set policy.domains`"
+	return Say("the gateway will refuse ", strings.Join(out, ", "), ": not from AUTHORIZED_IDP_DOMAINS (", strings.Join(domains, " "), "); they must log in with an identity from those domains, or add their domain to the policy on the console and store it as the policy holds it with ", setKey("policy.domains"))
 }

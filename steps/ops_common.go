@@ -14,7 +14,7 @@ import (
 // a *globus.Error (globus.Hint finds it).
 type Problem struct {
 	What string // what is wrong
-	Do   string // what to do next
+	Do   Advice // what to do next
 	Err  error  // the cause, if any (for errors.Is/As)
 	is   error  // a sentinel this Problem also is (e.g. ErrNotLoggedIn)
 }
@@ -34,8 +34,8 @@ func (p *Problem) Error() string {
 
 // Hint says what to do next: the Problem's own advice, else its cause's.
 func (p *Problem) Hint() string {
-	if p.Do != "" {
-		return p.Do
+	if !p.Do.Empty() {
+		return p.Do.String()
 	}
 	return globus.Hint(p.Err)
 }
@@ -95,7 +95,7 @@ func storedCredentials(v *vault.Vault, k appKind) (globus.Credentials, error) {
 	if len(miss) > 0 {
 		return globus.Credentials{}, &Problem{
 			What: "the " + label + " app's " + strings.Join(miss, " and ") + " is not stored yet",
-			Do:   "store it with `globus-setup set " + miss[0] + "` (or in the wizard's " + label + " step)",
+			Do:   Say("store it with ", setKey(miss[0]), cliOnly(" (or in the wizard's "+label+" step)", "")),
 		}
 	}
 	return globus.Credentials{ID: id, Secret: secret}, nil

@@ -96,7 +96,7 @@ func (vf *verifier) policy(ctx context.Context) Check {
 	}
 	vf.login(ctx)
 	if vf.authTok == nil {
-		return skip(step, name, vf.loginWhy)
+		return vf.loginSkip(step, name)
 	}
 	if c, ok := vf.unreachable(step, name); ok {
 		return c
@@ -109,14 +109,14 @@ func (vf *verifier) policy(ctx context.Context) Check {
 		return vf.failErr(step, name, problem("reading the policy", err))
 	}
 	var wrong []string
-	hint := "edit the policy in the developers console (or store what it holds with `globus-setup set policy.domains`); the gateway's AUTHORIZED_IDP_DOMAINS must match it"
+	hint := Say("edit the policy in the developers console (or store what it holds with ", setKey("policy.domains"), "); the gateway's AUTHORIZED_IDP_DOMAINS must match it")
 	if !p.HighAssurance {
 		wrong = append(wrong, "it is not high assurance")
 	}
 	// Exactly, case included, as the gateway compares them at start-up.
 	if msg, fix := domainsMismatch(policyDomains(p), SplitList(vf.val("policy.domains")), "policy.domains"); msg != "" {
 		wrong = append(wrong, msg)
-		hint = fix + "; the gateway's AUTHORIZED_IDP_DOMAINS (policy.domains) must equal them"
+		hint = Say(fix, "; the gateway's AUTHORIZED_IDP_DOMAINS (policy.domains) must equal them")
 	}
 	if t := vf.val("policy.assurance_timeout"); t != "" && t != strconv.Itoa(p.AuthenticationAssuranceTimeout) {
 		wrong = append(wrong, fmt.Sprintf("its assurance timeout is %ds, the stored one %ss", p.AuthenticationAssuranceTimeout, t))
@@ -237,7 +237,7 @@ func (p *planner) planPolicy(ctx context.Context) error {
 	}
 	if len(wanted) == 0 {
 		return &Problem{What: "the policy needs its identity provider domains (policy.domains), and none are given",
-			Do: "give them with --domains \"anl.gov uchicago.edu\" (or type them on the policy step), or store them with `globus-setup set policy.domains`"}
+			Do: Say(cliOnly("give them with --domains \"anl.gov uchicago.edu\" (or type them on the policy step)", "type them on the policy step"), ", or store them with ", setKey("policy.domains"))}
 	}
 	secs := p.input("policy.assurance_timeout")
 	if secs == "" {
@@ -267,8 +267,8 @@ func (p *planner) keepPolicy(it *planned, pol *globus.Policy, wanted []string) e
 		if err != nil {
 			return &Problem{
 				What: fmt.Sprintf("the policy %q (%s) includes the domains %q, which the gateway cannot use: %v", pol.DisplayName, pol.ID, raw, err),
-				Do: "correct the policy's included domains in the developers console (the gateway's AUTHORIZED_IDP_DOMAINS must match them), " +
-					"or store another policy's ID with `globus-setup set policy.id`, then run apply again",
+				Do: Say("correct the policy's included domains in the developers console (the gateway's AUTHORIZED_IDP_DOMAINS must match them), "+
+					"or store another policy's ID with ", setKey("policy.id"), ", then ", againApply),
 			}
 		}
 		// Stored exactly as Globus holds them: the gateway refuses to start

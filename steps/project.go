@@ -89,7 +89,7 @@ func (vf *verifier) project(ctx context.Context) Check {
 	}
 	vf.login(ctx)
 	if vf.authTok == nil {
-		return skip(projectID, name, vf.loginWhy)
+		return vf.loginSkip(projectID, name)
 	}
 	if c, ok := vf.unreachable(projectID, name); ok {
 		return c
@@ -140,7 +140,7 @@ func (p *planner) planProject(ctx context.Context) error {
 	}
 	if !p.doing(projectID) {
 		return &Problem{What: "no project is stored yet (project.id)",
-			Do: "do the project step first (`globus-setup apply --steps project`), or store its ID with `globus-setup set project.id`"}
+			Do: Say("do the project step first (", applyStep("project"), "), or store its ID with ", setKey("project.id"))}
 	}
 	if name == "" {
 		name = assets.DefaultProjectName
@@ -174,7 +174,7 @@ func (p *planner) planProject(ctx context.Context) error {
 	}
 	if it.contact == "" {
 		return &Problem{What: "the project needs a contact e-mail (project.contact_email), and your Globus login has none",
-			Do: "give one with --contact-email (or type it on the project step), or store it with `globus-setup set project.contact_email`"}
+			Do: Say("give one with --contact-email (or type it on the project step), or store it with ", setKey("project.contact_email"))}
 	}
 	it.Detail = "admin " + p.operator() + ", contact " + it.contact
 	p.add(it)
@@ -203,7 +203,7 @@ func projectOfStoredApps(ctx context.Context, e *Env, auth globus.Authorizer) (*
 			if !strings.EqualFold(found.ID, cl.Project) {
 				return nil, "", &Problem{
 					What: fmt.Sprintf("the stored apps are in two projects: %s in %s, %s in %s", from, found.ID, label, cl.Project),
-					Do:   "store the project to use with `globus-setup set project.id`, and register the apps of the other one again in it",
+					Do:   Say("store the project to use with ", setKey("project.id"), ", and register the apps of the other one again in it"),
 				}
 			}
 			continue

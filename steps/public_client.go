@@ -70,7 +70,7 @@ func (vf *verifier) publicClient(ctx context.Context) Check {
 	}
 	vf.login(ctx)
 	if vf.authTok == nil {
-		return skip(step, name, vf.loginWhy)
+		return vf.loginSkip(step, name)
 	}
 	if c, ok := vf.unreachable(step, name); ok {
 		return c

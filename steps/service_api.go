@@ -72,9 +72,10 @@ func serviceAPIStep() Step {
 			{name: "GLOBUS_APPLICATION_ID", values: scalar("service_api.client_id")},
 			{name: "GLOBUS_APPLICATION_SECRET", values: scalar("service_api.client_secret")},
 		},
-		Action: scopeAction,
-		checks: (*verifier).serviceAPI,
-		plan:   func(p *planner, ctx context.Context) error { return p.planAppStep(ctx, serviceAPIApp()) },
+		Action:       scopeAction,
+		checkCommand: "scope create",
+		checks:       (*verifier).serviceAPI,
+		plan:         func(p *planner, ctx context.Context) error { return p.planAppStep(ctx, serviceAPIApp()) },
 	}
 }
 
@@ -115,7 +116,7 @@ func (vf *verifier) serviceAPI(ctx context.Context) []Check {
 			"store the Service API app's ID and secret (a confidential client registered as a service API)"))
 	case cl.ClientType == globus.ClientTypeServiceAccount:
 		out = append(out, fail(step, typeName, "client "+cred.ID+" is a service account (client_identity), which cannot own the gateway's scope",
-			"the Service API and Service Account IDs may be swapped: check `globus-setup get service_api.client_id` against the console"))
+			Say("the Service API and Service Account IDs may be swapped: check ", getKey("service_api.client_id"), " against the console")))
 	case !slices.Contains([]string{globus.ClientTypeConfidential, globus.ClientTypeResourceServer, globus.ClientTypeHybrid, ""}, cl.ClientType):
 		out = append(out, fail(step, typeName, "client "+cred.ID+" has the unexpected type "+cl.ClientType,
 			"register the Service API app as the guide says (a service API, i.e. a confidential client)"))
@@ -138,12 +139,12 @@ func (vf *verifier) scope(ctx context.Context, cred globus.Credentials) Check {
 	const step, name = serviceAPIID, scopeCheckName
 	id := vf.val("service_api.scope_id")
 	if id == "" {
-		return fail(step, name, "no action_all scope is stored", "run `globus-setup scope create`")
+		return fail(step, name, "no action_all scope is stored", Say(run(checkStep(serviceAPIID))))
 	}
 	sc, err := vf.e.Globus.GetScope(ctx, globus.Basic(cred), id)
 	if err != nil {
 		if globus.IsStatus(err, http.StatusNotFound) {
-			return fail(step, name, "the stored scope "+id+" does not exist", "run `globus-setup scope create` to find or create it again")
+			return fail(step, name, "the stored scope "+id+" does not exist", Say(run(checkStep(serviceAPIID)), " to find or create it again"))
 		}
 		return vf.failErr(step, name, problem("reading the scope", err))
 	}
@@ -151,7 +152,7 @@ func (vf *verifier) scope(ctx context.Context, cred globus.Credentials) Check {
 		return failErr(step, name, err)
 	}
 	if s := vf.val("service_api.scope_string"); s != "" && s != sc.ScopeString {
-		return fail(step, name, "the stored scope string differs from Globus's ("+sc.ScopeString+")", "run `globus-setup scope create` to store it again")
+		return fail(step, name, "the stored scope string differs from Globus's ("+sc.ScopeString+")", Say(run(checkStep(serviceAPIID)), " to store it again"))
 	}
 	return pass(step, name, strings.Join(append([]string{sc.ScopeString}, ActionAllScopeNotes(*sc)...), "; "))
 }

@@ -26,34 +26,44 @@ type Check struct {
 	Name   string // what was checked, e.g. "Service API credentials work"
 	Status CheckStatus
 	Detail string // pass: a short fact; fail: what is wrong; skip: why
-	Hint   string // fail: what to do
+	Hint   Advice // fail: what to do
 	// Warn: a pass with something that still stops someone (e.g. a group
 	// member outside AUTHORIZED_IDP_DOMAINS); it does not fail verify.
-	Warn string
+	Warn Advice
 	// NoAnswer: failed because Globus could not be reached, which says
 	// nothing about the stored values (RecordChecks leaves the step as is).
 	NoAnswer bool
+	// Why ends a skip's detail with what would let it run (a login).
+	Why Advice
+	// NeedsLogin: skipped only for want of the operator's login.
+	NeedsLogin bool
 }
 
-// Line is the check as one line of a report:
+// Line is the check as one line of a report, in the command line's words:
 // "✓ Name (detail)", "✗ Name: detail — hint" or "- Name: skipped: detail".
-func (c Check) Line() string {
+func (c Check) Line() string { return c.LineIn(CLI) }
+
+// LineIn is Line with the advice's actions named by n.
+func (c Check) LineIn(n Namer) string {
 	switch c.Status {
 	case CheckPass:
 		s := "✓ " + c.Name
 		if c.Detail != "" {
 			s += " (" + c.Detail + ")"
 		}
-		if c.Warn != "" {
-			s += " — warning: " + c.Warn
+		if !c.Warn.Empty() {
+			s += " — warning: " + c.Warn.In(n)
 		}
 		return s
 	case CheckFail:
 		s := "✗ " + c.Name + ": " + c.Detail
-		if c.Hint != "" {
-			s += " — " + c.Hint
+		if !c.Hint.Empty() {
+			s += " — " + c.Hint.In(n)
 		}
 		return s
+	}
+	if !c.Why.Empty() {
+		return "- " + c.Name + ": skipped: " + c.Why.In(n)
 	}
 	return "- " + c.Name + ": skipped: " + c.Detail
 }
@@ -65,11 +75,12 @@ func AnyFailed(checks []Check) bool {
 
 // verifier runs checks with what they share: the login, looked up once.
 type verifier struct {
-	e        *Env
-	authTok  globus.Authorizer // operator's auth.globus.org token, nil if not logged in
-	loginWhy string            // why authTok is nil
-	loginErr error             // a login problem other than not being logged in
-	checked  bool
+	e         *Env
+	authTok   globus.Authorizer // operator's auth.globus.org token, nil if not logged in
+	loginWhy  Advice            // why authTok is nil
+	loginOnly bool              // authTok is nil only for want of a login
+	loginErr  error             // a login problem other than not being logged in
+	checked   bool
 	// down is the first call Globus did not answer: later checks are skipped
 	// rather than each waiting out its own retries against a dead network.
 	down error
@@ -93,7 +104,7 @@ func noAnswer(err error) bool {
 func (vf *verifier) failErr(step, name string, err error) Check {
 	c := failErr(step, name, err)
 	if req, _, ok := globus.RequirementsOf(err); ok {
-		c.Hint = "Globus asks you to sign in again " + req.Describe() + ": run `" + LoginCommand(vf.e, req) + "`"
+		c.Hint = Say("Globus asks you to sign in again "+req.Describe(), redrive(vf.e, req, RedriveHint))
 		if vf.refused == nil {
 			vf.refused = err
 		}
@@ -126,14 +137,14 @@ func (vf *verifier) login(ctx context.Context) {
 	case err == nil:
 		vf.authTok = a
 	case errors.Is(err, ErrNotLoggedIn):
-		vf.loginWhy = "log in to check (`globus-setup login`)"
+		vf.loginWhy, vf.loginOnly = Say("log in to check (", logIn(), ")"), true
 		var p *Problem
-		if errors.As(err, &p) && p.What != "" {
-			vf.loginWhy = p.What + ": log in again to check (`globus-setup login`)"
+		if errors.As(err, &p) && p.What != "" && p.What != ErrNotLoggedIn.Error() {
+			vf.loginWhy = Say(p.What, ": log in again to check (", logIn(), ")")
 		}
 	default:
 		vf.loginErr = err
-		vf.loginWhy = "the login could not be used (" + err.Error() + ")"
+		vf.loginWhy = Say("the login could not be used (" + err.Error() + ")")
 		if noAnswer(err) && vf.down == nil {
 			vf.down = err
 		}
@@ -217,12 +228,23 @@ func pass(step, name, detail string) Check {
 	return Check{Step: step, Name: name, Status: CheckPass, Detail: detail}
 }
 
-func skip(step, name, why string) Check {
-	return Check{Step: step, Name: name, Status: CheckSkip, Detail: why}
+// skip is a check that could not run; why is what it waits for, as words
+// and actions (Say).
+func skip(step, name string, why ...any) Check {
+	w := Say(why...)
+	return Check{Step: step, Name: name, Status: CheckSkip, Detail: w.String(), Why: w}
 }
 
-func fail(step, name, what, hint string) Check {
-	return Check{Step: step, Name: name, Status: CheckFail, Detail: what, Hint: hint}
+// loginSkip is a check skipped for want of a usable login.
+func (vf *verifier) loginSkip(step, name string) Check {
+	c := skip(step, name, vf.loginWhy)
+	c.NeedsLogin = vf.loginOnly
+	return c
+}
+
+// fail is a failed check; hint is what to do, as words and actions (Say).
+func fail(step, name, what string, hint ...any) Check {
+	return Check{Step: step, Name: name, Status: CheckFail, Detail: what, Hint: Say(hint...)}
 }
 
 // failErr turns an error into a failed check, with its hint.
@@ -235,7 +257,7 @@ func failErr(step, name string, err error) Check {
 			what += " (" + p.Err.Error() + ")"
 		}
 	}
-	return fail(step, name, what, globus.Hint(err))
+	return fail(step, name, what, AdviceOf(err))
 }
 
 func notStored(step, name string, keys ...string) Check {
@@ -252,7 +274,7 @@ func (vf *verifier) loginCheck(ctx context.Context) Check {
 	case vf.loginErr != nil:
 		return vf.failErr("", name, vf.loginErr)
 	}
-	return skip("", name, "not logged in; `globus-setup login` lets verify check the project, the public client and the policy")
+	return skip("", name, "not logged in; ", logIn(), " lets verify check the project, the public client and the policy")
 }
 
 // credsCheck proves an app's ID/secret pair with a client-credentials grant.
@@ -330,9 +352,13 @@ func verifyReport(ctx context.Context, e *Env, stepID string) (Report, error) {
 		return Report{}, err
 	}
 	checks = withSignIn(checks, e, err)
-	rep := Report{OK: !AnyFailed(checks)}
-	for _, c := range checks {
-		rep.Lines = append(rep.Lines, c.Line())
-	}
+	rep := Report{OK: !AnyFailed(checks), in: func(n Namer) []string {
+		out := make([]string, len(checks))
+		for i, c := range checks {
+			out[i] = c.LineIn(n)
+		}
+		return out
+	}}
+	rep.Lines = rep.in(CLI)
 	return rep, RecordChecks(e, checks)
 }

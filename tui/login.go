@@ -353,7 +353,7 @@ func (l *loginModel) afterLogin(justStored int) tea.Cmd {
 func (l *loginModel) retryCode(err error) tea.Cmd {
 	var sum []string
 	for _, line := range explain(err) {
-		if w := wizardWords(line); strings.Contains(w, "press L") || strings.Contains(w, "Press L") {
+		if strings.Contains(line, "press L") || strings.Contains(line, "Press L") {
 			continue
 		}
 		sum = append(sum, line)

@@ -631,7 +631,7 @@ func (p *stepModel) check(withAction bool) tea.Cmd {
 				continue
 			}
 			rep, err := fn(ctx, env)
-			lines = append(lines, rep.Lines...)
+			lines = append(lines, rep.LinesIn(wizardWords)...)
 			if ctx.Err() != nil {
 				err = ctx.Err() // checks report a cut-short call as failed; say cancelled
 			}
@@ -729,10 +729,10 @@ func checkedNote(n int, lines []string) string {
 // explain turns an error into plain words plus, for Globus errors, what to do.
 func explain(err error) []string {
 	out := []string{"Problem: " + err.Error()}
-	if h := steps.Hint(err); h != "" {
+	if h := adviceLine(err, false); h != "" {
 		out = append(out, "What to do: "+h)
 	}
-	if errors.Is(err, steps.ErrNotLoggedIn) && !strings.Contains(wizardWords(strings.Join(out, " ")), "press L") {
+	if errors.Is(err, steps.ErrNotLoggedIn) && !strings.Contains(strings.Join(out, " "), "press L") {
 		out = append(out, "Press L to log in to Globus from here.")
 	}
 	return out

@@ -149,7 +149,7 @@ func (p *stepModel) apply() tea.Cmd {
 				return // the login screen says it in words
 			}
 			select {
-			case ch <- applyProgressMsg{id: id, seq: seq, line: r.Line(), next: next}:
+			case ch <- applyProgressMsg{id: id, seq: seq, line: r.LineIn(wizardWords), next: next}:
 			default:
 			}
 		}
@@ -176,7 +176,7 @@ func (p *stepModel) appliedDone(msg applyDoneMsg) tea.Cmd {
 	o := outcome{}
 	created := 0
 	for _, r := range msg.results {
-		o.report = append(o.report, r.Line())
+		o.report = append(o.report, r.LineIn(wizardWords))
 		if r.Err == nil && r.Item.Action == steps.PlanCreate {
 			created++
 		}

@@ -1199,3 +1199,51 @@ func TestStatusStepTwoNeedsItsScope(t *testing.T) {
 		t.Fatalf("step 2 with its scope: %q", line)
 	}
 }
+
+// unset removes a stored value, secrets too, with what was derived from it;
+// the step goes back as its done rule says (issue 20).
+func TestUnsetClearsAValue(t *testing.T) {
+	c := newVaultCLI(t)
+	c.ok("", "set", "service_api.client_id", apiID)
+	c.ok(apiSecret+"\n", "set", "service_api.client_secret", "-")
+	c.seed(map[string]string{"service_api.scope_id": projectID,
+		"service_api.scope_string": "https://auth.globus.org/scopes/" + apiID + "/action_all"})
+	_, errs := c.ok("", "unset", "service_api.client_secret")
+	if !strings.Contains(errs, "removed service_api.client_secret") {
+		t.Fatalf("unset said %q", errs)
+	}
+	if got := c.fails("", "get", "service_api.client_secret"); !strings.Contains(got, "not set") {
+		t.Fatalf("the secret is still there: %q", got)
+	}
+	out, _ := c.ok("", "status")
+	if line := strings.Split(out, "\n")[1]; !strings.HasSuffix(line, " in_progress") {
+		t.Fatalf("step 2 after unsetting its secret: %q", line)
+	}
+	c.ok("", "unset", "service_api.client_id") // the scope goes with it
+	if got := c.fails("", "get", "service_api.scope_id"); !strings.Contains(got, "not set") {
+		t.Fatalf("the scope of a removed client ID is still stored: %q", got)
+	}
+	out, _ = c.ok("", "status")
+	if line := strings.Split(out, "\n")[1]; !strings.HasSuffix(line, " pending") {
+		t.Fatalf("step 2 with nothing stored: %q", line)
+	}
+	if got := c.fails("", "unset", "nope.key"); !strings.Contains(got, "unknown key") {
+		t.Fatalf("unknown key: %q", got)
+	}
+}
+
+// export --out writes the .env that rotate then updates (issue 20: every
+// front-end that writes the .env remembers it).
+func TestExportOutIsRememberedForRotate(t *testing.T) {
+	c := newVaultCLI(t)
+	c.seedAll()
+	path := filepath.Join(t.TempDir(), "gateway.env")
+	c.ok("", "export", "--out", path)
+	v, err := vault.Open(c.paths, []byte(vcPass), vault.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := v.Internal(steps.EnvTargetKey); got != path {
+		t.Fatalf("rotate's .env after export --out: %q, want %q", got, path)
+	}
+}
