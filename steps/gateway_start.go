@@ -44,7 +44,7 @@ func GatewayStartCheck(ctx context.Context, e *Env) Check {
 	switch {
 	case len(policies) == 0:
 		return fail(step, name, "GLOBUS_POLICIES would be empty (policy.id is not stored): the gateway refuses to start without a high-assurance policy",
-			Say("create the policy (step 5, or ", applyStep("policy"), ") or store its ID with ", setKey("policy.id")))
+			Say("create the policy (step 5, or ", applyStep(policyID), ") or store its ID with ", setKey("policy.id")))
 	case len(policies) > 1:
 		return fail(step, name, "GLOBUS_POLICIES would hold "+strconv.Itoa(len(policies))+" policies ("+strings.Join(policies, ", ")+"): the gateway refuses to start unless it holds exactly one",
 			Say("keep one: ", setKeyTo("policy.id", "ID"), " with the high-assurance policy's ID"))
@@ -81,7 +81,7 @@ func GatewayStartCheck(ctx context.Context, e *Env) Check {
 		return c
 	case !pol.HighAssurance:
 		return fail(step, name, "policy "+id+" is not high assurance: the gateway refuses to start (\"The Globus Policy must be High Assurance.\")",
-			Say("edit the policy in the developers console and make it high assurance, or create one with ", applyStep("policy")))
+			Say("edit the policy in the developers console and make it high assurance, or create one with ", applyStep(policyID)))
 	}
 	if msg, hint := domainsMismatch(policyDomains(pol), domains, "AUTHORIZED_IDP_DOMAINS"); msg != "" {
 		return fail(step, name, msg+": the gateway refuses to start (\"The Globus Policy and AUTHORIZED_IDP_DOMAINS are inconsistent.\")", hint)

@@ -140,7 +140,7 @@ func (p *planner) planProject(ctx context.Context) error {
 	}
 	if !p.doing(projectID) {
 		return &Problem{What: "no project is stored yet (project.id)",
-			Do: Say("do the project step first (", applyStep("project"), "), or store its ID with ", setKey("project.id"))}
+			Do: Say("do the project step first (", applyStep(projectID), "), or store its ID with ", setKey("project.id"))}
 	}
 	if name == "" {
 		name = assets.DefaultProjectName
