@@ -155,9 +155,13 @@ func ExecVariables(doc vault.Doc, compute bool, only []string) ([]string, error)
 }
 
 // ChildEnvironment is base (NAME=value entries, e.g. os.Environ()) with
-// vars set over it: an inherited value of the same name never wins.
+// vars set over it: an inherited value of the same name never wins. The
+// vault's own passphrase sources (vault.SourceVariables) are left out.
 func ChildEnvironment(base, vars []string) []string {
 	set := map[string]bool{}
+	for _, name := range vault.SourceVariables {
+		set[name] = true
+	}
 	for _, kv := range vars {
 		name, _, _ := strings.Cut(kv, "=")
 		set[name] = true

@@ -63,4 +63,9 @@ func TestExecVariables(t *testing.T) {
 	if strings.Join(env, ",") != "A=1,B=2,GLOBUS_APPLICATION_ID=new" {
 		t.Errorf("child env: %v", env)
 	}
+	// The vault's own passphrase sources never reach the command.
+	env = ChildEnvironment([]string{"GLOBUS_SETUP_PASSPHRASE_FILE=/p", "A=1", "GLOBUS_SETUP_PASSPHRASE_COMMAND=pass show v", "GLOBUS_SETUP_IDENTITY=/k", "GLOBUS_SETUP_VAULT=/v"}, []string{"SERVICE_ACCOUNT_ID=x"})
+	if strings.Join(env, ",") != "A=1,GLOBUS_SETUP_VAULT=/v,SERVICE_ACCOUNT_ID=x" {
+		t.Errorf("child env with the passphrase sources: %v", env)
+	}
 }

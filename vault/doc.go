@@ -28,5 +28,7 @@
 // guidance) and accepts a wrong passphrase on write. keyring is used only for what
 // it does well: remembering the unlocked identity in a real OS keychain (macOS
 // Keychain, Secret Service, Windows Credential Manager, Linux kernel keyring) when
-// the operator asks for it. Its file and pass backends are never enabled.
+// the operator asks for it, and keeping a sitting's key off Linux (sitting.go;
+// on Linux a sitting is a kernel key with its own timeout, set through keyctl
+// directly). Its file and pass backends are never enabled.
 package vault

@@ -357,7 +357,7 @@ func (v *Vault) changeRecipients(fn func(cur []Recipient) ([]Recipient, error)) 
 		return err
 	}
 	v.setDoc(fresh)
-	return nil
+	return v.endSittingOnRecipientsChange()
 }
 
 // freshLocked re-reads vault.age under the lock and refuses when the vault

@@ -186,6 +186,7 @@ func fileExists(path string) bool {
 type Options struct {
 	WorkFactor  int           // 0 → DefaultWorkFactor; tests may use e.g. 10
 	LockTimeout time.Duration // 0 → 30s; negative → try once, no wait
+	Sittings    SittingStore  // nil → the OS's (sitting.go); tests give their own
 }
 
 func (o Options) normalized() (Options, error) {

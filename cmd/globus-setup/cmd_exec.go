@@ -26,7 +26,12 @@ or with --compute the two Globus Compute ones (GLOBUS_COMPUTE_CLIENT_ID and
 GLOBUS_COMPUTE_CLIENT_SECRET, the Service Account's), instead of writing them to
 ~/.bashrc or a file: nothing goes to disk or onto a command line. --only keeps just
 the variables named. globus-setup becomes the command (exec), so its exit status
-and signals are the command's own. As aws-vault exec, op run and sops exec-env do.`,
+and signals are the command's own. As aws-vault exec, op run and sops exec-env do.
+
+The command never gets the vault's own way in: GLOBUS_SETUP_PASSPHRASE_FILE,
+GLOBUS_SETUP_PASSPHRASE_COMMAND and GLOBUS_SETUP_IDENTITY are left out of its
+environment, a /dev/fd/N the passphrase or key was read from is closed to it, and
+every sitting (` + "`globus-setup unlock`" + `) is ended before it starts.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
@@ -46,6 +51,10 @@ and signals are the command's own. As aws-vault exec, op run and sops exec-env d
 			if err != nil {
 				return err
 			}
+			if err := a.endSittingsBeforeExec(); err != nil {
+				return err
+			}
+			a.keepSourcesFromChild()
 			execve := a.execve
 			if execve == nil {
 				execve = execCommand

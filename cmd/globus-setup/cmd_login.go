@@ -73,6 +73,7 @@ func newLogoutCmd(a *app) *cobra.Command {
 				return err
 			}
 			r, err := steps.RevokeAndLogout(cmd.Context(), e)
+			defer a.endSittingAfter("logged out")
 			if err != nil {
 				return a.opsFail(err)
 			}

@@ -37,6 +37,8 @@ type opsWorld struct {
 	// onPrompt, when set, runs as the first prompt is read: the world
 	// changing while the operator reads the question.
 	onPrompt func()
+	// vaultOptions are the app's: the sitting tests give their own store.
+	vaultOptions vault.Options
 }
 
 func newOpsWorld(t *testing.T) *opsWorld {
@@ -128,6 +130,7 @@ func (w *opsWorld) run(args ...string) (int, string, string) {
 			w.pasted <- w.browser(url)
 			return nil
 		},
+		vaultOptions: w.vaultOptions,
 	}
 	code := run(context.Background(), args, a)
 	return code, out.String(), errb.String()

@@ -276,6 +276,7 @@ func newStatusCmd(a *app) *cobra.Command {
 			}
 			a.statusSecrets(v.Doc(), limit)
 			a.statusRecipients(v)
+			a.statusSitting(v.Paths())
 			return nil
 		},
 	}

@@ -37,6 +37,7 @@ type app struct {
 	profile        string // --profile
 	force          bool
 	vaultOptions   vault.Options
+	noSitting      bool // unlock: never through a sitting (cmd_unlock.go)
 
 	// tty is the controlling terminal for prompts; nil when there is none.
 	// Prompts never read stdin, so `set KEY -` can take a value from a pipe
@@ -64,7 +65,8 @@ func newApp() *app {
 		isTerminal: func() bool {
 			return term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd()))
 		},
-		browse: tui.OpenURL,
+		browse:       tui.OpenURL,
+		vaultOptions: vault.Options{Sittings: childSittings},
 	}
 }
 
@@ -155,6 +157,7 @@ kept in an encrypted local vault; run with no command for the full-screen wizard
 		newEmulatorCmd(a),
 		newRotateCmd(a), newExecCmd(a),
 		newRecipientsCmd(a), newProfilesCmd(a),
+		newUnlockCmd(a), newLockCmd(a),
 	)
 	return root
 }
@@ -198,6 +201,9 @@ func (a *app) unlock() (*vault.Vault, error) {
 	p, err := a.paths()
 	if err != nil {
 		return nil, err
+	}
+	if v, ok := a.fromSitting(p); ok {
+		return v, nil
 	}
 	if id, err := a.identity(); err != nil || id != nil {
 		if err != nil {

@@ -89,6 +89,9 @@ func (a *app) runWizard(ctx context.Context, demo, accessible bool) error {
 			return err
 		}
 	}
+	if unlocked == nil {
+		unlocked, _ = a.fromSitting(p)
+	}
 	profile, _, _ := a.profileName()
 	return tui.Run(ctx, tui.Config{
 		Vault:           unlocked,
