@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/globus-setup/globus-setup/assets"
@@ -19,15 +18,12 @@ import (
 // making a duplicate. The planning lives here; carrying it out, intents and
 // reconciliation in apply_run.go.
 
-// ApplyStepIDs: the console steps Apply can do for a logged-in operator.
-var ApplyStepIDs = []string{"project", "service_api", "service_account", "public_client", "policy"}
-
 // applyInputs are the values ApplyOptions.Values may give.
 var applyInputs = []string{"project.name", "project.contact_email", "policy.domains", "policy.assurance_timeout"}
 
 // ApplyOptions says which steps to do and gives inputs not yet stored.
 type ApplyOptions struct {
-	Steps []string // subset of ApplyStepIDs; empty = all five, always run in catalogue order
+	Steps []string // subset of ApplyStepIDs(); empty = all five, always run in catalogue order
 	// Values are inputs not yet stored that override the vault: project.name,
 	// project.contact_email, policy.domains, policy.assurance_timeout
 	// (validated with Validate; stored by Apply with what it creates).
@@ -47,7 +43,7 @@ const (
 // PlanItem is one object of the plan. It never holds a secret.
 type PlanItem struct {
 	Step   string // step ID
-	What   string // "project", "app", "client secret", "scope", "policy"
+	What   string // what it is: a project, an app, a client secret, a scope, a policy
 	Name   string // the display name it has or will get
 	Action PlanAction
 	ID     string // the existing ID (keep, reuse)
@@ -129,9 +125,12 @@ func makePlan(ctx context.Context, e *Env, opts ApplyOptions) (Plan, error) {
 // planned is a plan item with what carrying it out needs.
 type planned struct {
 	PlanItem
-	prefix string            // vault key prefix of apps and secrets: "service_api", …
+	prefix string            // vault key prefix of apps and secrets: the app step's ID
 	store  map[string]string // values to store when kept or reused
 	intent *applyIntent      // an earlier run's intent for this object, to reconcile
+	// do carries the item out (the module that planned it says how) and
+	// returns the ID now stored.
+	do func(p *planner, ctx context.Context, it *planned) (string, error)
 	// what a creation sends
 	contact      string
 	clientType   string
@@ -186,7 +185,7 @@ func newPlanner(ctx context.Context, e *Env, opts ApplyOptions) (*planner, error
 	if err != nil {
 		if globus.IsStatus(err, 401) || globus.IsStatus(err, 403) {
 			return nil, &Problem{What: "Globus does not accept the stored login", Err: err, is: ErrNotLoggedIn,
-				Do: "log in again with `globus-setup login` and grant every scope asked for"}
+				Do: Say("log in again with ", logIn(), " and grant every scope asked for")}
 		}
 		return nil, problem("asking Globus who is logged in", err)
 	}
@@ -197,17 +196,18 @@ func newPlanner(ctx context.Context, e *Env, opts ApplyOptions) (*planner, error
 
 // applySteps checks the steps asked for and puts them in catalogue order.
 func applySteps(asked []string) ([]string, error) {
+	ids := ApplyStepIDs()
 	if len(asked) == 0 {
-		return slices.Clone(ApplyStepIDs), nil
+		return ids, nil
 	}
 	for _, s := range asked {
-		if !slices.Contains(ApplyStepIDs, s) {
+		if !slices.Contains(ids, s) {
 			return nil, &Problem{What: fmt.Sprintf("apply cannot do the step %q", s),
-				Do: "choose among " + strings.Join(ApplyStepIDs, ", ")}
+				Do: Say("choose among " + strings.Join(ids, ", "))}
 		}
 	}
 	var out []string
-	for _, s := range ApplyStepIDs {
+	for _, s := range ids {
 		if slices.Contains(asked, s) {
 			out = append(out, s)
 		}
@@ -273,42 +273,46 @@ func (p *planner) operator() string {
 	return ""
 }
 
-// App kinds of the three app steps.
+// appKind is one of the app steps (2–4), as its module declares it: how
+// apply registers it and how its credentials are named.
 type appKind struct {
-	step, suffix, label, clientType string
-	redirect                        func(globus.Environment) string
-	accept                          []string // client types a same-named app may have to be reused
-	describe                        string
+	step, name                string // step ID; the app's name in messages ("Service API")
+	suffix, label, clientType string // app name suffix; secret label ("" no secret); client type
+	redirect                  func(globus.Environment) string
+	accept                    []string // client types a same-named app may have to be reused
+	describe                  string
+	firstLogin                bool // the first login's client: its project is the one to reuse
+	compute                   bool // Globus Compute holds its credentials too (rotate says so)
+	// more plans what the app's step needs beyond the app and its secret
+	// (the Service API's scope).
+	more func(p *planner, ctx context.Context, app *planned, cl *globus.AppClient) error
 }
 
-var appKinds = []appKind{
-	{step: "service_api", suffix: assets.ServiceAPISuffix, label: assets.ServiceAPISecretLabel, clientType: globus.ClientTypeHybrid,
-		redirect: func(globus.Environment) string { return assets.ServiceAPIRedirectURI },
-		accept:   []string{globus.ClientTypeHybrid, globus.ClientTypeConfidential, globus.ClientTypeResourceServer},
-		describe: "a service API"},
-	{step: "service_account", suffix: assets.ServiceAccountSuffix, label: assets.ServiceAcctSecretLabel, clientType: globus.ClientTypeServiceAccount,
-		accept:   []string{globus.ClientTypeServiceAccount},
-		describe: "a service account"},
-	{step: "public_client", suffix: assets.PublicClientSuffix, clientType: globus.ClientTypePublicThick,
-		redirect: func(env globus.Environment) string { return env.AuthCodeRedirectURI() },
-		accept:   []string{globus.ClientTypePublicThick},
-		describe: "a thick client"},
+// appKindsByLogin are the app steps' kinds, the first login's first.
+func appKindsByLogin() []appKind {
+	all := []appKind{serviceAPIApp(), serviceAccountApp(), publicClientApp()}
+	slices.SortStableFunc(all, func(a, b appKind) int {
+		switch {
+		case a.firstLogin == b.firstLogin:
+			return 0
+		case a.firstLogin:
+			return -1
+		}
+		return 1
+	})
+	return all
 }
 
+// plan asks each step of the catalogue for its part, in order: later steps
+// build on earlier ones (apps go into the project planned before them).
 func (p *planner) plan(ctx context.Context) error {
-	if err := p.planProject(ctx); err != nil {
-		return err
-	}
-	for _, k := range appKinds {
-		if !p.doing(k.step) {
+	for _, s := range catalogue() {
+		if s.plan == nil || !(s.planAlways || p.doing(s.ID)) {
 			continue
 		}
-		if err := p.planAppStep(ctx, k); err != nil {
+		if err := s.plan(p, ctx); err != nil {
 			return err
 		}
-	}
-	if p.doing("policy") {
-		return p.planPolicy(ctx)
 	}
 	return nil
 }
@@ -325,8 +329,8 @@ func notAdministered(err error) bool {
 func storedUnknown(what, key, id string, err error) error {
 	return &Problem{
 		What: fmt.Sprintf("%s is %s, but Globus knows no %s of that ID that you administer", key, id, what),
-		Do: "check it against the developers console and store the right one with `globus-setup set " + key +
-			"`, or log in as an admin of its project; apply does not replace a stored ID by itself",
+		Do: Say("check it against the developers console and store the right one with ", setKey(key),
+			", or log in as an admin of its project; apply does not replace a stored ID by itself"),
 		Err: err,
 	}
 }
@@ -335,7 +339,7 @@ func storedUnknown(what, key, id string, err error) error {
 func sameNamed(what, name, key string, ids []string, intent *applyIntent) error {
 	p := &Problem{
 		What: fmt.Sprintf("%d %ss named %q exist that you administer (%s)", len(ids), what, name, strings.Join(ids, ", ")),
-		Do:   "choose one and store its ID with `globus-setup set " + key + " ID`, then run apply again",
+		Do:   Say("choose one and store its ID with ", setKeyTo(key, "ID"), ", then ", againApply),
 	}
 	if intent != nil {
 		p.What += "; an earlier run was interrupted while creating one"
@@ -370,148 +374,6 @@ func nameMatches(have, want string, intent *applyIntent) bool {
 		(intent != nil && strings.EqualFold(have, strings.TrimSpace(intent.Name)))
 }
 
-func (p *planner) planProject(ctx context.Context) error {
-	it := &planned{PlanItem: PlanItem{Step: "project", What: "project"}}
-	name := p.input("project.name")
-	if id := value(p.e.Vault, "project.id"); id != "" {
-		pr, err := p.g.GetProject(ctx, p.auth, id)
-		if notAdministered(err) {
-			return storedUnknown("project", "project.id", id, err)
-		}
-		if err != nil {
-			return problem("reading the project "+id, err)
-		}
-		it.Action = PlanKeep
-		p.keepProject(it, pr)
-		p.add(it)
-		return nil
-	}
-	if pr, from, err := projectOfStoredApps(ctx, p.e, p.auth); err != nil {
-		return err
-	} else if pr != nil {
-		// An app registered by hand (the public client the first login
-		// needs) already lives in a project: everything else goes there
-		// too, never into a second project of the same gateway.
-		it.Action, it.ID, it.Detail = PlanReuse, pr.ID, "the project of the stored "+from
-		p.keepProject(it, pr)
-		p.add(it)
-		return nil
-	}
-	if !p.doing("project") {
-		return &Problem{What: "no project is stored yet (project.id)",
-			Do: "do the project step first (`globus-setup apply --steps project`), or store its ID with `globus-setup set project.id`"}
-	}
-	if name == "" {
-		name = assets.DefaultProjectName
-	}
-	p.projectName, it.Name = name, name
-	it.intent = p.intentFor("project", "project")
-	all, err := p.g.ListProjects(ctx, p.auth)
-	if err != nil {
-		return problem("listing your projects", err)
-	}
-	var ids []string
-	var found *globus.Project
-	for i := range all {
-		if nameMatches(all[i].DisplayName, name, it.intent) {
-			ids, found = append(ids, all[i].ID), &all[i]
-		}
-	}
-	if err := pick(it, "project", "project.id", ids); err != nil {
-		return err
-	}
-	if it.Action == PlanReuse {
-		p.keepProject(it, found)
-		p.add(it)
-		return nil
-	}
-	it.contact = p.input("project.contact_email")
-	if it.contact == "" {
-		if em, err := Validate("project.contact_email", p.who.Email); err == nil {
-			it.contact = em
-		}
-	}
-	if it.contact == "" {
-		return &Problem{What: "the project needs a contact e-mail (project.contact_email), and your Globus login has none",
-			Do: "give one with --contact-email (or type it on the project step), or store it with `globus-setup set project.contact_email`"}
-	}
-	it.Detail = "admin " + p.operator() + ", contact " + it.contact
-	p.add(it)
-	return nil
-}
-
-// projectOfStoredApps is the project holding the apps stored without a
-// project (nil when none is stored or none can be read). An app's record
-// names its project (globus-sdk-python testing/data/auth/get_client.py:
-// "project"). Apps in two projects stop the plan: which one is meant is
-// the operator's call.
-func projectOfStoredApps(ctx context.Context, e *Env, auth globus.Authorizer) (*globus.Project, string, error) {
-	var found *globus.Project
-	var from string
-	for _, k := range []appKind{appKinds[2], appKinds[0], appKinds[1]} {
-		id := value(e.Vault, k.step+".client_id")
-		if id == "" {
-			continue
-		}
-		cl, err := e.Globus.GetClient(ctx, auth, id)
-		if err != nil || cl.Project == "" {
-			continue // planApp says what is wrong with it
-		}
-		label := "app " + cl.Name + " (" + k.describe + ")"
-		if found != nil {
-			if !strings.EqualFold(found.ID, cl.Project) {
-				return nil, "", &Problem{
-					What: fmt.Sprintf("the stored apps are in two projects: %s in %s, %s in %s", from, found.ID, label, cl.Project),
-					Do:   "store the project to use with `globus-setup set project.id`, and register the apps of the other one again in it",
-				}
-			}
-			continue
-		}
-		pr, err := e.Globus.GetProject(ctx, auth, cl.Project)
-		if err != nil {
-			continue // not a project the operator administers: planApp says so
-		}
-		found, from = pr, label
-	}
-	return found, from, nil
-}
-
-// keepProject takes a kept or reused project as Globus has it. Apply never
-// renames a project or changes its contact, so app and policy names derive
-// from its own name, the vault records what Globus holds, and a typed value
-// that differs is said rather than silently dropped.
-func (p *planner) keepProject(it *planned, pr *globus.Project) {
-	p.projectID, p.projectName = pr.ID, pr.DisplayName
-	it.ID, it.Name = pr.ID, pr.DisplayName
-	it.store = map[string]string{}
-	var notes []string
-	if it.Detail != "" {
-		notes = append(notes, it.Detail)
-	}
-	if v, note := fromGlobus("project.name", "its name", pr.DisplayName); note != "" {
-		notes = append(notes, note)
-	} else {
-		it.store["project.name"] = v
-	}
-	if asked := p.inputs["project.name"]; asked != "" && !strings.EqualFold(asked, strings.TrimSpace(pr.DisplayName)) {
-		notes = append(notes, fmt.Sprintf("not renamed to %q: apply never renames, the existing project keeps its own name", asked))
-	}
-	contact := ""
-	if strings.TrimSpace(pr.ContactEmail) != "" {
-		v, note := fromGlobus("project.contact_email", "its contact e-mail", pr.ContactEmail)
-		if note != "" {
-			notes = append(notes, note)
-		} else {
-			contact, it.store["project.contact_email"] = v, v
-			notes = append(notes, "contact "+v)
-		}
-	}
-	if asked := p.inputs["project.contact_email"]; asked != "" && !strings.EqualFold(asked, contact) {
-		notes = append(notes, "contact "+asked+" not applied: apply does not change an existing project")
-	}
-	it.Detail = strings.Join(notes, "; ")
-}
-
 // fromGlobus validates an optional value Globus holds before the vault
 // stores it: one the validators reject would fail every later store, and no
 // rerun could get past it. note says why it is not stored.
@@ -529,20 +391,15 @@ func (p *planner) planAppStep(ctx context.Context, k appKind) error {
 		return err
 	}
 	p.add(app)
-	if k.label == "" {
-		return nil // a public client has no secret
-	}
-	sec, err := p.planSecret(ctx, k, app)
-	if err != nil {
-		return err
-	}
-	p.add(sec)
-	if k.step == "service_api" {
-		sc, err := p.planScope(ctx, app, cl)
+	if k.label != "" { // a public client has no secret
+		sec, err := p.planSecret(ctx, k, app)
 		if err != nil {
 			return err
 		}
-		p.add(sc)
+		p.add(sec)
+	}
+	if k.more != nil {
+		return k.more(p, ctx, app, cl)
 	}
 	return nil
 }
@@ -552,7 +409,7 @@ func (p *planner) planAppStep(ctx context.Context, k appKind) error {
 func (p *planner) planApp(ctx context.Context, k appKind) (*planned, *globus.AppClient, error) {
 	key := k.step + ".client_id"
 	it := &planned{PlanItem: PlanItem{Step: k.step, What: "app", Name: assets.AppName(p.projectName, k.suffix)},
-		prefix: k.step, clientType: k.clientType}
+		prefix: k.step, clientType: k.clientType, do: (*planner).doApp}
 	if k.redirect != nil {
 		it.redirectURIs = []string{k.redirect(p.g.Environment())}
 	}
@@ -569,7 +426,7 @@ func (p *planner) planApp(ctx context.Context, k appKind) (*planned, *globus.App
 		if !slices.Contains(k.accept, cl.ClientType) {
 			return nil, nil, &Problem{
 				What: fmt.Sprintf("%s is %s, the app %q, which is a %s, not %s as this step needs", key, cl.ID, cl.Name, cl.ClientType, k.describe),
-				Do:   "store the right app's ID with `globus-setup set " + key + "`, then run apply again",
+				Do:   Say("store the right app's ID with ", setKey(key), ", then ", againApply),
 			}
 		}
 		it.Action, it.ID, it.Name, it.Detail = PlanKeep, cl.ID, cl.Name, cl.ClientType
@@ -603,7 +460,7 @@ func (p *planner) planApp(ctx context.Context, k appKind) (*planned, *globus.App
 	if !slices.Contains(k.accept, found.ClientType) {
 		return nil, nil, &Problem{
 			What: fmt.Sprintf("the app %q (%s) is a %s, not %s as this step needs", found.Name, found.ID, found.ClientType, k.describe),
-			Do:   "rename it in the developers console so apply creates the right one, or store the right app's ID with `globus-setup set " + key + "`",
+			Do:   Say("rename it in the developers console so apply creates the right one, or store the right app's ID with ", setKey(key)),
 		}
 	}
 	it.Name = found.Name
@@ -627,7 +484,7 @@ func createAppDetail(k appKind, redirects []string) string {
 // planSecret keeps a stored secret only if a client-credentials grant with
 // it works; otherwise the app gets a new one.
 func (p *planner) planSecret(ctx context.Context, k appKind, app *planned) (*planned, error) {
-	it := &planned{PlanItem: PlanItem{Step: k.step, What: "client secret", Name: k.label}, prefix: k.step}
+	it := &planned{PlanItem: PlanItem{Step: k.step, What: "client secret", Name: k.label}, prefix: k.step, do: (*planner).doSecret}
 	it.intent = p.intentFor(k.step, "client secret")
 	var notes []string
 	if it.intent != nil {
@@ -664,148 +521,6 @@ func (p *planner) planSecret(ctx context.Context, k appKind, app *planned) (*pla
 func refusedCredentials(err error) bool {
 	var ge *globus.Error
 	return errors.As(err, &ge) && (ge.Status == 401 || strings.EqualFold(ge.OAuthError, "invalid_client"))
-}
-
-// planScope looks for the Service API app's action_all scope; EnsureScope
-// does the work when Apply runs.
-func (p *planner) planScope(ctx context.Context, app *planned, cl *globus.AppClient) (*planned, error) {
-	it := &planned{PlanItem: PlanItem{Step: "service_api", What: "scope", Name: assets.ScopeName,
-		Action: PlanCreate, Detail: "action_all, with the Groups dependent scope"}}
-	if cl == nil {
-		return it, nil
-	}
-	sc, err := actionAllOf(ctx, p.g, p.auth, cl)
-	if err != nil {
-		return nil, err
-	}
-	if sc == nil {
-		return it, nil
-	}
-	if err := CheckActionAllScope(*sc, cl.ID); err != nil {
-		return nil, err
-	}
-	it.Action, it.ID, it.Detail = PlanReuse, sc.ID, strings.Join(append([]string{sc.ScopeString}, ActionAllScopeNotes(*sc)...), "; ")
-	if sc.Name != "" {
-		it.Name = sc.Name
-	}
-	if app.Action == PlanKeep && value(p.e.Vault, "service_api.scope_id") == sc.ID {
-		it.Action = PlanKeep
-	}
-	return it, nil
-}
-
-func (p *planner) planPolicy(ctx context.Context) error {
-	it := &planned{PlanItem: PlanItem{Step: "policy", What: "policy", Name: assets.AppName(p.projectName, assets.PolicySuffix)}}
-	it.intent = p.intentFor("policy", "policy")
-	wanted := SplitList(p.input("policy.domains"))
-	var found *globus.Policy
-	if id := value(p.e.Vault, "policy.id"); id != "" {
-		pol, err := p.g.GetPolicy(ctx, p.auth, id)
-		if notAdministered(err) {
-			return storedUnknown("policy", "policy.id", id, err)
-		}
-		if err != nil {
-			return problem("reading the policy "+id, err)
-		}
-		it.Action, found = PlanKeep, pol
-	} else if p.projectID != "" {
-		all, err := p.g.ListPolicies(ctx, p.auth)
-		if err != nil {
-			return problem("listing your policies", err)
-		}
-		var ids []string
-		for i := range all {
-			if strings.EqualFold(all[i].ProjectID, p.projectID) && nameMatches(all[i].DisplayName, it.Name, it.intent) {
-				ids, found = append(ids, all[i].ID), &all[i]
-			}
-		}
-		if err := pick(it, "policy", "policy.id", ids); err != nil {
-			return err
-		}
-	} else {
-		it.Action = PlanCreate
-	}
-	if it.Action != PlanCreate {
-		if err := p.keepPolicy(it, found, wanted); err != nil {
-			return err
-		}
-		p.add(it)
-		return nil
-	}
-	if len(wanted) == 0 {
-		return &Problem{What: "the policy needs its identity provider domains (policy.domains), and none are given",
-			Do: "give them with --domains \"anl.gov uchicago.edu\" (or type them on the policy step), or store them with `globus-setup set policy.domains`"}
-	}
-	secs := p.input("policy.assurance_timeout")
-	if secs == "" {
-		secs = assets.DefaultAssuranceTimeout
-	}
-	it.timeout, _ = strconv.Atoi(secs)
-	it.domains = wanted
-	it.Detail = fmt.Sprintf("high assurance, domains %s; re-authenticate after %s", strings.Join(wanted, " "), humanSeconds(it.timeout))
-	p.add(it)
-	return nil
-}
-
-// keepPolicy describes a kept or reused policy and stores what it holds:
-// the gateway's AUTHORIZED_IDP_DOMAINS must match the policy, not a wish.
-// Domains the gateway cannot use are a Problem naming the policy: the
-// operator never typed them, so a FieldErrors would point nowhere.
-func (p *planner) keepPolicy(it *planned, pol *globus.Policy, wanted []string) error {
-	it.ID, it.Name = pol.ID, pol.DisplayName
-	it.store = map[string]string{}
-	var notes []string
-	if it.Detail != "" {
-		notes = append(notes, it.Detail)
-	}
-	var have []string
-	if raw := strings.TrimSpace(strings.Join(pol.DomainConstraintsInclude, " ")); raw != "" {
-		_, err := Validate("policy.domains", raw)
-		if err != nil {
-			return &Problem{
-				What: fmt.Sprintf("the policy %q (%s) includes the domains %q, which the gateway cannot use: %v", pol.DisplayName, pol.ID, raw, err),
-				Do: "correct the policy's included domains in the developers console (the gateway's AUTHORIZED_IDP_DOMAINS must match them), " +
-					"or store another policy's ID with `globus-setup set policy.id`, then run apply again",
-			}
-		}
-		// Stored exactly as Globus holds them: the gateway refuses to start
-		// unless AUTHORIZED_IDP_DOMAINS equals them, case included.
-		have = policyDomains(pol)
-		it.store["policy.domains"] = strings.Join(have, " ")
-	}
-	if pol.AuthenticationAssuranceTimeout > 0 {
-		v, note := fromGlobus("policy.assurance_timeout", "its re-authentication time", strconv.Itoa(pol.AuthenticationAssuranceTimeout))
-		if note != "" {
-			notes = append(notes, note)
-		} else {
-			it.store["policy.assurance_timeout"] = v
-		}
-	}
-	if !pol.HighAssurance {
-		notes = append(notes, "it is NOT high assurance: make it so in the developers console")
-	}
-	d := "domains " + strings.Join(have, " ")
-	if len(have) == 0 {
-		d = "no domains included"
-	}
-	if len(wanted) > 0 && !slices.Equal(sortedCopy(wanted), sortedCopy(have)) {
-		d += " (not the wanted " + strings.Join(wanted, " ") + ": the vault records the policy's own, which the gateway must use)"
-	}
-	notes = append(notes, d+"; re-authenticate after "+humanSeconds(pol.AuthenticationAssuranceTimeout))
-	it.Detail = strings.Join(notes, "; ")
-	return nil
-}
-
-// policyDomains is a policy's included domains exactly as Globus holds them
-// (only blanks around each trimmed), the source of AUTHORIZED_IDP_DOMAINS.
-func policyDomains(pol *globus.Policy) []string {
-	var out []string
-	for _, d := range pol.DomainConstraintsInclude {
-		if d = strings.TrimSpace(d); d != "" {
-			out = append(out, d)
-		}
-	}
-	return out
 }
 
 func sortedCopy(s []string) []string {

@@ -7,13 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
-	"github.com/globus-setup/globus-setup/assets"
 	"github.com/globus-setup/globus-setup/globus"
 	"github.com/globus-setup/globus-setup/vault"
 )
@@ -27,10 +24,13 @@ type ApplyResult struct {
 
 // Line is the result in one line: "✓ created app … (ID …)", "✓ kept …" or
 // "✗ …: error — hint".
-func (r ApplyResult) Line() string {
+func (r ApplyResult) Line() string { return r.LineIn(CLI) }
+
+// LineIn is Line with the advice's actions named by n.
+func (r ApplyResult) LineIn(n Namer) string {
 	if r.Err != nil {
 		s := fmt.Sprintf("✗ %s %s %q: %v", r.Item.Action, r.Item.What, r.Item.Name, r.Err)
-		if h := Hint(r.Err); h != "" && !strings.Contains(s, h) {
+		if h := AdviceOf(r.Err).In(n); h != "" && !strings.Contains(s, h) {
 			s += " — " + h
 		}
 		return s
@@ -144,7 +144,7 @@ func lockApply(v *vault.Vault) (unlock func(), err error) {
 	}
 	if !ok {
 		return nil, &Problem{What: "another globus-setup apply is running on this vault",
-			Do: "let it finish (or end it), then run apply again: it carries on from what the other run stored"}
+			Do: Say("let it finish (or end it), then run apply again: it carries on from what the other run stored")}
 	}
 	return release, nil
 }
@@ -168,7 +168,7 @@ func planChanged(approved, fresh Plan) error {
 			more = append(more, fmt.Sprintf("%s %q", it.What, it.Name))
 		}
 	}
-	do := "look at the new plan and approve it again"
+	do := Say("look at the new plan and approve it again")
 	if len(more) > 0 {
 		return &Problem{What: "the plan changed since it was approved: it would now also create " + strings.Join(more, ", "),
 			Do: do, is: ErrPlanChanged}
@@ -185,7 +185,7 @@ func planChanged(approved, fresh Plan) error {
 // kept as they were).
 func markApplied(v *vault.Vault, stepID string) error {
 	doc := v.Doc()
-	s, ok := StepByID(stepID)
+	s, ok := stepByID(stepID)
 	if !ok || len(MissingKeys(doc.Values, s)) > 0 {
 		return nil
 	}
@@ -196,39 +196,10 @@ func markApplied(v *vault.Vault, stepID string) error {
 }
 
 func (p *planner) carryOut(ctx context.Context, it *planned) (string, error) {
-	switch it.What {
-	case "project":
-		return p.doProject(ctx, it)
-	case "app":
-		return p.doApp(ctx, it)
-	case "client secret":
-		return p.doSecret(ctx, it)
-	case "scope":
-		r, err := EnsureScope(ctx, p.e)
-		return r.Scope.ID, err
-	case "policy":
-		return p.doPolicy(ctx, it)
+	if it.do == nil {
+		return "", fmt.Errorf("apply: nothing knows how to make a %q", it.What)
 	}
-	return "", fmt.Errorf("apply: nothing knows how to make a %q", it.What)
-}
-
-func (p *planner) doProject(ctx context.Context, it *planned) (string, error) {
-	key := intentKey("project", "project")
-	if it.Action != PlanCreate {
-		vals := maps.Clone(it.store)
-		vals["project.id"] = it.ID
-		return it.ID, p.store(vals, key)
-	}
-	if err := p.writeIntent(ctx, key, applyIntent{Name: it.Name}); err != nil {
-		return "", err
-	}
-	pr, err := p.g.CreateProject(ctx, p.auth, globus.ProjectCreate{
-		DisplayName: it.Name, ContactEmail: it.contact, AdminIDs: []string{p.who.Sub}})
-	if err != nil {
-		return "", p.createFailed(key, "the project", err)
-	}
-	err = p.store(map[string]string{"project.id": pr.ID, "project.name": it.Name, "project.contact_email": it.contact}, key)
-	return pr.ID, storeProblem("the project", err)
+	return it.do(p, ctx, it)
 }
 
 func (p *planner) doApp(ctx context.Context, it *planned) (string, error) {
@@ -279,7 +250,7 @@ func (p *planner) doSecret(ctx context.Context, it *planned) (string, error) {
 	}
 	if err := p.store(map[string]string{it.prefix + ".client_id": clientID, it.prefix + ".client_secret": cr.Secret}, key); err != nil {
 		return "", &Problem{What: "made a new client secret but could not store it in the vault", Err: err,
-			Do: "fix what the error names and run apply again: it deletes that unsaved secret and makes another"}
+			Do: Say("fix what the error names and run apply again: it deletes that unsaved secret and makes another")}
 	}
 	// Which credential it is and when Globus made it, for its age in status
 	// and for rotate. Lost in a crash here, the age reads as unknown: harmless.
@@ -323,38 +294,12 @@ func (p *planner) deleteOrphans(ctx context.Context, key string, in applyIntent,
 	return nil
 }
 
-func (p *planner) doPolicy(ctx context.Context, it *planned) (string, error) {
-	key := intentKey("policy", "policy")
-	if it.Action != PlanCreate {
-		vals := maps.Clone(it.store)
-		vals["policy.id"] = it.ID
-		return it.ID, p.store(vals, key)
-	}
-	project, err := p.beginCreate(ctx, key, it.Name, "create the policy in")
-	if err != nil {
-		return "", err
-	}
-	pol, err := p.g.CreatePolicy(ctx, p.auth, globus.PolicyCreate{
-		ProjectID: project, DisplayName: it.Name, Description: assets.PolicyDescription, HighAssurance: true,
-		AuthenticationAssuranceTimeout: it.timeout, DomainConstraintsInclude: it.domains})
-	if err != nil {
-		return "", p.createFailed(key, "the policy", err)
-	}
-	domains := it.domains
-	if got := policyDomains(pol); len(got) > 0 {
-		domains = got // what Globus holds, which the gateway compares exactly
-	}
-	err = p.store(map[string]string{"policy.id": pol.ID, "policy.domains": strings.Join(domains, " "),
-		"policy.assurance_timeout": strconv.Itoa(it.timeout)}, key)
-	return pol.ID, storeProblem("the policy", err)
-}
-
 // beginCreate finds the stored project an object goes into and records the
 // intent to create it there, named name.
 func (p *planner) beginCreate(ctx context.Context, key, name, purpose string) (string, error) {
-	project := value(p.e.Vault, "project.id")
+	project := storedProject(p.e.Vault)
 	if project == "" {
-		return "", &Problem{What: "no project is stored (project.id) to " + purpose, Do: "do the project step first"}
+		return "", &Problem{What: "no project is stored (project.id) to " + purpose, Do: Say("do the project step first")}
 	}
 	return project, p.writeIntent(ctx, key, applyIntent{Name: name})
 }
@@ -386,7 +331,7 @@ func createProblem(what string, err error) error {
 	var ne *globus.NetworkError
 	if globus.IsStatus(err, 500) || globus.IsStatus(err, 502) || globus.IsStatus(err, 504) || errors.As(err, &ne) ||
 		errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		p.Do = "Globus may have made it anyway: run apply again, which looks for it before making another"
+		p.Do = Say("Globus may have made it anyway: ", againApply, cliOnly(", which looks for it before making another", ": it looks for it before making another"))
 	}
 	return p
 }
@@ -396,7 +341,7 @@ func storeProblem(what string, err error) error {
 		return nil
 	}
 	return &Problem{What: "created " + what + " but could not store its ID in the vault", Err: err,
-		Do: "fix what the error names and run apply again: it finds " + what + " by name and adopts it"}
+		Do: Say("fix what the error names and run apply again: it finds " + what + " by name and adopts it")}
 }
 
 // ---- intents ----

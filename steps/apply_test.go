@@ -220,7 +220,7 @@ func TestApplyFromEmptyVault(t *testing.T) {
 		t.Errorf("intents left: %v", w.intents())
 	}
 	for _, s := range Status(w.e.Vault.Doc()) {
-		if slices.Contains(ApplyStepIDs, s.Step.ID) && s.State != StateDone {
+		if slices.Contains(ApplyStepIDs(), s.Step.ID) && s.State != StateDone {
 			t.Errorf("step %s is %s", s.Step.ID, s.State)
 		}
 	}

@@ -73,7 +73,7 @@ func Redrive(ctx context.Context, e *Env, fn func(context.Context) error) error 
 	action := DescribeCall(ge.Method, ge.URL)
 	if e == nil || e.Reauth == nil {
 		return &Problem{What: strings.TrimSuffix(askLine(action, req), ".") + sessionMessage(req), Err: err, is: ErrReauthRequired,
-			Do: "run `" + LoginCommand(e, req) + "` in a terminal, then run this again"}
+			Do: Say(redrive(e, req, ""))}
 	}
 	if err := reauthenticate(ctx, e, action, req); err != nil {
 		return err
@@ -81,10 +81,10 @@ func Redrive(ctx context.Context, e *Env, fn func(context.Context) error) error 
 	err = fn(ctx)
 	if req2, ge2, ok := globus.RequirementsOf(err); ok {
 		what := "Globus still refuses to " + DescribeCall(ge2.Method, ge2.URL) + " after the new sign-in: it asks to sign in " + req2.Describe()
-		do := "sign in meeting exactly that (`" + LoginCommand(e, req2) + "`), then run this again"
+		do := Say("sign in meeting exactly that", redrive(e, req2, RedriveParen))
 		if req2.Equal(req) {
-			do = "the new sign-in did not give Globus what it asked (" + req2.Describe() + "): " + do +
-				"; if your account cannot, ask the project's administrators"
+			do = Say("the new sign-in did not give Globus what it asked ("+req2.Describe()+"): ", do,
+				"; if your account cannot, ask the project's administrators")
 		}
 		return &Problem{What: what + sessionMessage(req2), Err: err, is: ErrReauthRequired, Do: do}
 	}
@@ -114,7 +114,7 @@ func reauthenticate(ctx context.Context, e *Env, action string, req *globus.Auth
 			return err
 		}
 		return &Problem{What: r.Ask() + " The sign-in did not happen", Err: err, is: ErrReauthRequired,
-			Do: "run `" + LoginCommand(e, req) + "`, then run this again"}
+			Do: Say(redrive(e, req, RedriveHere))}
 	}
 	if _, err := FinishLogin(ctx, e, flow, pasted); err != nil {
 		return err
@@ -132,15 +132,20 @@ func StartLoginWith(e *Env, clientID string, req *globus.AuthRequirements) (*glo
 	return e.Globus.StartBoostLogin(f.ClientID, LoginScopes(), req)
 }
 
-// LoginCommand is the `globus-setup login` command line that signs in as
-// req asks, through the client of the stored login when it is not the
-// stored public client (the command's default).
+// LoginCommand is the login command line that signs in as req asks,
+// through the client of the stored login when it is not the stored public
+// client (the command's default).
 func LoginCommand(e *Env, req *globus.AuthRequirements) string {
+	return loginCommandLine(logInAs(e, req).ClientID, req)
+}
+
+func loginCommandLine(clientID string, req *globus.AuthRequirements) string {
 	args := []string{"globus-setup", "login"}
-	if e != nil && e.Vault != nil {
-		if info, ok := LoggedIn(e.Vault); ok && info.ClientID != value(e.Vault, "public_client.client_id") {
-			args = append(args, "--client-id", info.ClientID)
-		}
+	if clientID != "" {
+		args = append(args, "--client-id", clientID)
+	}
+	if req == nil {
+		return strings.Join(args, " ")
 	}
 	if req.MFA {
 		args = append(args, "--mfa")

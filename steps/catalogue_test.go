@@ -1,6 +1,9 @@
 package steps
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -132,5 +135,54 @@ func TestKeys(t *testing.T) {
 	names := GroupNames(map[string]string{"groups.b.id": "x", "groups.a.members": "y", "groups.a.id": "z", "groups.Bad.id": "q", "project.id": "p"})
 	if strings.Join(names, ",") != "a,b" {
 		t.Errorf("GroupNames = %v", names)
+	}
+}
+
+// Every step answers the engine: checks (so verify never says "All good" by
+// omission), a done rule, a report. A module without checks stops the
+// catalogue.
+func TestEveryStepHasChecks(t *testing.T) {
+	e := newWorld(t).e
+	for _, s := range Catalogue() {
+		if s.checks == nil || s.missing == nil || s.Verify == nil {
+			t.Fatalf("%s: checks %v, done rule %v, Verify %v", s.ID, s.checks != nil, s.missing != nil, s.Verify != nil)
+		}
+		if cs := VerifyStep(context.Background(), e, s.ID); len(cs) == 0 {
+			t.Errorf("%s: no check at all on an empty vault", s.ID)
+		}
+	}
+	for _, broken := range []Step{{ID: "seventh", Title: "Seventh", missing: requiredFields(nil)}, {ID: "seventh", Title: "Seventh"}} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("a step without checks or done rule was accepted: %+v", broken.ID)
+				}
+			}()
+			mustBeComplete(broken)
+		}()
+	}
+}
+
+// Advice names commands only through a Namer: no file of steps but
+// advice.go (the command line's namer) writes a globus-setup command into
+// an operator message.
+func TestNoCommandLineInStepsMessages(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") || f == "advice.go" {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(data), "\n") {
+			if strings.Contains(line, "`globus-setup") && !strings.HasPrefix(strings.TrimSpace(line), "//") {
+				t.Errorf("%s:%d writes a command into a message: %s", f, i+1, strings.TrimSpace(line))
+			}
+		}
 	}
 }

@@ -3,6 +3,7 @@ package steps
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -56,7 +57,7 @@ func stateOf(doc vault.Doc, id string) (State, vault.StepRecord) {
 
 // Status lists every step of the catalogue with its state.
 func Status(doc vault.Doc) []StepStatus {
-	cat := Catalogue()
+	cat := catalogue()
 	out := make([]StepStatus, len(cat))
 	for i, s := range cat {
 		st, rec := stateOf(doc, s.ID)
@@ -68,7 +69,7 @@ func Status(doc vault.Doc) []StepStatus {
 // ResumeIndex is the index of the first step that is not done, verified or
 // skipped (the optional groups step too), or len(Catalogue()) when all are.
 func ResumeIndex(doc vault.Doc) int {
-	cat := Catalogue()
+	cat := catalogue()
 	for i, s := range cat {
 		if st, _ := stateOf(doc, s.ID); !st.Finished() {
 			return i
@@ -106,18 +107,33 @@ func Progress(doc vault.Doc) ProgressCount {
 	return p
 }
 
-// MissingKeys lists the required fields of s that have no stored value.
+// MissingKeys lists what s still needs stored before it is done, by the
+// step's own done rule (step 2 needs its scope too, not only its ID and
+// secret).
 func MissingKeys(values map[string]string, s Step) []string {
-	var out []string
-	for _, f := range s.Fields {
-		if !f.Optional && values[f.Key] == "" {
-			out = append(out, f.Key)
+	if s.missing == nil {
+		return requiredFields(s.Fields)(values)
+	}
+	return s.missing(values)
+}
+
+// stateFor is the state a step's stored values put it in when they change:
+// done by its done rule, else in progress (or pending when none is stored).
+func stateFor(values map[string]string, s Step) State {
+	if len(MissingKeys(values, s)) == 0 {
+		return StateDone
+	}
+	for _, k := range s.keys {
+		if values[k.Key] != "" {
+			return StateInProgress
 		}
 	}
-	if s.ID == "groups" && len(GroupNames(values)) == 0 && len(s.Fields) > 0 {
-		out = append(out, s.Fields[len(s.Fields)-1].Key)
+	for _, f := range s.Fields {
+		if values[f.Key] != "" {
+			return StateInProgress
+		}
 	}
-	return out
+	return StatePending
 }
 
 // FieldErrors maps a key to what is wrong with its value, so the UI can show
@@ -162,7 +178,7 @@ var errRequired = errors.New("required")
 // same values again, or a new name or contact address, leaves a verified step
 // verified.
 func Accept(v *vault.Vault, stepID string, values map[string]string) error {
-	step, ok := StepByID(stepID)
+	step, ok := stepByID(stepID)
 	if !ok {
 		return fmt.Errorf("unknown step %q", stepID)
 	}
@@ -183,16 +199,25 @@ func Accept(v *vault.Vault, stepID string, values map[string]string) error {
 		for k, val := range norm {
 			merged[k] = val
 		}
-		if keys := MissingKeys(merged, step); len(keys) > 0 {
-			missing = FieldErrors{}
-			for _, k := range keys {
-				missing[k] = requiredError(step, k)
+		// The fields the form asks for; what the step needs beyond them
+		// (step 2's scope) keeps it in progress until an action stores it.
+		for _, k := range MissingKeys(merged, step) {
+			if slices.ContainsFunc(step.Fields, func(f Field) bool { return f.Key == k }) {
+				if missing == nil {
+					missing = FieldErrors{}
+				}
+				missing[k] = requiredError(step)
 			}
+		}
+		if missing != nil {
 			return missing
 		}
 		now := time.Now().UTC()
 		changed := applyValues(d, norm)
-		if st, _ := stateOf(*d, stepID); invalidates(changed) || (st != StateDone && st != StateVerified) {
+		switch st, _ := stateOf(*d, stepID); {
+		case stateFor(d.Values, step) != StateDone:
+			d.Steps[stepID] = vault.StepRecord{State: string(StateInProgress), UpdatedAt: now}
+		case invalidates(changed) || (st != StateDone && st != StateVerified):
 			d.Steps[stepID] = vault.StepRecord{State: string(StateDone), UpdatedAt: now}
 		}
 		markDependents(d, stepID, changed, now)
@@ -204,9 +229,9 @@ func Accept(v *vault.Vault, stepID string, values map[string]string) error {
 	return err
 }
 
-func requiredError(s Step, key string) error {
-	if s.ID == "groups" {
-		return errors.New("type the members for the wizard to create the group, or the ID of a group you created; or skip this step")
+func requiredError(s Step) error {
+	if s.requiredWhy != "" {
+		return errors.New(s.requiredWhy)
 	}
 	return errRequired
 }
@@ -247,23 +272,25 @@ func setValuesIn(d *vault.Doc, norm map[string]string) {
 			byStep[s.Step] = append(byStep[s.Step], k)
 		}
 	}
-	for _, s := range Catalogue() {
+	for _, s := range catalogue() {
 		keys := byStep[s.ID]
 		if len(keys) == 0 {
 			continue
 		}
 		st, _ := stateOf(*d, s.ID)
+		next := stateFor(d.Values, s)
 		switch {
+		case next != StateDone && st != next:
+			// A partly filled step is in progress, so status and the
+			// sidebar show that something was already stored there; one
+			// whose done rule no longer holds (a changed client ID drops
+			// its scope) goes back to it.
+			d.Steps[s.ID] = vault.StepRecord{State: string(next), UpdatedAt: now}
+		case next != StateDone:
 		case st == StateVerified && invalidates(keys):
 			d.Steps[s.ID] = vault.StepRecord{State: string(StateDone), UpdatedAt: now, Note: reverifyNote(keys)}
 		case !st.Finished() || st == StateSkipped:
-			// A partly filled step is in progress, so status and the
-			// sidebar show that something was already stored there.
-			next := StateInProgress
-			if len(MissingKeys(d.Values, s)) == 0 {
-				next = StateDone
-			}
-			d.Steps[s.ID] = vault.StepRecord{State: string(next), UpdatedAt: now}
+			d.Steps[s.ID] = vault.StepRecord{State: string(StateDone), UpdatedAt: now}
 		}
 		markDependents(d, s.ID, keys, now)
 	}
@@ -317,7 +344,7 @@ func applyValues(d *vault.Doc, norm map[string]string) []string {
 		}
 	}
 	sort.Strings(changed)
-	for _, s := range keySpecs {
+	for _, s := range keySpecs() {
 		for _, from := range s.DerivedFrom {
 			if _, set := norm[s.Key]; !set && containsString(changed, from) {
 				delete(d.Values, s.Key)
@@ -354,7 +381,7 @@ func markDependents(d *vault.Doc, stepID string, changed []string, now time.Time
 		return
 	}
 	note := reverifyNote(changed)
-	for _, s := range Catalogue() {
+	for _, s := range catalogue() {
 		if !containsString(s.DependsOn, stepID) {
 			continue
 		}
@@ -386,4 +413,40 @@ func containsString(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// UnsetValue removes a stored value (any known key, secrets too) and the
+// values derived from it (a client ID's scope), in one vault update; the
+// step goes back to the state its done rule gives (in progress, or
+// pending with nothing left), and verified steps depending on it to done.
+// had is false when nothing was stored under key.
+func UnsetValue(v *vault.Vault, key string) (had bool, err error) {
+	spec, ok := Spec(key)
+	if !ok {
+		return false, fmt.Errorf("unknown key %q", key)
+	}
+	if v == nil {
+		return false, errors.New("no vault open")
+	}
+	s, ok := stepByID(spec.Step)
+	if !ok {
+		return false, fmt.Errorf("unknown step %q", spec.Step)
+	}
+	err = v.Update(func(d *vault.Doc) error {
+		initDoc(d)
+		if _, had = d.Values[key]; !had {
+			return nil
+		}
+		delete(d.Values, key)
+		for _, k := range keySpecs() {
+			if containsString(k.DerivedFrom, key) {
+				delete(d.Values, k.Key)
+			}
+		}
+		now := time.Now().UTC()
+		d.Steps[s.ID] = vault.StepRecord{State: string(stateFor(d.Values, s)), UpdatedAt: now}
+		markDependents(d, s.ID, []string{key}, now)
+		return nil
+	})
+	return had, err
 }

@@ -239,6 +239,14 @@ func TestSetValues(t *testing.T) {
 	if err := SetValue(v, "service_api.client_secret", secretLike); err != nil {
 		t.Fatal(err)
 	}
+	// Step 2 is done with its action_all scope too (issue 23, item 7).
+	if st, _ := stateIn(t, v, "service_api"); st != StateInProgress {
+		t.Fatalf("ID and secret stored, no scope: step is %s", st)
+	}
+	if err := SetValues(v, map[string]string{"service_api.scope_id": uuidB,
+		"service_api.scope_string": "https://auth.globus.org/scopes/" + uuidA + "/action_all"}); err != nil {
+		t.Fatal(err)
+	}
 	if st, _ := stateIn(t, v, "service_api"); st != StateDone {
 		t.Fatalf("all values stored, step is %s", st)
 	}

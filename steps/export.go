@@ -34,48 +34,28 @@ type gatewayVar struct {
 	values func(doc vault.Doc) []string
 }
 
-func scalar(key string) func(vault.Doc) []string {
-	return func(doc vault.Doc) []string {
-		if v := doc.Values[key]; v != "" {
-			return []string{v}
-		}
-		return nil
-	}
-}
-
-func list(key string) func(vault.Doc) []string {
-	return func(doc vault.Doc) []string { return SplitList(doc.Values[key]) }
-}
-
-func groupIDs(doc vault.Doc) []string {
-	var ids []string
-	for _, name := range GroupNames(doc.Values) {
-		if id := doc.Values["groups."+name+".id"]; id != "" {
-			ids = append(ids, id)
-		}
-	}
-	return ids
-}
-
 // groupsPerIdP is the name of the one variable whose value we never know:
 // the setup has no per-domain group mapping, so a merge keeps what is there.
 const groupsPerIdP = "AUTHORIZED_GROUPS_PER_IDP"
 
-var gatewayVars = []gatewayVar{
-	{name: "GLOBUS_APPLICATION_ID", step: "service_api", values: scalar("service_api.client_id")},
-	{name: "GLOBUS_APPLICATION_SECRET", step: "service_api", values: scalar("service_api.client_secret")},
-	{name: "SERVICE_ACCOUNT_ID", step: "service_account", values: scalar("service_account.client_id")},
-	{name: "SERVICE_ACCOUNT_SECRET", step: "service_account", values: scalar("service_account.client_secret")},
-	{name: "GLOBUS_POLICIES", list: true, step: "policy", values: list("policy.id")},
-	{name: "AUTHORIZED_IDP_DOMAINS", list: true, step: "policy", values: list("policy.domains")},
-	{name: "GLOBUS_GROUPS", list: true, step: "groups", values: groupIDs},
-	{name: groupsPerIdP, step: "groups", values: func(vault.Doc) []string { return nil }},
+// gatewayVars are every step's variables, in the catalogue's order, each
+// marked with its step.
+func gatewayVars() []gatewayVar {
+	var out []gatewayVar
+	for _, s := range catalogue() {
+		for _, g := range s.vars {
+			g.step = s.ID
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // GatewayVariables lists the .env variables an export writes or a merge may change.
 func GatewayVariables() []string {
-	out := make([]string, len(gatewayVars))
-	for i, g := range gatewayVars {
+	vars := gatewayVars()
+	out := make([]string, len(vars))
+	for i, g := range vars {
 		out[i] = g.name
 	}
 	return out
@@ -94,10 +74,10 @@ func (c managedComment) String() string { return c.prefix + c.value }
 
 func helperComments(doc vault.Doc) []managedComment {
 	var out []managedComment
-	if id := doc.Values["public_client.client_id"]; id != "" {
+	if id := PublicClientID(doc); id != "" {
 		out = append(out, managedComment{publicClientComment, id})
 	}
-	if s := doc.Values["service_api.scope_string"]; s != "" {
+	if s := scopeString(doc); s != "" {
 		out = append(out, managedComment{scopeComment, s})
 	}
 	return out
@@ -122,7 +102,7 @@ func Export(doc vault.Doc, f ExportFormat) ([]byte, error) {
 }
 
 func notSetComment(g gatewayVar) string {
-	s, _ := StepByID(g.step)
+	s, _ := stepByID(g.step)
 	return fmt.Sprintf("# %s: not set yet (step %d, %s)", g.name, s.Number, s.Title)
 }
 
@@ -130,7 +110,7 @@ func exportEnv(doc vault.Doc) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString("# Globus settings for the inference gateway, written by globus-setup.\n")
 	b.WriteString("# Lists hold one item per line: the gateway splits them on blanks and ';', not on commas.\n")
-	for _, g := range gatewayVars {
+	for _, g := range gatewayVars() {
 		items := g.values(doc)
 		switch {
 		case g.name == groupsPerIdP:
@@ -192,7 +172,7 @@ func exportJSON(doc vault.Doc) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString("{")
 	first := true
-	for _, g := range gatewayVars {
+	for _, g := range gatewayVars() {
 		items := g.values(doc)
 		var v any
 		switch {
@@ -233,7 +213,7 @@ func exportShell(doc vault.Doc) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString("# Globus settings for the inference gateway, written by globus-setup.\n")
 	b.WriteString("# Load with: . ./gateway-env.sh   (lists are space-separated: the gateway does not split on commas)\n")
-	for _, g := range gatewayVars {
+	for _, g := range gatewayVars() {
 		items := g.values(doc)
 		switch {
 		case g.name == groupsPerIdP:
@@ -349,7 +329,7 @@ func MergeEnv(existing []byte, doc vault.Doc) ([]byte, error) {
 	}
 	tokens := map[string]string{}
 	var order []string
-	for _, g := range gatewayVars {
+	for _, g := range gatewayVars() {
 		items := g.values(doc)
 		if g.name == groupsPerIdP || len(items) == 0 {
 			continue
@@ -430,7 +410,7 @@ func EnvWarnings(existing []byte) []string {
 	}
 	var out []string
 	for _, st := range stmts {
-		for _, g := range gatewayVars {
+		for _, g := range gatewayVars() {
 			if g.list && st.name == g.name && bytes.Contains(existing[st.valStart:st.valEnd], []byte(",")) {
 				out = append(out, fmt.Sprintf("line %d: %s is comma-separated, but the gateway splits lists on blanks and ';' only; put one item per line", st.line, g.name))
 			}

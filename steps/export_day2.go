@@ -47,7 +47,7 @@ func computeValues(doc vault.Doc) ([][2]string, error) {
 	}
 	if len(miss) > 0 {
 		return nil, &Problem{What: "the Service Account app's " + strings.Join(miss, " and ") + " is not stored yet: Globus Compute needs both",
-			Do: "store it with `globus-setup set " + miss[0] + "`, or run the Service Account step (or `globus-setup apply`)"}
+			Do: Say("store it with ", setKey(miss[0]), ", or run the Service Account step (or ", applyStep(""), ")")}
 	}
 	return [][2]string{{ComputeVariables[0], id}, {ComputeVariables[1], secret}}, nil
 }
@@ -61,7 +61,7 @@ func exportCompute(doc vault.Doc) ([]byte, error) {
 	}
 	var b bytes.Buffer
 	b.WriteString("# Globus Compute credentials (the gateway's Service Account), written by globus-setup.\n")
-	b.WriteString("# Prefer `globus-setup exec --compute -- COMMAND`, which keeps them off disk.\n")
+	b.WriteString(Say("# Prefer ", command("exec", "--compute", "--", "COMMAND"), ", which keeps them off disk.\n").String())
 	for _, kv := range vals {
 		b.WriteString("export " + kv[0] + "=" + shellQuote(kv[1]) + "\n")
 	}
@@ -92,7 +92,7 @@ func exportUsers(doc vault.Doc) ([]byte, error) {
 	}
 	if len(miss) > 0 {
 		return nil, &Problem{What: "the users' values are not all stored yet: " + strings.Join(miss, ", ") + " missing",
-			Do: "do those steps (or `globus-setup apply`, `globus-setup scope create`), then export again"}
+			Do: Say("do those steps (or ", applyStep(""), ", ", checkStep(serviceAPIID), "), then export again")}
 	}
 	quoted := make([]string, len(policies))
 	for i, p := range policies {
@@ -127,7 +127,7 @@ func ExecVariables(doc vault.Doc, compute bool, only []string) ([]string, error)
 		}
 		pairs, names = vals, ComputeVariables
 	} else {
-		for _, g := range gatewayVars {
+		for _, g := range gatewayVars() {
 			names = append(names, g.name)
 			if items := g.values(doc); len(items) > 0 {
 				pairs = append(pairs, [2]string{g.name, strings.Join(items, " ")})
@@ -137,7 +137,7 @@ func ExecVariables(doc vault.Doc, compute bool, only []string) ([]string, error)
 	for _, o := range only {
 		if !slices.Contains(names, o) {
 			return nil, &Problem{What: fmt.Sprintf("--only %s: not one of the variables here", o),
-				Do: "choose from " + strings.Join(names, ", ")}
+				Do: Say("choose from " + strings.Join(names, ", "))}
 		}
 	}
 	var out []string
@@ -149,7 +149,7 @@ func ExecVariables(doc vault.Doc, compute bool, only []string) ([]string, error)
 	}
 	if len(out) == 0 {
 		return nil, &Problem{What: "none of those variables is stored yet, so there is nothing to pass",
-			Do: "run the setup first (`globus-setup` or `globus-setup apply`); `globus-setup status` shows what is missing"}
+			Do: Say("run the setup first (", command(), " or ", applyStep(""), "); ", command("status"), " shows what is missing")}
 	}
 	return out, nil
 }

@@ -30,27 +30,27 @@ const GatewayStartName = "The gateway would start"
 // stored. With nothing of the policy or the Service Account stored yet it is
 // a skip, not a failure.
 func GatewayStartCheck(ctx context.Context, e *Env) Check {
-	const step, name = "policy", GatewayStartName
+	const step, name = policyID, GatewayStartName
 	if err := checkEnv(e); err != nil {
 		return fail(step, name, err.Error(), "")
 	}
 	doc := e.Vault.Doc()
 	policies := gatewayItems(doc, "GLOBUS_POLICIES")
 	domains := gatewayItems(doc, "AUTHORIZED_IDP_DOMAINS")
-	saID := value(e.Vault, "service_account.client_id")
+	saID := serviceAccountClientID(e.Vault)
 	if len(policies) == 0 && len(domains) == 0 && saID == "" {
 		return skip(step, name, "policy.id, policy.domains and the Service Account are not stored yet")
 	}
 	switch {
 	case len(policies) == 0:
 		return fail(step, name, "GLOBUS_POLICIES would be empty (policy.id is not stored): the gateway refuses to start without a high-assurance policy",
-			"create the policy (step 5, or `globus-setup apply --steps policy`) or store its ID with `globus-setup set policy.id`")
+			Say("create the policy (step 5, or ", applyStep(policyID), ") or store its ID with ", setKey("policy.id")))
 	case len(policies) > 1:
 		return fail(step, name, "GLOBUS_POLICIES would hold "+strconv.Itoa(len(policies))+" policies ("+strings.Join(policies, ", ")+"): the gateway refuses to start unless it holds exactly one",
-			"keep one: `globus-setup set policy.id ID` with the high-assurance policy's ID")
+			Say("keep one: ", setKeyTo("policy.id", "ID"), " with the high-assurance policy's ID"))
 	case len(domains) == 0:
 		return fail(step, name, "AUTHORIZED_IDP_DOMAINS would be empty (policy.domains is not stored): the gateway refuses to start without it",
-			"store the policy's included domains, exactly as the policy spells them: `globus-setup set policy.domains \"anl.gov\"`")
+			Say("store the policy's included domains, exactly as the policy spells them: ", setKeyTo("policy.domains", "\"anl.gov\"")))
 	}
 	cred, err := ServiceAccountCredentials(e.Vault)
 	if err != nil {
@@ -60,7 +60,7 @@ func GatewayStartCheck(ctx context.Context, e *Env) Check {
 	}
 	ts, err := e.Globus.ClientCredentialsToken(ctx, cred, globus.GatewaySDKDefaultScopes()...)
 	if err != nil {
-		c := failErr(step, name, credsProblem("the Service Account's client-credentials grant (as the gateway makes it at start-up) failed", "Service Account", "service_account", err))
+		c := failErr(step, name, credsProblem("the Service Account's client-credentials grant (as the gateway makes it at start-up) failed", serviceAccountApp(), err))
 		c.NoAnswer = noAnswer(err)
 		return c
 	}
@@ -74,14 +74,14 @@ func GatewayStartCheck(ctx context.Context, e *Env) Check {
 	switch {
 	case globus.IsStatus(err, http.StatusForbidden) || globus.IsStatus(err, http.StatusNotFound) || globus.IsStatus(err, http.StatusUnauthorized):
 		return fail(step, name, "the Service Account ("+ShortID(cred.ID)+") cannot read policy "+id+" ("+err.Error()+"), so the gateway stops at start-up",
-			"the policy and the Service Account app must belong to the same project: compare `globus-setup get policy.id` and `globus-setup get service_account.client_id` with the developers console")
+			Say("the policy and the Service Account app must belong to the same project: compare ", getKey("policy.id"), " and ", getKey("service_account.client_id"), " with the developers console"))
 	case err != nil:
 		c := failErr(step, name, problem("reading the policy as the Service Account", err))
 		c.NoAnswer = noAnswer(err)
 		return c
 	case !pol.HighAssurance:
 		return fail(step, name, "policy "+id+" is not high assurance: the gateway refuses to start (\"The Globus Policy must be High Assurance.\")",
-			"edit the policy in the developers console and make it high assurance, or create one with `globus-setup apply --steps policy`")
+			Say("edit the policy in the developers console and make it high assurance, or create one with ", applyStep(policyID)))
 	}
 	if msg, hint := domainsMismatch(policyDomains(pol), domains, "AUTHORIZED_IDP_DOMAINS"); msg != "" {
 		return fail(step, name, msg+": the gateway refuses to start (\"The Globus Policy and AUTHORIZED_IDP_DOMAINS are inconsistent.\")", hint)
@@ -93,17 +93,16 @@ func GatewayStartCheck(ctx context.Context, e *Env) Check {
 // names them: AUTHORIZED_IDP_DOMAINS, policy.domains) as the gateway does:
 // sorted, exact. "" when they agree. A difference of case alone is named as
 // such, since nothing else shows it.
-func domainsMismatch(policy, stored []string, label string) (msg, hint string) {
+func domainsMismatch(policy, stored []string, label string) (msg string, hint Advice) {
 	p, v := sortedCopy(policy), sortedCopy(stored)
 	if slices.Equal(p, v) {
-		return "", ""
+		return "", Advice{}
 	}
 	if len(policy) == 0 {
 		return "the policy includes no domains while " + label + " holds " + strings.Join(stored, " "),
-			"add the included domains to the policy in the developers console, exactly as policy.domains spells them"
+			Say("add the included domains to the policy in the developers console, exactly as policy.domains spells them")
 	}
-	hint = "store what the policy holds, exactly: `globus-setup set policy.domains \"" + strings.Join(policy, " ") +
-		"\"` (then export again), or edit the policy's included domains in the developers console"
+	hint = Say("store what the policy holds, exactly: ", setKeyTo("policy.domains", `"`+strings.Join(policy, " ")+`"`), " (then export again), or edit the policy's included domains in the developers console")
 	if len(p) == len(v) && slices.Equal(lowerSet(p), lowerSet(v)) {
 		var pairs []string
 		for _, d := range policy {

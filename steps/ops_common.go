@@ -14,7 +14,7 @@ import (
 // a *globus.Error (globus.Hint finds it).
 type Problem struct {
 	What string // what is wrong
-	Do   string // what to do next
+	Do   Advice // what to do next
 	Err  error  // the cause, if any (for errors.Is/As)
 	is   error  // a sentinel this Problem also is (e.g. ErrNotLoggedIn)
 }
@@ -34,8 +34,8 @@ func (p *Problem) Error() string {
 
 // Hint says what to do next: the Problem's own advice, else its cause's.
 func (p *Problem) Hint() string {
-	if p.Do != "" {
-		return p.Do
+	if !p.Do.Empty() {
+		return p.Do.String()
 	}
 	return globus.Hint(p.Err)
 }
@@ -77,18 +77,13 @@ func value(v *vault.Vault, key string) string {
 	return strings.TrimSpace(s)
 }
 
-// ServiceAPICredentials returns the stored Service API ID and secret, or a
-// Problem saying which is missing and how to store it.
-func ServiceAPICredentials(v *vault.Vault) (globus.Credentials, error) {
-	return storedCredentials(v, "service_api", "Service API")
-}
+// trimmed is a stored value without blanks around it.
+func trimmed(doc vault.Doc, key string) string { return strings.TrimSpace(doc.Values[key]) }
 
-// ServiceAccountCredentials returns the stored Service Account ID and secret.
-func ServiceAccountCredentials(v *vault.Vault) (globus.Credentials, error) {
-	return storedCredentials(v, "service_account", "Service Account")
-}
-
-func storedCredentials(v *vault.Vault, prefix, label string) (globus.Credentials, error) {
+// storedCredentials returns an app's stored ID and secret, or a Problem
+// saying which is missing and how to store it.
+func storedCredentials(v *vault.Vault, k appKind) (globus.Credentials, error) {
+	prefix, label := k.step, k.name
 	id, secret := value(v, prefix+".client_id"), value(v, prefix+".client_secret")
 	var miss []string
 	if id == "" {
@@ -100,7 +95,7 @@ func storedCredentials(v *vault.Vault, prefix, label string) (globus.Credentials
 	if len(miss) > 0 {
 		return globus.Credentials{}, &Problem{
 			What: "the " + label + " app's " + strings.Join(miss, " and ") + " is not stored yet",
-			Do:   "store it with `globus-setup set " + miss[0] + "` (or in the wizard's " + label + " step)",
+			Do:   Say("store it with ", setKey(miss[0]), cliOnly(" (or in the wizard's "+label+" step)", "")),
 		}
 	}
 	return globus.Credentials{ID: id, Secret: secret}, nil

@@ -224,7 +224,8 @@ func TestGroupLabelsUseDisplayName(t *testing.T) {
 		if !ok || s.Label != want || !strings.Contains(s.Help, `the group "Acme Gateway Users"`) {
 			t.Errorf("%s: %q / %q, want %q", which, s.Label, s.Help, want)
 		}
-		if f := FieldIn(doc, field("groups."+DefaultGroup+"."+which, true)); f.Label != want {
+		plain, _ := Spec("groups." + DefaultGroup + "." + which)
+		if f := FieldIn(doc, fieldOf(plain, true)); f.Label != want {
 			t.Errorf("field %s: %q", which, f.Label)
 		}
 	}

@@ -30,7 +30,7 @@ const refreshMargin = 2 * time.Minute
 
 // ErrNotLoggedIn: an operator call with no usable login. errors.Is finds it
 // inside the Problems OperatorToken returns.
-var ErrNotLoggedIn = errors.New("not logged in to Globus: run `globus-setup login`")
+var ErrNotLoggedIn = errors.New("not logged in to Globus")
 
 // LoginScopes are what the operator's login asks for: the developers console
 // (manage_projects), identity look-ups, who the operator is, and Groups.
@@ -97,12 +97,12 @@ func StartLogin(e *Env, clientID string) (*globus.LoginFlow, error) {
 	if clientID == "" {
 		return nil, &Problem{
 			What: "no public client to log in with: public_client.client_id is not stored",
-			Do:   "register the public client (step 4) and store its ID with `globus-setup set public_client.client_id`, or log in once with any thick client's ID: `globus-setup login --client-id ID`",
+			Do:   Say("register the public client (step 4) and store its ID with ", setKey("public_client.client_id"), ", or log in once with any thick client's ID: ", logInThrough("ID")),
 		}
 	}
 	n, err := NormalizeUUID(clientID)
 	if err != nil {
-		return nil, &Problem{What: "--client-id is not a client ID", Err: err, Do: "give the UUID shown as Client UUID on the app's page"}
+		return nil, &Problem{What: "--client-id is not a client ID", Err: err, Do: Say("give the UUID shown as Client UUID on the app's page")}
 	}
 	return e.Globus.StartLogin(n, LoginScopes())
 }
@@ -121,13 +121,13 @@ func FinishLogin(ctx context.Context, e *Env, flow *globus.LoginFlow, pasted str
 	}
 	ts, err := e.Globus.ExchangeCode(ctx, flow, pasted)
 	if err != nil {
-		if p := badCodeProblem(err, "the login", "log in again (`globus-setup login`)"); p != nil {
+		if p := badCodeProblem(err, "the login", Say("log in again (", logIn(), ")").String()); p != nil {
 			return LoginInfo{}, p
 		}
 		var ge *globus.Error
 		if errors.As(err, &ge) && (strings.EqualFold(ge.OAuthError, "invalid_client") || ge.Status == 401) {
 			return LoginInfo{}, &Problem{What: "Globus refused the login for client " + flow.ClientID, Err: err,
-				Do: "check that it is a public (thick, native) client's ID, registered with the redirect URI " + flow.RedirectURI}
+				Do: Say("check that it is a public (thick, native) client's ID, registered with the redirect URI " + flow.RedirectURI)}
 		}
 		return LoginInfo{}, problem("exchanging the login code", err)
 	}
@@ -161,7 +161,7 @@ func badCodeProblem(err error, what, again string) *Problem {
 		return nil
 	}
 	return &Problem{What: "Globus did not accept the code for " + what + ": it has expired, was already used, or was not copied whole", Err: err,
-		Do: again + " and paste the new code within a few minutes; a code works once"}
+		Do: Say(again + " and paste the new code within a few minutes; a code works once")}
 }
 
 func (l *operatorLogin) info() LoginInfo {
@@ -275,19 +275,19 @@ func OperatorToken(ctx context.Context, e *Env, resourceServer string) (globus.A
 	}
 	l, ok := readLogin(e.Vault.Doc().Internal)
 	if !ok {
-		return nil, ErrNotLoggedIn
+		return nil, &Problem{What: ErrNotLoggedIn.Error(), Do: Say(run(logIn())), is: ErrNotLoggedIn}
 	}
 	t, ok := l.Tokens[resourceServer]
 	if !ok {
 		return nil, &Problem{What: "the login has no token for " + resourceServer, is: ErrNotLoggedIn,
-			Do: "log in again (`globus-setup login`) and grant every scope asked for"}
+			Do: Say("log in again (", logIn(), ") and grant every scope asked for")}
 	}
 	tok := t.token()
 	if !tok.Expired(time.Now(), refreshMargin) {
 		return globus.Bearer(tok.AccessToken), nil
 	}
 	if tok.RefreshToken == "" {
-		return nil, &Problem{What: "the login for " + resourceServer + " has expired", is: ErrNotLoggedIn, Do: "run `globus-setup login`"}
+		return nil, &Problem{What: "the login for " + resourceServer + " has expired", is: ErrNotLoggedIn, Do: Say(run(logIn()))}
 	}
 	// Another process may have refreshed it already: take the newest first.
 	if err := e.Vault.Reload(); err == nil {
@@ -304,7 +304,7 @@ func OperatorToken(ctx context.Context, e *Env, resourceServer string) (globus.A
 	if err != nil {
 		var ge *globus.Error
 		if errors.As(err, &ge) && ge.Status >= 400 && ge.Status < 500 && ge.Status != 429 {
-			return nil, &Problem{What: "the login has expired and Globus would not renew it", Err: err, is: ErrNotLoggedIn, Do: "run `globus-setup login`"}
+			return nil, &Problem{What: "the login has expired and Globus would not renew it", Err: err, is: ErrNotLoggedIn, Do: Say(run(logIn()))}
 		}
 		return nil, problem("renewing the login", err)
 	}

@@ -255,7 +255,7 @@ func TestCredsProblemOnlyForAWrongPair(t *testing.T) {
 		{&globus.Error{Status: 401, Code: "AuthorizationRequired", Requirements: &globus.AuthRequirements{MFA: true}}, false},
 		{&globus.Error{Status: 403, Code: "FORBIDDEN"}, false},
 	} {
-		err := credsProblem("reading the app", "Service API", "service_api", tc.err)
+		err := credsProblem("reading the app", serviceAPIApp(), tc.err)
 		got := strings.Contains(err.Error(), "did not accept the stored Service API client ID and secret")
 		if got != tc.wrong {
 			t.Errorf("%+v: told as a wrong pair = %v, want %v (%v)", tc.err, got, tc.wrong, err)

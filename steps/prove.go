@@ -69,20 +69,27 @@ func (p Proof) Lines() []string {
 }
 
 // proofNeed is a stored value a proof cannot do without, and how to get it.
-type proofNeed struct{ key, how string }
+type proofNeed struct {
+	key string
+	how Advice
+}
 
 var (
-	needPublicClient = proofNeed{"public_client.client_id", "register the public client (step 4) and store its ID with `globus-setup set public_client.client_id`"}
-	needAPIID        = proofNeed{"service_api.client_id", "store the Service API app's ID with `globus-setup set service_api.client_id`"}
-	needAPISecret    = proofNeed{"service_api.client_secret", "store a Service API client secret with `globus-setup set service_api.client_secret`"}
-	needScope        = proofNeed{"service_api.scope_string", "create the action_all scope with `globus-setup scope create`"}
+	needPublicClient = proofNeed{"public_client.client_id", Say("register the public client (step 4) and store its ID with ", setKey("public_client.client_id"))}
+	needAPIID        = proofNeed{"service_api.client_id", Say("store the Service API app's ID with ", setKey("service_api.client_id"))}
+	needAPISecret    = proofNeed{"service_api.client_secret", Say("store a Service API client secret with ", setKey("service_api.client_secret"))}
+	needScope        = proofNeed{"service_api.scope_string", Say("create the action_all scope with ", checkStep(serviceAPIID))}
 )
 
 // proofMissing is a Problem naming every value still missing, or nil.
 func proofMissing(v *vault.Vault, needs ...proofNeed) error {
-	var keys, hows []string
+	var keys []string
+	var hows []any
 	for _, n := range needs {
 		if value(v, n.key) == "" {
+			if len(keys) > 0 {
+				hows = append(hows, "; ")
+			}
 			keys = append(keys, n.key)
 			hows = append(hows, n.how)
 		}
@@ -92,7 +99,7 @@ func proofMissing(v *vault.Vault, needs ...proofNeed) error {
 	}
 	return &Problem{
 		What: "cannot prove a user gets in yet: " + strings.Join(keys, ", ") + " not stored",
-		Do:   strings.Join(hows, "; "),
+		Do:   Say(hows...),
 	}
 }
 
@@ -125,13 +132,13 @@ func ProveLogin(ctx context.Context, e *Env, flow *globus.LoginFlow, pasted stri
 	}
 	ts, err := e.Globus.ExchangeCode(ctx, flow, pasted)
 	if err != nil {
-		if p := badCodeProblem(err, "the test user's login", "start the proof again (`globus-setup verify --as-user`, or p on Finish)"); p != nil {
+		if p := badCodeProblem(err, "the test user's login", Say("start the proof again (", command("verify", "--as-user"), ", or p on Finish)").String()); p != nil {
 			return Proof{}, p
 		}
 		var ge *globus.Error
 		if errors.As(err, &ge) && (strings.EqualFold(ge.OAuthError, "invalid_client") || ge.Status == http.StatusUnauthorized) {
 			return Proof{}, &Problem{What: "Globus refused the test user's login through client " + flow.ClientID, Err: err,
-				Do: "check public_client.client_id: it must be a public (thick, native) client's ID"}
+				Do: Say("check public_client.client_id: it must be a public (thick, native) client's ID")}
 		}
 		return Proof{}, problem("exchanging the test user's login code", err)
 	}
@@ -197,7 +204,7 @@ func proveTokens(ctx context.Context, e *Env, ts globus.TokenSet) (Proof, error)
 		sort.Strings(rs)
 		return Proof{}, &Problem{
 			What: "the test user's login gave no token for the Service API app " + apiID + " (tokens came for: " + orNone(rs) + ")",
-			Do:   "check that service_api.scope_string (" + scope + ") is the action_all scope of service_api.client_id (`globus-setup verify`), then prove again",
+			Do:   Say("check that service_api.scope_string (", scope, ") is the action_all scope of service_api.client_id (", verifyAll(), "), then prove again"),
 		}
 	}
 	return ProveToken(ctx, e, tok.AccessToken)
@@ -238,7 +245,7 @@ func ProveToken(ctx context.Context, e *Env, accessToken string) (Proof, error) 
 
 // gatewayItems is a gateway variable's items exactly as an export writes them.
 func gatewayItems(doc vault.Doc, name string) []string {
-	for _, g := range gatewayVars {
+	for _, g := range gatewayVars() {
 		if g.name == name {
 			return g.values(doc)
 		}
@@ -273,7 +280,7 @@ func (pr *prover) run(ctx context.Context, accessToken string) (Proof, error) {
 		// refusing it refuses every user.
 		hint := globus.Hint(err)
 		if len(pr.policies) > 0 {
-			hint = "check policy.id (GLOBUS_POLICIES): each must be a policy Globus knows in this environment (`globus-setup verify` checks it)"
+			hint = Say("check policy.id (GLOBUS_POLICIES): each must be a policy Globus knows in this environment (", verifyAll(), " checks it)").String()
 		}
 		p.Checks = append(p.Checks, fail(proofStep, proofActive, "Globus refused to introspect the token: "+err.Error(), hint))
 		return pr.finish(p, 1, "not checked: the gateway stops when introspection fails"), nil
@@ -281,7 +288,7 @@ func (pr *prover) run(ctx context.Context, accessToken string) (Proof, error) {
 	if !in.Active {
 		p.Checks = append(p.Checks, fail(proofStep, proofActive,
 			"the token is not active: it has expired, was revoked, or was not issued for the Service API app "+ShortID(pr.cred.ID),
-			"start the proof again and log in afresh; if it keeps happening, check that service_api.scope_string belongs to service_api.client_id (`globus-setup verify`)"))
+			Say("start the proof again and log in afresh; if it keeps happening, check that service_api.scope_string belongs to service_api.client_id (", verifyAll(), ")")))
 		return pr.finish(p, 1, "not checked: the gateway refuses an inactive token before anything else"), nil
 	}
 	pr.user = in.Username
@@ -304,7 +311,7 @@ func (pr *prover) run(ctx context.Context, accessToken string) (Proof, error) {
 	case err != nil:
 		p.Checks = append(p.Checks, fail(proofStep, proofGroupsToken,
 			"Globus refused the dependent-token grant for "+pr.who()+": "+err.Error(),
-			"start the proof again and log in afresh; if it keeps happening, check the action_all scope with `globus-setup verify`"))
+			Say("start the proof again and log in afresh; if it keeps happening, check the action_all scope with ", verifyAll())))
 	default:
 		var got []string
 		for _, t := range deps {
@@ -352,7 +359,7 @@ func refused(err error) bool {
 func (pr *prover) cannotRun(doing string, err error) error {
 	var ge *globus.Error
 	if errors.As(err, &ge) && (ge.Status == http.StatusUnauthorized || strings.EqualFold(ge.OAuthError, "invalid_client")) {
-		return credsProblem(doing, "Service API", "service_api", err)
+		return credsProblem(doing, serviceAPIApp(), err)
 	}
 	return &Problem{What: doing + ": the proof could not run", Err: err}
 }
@@ -373,7 +380,7 @@ func (pr *prover) scopeCheck(have string, ok bool) Check {
 	}
 	return fail(proofStep, proofScope,
 		pr.who()+"'s token lacks "+pr.scope+" (it carries: "+have+")",
-		"users must log in asking for exactly that scope, as the gateway's token helpers do; check the scope string they use against `globus-setup get service_api.scope_string`")
+		Say("users must log in asking for exactly that scope, as the gateway's token helpers do; check the scope string they use against ", getKey("service_api.scope_string")))
 }
 
 func (pr *prover) groupsTokenCheck(ok bool, got []string, scopeOK bool) Check {
@@ -387,7 +394,7 @@ func (pr *prover) groupsTokenCheck(ok bool, got []string, scopeOK bool) Check {
 			"users must log in asking for "+pr.scope)
 	}
 	return fail(proofStep, proofGroupsToken, what+"; the action_all scope lacks the Groups dependent scope",
-		"give the action_all scope the Groups scope "+globus.GroupsDependentScopeID+" as a required dependent scope (`globus-setup verify` shows what is wrong with it); users then log in again")
+		Say("give the action_all scope the Groups scope ", globus.GroupsDependentScopeID, " as a required dependent scope (", verifyAll(), " shows what is wrong with it); users then log in again"))
 }
 
 // domainCheck mirrors the gateway's check_session_info: for each
@@ -400,7 +407,7 @@ func (pr *prover) domainCheck(in *globus.Introspection) Check {
 		"; or, if that domain should be allowed, add it to the policy and to policy.domains (they must match)"
 	if len(pr.domains) == 0 {
 		return fail(proofStep, proofDomain, "AUTHORIZED_IDP_DOMAINS is empty (policy.domains is not stored), so the gateway admits no user",
-			"store the policy's domains with `globus-setup set policy.domains`")
+			Say("store the policy's domains with ", setKey("policy.domains")))
 	}
 	var auths []string
 	if in.SessionInfo != nil {
@@ -497,7 +504,7 @@ func (pr *prover) policiesCheck(ctx context.Context, in *globus.Introspection) C
 	if len(in.PolicyEvaluations) != n {
 		return fail(proofStep, proofPolicies,
 			fmt.Sprintf("Globus evaluated %d of the %d configured policies for %s, and the gateway refuses unless it evaluates them all", len(in.PolicyEvaluations), n, pr.who()),
-			"check policy.id (GLOBUS_POLICIES): each policy once, each one Globus knows (`globus-setup verify` checks it)")
+			Say("check policy.id (GLOBUS_POLICIES): each policy once, each one Globus knows (", verifyAll(), " checks it)"))
 	}
 	var why []string
 	for i, id := range pr.policies {
@@ -547,7 +554,7 @@ func (pr *prover) policyFacts(ctx context.Context, id string) (policyFacts, bool
 func (pr *prover) policyWhy(ctx context.Context, id string, in *globus.Introspection) string {
 	f, ok := pr.policyFacts(ctx, id)
 	if !ok {
-		return "Globus does not say why, and the policy's domains and window are unknown (log in with `globus-setup login` to let the proof read it)"
+		return Say("Globus does not say why, and the policy's domains and window are unknown (log in with ", logIn(), " to let the proof read it)").String()
 	}
 	type login struct {
 		username string
@@ -618,7 +625,7 @@ func (pr *prover) groupsCheck(haveToken bool, mine []globus.Group, listErr error
 		return skip(proofStep, proofGroups, "not checked: no Groups token (see above)")
 	case listErr != nil:
 		return fail(proofStep, proofGroups, "Globus Groups refused to list "+pr.who()+"'s groups ("+listErr.Error()+"), and the gateway refuses when it cannot",
-			"start the proof again and log in afresh; if it keeps happening, check the action_all scope with `globus-setup verify`")
+			Say("start the proof again and log in afresh; if it keeps happening, check the action_all scope with ", verifyAll()))
 	case len(pr.groups) == 0:
 		return pass(proofStep, proofGroups, "no groups configured (GLOBUS_GROUPS is empty): any user passes this check")
 	}
@@ -645,7 +652,7 @@ func (pr *prover) groupsCheck(haveToken bool, mine []globus.Group, listErr error
 	}
 	hint := "add the user to an allowed group"
 	if len(names) > 0 {
-		hint = "add them: `globus-setup group add " + names[0] + " " + pr.who() + "` (an invitation counts only once accepted)"
+		hint = Say("add them: ", groupCmd("add", names[0], pr.who()), " (an invitation counts only once accepted)").String()
 	}
 	return fail(proofStep, proofGroups, pr.who()+" is in none of the allowed groups: "+strings.Join(allowed, ", "), hint)
 }

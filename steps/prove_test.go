@@ -143,7 +143,7 @@ func TestProveRefusesTokenWithoutTheScope(t *testing.T) {
 	scope := w.get("service_api.scope_string")
 	mustContain(t, p.Lines()[0], "alice@example.org would be refused: alice@example.org's token lacks "+scope+" (it carries: "+other+")")
 	mustContain(t, p.Checks[2].Detail, "the token lacks the action_all scope")
-	mustContain(t, p.Checks[2].Hint, "log in asking for "+scope)
+	mustContain(t, p.Checks[2].Hint.String(), "log in asking for "+scope)
 }
 
 func TestProveRefusesOldSession(t *testing.T) {
@@ -157,7 +157,7 @@ func TestProveRefusesOldSession(t *testing.T) {
 	wantChecks(t, p, P, P, P, P, F, P)
 	mustContain(t, p.Lines()[0], "alice@example.org would be refused: for alice@example.org, policy 1 of 1 evaluated false: "+
 		"the session is older than the policy's 30-minute window (alice@example.org logged in ")
-	mustContain(t, p.Checks[4].Hint, "log in again")
+	mustContain(t, p.Checks[4].Hint.String(), "log in again")
 }
 
 func TestProveReadsThePolicyFromGlobusWhenLoggedIn(t *testing.T) {
@@ -186,7 +186,7 @@ func TestProveRefusesDomainOutsideAuthorizedIdPDomains(t *testing.T) {
 	p := w.prove(w.userToken("bob@example.edu"))
 	wantChecks(t, p, P, P, P, F, P, P)
 	mustContain(t, p.Lines()[0], "bob@example.edu would be refused: bob@example.edu logged in with bob@example.edu (example.edu), not from AUTHORIZED_IDP_DOMAINS (example.org)")
-	mustContain(t, p.Checks[3].Hint, "log in with an identity from example.org", "add it to the policy and to policy.domains")
+	mustContain(t, p.Checks[3].Hint.String(), "log in with an identity from example.org", "add it to the policy and to policy.domains")
 }
 
 func TestProveRefusesLoginWithLinkedIdentityFromOtherDomain(t *testing.T) {
@@ -204,7 +204,7 @@ func TestProveRefusesUserInNoGroup(t *testing.T) {
 	wantChecks(t, p, P, P, P, P, P, F)
 	id := w.get("groups.users.id")
 	mustContain(t, p.Lines()[0], "bob@example.edu would be refused: bob@example.edu is in none of the allowed groups: users ("+id+")")
-	mustContain(t, p.Checks[5].Hint, "globus-setup group add users bob@example.edu")
+	mustContain(t, p.Checks[5].Hint.String(), "globus-setup group add users bob@example.edu")
 }
 
 func TestProveWithoutGroupsAnyUserPasses(t *testing.T) {
@@ -232,7 +232,7 @@ func TestProveRefusesWhenScopeLacksGroupsDependency(t *testing.T) {
 	wantChecks(t, p, P, P, F, P, P, S)
 	mustContain(t, p.Lines()[0], "alice@example.org would be refused: Globus gave no Groups token on alice@example.org's behalf (dependent tokens came for: none)",
 		"the action_all scope lacks the Groups dependent scope")
-	mustContain(t, p.Checks[2].Hint, globus.GroupsDependentScopeID)
+	mustContain(t, p.Checks[2].Hint.String(), globus.GroupsDependentScopeID)
 	mustContain(t, p.Checks[5].Line(), "skipped: not checked: no Groups token")
 }
 
@@ -242,7 +242,7 @@ func TestProveRefusesUnknownPolicy(t *testing.T) {
 	p := w.prove(w.userToken("alice@example.org"))
 	wantChecks(t, p, F, S, S, S, S, S)
 	mustContain(t, p.Checks[0].Detail, "Globus refused to introspect the token", "unknown authentication policy")
-	mustContain(t, p.Checks[0].Hint, "check policy.id")
+	mustContain(t, p.Checks[0].Hint.String(), "check policy.id")
 }
 
 // rewriter serves srv through a proxy that lets edit change the answers to
@@ -325,7 +325,7 @@ func TestProveRefusesSessionWithoutAuthentications(t *testing.T) {
 	p := w.prove(w.userToken("alice@example.org"))
 	wantChecks(t, p, P, P, P, F, P, P)
 	mustContain(t, p.Checks[3].Detail, "Globus reports no authentication in alice@example.org's session")
-	mustContain(t, p.Checks[3].Hint, "log in with an identity from example.org or example.edu")
+	mustContain(t, p.Checks[3].Hint.String(), "log in with an identity from example.org or example.edu")
 }
 
 // The gateway admits when any authentication of the session has an identity
@@ -547,7 +547,7 @@ func TestStartProofNamesMissingValues(t *testing.T) {
 		t.Fatalf("want a Problem, got %v", err)
 	}
 	mustContain(t, pr.What, "service_api.scope_string not stored")
-	mustContain(t, pr.Do, "globus-setup scope create")
+	mustContain(t, pr.Do.String(), "globus-setup scope create")
 
 	empty := &Env{Vault: newVault(t), Globus: w.e.Globus}
 	_, err = StartProof(empty)

@@ -36,7 +36,7 @@ import (
 // killed anywhere is carried on by the next `rotate` of the same app.
 
 // RotatableApps are the vault prefixes of the apps that hold a secret.
-var RotatableApps = []string{"service_api", "service_account"}
+var RotatableApps = []string{serviceAPIID, serviceAccountID}
 
 // RotatePhase is how far a rotation got. Each is stored before the work
 // after it begins.
@@ -71,13 +71,20 @@ type Rotation struct {
 
 // Label names the app in words: "Service API".
 func appLabel(app string) string {
-	switch app {
-	case "service_api":
-		return "Service API"
-	case "service_account":
-		return "Service Account"
+	if k, ok := rotatable(app); ok {
+		return k.name
 	}
 	return app
+}
+
+// rotatable is the app kind of a rotatable app's step ID.
+func rotatable(app string) (appKind, bool) {
+	for _, k := range []appKind{serviceAPIApp(), serviceAccountApp()} {
+		if k.step == app {
+			return k, true
+		}
+	}
+	return appKind{}, false
 }
 
 // Line says where a rotation stands and what to do next, in one line.
@@ -85,13 +92,13 @@ func (r Rotation) Line() string {
 	head := fmt.Sprintf("%s secret rotation started %s", appLabel(r.App), r.Started.UTC().Format("2006-01-02 15:04 UTC"))
 	switch r.Phase {
 	case RotateCreating, RotateCreated, RotateProven:
-		return head + ": not finished making the new secret — run `globus-setup rotate " + r.App + "` to carry on, or `--undo`"
+		return Say(head, ": not finished making the new secret — ", run(command("rotate", r.App)), " to carry on, or `--undo`").String()
 	case RotateRestart:
-		return head + ": waiting for the gateway's restart with the new secret — then `globus-setup rotate " + r.App + " --finish` (or `--undo`)"
+		return Say(head, ": waiting for the gateway's restart with the new secret — then ", command("rotate", r.App, "--finish"), " (or `--undo`)").String()
 	case RotateDeleting:
-		return head + ": deleting the old secret — run `globus-setup rotate " + r.App + " --finish` to complete it"
+		return Say(head, ": deleting the old secret — ", run(command("rotate", r.App, "--finish")), " to complete it").String()
 	case RotateUndoing:
-		return head + ": being undone — run `globus-setup rotate " + r.App + " --undo` to complete it"
+		return Say(head, ": being undone — ", run(command("rotate", r.App, "--undo")), " to complete it").String()
 	}
 	return head
 }
@@ -214,11 +221,11 @@ func SecretAges(doc vault.Doc, now time.Time, max time.Duration) []SecretAge {
 // Line is "Service API secret: 12 days old" with a flag when too old.
 func (a SecretAge) Line(max time.Duration) string {
 	if !a.Known {
-		return appLabel(a.App) + " secret: age unknown (not made by globus-setup; `globus-setup rotate " + a.App + "` replaces it with one whose age is known)"
+		return Say(appLabel(a.App), " secret: age unknown (not made by globus-setup; ", command("rotate", a.App), " replaces it with one whose age is known)").String()
 	}
 	s := fmt.Sprintf("%s secret: %s old (made %s)", appLabel(a.App), days(a.Age), a.Created.UTC().Format("2006-01-02"))
 	if a.Old {
-		s += fmt.Sprintf(" — older than %s: rotate it with `globus-setup rotate %s`", days(max), a.App)
+		s += fmt.Sprintf(Say(" — older than %s: rotate it with ", command("rotate", "%s")).String(), days(max), a.App)
 	}
 	return s
 }
@@ -275,7 +282,7 @@ func checkApp(app string) error {
 		}
 	}
 	return &Problem{What: fmt.Sprintf("%q has no client secret to rotate", app),
-		Do: "name one of: " + strings.Join(RotatableApps, ", ")}
+		Do: Say("name one of: " + strings.Join(RotatableApps, ", "))}
 }
 
 // openRotation is every rotation command's start: the app is known, the
@@ -319,10 +326,10 @@ func Rotate(ctx context.Context, e *Env, app string, opts RotateOptions) (Rotate
 	switch r.Phase {
 	case RotateDeleting:
 		return res, &Problem{What: "this rotation was deleting the old secret when it stopped", is: ErrNotWaitingRestart,
-			Do: "run `globus-setup rotate " + app + " --finish` to complete it"}
+			Do: Say(run(command("rotate", app, "--finish")), " to complete it")}
 	case RotateUndoing:
 		return res, &Problem{What: "this rotation was being undone when it stopped", is: ErrNotWaitingRestart,
-			Do: "run `globus-setup rotate " + app + " --undo` to complete it"}
+			Do: Say(run(command("rotate", app, "--undo")), " to complete it")}
 	}
 	if r.Phase == RotateCreating {
 		if r, err = createNewSecret(ctx, e, r); err != nil {
@@ -347,9 +354,9 @@ func Rotate(ctx context.Context, e *Env, app string, opts RotateOptions) (Rotate
 	res.Rotation = r
 	res.Lines = append(res.Lines,
 		"Restart the gateway now, so it reads the new secret. Both secrets work until you finish.",
-		"Then run `globus-setup rotate "+app+" --finish`: it deletes the old secret at Globus. globus-setup cannot see which secret the running gateway holds, so finishing is your word that it restarted.",
-		"Changed your mind? `globus-setup rotate "+app+" --undo` puts the old secret back and deletes the new one.")
-	if app == "service_account" {
+		Say("Then ", run(command("rotate", app, "--finish")), ": it deletes the old secret at Globus. globus-setup cannot see which secret the running gateway holds, so finishing is your word that it restarted.").String(),
+		Say("Changed your mind? ", command("rotate", app, "--undo"), " puts the old secret back and deletes the new one.").String())
+	if k, _ := rotatable(app); k.compute {
 		// The gateway's Globus Compute guide has the same ID and secret set as
 		// GLOBUS_COMPUTE_CLIENT_ID/SECRET for the Compute endpoints and tools.
 		res.Lines = append(res.Lines, ComputeRestartHint)
@@ -359,12 +366,13 @@ func Rotate(ctx context.Context, e *Env, app string, opts RotateOptions) (Rotate
 
 // ComputeRestartHint is the last line of a service_account rotation: its
 // long back-quoted command must wrap, never be cut (the wizard's test uses it).
-const ComputeRestartHint = "Anything else holding this app's secret needs the new one before you finish: Globus Compute endpoints and tools started with GLOBUS_COMPUTE_CLIENT_SECRET (restart them under `globus-setup exec --compute -- …`)."
+var ComputeRestartHint = Say("Anything else holding this app's secret needs the new one before you finish: Globus Compute endpoints and tools started with GLOBUS_COMPUTE_CLIENT_SECRET (restart them under ", command("exec", "--compute", "--", "…"), ").").String()
 
 // beginRotation checks there is something to rotate, finds which credential
 // the stored secret is when that can be known, and records the intent.
 func beginRotation(ctx context.Context, e *Env, app string, opts RotateOptions) (Rotation, error) {
-	cred, err := storedCredentials(e.Vault, app, appLabel(app))
+	k, _ := rotatable(app)
+	cred, err := storedCredentials(e.Vault, k)
 	if err != nil {
 		var p *Problem
 		if errors.As(err, &p) {
@@ -440,10 +448,10 @@ func createNewSecret(ctx context.Context, e *Env, r Rotation) (Rotation, error) 
 	})
 	if err != nil {
 		p := createProblem("the new client secret", err).(*Problem)
-		if p.Do == "" {
-			p.Do = "nothing was changed: fix what the error names and run `globus-setup rotate " + r.App + "` again"
+		if p.Do.Empty() {
+			p.Do = Say("nothing was changed: fix what the error names and ", run(command("rotate", r.App)), " again")
 		} else {
-			p.Do = "Globus may have made it anyway: run `globus-setup rotate " + r.App + "` again, which deletes that unsaved secret and makes another"
+			p.Do = Say("Globus may have made it anyway: ", run(command("rotate", r.App)), " again, which deletes that unsaved secret and makes another")
 		}
 		return r, p
 	}
@@ -468,7 +476,7 @@ func createNewSecret(ctx context.Context, e *Env, r Rotation) (Rotation, error) 
 	})
 	if err != nil {
 		return r, &Problem{What: "made the new client secret but could not store it in the vault", Err: err,
-			Do: "fix what the error names and run `globus-setup rotate " + r.App + "` again: it deletes that unsaved secret and makes another"}
+			Do: Say("fix what the error names and ", run(command("rotate", r.App)), " again: it deletes that unsaved secret and makes another")}
 	}
 	return nr, rotateStop("stored")
 }
@@ -495,7 +503,7 @@ func proveNewSecret(ctx context.Context, e *Env, r Rotation) (Rotation, error) {
 	_, err := e.Globus.ClientCredentialsToken(ctx, globus.Credentials{ID: r.ClientID, Secret: secret}, rotateProofScopes...)
 	if err != nil {
 		return r, &Problem{What: "Globus does not accept the new " + appLabel(r.App) + " secret yet", Err: err,
-			Do: "run `globus-setup rotate " + r.App + "` again in a minute to prove it once more, or `--undo` to go back to the old secret; the gateway still uses the old one"}
+			Do: Say(run(command("rotate", r.App)), " again in a minute to prove it once more, or `--undo` to go back to the old secret; the gateway still uses the old one")}
 	}
 	nr := r
 	nr.Phase = RotateProven
@@ -543,14 +551,14 @@ func rotationEnvPath(e *Env, app string, r Rotation, opts RotateOptions, made bo
 	}
 	if path == "" {
 		return "", false, &Problem{What: "globus-setup does not know where the gateway's .env is", is: ErrEnvTargetMissing,
-			Do: "run `globus-setup rotate " + app + " --env PATH` with the .env the gateway reads (or `--no-env` to update its settings yourself); " + kept}
+			Do: Say(run(command("rotate", app, "--env", "PATH")), " with the .env the gateway reads (or `--no-env` to update its settings yourself); ", kept)}
 	}
 	if _, err := os.Stat(path); err != nil {
 		p := &Problem{What: "the gateway's .env is not at " + path + " any more (moved or deleted?)", Err: err, is: ErrEnvTargetMissing,
-			Do: "run `globus-setup rotate " + app + " --env NEWPATH` with where it is now; " + kept}
+			Do: Say(run(command("rotate", app, "--env", "NEWPATH")), " with where it is now; ", kept)}
 		if opts.EnvPath != "" {
 			p.What = "there is no file at " + path
-			p.Do = "give the .env the gateway reads, or write one first with `globus-setup export --out " + path + "`; " + kept
+			p.Do = Say("give the .env the gateway reads, or write one first with ", command("export", "--out", path), "; ", kept)
 		}
 		return "", false, p
 	}
@@ -567,7 +575,7 @@ func writeRotationEnv(e *Env, r Rotation, opts RotateOptions) (string, Rotation,
 	}
 	if noEnv {
 		nr.NoEnv, nr.EnvPath = true, ""
-		line = "No .env written, as asked: put the new secret in the gateway's settings yourself (`globus-setup export --format env`, or `exec`)."
+		line = Say("No .env written, as asked: put the new secret in the gateway's settings yourself (", command("export", "--format", "env"), ", or `exec`).").String()
 	} else {
 		doc := e.Vault.Doc()
 		w, err := MergeEnvFile(path, doc)
@@ -598,16 +606,16 @@ func FinishRotation(ctx context.Context, e *Env, app string) (RotateResult, erro
 	var res RotateResult
 	if !ok {
 		return res, &Problem{What: "no rotation of the " + appLabel(app) + " secret is in progress", is: ErrNoRotation,
-			Do: "start one with `globus-setup rotate " + app + "`"}
+			Do: Say("start one with ", command("rotate", app))}
 	}
 	switch r.Phase {
 	case RotateRestart, RotateDeleting:
 	case RotateUndoing:
 		return res, &Problem{What: "this rotation is being undone", is: ErrNotWaitingRestart,
-			Do: "run `globus-setup rotate " + app + " --undo` to complete that"}
+			Do: Say(run(command("rotate", app, "--undo")), " to complete that")}
 	default:
 		return res, &Problem{What: "the new secret is not in place yet, so the old one is still needed", is: ErrNotWaitingRestart,
-			Do: "run `globus-setup rotate " + app + "` to carry on; it says when to restart the gateway and finish"}
+			Do: Say(run(command("rotate", app)), " to carry on; it says when to restart the gateway and finish")}
 	}
 	auth, err := OperatorToken(ctx, e, AuthResourceServer)
 	if err != nil {
@@ -618,7 +626,7 @@ func FinishRotation(ctx context.Context, e *Env, app string) (RotateResult, erro
 		secret := value(e.Vault, app+".client_secret")
 		if _, err := e.Globus.ClientCredentialsToken(ctx, globus.Credentials{ID: r.ClientID, Secret: secret}, rotateProofScopes...); err != nil {
 			return res, &Problem{What: "Globus no longer accepts the new secret, so the old one is kept", Err: err,
-				Do: "check the app in the developers console; `globus-setup rotate " + app + " --undo` goes back to the old secret"}
+				Do: Say("check the app in the developers console; ", command("rotate", app, "--undo"), " goes back to the old secret")}
 		}
 		if r.OldID == "" {
 			var creds []globus.Credential
@@ -659,13 +667,13 @@ func FinishRotation(ctx context.Context, e *Env, app string) (RotateResult, erro
 			res.Lines = append(res.Lines, "✓ the old secret (credential "+r.OldID+") was already deleted at Globus")
 		default:
 			return res, &Problem{What: "Globus refused to delete the old secret (credential " + r.OldID + ")", Err: err, is: reauthIs(err),
-				Do: thenAgain(err, "both secrets still work and the vault keeps the old one", "globus-setup rotate "+app+" --finish")}
+				Do: thenAgain(err, "both secrets still work and the vault keeps the old one", command("rotate", app, "--finish"))}
 		}
 		if err := rotateStop("deleted"); err != nil {
 			return res, err
 		}
 	} else {
-		res.Lines = append(res.Lines, "! the app has other secrets and globus-setup cannot tell which one the gateway used before: none was deleted. `globus-setup rotate --list` shows them; delete the ones nobody uses with `globus-setup rotate "+app+" --delete ID`")
+		res.Lines = append(res.Lines, Say("! the app has other secrets and globus-setup cannot tell which one the gateway used before: none was deleted. ", command("rotate", "--list"), " shows them; delete the ones nobody uses with ", command("rotate", app, "--delete", "ID")).String())
 	}
 	err = e.Vault.Update(func(d *vault.Doc) error {
 		delete(d.Internal, rotationKey(app))
@@ -692,11 +700,11 @@ func UndoRotation(ctx context.Context, e *Env, app string) (RotateResult, error)
 	defer unlock()
 	var res RotateResult
 	if !ok {
-		return res, &Problem{What: "no rotation of the " + appLabel(app) + " secret is in progress", is: ErrNoRotation, Do: "nothing to undo"}
+		return res, &Problem{What: "no rotation of the " + appLabel(app) + " secret is in progress", is: ErrNoRotation, Do: Say("nothing to undo")}
 	}
 	if r.Phase == RotateDeleting {
 		return res, &Problem{What: "the old secret is being deleted already, so it cannot come back", is: ErrNotWaitingRestart,
-			Do: "run `globus-setup rotate " + app + " --finish` to complete the rotation"}
+			Do: Say(run(command("rotate", app, "--finish")), " to complete the rotation")}
 	}
 	auth, err := OperatorToken(ctx, e, AuthResourceServer)
 	if err != nil {
@@ -724,7 +732,7 @@ func UndoRotation(ctx context.Context, e *Env, app string) (RotateResult, error)
 	}
 	if r.EnvPath != "" {
 		if _, err := os.Stat(r.EnvPath); err != nil {
-			res.Lines = append(res.Lines, "! the .env at "+r.EnvPath+" is gone: put the old secret back yourself (`globus-setup export --merge PATH`)")
+			res.Lines = append(res.Lines, Say("! the .env at ", r.EnvPath, " is gone: put the old secret back yourself (", command("export", "--merge", "PATH"), ")").String())
 		} else if _, err := MergeEnvFile(r.EnvPath, e.Vault.Doc()); err != nil {
 			return res, problem("writing the old secret back into "+r.EnvPath, err)
 		} else {
@@ -742,7 +750,7 @@ func UndoRotation(ctx context.Context, e *Env, app string) (RotateResult, error)
 	})
 	if err != nil {
 		return res, &Problem{What: "Globus refused to delete the new secret", Err: err, is: reauthIs(err),
-			Do: thenAgain(err, "the old secret is back in place", "globus-setup rotate "+app+" --undo")}
+			Do: thenAgain(err, "the old secret is back in place", command("rotate", app, "--undo"))}
 	}
 	res.Lines = append(res.Lines, "✓ deleted the new secret at Globus")
 	err = e.Vault.Update(func(d *vault.Doc) error {
@@ -770,11 +778,11 @@ func reauthIs(err error) error {
 
 // thenAgain is advice after a refused call: what holds meanwhile, then the
 // fix (a sign-in Globus asks for, or what the error names) and the command.
-func thenAgain(err error, holds, command string) string {
+func thenAgain(err error, holds string, again Action) Advice {
 	if errors.Is(err, ErrReauthRequired) {
 		if h := Hint(err); h != "" {
-			return holds + "; " + strings.Replace(h, "run this again", "run `"+command+"` again", 1)
+			return Say(holds + "; " + strings.Replace(h, "run this again", "run "+CLI.Name(again)+" again", 1))
 		}
 	}
-	return holds + ": fix what the error names, then run `" + command + "` again"
+	return Say(holds+": fix what the error names, then run ", again, " again")
 }

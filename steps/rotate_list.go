@@ -126,13 +126,13 @@ func DeleteUnknownCredential(ctx context.Context, e *Env, app, credID string) er
 		switch c.Role {
 		case RoleStored:
 			return &Problem{What: "credential " + credID + " is the secret in the vault, which the gateway uses: not deleted",
-				Do: "to replace it, run `globus-setup rotate " + app + "`"}
+				Do: Say("to replace it, ", run(command("rotate", app)))}
 		case RoleNew, RoleOld:
 			return &Problem{What: "credential " + credID + " belongs to the rotation in progress: not deleted",
-				Do: "finish it with `globus-setup rotate " + app + " --finish` (deletes the old one) or `--undo` (deletes the new one)"}
+				Do: Say("finish it with ", command("rotate", app, "--finish"), " (deletes the old one) or `--undo` (deletes the new one)")}
 		case RoleUnsure:
 			return &Problem{What: "globus-setup cannot tell whether credential " + credID + " is the secret the gateway uses (the stored secret was typed in): not deleted",
-				Do: "rotate first (`globus-setup rotate " + app + "`): afterwards the secret in use is known and the others can be deleted"}
+				Do: Say("rotate first (", command("rotate", app), "): afterwards the secret in use is known and the others can be deleted")}
 		}
 		auth, err := OperatorToken(ctx, e, AuthResourceServer)
 		if err != nil {
@@ -143,10 +143,10 @@ func DeleteUnknownCredential(ctx context.Context, e *Env, app, credID string) er
 		})
 		if err != nil && !globus.IsStatus(err, 404) {
 			return &Problem{What: "Globus refused to delete credential " + credID, Err: err, is: reauthIs(err),
-				Do: thenAgain(err, "nothing was changed", "globus-setup rotate "+app+" --delete "+credID)}
+				Do: thenAgain(err, "nothing was changed", command("rotate", app, "--delete", credID))}
 		}
 		return nil
 	}
 	return &Problem{What: "the " + appLabel(app) + " app has no secret with credential ID " + credID,
-		Do: "`globus-setup rotate --list` shows the IDs"}
+		Do: Say(command("rotate", "--list"), " shows the IDs")}
 }

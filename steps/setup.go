@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -187,31 +188,6 @@ func MakeSetupPlan(ctx context.Context, e *Env, values map[string]string) (Setup
 	return SetupPlan{Plan: p, Group: planGroup(e, group, members), Members: members}, nil
 }
 
-// planGroup: a stored group is kept (members added); otherwise one is
-// created as the operator. Reads nothing from Globus: CreateGroup reads the
-// stored group before adding to it.
-func planGroup(e *Env, display string, members []string) *PlanItem {
-	id := value(e.Vault, "groups."+DefaultGroup+".id")
-	if display == "" && id == "" {
-		return nil
-	}
-	it := &PlanItem{Step: "groups", What: "group", Name: display, Action: PlanCreate, Detail: "owned by you"}
-	if id != "" {
-		it.Action, it.ID, it.Detail = PlanKeep, id, ""
-		if display == "" {
-			it.Name = DefaultGroup
-		}
-	}
-	if len(members) > 0 {
-		d := "members " + strings.Join(members, " ")
-		if it.Detail != "" {
-			d = it.Detail + "; " + d
-		}
-		it.Detail = d
-	}
-	return it
-}
-
 // ApplySetup carries out an approved SetupPlan: Apply for steps 1–5 (which
 // refuses a plan that changed), then the group. progress gets each result.
 func ApplySetup(ctx context.Context, e *Env, values map[string]string, approved SetupPlan, progress func(ApplyResult)) ([]ApplyResult, error) {
@@ -224,7 +200,7 @@ func ApplySetup(ctx context.Context, e *Env, values map[string]string, approved 
 		return results, err
 	}
 	if approved.Group == nil {
-		if err := MarkState(e.Vault, "groups", StateSkipped, ""); err != nil {
+		if err := MarkState(e.Vault, groupsID, StateSkipped, ""); err != nil {
 			return results, err
 		}
 		return results, nil
@@ -233,72 +209,42 @@ func ApplySetup(ctx context.Context, e *Env, values map[string]string, approved 
 	return append(results, gr...), err
 }
 
-// MakeGroupPlan is step 6's plan alone: the default group kept (its ID
-// stored) or created as the operator, with members (usernames) added.
-func MakeGroupPlan(e *Env, members string) (SetupPlan, error) {
-	if err := checkEnv(e); err != nil {
-		return SetupPlan{}, err
-	}
-	_, _, m, err := setupValues(map[string]string{SetupGroupMembers: members})
-	if err != nil {
-		return SetupPlan{}, err
-	}
-	g := planGroup(e, defaultGroupDisplayName(e.Vault, DefaultGroup), m)
-	if _, ok := LoggedIn(e.Vault); !ok {
-		g.Detail = strings.Replace(g.Detail, "owned by you", "owned by the Service API app (you are not logged in)", 1)
-	}
-	return SetupPlan{Group: g, Members: m}, nil
-}
-
-// ApplyGroupPlan creates or fills the planned group (CreateGroup), as the
-// operator when logged in, else as the Service API app.
-func ApplyGroupPlan(ctx context.Context, e *Env, approved SetupPlan, progress func(ApplyResult)) ([]ApplyResult, error) {
-	var results []ApplyResult
-	if approved.Group == nil {
-		return nil, nil
-	}
-	_, loggedIn := LoggedIn(e.Vault)
-	r, gerr := CreateGroup(ctx, e, GroupRequest{Name: DefaultGroup, DisplayName: approved.Group.Name,
-		Members: approved.Members, AsClient: !loggedIn})
-	res := ApplyResult{Item: *approved.Group, ID: r.ID, Err: gerr}
-	results = append(results, res)
-	if progress != nil {
-		progress(res)
-	}
-	if gerr != nil {
-		return results, gerr
-	}
-	for _, m := range r.Members {
-		if m.Result == MemberUnknown || m.Result == MemberFailed {
-			res := ApplyResult{Item: PlanItem{Step: "groups", What: "member", Name: m.User, Action: PlanCreate},
-				Err: &Problem{What: string(m.Result) + " " + m.User + ": " + m.Detail}}
-			results = append(results, res)
-			if progress != nil {
-				progress(res)
-			}
-		}
-	}
-	return results, markApplied(e.Vault, "groups")
-}
-
 // SuggestValue is the default a step's field offers when nothing is
-// stored, and where it comes from: the project's default name, the default
-// re-authentication window, and the domain of the stored contact e-mail
-// (the operator's own, once step 1 is done) for the policy's domains.
+// stored, and where it comes from: each key's module says (the project's
+// default name, the default re-authentication window, the domain of the
+// stored contact e-mail for the policy's domains).
 func SuggestValue(doc vault.Doc, key string) (value, from string) {
-	switch key {
-	case "project.name":
-		return assets.DefaultProjectName, "default"
-	case "policy.assurance_timeout":
-		if secs, err := strconv.Atoi(assets.DefaultAssuranceTimeout); err == nil {
-			return humanSeconds(secs), "default"
-		}
-	case "policy.domains":
-		if _, d, ok := strings.Cut(doc.Values["project.contact_email"], "@"); ok {
-			if n, err := Validate(key, d); err == nil {
-				return n, "the contact e-mail's domain"
-			}
-		}
+	if s, ok := Spec(key); ok && s.suggest != nil {
+		return s.suggest(doc)
 	}
 	return "", ""
+}
+
+// PlanStep is one step's own plan, for "do it for me" on its screen: what
+// Apply would do for that step with values typed there (names, e-mail,
+// domains, timeout), or the step's own plan (the groups'). It reads only.
+func PlanStep(ctx context.Context, e *Env, stepID string, values map[string]string) (SetupPlan, error) {
+	s, ok := stepByID(stepID)
+	switch {
+	case !ok || !s.CanApply():
+		return SetupPlan{}, &Problem{What: fmt.Sprintf("the wizard cannot do the step %q for you", stepID)}
+	case s.ownPlan != nil:
+		return s.ownPlan(ctx, e, values)
+	}
+	p, err := MakePlan(ctx, e, ApplyOptions{Steps: []string{stepID}, Values: values})
+	return SetupPlan{Plan: p}, err
+}
+
+// ApplyStep carries out a plan PlanStep made and the operator approved,
+// with the same values; progress gets each result.
+func ApplyStep(ctx context.Context, e *Env, stepID string, values map[string]string, approved SetupPlan, progress func(ApplyResult)) ([]ApplyResult, error) {
+	s, ok := stepByID(stepID)
+	switch {
+	case !ok || !s.CanApply():
+		return nil, &Problem{What: fmt.Sprintf("the wizard cannot do the step %q for you", stepID)}
+	case s.ownApply != nil:
+		return s.ownApply(ctx, e, approved, progress)
+	}
+	_, results, err := Apply(ctx, e, ApplyOptions{Steps: []string{stepID}, Values: values}, &approved.Plan, progress)
+	return results, err
 }

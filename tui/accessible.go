@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/term"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/term"
 
 	"github.com/charmbracelet/huh"
 
@@ -392,24 +393,16 @@ func (a *access) writeEnv() {
 		a.say("%v", err)
 		return
 	}
-	doc := a.v.Doc()
-	var w steps.FileWrite
-	how := "wrote"
-	if _, statErr := os.Stat(abs); statErr == nil {
-		w, err = steps.MergeEnvFile(abs, doc)
-		how = "updated the gateway's variables in"
-	} else {
-		var data []byte
-		if data, err = steps.Export(doc, "env"); err == nil {
-			w, err = steps.WriteFileAtomic(abs, data, 0o600)
-		}
-	}
+	w, err := steps.WriteEnv(a.v, abs, false) // remembered for rotate
 	if err != nil {
 		a.say("Could not write the .env: %v", err)
 		return
 	}
-	_ = steps.RememberEnvTarget(a.v, abs) // the .env `rotate` updates
-	for _, l := range writtenLines(w, how) {
+	how := "wrote"
+	if w.Merged {
+		how = "updated the gateway's variables in"
+	}
+	for _, l := range writtenLines(w.FileWrite, how) {
 		a.say("%s", l)
 	}
 }

@@ -58,7 +58,7 @@ func (a *access) offerLink(what, url string) {
 // offerApply lets the wizard do an API-capable step. done is true when the
 // step needs nothing more; false sends the operator to the browser path.
 func (a *access) offerApply(s steps.Step) (done bool, err error) {
-	if a.cfg.Globus == nil || !slices.Contains(steps.ApplyStepIDs, s.ID) {
+	if a.cfg.Globus == nil || !slices.Contains(steps.ApplyStepIDs(), s.ID) {
 		return false, nil
 	}
 	choice := "wizard"
@@ -287,7 +287,7 @@ func (a *access) offerLoginClient(id string) {
 	if !a.confirm(q, true) {
 		return
 	}
-	if err := steps.Accept(a.v, "public_client", map[string]string{"public_client.client_id": lc.ID}); err != nil {
+	if err := steps.AdoptLoginClient(a.v, lc.ID); err != nil {
 		a.problem(err)
 		return
 	}

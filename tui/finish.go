@@ -265,26 +265,11 @@ func (f *finishModel) write() tea.Cmd {
 		f.result = outcome{summary: []string{err.Error()}}
 		return nil
 	}
-	merge := f.fileExists() && !f.replace
-	doc := m.vault.Doc()
+	replace := f.replace
 	f.busy, f.busyLabel = true, "Writing "+path+"…"
 	run := func() tea.Msg {
-		if merge {
-			w, err := steps.MergeEnvFile(path, doc)
-			if err == nil {
-				_ = steps.RememberEnvTarget(m.vault, path) // for rotate (rotate.go)
-			}
-			return envWrittenMsg{path: path, w: w, merged: true, err: err}
-		}
-		data, err := steps.Export(doc, "env")
-		if err != nil {
-			return envWrittenMsg{path: path, err: err}
-		}
-		w, err := steps.WriteFileAtomic(path, data, 0o600)
-		if err == nil {
-			_ = steps.RememberEnvTarget(m.vault, path)
-		}
-		return envWrittenMsg{path: path, w: w, err: err}
+		w, err := steps.WriteEnv(m.vault, path, replace) // remembered for rotate
+		return envWrittenMsg{path: path, w: w.FileWrite, merged: w.Merged, err: err}
 	}
 	return tea.Batch(m.startBusy(), run)
 }

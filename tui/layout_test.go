@@ -306,7 +306,7 @@ func TestNoteSaysChecksWaitForTheLogin(t *testing.T) {
 	}{
 		{[]string{"- Groups: skipped: no group stored (groups are optional)"}, "✓ Step 6 saved; its check could not run yet (shift+tab shows why)."},
 		{[]string{"✓ Policy exists", "- Gateway: skipped: not checked: Globus could not be reached (see above)"}, "1 passed, 1 could not run yet (shift+tab shows why)."},
-		{[]string{"✓ Credentials work", "- Project exists: skipped: token expired: log in again to check (`globus-setup login`)"}, "1 passed, 1 checked after you log in (L — optional)."},
+		{[]string{"✓ Credentials work", "- Project exists: skipped: token expired: log in again to check (L)"}, "1 passed, 1 checked after you log in (L — optional)."},
 		{[]string{"- Project exists: skipped: log in to check (L)"}, "✓ Step 6 saved (checked after you log in: L — optional)."},
 		{[]string{"- Project exists: skipped: the login could not be used (no answer)"}, "its check could not run yet (shift+tab shows why)."},
 	} {

@@ -313,7 +313,7 @@ func (l *loginModel) answerAdopt(answer string) tea.Cmd {
 	switch answer {
 	case "y":
 		l.adopt = nil
-		if err := steps.Accept(l.sh.m.vault, "public_client", map[string]string{"public_client.client_id": lc.ID}); err != nil {
+		if err := steps.AdoptLoginClient(l.sh.m.vault, lc.ID); err != nil {
 			l.result = outcome{summary: []string{"Not stored: " + termsafe.Line(err.Error())}}
 			return nil
 		}
@@ -353,7 +353,7 @@ func (l *loginModel) afterLogin(justStored int) tea.Cmd {
 func (l *loginModel) retryCode(err error) tea.Cmd {
 	var sum []string
 	for _, line := range explain(err) {
-		if w := wizardWords(line); strings.Contains(w, "press L") || strings.Contains(w, "Press L") {
+		if strings.Contains(line, "press L") || strings.Contains(line, "Press L") {
 			continue
 		}
 		sum = append(sum, line)

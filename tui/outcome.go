@@ -6,6 +6,14 @@ import (
 	"github.com/globus-setup/globus-setup/termsafe"
 )
 
+// keysWhileTyping names the wizard's own "press L" for a screen whose text
+// field has the keys: a letter would be typed in, so esc comes first.
+var keysWhileTyping = strings.NewReplacer(
+	"press L", "press esc, then L", "Press L", "Press esc, then L",
+	"press a", "press esc, then a", "Press a", "Press esc, then a",
+	"press x", "press esc, then x", "press v", "press esc, then v",
+).Replace
+
 // outcome is the plain-words result of an operation: the report's own lines
 // (each already marked ✓ ✗ or -) and a summary marked by success.
 type outcome struct {
@@ -23,9 +31,9 @@ func (o outcome) render(st styles, w int) []string {
 // renderKeys renders; typing says a text field has the keys, so a hint's
 // "press L" becomes "esc, then L" (a bare L would be typed into the field).
 func (o outcome) renderKeys(st styles, w int, typing bool) []string {
-	words := wizardWords
+	words := func(s string) string { return s }
 	if typing {
-		words = func(s string) string { return keysWhileTyping(wizardWords(s)) }
+		words = keysWhileTyping
 	}
 	var out []string
 	for _, l := range o.report {

@@ -35,7 +35,7 @@ func TestOutcomeWrapsRotationHintWhole(t *testing.T) {
 					t.Errorf("%dx%d: line %d cells wide in a %d-cell pane: %q", term.w, term.h, n, w, ansi.Strip(l))
 				}
 			}
-			want := strings.Join(strings.Fields(wizardWords(hint)), " ")
+			want := strings.Join(strings.Fields(hint), " ")
 			got := words(splitLines(fit(lines, w, len(lines))))
 			if got != "- "+want+" ✓ "+want {
 				t.Errorf("%dx%d (typing %v): rendered\n%s\nwant the hint whole:\n%s", term.w, term.h, typing, got, want)

@@ -2,8 +2,9 @@ package tui
 
 import (
 	"context"
-	"github.com/globus-setup/globus-setup/termsafe"
 	"strings"
+
+	"github.com/globus-setup/globus-setup/termsafe"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"

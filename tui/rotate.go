@@ -75,7 +75,7 @@ func (f *finishModel) rotateKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		case key.Matches(msg, keyRotate):
 			f.rot.open = true
 			if f.rot.app == "" {
-				f.rot.app = "service_api"
+				f.rot.app = steps.RotatableApps[0]
 				// Open on a rotation left half done, if there is one.
 				if rs := steps.Rotations(m.vault.Doc()); len(rs) > 0 {
 					f.rot.app = rs[0].App
@@ -97,9 +97,9 @@ func (f *finishModel) rotateKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		f.rot.open = false
 		return nil, true
 	case key.Matches(msg, keyRotateAPI), key.Matches(msg, keyRotateAcct):
-		app := "service_api"
+		app := steps.RotatableApps[0] // a: the Service API, c: the Service Account
 		if key.Matches(msg, keyRotateAcct) {
-			app = "service_account"
+			app = steps.RotatableApps[1]
 		}
 		f.rot.app = app
 		opts := steps.RotateOptions{EnvPath: f.rotateEnvPath()}

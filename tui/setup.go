@@ -249,7 +249,7 @@ func (s *setupModel) update(msg tea.Msg) tea.Cmd {
 		// back; passing by with tab must not capture a later login.
 		s.afterLogin = s.wantEdit && errors.Is(msg.err, steps.ErrNotLoggedIn)
 		if msg.err != nil {
-			s.note = wizardWords(strings.Join(setupProblem(msg.err), " "))
+			s.note = strings.Join(setupProblem(msg.err), " ")
 		}
 		typed := s.typedValues()
 		s.fields = nil
@@ -493,7 +493,7 @@ func (s *setupModel) run() tea.Cmd {
 				return // the login screen says it in words
 			}
 			select {
-			case ch <- setupProgressMsg{seq: seq, line: r.Line(), next: next}:
+			case ch <- setupProgressMsg{seq: seq, line: r.LineIn(wizardWords), next: next}:
 			default:
 			}
 		})
@@ -516,7 +516,7 @@ func (s *setupModel) done(msg setupDoneMsg) tea.Cmd {
 	s.busy, s.cancelFn = false, nil
 	o := outcome{}
 	for _, r := range msg.results {
-		o.report = append(o.report, r.Line())
+		o.report = append(o.report, r.LineIn(wizardWords))
 	}
 	s.sh.refresh()
 	for _, p := range s.sh.stepsPg {

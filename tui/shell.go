@@ -189,7 +189,7 @@ func latestResult(o outcome) string {
 	if o.ok {
 		mark = "✓ "
 	}
-	return "Latest: " + mark + wizardWords(o.summary[0])
+	return "Latest: " + mark + o.summary[0]
 }
 
 // loginForSetup: setting everything up needs the operator's login, so A

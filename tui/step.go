@@ -85,10 +85,9 @@ type stepModel struct {
 
 	formErr     string
 	result      outcome
-	applied     outcome // what "do it for me" did, kept above the check that follows
-	plan        *steps.Plan
-	groupPlan   *steps.SetupPlan // step 6's plan, with plan set to an empty one
-	planOpts    steps.ApplyOptions
+	applied     outcome          // what "do it for me" did, kept above the check that follows
+	plan        *steps.SetupPlan // "do it for me", awaiting approval
+	planValues  map[string]string
 	linkShown   bool
 	browserNote string
 	// advance: the check running follows a save; if it passes, the wizard
@@ -240,7 +239,7 @@ func (p *stepModel) bindings() []key.Binding {
 	if len(p.fields) > 0 {
 		b = append(b, k.Edit)
 	}
-	if canApply(p.step.ID) {
+	if p.step.CanApply() {
 		b = append(b, k.Apply)
 	}
 	if p.step.ConsoleURL != nil {
@@ -266,11 +265,21 @@ func (p *stepModel) copyValues() []steps.CopyValue {
 		return nil
 	}
 	cv := p.step.CopyValues(p.sh.doc, p.sh.m.cfg.Env)
-	if d := demoDomains(p.sh.m.cfg.DemoUsers); p.step.ID == "policy" && d != "" && p.sh.doc.Values["policy.domains"] == "" {
+	if d := demoDomains(p.sh.m.cfg.DemoUsers); d != "" && p.domainsEmpty() {
 		// The policy made on the demo's console must let its users in.
 		cv = append(cv, steps.CopyValue{Label: "Included Domains (the demo's users', one per line)", Value: strings.ReplaceAll(d, " ", "\n")})
 	}
 	return cv
+}
+
+// domainsEmpty: the step has an identity-domains field with nothing stored.
+func (p *stepModel) domainsEmpty() bool {
+	for _, f := range p.step.Fields {
+		if f.Kind == steps.KindDomains && p.sh.doc.Values[f.Key] == "" {
+			return true
+		}
+	}
+	return false
 }
 
 // demoDomains are the identity domains of the demo's users, "" outside
@@ -373,7 +382,7 @@ func (p *stepModel) browseKey(msg tea.KeyMsg) tea.Cmd {
 		return p.pasteIn(strings.TrimSpace(string(msg.Runes)))
 	}
 	switch {
-	case key.Matches(msg, k.Apply) && canApply(p.step.ID):
+	case key.Matches(msg, k.Apply) && p.step.CanApply():
 		return p.makePlan()
 	case key.Matches(msg, k.Edit) && len(p.fields) > 0:
 		p.editing = true
@@ -622,7 +631,7 @@ func (p *stepModel) check(withAction bool) tea.Cmd {
 				continue
 			}
 			rep, err := fn(ctx, env)
-			lines = append(lines, rep.Lines...)
+			lines = append(lines, rep.LinesIn(wizardWords)...)
 			if ctx.Err() != nil {
 				err = ctx.Err() // checks report a cut-short call as failed; say cancelled
 			}
@@ -720,10 +729,10 @@ func checkedNote(n int, lines []string) string {
 // explain turns an error into plain words plus, for Globus errors, what to do.
 func explain(err error) []string {
 	out := []string{"Problem: " + err.Error()}
-	if h := steps.Hint(err); h != "" {
+	if h := adviceLine(err, false); h != "" {
 		out = append(out, "What to do: "+h)
 	}
-	if errors.Is(err, steps.ErrNotLoggedIn) && !strings.Contains(wizardWords(strings.Join(out, " ")), "press L") {
+	if errors.Is(err, steps.ErrNotLoggedIn) && !strings.Contains(strings.Join(out, " "), "press L") {
 		out = append(out, "Press L to log in to Globus from here.")
 	}
 	return out
@@ -749,7 +758,7 @@ func (p *stepModel) lines(w int) ([]string, int) {
 	if ss.Note != "" {
 		out = append(out, styledWrap(st.warn, "⚠ "+ss.Note, w)...)
 	}
-	if canApply(p.step.ID) {
+	if p.step.CanApply() {
 		out = append(out, "")
 		out = append(out, wrap(st.key.Render("a")+": let the wizard do this step for you (needs login) · "+
 			st.key.Render("o")+": do it yourself in the browser · "+
@@ -1011,7 +1020,7 @@ func (p *stepModel) firstMissing() int {
 // console (without a group ID the wizard creates the group), so its form
 // opens at the members; a group ID pasted there still finds its field.
 func (p *stepModel) arrive() tea.Cmd {
-	if p.step.ID != "groups" || p.editing || p.busy || len(p.fields) == 0 {
+	if p.step.OpensAt == "" || p.editing || p.busy || len(p.fields) == 0 {
 		return nil
 	}
 	for _, f := range p.fields {
@@ -1031,15 +1040,16 @@ func (p *stepModel) startField() int {
 	if i := p.firstMissing(); i >= 0 {
 		return i
 	}
-	if p.step.ID == "groups" {
-		last := len(p.fields) - 1
+	if p.step.OpensAt != "" {
 		for _, f := range p.fields {
 			if strings.TrimSpace(inputValue(f.in)) != "" {
 				return 0
 			}
 		}
-		if last >= 0 && strings.HasSuffix(p.fields[last].f.Key, ".members") {
-			return last
+		for i, f := range p.fields {
+			if f.f.Key == p.step.OpensAt {
+				return i
+			}
 		}
 	}
 	return 0
@@ -1071,7 +1081,7 @@ func (p *stepModel) readPolicy(pasted *field) tea.Cmd {
 	if pasted.f.Key != "policy.id" || d == nil || m.cfg.Globus == nil || pasted.err != "" {
 		return nil
 	}
-	if _, ok := p.sh.doc.Values["service_account.client_secret"]; !ok {
+	if !steps.ServiceAccountStored(p.sh.doc) {
 		return nil
 	}
 	polID, _ := steps.Validate("policy.id", inputValue(pasted.in))

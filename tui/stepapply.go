@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -16,12 +15,11 @@ import (
 // "Do it for me": a step's plan (reads only), then, once approved, Apply.
 
 type planMsg struct {
-	id    string
-	seq   int
-	plan  steps.Plan
-	group *steps.SetupPlan // step 6: the group's plan
-	opts  steps.ApplyOptions
-	err   error
+	id     string
+	seq    int
+	plan   steps.SetupPlan
+	values map[string]string
+	err    error
 }
 
 // applyProgressMsg is one finished item; next waits for the following one.
@@ -42,9 +40,6 @@ type applyDoneMsg struct {
 func (m planMsg) stepID() string          { return m.id }
 func (m applyProgressMsg) stepID() string { return m.id }
 func (m applyDoneMsg) stepID() string     { return m.id }
-
-// canApply: steps 1–5 by Apply, step 6 by the groups plan.
-func canApply(id string) bool { return slices.Contains(steps.ApplyStepIDs, id) || id == "groups" }
 
 func (p *stepModel) env() *steps.Env {
 	return &steps.Env{Vault: p.sh.m.vault, Globus: p.sh.m.cfg.Globus}
@@ -89,7 +84,6 @@ func (p *stepModel) makePlan() tea.Cmd {
 		p.result = outcome{summary: []string{"Fix the value marked ✗ (or clear it), then press a again."}}
 		return nil
 	}
-	opts := steps.ApplyOptions{Steps: []string{p.step.ID}, Values: values}
 	ctx, cancel := m.opContext()
 	p.cancelFn = cancel
 	p.seq++
@@ -98,27 +92,14 @@ func (p *stepModel) makePlan() tea.Cmd {
 	env, id, seq := p.env(), p.step.ID, p.seq
 	ch, next := workChannel() // Globus may ask for a new sign-in (reauth.go)
 	env.Reauth = reauthVia(ch, next)
-	if id == "groups" {
-		members := values["groups."+steps.DefaultGroup+".members"]
-		if members == "" {
-			members = p.sh.doc.Values["groups."+steps.DefaultGroup+".members"]
-		}
-		run := func() tea.Msg {
-			defer cancel()
-			defer close(ch)
-			g, err := steps.MakeGroupPlan(env, members)
-			return planMsg{id: id, seq: seq, group: &g, err: err}
-		}
-		return tea.Batch(m.startBusy(), run, next)
-	}
 	run := func() tea.Msg {
 		defer cancel()
 		defer close(ch)
-		plan, err := steps.MakePlan(ctx, env, opts)
+		plan, err := steps.PlanStep(ctx, env, id, values)
 		if err != nil && ctx.Err() != nil {
 			err = ctx.Err()
 		}
-		return planMsg{id: id, seq: seq, plan: plan, opts: opts, err: err}
+		return planMsg{id: id, seq: seq, plan: plan, values: values, err: err}
 	}
 	return tea.Batch(m.startBusy(), run, next)
 }
@@ -140,7 +121,7 @@ func (p *stepModel) planned(msg planMsg) tea.Cmd {
 		}
 	default:
 		plan := msg.plan
-		p.plan, p.planOpts, p.groupPlan = &plan, msg.opts, msg.group
+		p.plan, p.planValues = &plan, msg.values
 	}
 	return nil
 }
@@ -148,8 +129,8 @@ func (p *stepModel) planned(msg planMsg) tea.Cmd {
 // apply carries out the approved plan; each result is shown as it arrives.
 func (p *stepModel) apply() tea.Cmd {
 	m := p.sh.m
-	plan, opts, group := *p.plan, p.planOpts, p.groupPlan
-	p.plan, p.groupPlan = nil, nil
+	plan, values := *p.plan, p.planValues
+	p.plan = nil
 	ctx, cancel := m.opContext()
 	p.cancelFn = cancel
 	p.seq++
@@ -168,17 +149,11 @@ func (p *stepModel) apply() tea.Cmd {
 				return // the login screen says it in words
 			}
 			select {
-			case ch <- applyProgressMsg{id: id, seq: seq, line: r.Line(), next: next}:
+			case ch <- applyProgressMsg{id: id, seq: seq, line: r.LineIn(wizardWords), next: next}:
 			default:
 			}
 		}
-		var results []steps.ApplyResult
-		var err error
-		if group != nil {
-			results, err = steps.ApplyGroupPlan(ctx, env, *group, progress)
-		} else {
-			_, results, err = steps.Apply(ctx, env, opts, &plan, progress)
-		}
+		results, err := steps.ApplyStep(ctx, env, id, values, plan, progress)
 		if err != nil && ctx.Err() != nil {
 			err = ctx.Err()
 		}
@@ -201,7 +176,7 @@ func (p *stepModel) appliedDone(msg applyDoneMsg) tea.Cmd {
 	o := outcome{}
 	created := 0
 	for _, r := range msg.results {
-		o.report = append(o.report, r.Line())
+		o.report = append(o.report, r.LineIn(wizardWords))
 		if r.Err == nil && r.Item.Action == steps.PlanCreate {
 			created++
 		}
@@ -266,9 +241,6 @@ func (p *stepModel) planLines(w int) []string {
 	st := p.sh.m.st
 	out := []string{"", st.heading.Render("Plan")}
 	lines, creates := p.plan.Lines(), p.plan.Creates()
-	if p.groupPlan != nil {
-		lines, creates = p.groupPlan.Lines(), p.groupPlan.Creates()
-	}
 	for _, l := range lines {
 		out = append(out, planLine(l, w)...)
 	}

@@ -238,8 +238,8 @@ func TestApplyPolicyWithTypedDomains(t *testing.T) {
 		t.Fatalf("the suggestion is not labelled:\n%s", v)
 	}
 	drive(m, keys("a"))
-	if p.plan == nil || p.planOpts.Values["policy.domains"] != "example.org" {
-		t.Fatalf("no plan with the suggested domains: %s %v", resultText(p.result), p.planOpts.Values)
+	if p.plan == nil || p.planValues["policy.domains"] != "example.org" {
+		t.Fatalf("no plan with the suggested domains: %s %v", resultText(p.result), p.planValues)
 	}
 	drive(m, esc)
 	drive(m, enter) // edit, on the policy ID
@@ -254,10 +254,10 @@ func TestApplyPolicyWithTypedDomains(t *testing.T) {
 	if p.plan == nil {
 		t.Fatalf("no plan: %s", resultText(p.result))
 	}
-	if p.planOpts.Values["policy.domains"] != "example.org example.edu" || p.planOpts.Values["policy.assurance_timeout"] != "7200" {
-		t.Fatalf("plan values %v", p.planOpts.Values)
+	if p.planValues["policy.domains"] != "example.org example.edu" || p.planValues["policy.assurance_timeout"] != "7200" {
+		t.Fatalf("plan values %v", p.planValues)
 	}
-	if _, ok := p.planOpts.Values["policy.id"]; ok {
+	if _, ok := p.planValues["policy.id"]; ok {
 		t.Fatal("the (empty) ID field was passed to the plan")
 	}
 	if v := m.View(); !strings.Contains(v, "create  policy") || !strings.Contains(v, "example.org") {

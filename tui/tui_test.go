@@ -286,6 +286,14 @@ func TestResumeOpensOnFirstUnfinishedStep(t *testing.T) {
 			t.Fatalf("accept %s: %v", s.ID, err)
 		}
 	}
+	// Step 2 is done with its action_all scope, which its check stores.
+	if steps.ResumeIndex(v.Doc()) != 1 {
+		t.Fatalf("step 2 without its scope is not where the wizard resumes")
+	}
+	if err := steps.SetValues(v, map[string]string{"service_api.scope_id": "1c5e6b2f-3a6d-4d2b-8b68-2e3f4a5b6c7d",
+		"service_api.scope_string": "https://auth.globus.org/scopes/" + v.Doc().Values["service_api.client_id"] + "/action_all"}); err != nil {
+		t.Fatal(err)
+	}
 	want := steps.ResumeIndex(v.Doc())
 	if want != 2 {
 		t.Fatalf("resume index %d, want 2", want)

@@ -17,9 +17,9 @@ func runVerifyAll(ctx context.Context, env *steps.Env) verifyAllMsg {
 	lines := make([]string, 0, len(checks))
 	start := ""
 	for _, c := range checks {
-		lines = append(lines, c.Line())
+		lines = append(lines, c.LineIn(wizardWords))
 		if c.Name == steps.GatewayStartName {
-			start = c.Line()
+			start = c.LineIn(wizardWords)
 		}
 	}
 	return verifyAllMsg{lines: lines, start: start, ok: !steps.AnyFailed(checks), needLogin: waitingForLogin(checks),
@@ -30,7 +30,7 @@ func runVerifyAll(ctx context.Context, env *steps.Env) verifyAllMsg {
 // operator's login (the login's own line included).
 func skippedForLogin(checks []steps.Check) bool {
 	for _, c := range checks {
-		if c.Status == steps.CheckSkip && !needsLogin(c.Line()) && (c.Step != "" || c.Name != "Operator login") {
+		if c.Status == steps.CheckSkip && !c.NeedsLogin && (c.Step != "" || c.Name != "Operator login") {
 			return false
 		}
 	}
@@ -44,7 +44,7 @@ func waitingForLogin(checks []steps.Check) map[string]bool {
 	for _, c := range checks {
 		switch {
 		case c.Step == "" || c.Status == steps.CheckPass:
-		case c.Status == steps.CheckSkip && needsLogin(c.Line()):
+		case c.Status == steps.CheckSkip && c.NeedsLogin:
 			login[c.Step] = true
 		default:
 			other[c.Step] = true
@@ -59,16 +59,14 @@ func waitingForLogin(checks []steps.Check) map[string]bool {
 // loginHint is how a note says a check waits for the login.
 const loginHint = "L — optional"
 
-// needsLogin: a report line of a check skipped only because the operator
-// is not logged in. The engine ends those "log in to check" or "log in
-// again to check" and names the login command, which the wizard's words
-// turn into "(L)".
+// needsLogin: a report line, in the wizard's words, of a check skipped
+// only because the operator is not logged in ("log in to check (L)").
 func needsLogin(line string) bool {
 	if !strings.HasPrefix(line, "- ") {
 		return false
 	}
 	for _, end := range []string{"log in to check", "log in again to check"} {
-		if strings.HasSuffix(line, end+" (`globus-setup login`)") || strings.HasSuffix(line, end+" (L)") {
+		if strings.HasSuffix(line, end+" (L)") {
 			return true
 		}
 	}

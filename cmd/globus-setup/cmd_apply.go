@@ -57,7 +57,7 @@ Needs your login: run ` + "`globus-setup login`" + ` first.`,
 	fl := cmd.Flags()
 	fl.BoolVar(&dryRun, "dry-run", false, "only show the plan; create and store nothing")
 	fl.BoolVar(&yes, "yes", false, "create without asking (needed when not run in a terminal)")
-	fl.StringSliceVar(&only, "steps", nil, "only these steps, comma separated: "+strings.Join(steps.ApplyStepIDs, ","))
+	fl.StringSliceVar(&only, "steps", nil, "only these steps, comma separated: "+strings.Join(steps.ApplyStepIDs(), ","))
 	for _, f := range applyValueFlags {
 		fl.String(f.flag, "", f.usage)
 	}

@@ -122,6 +122,37 @@ machine can see it: use 'set KEY -' to read stdin, or 'set KEY' to be prompted.`
 	}
 }
 
+func newUnsetCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "unset KEY",
+		Short: "Remove one stored value (secrets too), with the values derived from it",
+		Long: `Remove the value stored under KEY (see 'globus-setup status --keys'), and any
+value made from it (a changed client ID's scope). The step goes back to in
+progress, or pending when nothing of it is left.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			key := args[0]
+			if _, ok := steps.Spec(key); !ok {
+				return unknownKey(key)
+			}
+			v, err := a.unlock()
+			if err != nil {
+				return err
+			}
+			had, err := steps.UnsetValue(v, key)
+			if err != nil {
+				return err
+			}
+			if !had {
+				fmt.Fprintf(a.stderr, "%s was not set: nothing changed\n", key)
+				return nil
+			}
+			fmt.Fprintf(a.stderr, "removed %s\n", key)
+			return nil
+		},
+	}
+}
+
 // maxStdinValue bounds `set KEY -`: more is refused, never cut short.
 const maxStdinValue = 1 << 20
 
@@ -387,24 +418,25 @@ and secret; prefer ` + "`globus-setup exec --compute`" + `, which writes nothing
 				return err
 			}
 			doc := v.Doc()
+			// A written .env is the one a later `rotate` writes its new
+			// secret into: steps remembers it, whichever front-end wrote it.
+			remembered := func(path string, err error) error {
+				if steps.RememberFailed(err) {
+					fmt.Fprintf(a.stderr, "globus-setup: could not remember %s for rotate: %v\n", path, err)
+					return nil
+				}
+				return err
+			}
 			switch {
 			case merge != "":
-				w, err := steps.MergeEnvFile(merge, doc)
-				if err != nil {
+				w, err := steps.MergeEnvInto(v, merge)
+				if err := remembered(merge, err); err != nil {
 					return err
-				}
-				// The .env a later `rotate` writes its new secret into.
-				if err := steps.RememberEnvTarget(v, merge); err != nil {
-					fmt.Fprintf(a.stderr, "globus-setup: could not remember %s for rotate: %v\n", merge, err)
 				}
 				fmt.Fprintln(a.stderr, strings.Join(w.Lines("updated the gateway's variables in"), "\n"))
 			case out != "":
-				data, err := steps.Export(doc, f)
-				if err != nil {
-					return err
-				}
-				w, err := steps.WriteFileAtomic(out, data, 0o600)
-				if err != nil {
+				w, err := steps.ExportFile(v, out, f)
+				if err := remembered(out, err); err != nil {
 					return err
 				}
 				fmt.Fprintln(a.stderr, strings.Join(w.Lines("wrote"), "\n"))

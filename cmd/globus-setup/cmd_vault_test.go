@@ -1180,3 +1180,70 @@ func TestEightProcessesSetAtOnce(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// Step 2 is done with its ID, its secret and its action_all scope: status
+// says "in_progress" until the scope is stored (issue 23, item 7).
+func TestStatusStepTwoNeedsItsScope(t *testing.T) {
+	c := newVaultCLI(t)
+	c.ok("", "set", "service_api.client_id", apiID)
+	c.ok(apiSecret+"\n", "set", "service_api.client_secret", "-")
+	out, _ := c.ok("", "status")
+	line := strings.Split(out, "\n")[1]
+	if !strings.HasPrefix(line, "2. ") || !strings.HasSuffix(line, " in_progress") {
+		t.Fatalf("step 2 with its ID and secret but no scope: %q", line)
+	}
+	c.seed(map[string]string{"service_api.scope_id": projectID,
+		"service_api.scope_string": "https://auth.globus.org/scopes/" + apiID + "/action_all"})
+	out, _ = c.ok("", "status")
+	if line := strings.Split(out, "\n")[1]; !strings.HasSuffix(line, " done") {
+		t.Fatalf("step 2 with its scope: %q", line)
+	}
+}
+
+// unset removes a stored value, secrets too, with what was derived from it;
+// the step goes back as its done rule says (issue 20).
+func TestUnsetClearsAValue(t *testing.T) {
+	c := newVaultCLI(t)
+	c.ok("", "set", "service_api.client_id", apiID)
+	c.ok(apiSecret+"\n", "set", "service_api.client_secret", "-")
+	c.seed(map[string]string{"service_api.scope_id": projectID,
+		"service_api.scope_string": "https://auth.globus.org/scopes/" + apiID + "/action_all"})
+	_, errs := c.ok("", "unset", "service_api.client_secret")
+	if !strings.Contains(errs, "removed service_api.client_secret") {
+		t.Fatalf("unset said %q", errs)
+	}
+	if got := c.fails("", "get", "service_api.client_secret"); !strings.Contains(got, "not set") {
+		t.Fatalf("the secret is still there: %q", got)
+	}
+	out, _ := c.ok("", "status")
+	if line := strings.Split(out, "\n")[1]; !strings.HasSuffix(line, " in_progress") {
+		t.Fatalf("step 2 after unsetting its secret: %q", line)
+	}
+	c.ok("", "unset", "service_api.client_id") // the scope goes with it
+	if got := c.fails("", "get", "service_api.scope_id"); !strings.Contains(got, "not set") {
+		t.Fatalf("the scope of a removed client ID is still stored: %q", got)
+	}
+	out, _ = c.ok("", "status")
+	if line := strings.Split(out, "\n")[1]; !strings.HasSuffix(line, " pending") {
+		t.Fatalf("step 2 with nothing stored: %q", line)
+	}
+	if got := c.fails("", "unset", "nope.key"); !strings.Contains(got, "unknown key") {
+		t.Fatalf("unknown key: %q", got)
+	}
+}
+
+// export --out writes the .env that rotate then updates (issue 20: every
+// front-end that writes the .env remembers it).
+func TestExportOutIsRememberedForRotate(t *testing.T) {
+	c := newVaultCLI(t)
+	c.seedAll()
+	path := filepath.Join(t.TempDir(), "gateway.env")
+	c.ok("", "export", "--out", path)
+	v, err := vault.Open(c.paths, []byte(vcPass), vault.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := v.Internal(steps.EnvTargetKey); got != path {
+		t.Fatalf("rotate's .env after export --out: %q, want %q", got, path)
+	}
+}

@@ -150,7 +150,7 @@ kept in an encrypted local vault; run with no command for the full-screen wizard
 	root.Flags().BoolVar(&accessible, "accessible", false, "screen-reader friendly prompts (also ACCESSIBLE=1)")
 
 	root.AddCommand(
-		newInitCmd(a), newSetCmd(a), newGetCmd(a), newStatusCmd(a),
+		newInitCmd(a), newSetCmd(a), newUnsetCmd(a), newGetCmd(a), newStatusCmd(a),
 		newCopyCmd(a), newExportCmd(a), newClipboardClearCmd(a),
 		newScopeCmd(a), newLoginCmd(a), newLogoutCmd(a), newGroupCmd(a), newVerifyCmd(a),
 		newApplyCmd(a),

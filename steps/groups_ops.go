@@ -76,12 +76,12 @@ func newGroupCaller(ctx context.Context, e *Env, asClient bool) (*groupCaller, e
 		}
 		ts, err := e.Globus.ClientCredentialsToken(ctx, cred, globus.GroupsScope)
 		if err != nil {
-			return nil, credsProblem("getting a Groups token for the Service API app", "Service API", "service_api", err)
+			return nil, credsProblem("getting a Groups token for the Service API app", serviceAPIApp(), err)
 		}
 		t, ok := ts[GroupsResourceServer]
 		if !ok || t.AccessToken == "" {
 			return nil, &Problem{What: "Globus gave the Service API app no Groups token",
-				Do: "check that the Service API app is a confidential client that may use the client-credentials grant"}
+				Do: Say("check that the Service API app is a confidential client that may use the client-credentials grant")}
 		}
 		return &groupCaller{
 			groups:     globus.Bearer(t.AccessToken),
@@ -107,7 +107,7 @@ func loginProblem(err error) error {
 		return err
 	}
 	p := &Problem{What: "not logged in to Globus", is: ErrNotLoggedIn,
-		Do: "run `globus-setup login`, or add --as-client to act as the Service API app"}
+		Do: Say(run(logIn()), ", or add --as-client to act as the Service API app")}
 	var inner *Problem
 	if errors.As(err, &inner) {
 		p.What, p.Err = inner.What, inner.Err
@@ -140,15 +140,15 @@ func groupTexts(v *vault.Vault, r GroupRequest) (display, description string, er
 	display, flag, fix := strings.TrimSpace(r.DisplayName), "--display-name", "give a plain one-line name with --display-name"
 	if display == "" {
 		display, flag = defaultGroupDisplayName(v, r.Name), "made from project.name"
-		fix = "store a plain project.name (step 1, or `globus-setup set project.name NAME`), or give --display-name"
+		fix = Say("store a plain project.name (step 1, or ", setKeyTo("project.name", "NAME"), "), or give --display-name").String()
 	}
 	if display, err = ValidateText(display); err != nil {
 		return "", "", &Problem{What: "the group's name on Globus (" + flag + ") " + err.Error(),
-			Do: fix + "; nothing was sent to Globus"}
+			Do: Say(fix + "; nothing was sent to Globus")}
 	}
 	if description, err = ValidateDescription(r.Description); err != nil {
 		return "", "", &Problem{What: "the group's description (--description) " + err.Error(),
-			Do: "give plain text with --description; nothing was sent to Globus"}
+			Do: Say("give plain text with --description; nothing was sent to Globus")}
 	}
 	return display, description, nil
 }
@@ -162,7 +162,7 @@ func createGroup(ctx context.Context, e *Env, r GroupRequest) (GroupResult, erro
 		return GroupResult{}, err
 	}
 	if !ValidGroupName(r.Name) {
-		return GroupResult{}, &Problem{What: fmt.Sprintf("%q cannot name a group here", r.Name), Do: GroupNameRule}
+		return GroupResult{}, &Problem{What: fmt.Sprintf("%q cannot name a group here", r.Name), Do: Say(GroupNameRule)}
 	}
 	display, description, err := groupTexts(e.Vault, r)
 	if err != nil {
@@ -217,7 +217,7 @@ func addGroupMembers(ctx context.Context, e *Env, nameOrID string, users []strin
 		return GroupResult{}, err
 	}
 	if len(members) == 0 {
-		return GroupResult{}, &Problem{What: "no members to add", Do: "name at least one Globus username, e.g. alice@anl.gov"}
+		return GroupResult{}, &Problem{What: "no members to add", Do: Say("name at least one Globus username, e.g. alice@anl.gov")}
 	}
 	res := GroupResult{}
 	doc := e.Vault.Doc()
@@ -233,7 +233,7 @@ func addGroupMembers(ctx context.Context, e *Env, nameOrID string, users []strin
 		res.ID = strings.TrimSpace(doc.Values["groups."+res.Name+".id"])
 		if res.ID == "" {
 			return res, &Problem{What: fmt.Sprintf("no group named %q is stored", res.Name),
-				Do: "create it with `globus-setup group create " + res.Name + "`, or give the group's UUID"}
+				Do: Say("create it with ", groupCmd("create", res.Name), ", or give the group's UUID")}
 		}
 	}
 	gc, err := newGroupCaller(ctx, e, asClient)
@@ -268,7 +268,7 @@ func ensureGroups(ctx context.Context, e *Env) ([]GroupResult, error) {
 	doc := e.Vault.Doc()
 	names := GroupNames(doc.Values)
 	if len(names) == 0 {
-		return nil, &Problem{What: "no group is stored", Do: "type the members of the group (or its ID) on the groups step, or run `globus-setup group create NAME --member USER`"}
+		return nil, &Problem{What: "no group is stored", Do: Say("type the members of the group (or its ID) on the groups step, or ", run(groupCmd("create", "NAME", "--member", "USER")))}
 	}
 	var out []GroupResult
 	for _, n := range names {
@@ -287,7 +287,13 @@ func ensureGroups(ctx context.Context, e *Env) ([]GroupResult, error) {
 
 func groupsAction(ctx context.Context, e *Env) (Report, error) {
 	rs, err := EnsureGroups(ctx, e)
-	rep := Report{OK: err == nil}
+	rep := Report{OK: err == nil, in: func(n Namer) []string {
+		var out []string
+		for _, r := range rs {
+			out = append(out, GroupLinesIn(r, n)...)
+		}
+		return out
+	}}
 	for _, r := range rs {
 		rep.Lines = append(rep.Lines, GroupLines(r)...)
 		for _, m := range r.Members {
@@ -306,7 +312,7 @@ func normalizeMembers(users []string) ([]string, error) {
 	}
 	n, err := NormalizeUsernames(strings.Join(users, " "))
 	if err != nil {
-		return nil, &Problem{What: "a member is not a Globus username or identity UUID", Err: err, Do: "give usernames like alice@anl.gov, or identity UUIDs"}
+		return nil, &Problem{What: "a member is not a Globus username or identity UUID", Err: err, Do: Say("give usernames like alice@anl.gov, or identity UUIDs")}
 	}
 	return SplitList(n), nil
 }
@@ -323,22 +329,23 @@ func readGroup(ctx context.Context, e *Env, gc *groupCaller, name, id string) (*
 	switch {
 	case globus.IsStatus(err, http.StatusNotFound):
 		who := "you"
-		do := "check the ID; if the group was made by someone else, act as its owner (log in as them, or use or drop --as-client); if it was deleted, store another ID with `globus-setup set groups." + orName(name) + ".id`"
+		do := Say("check the ID; if the group was made by someone else, act as its owner ", cliOnly("(log in as them, or use or drop --as-client)", "(log in as them)"),
+			"; if it was deleted, store another ID with ", setKey("groups."+orName(name)+".id"))
 		if gc.asClient {
 			// A group made in the web app belongs to the operator; the
 			// app sees only groups it is in. That such a group reads as 404
 			// rather than 403 is unverified (our emulator's answer): the
 			// advice is given for either.
 			who = "the Service API app"
-			do = "if you made the group yourself (as on the console), log in first (`globus-setup login`) so the wizard acts as you: the Service API app sees only groups it belongs to; otherwise " + do
+			do = Say("if you made the group yourself (as on the console), log in first (", logIn(), ") so the wizard acts as you: the Service API app sees only groups it belongs to; otherwise ", do)
 		}
 		return nil, &Problem{What: label + " does not exist or " + who + " cannot see it", Err: err, Do: do}
 	case globus.IsStatus(err, http.StatusForbidden):
 		who := "you (the logged-in operator) are"
-		do := "ask one of the group's admins to make you a manager or admin, or act as its owner (log in as them, or use or drop --as-client)"
+		do := Say("ask one of the group's admins to make you a manager or admin, or act as its owner ", cliOnly("(log in as them, or use or drop --as-client)", "(log in as them)"))
 		if gc.asClient {
 			who = "the Service API app is"
-			do = "if you made the group yourself (as on the console), log in first (`globus-setup login`) so the wizard acts as you; otherwise " + do
+			do = Say("if you made the group yourself (as on the console), log in first (", logIn(), ") so the wizard acts as you; otherwise ", do)
 		}
 		return nil, &Problem{What: who + " not allowed to see or manage " + label, Err: err, Do: do}
 	}
@@ -354,10 +361,10 @@ func orName(name string) string {
 
 func groupProblem(doing string, gc *groupCaller, err error) error {
 	if gc.asClient {
-		return credsProblem(doing, "Service API", "service_api", err)
+		return credsProblem(doing, serviceAPIApp(), err)
 	}
 	if globus.IsStatus(err, http.StatusUnauthorized) {
-		return &Problem{What: doing + ": Globus did not accept the login", Err: err, is: ErrNotLoggedIn, Do: "run `globus-setup login` again"}
+		return &Problem{What: doing + ": Globus did not accept the login", Err: err, is: ErrNotLoggedIn, Do: Say(run(logIn()), " again")}
 	}
 	return problem(doing, err)
 }
@@ -403,7 +410,7 @@ func addMembers(ctx context.Context, e *Env, gc *groupCaller, groupID string, me
 		ids, err := e.Globus.LookupIdentities(ctx, gc.identities, usernames)
 		if err != nil {
 			if gc.asClient {
-				return nil, credsProblem("looking up the members' identities", "Service API", "service_api", err)
+				return nil, credsProblem("looking up the members' identities", serviceAPIApp(), err)
 			}
 			return nil, problem("looking up the members' identities", err)
 		}
@@ -542,11 +549,11 @@ func storeGroup(v *vault.Vault, name, id string, add, drop []string) error {
 			changed = true
 		}
 		now := time.Now().UTC()
-		switch st, _ := stateOf(*d, "groups"); {
+		switch st, _ := stateOf(*d, groupsID); {
 		case st == StateVerified && changed:
-			d.Steps["groups"] = vault.StepRecord{State: string(StateDone), UpdatedAt: now, Note: "re-verify: groups." + name + " changed"}
+			d.Steps[groupsID] = vault.StepRecord{State: string(StateDone), UpdatedAt: now, Note: "re-verify: groups." + name + " changed"}
 		case !st.Finished() || st == StateSkipped:
-			d.Steps["groups"] = vault.StepRecord{State: string(StateDone), UpdatedAt: now}
+			d.Steps[groupsID] = vault.StepRecord{State: string(StateDone), UpdatedAt: now}
 		}
 		return nil
 	})
@@ -554,7 +561,10 @@ func storeGroup(v *vault.Vault, name, id string, add, drop []string) error {
 
 // GroupLines describes a group result: one line for the group, one per
 // member that was not simply added.
-func GroupLines(r GroupResult) []string {
+func GroupLines(r GroupResult) []string { return GroupLinesIn(r, CLI) }
+
+// GroupLinesIn is GroupLines with its advice named by n.
+func GroupLinesIn(r GroupResult, n Namer) []string {
 	label := r.Name + " "
 	if r.Name == "" {
 		label = ""
@@ -591,7 +601,8 @@ func GroupLines(r GroupResult) []string {
 	for _, m := range r.Members {
 		switch m.Result {
 		case MemberUnknown:
-			lines = append(lines, fmt.Sprintf("✗ %s not added: %s — check the spelling, or ask them to log in to Globus once, then run `globus-setup group add %s %s`", m.User, m.Detail, orName(r.Name), m.User))
+			lines = append(lines, Say(fmt.Sprintf("✗ %s not added: %s — check the spelling, or ask them to log in to Globus once, then ", m.User, m.Detail),
+				run(groupCmd("add", orName(r.Name), m.User))).In(n))
 		case MemberFailed:
 			lines = append(lines, fmt.Sprintf("✗ %s not added: %s", m.User, m.Detail))
 		}

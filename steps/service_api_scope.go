@@ -21,9 +21,7 @@ type ScopeResult struct {
 
 // fixScopeHint is what to do when an existing action_all scope is not the
 // guide's: Globus will not create a second one with the same suffix.
-const fixScopeHint = "change the scope's dependent scopes to exactly the Groups scope " + globus.GroupsDependentScopeID +
-	" (optional false, requires_refresh_token true), e.g. with `globus api auth PUT /v2/api/scopes/<scope ID>`, " +
-	"or register a new Service API app and store its ID and secret; then run `globus-setup scope create` again"
+var fixScopeHint = Say("change the scope's dependent scopes to exactly the Groups scope ", globus.GroupsDependentScopeID, " (optional false, requires_refresh_token true), e.g. with `globus api auth PUT /v2/api/scopes/<scope ID>`, or register a new Service API app and store its ID and secret; then ", run(checkStep(serviceAPIID)), " again")
 
 // EnsureScope makes sure the Service API app has the action_all scope with
 // exactly the guide's dependent scope, and stores service_api.scope_id and
@@ -59,11 +57,11 @@ func EnsureScope(ctx context.Context, e *Env) (ScopeResult, error) {
 				return ScopeResult{}, ferr
 			}
 			if again == nil {
-				return ScopeResult{}, &Problem{What: "Globus said the action_all scope already exists, but the Service API app lists no such scope", Do: "run `globus-setup scope create` again in a minute; if it persists, look at the app's scopes in the developers console", Err: err}
+				return ScopeResult{}, &Problem{What: "Globus said the action_all scope already exists, but the Service API app lists no such scope", Do: Say(run(checkStep(serviceAPIID)), " again in a minute; if it persists, look at the app's scopes in the developers console"), Err: err}
 			}
 			res.Scope = *again
 		case err != nil:
-			return ScopeResult{}, credsProblem("creating the action_all scope", "Service API", "service_api", err)
+			return ScopeResult{}, credsProblem("creating the action_all scope", serviceAPIApp(), err)
 		default:
 			// Read it back: what Globus stored is what counts.
 			back, err := g.GetScope(ctx, globus.Basic(cred), sc.ID)
@@ -76,10 +74,7 @@ func EnsureScope(ctx context.Context, e *Env) (ScopeResult, error) {
 	if err := CheckActionAllScope(res.Scope, cred.ID); err != nil {
 		return res, err
 	}
-	if err := SetValues(e.Vault, map[string]string{
-		"service_api.scope_id":     res.Scope.ID,
-		"service_api.scope_string": res.Scope.ScopeString,
-	}); err != nil {
+	if err := storeScope(e.Vault, res.Scope); err != nil {
 		return res, problem("storing the scope in the vault", err)
 	}
 	return res, nil
@@ -91,12 +86,12 @@ func findActionAll(ctx context.Context, g *globus.Client, cred globus.Credential
 	a := globus.Basic(cred)
 	cl, err := g.GetClient(ctx, a, cred.ID)
 	if err != nil {
-		return nil, credsProblem("reading the Service API app", "Service API", "service_api", err)
+		return nil, credsProblem("reading the Service API app", serviceAPIApp(), err)
 	}
 	if cl.PublicClient {
 		return nil, &Problem{
 			What: "the stored Service API client " + cred.ID + " is a public client (" + cl.ClientType + "), which cannot own scopes",
-			Do:   "store the ID and secret of the Service API app (a confidential client) in service_api.client_id and service_api.client_secret",
+			Do:   Say("store the ID and secret of the Service API app (a confidential client) in service_api.client_id and service_api.client_secret"),
 		}
 	}
 	return actionAllOf(ctx, g, a, cl)
@@ -180,14 +175,15 @@ func ActionAllScopeNotes(sc globus.Scope) []string {
 // invalid_client (or another 401) means the pair is wrong, the commonest
 // case; a 401 that is a GARE or invalid_grant is something else
 // and keeps Globus's own words. It never repeats the secret.
-func credsProblem(doing, label, prefix string, err error) error {
+func credsProblem(doing string, k appKind, err error) error {
+	label, prefix := k.name, k.step
 	var ge *globus.Error
 	if errors.As(err, &ge) && (strings.EqualFold(ge.OAuthError, "invalid_client") ||
 		(ge.Status == http.StatusUnauthorized && ge.Requirements == nil && !strings.EqualFold(ge.OAuthError, "invalid_grant"))) {
 		return &Problem{
 			What: doing + ": Globus did not accept the stored " + label + " client ID and secret",
-			Do: "check " + prefix + ".client_id (`globus-setup get " + prefix + ".client_id`); if it is right, generate a new secret " +
-				"for that app in the developers console and store it with `globus-setup set " + prefix + ".client_secret`",
+			Do: Say("check "+prefix+".client_id (", getKey(prefix+".client_id"), "); if it is right, generate a new secret "+
+				"for that app in the developers console and store it with ", setKey(prefix+".client_secret")),
 			Err: err,
 		}
 	}
