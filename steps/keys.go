@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"context"
 	"strings"
 
 	"github.com/globus-setup/globus-setup/vault"
@@ -64,6 +65,10 @@ type KeySpec struct {
 	// precheck refuses, before the kind's validator, what the key can
 	// never hold (nil: nothing more).
 	precheck func(raw string) error
+	// readBack reads from Globus what the value names that is stored
+	// beside it (a policy ID: its domains and timeout); nil: nothing.
+	readBack      func(ctx context.Context, e *Env, value string) (ReadBack, error)
+	readBackDoing string // what reading it back is, in words
 }
 
 // keySpecs are every step's own keys, in the catalogue's order.

@@ -155,14 +155,12 @@ func TestFinishWritesEnv(t *testing.T) {
 	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("f")})
 	f := m.shell.finish
 	setInput(f.path, path)
-	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("w")})
-	m.Update(runCmd(cmd))
+	drive(m, keys("w"))
 	if !f.result.ok || !strings.Contains(m.View(), "gateway.env") {
 		t.Fatalf("write failed: %+v", f.result)
 	}
 	// Again, nothing changed: nothing is written, no backup.
-	_, cmd = m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("w")})
-	m.Update(runCmd(cmd))
+	drive(m, keys("w"))
 	if !f.result.ok || !strings.Contains(strings.Join(f.result.summary, " "), "already holds these settings") {
 		t.Fatalf("an unchanged merge: %+v", f.result)
 	}
@@ -170,8 +168,7 @@ func TestFinishWritesEnv(t *testing.T) {
 	if err := steps.SetValues(cfg.Vault, map[string]string{"policy.domains": "example.org"}); err != nil {
 		t.Fatal(err)
 	}
-	_, cmd = m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("w")})
-	m.Update(runCmd(cmd))
+	drive(m, keys("w"))
 	if !f.result.ok || !strings.Contains(strings.Join(f.result.summary, " "), "kept as "+path+".bak ") {
 		t.Fatalf("merge did not keep a backup: %+v", f.result)
 	}

@@ -59,6 +59,11 @@ type Config struct {
 	NetworkBudget time.Duration
 }
 
+// ErrInterrupted: the wizard was stopped from outside (a signal) before
+// the operator quit it; everything accepted is saved. A shell expects the
+// command to exit 130 then.
+var ErrInterrupted = errors.New("interrupted")
+
 // ClipboardClearAfter is how long a copied value stays on the clipboard.
 const ClipboardClearAfter = 45 * time.Second
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -590,4 +591,13 @@ func TestEverySizeFits(t *testing.T) {
 			}
 		}
 	}
+}
+
+// linkParam is one query parameter of a login link.
+func linkParam(link, name string) string {
+	u, err := url.Parse(link)
+	if err != nil {
+		return ""
+	}
+	return u.Query().Get(name)
 }

@@ -1,0 +1,213 @@
+package tui
+
+import (
+	"context"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/globus-setup/globus-setup/flow"
+	"github.com/globus-setup/globus-setup/steps"
+)
+
+// The wizard's side of flow.UI. A task runs in a goroutine; everything it
+// asks, shows or reports arrives on the UI loop as a flowEvent for the page
+// that started it, and an answer goes back on the question's channel. The
+// goroutine never touches the model, and cancelling its context (esc, the
+// wizard quitting) ends it.
+
+// job is one task running for a page: the page shows busy with label while
+// it runs, esc cancels it, a question it asked waits here for the
+// operator, and seq tells this run's events from an older run's.
+type job struct {
+	busy   bool
+	label  string
+	stop   context.CancelFunc
+	seq    int
+	asking *flowAsk // a question the operator has not answered yet
+	// listen reads the run's next event; it is held back while a question
+	// waits (the task sends nothing until it is answered), so a test
+	// driving the model step by step never blocks on it.
+	listen tea.Cmd
+}
+
+// flowOwner is a page that runs tasks: it gets their events.
+type flowOwner interface {
+	onFlow(ev flowEvent) tea.Cmd
+}
+
+// flowEvent is one message from a running task to its page.
+type flowEvent struct {
+	owner flowOwner
+	job   *job
+	seq   int
+	ask   *flowAsk
+	show  *flow.Link
+	// showErr: the browser did not open show (the page says so).
+	showErr error
+	prog    *flow.Progress
+	out     *flow.Outcome
+	done    bool
+	res     any     // the task's result, with done
+	next    tea.Cmd // reads the following event
+}
+
+// flowAsk is a question (or confirmation) waiting for its answer.
+type flowAsk struct {
+	q       flow.Question
+	confirm *flow.Confirm
+	reply   chan flowAnswer // buffered: answering never blocks the UI
+}
+
+type flowAnswer struct {
+	text string
+	yes  bool
+	err  error
+}
+
+// current: ev is from the run the job is on now (not an older one).
+func (j *job) current(ev flowEvent) bool { return ev.job == j && ev.seq == j.seq }
+
+// run starts task off the loop for owner as the job j, with label shown
+// while it runs; its context has the operation's network budget.
+func (m *Model) run(j *job, owner flowOwner, label string, task func(ctx context.Context, ui flow.UI) any) tea.Cmd {
+	ctx, cancel := m.opContext()
+	return m.runIn(ctx, cancel, j, owner, label, task)
+}
+
+// runIn is run in a context of the caller's.
+func (m *Model) runIn(ctx context.Context, cancel context.CancelFunc, j *job, owner flowOwner, label string, task func(ctx context.Context, ui flow.UI) any) tea.Cmd {
+	if j.stop != nil {
+		j.stop() // a run still going for this job is replaced
+	}
+	j.seq++
+	j.busy, j.label, j.stop, j.asking, j.listen = true, label, cancel, nil, nil
+	ch := make(chan tea.Msg, 64)
+	listen := func() tea.Msg {
+		msg, ok := <-ch
+		if !ok {
+			return nil
+		}
+		return msg
+	}
+	ui := &wizardUI{ch: ch, owner: owner, job: j, seq: j.seq, listen: listen, open: m.opener()}
+	start := func() tea.Msg {
+		go func() {
+			defer close(ch)
+			defer cancel()
+			res := task(ctx, ui)
+			ch <- flowEvent{owner: owner, job: ui.job, seq: ui.seq, done: true, res: res}
+		}()
+		return listen()
+	}
+	return tea.Batch(m.startBusy(), start)
+}
+
+// ended marks the job's run over (its done event arrived).
+func (j *job) ended(m *Model) {
+	if j.busy {
+		m.endBusy()
+	}
+	j.busy, j.stop, j.asking, j.listen = false, nil, nil, nil
+}
+
+// asked holds a question the run put to the operator: the page shows it,
+// without the spinner, until answer or cancel.
+func (j *job) asked(m *Model, ev flowEvent) {
+	if j.busy {
+		m.endBusy()
+	}
+	j.busy, j.asking, j.listen = false, ev.ask, ev.next
+}
+
+// answer sends the operator's answer and listens to the run again.
+func (j *job) answer(m *Model, a flowAnswer) tea.Cmd {
+	if j.asking == nil {
+		return nil
+	}
+	j.asking.reply <- a
+	j.asking = nil
+	j.busy = true
+	listen := j.listen
+	j.listen = nil
+	return tea.Batch(m.startBusy(), listen)
+}
+
+// cancel stops the run; a question it asked is dropped, and the run's last
+// events (what it did before it stopped) are still listened to.
+func (j *job) cancel() tea.Cmd {
+	if j.stop != nil {
+		j.stop()
+	}
+	j.asking = nil
+	listen := j.listen
+	j.listen = nil
+	return listen
+}
+
+// wizardUI is flow.UI for one run: everything becomes an event on ch.
+type wizardUI struct {
+	ch     chan tea.Msg
+	owner  flowOwner
+	job    *job // only passed along in events, never read here
+	seq    int
+	listen tea.Cmd
+	open   func(url string) error
+}
+
+func (u *wizardUI) event(ev flowEvent) flowEvent {
+	ev.owner, ev.job, ev.seq, ev.next = u.owner, u.job, u.seq, u.listen
+	return ev
+}
+
+func (u *wizardUI) send(ctx context.Context, ev flowEvent) error {
+	select {
+	case u.ch <- u.event(ev):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (u *wizardUI) wait(ctx context.Context, ask *flowAsk) (flowAnswer, error) {
+	if err := u.send(ctx, flowEvent{ask: ask}); err != nil {
+		return flowAnswer{}, err
+	}
+	select {
+	case a := <-ask.reply:
+		return a, a.err
+	case <-ctx.Done():
+		return flowAnswer{}, ctx.Err()
+	}
+}
+
+func (u *wizardUI) Ask(ctx context.Context, q flow.Question) (string, error) {
+	if _, ok := steps.Spec(q.Key); ok {
+		// A stored value: the wizard asks it in the step's form, where the
+		// page puts the keys once the task has ended.
+		return "", flow.NotAsked(q.Label, "its field")
+	}
+	if q.Link != nil && q.Link.URL != "" {
+		u.Show(*q.Link) // opened (or tried) before the question shows it
+	}
+	a, err := u.wait(ctx, &flowAsk{q: q, reply: make(chan flowAnswer, 1)})
+	return a.text, err
+}
+
+func (u *wizardUI) Confirm(ctx context.Context, c flow.Confirm) (bool, error) {
+	a, err := u.wait(ctx, &flowAsk{confirm: &c, q: flow.Question{Key: c.Key}, reply: make(chan flowAnswer, 1)})
+	return a.yes, err
+}
+
+// Show opens the page in a browser here, off the loop; the event says
+// whether it opened (the page shows the link either way).
+func (u *wizardUI) Show(l flow.Link) {
+	ev := flowEvent{show: &l}
+	if u.open != nil {
+		ev.showErr = u.open(l.URL)
+	}
+	u.ch <- u.event(ev)
+}
+
+func (u *wizardUI) Progress(p flow.Progress) { u.ch <- u.event(flowEvent{prog: &p}) }
+func (u *wizardUI) Outcome(o flow.Outcome)   { u.ch <- u.event(flowEvent{out: &o}) }
+func (u *wizardUI) Words() steps.Namer       { return wizardWords }
