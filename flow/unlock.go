@@ -17,6 +17,9 @@ type UnlockOptions struct {
 	Force bool
 	// Tries is how many passphrases may be typed (0: 5).
 	Tries int
+	// TypedOnly skips the passphrase file, command and keychain (one of
+	// them failed: the person types it instead).
+	TypedOnly bool
 }
 
 // Unlocked is an open vault and how it was opened.
@@ -55,7 +58,7 @@ func Unlock(ctx context.Context, ui UI, o UnlockOptions) (Unlocked, error) {
 	create := !vault.Exists(p)
 	ui.Progress(Progress{Doing: "Looking for a saved passphrase…"})
 	keychain := vault.KeychainAvailable()
-	if pass, ok, err := vault.ReadPassphrase(o.Sources); err != nil {
+	if pass, ok, err := readSources(o); err != nil {
 		return Unlocked{}, err
 	} else if ok {
 		defer wipe(pass)
@@ -66,7 +69,7 @@ func Unlock(ctx context.Context, ui UI, o UnlockOptions) (Unlocked, error) {
 		v, err := vault.Open(p, pass, o.Options)
 		return Unlocked{Vault: v}, err
 	}
-	if !create && keychain {
+	if !create && keychain && !o.TypedOnly {
 		if id, ok, err := vault.IdentityFromKeychain(p); err == nil && ok {
 			if v, err := vault.OpenWithIdentity(p, id, o.Options); err == nil {
 				return Unlocked{Vault: v, Note: "unlocked with the OS keychain"}, nil
@@ -175,4 +178,13 @@ func wipe(b []byte) {
 	for i := range b {
 		b[i] = 0
 	}
+}
+
+// readSources reads the passphrase file or command, unless only a typed
+// passphrase will do.
+func readSources(o UnlockOptions) ([]byte, bool, error) {
+	if o.TypedOnly {
+		return nil, false, nil
+	}
+	return vault.ReadPassphrase(o.Sources)
 }

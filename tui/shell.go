@@ -150,6 +150,15 @@ func (s *shellModel) resize() {
 	s.finish.resize(w)
 }
 
+// jobs are every page's task runner.
+func (s *shellModel) jobs() []*job {
+	out := []*job{&s.login.job, &s.setup.job, &s.finish.job}
+	for _, p := range s.stepsPg {
+		out = append(out, &p.job)
+	}
+	return out
+}
+
 func (s *shellModel) cancelAll() {
 	for _, p := range s.stepsPg {
 		p.cancel()

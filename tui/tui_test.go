@@ -559,10 +559,9 @@ func TestDamagedVaultNamesFileAndRepair(t *testing.T) {
 	}
 	m := NewModel(cfg).(*Model)
 	m.Update(tea.WindowSizeMsg{Width: 200, Height: 40})
-	m.Update(runCmd(m.Init()))
+	drive(m, runCmd(m.Init()))
 	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(testPass)})
-	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyEnter})
-	m.Update(runCmd(cmd))
+	drive(m, tea.KeyMsg{Type: tea.KeyEnter})
 	v := m.View()
 	if !strings.Contains(v, "vault.age") || !strings.Contains(v, "--force") || !strings.Contains(v, "damaged") {
 		t.Fatalf("damaged vault not explained:\n%s", v)

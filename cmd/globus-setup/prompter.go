@@ -32,7 +32,28 @@ func (a *app) ui(inTerminal string) *cliUI {
 
 func (u *cliUI) Words() steps.Namer { return steps.CLI }
 
-func (u *cliUI) Ask(_ context.Context, q flow.Question) (string, error) {
+// prompt reads a line as promptLine does, returning at once when ctx ends
+// (an interrupt): the read itself cannot be stopped, and the process is
+// about to exit.
+func (u *cliUI) prompt(ctx context.Context, label string) (string, error) {
+	type line struct {
+		s   string
+		err error
+	}
+	got := make(chan line, 1)
+	go func() {
+		s, err := u.a.promptLine(label)
+		got <- line{s, err}
+	}()
+	select {
+	case l := <-got:
+		return l.s, l.err
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+func (u *cliUI) Ask(ctx context.Context, q flow.Question) (string, error) {
 	if v, ok := u.answers[q.Key]; ok {
 		v = strings.TrimSpace(v)
 		if q.Validate != nil && v != "" {
@@ -76,12 +97,15 @@ func (u *cliUI) Ask(_ context.Context, q flow.Question) (string, error) {
 		}
 	}
 	label := q.Label
-	if q.Suggestion != "" {
+	if q.Suggestion != "" && !q.Secret {
 		label += " (enter for " + q.Suggestion + ")"
 	}
 	for tries := 0; ; tries++ {
-		v, err := u.a.promptLine(label + ": ")
+		v, err := u.prompt(ctx, label+": ")
 		if err != nil {
+			if ctx.Err() != nil {
+				return "", ctx.Err()
+			}
 			if piped {
 				return "", fmt.Errorf("no code was entered (%w): run %s", err, u.inTerminal)
 			}
@@ -107,7 +131,7 @@ func (u *cliUI) Ask(_ context.Context, q flow.Question) (string, error) {
 	}
 }
 
-func (u *cliUI) Confirm(_ context.Context, c flow.Confirm) (bool, error) {
+func (u *cliUI) Confirm(ctx context.Context, c flow.Confirm) (bool, error) {
 	for _, l := range c.About {
 		fmt.Fprintln(u.a.stdout, l)
 	}
@@ -131,7 +155,7 @@ func (u *cliUI) Confirm(_ context.Context, c flow.Confirm) (bool, error) {
 	if c.Default {
 		opts = " [Y/n] "
 	}
-	ans, err := u.a.promptLine(c.Ask + opts)
+	ans, err := u.prompt(ctx, c.Ask+opts)
 	if err != nil {
 		return false, err
 	}
