@@ -516,6 +516,16 @@ func ReadsBack(key string) (doing string, ok bool) {
 	return spec.readBackDoing, true
 }
 
+// ReadsWhat names what key's value names on Globus ("the policy"), and
+// the keys a read-back stores beside it.
+func ReadsWhat(key string) (what string, beside []string) {
+	spec, ok := Spec(key)
+	if !ok || spec.readBack == nil {
+		return "", nil
+	}
+	return spec.readBackWhat, spec.readBackKeys
+}
+
 // ReadBackOf reads from Globus what value (for key) names that is stored
 // beside it; has is false for a key with nothing to read back.
 func ReadBackOf(ctx context.Context, e *Env, key, value string) (rb ReadBack, has bool, err error) {

@@ -68,7 +68,9 @@ type KeySpec struct {
 	// readBack reads from Globus what the value names that is stored
 	// beside it (a policy ID: its domains and timeout); nil: nothing.
 	readBack      func(ctx context.Context, e *Env, value string) (ReadBack, error)
-	readBackDoing string // what reading it back is, in words
+	readBackDoing string   // what reading it back is, in words
+	readBackWhat  string   // what it names: "the policy"
+	readBackKeys  []string // what a read-back stores beside it
 }
 
 // keySpecs are every step's own keys, in the catalogue's order.

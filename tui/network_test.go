@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -173,4 +174,34 @@ func TestFinishWritesEnv(t *testing.T) {
 		t.Fatalf("merge did not keep a backup: %+v", f.result)
 	}
 	assertMode0600(t, path)
+}
+
+// Finish warns, naming its own check (x), while the stored domains were
+// typed and never read from the stored policy; once read (or checked) it
+// does not.
+func TestFinishWarnsDomainsNeverRead(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	if err := steps.SetValues(cfg.Vault, map[string]string{
+		"policy.id": "0b4d5a1e-2f5c-4c1a-9a57-1d2f3e4a5b6c", "policy.domains": "anl.gov",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	m := NewModel(cfg).(*Model)
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	drive(m, keys("f"))
+	f := m.shell.finish
+	setInput(f.path, filepath.Join(t.TempDir(), "gateway.env"))
+	drive(m, keys("w"))
+	got := strings.Join(f.result.report, "\n")
+	if !f.result.ok || !strings.Contains(got, "never read from the policy") || !strings.Contains(got, "press x on Finish to compare") {
+		t.Fatalf("Finish does not warn about typed domains: %+v", f.result)
+	}
+	if err := steps.MarkState(cfg.Vault, "policy", steps.StateVerified, ""); err != nil {
+		t.Fatal(err)
+	}
+	drive(m, keys("w"))
+	if strings.Contains(strings.Join(f.result.report, "\n"), "never read") {
+		t.Fatalf("Finish warns about checked domains: %+v", f.result)
+	}
 }
