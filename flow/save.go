@@ -20,7 +20,7 @@ type Checked struct {
 // CheckStep runs a step's action (step 2's makes its scope) when
 // withAction, then its checks, as verify does for that step.
 func CheckStep(ctx context.Context, ui UI, e *steps.Env, s steps.Step, withAction bool) Checked {
-	ui.Progress(Progress{Doing: say(ui, Words("Checking with Globus…", "Talking to Globus…", ""))})
+	ui.Progress(Progress{Doing: say(ui, Words("Checking with Globus…", "Talking to Globus…", "Checking with Globus…"))})
 	var c Checked
 	c.OK = true
 	for _, fn := range []func(context.Context, *steps.Env) (steps.Report, error){action(s, withAction), s.Verify} {

@@ -152,12 +152,8 @@ const (
 )
 
 // Words is advice whose words differ by front-end where no action names
-// the difference: the command line's, the wizard's, accessible mode's
-// ("" the command line's).
+// the difference: the command line's, the wizard's, accessible mode's.
 func Words(cli, wizard, accessible string) steps.Action {
-	if accessible == "" {
-		accessible = cli
-	}
 	return steps.Action{Kind: steps.ActWords, Args: []string{cli, wizard, accessible}}
 }
 

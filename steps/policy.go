@@ -303,7 +303,7 @@ func (p *planner) planPolicy(ctx context.Context) error {
 	}
 	if len(wanted) == 0 {
 		return &Problem{What: "the policy needs its identity provider domains (policy.domains), and none are given",
-			Do: Say(cliOnly("give them with --domains \"anl.gov uchicago.edu\" (or type them on the policy step)", "type them on the policy step"), ", or store them with ", setKey("policy.domains"))}
+			Do: Say(wordsFor("give them with --domains \"anl.gov uchicago.edu\" (or type them on the policy step)", "type them on the policy step", "give them when the wizard asks"), ", or store them with ", setKey("policy.domains"))}
 	}
 	secs := p.input("policy.assurance_timeout")
 	if secs == "" {
