@@ -66,10 +66,6 @@ func (f *finishModel) resize(w int) {
 
 func (f *finishModel) typing() bool { return f.editing || f.pr.editing }
 
-func (f *finishModel) env() *steps.Env {
-	return &steps.Env{Vault: f.sh.m.vault, Globus: f.sh.m.cfg.Globus}
-}
-
 func (f *finishModel) cancel() tea.Cmd { return f.job.cancel() }
 
 func (f *finishModel) target() string {
@@ -171,31 +167,22 @@ func (f *finishModel) update(msg tea.Msg) tea.Cmd {
 // onFlow takes the finish screen's tasks' events: the .env written, the
 // checks, the proof's link and code, a rotation.
 func (f *finishModel) onFlow(ev flowEvent) tea.Cmd {
-	m := f.sh.m
-	if !f.job.current(ev) {
-		return ev.next
-	}
-	f.sh.follow[f.sh.finishIndex()] = true
 	switch {
 	case ev.show != nil:
 		f.pr.link = ev.show.URL
 		f.proveBrowser(browserOpenedMsg{url: ev.show.URL, err: ev.showErr})
 		return ev.next
 	case ev.prog != nil:
-		if ev.prog.Doing != "" {
-			f.job.label = ev.prog.Doing + " (esc cancels)"
-		}
+		f.job.doing(ev)
 		return ev.next
 	case ev.out != nil:
 		f.result = fromFlow(*ev.out)
 		return ev.next
 	case ev.ask != nil:
-		f.job.asked(m, ev)
 		f.pr.editing = true
 		setInput(f.pr.code, "")
 		return f.pr.code.Focus()
 	}
-	f.job.ended(m)
 	switch res := ev.res.(type) {
 	case envDone:
 		f.existsFor = ""
@@ -249,7 +236,7 @@ func (f *finishModel) verify() tea.Cmd {
 		f.result = outcome{summary: []string{"No Globus client is configured, so nothing can be checked."}}
 		return nil
 	}
-	base := f.env()
+	base := m.env()
 	return m.run(&f.job, f, "Checking everything with Globus… (esc cancels)", func(ctx context.Context, ui flow.UI) any {
 		v, err := flow.Verify(ctx, ui, flow.Env(ui, base))
 		return verifyDone{v: v, err: err}

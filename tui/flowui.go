@@ -19,6 +19,7 @@ import (
 // it runs, esc cancels it, a question it asked waits here for the
 // operator, and seq tells this run's events from an older run's.
 type job struct {
+	m      *Model // whose spinner counts the job
 	busy   bool
 	label  string
 	stop   context.CancelFunc
@@ -67,6 +68,12 @@ type flowAnswer struct {
 // current: ev is from the run the job is on now (not an older one).
 func (j *job) current(ev flowEvent) bool { return ev.job == j && ev.seq == j.seq }
 
+// env is what a task works with: the vault and the Globus client (each
+// task answers Globus's sign-in questions through its own UI: flow.Env).
+func (m *Model) env() *steps.Env {
+	return &steps.Env{Vault: m.vault, Globus: m.cfg.Globus}
+}
+
 // run starts task off the loop for owner as the job j, with label shown
 // while it runs; its context has the operation's network budget.
 func (m *Model) run(j *job, owner flowOwner, label string, task func(ctx context.Context, ui flow.UI) any) tea.Cmd {
@@ -80,7 +87,7 @@ func (m *Model) runIn(ctx context.Context, cancel context.CancelFunc, j *job, ow
 		j.stop() // a run still going for this job is replaced
 	}
 	j.seq++
-	j.busy, j.label, j.stop, j.asking, j.listen = true, label, cancel, nil, nil
+	j.m, j.busy, j.label, j.stop, j.asking, j.listen = m, true, label, cancel, nil, nil
 	ch := make(chan tea.Msg, 64)
 	listen := func() tea.Msg {
 		msg, ok := <-ch
@@ -103,24 +110,24 @@ func (m *Model) runIn(ctx context.Context, cancel context.CancelFunc, j *job, ow
 }
 
 // ended marks the job's run over (its done event arrived).
-func (j *job) ended(m *Model) {
-	if j.busy {
-		m.endBusy()
+func (j *job) ended() {
+	if j.busy && j.m != nil {
+		j.m.endBusy()
 	}
 	j.busy, j.stop, j.asking, j.listen = false, nil, nil, nil
 }
 
 // asked holds a question the run put to the operator: the page shows it,
 // without the spinner, until answer or cancel.
-func (j *job) asked(m *Model, ev flowEvent) {
-	if j.busy {
-		m.endBusy()
+func (j *job) asked(ev flowEvent) {
+	if j.busy && j.m != nil {
+		j.m.endBusy()
 	}
 	j.busy, j.asking, j.listen = false, ev.ask, ev.next
 }
 
 // answer sends the operator's answer and listens to the run again.
-func (j *job) answer(m *Model, a flowAnswer) tea.Cmd {
+func (j *job) answer(a flowAnswer) tea.Cmd {
 	if j.asking == nil {
 		return nil
 	}
@@ -129,7 +136,29 @@ func (j *job) answer(m *Model, a flowAnswer) tea.Cmd {
 	j.busy = true
 	listen := j.listen
 	j.listen = nil
-	return tea.Batch(m.startBusy(), listen)
+	return tea.Batch(j.m.startBusy(), listen)
+}
+
+// doing is a run's progress as the busy label: what it says it is doing.
+func (j *job) doing(ev flowEvent) {
+	if ev.prog != nil && ev.prog.Doing != "" {
+		j.label = ev.prog.Doing + " (esc cancels)"
+	}
+}
+
+// deliver brings a task's event to its page: an older run's is drained, a
+// question is held on the job, and the run's end ends the job first.
+func deliver(ev flowEvent) tea.Cmd {
+	if !ev.job.current(ev) {
+		return ev.next
+	}
+	switch {
+	case ev.ask != nil:
+		ev.job.asked(ev)
+	case ev.done:
+		ev.job.ended()
+	}
+	return ev.owner.onFlow(ev)
 }
 
 // cancel stops the run; a question it asked is dropped, and the run's last

@@ -256,20 +256,13 @@ func (l *loginModel) browserOpened(err error) {
 // onFlow takes the login's events: its page, its code and the question
 // about its client; then where a finished login leads.
 func (l *loginModel) onFlow(ev flowEvent) tea.Cmd {
-	m := l.sh.m
-	if !l.job.current(ev) {
-		return ev.next
-	}
-	l.sh.follow[l.sh.loginIndex()] = true
 	switch {
 	case ev.show != nil:
 		l.link, l.browserNote = ev.show.URL, ""
 		l.browserOpened(ev.showErr)
 		return ev.next
 	case ev.prog != nil:
-		if ev.prog.Doing != "" {
-			l.job.label = ev.prog.Doing + " (esc cancels)"
-		}
+		l.job.doing(ev)
 		return ev.next
 	case ev.out != nil:
 		if ev.out.OK && len(ev.out.Summary) > 0 {
@@ -277,7 +270,6 @@ func (l *loginModel) onFlow(ev flowEvent) tea.Cmd {
 		}
 		return ev.next
 	case ev.ask != nil:
-		l.job.asked(m, ev)
 		if ev.ask.q.Key != flow.KeyLoginCode {
 			return nil // the question about the client, answered with y or n
 		}
@@ -288,7 +280,6 @@ func (l *loginModel) onFlow(ev flowEvent) tea.Cmd {
 		setInput(l.code, "")
 		return l.code.Focus()
 	}
-	l.job.ended(m)
 	res, _ := ev.res.(loginDone)
 	if res.err != nil {
 		l.link, l.editing = "", false
@@ -325,9 +316,9 @@ type loginDone struct {
 func (l *loginModel) answerAdopt(answer string) tea.Cmd {
 	switch answer {
 	case "y":
-		return l.job.answer(l.sh.m, flowAnswer{yes: true})
+		return l.job.answer(flowAnswer{yes: true})
 	case "n":
-		return l.job.answer(l.sh.m, flowAnswer{yes: false})
+		return l.job.answer(flowAnswer{yes: false})
 	}
 	return nil
 }
@@ -399,7 +390,7 @@ func (l *loginModel) start(clientID string) tea.Cmd {
 	}
 	drop := l.dropLogin()
 	l.result, l.browserNote, l.said = outcome{}, "", ""
-	env := &steps.Env{Vault: m.vault, Globus: m.cfg.Globus}
+	env := m.env()
 	o := flow.LoginOptions{ClientID: clientID, NotOffered: m.cfg.DemoLoginClient}
 	run := m.run(&l.job, l, "Logging in… (esc cancels)", func(ctx context.Context, ui flow.UI) any {
 		r, err := flow.Login(ctx, ui, env, o)
@@ -418,7 +409,7 @@ func (l *loginModel) dropLogin() tea.Cmd {
 	setInput(l.code, "")
 	cmd := l.job.cancel()
 	l.job.seq++ // what the dropped login still says is not this page's now
-	l.job.ended(l.sh.m)
+	l.job.ended()
 	return cmd
 }
 
@@ -435,7 +426,7 @@ func (l *loginModel) finish() tea.Cmd {
 		return nil
 	}
 	l.result = outcome{}
-	return l.job.answer(l.sh.m, flowAnswer{text: pasted})
+	return l.job.answer(flowAnswer{text: pasted})
 }
 
 func (l *loginModel) lines(w int) ([]string, int) {

@@ -62,7 +62,7 @@ func (u *unlockModel) switchProfile(name string) tea.Cmd {
 	}
 	m.cfg.Paths, m.cfg.Profile = p, name
 	stop := u.job.cancel() // the old vault's unlock ends
-	u.job.ended(m)
+	u.job.ended()
 	m.unlock = newUnlock(m)
 	return tea.Batch(stop, m.unlock.init())
 }

@@ -102,7 +102,7 @@ func (f *finishModel) startProof() tea.Cmd {
 	f.pr.linkNote, f.pr.dropped = "", false
 	f.result = outcome{}
 	setInput(f.pr.code, "")
-	env := f.env()
+	env := m.env()
 	return m.run(&f.job, f, "Checking the test user the way the gateway will… (esc cancels)", func(ctx context.Context, ui flow.UI) any {
 		p, err := flow.Prove(ctx, ui, env)
 		return proofDone{proof: p, err: err}
@@ -120,7 +120,7 @@ func (f *finishModel) prove() tea.Cmd {
 	f.pr.editing = false
 	f.pr.code.Blur()
 	f.pr.link = "" // used up whatever the answer
-	return f.job.answer(f.sh.m, flowAnswer{text: pasted})
+	return f.job.answer(flowAnswer{text: pasted})
 }
 
 func (f *finishModel) proved(msg proofDone) {

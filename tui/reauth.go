@@ -82,7 +82,7 @@ func (l *loginModel) answerAsk(a flowAnswer) tea.Cmd {
 		j.asking = nil
 		cont, j.listen = j.listen, nil
 	} else {
-		cont = j.answer(l.sh.m, a)
+		cont = j.answer(a)
 	}
 	return tea.Batch(back, cont)
 }

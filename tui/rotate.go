@@ -147,7 +147,7 @@ func (f *finishModel) runRotate(label string, fn func(context.Context, flow.UI, 
 		return nil
 	}
 	ctx, cancel := context.WithCancel(m.ctx)
-	base := f.env()
+	base := m.env()
 	return m.runIn(ctx, cancel, &f.job, f, label+" (esc cancels)", func(ctx context.Context, ui flow.UI) any {
 		res, err := fn(ctx, ui, flow.Env(ui, base)) // Globus may ask for a new sign-in before a delete
 		return rotateDone{res: res, err: err}

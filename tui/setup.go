@@ -128,10 +128,6 @@ func (s *setupModel) typing() bool { return s.editing && !s.job.busy && s.plan =
 
 func (s *setupModel) cancel() tea.Cmd { return s.job.cancel() }
 
-func (s *setupModel) env() *steps.Env {
-	return &steps.Env{Vault: s.sh.m.vault, Globus: s.sh.m.cfg.Globus}
-}
-
 // open is called when the page is shown: it reads the suggestions unless
 // the form already holds the operator's values. edit puts the keys in the
 // form (asked for with A or enter); passing by with tab does not, so tab
@@ -150,7 +146,7 @@ func (s *setupModel) open(edit bool) tea.Cmd {
 		s.result = outcome{summary: []string{"No Globus client is configured, so the wizard cannot set anything up."}}
 		return nil
 	}
-	env := s.env()
+	env := m.env()
 	return m.run(&s.job, s, "Reading who you are and what is stored… (esc cancels)", func(ctx context.Context, ui flow.UI) any {
 		sg, err := flow.Suggest(ctx, ui, env)
 		return suggestDone{sugg: sg, err: err}
@@ -188,7 +184,7 @@ func (s *setupModel) update(msg tea.Msg) tea.Cmd {
 			case key.Matches(msg, k.Back):
 				s.plan = nil
 				s.editing = true
-				return tea.Batch(s.job.answer(m, flowAnswer{yes: false}), s.focusCmd())
+				return tea.Batch(s.job.answer(flowAnswer{yes: false}), s.focusCmd())
 			}
 			return nil
 		case s.editing:
@@ -212,11 +208,6 @@ func (s *setupModel) update(msg tea.Msg) tea.Cmd {
 // onFlow takes the set-up tasks' events: the suggestions, the plan to
 // approve, each result as it comes, then where the setup leads.
 func (s *setupModel) onFlow(ev flowEvent) tea.Cmd {
-	m := s.sh.m
-	if !s.job.current(ev) {
-		return ev.next
-	}
-	s.sh.follow[s.sh.setupIndex()] = true
 	switch {
 	case ev.prog != nil:
 		if ev.prog.Line != "" && s.approved {
@@ -226,14 +217,12 @@ func (s *setupModel) onFlow(ev flowEvent) tea.Cmd {
 	case ev.show != nil, ev.out != nil:
 		return ev.next
 	case ev.ask != nil:
-		s.job.asked(m, ev)
 		if c := ev.ask.confirm; c != nil && c.Plan != nil {
 			plan := *c.Plan
 			s.plan = &plan
 		}
 		return nil
 	}
-	s.job.ended(m)
 	switch res := ev.res.(type) {
 	case suggestDone:
 		return s.suggested(res)
@@ -417,7 +406,7 @@ func (s *setupModel) makePlan() tea.Cmd {
 	s.focusCmd()
 	s.result, s.applied, s.approved = outcome{}, outcome{}, false
 	s.values = values
-	base := s.env()
+	base := m.env()
 	return m.run(&s.job, s, "Looking at what is there already… (esc cancels)", func(ctx context.Context, ui flow.UI) any {
 		e := flow.Env(ui, base) // Globus may ask for a new sign-in (reauth.go)
 		a, err := flow.PlanAndApply(ctx, ui, e, flow.PlanOptions{Setup: true, Values: values})
@@ -434,7 +423,7 @@ func (s *setupModel) makePlan() tea.Cmd {
 func (s *setupModel) run() tea.Cmd {
 	s.plan, s.approved = nil, true
 	s.result, s.applied = outcome{}, outcome{}
-	cmd := s.job.answer(s.sh.m, flowAnswer{yes: true})
+	cmd := s.job.answer(flowAnswer{yes: true})
 	s.job.label = "Setting everything up… (esc stops)"
 	return cmd
 }

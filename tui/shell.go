@@ -150,6 +150,22 @@ func (s *shellModel) resize() {
 	s.finish.resize(w)
 }
 
+// indexOf is the index of the page o (-1: none of the shell's).
+func (s *shellModel) indexOf(o flowOwner) int {
+	switch o {
+	case s.login:
+		return s.loginIndex()
+	case s.setup:
+		return s.setupIndex()
+	case s.finish:
+		return s.finishIndex()
+	}
+	if p, ok := o.(*stepModel); ok {
+		return p.step.Number - 1
+	}
+	return -1
+}
+
 // jobs are every page's task runner.
 func (s *shellModel) jobs() []*job {
 	out := []*job{&s.login.job, &s.setup.job, &s.finish.job}
@@ -268,7 +284,10 @@ func (s *shellModel) update(msg tea.Msg) tea.Cmd {
 		if reauthEvent(msg) {
 			return s.askReauth(msg) // on the login screen, whichever page's task asks
 		}
-		return msg.owner.onFlow(msg)
+		if i := s.indexOf(msg.owner); i >= 0 && msg.job.current(msg) {
+			s.follow[i] = true // the fresh result in view
+		}
+		return deliver(msg)
 	}
 	return s.current().update(msg)
 }

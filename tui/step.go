@@ -302,31 +302,24 @@ func (p *stepModel) update(msg tea.Msg) tea.Cmd {
 // onFlow takes the step's tasks' events: what is under way, the plan to
 // approve, each result as it comes, then what the task came to.
 func (p *stepModel) onFlow(ev flowEvent) tea.Cmd {
-	m := p.sh.m
-	if !p.job.current(ev) {
-		return ev.next
-	}
-	p.sh.follow[p.step.Number-1] = true // show the fresh result
 	switch {
 	case ev.prog != nil:
 		switch {
 		case ev.prog.Line != "" && p.approved:
 			p.applied.report = append(p.applied.report, ev.prog.Line)
-		case ev.prog.Doing != "" && !p.approved:
-			p.job.label = ev.prog.Doing + " (esc cancels)"
+		case !p.approved:
+			p.job.doing(ev)
 		}
 		return ev.next
 	case ev.show != nil, ev.out != nil:
 		return ev.next
 	case ev.ask != nil:
-		p.job.asked(m, ev)
 		if c := ev.ask.confirm; c != nil && c.Plan != nil {
 			plan := *c.Plan
 			p.plan = &plan
 		}
 		return nil
 	}
-	p.job.ended(m)
 	switch res := ev.res.(type) {
 	case skipDone:
 		if res.err != nil {
@@ -355,7 +348,7 @@ func (p *stepModel) browseKey(msg tea.KeyMsg) tea.Cmd {
 			return p.apply()
 		case key.Matches(msg, k.Back):
 			p.plan = nil
-			return p.job.answer(m, flowAnswer{yes: false})
+			return p.job.answer(flowAnswer{yes: false})
 		}
 		return nil
 	}
@@ -537,7 +530,7 @@ func (p *stepModel) submit() tea.Cmd {
 	p.sh.clearArrived()
 	p.afterSave = true
 	label := "Saving to the vault…"
-	env := p.env()
+	env := m.env()
 	return m.run(&p.job, p, label, func(ctx context.Context, ui flow.UI) any {
 		sv, err := flow.SaveStep(ctx, ui, flow.Env(ui, env), o)
 		return saveDone{saved: sv, err: err}
@@ -709,7 +702,7 @@ func (p *stepModel) check(withAction bool) tea.Cmd {
 		p.result = outcome{summary: []string{"Saved, but not checked: no Globus client is configured."}}
 		return nil
 	}
-	st, env := p.step, p.env()
+	st, env := p.step, m.env()
 	p.afterSave = false
 	return m.run(&p.job, p, "Talking to Globus… (esc cancels)", func(ctx context.Context, ui flow.UI) any {
 		return checkDone{c: flow.CheckStep(ctx, ui, flow.Env(ui, env), st, withAction)}

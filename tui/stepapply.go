@@ -22,10 +22,6 @@ type applyDone struct {
 	check *flow.Checked
 }
 
-func (p *stepModel) env() *steps.Env {
-	return &steps.Env{Vault: p.sh.m.vault, Globus: p.sh.m.cfg.Globus}
-}
-
 // applyValues are the typed inputs Apply may use (names, e-mail, domains,
 // timeout): IDs and secrets are what Apply finds or makes itself. ok is false
 // when one is invalid: planning with the stored value instead would create
@@ -69,7 +65,7 @@ func (p *stepModel) makePlan() tea.Cmd {
 	}
 	p.result = outcome{}
 	p.planValues = values
-	base, st := p.env(), p.step
+	base, st := m.env(), p.step
 	return m.run(&p.job, p, "Looking at what is there already… (esc cancels)", func(ctx context.Context, ui flow.UI) any {
 		e := flow.Env(ui, base) // Globus may ask for a new sign-in (reauth.go)
 		a, err := flow.PlanAndApply(ctx, ui, e, flow.PlanOptions{Step: st.ID, Values: values})
@@ -88,7 +84,7 @@ func (p *stepModel) makePlan() tea.Cmd {
 func (p *stepModel) apply() tea.Cmd {
 	p.plan, p.approved = nil, true
 	p.result, p.applied = outcome{}, outcome{}
-	cmd := p.job.answer(p.sh.m, flowAnswer{yes: true})
+	cmd := p.job.answer(flowAnswer{yes: true})
 	p.job.label = "Doing it… (esc stops)"
 	return cmd
 }

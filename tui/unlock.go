@@ -83,7 +83,7 @@ func (u *unlockModel) busy() bool { return u.job.busy }
 func (u *unlockModel) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case flowEvent:
-		return msg.owner.onFlow(msg)
+		return deliver(msg)
 	case tea.KeyMsg:
 		if u.busy() {
 			return nil
@@ -96,10 +96,6 @@ func (u *unlockModel) update(msg tea.Msg) tea.Cmd {
 // onFlow takes the unlock task's events: what it is doing, the questions
 // this form answers, and the vault once open.
 func (u *unlockModel) onFlow(ev flowEvent) tea.Cmd {
-	m := u.m
-	if !u.job.current(ev) {
-		return ev.next
-	}
 	switch {
 	case ev.prog != nil:
 		if ev.prog.Doing != "" {
@@ -110,13 +106,10 @@ func (u *unlockModel) onFlow(ev flowEvent) tea.Cmd {
 		return ev.next
 	case ev.ask != nil && ev.ask.confirm != nil:
 		// Remember in the keychain: the box on the form says.
-		u.job.asked(m, ev)
-		return u.job.answer(m, flowAnswer{yes: u.remember})
+		return u.job.answer(flowAnswer{yes: u.remember})
 	case ev.ask != nil && ev.ask.q.Key == flow.KeyPassphraseAgain:
-		u.job.asked(m, ev)
-		return u.job.answer(m, flowAnswer{text: inputValue(u.confirm)})
+		return u.job.answer(flowAnswer{text: inputValue(u.confirm)})
 	case ev.ask != nil:
-		u.job.asked(m, ev)
 		u.ready = true
 		u.create = ev.ask.q.Key == flow.KeyNewPassphrase
 		u.keychain = u.keychain || ev.ask.q.Offer != nil
@@ -125,7 +118,6 @@ func (u *unlockModel) onFlow(ev flowEvent) tea.Cmd {
 		}
 		return u.focusCmd()
 	}
-	u.job.ended(m)
 	res, _ := ev.res.(unlockedMsg)
 	if res.err != nil {
 		// A source that failed (a passphrase command, say): said, and the
@@ -234,7 +226,7 @@ func (u *unlockModel) submit() tea.Cmd {
 		return nil
 	}
 	u.err = ""
-	return u.job.answer(u.m, flowAnswer{text: inputValue(u.pass)})
+	return u.job.answer(flowAnswer{text: inputValue(u.pass)})
 }
 
 // fail explains an error; the vault on disk is untouched in every case.
