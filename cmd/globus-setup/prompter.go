@@ -75,7 +75,11 @@ func (u *cliUI) Ask(ctx context.Context, q flow.Question) (string, error) {
 		if q.Again != nil {
 			how = q.AgainDo
 		}
-		return "", flow.NotAsked(strings.ToLower(q.Label[:1])+q.Label[1:], how)
+		what := q.Label
+		if what == "" {
+			what = "an answer"
+		}
+		return "", flow.NotAsked(strings.ToLower(what[:1])+what[1:], how)
 	}
 	out := u.a.stdout
 	if q.Again != nil {
