@@ -173,6 +173,53 @@ func (j *job) cancel() tea.Cmd {
 	return listen
 }
 
+// approval is a page's part in a plan-and-apply task: the plan awaiting
+// approval, whether it was approved, and what carrying it out did so far
+// (each result as it comes).
+type approval struct {
+	plan     *steps.SetupPlan
+	approved bool
+	applied  outcome
+}
+
+// event takes a plan task's question (the plan, shown until answered) and
+// results; handled is false for events the page takes itself.
+func (a *approval) event(ev flowEvent) (cmd tea.Cmd, handled bool) {
+	switch {
+	case ev.ask != nil:
+		if c := ev.ask.confirm; c != nil && c.Plan != nil {
+			plan := *c.Plan
+			a.plan = &plan
+		}
+		return nil, true
+	case ev.prog != nil && ev.prog.Line != "" && a.approved:
+		a.applied.report = append(a.applied.report, ev.prog.Line)
+		return ev.next, true
+	}
+	return nil, false
+}
+
+// approve carries out the plan on screen; label shows while it runs.
+func (a *approval) approve(j *job, label string) tea.Cmd {
+	a.plan, a.approved, a.applied = nil, true, outcome{}
+	cmd := j.answer(flowAnswer{yes: true})
+	j.label = label
+	return cmd
+}
+
+// decline drops the plan on screen: nothing is made.
+func (a *approval) decline(j *job) tea.Cmd {
+	a.plan = nil
+	return j.answer(flowAnswer{yes: false})
+}
+
+// settled ends the task's approval, saying whether the plan was approved.
+func (a *approval) settled() bool {
+	approved := a.approved
+	a.approved, a.plan = false, nil
+	return approved
+}
+
 // wizardUI is flow.UI for one run: everything becomes an event on ch.
 type wizardUI struct {
 	ch     chan tea.Msg

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,22 +15,11 @@ import (
 	"github.com/globus-setup/globus-setup/globus/globustest"
 )
 
-// syncBuffer is a bytes.Buffer safe to read while the wizard writes it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+// written is what the wizard wrote to out so far (its writes take the lock).
+func written(out *lockedWriter) string {
+	out.mu.Lock()
+	defer out.mu.Unlock()
+	return out.w.(*bytes.Buffer).String()
 }
 
 // ctrl+c while the one form's setup is mid-way (Globus has not answered
@@ -44,15 +32,15 @@ func TestInterruptMidApplyReturnsErrInterrupted(t *testing.T) {
 	srv.FailNext("POST", "/auth/v2/api/policies", 1, globustest.Failure{Delay: time.Minute})
 	in, typed := io.Pipe()
 	t.Cleanup(func() { typed.Close() })
-	out := &syncBuffer{}
+	out := &lockedWriter{w: &bytes.Buffer{}}
 	cfg.Input, cfg.Output = in, out
 	done := make(chan error, 1)
 	go func() { done <- Run(context.Background(), cfg) }()
 	waitOut := func(what string) {
 		t.Helper()
-		for deadline := time.Now().Add(15 * time.Second); !strings.Contains(out.String(), what); time.Sleep(10 * time.Millisecond) {
+		for deadline := time.Now().Add(15 * time.Second); !strings.Contains(written(out), what); time.Sleep(10 * time.Millisecond) {
 			if time.Now().After(deadline) {
-				t.Fatalf("%q not shown:\n%s", what, out.String())
+				t.Fatalf("%q not shown:\n%s", what, written(out))
 			}
 		}
 	}
@@ -64,7 +52,7 @@ func TestInterruptMidApplyReturnsErrInterrupted(t *testing.T) {
 	io.WriteString(typed, "\r") // do it all
 	for deadline := time.Now().Add(15 * time.Second); srv.CountRequests("POST", "/v2/api/policies") == 0; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("the setup never reached the policy:\n%s", out.String())
+			t.Fatalf("the setup never reached the policy:\n%s", written(out))
 		}
 	}
 	io.WriteString(typed, "\x03") // ctrl+c
@@ -76,8 +64,8 @@ func TestInterruptMidApplyReturnsErrInterrupted(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("ctrl+c did not end the wizard")
 	}
-	if !strings.Contains(out.String(), "Interrupted: what was made before is stored in the vault") {
-		t.Errorf("the interrupt is not said:\n%s", out.String())
+	if !strings.Contains(written(out), "Interrupted: what was made before is stored in the vault") {
+		t.Errorf("the interrupt is not said:\n%s", written(out))
 	}
 	doc := cfg.Vault.Doc()
 	for _, k := range []string{"project.id", "service_api.client_id", "service_account.client_id", "public_client.client_id"} {

@@ -58,13 +58,10 @@ type setupModel struct {
 	loaded     bool
 	note       string // why some suggestions are missing (no login)
 
-	job      job
-	approved bool // the plan on screen was approved: the task carries it out
-
-	plan    *steps.SetupPlan
-	values  map[string]string
-	applied outcome
-	result  outcome
+	job job
+	approval
+	values map[string]string
+	result outcome
 }
 
 const envPathKey = "env.path"
@@ -182,9 +179,8 @@ func (s *setupModel) update(msg tea.Msg) tea.Cmd {
 			case key.Matches(msg, k.DoIt):
 				return s.run()
 			case key.Matches(msg, k.Back):
-				s.plan = nil
 				s.editing = true
-				return tea.Batch(s.job.answer(flowAnswer{yes: false}), s.focusCmd())
+				return tea.Batch(s.decline(&s.job), s.focusCmd())
 			}
 			return nil
 		case s.editing:
@@ -208,20 +204,11 @@ func (s *setupModel) update(msg tea.Msg) tea.Cmd {
 // onFlow takes the set-up tasks' events: the suggestions, the plan to
 // approve, each result as it comes, then where the setup leads.
 func (s *setupModel) onFlow(ev flowEvent) tea.Cmd {
-	switch {
-	case ev.prog != nil:
-		if ev.prog.Line != "" && s.approved {
-			s.applied.report = append(s.applied.report, ev.prog.Line)
-		}
+	if cmd, ok := s.approval.event(ev); ok {
+		return cmd
+	}
+	if !ev.done {
 		return ev.next
-	case ev.show != nil, ev.out != nil:
-		return ev.next
-	case ev.ask != nil:
-		if c := ev.ask.confirm; c != nil && c.Plan != nil {
-			plan := *c.Plan
-			s.plan = &plan
-		}
-		return nil
 	}
 	switch res := ev.res.(type) {
 	case suggestDone:
@@ -421,19 +408,14 @@ func (s *setupModel) makePlan() tea.Cmd {
 
 // run approves the plan on screen; each result is shown as it comes.
 func (s *setupModel) run() tea.Cmd {
-	s.plan, s.approved = nil, true
-	s.result, s.applied = outcome{}, outcome{}
-	cmd := s.job.answer(flowAnswer{yes: true})
-	s.job.label = "Setting everything up… (esc stops)"
-	return cmd
+	s.result = outcome{}
+	return s.approve(&s.job, "Setting everything up… (esc stops)")
 }
 
 // done shows what the task came to: the plan's problem, or the results;
 // on success it writes the .env and lands on Finish.
 func (s *setupModel) done(msg setupDone) tea.Cmd {
-	approved := s.approved
-	s.approved, s.plan = false, nil
-	if !approved {
+	if !s.settled() {
 		switch {
 		case msg.a.Declined:
 		case errors.Is(msg.err, context.Canceled):

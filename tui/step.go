@@ -54,15 +54,14 @@ type stepModel struct {
 	editing bool
 
 	job job
-	// approved: the plan on screen was approved, and the task carries it out.
-	approved bool
+	// approval is "do it for me": its plan on screen, then what it did,
+	// kept above the check that follows.
+	approval
 	// afterSave: the check running follows a save (not x).
 	afterSave bool
 
 	formErr     string
 	result      outcome
-	applied     outcome          // what "do it for me" did, kept above the check that follows
-	plan        *steps.SetupPlan // "do it for me", awaiting approval
 	planValues  map[string]string
 	linkShown   bool
 	browserNote string
@@ -302,23 +301,14 @@ func (p *stepModel) update(msg tea.Msg) tea.Cmd {
 // onFlow takes the step's tasks' events: what is under way, the plan to
 // approve, each result as it comes, then what the task came to.
 func (p *stepModel) onFlow(ev flowEvent) tea.Cmd {
-	switch {
-	case ev.prog != nil:
-		switch {
-		case ev.prog.Line != "" && p.approved:
-			p.applied.report = append(p.applied.report, ev.prog.Line)
-		case !p.approved:
+	if cmd, ok := p.approval.event(ev); ok {
+		return cmd
+	}
+	if !ev.done {
+		if !p.approved {
 			p.job.doing(ev)
 		}
 		return ev.next
-	case ev.show != nil, ev.out != nil:
-		return ev.next
-	case ev.ask != nil:
-		if c := ev.ask.confirm; c != nil && c.Plan != nil {
-			plan := *c.Plan
-			p.plan = &plan
-		}
-		return nil
 	}
 	switch res := ev.res.(type) {
 	case skipDone:
@@ -347,8 +337,7 @@ func (p *stepModel) browseKey(msg tea.KeyMsg) tea.Cmd {
 		case key.Matches(msg, k.DoIt):
 			return p.apply()
 		case key.Matches(msg, k.Back):
-			p.plan = nil
-			return p.job.answer(flowAnswer{yes: false})
+			return p.decline(&p.job)
 		}
 		return nil
 	}

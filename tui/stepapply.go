@@ -82,18 +82,13 @@ func (p *stepModel) makePlan() tea.Cmd {
 
 // apply approves the plan on screen; each result is shown as it arrives.
 func (p *stepModel) apply() tea.Cmd {
-	p.plan, p.approved = nil, true
-	p.result, p.applied = outcome{}, outcome{}
-	cmd := p.job.answer(flowAnswer{yes: true})
-	p.job.label = "Doing it… (esc stops)"
-	return cmd
+	p.result = outcome{}
+	return p.approve(&p.job, "Doing it… (esc stops)")
 }
 
 // appliedDone shows the plan's problem, or what was done and the check.
 func (p *stepModel) appliedDone(msg applyDone) tea.Cmd {
-	approved := p.approved
-	p.approved, p.plan = false, nil
-	if !approved {
+	if !p.settled() {
 		switch {
 		case msg.a.Declined:
 		case errors.Is(msg.err, context.Canceled):

@@ -5,7 +5,6 @@ package main
 import (
 	"bytes"
 	"errors"
-	"os"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -26,19 +25,8 @@ func TestApplyInterruptedExits130(t *testing.T) {
 	// The policy's create waits: apply is mid-way, seven things made.
 	w.srv.FailNext("POST", "/auth/v2/api/policies", 1, globustest.Failure{Delay: time.Minute})
 
-	child := exec.Command(os.Args[0], "apply", "--yes", "--domains", testDomains)
-	child.Env = append(os.Environ(), childEnv+"=1")
-	for k, v := range w.env {
-		child.Env = append(child.Env, k+"="+v)
-	}
 	var stdout, stderr bytes.Buffer
-	child.Stdout, child.Stderr = &stdout, &stderr
-	if err := child.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- child.Wait() }()
-	t.Cleanup(func() { child.Process.Kill() })
+	child, exited := w.startChild(&stdout, &stderr, "apply", "--yes", "--domains", testDomains)
 
 	deadline := time.After(30 * time.Second)
 	for w.srv.CountRequests("POST", "/v2/api/policies") == 0 {
