@@ -286,9 +286,10 @@ func (c *Client) do(ctx context.Context, k call) error {
 		target += "?" + k.query.Encode()
 	}
 	display := "/" + k.path
-	secrets := append(secretsOf(k.auth), k.secrets...)
+	rb, _ := k.auth.(*renewingBearer)
+	var sent string // the renewable token the last try carried
 
-	return c.retry(ctx, k.policy, k.svc, k.method, display, func(ctx context.Context) (int, http.Header, error) {
+	attempt := func(ctx context.Context) (int, http.Header, error) {
 		req, err := http.NewRequestWithContext(ctx, k.method, target, bytes.NewReader(body))
 		if err != nil {
 			return 0, nil, fmt.Errorf("globus: cannot build the request %s %s", k.method, display)
@@ -303,7 +304,10 @@ func (c *Client) do(ctx context.Context, k call) error {
 		if ctype != "" {
 			req.Header.Set("Content-Type", ctype)
 		}
-		if k.auth != nil {
+		switch {
+		case rb != nil:
+			sent = rb.authorize(req)
+		case k.auth != nil:
 			k.auth.Authorize(req)
 		}
 		resp, err := c.httpc.Do(req)
@@ -316,6 +320,7 @@ func (c *Client) do(ctx context.Context, k call) error {
 			return 0, nil, c.networkError(ctx, k.svc, k.method, display, err)
 		}
 		if resp.StatusCode < 200 || resp.StatusCode > 299 {
+			secrets := append(secretsOf(k.auth), k.secrets...)
 			e := parseError(k.svc, k.method, display, resp.StatusCode, resp.Header, data, secrets)
 			e.Auth = authKind(k.auth)
 			e.Create = k.policy == retryCreate
@@ -328,7 +333,20 @@ func (c *Client) do(ctx context.Context, k call) error {
 			}
 		}
 		return resp.StatusCode, resp.Header, nil
-	})
+	}
+	err := c.retry(ctx, k.policy, k.svc, k.method, display, attempt)
+	if rb == nil || !renewable401(err) {
+		return err
+	}
+	// Once per call, as the SDK's check_expired_authorization.
+	renewed, rerr := rb.renewFrom(ctx, sent)
+	switch {
+	case rerr != nil:
+		return rerr
+	case !renewed:
+		return err
+	}
+	return c.retry(ctx, k.policy, k.svc, k.method, display, attempt)
 }
 
 // networkError wraps a transport failure, dropping *url.Error's URL (it would

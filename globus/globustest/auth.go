@@ -245,8 +245,11 @@ func (s *Server) exchangeCode(w http.ResponseWriter, c *client, code, redirectUR
 	}
 	ac.used = true
 	doc := s.issue(c.id, ac.sub, true, ac.scopes, ac.offline)
-	if ac.revoked {
-		s.revokeIssued(doc)
+	switch {
+	case ac.revoked:
+		s.revokeIssued(doc, true)
+	case ac.endEarly:
+		s.revokeIssued(doc, false)
 	}
 	writeJSON(w, http.StatusOK, doc)
 }
