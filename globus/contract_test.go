@@ -632,3 +632,44 @@ func TestInvalidGrantHintWithBasic(t *testing.T) {
 		t.Errorf("hint %q", h)
 	}
 }
+
+// A management call refused for want of a recent admin sign-in (403
+// FORBIDDEN, no authorization_parameters: GLOBUS-API.md "Second pass") is
+// read as a request to sign in again: the login it starts differs from a
+// plain one by its session_message, and keeps prompt=login, so Globus
+// authenticates afresh rather than reuse the browser's old session.
+func TestContractRecentAdminSignIn(t *testing.T) {
+	f := newFixture(t, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 403, map[string]any{"errors": []map[string]any{{"status": "403", "code": "FORBIDDEN", "title": "Forbidden", "id": "req-1",
+			"detail": "To access this project you must have an identity with admin privileges in session within the last 30 minutes."}},
+			"error": "forbidden", "error_description": "To access this project you must have an identity with admin privileges in session within the last 30 minutes."})
+	})
+	_, err := f.c.CreateCredential(context.Background(), Bearer("operator-token-0123"), ctClient, "gateway")
+	req, _, ok := RequirementsOf(err)
+	if !ok {
+		t.Fatalf("not a sign-in request: %v", err)
+	}
+	flow, err := f.c.StartBoostLogin(ctClient, []string{"openid"}, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := f.c.StartLogin(ctClient, []string{"openid"})
+	got, want := mustQuery(t, flow.URL), mustQuery(t, plain.URL)
+	for _, k := range []string{"code_challenge", "state"} {
+		got.Del(k)
+		want.Del(k)
+	}
+	want.Set("session_message", "Sign in again as an administrator of the project: Globus wants an admin's sign-in from the last 30 minutes.")
+	if got.Encode() != want.Encode() || got.Get("prompt") != "login" {
+		t.Errorf("authorize query\n %s\nwant\n %s", got.Encode(), want.Encode())
+	}
+}
+
+func mustQuery(t *testing.T, raw string) url.Values {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Query()
+}

@@ -259,6 +259,9 @@ func parseError(svc service, method, path string, status int, h http.Header, bod
 	for _, f := range []*string{&e.Code, &e.Detail, &e.Title, &e.RequestID, &e.OAuthError} {
 		*f = oneLine(scrub(*f, secrets), 500)
 	}
+	if e.Requirements == nil {
+		e.Requirements = recentAdminRequirement(status, e.Detail)
+	}
 	return e
 }
 
