@@ -110,6 +110,41 @@ func contractRows() []contractRow {
 			},
 		},
 		{
+			// The proof's dependent Groups token, revoked as the Service API
+			// app it was issued to: a confidential client authenticates, and
+			// only the token is in the form.
+			name: "revoke as a confidential client", source: "testing/data/auth/oauth2_revoke_token.py; base_login_client.py oauth2_revoke_token (client_id only without authentication)",
+			method: "POST", path: "/auth/v2/oauth2/token/revoke", auth: "basic",
+			form:   url.Values{"token": {"groups-at-0123"}},
+			status: 200, answer: `{"active":false}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return nil, c.RevokeTokenAs(ctx, testCred, "groups-at-0123")
+			},
+		},
+		{
+			// identity_set_detail as the gateway reads it: sub (not id) and
+			// identity_provider_display_name, the shape of an ID token's
+			// identity_set; the identities API's own shape says id.
+			name: "introspect with identity_set_detail", source: "gateway resource_server_async/auth.py check_session_info; tests/unit/tokenstorage/v2/test_validating_token_storage.py (identity_set entries); testing/data/auth/get_identities.py (id)",
+			method: "POST", path: "/auth/v2/oauth2/token/introspect", auth: "basic",
+			form:   url.Values{"token": {"user-at-0123"}, "include": {"session_info,identity_set_detail"}},
+			status: 200,
+			answer: `{"active":true,"token_type":"Bearer","scope":"s","client_id":"` + ctClient + `","username":"kf@example.org","sub":"` + ctUser + `","aud":["` + ctClient + `"],"iss":"https://auth.globus.org","exp":1715289767,
+				"session_info":{"session_id":"s1","authentications":{"` + ctUser + `":{"idp":"41143743-f3c8-4d60-bbdb-eeecaba85bd9","auth_time":1715116967}}},
+				"identity_set_detail":[{"email":null,"identity_provider":"41143743-f3c8-4d60-bbdb-eeecaba85bd9","identity_provider_display_name":"Example University","last_authentication":1715116967,"name":"K F","sub":"` + ctUser + `","username":"kf@example.org"},
+					{"id":"46bd0f56-e24f-11e5-a510-131bef46955c","identity_provider":"7daddf46-70c5-45ee-9f0f-7244fe7c8707","username":"kf@gmail.com"}]}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.Introspect(ctx, testCred, "user-at-0123", []string{"session_info", "identity_set_detail"}, nil)
+			},
+			check: func(t *testing.T, got any) {
+				d := got.(*Introspection).IdentitySetDetail
+				if len(d) != 2 || d[0].IdentityID() != ctUser || d[0].Sub != ctUser || d[0].IdentityProviderDisplayName != "Example University" ||
+					d[1].IdentityID() != "46bd0f56-e24f-11e5-a510-131bef46955c" || d[1].Sub != "" {
+					t.Errorf("%+v", d)
+				}
+			},
+		},
+		{
 			name: "get client", source: "testing/data/auth/get_client.py",
 			method: "GET", path: "/auth/v2/api/clients/" + ctClient, auth: "basic", status: 200,
 			answer: `{"client":{"required_idp":null,"name":"Svc","redirect_uris":[],"links":{"privacy_policy":null,"terms_and_conditions":null},"scopes":[],
