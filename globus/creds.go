@@ -74,10 +74,11 @@ func RenewingBearer(accessToken string, renew func(ctx context.Context, refused 
 }
 
 type renewingBearer struct {
-	mu    sync.Mutex
-	token string
-	old   []string // tokens held before: masked in errors too
-	renew func(context.Context, string) (string, error)
+	mu     sync.Mutex
+	token  string
+	old    []string // tokens held before: masked in errors too
+	renew  func(context.Context, string) (string, error)
+	failed error // a refresh Globus refused: not asked again
 }
 
 // authorize sets the header and returns the token it sent.
@@ -101,9 +102,16 @@ func (b *renewingBearer) renewFrom(ctx context.Context, refused string) (bool, e
 	if b.renew == nil {
 		return false, nil
 	}
+	if b.failed != nil {
+		return false, b.failed
+	}
 	t, err := b.renew(ctx, refused)
 	switch {
 	case err != nil:
+		var ge *Error
+		if errors.As(err, &ge) && ge.Status >= 400 && ge.Status < 500 && ge.Status != http.StatusTooManyRequests {
+			b.failed = err // refused, not failed on the way: it would be again
+		}
 		return false, err
 	case t == "" || t == refused:
 		return false, nil

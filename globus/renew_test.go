@@ -82,10 +82,25 @@ func TestRenewingBearerRenewsAtMostOncePerCall(t *testing.T) {
 // renew giving no token leaves Globus's 401.
 func TestRenewingBearerWhenRenewalFails(t *testing.T) {
 	f := newFixture(t, bearerGate("never"))
-	loginAgain := errors.New("the login was ended at Globus and could not be renewed: run `globus-setup login`")
-	_, err := f.c.GetClient(context.Background(), RenewingBearer("ended-token-0123", (&renewals{err: loginAgain}).renew), "c1")
+	loginAgain := fmt.Errorf("the login was ended at Globus and could not be renewed: run `globus-setup login`: %w", &Error{Status: 400, OAuthError: "invalid_grant"})
+	rn := &renewals{err: loginAgain}
+	auth := RenewingBearer("ended-token-0123", rn.renew)
+	_, err := f.c.GetClient(context.Background(), auth, "c1")
 	if !errors.Is(err, loginAgain) || f.rec.count() != 1 {
 		t.Errorf("err = %v after %d requests", err, f.rec.count())
+	}
+	// A refresh Globus refused is not asked again by the next call; one
+	// that failed on the way is.
+	if _, err := f.c.GetClient(context.Background(), auth, "c1"); !errors.Is(err, loginAgain) || len(rn.refused) != 1 {
+		t.Errorf("second call: %v, %d renewals", err, len(rn.refused))
+	}
+	rn = &renewals{err: errors.New("cannot reach Globus Auth")}
+	auth = RenewingBearer("ended-token-0123", rn.renew)
+	for range 2 {
+		_, _ = f.c.GetClient(context.Background(), auth, "c1")
+	}
+	if len(rn.refused) != 2 {
+		t.Errorf("%d renewals after a failure on the way, want 2", len(rn.refused))
 	}
 	f = newFixture(t, bearerGate("never"))
 	_, err = f.c.GetClient(context.Background(), RenewingBearer("ended-token-0123", (&renewals{}).renew), "c1")

@@ -325,13 +325,13 @@ func operatorBearer(e *Env, resourceServer, accessToken string) globus.Authorize
 			t, ok = l.Tokens[resourceServer]
 		}
 		if !ok {
-			return "", &Problem{What: "Globus ended the login before it expired, and the vault holds no other", is: ErrNotLoggedIn, Do: "run `globus-setup login`"}
+			return "", &Problem{What: "the login was ended at Globus before it expired, and the vault holds no other", is: ErrNotLoggedIn, Do: "run `globus-setup login`"}
 		}
 		// Another process, or a sign-in since, stored a newer one.
 		if t.AccessToken != refused && !t.token().Expired(time.Now(), refreshMargin) {
 			return t.AccessToken, nil
 		}
-		what := "Globus ended the login before it expired (a consent revoked or a session ended at Globus)"
+		what := "the login was ended at Globus before it expired (a consent revoked or a session ended)"
 		if t.RefreshToken == "" {
 			return "", &Problem{What: what + ", and it has no refresh token", is: ErrNotLoggedIn, Do: "run `globus-setup login`"}
 		}

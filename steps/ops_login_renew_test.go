@@ -64,7 +64,7 @@ func TestOperatorTokenEndedAndNotRenewable(t *testing.T) {
 	if !errors.Is(err, ErrNotLoggedIn) {
 		t.Fatalf("err = %v", err)
 	}
-	mustContain(t, err.Error(), "Globus ended the login before it expired", "would not renew it")
+	mustContain(t, err.Error(), "the login was ended at Globus before it expired", "and Globus would not renew it")
 	mustContain(t, Hint(err), "globus-setup login")
 }
 

@@ -31,3 +31,25 @@ func countRefreshes(w *opsWorld) int {
 	}
 	return n - 1 // the login's code exchange
 }
+
+// With the refresh token revoked too, the refresh fails: verify names the
+// login to run, after one refresh Globus refused, not one per check.
+func TestVerifyWithALoginGlobusEnded(t *testing.T) {
+	w, _ := newRotateCmdWorld(t)
+	w.srv.RevokeTokens("operator@example.org")
+	before := len(w.srv.Requests())
+	code, out, errs := w.run("verify")
+	t.Logf("$ globus-setup verify\n%s%s", out, errs)
+	if code == 0 || !strings.Contains(out, "the login was ended at Globus before it expired") || !strings.Contains(out, "run `globus-setup login`") {
+		t.Fatalf("exit %d", code)
+	}
+	refused := 0
+	for _, r := range w.srv.Requests()[before:] {
+		if r.Method == "POST" && r.Path == "/v2/oauth2/token" && r.Auth == "" {
+			refused++
+		}
+	}
+	if refused != 1 {
+		t.Errorf("%d refresh attempts, want 1", refused)
+	}
+}

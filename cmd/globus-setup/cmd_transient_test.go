@@ -7,8 +7,8 @@ import (
 	"github.com/globus-setup/globus-setup/globus/globustest"
 )
 
-// Against a 501 every call is tried once (before: 5 tries each, 0.5 s
-// to 8 s apart), and the advice is not to try again in a few minutes: it
+// Against a 501 every call is tried once (before: 5 tries each, 15 in
+// about 30 s), and the advice is not to try again in a few minutes: it
 // does not pass.
 func TestVerifyAgainstA501(t *testing.T) {
 	w, _ := newRotateCmdWorld(t)
