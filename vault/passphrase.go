@@ -218,7 +218,8 @@ func runPassphraseCommand(command string, limit time.Duration) ([]byte, error) {
 	// A child left running in the background may hold stdout open after
 	// the shell exits: stop waiting for it soon after.
 	cmd.WaitDelay = time.Second
-	cmd.Stdout = &limitedWriter{w: &out, n: maxPassphraseSize + 1}
+	stdout := &limitedWriter{w: &out, n: maxPassphraseSize}
+	cmd.Stdout = stdout
 	cmd.Stderr = nil // discarded: it is not ours to show, and may hold hints of the secret
 	err := cmd.Run()
 	if errors.Is(err, exec.ErrWaitDelay) {
@@ -227,6 +228,12 @@ func runPassphraseCommand(command string, limit time.Duration) ([]byte, error) {
 		err = nil
 	}
 	buf := out.Bytes()
+	if stdout.over {
+		// Checked first: cut off, the command dies of SIGPIPE (exit 141),
+		// which would blame the command for our limit.
+		clear(buf)
+		return nil, fmt.Errorf("%s printed more than %d KiB, more than any passphrase: it was stopped and nothing was used; make it print the passphrase alone", EnvPassphraseCommand, maxPassphraseSize>>10)
+	}
 	if err != nil {
 		clear(buf)
 		if ctx.Err() != nil {
@@ -271,17 +278,19 @@ func trimOneNewline(b []byte) []byte {
 	return b
 }
 
-// limitedWriter keeps at most n bytes and then fails, so a runaway command
-// cannot fill memory.
+// limitedWriter keeps at most n bytes and then fails (over), so a runaway
+// command cannot fill memory.
 type limitedWriter struct {
-	w io.Writer
-	n int
+	w    io.Writer
+	n    int
+	over bool
 }
 
 func (l *limitedWriter) Write(p []byte) (int, error) {
 	if len(p) > l.n {
 		_, _ = l.w.Write(p[:l.n])
 		l.n = 0
+		l.over = true
 		return 0, errors.New("output too large")
 	}
 	l.n -= len(p)

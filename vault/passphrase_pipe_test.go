@@ -91,3 +91,24 @@ func TestPassphraseFileNotRegularRefused(t *testing.T) {
 		}
 	}
 }
+
+// A command that prints more than a passphrase can be is told so, not
+// blamed for the SIGPIPE our limit gives it.
+func TestPassphraseCommandPrintsTooMuch(t *testing.T) {
+	for _, command := range []string{
+		"yes",                                  // never stops: killed by SIGPIPE (exit 141)
+		"head -c 70000 /dev/zero | tr '\\0' x", // stops, but past the limit
+		fmt.Sprintf("head -c %d /dev/zero | tr '\\0' x", maxPassphraseSize+1), // one byte over
+	} {
+		env := map[string]string{EnvPassphraseCommand: command}
+		_, _, err := ReadPassphrase(PassphraseSources{Getenv: func(k string) string { return env[k] }})
+		if err == nil || !strings.Contains(err.Error(), "printed more than 64 KiB") || strings.Contains(err.Error(), "exit status") {
+			t.Errorf("%s: %v", command, err)
+		}
+	}
+	// The limit itself is a passphrase (of an odd size).
+	env := map[string]string{EnvPassphraseCommand: fmt.Sprintf("head -c %d /dev/zero | tr '\\0' x", maxPassphraseSize)}
+	if pass, _, err := ReadPassphrase(PassphraseSources{Getenv: func(k string) string { return env[k] }}); err != nil || len(pass) != maxPassphraseSize {
+		t.Errorf("exactly the limit: %d bytes, %v", len(pass), err)
+	}
+}
