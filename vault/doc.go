@@ -25,7 +25,8 @@
 //
 // The document is not trusted: a team vault's can be written by anyone who
 // can commit. A key outside the key syntax (keys.go) refuses the whole
-// document when it is read, and is never written.
+// document when it is read, and is never written. Fields a newer build
+// added, that this one does not know, are kept and written back (unknown.go).
 //
 // Why not 99designs/keyring's file backend: it writes one file per key (the key
 // names leak), derives its key with PBKDF2 at 8,192 iterations (far below current

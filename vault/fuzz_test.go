@@ -2,6 +2,7 @@ package vault
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"testing"
 
@@ -24,6 +25,18 @@ func FuzzDecodeDoc(f *testing.F) {
 		}
 		if d.Version < 1 || d.Version > FormatVersion || d.Values == nil || d.Steps == nil || d.Internal == nil || checkDocKeys(d) != nil {
 			t.Fatalf("accepted a bad document: %+v", d)
+		}
+		// What it saves reads back the same, unknown fields included.
+		again, err := json.Marshal(d)
+		if err != nil {
+			t.Fatalf("does not encode back: %v", err)
+		}
+		d2, err := decodeDoc(again)
+		if err != nil {
+			t.Fatalf("its encoding %s does not decode: %v", again, err)
+		}
+		if third, err := json.Marshal(d2); err != nil || !bytes.Equal(third, again) {
+			t.Fatalf("not stable: %s then %s (%v)", again, third, err)
 		}
 	})
 }

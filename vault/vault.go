@@ -384,6 +384,7 @@ func (v *Vault) Update(fn func(d *Doc) error) error {
 		return err
 	}
 	d = d.Clone() // fn may have set a map to nil
+	keepUnknown(&d, fresh)
 	if err := checkDocKeys(d); err != nil {
 		// Written, the document would be refused at the next read.
 		var bk *BadKeyError
