@@ -95,7 +95,7 @@ func TestUnknownFieldsKept(t *testing.T) {
 			return v.Update(func(d *Doc) error { d.Steps["policy"] = StepRecord{State: "done"}; return nil })
 		}},
 		{"SetInternal", func() error { return v.SetInternal("env.target", "") }},
-		{"AddRecipients", func() error { _, _, err := v.AddRecipients(rs); return err }},
+		{"AddRecipients", func() error { _, err := v.AddRecipients(rs); return err }},
 		{"Delete", func() error { return v.Delete("project.id") }},
 	} {
 		if err := save.do(); err != nil {
