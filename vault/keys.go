@@ -85,10 +85,9 @@ func (e *BadKeyError) Error() string {
 	if e.More > 0 {
 		more = fmt.Sprintf(" (and %d more)", e.More)
 	}
-	return fmt.Sprintf("%s was not opened: it holds the %s key %s%s, which globus-setup never writes (its keys are %s). "+
-		"Someone may have tampered with it: a team vault can be written by anyone who can commit to it. Nothing was changed. "+
-		"Find who changed it (git log -p %s) and restore a good copy (git checkout COMMIT -- %s)",
-		e.File, e.Where, quoteKey(e.Key), more, KeySyntax, e.File, e.File)
+	return fmt.Sprintf("%s was not opened, and nothing was changed: it holds the %s key %s%s, which globus-setup never writes. "+
+		"Someone may have tampered with it (anyone who can commit to a team vault can write it): restore a good copy from git (git log -p %s)",
+		e.File, e.Where, quoteKey(e.Key), more, e.File)
 }
 
 // checkDocKeys returns a *BadKeyError (File unset) for the first bad key

@@ -83,7 +83,7 @@ func TestOpenRefusesBadKeys(t *testing.T) {
 					t.Fatalf("%s: want a BadKeyError in %s naming %s, got %T %v", how, tc.where, p.Vault, err, err)
 				}
 				msg := err.Error()
-				if !strings.Contains(msg, tc.shown) || !strings.Contains(msg, "Nothing was changed") {
+				if !strings.Contains(msg, tc.shown) || !strings.Contains(msg, "nothing was changed") {
 					t.Errorf("%s: the error does not show the key as %s, or say nothing changed:\n%s", how, tc.shown, msg)
 				}
 				if strings.ContainsFunc(msg, func(r rune) bool { return r < 0x20 || r == 0x7f || r == 0x200f }) {

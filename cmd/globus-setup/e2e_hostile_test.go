@@ -39,7 +39,7 @@ func e2eHostileVault(t *testing.T, bin string) {
 	tm.unlock()
 	s := tm.waitFor("the document refused", "tampered")
 	squash := strings.Join(strings.Fields(s), "") // the message wraps
-	for _, want := range []string{"wasnotopened", `"groups.x\x1b]0;PWNED\a\x1b]52;c;SGVsbG8gZnJvbSBtYWxsb3J5\a.id"`, "Nothingwaschanged"} {
+	for _, want := range []string{"wasnotopened", `"groups.x\x1b]0;PWNED\a\x1b]52;c;SGVsbG8gZnJvbSBtYWxsb3J5\a.id"`, "nothingwaschanged"} {
 		if !strings.Contains(squash, want) {
 			t.Errorf("the refusal does not say %s:\n%s", want, s)
 		}

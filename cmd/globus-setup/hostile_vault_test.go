@@ -113,7 +113,7 @@ func TestHostileKeyRefused(t *testing.T) {
 	before := dirStamps(t, c.paths.Dir)
 	for _, args := range [][]string{{"status"}, {"get", "project.name"}, {"set", "project.id", "6f1c0f4e-1d9b-4f6e-9a57-0c1d2e3f4a5b"}, {"export"}, {"recipients", "list"}} {
 		msg := c.fails("", args...)
-		for _, want := range []string{`"groups.x\x1b]0;PWNED\a\x1b]52;c;SGVsbG8gZnJvbSBtYWxsb3J5\a.id"`, "was not opened", "Nothing was changed", "git log -p"} {
+		for _, want := range []string{`"groups.x\x1b]0;PWNED\a\x1b]52;c;SGVsbG8gZnJvbSBtYWxsb3J5\a.id"`, "was not opened", "nothing was changed", "git log -p"} {
 			if !strings.Contains(msg, want) {
 				t.Errorf("%q: %q not in\n%s", args, want, msg)
 			}
