@@ -471,7 +471,7 @@ func notRecipient(p Paths, public string) error {
 		how = fmt.Sprintf(": ask someone who can open it to run:  globus-setup recipients add '%s'", public)
 		if _, err := ParseRecipient(public); errors.Is(err, ErrUnsupportedKey) {
 			// Suggesting the add would only meet its refusal.
-			how = fmt.Sprintf("; and this key (%s) is too weak to add: age encrypts only to ssh-ed25519 keys, RSA keys of 2048 bits or more, and age keys. Make one (ssh-keygen -t ed25519, or age-keygen -o key.txt), then ask someone who can open the vault to run  globus-setup recipients add  with its public half", keyStrength(public))
+			how = fmt.Sprintf(", and this key (%s) is too weak to add: the vault is encrypted only to ssh-ed25519 keys, ssh-rsa keys of 2048 bits or more, and age keys. Make one (ssh-keygen -t ed25519, or age-keygen -o key.txt), then ask someone who can open the vault to run  globus-setup recipients add  with its public half", keyStrength(public))
 		}
 	}
 	return fmt.Errorf("%w (%s)%s", ErrNotRecipient, p.Vault, how)
