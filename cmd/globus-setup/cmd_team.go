@@ -98,15 +98,19 @@ vault at once. The list is kept in recipients.txt beside vault.age, in the forma
 			if err != nil {
 				return err
 			}
-			added, have, err := v.AddRecipients(rs)
+			res, err := v.AddRecipients(rs)
 			if err != nil {
 				return err
 			}
-			for _, r := range have {
+			for _, r := range res.Have {
 				fmt.Fprintln(a.stderr, "already a recipient: "+r.Describe())
 			}
-			for _, r := range added {
+			for _, r := range res.Added {
 				fmt.Fprintln(a.stderr, "added: "+r.Describe())
+			}
+			if !res.Saved {
+				fmt.Fprintln(a.stderr, "nothing changed: the vault is already encrypted to every key given; no file was written")
+				return nil
 			}
 			all, _ := v.Recipients()
 			fmt.Fprintf(a.stderr, "vault re-encrypted to %d recipients; commit vault.age and recipients.txt together\n", len(all))
@@ -151,8 +155,10 @@ func (a *app) listRecipients() error {
 	if err != nil {
 		return err
 	}
+	// Whole keys: what a person copies into `recipients remove`, or
+	// compares with recipients.txt in a pull request.
 	for _, r := range rs {
-		fmt.Fprintln(a.stdout, r.Describe())
+		fmt.Fprintln(a.stdout, r.Whole())
 	}
 	return nil
 }
