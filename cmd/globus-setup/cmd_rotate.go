@@ -36,7 +36,7 @@ func newRotateCmd(a *app) *cobra.Command {
 A rotation stopped anywhere is carried on by running the same command again; status
 shows one left half done. --list shows every secret of both apps at Globus, marking
 the ones globus-setup does not know (made in the console) so they can be deleted
-with --delete ID. Needs your login (` + "`globus-setup login`" + `).`,
+with --delete ID. Needs your login ('globus-setup login').`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			modes := 0

@@ -396,7 +396,7 @@ kept: the file it points to is updated. When the content changes, the previous
 one is kept in FILE.bak (mode 0600), replacing the backup before it; an
 unchanged file is not written.
 --format compute gives the two Globus Compute variables (the Service Account's ID
-and secret; prefer ` + "`globus-setup exec --compute`" + `, which writes nothing);
+and secret; prefer 'globus-setup exec --compute', which writes nothing);
 --format users the public client ID, scope and policy the gateway's users need
 (no secret: safe to publish).`,
 		Args: cobra.NoArgs,
