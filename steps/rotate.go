@@ -354,7 +354,7 @@ func Rotate(ctx context.Context, e *Env, app string, opts RotateOptions) (Rotate
 	res.Rotation = r
 	res.Lines = append(res.Lines,
 		"Restart the gateway now, so it reads the new secret. Both secrets work until you finish.",
-		Say("Then ", run(command("rotate", app, "--finish")), ": it deletes the old secret at Globus. globus-setup cannot see which secret the running gateway holds, so finishing is your word that it restarted.").String(),
+		Say("Then ", run(command("rotate", app, "--finish")), ": it replays the gateway's start-up check with the new secret, then deletes the old one at Globus. globus-setup cannot see which secret the running gateway holds, so finishing is your word that it restarted.").String(),
 		Say("Changed your mind? ", command("rotate", app, "--undo"), " puts the old secret back and deletes the new one.").String())
 	if k, _ := rotatable(app); k.compute {
 		// The gateway's Globus Compute guide has the same ID and secret set as
@@ -595,8 +595,9 @@ func writeRotationEnv(e *Env, r Rotation, opts RotateOptions) (string, Rotation,
 }
 
 // FinishRotation is the operator's word that the gateway restarted with the
-// new secret: the new one is proven once more, then the old credential is
-// deleted at Globus and the old secret dropped from the vault.
+// new secret: the gateway's start-up check runs with it (finishCheck), then
+// the old credential is deleted at Globus and the old secret dropped from
+// the vault.
 func FinishRotation(ctx context.Context, e *Env, app string) (RotateResult, error) {
 	unlock, r, ok, err := openRotation(e, app)
 	if err != nil {
@@ -622,12 +623,13 @@ func FinishRotation(ctx context.Context, e *Env, app string) (RotateResult, erro
 		return res, err
 	}
 	if r.Phase == RotateRestart {
-		// Safe either way: never delete the old secret while the new one fails.
-		secret := value(e.Vault, app+".client_secret")
-		if _, err := e.Globus.ClientCredentialsToken(ctx, globus.Credentials{ID: r.ClientID, Secret: secret}, rotateProofScopes...); err != nil {
-			return res, &Problem{What: "Globus no longer accepts the new secret, so the old one is kept", Err: err,
-				Do: Say("check the app in the developers console; ", command("rotate", app, "--undo"), " goes back to the old secret")}
+		// Safe either way: never delete the old secret while the new one
+		// fails, or while a gateway with these settings would not start.
+		lines, err := finishCheck(ctx, e, r)
+		if err != nil {
+			return res, err
 		}
+		res.Lines = append(res.Lines, lines...)
 		if r.OldID == "" {
 			var creds []globus.Credential
 			err := Redrive(ctx, e, func(ctx context.Context) error {
@@ -687,6 +689,54 @@ func FinishRotation(ctx context.Context, e *Env, app string) (RotateResult, erro
 	res.Rotation, res.Done = r, true
 	res.Lines = append(res.Lines, "✓ the old secret is gone from the vault; the rotation is finished")
 	return res, nil
+}
+
+// finishCheck is what --finish checks before the old secret goes: the
+// gateway's whole start-up check (GatewayStartCheck: the Service Account's
+// client-credentials grant, the policy read with its token, the domains
+// compared as apps.py compares them), with the new secret in place. That
+// check uses nothing of the Service API app, so rotating it, the new secret
+// is first proven with its own grant, as the gateway uses it per request.
+func finishCheck(ctx context.Context, e *Env, r Rotation) ([]string, error) {
+	undo := command("rotate", r.App, "--undo")
+	var lines []string
+	forAPI := r.App == serviceAPIID
+	if forAPI {
+		secret := value(e.Vault, r.App+".client_secret")
+		if _, err := e.Globus.ClientCredentialsToken(ctx, globus.Credentials{ID: r.ClientID, Secret: secret}, rotateProofScopes...); err != nil {
+			return nil, &Problem{What: "Globus no longer accepts the new secret, so the old one is kept (nothing was deleted)", Err: err,
+				Do: Say("check the app in the developers console; ", undo, " goes back to the old secret")}
+		}
+		lines = append(lines, "✓ Globus accepts the new Service API secret (client-credentials grant)")
+	}
+	c := GatewayStartCheck(ctx, e)
+	if c.Status == CheckPass {
+		line := "✓ the gateway's start-up check passes with the new secret: " + c.Detail
+		if forAPI {
+			line = "✓ the gateway's start-up check passes (" + c.Detail + "); it uses nothing of the Service API app, whose new secret the grant above proved"
+		}
+		return append(lines, line), nil
+	}
+	what := "nothing was deleted, the old secret is kept: the gateway's start-up check fails with the new secret in place (" + c.Detail + ")"
+	restart := "; restart the gateway, then "
+	switch {
+	case c.NoAnswer:
+		what, restart = "nothing was deleted, the old secret is kept: Globus did not answer the gateway's start-up check ("+c.Detail+")", "; "
+	case c.Status == CheckSkip:
+		what = "nothing was deleted, the old secret is kept: the gateway's start-up check cannot run (" + c.Detail + ")"
+	}
+	if forAPI {
+		what += ". The start-up check uses nothing of the Service API app: it reads the policy as the Service Account (the Service API ID and secret serve each request, introspecting users' tokens). So the new Service API secret, which Globus accepts, is not what fails; but a gateway that stops at start-up cannot have restarted with it"
+	}
+	do := c.Hint
+	if c.Status == CheckSkip {
+		do = Say("store what it names")
+	}
+	again := Say(run(command("rotate", r.App, "--finish")), " again, or ", undo, " to go back to the old secret")
+	if !do.Empty() {
+		again = Say(do, restart, again)
+	}
+	return lines, &Problem{What: what, Do: again}
 }
 
 // UndoRotation puts the old secret back (vault and .env) and deletes the new
