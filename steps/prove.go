@@ -38,7 +38,8 @@ type Proof struct {
 	Checks   []Check // Step "proof"; one per admission check, in the gateway's order
 	Admitted bool    // every check passed
 	// Revoked says what became of the test user's tokens once the proof
-	// ended ("" when the proof was handed a token rather than a login).
+	// ended, the Groups token it got on their behalf included ("" when
+	// there were none).
 	Revoked string
 }
 
@@ -144,7 +145,7 @@ func ProveLogin(ctx context.Context, e *Env, flow *globus.LoginFlow, pasted stri
 	}
 	p, err := proveTokens(ctx, e, ts)
 	if rev := revokeAll(ctx, e.Globus, flow.ClientID, ts); err == nil {
-		p.Revoked = rev
+		p.Revoked = strings.TrimSpace(rev + " " + p.Revoked)
 	}
 	return p, err
 }
@@ -240,7 +241,41 @@ func ProveToken(ctx context.Context, e *Env, accessToken string) (Proof, error) 
 			pr.groupNames[id] = n
 		}
 	}
-	return pr.run(ctx, accessToken)
+	p, err := pr.run(ctx, accessToken)
+	p.Revoked = pr.dependentRevoked
+	return p, err
+}
+
+// revokeDependent revokes the tokens the proof got on the user's behalf
+// (the Groups token), as the Service API app they were issued to: a
+// confidential client authenticates its revocation with HTTP Basic
+// (globus.Client.RevokeTokenAs). Done even after ctx is cancelled.
+func (pr *prover) revokeDependent(ctx context.Context, deps []globus.Token) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	n, failed := 0, 0
+	var first error
+	for _, t := range deps {
+		for _, tok := range []string{t.RefreshToken, t.AccessToken} {
+			if tok == "" {
+				continue
+			}
+			n++
+			if err := pr.e.Globus.RevokeTokenAs(rctx, pr.cred, tok); err != nil {
+				failed++
+				if first == nil {
+					first = err
+				}
+			}
+		}
+	}
+	switch {
+	case n == 0:
+	case failed == 0:
+		pr.dependentRevoked = "The Groups token the proof got on the test user's behalf was revoked at Globus, as the Service API app."
+	default:
+		pr.dependentRevoked = fmt.Sprintf("Could not revoke %d of the %d token(s) the proof got on the test user's behalf at Globus (%v): they were never stored and expire on their own.", failed, n, first)
+	}
 }
 
 // gatewayItems is a gateway variable's items exactly as an export writes them.
@@ -262,6 +297,7 @@ type prover struct {
 	policies, domains, groups []string
 	groupNames                map[string]string // group ID → its name in the vault
 	user                      string
+	dependentRevoked          string // what revokeDependent did, in a sentence
 }
 
 // Format keeps the Service API secret out of any fmt output.
@@ -305,6 +341,7 @@ func (pr *prover) run(ctx context.Context, accessToken string) (Proof, error) {
 	// judges anything else; either failing refuses the request.
 	var groupsToken string
 	deps, err := pr.e.Globus.DependentTokens(ctx, pr.cred, accessToken)
+	defer pr.revokeDependent(ctx, deps)
 	switch {
 	case err != nil && !refused(err):
 		return Proof{}, pr.cannotRun("getting the Groups token on the test user's behalf", err)
@@ -424,7 +461,7 @@ func (pr *prover) domainCheck(in *globus.Introspection) Check {
 	var used, unknownIdPs []string
 	for _, id := range auths {
 		idp := in.SessionInfo.Authentications[id].IDP
-		i := slices.IndexFunc(in.IdentitySetDetail, func(x globus.Identity) bool { return x.IdentityProvider == idp })
+		i := slices.IndexFunc(in.IdentitySetDetail, func(x globus.SetIdentity) bool { return x.IdentityProvider == idp })
 		if i < 0 {
 			if !slices.Contains(unknownIdPs, idp) {
 				unknownIdPs = append(unknownIdPs, idp)
@@ -437,7 +474,7 @@ func (pr *prover) domainCheck(in *globus.Introspection) Check {
 		case !ok:
 			used = append(used, username+" (no domain after '@')")
 		case slices.Contains(pr.domains, d):
-			return pass(proofStep, proofDomain, pr.who()+" logged in with "+username+"; "+d+" is authorised")
+			return pr.admittedAs(in.IdentitySetDetail[i], d)
 		default:
 			used = append(used, username+" ("+d+")")
 		}
@@ -459,6 +496,26 @@ func (pr *prover) domainCheck(in *globus.Introspection) Check {
 		what += "; " + noIdentity
 	}
 	return fail(proofStep, proofDomain, what, hint)
+}
+
+// admittedAs passes the domain check naming the identity the gateway makes
+// its user from: the entry's sub (check_session_info: id=identity["sub"]).
+// An entry with only an id would stop the gateway there ("Could not create
+// User object"), so it fails, named by that id.
+func (pr *prover) admittedAs(x globus.SetIdentity, domain string) Check {
+	if x.Sub == "" {
+		return fail(proofStep, proofDomain, "Globus's introspection lists "+x.Username+" without a sub (its ID came as id "+orNone(nonEmpty(x.ID))+
+			"), and the gateway makes its user from sub: it would refuse (\"Could not create User object\")",
+			"this is how Globus answered, not a setting: report it to Globus support (support@globus.org) with the time of the proof")
+	}
+	return pass(proofStep, proofDomain, pr.who()+" logged in with "+x.Username+"; "+domain+" is authorised; the gateway takes them as identity "+x.Sub)
+}
+
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
 }
 
 // usernameDomain is the part of a username after its last '@', the one rule
@@ -605,7 +662,7 @@ func (pr *prover) policyWhy(ctx context.Context, id string, in *globus.Introspec
 // identity ID), else by its identity provider.
 func identityFor(in *globus.Introspection, identityID, idp string) string {
 	for _, x := range in.IdentitySetDetail {
-		if x.ID == identityID {
+		if x.IdentityID() == identityID {
 			return x.Username
 		}
 	}

@@ -179,7 +179,12 @@ func createNewSecret(ctx context.Context, e *Env, r Rotation) (Rotation, error) 
 	if err != nil {
 		p := createProblem("the new client secret", err).(*Problem)
 		if p.Do.Empty() {
-			p.Do = Say("nothing was changed: fix what the error names and ", run(command("rotate", r.App)), " again")
+			// Refused outright: nothing was made, so no rotation is left
+			// begun; a sign-in Globus asks for is named.
+			if derr := e.Vault.Update(func(d *vault.Doc) error { delete(d.Internal, rotationKey(r.App)); return nil }); derr != nil {
+				return r, problem("forgetting the rotation Globus refused", derr)
+			}
+			p.Do, p.is = thenAgain(err, "nothing was changed", command("rotate", r.App)), reauthIs(err)
 		} else {
 			p.Do = Say("Globus may have made it anyway: ", run(command("rotate", r.App)), " again, which deletes that unsaved secret and makes another")
 		}

@@ -126,11 +126,16 @@ and every command talks to it instead of Globus.
 --demand makes chosen calls refuse until the operator signs in with more, as
 real Globus does (e.g. MFA to delete a client secret): "METHOD PATH REQ...",
 PATH after /auth or /groups, * matching one part, REQ among mfa, domain=D,
-policy=ID, identity=ID, scope=S, plus status=401, legacy (the older error
-shape), always (a sign-in never satisfies it), times=N. Example:
+policy=ID, identity=ID, scope=S, recent-admin=MINUTES, plus status=401,
+legacy (the older error shape), always (a sign-in never satisfies it),
+times=N. recent-admin refuses a session signed in longer ago than that, as a
+high-assurance project does (403 FORBIDDEN "...admin privileges in session
+within the last 30 minutes.", with no authorization_parameters). Examples:
   --demand 'POST /v2/api/policies mfa'
   --demand 'DELETE /v2/api/clients/*/credentials/* mfa'
-The emulator's sign-in page then offers the MFA the login asks for.
+  --demand 'POST /v2/api/clients/*/credentials recent-admin=30'
+The emulator's sign-in page then offers the MFA the login asks for; its
+"Session started N minutes ago" control signs in with a session that old.
 ` + EnvEmulatorDemands + ` holds more, separated by ";" (also read by --demo).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
