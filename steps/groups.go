@@ -220,9 +220,9 @@ func ApplyGroupPlan(ctx context.Context, e *Env, approved SetupPlan, progress fu
 		return results, gerr
 	}
 	for _, m := range r.Members {
-		if m.Result == MemberUnknown || m.Result == MemberFailed {
+		if m.NotAdded() {
 			res := ApplyResult{Item: PlanItem{Step: groupsID, What: "member", Name: m.User, Action: PlanCreate},
-				Err: &Problem{What: string(m.Result) + " " + m.User + ": " + m.Detail}}
+				Err: &Problem{What: string(m.Result) + " " + m.User + ": " + m.Detail, Err: unresolvedErr(m, r)}}
 			results = append(results, res)
 			if progress != nil {
 				progress(res)
@@ -230,6 +230,14 @@ func ApplyGroupPlan(ctx context.Context, e *Env, approved SetupPlan, progress fu
 		}
 	}
 	return results, markApplied(e.Vault, groupsID)
+}
+
+// unresolvedErr is why m was not looked up, if that is what became of it.
+func unresolvedErr(m MemberOutcome, r GroupResult) error {
+	if m.Result == MemberUnresolved {
+		return r.LookupErr
+	}
+	return nil
 }
 
 func lowerSet(items []string) []string {

@@ -31,7 +31,7 @@ and signals are the command's own. As aws-vault exec, op run and sops exec-env d
 The command never gets the vault's own way in: GLOBUS_SETUP_PASSPHRASE_FILE,
 GLOBUS_SETUP_PASSPHRASE_COMMAND and GLOBUS_SETUP_IDENTITY are left out of its
 environment, a /dev/fd/N the passphrase or key was read from is closed to it, and
-every sitting (` + "`globus-setup unlock`" + `) is ended before it starts.`,
+every sitting ('globus-setup unlock') is ended before it starts.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {

@@ -72,7 +72,7 @@ func newRecipientsCmd(a *app) *cobra.Command {
 own key: an age public key (age1…, from age-keygen) or an SSH public key
 (ssh-ed25519, or ssh-rsa of 2048 bits or more). Adding or removing re-encrypts the
 vault at once. The list is kept in recipients.txt beside vault.age, in the format
-` + "`age -R`" + ` reads; the stock age tool decrypts the vault with any recipient's key:
+'age -R' reads; the stock age tool decrypts the vault with any recipient's key:
   age -d -i ~/.ssh/id_ed25519 vault.age`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.listRecipients() },

@@ -244,14 +244,13 @@ func newStatusCmd(a *app) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if keys {
-				for _, s := range steps.Keys() {
-					kind := ""
-					if s.Secret {
-						kind = " (secret)"
-					}
-					fmt.Fprintf(a.stdout, "%-32s %s%s\n", s.Key, s.Label, kind)
+				// Before any vault exists the keys are still worth knowing
+				// (set's help points here): every one is unset.
+				if p, err := a.paths(); err == nil && !vault.Exists(p) {
+					fmt.Fprintf(a.stdout, "No vault at %s yet: nothing is stored.\n\n", p.Vault)
+					a.statusKeys(vault.Doc{})
+					return nil
 				}
-				return nil
 			}
 			limit := steps.DefaultMaxSecretAge
 			if maxAge == "" {
@@ -277,12 +276,54 @@ func newStatusCmd(a *app) *cobra.Command {
 			a.statusSecrets(v.Doc(), limit)
 			a.statusRecipients(v)
 			a.statusSitting(v.Paths())
+			if keys {
+				fmt.Fprintln(a.stdout)
+				a.statusKeys(v.Doc())
+			}
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&keys, "keys", false, "list the keys that get, set, copy and export use")
+	cmd.Flags().BoolVar(&keys, "keys", false, "after the steps, list every key that get, set, copy and export use, each marked stored or not set")
 	cmd.Flags().StringVar(&maxAge, "max-age", "", "flag secrets older than this: 90d (default, or $GLOBUS_SETUP_SECRET_MAX_AGE), 2160h; 0 for never")
 	return cmd
+}
+
+// statusKeys lists every key the commands know, then any other group's
+// keys doc holds, each marked stored or not set (never a value).
+func (a *app) statusKeys(doc vault.Doc) {
+	known := steps.Keys()
+	seen := map[string]bool{}
+	for _, s := range known {
+		seen[s.Key] = true
+	}
+	for _, name := range steps.GroupNames(doc.Values) {
+		for _, field := range []string{"id", "members"} {
+			if s, ok := steps.Spec("groups." + name + "." + field); ok && !seen[s.Key] {
+				known, seen[s.Key] = append(known, s), true
+			}
+		}
+	}
+	stored := 0
+	for _, s := range known {
+		if strings.TrimSpace(doc.Values[s.Key]) != "" {
+			stored++
+		}
+	}
+	fmt.Fprintf(a.stdout, "Keys (%d of %d stored):\n", stored, len(known))
+	for _, s := range known {
+		mark := "not set"
+		if strings.TrimSpace(doc.Values[s.Key]) != "" {
+			mark = "stored"
+		}
+		label := s.Label
+		if shown, ok := steps.SpecIn(doc, s.Key); ok {
+			label = shown.Label
+		}
+		if s.Secret {
+			label += " (secret)"
+		}
+		fmt.Fprintf(a.stdout, "  %-32s %-8s %s\n", s.Key, mark, label)
+	}
 }
 
 func newCopyCmd(a *app) *cobra.Command {
@@ -396,7 +437,7 @@ kept: the file it points to is updated. When the content changes, the previous
 one is kept in FILE.bak (mode 0600), replacing the backup before it; an
 unchanged file is not written.
 --format compute gives the two Globus Compute variables (the Service Account's ID
-and secret; prefer ` + "`globus-setup exec --compute`" + `, which writes nothing);
+and secret; prefer 'globus-setup exec --compute', which writes nothing);
 --format users the public client ID, scope and policy the gateway's users need
 (no secret: safe to publish).`,
 		Args: cobra.NoArgs,
