@@ -163,10 +163,9 @@ func parseStatement(data []byte, pos int) (st Statement, next int) {
 		st.HasValue = true
 		st.ValStart = pos
 		var ok bool
-		if st.Value, st.Quote, ok = parseValue(data, &pos); !ok {
+		if st.Value, st.Quote, st.ValEnd, ok = parseValue(data, &pos); !ok {
 			return fail()
 		}
-		st.ValEnd = pos
 	}
 	match(reComment)
 	if _, ok := match(reEndOfLine); !ok {
@@ -175,14 +174,15 @@ func parseStatement(data []byte, pos int) (st Statement, next int) {
 	return st, pos
 }
 
-// parseValue is parse_value, from *pos; ok is false where python-dotenv
-// raises its parse error.
-func parseValue(data []byte, pos *int) (value string, quote byte, ok bool) {
-	rest := data[*pos:]
+// parseValue is parse_value, from *pos; end is where the value as written
+// ends (an unquoted one before its inline comment and trailing blanks); ok
+// is false where python-dotenv raises its parse error.
+func parseValue(data []byte, pos *int) (value string, quote byte, end int, ok bool) {
+	start, rest := *pos, data[*pos:]
 	var re *regexp.Regexp
 	switch {
 	case len(rest) == 0 || rest[0] == '\n' || rest[0] == '\r':
-		return "", 0, true
+		return "", 0, start, true
 	case rest[0] == '\'':
 		re, quote = reSingleValue, '\''
 	case rest[0] == '"':
@@ -190,21 +190,28 @@ func parseValue(data []byte, pos *int) (value string, quote byte, ok bool) {
 	default:
 		m := reUnquoted.FindSubmatchIndex(rest)
 		*pos += m[1]
-		part := reInlineComment.ReplaceAllString(string(rest[m[2]:m[3]]), "")
-		return strings.TrimRightFunc(part, IsSpace), 0, true
+		part := rest[m[2]:m[3]]
+		// re.sub(r"\s+#.*", "", part) cuts at the first match: nothing
+		// in part ends a line, so ".*" runs to its end.
+		if c := reInlineComment.FindIndex(part); c != nil {
+			part = part[:c[0]]
+		}
+		v := strings.TrimRightFunc(string(part), IsSpace)
+		return v, 0, start + len(v), true
 	}
 	m := re.FindSubmatchIndex(rest)
 	if m == nil {
-		return "", 0, false
+		return "", 0, start, false
 	}
 	*pos += m[1]
+	end = *pos
 	// Python reads the file with universal newlines: a line break inside
 	// the quotes is "\n" whatever the file holds.
 	raw := universalNewlines(string(rest[m[2]:m[3]]))
 	if quote == '\'' {
-		return reSingleEscapes.ReplaceAllStringFunc(raw, func(s string) string { return s[1:] }), quote, true
+		return reSingleEscapes.ReplaceAllStringFunc(raw, func(s string) string { return s[1:] }), quote, end, true
 	}
-	return reDoubleEscapes.ReplaceAllStringFunc(raw, decodeEscape), quote, true
+	return reDoubleEscapes.ReplaceAllStringFunc(raw, decodeEscape), quote, end, true
 }
 
 // decodeEscape is codecs.decode(s, "unicode-escape") for the two-character

@@ -175,8 +175,8 @@ func TestStatementOffsets(t *testing.T) {
 
 func TestNotText(t *testing.T) {
 	for in, want := range map[string]string{
-		"A=1\nB=\xff\n":       "line 2: bytes that are not UTF-8",
-		"A=1\n\nage\x00x\n":   "line 3: a NUL byte",
+		"A=1\nB=\xff\n":      "line 2: bytes that are not UTF-8",
+		"A=1\n\nage\x00x\n":  "line 3: a NUL byte",
 		"A=1\r\nB=2\r\n\x00": "line 3: a NUL byte",
 	} {
 		_, err := Parse([]byte(in))
