@@ -11,7 +11,39 @@ import (
 // Writing the gateway's .env is one task, written once here for the
 // wizard's Finish, accessible mode and `export --out`/`--merge`: the file
 // written is remembered as the one `rotate` updates, whichever front-end
-// wrote it.
+// wrote it, and whether it was written without secrets, so that every
+// later write into it (a rotation's too) keeps them out.
+
+// EnvSecretFreeKey (Internal) is the absolute path of the .env last
+// written without secrets; "" when none is.
+const EnvSecretFreeKey = "env.secret_free"
+
+// Secrets says whether a .env written gets the two client secrets.
+type Secrets int
+
+const (
+	// SecretsAsBefore: as the vault remembers for that file (left out
+	// once it was written with SecretsOmit), else included.
+	SecretsAsBefore Secrets = iota
+	SecretsOmit             // export --no-secrets
+	SecretsInclude          // export --with-secrets
+)
+
+// secretFree: the vault remembers path as written without secrets.
+func secretFree(doc vault.Doc, path string) bool {
+	abs, err := filepath.Abs(path)
+	return err == nil && abs != "" && doc.Internal[EnvSecretFreeKey] == abs
+}
+
+func (s Secrets) options(doc vault.Doc, path string) EnvOptions {
+	switch s {
+	case SecretsOmit:
+		return EnvOptions{NoSecrets: true}
+	case SecretsInclude:
+		return EnvOptions{}
+	}
+	return EnvOptions{NoSecrets: secretFree(doc, path)}
+}
 
 // EnvWrite is what WriteEnv did.
 type EnvWrite struct {
@@ -24,8 +56,14 @@ type EnvWrite struct {
 
 // WriteEnv writes the gateway's .env at path from what v holds: merged
 // into an existing file (only the gateway's variables change) unless
-// replace, else a new 0600 file; then remembers it for rotate.
+// replace, else a new 0600 file; then remembers it for rotate. A file
+// remembered as written without secrets stays so.
 func WriteEnv(v *vault.Vault, path string, replace bool) (EnvWrite, error) {
+	return WriteEnvWith(v, path, replace, SecretsAsBefore)
+}
+
+// WriteEnvWith is WriteEnv, choosing whether the secrets are written.
+func WriteEnvWith(v *vault.Vault, path string, replace bool, s Secrets) (EnvWrite, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return EnvWrite{}, err
@@ -33,9 +71,9 @@ func WriteEnv(v *vault.Vault, path string, replace bool) (EnvWrite, error) {
 	var w EnvWrite
 	if _, statErr := os.Stat(abs); statErr == nil && !replace {
 		w.Merged = true
-		w.FileWrite, err = MergeEnvInto(v, abs)
+		w.FileWrite, err = MergeEnvIntoWith(v, abs, s)
 	} else {
-		w.FileWrite, err = ExportFile(v, abs, FormatEnv)
+		w.FileWrite, err = ExportFileWith(v, abs, FormatEnv, s)
 	}
 	if RememberFailed(err) {
 		w.RememberErr, err = err, nil
@@ -46,15 +84,28 @@ func WriteEnv(v *vault.Vault, path string, replace bool) (EnvWrite, error) {
 // ExportFile writes an export in format f to a new file at path (mode
 // 0600); an env file is remembered for rotate.
 func ExportFile(v *vault.Vault, path string, f ExportFormat) (FileWrite, error) {
-	data, err := Export(v.Doc(), f)
+	return ExportFileWith(v, path, f, SecretsAsBefore)
+}
+
+// ExportFileWith is ExportFile, choosing whether the secrets are written
+// (for the env, json and shell formats).
+func ExportFileWith(v *vault.Vault, path string, f ExportFormat, s Secrets) (FileWrite, error) {
+	o := s.options(v.Doc(), path)
+	if f != FormatEnv && s == SecretsAsBefore {
+		o = EnvOptions{} // only the .env is remembered
+	}
+	data, err := ExportWith(v.Doc(), f, o)
 	if err != nil {
 		return FileWrite{}, err
 	}
 	w, err := WriteFileAtomic(path, data, 0o600)
+	if o.NoSecrets && f != FormatUsers {
+		w.SecretsLeftOut = SecretVariables()
+	}
 	if err != nil || f != FormatEnv {
 		return w, err
 	}
-	if err := RememberEnvTarget(v, path); err != nil {
+	if err := rememberEnv(v, path, o.NoSecrets); err != nil {
 		return w, &rememberError{err}
 	}
 	return w, nil
@@ -63,14 +114,48 @@ func ExportFile(v *vault.Vault, path string, f ExportFormat) (FileWrite, error) 
 // MergeEnvInto merges the gateway's variables into the .env at path and
 // remembers it for rotate.
 func MergeEnvInto(v *vault.Vault, path string) (FileWrite, error) {
-	w, err := MergeEnvFile(path, v.Doc())
+	return MergeEnvIntoWith(v, path, SecretsAsBefore)
+}
+
+// MergeEnvIntoWith is MergeEnvInto, choosing whether the secrets are
+// written: SecretsOmit removes their lines.
+func MergeEnvIntoWith(v *vault.Vault, path string, s Secrets) (FileWrite, error) {
+	o := s.options(v.Doc(), path)
+	w, err := mergeEnvFile(path, v.Doc(), o)
 	if err != nil {
 		return w, err
 	}
-	if err := RememberEnvTarget(v, path); err != nil {
+	if err := rememberEnv(v, path, o.NoSecrets); err != nil {
 		return w, &rememberError{err}
 	}
 	return w, nil
+}
+
+// rememberEnv records path as the gateway's .env, for rotate, and whether
+// it was written without secrets, in one vault update.
+func rememberEnv(v *vault.Vault, path string, noSecrets bool) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	doc := v.Doc()
+	free := doc.Internal[EnvSecretFreeKey]
+	if doc.Internal[EnvTargetKey] == abs && (free == abs) == noSecrets {
+		return nil
+	}
+	return v.Update(func(d *vault.Doc) error {
+		if d.Internal == nil {
+			d.Internal = map[string]string{}
+		}
+		d.Internal[EnvTargetKey] = abs
+		switch {
+		case noSecrets:
+			d.Internal[EnvSecretFreeKey] = abs
+		case d.Internal[EnvSecretFreeKey] == abs:
+			delete(d.Internal, EnvSecretFreeKey)
+		}
+		return nil
+	})
 }
 
 // rememberError: the file was written, but the vault could not record it
