@@ -238,3 +238,20 @@ func FuzzParse(f *testing.F) {
 		file.Bindings()
 	})
 }
+
+// The gateway's filled env.example, parsed and resolved as import and
+// merge do.
+func BenchmarkParse(b *testing.B) {
+	data, err := os.ReadFile("../steps/testdata/gateway-env.example")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		f, err := Parse(data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		f.Bindings()
+	}
+}

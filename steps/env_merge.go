@@ -243,7 +243,7 @@ func checkMerged(orig *dotenv.File, merged []byte, tokens map[string]string, omi
 		}
 	}
 	if errs := unreadable(after); len(errs) > 0 {
-		return changed("the line after it")
+		return fmt.Errorf("merging would leave a statement python-dotenv cannot read (nothing was written; please report this, with the file's layout but not its values): %w", errors.Join(errs...))
 	}
 	return nil
 }

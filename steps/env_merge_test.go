@@ -217,3 +217,18 @@ func TestExecOverrides(t *testing.T) {
 		t.Error("a missing .env is not said")
 	}
 }
+
+// A merge into the gateway's env.example: parse, merge, read back.
+func BenchmarkMergeEnv(b *testing.B) {
+	data, err := os.ReadFile("testdata/gateway-env.example")
+	if err != nil {
+		b.Fatal(err)
+	}
+	doc := fullDoc()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := MergeEnvWith(data, doc, EnvOptions{NoSecrets: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
