@@ -472,7 +472,7 @@ written so stays without them (a rotation's merge too) until --with-secrets.`,
 	cmd.Flags().StringVar(&format, "format", "env", "env, json, shell, compute (Globus Compute's two variables) or users (public values for the gateway's users)")
 	cmd.Flags().StringVar(&out, "out", "", "write to this new file (0600) instead of stdout")
 	cmd.Flags().StringVar(&merge, "merge", "", "update the gateway's variables in this existing .env")
-	cmd.Flags().BoolVar(&noSecrets, "no-secrets", false, "leave the two client secrets out (a merge removes their lines): start the gateway with `globus-setup exec`")
+	cmd.Flags().BoolVar(&noSecrets, "no-secrets", false, "leave the two client secrets out (a merge removes their lines): start the gateway with globus-setup exec")
 	cmd.Flags().BoolVar(&withSecrets, "with-secrets", false, "write the secrets into a file written before with --no-secrets")
 	return cmd
 }
