@@ -53,10 +53,12 @@ func groupsStep() Step {
 			return nil
 		},
 		requiredWhy: "type the members for the wizard to create the group, or the ID of a group you created; or skip this step",
+		keys:        []KeySpec{groupsPerIdPSpec()},
 		vars: []gatewayVar{
 			{name: "GLOBUS_GROUPS", list: true, values: groupIDs},
-			// The setup has no per-domain group mapping: a merge keeps what is there.
-			{name: groupsPerIdP, values: func(vault.Doc) []string { return nil }},
+			// The setup makes no per-domain mapping: one is stored by an
+			// import (or set by hand); without it a merge keeps the file's.
+			{name: groupsPerIdP, key: groupsPerIdPKey, values: groupsPerIdPValue},
 		},
 		Action: groupsAction,
 		checks: (*verifier).groups,

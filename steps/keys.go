@@ -19,6 +19,7 @@ const (
 	KindUsernames
 	KindDuration
 	KindScopeString // set by the scope action, not typed
+	KindGroupsPerIdP
 )
 
 func (k Kind) String() string {
@@ -39,6 +40,8 @@ func (k Kind) String() string {
 		return "duration"
 	case KindScopeString:
 		return "scope string"
+	case KindGroupsPerIdP:
+		return "groups per identity provider"
 	}
 	return "unknown"
 }

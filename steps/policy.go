@@ -80,8 +80,8 @@ func policyStep() Step {
 		keys:      policyKeys(),
 		missing:   requiredFields(fields),
 		vars: []gatewayVar{
-			{name: "GLOBUS_POLICIES", list: true, values: list("policy.id")},
-			{name: "AUTHORIZED_IDP_DOMAINS", list: true, values: list("policy.domains")},
+			listVar("GLOBUS_POLICIES", "policy.id"),
+			listVar("AUTHORIZED_IDP_DOMAINS", "policy.domains"),
 		},
 		checks: func(vf *verifier, ctx context.Context) []Check { return []Check{vf.policy(ctx), vf.gatewayStart(ctx)} },
 		plan:   (*planner).planPolicy,

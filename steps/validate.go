@@ -52,6 +52,8 @@ func validateKind(k Kind, raw string) (string, error) {
 		return NormalizeDuration(raw)
 	case KindScopeString:
 		return ValidateScopeString(raw)
+	case KindGroupsPerIdP:
+		return NormalizeGroupsPerIdP(raw)
 	}
 	return "", fmt.Errorf("no validator for kind %v", k)
 }

@@ -427,6 +427,7 @@ func newClipboardClearCmd(a *app) *cobra.Command {
 
 func newExportCmd(a *app) *cobra.Command {
 	var format, out, merge string
+	var noSecrets, withSecrets bool
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Write the gateway's settings: .env, JSON or shell exports",
@@ -439,7 +440,13 @@ unchanged file is not written.
 --format compute gives the two Globus Compute variables (the Service Account's ID
 and secret; prefer 'globus-setup exec --compute', which writes nothing);
 --format users the public client ID, scope and policy the gateway's users need
-(no secret: safe to publish).`,
+(no secret: safe to publish).
+
+--no-secrets leaves out GLOBUS_APPLICATION_SECRET and SERVICE_ACCOUNT_SECRET;
+a merge removes their lines (under the gateway's load_dotenv(override=True) even
+an empty KEY= would beat its environment). Start the gateway with
+'globus-setup exec -- COMMAND', which passes them in its environment only. A file
+written so stays without them (a rotation's merge too) until --with-secrets.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if out != "" && merge != "" {
@@ -453,6 +460,17 @@ and secret; prefer 'globus-setup exec --compute', which writes nothing);
 			}
 			if merge != "" && f != steps.FormatEnv {
 				return errors.New("--merge updates a .env file: it takes --format env")
+			}
+			secrets := steps.SecretsAsBefore
+			switch {
+			case noSecrets && withSecrets:
+				return errors.New("--no-secrets and --with-secrets are opposites: give one")
+			case noSecrets && f == steps.FormatCompute:
+				return errors.New("--no-secrets: the compute format is the Service Account's ID and secret; use `globus-setup exec --compute -- COMMAND`, which keeps the secret off disk")
+			case noSecrets:
+				secrets = steps.SecretsOmit
+			case withSecrets:
+				secrets = steps.SecretsInclude
 			}
 			v, err := a.unlock()
 			if err != nil {
@@ -470,19 +488,19 @@ and secret; prefer 'globus-setup exec --compute', which writes nothing);
 			}
 			switch {
 			case merge != "":
-				w, err := steps.MergeEnvInto(v, merge)
+				w, err := steps.MergeEnvIntoWith(v, merge, secrets)
 				if err := remembered(merge, err); err != nil {
 					return err
 				}
 				fmt.Fprintln(a.stderr, strings.Join(w.Lines("updated the gateway's variables in"), "\n"))
 			case out != "":
-				w, err := steps.ExportFile(v, out, f)
+				w, err := steps.ExportFileWith(v, out, f, secrets)
 				if err := remembered(out, err); err != nil {
 					return err
 				}
 				fmt.Fprintln(a.stderr, strings.Join(w.Lines("wrote"), "\n"))
 			default:
-				data, err := steps.Export(doc, f)
+				data, err := steps.ExportWith(doc, f, steps.EnvOptions{NoSecrets: noSecrets})
 				if err != nil {
 					return err
 				}
@@ -495,5 +513,7 @@ and secret; prefer 'globus-setup exec --compute', which writes nothing);
 	cmd.Flags().StringVar(&format, "format", "env", "env, json, shell, compute (Globus Compute's two variables) or users (public values for the gateway's users)")
 	cmd.Flags().StringVar(&out, "out", "", "write to this new file (0600) instead of stdout")
 	cmd.Flags().StringVar(&merge, "merge", "", "update the gateway's variables in this existing .env")
+	cmd.Flags().BoolVar(&noSecrets, "no-secrets", false, "leave the two client secrets out (a merge removes their lines): start the gateway with globus-setup exec")
+	cmd.Flags().BoolVar(&withSecrets, "with-secrets", false, "write the secrets into a file written before with --no-secrets")
 	return cmd
 }

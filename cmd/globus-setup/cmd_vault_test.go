@@ -890,7 +890,7 @@ func TestExportOut(t *testing.T) {
 
 	out, errs := c.ok("", "export", "--out", gw)
 	noLeak(t, "export --out", out, errs)
-	if out != "" || errs != "wrote "+gw+" (previous version: "+gw+".bak)\n" {
+	if out != "" || errs != "wrote "+gw+" (previous version: "+gw+".bak)\nits mode changed from 0644 to 0600, so that only its owner can read it (a .env holds secrets)\n" {
 		t.Errorf("export --out said %q / %q", out, errs)
 	}
 	if got := readFile(t, gw); got != want {

@@ -158,6 +158,7 @@ kept in an encrypted local vault; run with no command for the full-screen wizard
 		newRotateCmd(a), newExecCmd(a),
 		newRecipientsCmd(a), newProfilesCmd(a),
 		newUnlockCmd(a), newLockCmd(a),
+		newImportCmd(a),
 	)
 	return root
 }
