@@ -104,8 +104,31 @@ type Introspection struct {
 	Iat               int64                       `json:"iat"`
 	IdentitySet       []string                    `json:"identity_set"`
 	SessionInfo       *SessionInfo                `json:"session_info"`
-	IdentitySetDetail []Identity                  `json:"identity_set_detail"`
+	IdentitySetDetail []SetIdentity               `json:"identity_set_detail"`
 	PolicyEvaluations map[string]PolicyEvaluation `json:"policy_evaluations"`
+}
+
+// SetIdentity is one entry of introspection's identity_set_detail. The
+// gateway reads sub, username, name, identity_provider and
+// identity_provider_display_name there (resource_server_async/auth.py
+// check_session_info: id=identity["sub"]). Recorded shapes of an
+// identity differ: the identities API names its ID "id"
+// (globus-sdk-python testing/data/auth/get_identities.py), an ID token's
+// identity_set names it "sub", beside identity_provider_display_name
+// (tests/unit/tokenstorage/v2/test_validating_token_storage.py); so both
+// are read.
+type SetIdentity struct {
+	Identity
+	Sub                         string `json:"sub"`
+	IdentityProviderDisplayName string `json:"identity_provider_display_name"`
+}
+
+// IdentityID is the identity's ID: sub, which the gateway reads, else id.
+func (s SetIdentity) IdentityID() string {
+	if s.Sub != "" {
+		return s.Sub
+	}
+	return s.ID
 }
 
 // UnmarshalJSON accepts aud as an array (Globus) or a single string (RFC 7662).
@@ -362,4 +385,18 @@ func (c *Client) RevokeToken(ctx context.Context, clientID, token string) error 
 	}
 	form := url.Values{"token": {token}, "client_id": {clientID}}
 	return c.do(ctx, call{svc: c.auth, method: http.MethodPost, path: "v2/oauth2/token/revoke", form: form, secrets: []string{token}, policy: retrySafe})
+}
+
+// RevokeTokenAs revokes a token issued to the confidential client cred (a
+// dependent token the Service API got on a user's behalf, say),
+// authenticated as that client with HTTP Basic and the token alone in the
+// form: globus-sdk-python's base_login_client.py oauth2_revoke_token sends
+// client_id only when the client cannot authenticate itself. Retried like a
+// read, as RevokeToken.
+func (c *Client) RevokeTokenAs(ctx context.Context, cred Credentials, token string) error {
+	if strings.TrimSpace(token) == "" {
+		return nil
+	}
+	form := url.Values{"token": {token}}
+	return c.do(ctx, call{svc: c.auth, method: http.MethodPost, path: "v2/oauth2/token/revoke", auth: Basic(cred), form: form, secrets: []string{token}, policy: retrySafe})
 }

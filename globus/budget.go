@@ -16,7 +16,7 @@ const EnvNetworkBudget = "GLOBUS_SETUP_NETWORK_BUDGET"
 
 // DefaultNetworkBudget leaves room for one attempt that hits the SDK's
 // 60 s timeout and a second try, yet stops a server that never answers
-// well before the 5 × 60 s (plus backoff) the retries alone would allow.
+// well before the 6 × 60 s (plus backoff) the retries alone would allow.
 const DefaultNetworkBudget = 2 * time.Minute
 
 // NetworkBudgetFromEnv reads GLOBUS_SETUP_NETWORK_BUDGET: whole seconds or a

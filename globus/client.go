@@ -16,17 +16,18 @@ import (
 	"time"
 )
 
-// DefaultMaxRetries is how many times a call is retried after the first try.
-const DefaultMaxRetries = 4
+// DefaultMaxRetries is how many times a call is retried after the first
+// try: globus-sdk-python's RetryConfig.max_retries
+// (src/globus_sdk/transport/retry_config.py).
+const DefaultMaxRetries = 5
 
 const (
-	backoffBase = 500 * time.Millisecond
-	backoffCap  = 20 * time.Second
-	// A Retry-After longer than this is not waited out inside one call: the
-	// error goes back to the operator, whose Hint says how long to wait.
-	maxRetryAfter = 60 * time.Second
-	maxAnswer     = 8 << 20
-	userAgent     = "globus-setup (Go)"
+	// maxSleep caps every wait between tries, a server's Retry-After
+	// included: RetryConfig.max_sleep, applied to both in
+	// transport/requests.py _retry_sleep.
+	maxSleep  = 10 * time.Second
+	maxAnswer = 8 << 20
+	userAgent = "globus-setup (Go)"
 )
 
 // Client talks to Globus Auth and Groups. It is safe for concurrent use.
@@ -148,8 +149,13 @@ func sleepContext(ctx context.Context, d time.Duration) error {
 type retryPolicy int
 
 const (
-	// retrySafe: reads, PUTs and token calls that change nothing lasting: 429,
-	// any 5xx and transient network failures.
+	// retrySafe: reads, PUTs and token calls that change nothing lasting:
+	// the answers globus-sdk-python retries (transport/default_retry_checks.py
+	// check_transient_error, check_retry_after_header and
+	// check_request_exception; the statuses are RetryConfig's
+	// transient_error_status_codes, 429 500 502 503 504) and transient
+	// network failures. Any other status, 501 and 505 among them, is
+	// answered the same however often it is asked: one try.
 	retrySafe retryPolicy = iota
 	// retryCreate: POSTs that create something. Only 429 and 503 are retried:
 	// both mean the request was refused before any work. A 500, 502 or 504
@@ -160,21 +166,32 @@ const (
 	retryCreate
 )
 
+// transientStatus: the statuses globus-sdk-python retries
+// (RetryConfig.transient_error_status_codes).
+func transientStatus(status int) bool {
+	switch status {
+	case http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
 func (p retryPolicy) retryable(status int, err error) bool {
 	switch {
 	case status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable:
 		return true
-	case status >= 500:
-		return p == retrySafe
 	case status != 0:
-		return false
+		return p == retrySafe && transientStatus(status)
 	}
 	return p == retrySafe && transient(err)
 }
 
 // transient: failures that another try may well cure. The caller's own
 // context ending is checked apart (retry); a per-request timeout
-// (GLOBUS_SDK_HTTP_TIMEOUT) is transient.
+// (GLOBUS_SDK_HTTP_TIMEOUT) is transient. Narrower than the SDK, which
+// retries every requests.RequestException: a host that does not exist or a
+// certificate that does not verify answers the same on the next try.
 func transient(err error) bool {
 	var ne *NetworkError
 	if !errors.As(err, &ne) || errors.Is(err, context.Canceled) {
@@ -190,14 +207,12 @@ func transient(err error) bool {
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
-// backoff is exponential from 0.5s, capped at 20s, plus up to 50% jitter so
-// several wizards do not retry in step.
+// backoff before retry number attempt+1: globus-sdk-python's
+// _exponential_backoff, (0.25 + 0.5 × random) × 2^attempt seconds, so
+// several wizards do not retry in step; capped at maxSleep.
 func backoff(attempt int) time.Duration {
-	d := backoffBase << min(attempt, 10)
-	if d > backoffCap {
-		d = backoffCap
-	}
-	return d + rand.N(d/2+1)
+	d := time.Duration((0.25 + 0.5*rand.Float64()) * float64(time.Second<<min(attempt, 10)))
+	return min(d, maxSleep)
 }
 
 // retry runs attempt until it succeeds, fails for good, or the retries are
@@ -222,11 +237,10 @@ func (c *Client) retry(ctx context.Context, p retryPolicy, svc service, method, 
 			return err
 		}
 		wait := backoff(n)
-		if d, ok := parseRetryAfter(h, time.Now()); ok {
-			if d > maxRetryAfter {
-				return err
-			}
-			wait = d
+		if d, ok := parseRetryAfter(h); ok && d > 0 && (status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable) {
+			// check_retry_after_header: only these statuses' Retry-After
+			// is read, and a zero one leaves the backoff.
+			wait = min(d, maxSleep)
 		}
 		if !deadline.IsZero() && time.Now().Add(wait).After(deadline) {
 			return spent(n+1, err) // no time left for another try
@@ -272,9 +286,10 @@ func (c *Client) do(ctx context.Context, k call) error {
 		target += "?" + k.query.Encode()
 	}
 	display := "/" + k.path
-	secrets := append(secretsOf(k.auth), k.secrets...)
+	rb, _ := k.auth.(*renewingBearer)
+	var sent string // the renewable token the last try carried
 
-	return c.retry(ctx, k.policy, k.svc, k.method, display, func(ctx context.Context) (int, http.Header, error) {
+	attempt := func(ctx context.Context) (int, http.Header, error) {
 		req, err := http.NewRequestWithContext(ctx, k.method, target, bytes.NewReader(body))
 		if err != nil {
 			return 0, nil, fmt.Errorf("globus: cannot build the request %s %s", k.method, display)
@@ -289,7 +304,10 @@ func (c *Client) do(ctx context.Context, k call) error {
 		if ctype != "" {
 			req.Header.Set("Content-Type", ctype)
 		}
-		if k.auth != nil {
+		switch {
+		case rb != nil:
+			sent = rb.authorize(req)
+		case k.auth != nil:
 			k.auth.Authorize(req)
 		}
 		resp, err := c.httpc.Do(req)
@@ -302,6 +320,7 @@ func (c *Client) do(ctx context.Context, k call) error {
 			return 0, nil, c.networkError(ctx, k.svc, k.method, display, err)
 		}
 		if resp.StatusCode < 200 || resp.StatusCode > 299 {
+			secrets := append(secretsOf(k.auth), k.secrets...)
 			e := parseError(k.svc, k.method, display, resp.StatusCode, resp.Header, data, secrets)
 			e.Auth = authKind(k.auth)
 			e.Create = k.policy == retryCreate
@@ -314,7 +333,20 @@ func (c *Client) do(ctx context.Context, k call) error {
 			}
 		}
 		return resp.StatusCode, resp.Header, nil
-	})
+	}
+	err := c.retry(ctx, k.policy, k.svc, k.method, display, attempt)
+	if rb == nil || !renewable401(err) {
+		return err
+	}
+	// Once per call, as the SDK's check_expired_authorization.
+	renewed, rerr := rb.renewFrom(ctx, sent)
+	switch {
+	case rerr != nil:
+		return rerr
+	case !renewed:
+		return err
+	}
+	return c.retry(ctx, k.policy, k.svc, k.method, display, attempt)
 }
 
 // networkError wraps a transport failure, dropping *url.Error's URL (it would

@@ -34,19 +34,21 @@ func TestRetryOn5xxThenSuccess(t *testing.T) {
 	}
 }
 
+// globus-sdk-python's RetryConfig: 5 retries, each wait
+// (0.25 + 0.5 × random) × 2^attempt seconds, capped at 10 s.
 func TestBackoffGrowsWithJitter(t *testing.T) {
 	f := newFixture(t, failThen(100, 500, nil, globusError(500, "ERROR", "boom"), okClient))
 	_, err := f.c.GetClient(context.Background(), Basic(testCred), "c1")
 	if !IsStatus(err, 500) {
 		t.Fatalf("err = %v", err)
 	}
-	if n := f.rec.count(); n != 1+DefaultMaxRetries {
-		t.Errorf("%d requests, want %d", n, 1+DefaultMaxRetries)
+	if n := f.rec.count(); n != 6 {
+		t.Errorf("%d requests, want 6 (the first and 5 retries)", n)
 	}
 	for i, d := range f.sl.all() {
-		lo := backoffBase << i
-		if d < lo || d > lo+lo/2 {
-			t.Errorf("sleep %d = %v, want in [%v, %v]", i, d, lo, lo+lo/2)
+		lo, hi := time.Second<<i/4, min(3*(time.Second<<i)/4, 10*time.Second)
+		if d < min(lo, 10*time.Second) || d > hi {
+			t.Errorf("sleep %d = %v, want in [%v, %v]", i, d, lo, hi)
 		}
 	}
 }
@@ -66,7 +68,10 @@ func TestWithMaxRetries(t *testing.T) {
 	}
 }
 
-func TestRetryAfterSecondsAndDate(t *testing.T) {
+// Retry-After is read as whole seconds, and only on 429 and 503
+// (default_retry_checks.py check_retry_after_header, _parse_retry_after);
+// an HTTP date is not an int there, so the backoff stands.
+func TestRetryAfterWholeSeconds(t *testing.T) {
 	f := newFixture(t, failThen(1, 429, http.Header{"Retry-After": {"7"}}, globusError(429, "TOO_MANY", "slow down"), okClient))
 	if _, err := f.c.GetClient(context.Background(), Basic(testCred), "c1"); err != nil {
 		t.Fatal(err)
@@ -80,24 +85,56 @@ func TestRetryAfterSecondsAndDate(t *testing.T) {
 	if _, err := f.c.GetClient(context.Background(), Basic(testCred), "c1"); err != nil {
 		t.Fatal(err)
 	}
-	// An HTTP date has one-second resolution.
-	if got := f.sl.all(); len(got) != 1 || got[0] < 28*time.Second || got[0] > 30*time.Second {
-		t.Errorf("sleeps %v, want about 30s", got)
+	if got := f.sl.all(); len(got) != 1 || got[0] > 750*time.Millisecond {
+		t.Errorf("sleeps %v, want the first backoff (at most 750ms)", got)
+	}
+
+	// A 500's Retry-After is not read.
+	f = newFixture(t, failThen(1, 500, http.Header{"Retry-After": {"7"}}, nil, okClient))
+	if _, err := f.c.GetClient(context.Background(), Basic(testCred), "c1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.sl.all(); len(got) != 1 || got[0] > 750*time.Millisecond {
+		t.Errorf("sleeps %v, want the first backoff", got)
 	}
 }
 
-func TestLongRetryAfterIsNotWaitedOut(t *testing.T) {
+// Every wait is capped at 10 s, a long Retry-After's too
+// (transport/requests.py _retry_sleep: min(backoff, max_sleep)).
+func TestLongRetryAfterIsCapped(t *testing.T) {
 	f := newFixture(t, failThen(1, 429, http.Header{"Retry-After": {"3600"}}, globusError(429, "TOO_MANY", "slow down"), okClient))
+	if _, err := f.c.GetClient(context.Background(), Basic(testCred), "c1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.sl.all(); len(got) != 1 || got[0] != 10*time.Second {
+		t.Errorf("sleeps %v, want [10s]", got)
+	}
+	f = newFixture(t, failThen(100, 429, http.Header{"Retry-After": {"3600"}}, globusError(429, "TOO_MANY", "slow down"), okClient))
 	_, err := f.c.GetClient(context.Background(), Basic(testCred), "c1")
 	var e *Error
-	if !errors.As(err, &e) || e.Status != 429 || e.RetryAfter != time.Hour {
-		t.Fatalf("err = %#v", err)
+	if !errors.As(err, &e) || e.Status != 429 || e.RetryAfter != time.Hour || !strings.Contains(e.Hint(), "wait 1h0m0s") {
+		t.Fatalf("err = %v, hint %q", err, Hint(err))
 	}
-	if f.rec.count() != 1 || len(f.sl.all()) != 0 {
-		t.Errorf("retried a one-hour Retry-After")
-	}
-	if !strings.Contains(e.Hint(), "wait 1h0m0s") {
-		t.Errorf("hint %q", e.Hint())
+}
+
+// 501 and 505 are answered the same however often they are asked: one
+// try, and a hint that does not send the operator back in a few minutes.
+// Only 429, 500, 502, 503 and 504 are retried (RetryConfig
+// transient_error_status_codes).
+func TestOnlyTransientStatusesAreRetried(t *testing.T) {
+	for status, want := range map[int]int{501: 1, 505: 1, 507: 1, 500: 6, 502: 6, 503: 6, 504: 6, 429: 6} {
+		f := newFixture(t, failThen(100, status, nil, globusError(status, "X", "no"), okClient))
+		_, err := f.c.GetClient(context.Background(), Basic(testCred), "c1")
+		if n := f.rec.count(); !IsStatus(err, status) || n != want {
+			t.Errorf("GET %d: %d requests, want %d (err %v)", status, n, want, err)
+		}
+		h := Hint(err)
+		if permanent := want == 1; status != 429 && permanent == strings.Contains(h, "try again in a few minutes") {
+			t.Errorf("%d: hint %q", status, h)
+		}
+		if want == 1 && !strings.Contains(h, "trying again will not help") {
+			t.Errorf("%d: hint %q", status, h)
+		}
 	}
 }
 
@@ -415,19 +452,14 @@ func TestGroupsErrorsNameGroups(t *testing.T) {
 }
 
 func TestParseRetryAfter(t *testing.T) {
-	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	for v, want := range map[string]time.Duration{
-		"0": 0, "12": 12 * time.Second, " 3 ": 3 * time.Second,
-		"Wed, 25 Nov 2026 12:01:00 GMT": time.Minute,
-		"Wed, 25 Nov 2026 11:00:00 GMT": 0,
-	} {
-		got, ok := parseRetryAfter(http.Header{"Retry-After": {v}}, now)
+	for v, want := range map[string]time.Duration{"0": 0, "12": 12 * time.Second, " 3 ": 3 * time.Second} {
+		got, ok := parseRetryAfter(http.Header{"Retry-After": {v}})
 		if !ok || got != want {
 			t.Errorf("%q: %v %v, want %v", v, got, ok, want)
 		}
 	}
-	for _, v := range []string{"", "-1", "soon"} {
-		if _, ok := parseRetryAfter(http.Header{"Retry-After": {v}}, now); ok {
+	for _, v := range []string{"", "-1", "soon", "1.5", "Wed, 25 Nov 2026 12:01:00 GMT"} {
+		if _, ok := parseRetryAfter(http.Header{"Retry-After": {v}}); ok {
 			t.Errorf("%q accepted", v)
 		}
 	}

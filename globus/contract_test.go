@@ -110,6 +110,41 @@ func contractRows() []contractRow {
 			},
 		},
 		{
+			// The proof's dependent Groups token, revoked as the Service API
+			// app it was issued to: a confidential client authenticates, and
+			// only the token is in the form.
+			name: "revoke as a confidential client", source: "testing/data/auth/oauth2_revoke_token.py; base_login_client.py oauth2_revoke_token (client_id only without authentication)",
+			method: "POST", path: "/auth/v2/oauth2/token/revoke", auth: "basic",
+			form:   url.Values{"token": {"groups-at-0123"}},
+			status: 200, answer: `{"active":false}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return nil, c.RevokeTokenAs(ctx, testCred, "groups-at-0123")
+			},
+		},
+		{
+			// identity_set_detail as the gateway reads it: sub (not id) and
+			// identity_provider_display_name, the shape of an ID token's
+			// identity_set; the identities API's own shape says id.
+			name: "introspect with identity_set_detail", source: "gateway resource_server_async/auth.py check_session_info; tests/unit/tokenstorage/v2/test_validating_token_storage.py (identity_set entries); testing/data/auth/get_identities.py (id)",
+			method: "POST", path: "/auth/v2/oauth2/token/introspect", auth: "basic",
+			form:   url.Values{"token": {"user-at-0123"}, "include": {"session_info,identity_set_detail"}},
+			status: 200,
+			answer: `{"active":true,"token_type":"Bearer","scope":"s","client_id":"` + ctClient + `","username":"kf@example.org","sub":"` + ctUser + `","aud":["` + ctClient + `"],"iss":"https://auth.globus.org","exp":1715289767,
+				"session_info":{"session_id":"s1","authentications":{"` + ctUser + `":{"idp":"41143743-f3c8-4d60-bbdb-eeecaba85bd9","auth_time":1715116967}}},
+				"identity_set_detail":[{"email":null,"identity_provider":"41143743-f3c8-4d60-bbdb-eeecaba85bd9","identity_provider_display_name":"Example University","last_authentication":1715116967,"name":"K F","sub":"` + ctUser + `","username":"kf@example.org"},
+					{"id":"46bd0f56-e24f-11e5-a510-131bef46955c","identity_provider":"7daddf46-70c5-45ee-9f0f-7244fe7c8707","username":"kf@gmail.com"}]}`,
+			call: func(ctx context.Context, c *Client) (any, error) {
+				return c.Introspect(ctx, testCred, "user-at-0123", []string{"session_info", "identity_set_detail"}, nil)
+			},
+			check: func(t *testing.T, got any) {
+				d := got.(*Introspection).IdentitySetDetail
+				if len(d) != 2 || d[0].IdentityID() != ctUser || d[0].Sub != ctUser || d[0].IdentityProviderDisplayName != "Example University" ||
+					d[1].IdentityID() != "46bd0f56-e24f-11e5-a510-131bef46955c" || d[1].Sub != "" {
+					t.Errorf("%+v", d)
+				}
+			},
+		},
+		{
 			name: "get client", source: "testing/data/auth/get_client.py",
 			method: "GET", path: "/auth/v2/api/clients/" + ctClient, auth: "basic", status: 200,
 			answer: `{"client":{"required_idp":null,"name":"Svc","redirect_uris":[],"links":{"privacy_policy":null,"terms_and_conditions":null},"scopes":[],
@@ -631,4 +666,45 @@ func TestInvalidGrantHintWithBasic(t *testing.T) {
 	if h := e.Hint(); !strings.Contains(h, "secret do not match") {
 		t.Errorf("hint %q", h)
 	}
+}
+
+// A management call refused for want of a recent admin sign-in (403
+// FORBIDDEN, no authorization_parameters: GLOBUS-API.md "Second pass") is
+// read as a request to sign in again: the login it starts differs from a
+// plain one by its session_message, and keeps prompt=login, so Globus
+// authenticates afresh rather than reuse the browser's old session.
+func TestContractRecentAdminSignIn(t *testing.T) {
+	f := newFixture(t, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 403, map[string]any{"errors": []map[string]any{{"status": "403", "code": "FORBIDDEN", "title": "Forbidden", "id": "req-1",
+			"detail": "To access this project you must have an identity with admin privileges in session within the last 30 minutes."}},
+			"error": "forbidden", "error_description": "To access this project you must have an identity with admin privileges in session within the last 30 minutes."})
+	})
+	_, err := f.c.CreateCredential(context.Background(), Bearer("operator-token-0123"), ctClient, "gateway")
+	req, _, ok := RequirementsOf(err)
+	if !ok {
+		t.Fatalf("not a sign-in request: %v", err)
+	}
+	flow, err := f.c.StartBoostLogin(ctClient, []string{"openid"}, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, _ := f.c.StartLogin(ctClient, []string{"openid"})
+	got, want := mustQuery(t, flow.URL), mustQuery(t, plain.URL)
+	for _, k := range []string{"code_challenge", "state"} {
+		got.Del(k)
+		want.Del(k)
+	}
+	want.Set("session_message", "Sign in again as an administrator of the project: Globus wants an admin's sign-in from the last 30 minutes.")
+	if got.Encode() != want.Encode() || got.Get("prompt") != "login" {
+		t.Errorf("authorize query\n %s\nwant\n %s", got.Encode(), want.Encode())
+	}
+}
+
+func mustQuery(t *testing.T, raw string) url.Values {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Query()
 }

@@ -1,10 +1,13 @@
 package globus
 
 import (
+	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 )
 
 const mask = "****"
@@ -54,6 +57,87 @@ func Basic(c Credentials) Authorizer { return basicAuth{c} }
 // Bearer authorizes with an access token.
 func Bearer(accessToken string) Authorizer { return bearerAuth{accessToken} }
 
+// RenewingBearer authorizes with an access token that can be renewed. When
+// Globus answers 401 to a request it authorised (a token Globus ended
+// before its expiry: consent revoked, session ended), the client calls
+// renew once with the refused token and sends the request again with the
+// token renew returns, as globus-sdk-python does
+// (transport/default_retry_checks.py check_expired_authorization, run once
+// per request; authorizers/renewing.py handle_missing_authorization). A
+// 401 that asks for a new sign-in (a GARE) is not renewed: a refreshed
+// token has the same session. renew returning "" means it cannot renew:
+// the 401 stands. Its error is returned as the call's, so it can say what
+// to do (log in again). Calls sharing the authorizer renew once between
+// them.
+func RenewingBearer(accessToken string, renew func(ctx context.Context, refused string) (string, error)) Authorizer {
+	return &renewingBearer{token: accessToken, renew: renew}
+}
+
+type renewingBearer struct {
+	mu     sync.Mutex
+	token  string
+	old    []string // tokens held before: masked in errors too
+	renew  func(context.Context, string) (string, error)
+	failed error // a refresh Globus refused: not asked again
+}
+
+// authorize sets the header and returns the token it sent.
+func (b *renewingBearer) authorize(r *http.Request) string {
+	b.mu.Lock()
+	t := b.token
+	b.mu.Unlock()
+	r.Header.Set("Authorization", "Bearer "+t)
+	return t
+}
+
+func (b *renewingBearer) Authorize(r *http.Request) { b.authorize(r) }
+
+// renewFrom replaces refused with a renewed token; false when it cannot.
+func (b *renewingBearer) renewFrom(ctx context.Context, refused string) (bool, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.token != refused {
+		return true, nil // another call renewed it meanwhile
+	}
+	if b.renew == nil {
+		return false, nil
+	}
+	if b.failed != nil {
+		return false, b.failed
+	}
+	t, err := b.renew(ctx, refused)
+	switch {
+	case err != nil:
+		var ge *Error
+		if errors.As(err, &ge) && ge.Status >= 400 && ge.Status < 500 && ge.Status != http.StatusTooManyRequests {
+			b.failed = err // refused, not failed on the way: it would be again
+		}
+		return false, err
+	case t == "" || t == refused:
+		return false, nil
+	}
+	b.old = append(b.old, b.token)
+	b.token = t
+	return true, nil
+}
+
+func (b *renewingBearer) secrets() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]string{b.token}, b.old...)
+}
+
+func (b *renewingBearer) String() string { return "RenewingBearer(" + mask + ")" }
+func (b *renewingBearer) Format(f fmt.State, verb rune) {
+	formatMasked(f, verb, b.String(), `globus.RenewingBearer("`+mask+`")`)
+}
+
+// renewable401 is a 401 a renewed token may cure: not a sign-in request.
+func renewable401(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Status == http.StatusUnauthorized && e.Requirements == nil
+}
+
 // Both types format themselves: fmt cannot call methods on unexported fields,
 // so without these a %+v of an Authorizer would print the secret or token.
 type basicAuth struct{ c Credentials }
@@ -77,7 +161,7 @@ func authKind(a Authorizer) string {
 	switch a.(type) {
 	case basicAuth:
 		return "basic"
-	case bearerAuth:
+	case bearerAuth, *renewingBearer:
 		return "bearer"
 	}
 	return ""
@@ -92,6 +176,8 @@ func secretsOf(a Authorizer) []string {
 		return []string{a.c.Secret, base64.StdEncoding.EncodeToString([]byte(a.c.ID + ":" + a.c.Secret))}
 	case bearerAuth:
 		return []string{a.token}
+	case *renewingBearer:
+		return a.secrets()
 	}
 	return nil
 }

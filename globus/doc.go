@@ -33,10 +33,14 @@
 //
 // # Retries
 //
-// 429 and 5xx answers are retried with exponential backoff and jitter, or
-// after the server's Retry-After (seconds or HTTP date, up to a minute), at
-// most WithMaxRetries times (default 4). Reads also retry transient network
-// failures. POSTs that create things retry only 429 and 503, refusals before
-// any work: see retryCreate. After a 500, 502 or 504 the object may exist
-// anyway, and the error's Hint says so. Other 4xx answers are never retried.
+// As globus-sdk-python (transport/retry_config.py, default_retry_checks.py):
+// 429, 500, 502, 503 and 504 answers, and transient network failures, are
+// retried at most WithMaxRetries times (default 5), after an exponential
+// backoff with jitter or, for 429 and 503, the server's Retry-After in whole
+// seconds; every wait is capped at 10 s. Any other status is tried once: a
+// 501 or 505 does not pass with time, and its Hint says so. POSTs that
+// create things retry only 429 and 503, refusals before any work: see
+// retryCreate. After a 500, 502 or 504 the object may exist anyway, and the
+// error's Hint says so. Other 4xx answers are never retried, except a 401
+// to a RenewingBearer, which renews its token once and tries again.
 package globus

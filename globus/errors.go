@@ -111,12 +111,26 @@ func (e *Error) Hint() string {
 		return "Globus is limiting the rate of requests: wait a minute and try again"
 	case e.Create && e.mayHaveActed():
 		return "Globus had a problem on its side but may have made it anyway: look for it before trying again, so as not to make a second one (see https://status.globus.org)"
-	case e.Status >= 500:
+	case transientStatus(e.Status):
 		return "Globus had a problem on its side: try again in a few minutes (see https://status.globus.org)"
+	case e.Status >= 500:
+		// 501 Not Implemented, 505 and the like do not pass with time: the
+		// SDK does not retry them (retrySafe), and neither should a person.
+		return e.service() + " answers " + strconv.Itoa(e.Status) + " " + http.StatusText(e.Status) +
+			" to this request however often it is asked, so trying again will not help: check that nothing on the way (a proxy, or " +
+			envVarOf(e.Service) + " if set) changes the request; otherwise tell Globus support (support@globus.org) the request ID"
 	case e.Status == http.StatusBadRequest || e.Status == http.StatusUnprocessableEntity:
 		return "Globus refused the request as invalid: check the values entered"
 	}
 	return ""
+}
+
+// envVarOf names the variable that overrides a service's base URL.
+func envVarOf(service string) string {
+	if service == "Globus Groups" {
+		return EnvGroupsURL
+	}
+	return EnvAuthURL
 }
 
 // mayHaveActed: answers that can come after the service did the work.
@@ -237,13 +251,16 @@ func parseError(svc service, method, path string, status int, h http.Header, bod
 	if e.RequestID == "" {
 		e.RequestID = h.Get("X-Request-Id")
 	}
-	if d, ok := parseRetryAfter(h, time.Now()); ok {
+	if d, ok := parseRetryAfter(h); ok {
 		e.RetryAfter = d
 	}
 	// Scrub anything the server echoed back, and keep each field short: a
 	// hostile or broken server could send anything.
 	for _, f := range []*string{&e.Code, &e.Detail, &e.Title, &e.RequestID, &e.OAuthError} {
 		*f = oneLine(scrub(*f, secrets), 500)
+	}
+	if e.Requirements == nil {
+		e.Requirements = recentAdminRequirement(status, e.Detail)
 	}
 	return e
 }
@@ -256,24 +273,13 @@ func jsonString(raw json.RawMessage) string {
 	return s
 }
 
-// parseRetryAfter reads Retry-After as seconds or as an HTTP date.
-func parseRetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
+// parseRetryAfter reads Retry-After as whole seconds, as globus-sdk-python
+// does (transport/default_retry_checks.py _parse_retry_after: int() of the
+// header, anything else ignored, so an HTTP date is too).
+func parseRetryAfter(h http.Header) (time.Duration, bool) {
+	secs, err := strconv.Atoi(strings.TrimSpace(h.Get("Retry-After")))
+	if err != nil || secs < 0 {
 		return 0, false
 	}
-	if secs, err := strconv.Atoi(v); err == nil {
-		if secs < 0 {
-			return 0, false
-		}
-		return time.Duration(secs) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		d := t.Sub(now)
-		if d < 0 {
-			d = 0
-		}
-		return d, true
-	}
-	return 0, false
+	return time.Duration(secs) * time.Second, true
 }

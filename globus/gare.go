@@ -3,9 +3,13 @@ package globus
 import (
 	"encoding/json"
 	"errors"
+	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // A Globus Auth Requirements Error (GARE) is how any Globus service says
@@ -38,11 +42,20 @@ type AuthRequirements struct {
 	MFA            bool     // session_required_mfa
 	Scopes         []string // required_scopes: consent still to be given
 	Prompt         string   // prompt, e.g. "login"
+
+	// RecentAdmin: Globus wants a sign-in by an administrator of the
+	// project within AdminWithin (0 when it did not say how long), read
+	// from a refusal that carries no authorization_parameters (see
+	// recentAdminRequirement). Reason is then Globus's own words, and
+	// SessionMessage ours, for the sign-in page.
+	RecentAdmin bool
+	AdminWithin time.Duration
+	Reason      string
 }
 
 // Session reports whether the session itself must change (not only consent).
 func (r *AuthRequirements) Session() bool {
-	return r.MFA || len(r.Identities) > 0 || len(r.Policies) > 0 || len(r.SingleDomain) > 0
+	return r.MFA || len(r.Identities) > 0 || len(r.Policies) > 0 || len(r.SingleDomain) > 0 || r.RecentAdmin
 }
 
 // Equal: the same requirement (the code and message aside).
@@ -51,7 +64,68 @@ func (r *AuthRequirements) Equal(o *AuthRequirements) bool {
 		return r == o
 	}
 	return r.MFA == o.MFA && slices.Equal(r.Identities, o.Identities) && slices.Equal(r.Policies, o.Policies) &&
-		slices.Equal(r.SingleDomain, o.SingleDomain) && slices.Equal(r.Scopes, o.Scopes)
+		slices.Equal(r.SingleDomain, o.SingleDomain) && slices.Equal(r.Scopes, o.Scopes) && r.RecentAdmin == o.RecentAdmin
+}
+
+// GlobusSays is Globus's own explanation: the refusal's words for a
+// requirement read from them, else the GARE's session_message ("" if none).
+func (r *AuthRequirements) GlobusSays() string {
+	if r.Reason != "" {
+		return r.Reason
+	}
+	return r.SessionMessage
+}
+
+// recentAdminDetail is how Globus Auth refuses a management call in a
+// high-assurance project whose admin last signed in too long ago: 403,
+// code FORBIDDEN, "To access this project you must have an identity with
+// admin privileges in session within the last 30 minutes." (ORNL/DataFed
+// issue 1783, quoting globus-sdk's AuthAPIError; the Ansible collection
+// m1yag1/ansible-globus plugins/modules/globus_auth.py meets it on project
+// updates and credential creation). Whether authorization_parameters come
+// with it is unverified: a GARE in the body wins (parseRequirements), and
+// without one the sentence alone is read.
+var recentAdminDetail = regexp.MustCompile(`(?i)admin privileges in session within the last\s*(\d+)?\s*(minute|hour)?`)
+
+// recentAdminRequirement reads that refusal as a request for a fresh
+// sign-in (prompt=login), or nil for any other answer. detail is already
+// cleaned to one line.
+func recentAdminRequirement(status int, detail string) *AuthRequirements {
+	if status != http.StatusForbidden && status != http.StatusUnauthorized {
+		return nil
+	}
+	m := recentAdminDetail.FindStringSubmatch(detail)
+	if m == nil {
+		return nil
+	}
+	r := &AuthRequirements{Code: "FORBIDDEN", Prompt: "login", RecentAdmin: true, Reason: printable(detail)}
+	if n, err := strconv.Atoi(m[1]); err == nil && n > 0 && n < 100000 {
+		r.AdminWithin = time.Duration(n) * time.Minute
+		if strings.EqualFold(m[2], "hour") {
+			r.AdminWithin = time.Duration(n) * time.Hour
+		}
+	}
+	r.SessionMessage = "Sign in again as an administrator of the project: Globus wants an admin's sign-in " + r.within() + "."
+	return r
+}
+
+// within says how recent the admin's sign-in must be.
+func (r *AuthRequirements) within() string {
+	if r.AdminWithin <= 0 {
+		return "made recently"
+	}
+	return "from the last " + plainDuration(r.AdminWithin)
+}
+
+func plainDuration(d time.Duration) string {
+	n, unit := int(d/time.Minute), "minute"
+	if d%time.Hour == 0 {
+		n, unit = int(d/time.Hour), "hour"
+	}
+	if n == 1 {
+		return unit
+	}
+	return strconv.Itoa(n) + " " + unit + "s"
 }
 
 // URLParams are the authorize URL's parameters for this requirement, named
@@ -260,6 +334,9 @@ func cleanList(in []string) []string {
 // "with MFA and with an identity from anl.gov".
 func (r *AuthRequirements) Describe() string {
 	var parts []string
+	if r.RecentAdmin {
+		parts = append(parts, "as an administrator of the project (Globus wants an admin's sign-in "+r.within()+")")
+	}
 	if r.MFA {
 		parts = append(parts, "with MFA (a second factor)")
 	}

@@ -40,7 +40,7 @@ func (r *Reauth) Ask() string {
 // Lines are Ask, then Globus's own message when it gave one.
 func (r *Reauth) Lines() []string {
 	out := []string{r.Ask()}
-	if m := r.Req.SessionMessage; m != "" {
+	if m := r.Req.GlobusSays(); m != "" {
 		out = append(out, "Globus says: "+m)
 	}
 	return out
@@ -91,8 +91,11 @@ func Redrive(ctx context.Context, e *Env, fn func(context.Context) error) error 
 	return err
 }
 
+// sessionMessage quotes a GARE's session_message for an error; a
+// requirement read from the refusal's own words (Reason) is quoted by the
+// error it wraps already.
 func sessionMessage(req *globus.AuthRequirements) string {
-	if req.SessionMessage == "" {
+	if req.Reason != "" || req.SessionMessage == "" {
 		return ""
 	}
 	return " (Globus says: " + req.SessionMessage + ")"

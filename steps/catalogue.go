@@ -228,13 +228,14 @@ func newProjectCopy(doc vault.Doc) []CopyValue {
 }
 
 var placeholders = map[Kind]string{
-	KindUUID:      "1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d",
-	KindSecret:    "the secret shown once after Generate Secret",
-	KindText:      assets.DefaultProjectName,
-	KindEmail:     "ops@anl.gov",
-	KindDomains:   "anl.gov uchicago.edu",
-	KindUsernames: "alice@anl.gov bob@uchicago.edu",
-	KindDuration:  "8h",
+	KindUUID:         "1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d",
+	KindSecret:       "the secret shown once after Generate Secret",
+	KindText:         assets.DefaultProjectName,
+	KindEmail:        "ops@anl.gov",
+	KindDomains:      "anl.gov uchicago.edu",
+	KindUsernames:    "alice@anl.gov bob@uchicago.edu",
+	KindDuration:     "8h",
+	KindGroupsPerIdP: `{"uchicago.edu": "1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d"}`,
 }
 
 // fieldsOf builds a step's fields from its own keys: every key the operator
@@ -267,18 +268,4 @@ func requiredFields(fields []Field) func(map[string]string) []string {
 		}
 		return out
 	}
-}
-
-// scalar and list read a gateway variable's items from a stored key.
-func scalar(key string) func(vault.Doc) []string {
-	return func(doc vault.Doc) []string {
-		if v := doc.Values[key]; v != "" {
-			return []string{v}
-		}
-		return nil
-	}
-}
-
-func list(key string) func(vault.Doc) []string {
-	return func(doc vault.Doc) []string { return SplitList(doc.Values[key]) }
 }

@@ -450,23 +450,27 @@ func UnsetValue(v *vault.Vault, key string) (had bool, err error) {
 	}
 	err = v.Update(func(d *vault.Doc) error {
 		initDoc(d)
-		if _, had = d.Values[key]; !had {
-			return nil
+		if _, had = d.Values[key]; had {
+			unsetIn(d, s, key)
 		}
-		delete(d.Values, key)
-		delete(d.Internal, sourcePrefix+key)
-		for _, k := range keySpecs() {
-			if containsString(k.DerivedFrom, key) {
-				delete(d.Values, k.Key)
-				delete(d.Internal, sourcePrefix+k.Key)
-			}
-		}
-		now := time.Now().UTC()
-		d.Steps[s.ID] = vault.StepRecord{State: string(stateFor(d.Values, s)), UpdatedAt: now}
-		markDependents(d, s.ID, []string{key}, now)
 		return nil
 	})
 	return had, err
+}
+
+// unsetIn is UnsetValue's edit of the document, for key of step s.
+func unsetIn(d *vault.Doc, s Step, key string) {
+	delete(d.Values, key)
+	delete(d.Internal, sourcePrefix+key)
+	for _, k := range keySpecs() {
+		if containsString(k.DerivedFrom, key) {
+			delete(d.Values, k.Key)
+			delete(d.Internal, sourcePrefix+k.Key)
+		}
+	}
+	now := time.Now().UTC()
+	d.Steps[s.ID] = vault.StepRecord{State: string(stateFor(d.Values, s)), UpdatedAt: now}
+	markDependents(d, s.ID, []string{key}, now)
 }
 
 // ReadBack is what was read from Globus about a stored value: the values

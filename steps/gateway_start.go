@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/globus-setup/globus-setup/globus"
+	"github.com/globus-setup/globus-setup/vault"
 )
 
 // GatewayStartName is the name of the check that replays the gateway's
@@ -132,4 +133,14 @@ func setDiffExact(a, b []string) []string {
 		}
 	}
 	return out
+}
+
+// gatewayItems is a gateway variable's items exactly as an export writes them.
+func gatewayItems(doc vault.Doc, name string) []string {
+	for _, g := range gatewayVars() {
+		if g.name == name {
+			return g.values(doc)
+		}
+	}
+	return nil
 }

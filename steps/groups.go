@@ -53,10 +53,12 @@ func groupsStep() Step {
 			return nil
 		},
 		requiredWhy: "type the members for the wizard to create the group, or the ID of a group you created; or skip this step",
+		keys:        []KeySpec{groupsPerIdPSpec()},
 		vars: []gatewayVar{
 			{name: "GLOBUS_GROUPS", list: true, values: groupIDs},
-			// The setup has no per-domain group mapping: a merge keeps what is there.
-			{name: groupsPerIdP, values: func(vault.Doc) []string { return nil }},
+			// The setup makes no per-domain mapping: one is stored by an
+			// import (or set by hand); without it a merge keeps the file's.
+			{name: groupsPerIdP, key: groupsPerIdPKey, values: groupsPerIdPValue},
 		},
 		Action: groupsAction,
 		checks: (*verifier).groups,
@@ -220,9 +222,9 @@ func ApplyGroupPlan(ctx context.Context, e *Env, approved SetupPlan, progress fu
 		return results, gerr
 	}
 	for _, m := range r.Members {
-		if m.Result == MemberUnknown || m.Result == MemberFailed {
+		if m.NotAdded() {
 			res := ApplyResult{Item: PlanItem{Step: groupsID, What: "member", Name: m.User, Action: PlanCreate},
-				Err: &Problem{What: string(m.Result) + " " + m.User + ": " + m.Detail}}
+				Err: &Problem{What: string(m.Result) + " " + m.User + ": " + m.Detail, Err: unresolvedErr(m, r)}}
 			results = append(results, res)
 			if progress != nil {
 				progress(res)
@@ -230,6 +232,14 @@ func ApplyGroupPlan(ctx context.Context, e *Env, approved SetupPlan, progress fu
 		}
 	}
 	return results, markApplied(e.Vault, groupsID)
+}
+
+// unresolvedErr is why m was not looked up, if that is what became of it.
+func unresolvedErr(m MemberOutcome, r GroupResult) error {
+	if m.Result == MemberUnresolved {
+		return r.LookupErr
+	}
+	return nil
 }
 
 func lowerSet(items []string) []string {

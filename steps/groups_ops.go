@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,6 +23,9 @@ const (
 	MemberAlready MemberResult = "already a member"
 	MemberUnknown MemberResult = "unknown"
 	MemberFailed  MemberResult = "failed"
+	// MemberUnresolved: the identity look-up failed, so whether the username
+	// exists is not known; it is neither added nor dropped from the vault.
+	MemberUnresolved MemberResult = "not looked up"
 )
 
 // MemberOutcome is one member asked for, by the name the operator gave.
@@ -30,6 +34,11 @@ type MemberOutcome struct {
 	IdentityID string
 	Result     MemberResult
 	Detail     string // why, for unknown and failed
+}
+
+// NotAdded says the member asked for is not in the group after this run.
+func (m MemberOutcome) NotAdded() bool {
+	return m.Result == MemberUnknown || m.Result == MemberFailed || m.Result == MemberUnresolved
 }
 
 // GroupResult is what a group operation did.
@@ -41,6 +50,24 @@ type GroupResult struct {
 	Reused      bool   // asked to create, found stored
 	Owner       string // who owns a group this run created
 	Members     []MemberOutcome
+	// LookupErr is why the members marked MemberUnresolved were not looked up.
+	LookupErr error
+	found     bool // made or read at Globus by this run
+}
+
+// Shown says the group was made or read at Globus by this run, so its line
+// (GroupLines) says something true; a group Globus did not find has none.
+func (r GroupResult) Shown() bool { return r.found }
+
+// NotAdded lists the members asked for that are not in the group.
+func (r GroupResult) NotAdded() []string {
+	var out []string
+	for _, m := range r.Members {
+		if m.NotAdded() {
+			out = append(out, m.User)
+		}
+	}
+	return out
 }
 
 // GroupRequest asks for a group to be created (or reused) and filled.
@@ -183,20 +210,20 @@ func createGroup(ctx context.Context, e *Env, r GroupRequest) (GroupResult, erro
 		if err != nil {
 			return res, err
 		}
-		res.ID, res.DisplayName, res.Reused, current = g.ID, g.Name, true, g.Memberships
+		res.ID, res.DisplayName, res.Reused, res.found, current = g.ID, g.Name, true, true, g.Memberships
 		e.progress("Group %s is already stored (%s, %q): reusing it.", r.Name, g.ID, g.Name)
 	} else {
 		g, err := e.Globus.CreateGroup(ctx, gc.groups, globus.GroupCreate{Name: display, Description: description})
 		if err != nil {
 			return res, groupProblem("creating the group "+r.Name, gc, err)
 		}
-		res.ID, res.DisplayName, res.Created, res.Owner = g.ID, g.Name, true, ownerOf(ctx, e, g, gc)
+		res.ID, res.DisplayName, res.Created, res.Owner, res.found = g.ID, g.Name, true, ownerOf(ctx, e, g, gc), true
 		// Stored now, so a failure below never leaves an untracked group.
 		if err := storeGroup(e.Vault, r.Name, g.ID, nil, nil); err != nil {
 			return res, problem("storing groups."+r.Name+".id", err)
 		}
 	}
-	res.Members, err = addMembers(ctx, e, gc, res.ID, members, current)
+	res.Members, res.LookupErr, err = addMembers(ctx, e, gc, res.ID, members, current)
 	if err != nil {
 		return res, err
 	}
@@ -244,8 +271,8 @@ func addGroupMembers(ctx context.Context, e *Env, nameOrID string, users []strin
 	if err != nil {
 		return res, err
 	}
-	res.DisplayName = g.Name
-	res.Members, err = addMembers(ctx, e, gc, res.ID, members, g.Memberships)
+	res.DisplayName, res.found = g.Name, true
+	res.Members, res.LookupErr, err = addMembers(ctx, e, gc, res.ID, members, g.Memberships)
 	if err != nil {
 		return res, err
 	}
@@ -296,10 +323,8 @@ func groupsAction(ctx context.Context, e *Env) (Report, error) {
 	}}
 	for _, r := range rs {
 		rep.Lines = append(rep.Lines, GroupLines(r)...)
-		for _, m := range r.Members {
-			if m.Result == MemberUnknown || m.Result == MemberFailed {
-				rep.OK = false
-			}
+		if len(r.NotAdded()) > 0 {
+			rep.OK = false
 		}
 	}
 	return rep, err
@@ -390,12 +415,16 @@ func ownerOf(ctx context.Context, e *Env, g *globus.Group, gc *groupCaller) stri
 }
 
 // addMembers resolves usernames to identities and adds those not already in
-// the group. current are the group's memberships when known.
-func addMembers(ctx context.Context, e *Env, gc *groupCaller, groupID string, members []string, current []globus.Membership) ([]MemberOutcome, error) {
+// the group. current are the group's memberships when known. Members given
+// by UUID need no look-up: a look-up that fails marks only the usernames it
+// held MemberUnresolved (lookupErr says why) and the others are still added.
+// A look-up Globus refuses until the operator signs in again is returned as
+// the error instead, for Redrive to sign in and run it all once more.
+func addMembers(ctx context.Context, e *Env, gc *groupCaller, groupID string, members []string, current []globus.Membership) (out []MemberOutcome, lookupErr error, err error) {
 	if len(members) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
-	out := make([]MemberOutcome, len(members))
+	out = make([]MemberOutcome, len(members))
 	unused := map[string]bool{} // identity IDs that have never logged in
 	var usernames []string
 	for i, m := range members {
@@ -406,34 +435,51 @@ func addMembers(ctx context.Context, e *Env, gc *groupCaller, groupID string, me
 			usernames = append(usernames, m)
 		}
 	}
-	if len(usernames) > 0 {
-		ids, err := e.Globus.LookupIdentities(ctx, gc.identities, usernames)
+	byName := map[string]globus.Identity{}
+	failed := map[string]bool{}
+	// One look-up per batch Globus takes, so a failed one leaves the others'
+	// members resolved.
+	for batch := range slices.Chunk(usernames, globus.IDsPerRequest) {
+		ids, err := e.Globus.LookupIdentities(ctx, gc.identities, batch)
 		if err != nil {
-			if gc.asClient {
-				return nil, credsProblem("looking up the members' identities", serviceAPIApp(), err)
+			if _, _, ok := globus.RequirementsOf(err); ok || ctx.Err() != nil {
+				return nil, nil, err
 			}
-			return nil, problem("looking up the members' identities", err)
+			if lookupErr == nil {
+				lookupErr = problem("Globus's identity look-up failed", err)
+				if gc.asClient {
+					lookupErr = credsProblem("Globus's identity look-up (as the Service API app) failed", serviceAPIApp(), err)
+				}
+			}
+			for _, u := range batch {
+				failed[strings.ToLower(u)] = true
+			}
+			continue
 		}
-		byName := map[string]globus.Identity{}
 		for _, id := range ids {
 			byName[strings.ToLower(id.Username)] = id
 		}
-		for i := range out {
-			if out[i].IdentityID != "" {
-				continue
-			}
-			id := byName[strings.ToLower(out[i].User)]
-			if id.ID == "" {
-				out[i].Result = MemberUnknown
-				out[i].Detail = "Globus has no identity with this username (has the person ever logged in to Globus?)"
-				continue
-			}
-			out[i].IdentityID = id.ID
-			if strings.EqualFold(id.Status, "unused") {
-				// It exists (provisioned, never logged in) and can join a
-				// group: globus-sdk-python testing/data/auth/get_identities.py.
-				unused[strings.ToLower(id.ID)] = true
-			}
+	}
+	for i := range out {
+		if out[i].IdentityID != "" {
+			continue
+		}
+		if failed[strings.ToLower(out[i].User)] {
+			out[i].Result = MemberUnresolved
+			out[i].Detail = "the identity look-up failed, so it is not known whether this username exists"
+			continue
+		}
+		id := byName[strings.ToLower(out[i].User)]
+		if id.ID == "" {
+			out[i].Result = MemberUnknown
+			out[i].Detail = "Globus has no identity with this username (has the person ever logged in to Globus?)"
+			continue
+		}
+		out[i].IdentityID = id.ID
+		if strings.EqualFold(id.Status, "unused") {
+			// It exists (provisioned, never logged in) and can join a
+			// group: globus-sdk-python testing/data/auth/get_identities.py.
+			unused[strings.ToLower(id.ID)] = true
 		}
 	}
 	active := map[string]bool{}
@@ -459,11 +505,11 @@ func addMembers(ctx context.Context, e *Env, gc *groupCaller, groupID string, me
 		index[id] = append(index[id], i)
 	}
 	if len(adds) == 0 {
-		return out, nil
+		return out, lookupErr, nil
 	}
 	res, err := e.Globus.AddMembers(ctx, gc.groups, groupID, adds)
 	if err != nil {
-		return out, groupProblem("adding members to the group "+groupID, gc, err)
+		return out, lookupErr, groupProblem("adding members to the group "+groupID, gc, err)
 	}
 	for _, a := range res.Added {
 		for _, i := range index[strings.ToLower(a.IdentityID)] {
@@ -492,7 +538,7 @@ func addMembers(ctx context.Context, e *Env, gc *groupCaller, groupID string, me
 			out[i].Detail = "Globus Groups did not say whether it was added"
 		}
 	}
-	return out, nil
+	return out, lookupErr, nil
 }
 
 func inGroup(ms []MemberOutcome) []string {
@@ -505,6 +551,8 @@ func inGroup(ms []MemberOutcome) []string {
 	return out
 }
 
+// notIn are the members found not to be in the group, dropped from the
+// stored list; one not looked up stays as it was, for the next run.
 func notIn(ms []MemberOutcome) []string {
 	var out []string
 	for _, m := range ms {
@@ -570,13 +618,15 @@ func GroupLinesIn(r GroupResult, n Namer) []string {
 		label = ""
 	}
 	var lines []string
-	var added, already []string
+	var added, already, unresolved []string
 	for _, m := range r.Members {
 		switch m.Result {
 		case MemberAdded:
 			added = append(added, m.User)
 		case MemberAlready:
 			already = append(already, m.User)
+		case MemberUnresolved:
+			unresolved = append(unresolved, m.User)
 		}
 	}
 	var head string
@@ -602,10 +652,48 @@ func GroupLinesIn(r GroupResult, n Namer) []string {
 		switch m.Result {
 		case MemberUnknown:
 			lines = append(lines, Say(fmt.Sprintf("✗ %s not added: %s — check the spelling, or ask them to log in to Globus once, then ", m.User, m.Detail),
-				run(groupCmd("add", orName(r.Name), m.User))).In(n))
+				run(groupCmd("add", groupRef(r), m.User))).In(n))
 		case MemberFailed:
 			lines = append(lines, fmt.Sprintf("✗ %s not added: %s", m.User, m.Detail))
 		}
 	}
+	if len(unresolved) > 0 {
+		lines = append(lines, unresolvedLine(r, unresolved, n))
+	}
 	return lines
+}
+
+// unresolvedLine names, in one line, the members a failed look-up left out,
+// why, and the command that adds them once it works.
+func unresolvedLine(r GroupResult, users []string, n Namer) string {
+	why, do := "the identity look-up failed", Advice{}
+	var p *Problem
+	switch {
+	case errors.As(r.LookupErr, &p):
+		why, do = p.Error(), p.Do
+	case r.LookupErr != nil:
+		why = r.LookupErr.Error()
+	}
+	if do.Empty() {
+		if h := Hint(r.LookupErr); h != "" {
+			do = Say(h)
+		}
+	}
+	again := append([]string{"add", groupRef(r)}, users...)
+	tail := Say("once it works, ", run(groupCmd(again...)))
+	if !do.Empty() {
+		tail = Say(do, "; then ", run(groupCmd(again...)))
+	}
+	return Say(fmt.Sprintf("✗ not looked up, so not added: %s — %s; ", strings.Join(users, ", "), why), tail).In(n)
+}
+
+// groupRef names the group in a command: its stored name, else its UUID.
+func groupRef(r GroupResult) string {
+	if r.Name != "" {
+		return r.Name
+	}
+	if r.ID != "" {
+		return r.ID
+	}
+	return orName(r.Name)
 }

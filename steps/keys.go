@@ -20,6 +20,7 @@ const (
 	KindUsernames
 	KindDuration
 	KindScopeString // set by the scope action, not typed
+	KindGroupsPerIdP
 )
 
 func (k Kind) String() string {
@@ -40,6 +41,8 @@ func (k Kind) String() string {
 		return "duration"
 	case KindScopeString:
 		return "scope string"
+	case KindGroupsPerIdP:
+		return "groups per identity provider"
 	}
 	return "unknown"
 }

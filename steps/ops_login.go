@@ -267,7 +267,8 @@ func RevokeAndLogout(ctx context.Context, e *Env) (LogoutResult, error) {
 
 // OperatorToken returns a Bearer authorizer for the operator's token for
 // resourceServer ("auth.globus.org", "groups.api.globus.org"), refreshing and
-// re-saving it when it has expired. Without a usable login the error wraps
+// re-saving it when it has expired, and once more when Globus ends it
+// before then (operatorBearer). Without a usable login the error wraps
 // ErrNotLoggedIn and says to run `globus-setup login`.
 func OperatorToken(ctx context.Context, e *Env, resourceServer string) (globus.Authorizer, error) {
 	if err := checkEnv(e); err != nil {
@@ -284,7 +285,7 @@ func OperatorToken(ctx context.Context, e *Env, resourceServer string) (globus.A
 	}
 	tok := t.token()
 	if !tok.Expired(time.Now(), refreshMargin) {
-		return globus.Bearer(tok.AccessToken), nil
+		return operatorBearer(e, resourceServer, tok.AccessToken), nil
 	}
 	if tok.RefreshToken == "" {
 		return nil, &Problem{What: "the login for " + resourceServer + " has expired", is: ErrNotLoggedIn, Do: Say(run(logIn()))}
@@ -293,20 +294,62 @@ func OperatorToken(ctx context.Context, e *Env, resourceServer string) (globus.A
 	if err := e.Vault.Reload(); err == nil {
 		if l2, ok := readLogin(e.Vault.Doc().Internal); ok {
 			if t2, ok := l2.Tokens[resourceServer]; ok && !t2.token().Expired(time.Now(), refreshMargin) {
-				return globus.Bearer(t2.AccessToken), nil
+				return operatorBearer(e, resourceServer, t2.AccessToken), nil
 			}
 			if t2, ok := l2.Tokens[resourceServer]; ok {
 				tok, l = t2.token(), l2
 			}
 		}
 	}
+	fresh, err := renewLogin(ctx, e, l, resourceServer, tok, "the login has expired")
+	if err != nil {
+		return nil, err
+	}
+	return operatorBearer(e, resourceServer, fresh.AccessToken), nil
+}
+
+// operatorBearer authorizes with the operator's access token and, when
+// Globus answers 401 to a token still live by its clock (ended early: a
+// consent revoked, a session ended), renews it once with the refresh token
+// and stores it, as globus-sdk-python's RefreshTokenAuthorizer does
+// (globus.RenewingBearer). Only when that refresh fails is a new login
+// asked for.
+func operatorBearer(e *Env, resourceServer, accessToken string) globus.Authorizer {
+	return globus.RenewingBearer(accessToken, func(ctx context.Context, refused string) (string, error) {
+		if err := e.Vault.Reload(); err != nil {
+			return "", problem("reading the login from the vault", err)
+		}
+		l, ok := readLogin(e.Vault.Doc().Internal)
+		var t storedToken
+		if ok {
+			t, ok = l.Tokens[resourceServer]
+		}
+		if !ok {
+			return "", &Problem{What: "the login was ended at Globus before it expired, and the vault holds no other", is: ErrNotLoggedIn, Do: Say(run(logIn()))}
+		}
+		// Another process, or a sign-in since, stored a newer one.
+		if t.AccessToken != refused && !t.token().Expired(time.Now(), refreshMargin) {
+			return t.AccessToken, nil
+		}
+		what := "the login was ended at Globus before it expired (a consent revoked or a session ended)"
+		if t.RefreshToken == "" {
+			return "", &Problem{What: what + ", and it has no refresh token", is: ErrNotLoggedIn, Do: Say(run(logIn()))}
+		}
+		fresh, err := renewLogin(ctx, e, l, resourceServer, t.token(), what)
+		return fresh.AccessToken, err
+	})
+}
+
+// renewLogin refreshes tok and keeps the new access token in the vault.
+// what says why it is needed, for the Problem when Globus will not.
+func renewLogin(ctx context.Context, e *Env, l *operatorLogin, resourceServer string, tok globus.Token, what string) (globus.Token, error) {
 	fresh, err := e.Globus.Refresh(ctx, l.ClientID, tok)
 	if err != nil {
 		var ge *globus.Error
 		if errors.As(err, &ge) && ge.Status >= 400 && ge.Status < 500 && ge.Status != 429 {
-			return nil, &Problem{What: "the login has expired and Globus would not renew it", Err: err, is: ErrNotLoggedIn, Do: Say(run(logIn()))}
+			return globus.Token{}, &Problem{What: what + " and Globus would not renew it", Err: err, is: ErrNotLoggedIn, Do: Say(run(logIn()))}
 		}
-		return nil, problem("renewing the login", err)
+		return globus.Token{}, problem("renewing the login", err)
 	}
 	if fresh.ResourceServer == "" {
 		fresh.ResourceServer = resourceServer
@@ -328,9 +371,9 @@ func OperatorToken(ctx context.Context, e *Env, resourceServer string) (globus.A
 		return nil
 	})
 	if err != nil {
-		return nil, problem("keeping the renewed login in the vault", err)
+		return globus.Token{}, problem("keeping the renewed login in the vault", err)
 	}
-	return globus.Bearer(fresh.AccessToken), nil
+	return fresh, nil
 }
 
 // LoginClient is the thick client a login went through, as Globus has it.

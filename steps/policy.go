@@ -84,8 +84,8 @@ func policyStep() Step {
 		keys:      policyKeys(),
 		missing:   requiredFields(fields),
 		vars: []gatewayVar{
-			{name: "GLOBUS_POLICIES", list: true, values: list("policy.id")},
-			{name: "AUTHORIZED_IDP_DOMAINS", list: true, values: list("policy.domains")},
+			listVar("GLOBUS_POLICIES", "policy.id"),
+			listVar("AUTHORIZED_IDP_DOMAINS", "policy.domains"),
 		},
 		checks:   func(vf *verifier, ctx context.Context) []Check { return []Check{vf.policy(ctx), vf.gatewayStart(ctx)} },
 		plan:     (*planner).planPolicy,
@@ -115,7 +115,7 @@ func policyWarnings(doc vault.Doc) []Advice {
 	if DomainsRead(doc) {
 		return nil
 	}
-	return []Advice{Say("AUTHORIZED_IDP_DOMAINS (policy.domains) was typed, never read from the policy: the gateway refuses to start unless it equals the policy's included domains exactly, case included; ",
+	return []Advice{Say("AUTHORIZED_IDP_DOMAINS (policy.domains) was not read from the policy on Globus (typed, or taken from a .env): the gateway refuses to start unless it equals the policy's included domains exactly, case included; ",
 		run(verifyAll()), " to compare them with the policy on Globus")}
 }
 

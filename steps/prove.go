@@ -7,13 +7,18 @@ import (
 	"net/http"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/globus-setup/globus-setup/globus"
 	"github.com/globus-setup/globus-setup/vault"
 )
+
+// A proof: a test user logs in through the public client as the gateway's
+// users do (StartProof, ProveLogin), and their token goes through the
+// gateway's admission, check by check, as the Service API app (ProveToken,
+// prover.run). The checks are in prove_checks.go; what the proof revokes
+// when it ends, in prove_revoke.go.
 
 // proofStep is the Step of every Check a proof makes.
 const proofStep = "proof"
@@ -38,7 +43,8 @@ type Proof struct {
 	Checks   []Check // Step "proof"; one per admission check, in the gateway's order
 	Admitted bool    // every check passed
 	// Revoked says what became of the test user's tokens once the proof
-	// ended ("" when the proof was handed a token rather than a login).
+	// ended, the Groups token it got on their behalf included ("" when
+	// there were none).
 	Revoked string
 }
 
@@ -144,40 +150,9 @@ func ProveLogin(ctx context.Context, e *Env, flow *globus.LoginFlow, pasted stri
 	}
 	p, err := proveTokens(ctx, e, ts)
 	if rev := revokeAll(ctx, e.Globus, flow.ClientID, ts); err == nil {
-		p.Revoked = rev
+		p.Revoked = strings.TrimSpace(rev + " " + p.Revoked)
 	}
 	return p, err
-}
-
-// revokeAll revokes every access and refresh token of ts at Globus (POST
-// /v2/oauth2/token/revoke), even after ctx is cancelled, and says what
-// happened in one line; it never prints a token.
-func revokeAll(ctx context.Context, g *globus.Client, clientID string, ts globus.TokenSet) string {
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
-	n, failed := 0, 0
-	var first error
-	for _, t := range ts {
-		for _, tok := range []string{t.RefreshToken, t.AccessToken} {
-			if tok == "" {
-				continue
-			}
-			n++
-			if err := g.RevokeToken(rctx, clientID, tok); err != nil {
-				failed++
-				if first == nil {
-					first = err
-				}
-			}
-		}
-	}
-	switch {
-	case n == 0:
-		return ""
-	case failed == 0:
-		return fmt.Sprintf("The test user's %d token(s) were revoked at Globus.", n)
-	}
-	return fmt.Sprintf("Could not revoke %d of the test user's %d token(s) at Globus (%v): they were never stored and expire on their own; the user can also revoke them from the Globus web app (Settings, Consents).", failed, n, first)
 }
 
 // proveTokens runs ProveToken with the login's token for the Service API's
@@ -240,17 +215,9 @@ func ProveToken(ctx context.Context, e *Env, accessToken string) (Proof, error) 
 			pr.groupNames[id] = n
 		}
 	}
-	return pr.run(ctx, accessToken)
-}
-
-// gatewayItems is a gateway variable's items exactly as an export writes them.
-func gatewayItems(doc vault.Doc, name string) []string {
-	for _, g := range gatewayVars() {
-		if g.name == name {
-			return g.values(doc)
-		}
-	}
-	return nil
+	p, err := pr.run(ctx, accessToken)
+	p.Revoked = pr.dependentRevoked
+	return p, err
 }
 
 // prover holds what the checks share. It never holds a token: those stay in
@@ -262,6 +229,7 @@ type prover struct {
 	policies, domains, groups []string
 	groupNames                map[string]string // group ID → its name in the vault
 	user                      string
+	dependentRevoked          string // what revokeDependent did, in a sentence
 }
 
 // Format keeps the Service API secret out of any fmt output.
@@ -305,6 +273,7 @@ func (pr *prover) run(ctx context.Context, accessToken string) (Proof, error) {
 	// judges anything else; either failing refuses the request.
 	var groupsToken string
 	deps, err := pr.e.Globus.DependentTokens(ctx, pr.cred, accessToken)
+	defer pr.revokeDependent(ctx, deps)
 	switch {
 	case err != nil && !refused(err):
 		return Proof{}, pr.cannotRun("getting the Groups token on the test user's behalf", err)
@@ -369,335 +338,4 @@ func (pr *prover) who() string {
 		return "the test user"
 	}
 	return pr.user
-}
-
-func (pr *prover) scopeCheck(have string, ok bool) Check {
-	if ok {
-		return pass(proofStep, proofScope, pr.scope)
-	}
-	if strings.TrimSpace(have) == "" {
-		have = "none"
-	}
-	return fail(proofStep, proofScope,
-		pr.who()+"'s token lacks "+pr.scope+" (it carries: "+have+")",
-		Say("users must log in asking for exactly that scope, as the gateway's token helpers do; check the scope string they use against ", getKey("service_api.scope_string")))
-}
-
-func (pr *prover) groupsTokenCheck(ok bool, got []string, scopeOK bool) Check {
-	if ok {
-		return pass(proofStep, proofGroupsToken, GroupsResourceServer)
-	}
-	sort.Strings(got)
-	what := "Globus gave no Groups token on " + pr.who() + "'s behalf (dependent tokens came for: " + orNone(got) + "), so the gateway cannot list the user's groups and refuses every request"
-	if !scopeOK {
-		return fail(proofStep, proofGroupsToken, what+"; the token lacks the action_all scope, whose dependent scope would give it",
-			"users must log in asking for "+pr.scope)
-	}
-	return fail(proofStep, proofGroupsToken, what+"; the action_all scope lacks the Groups dependent scope",
-		Say("give the action_all scope the Groups scope ", globus.GroupsDependentScopeID, " as a required dependent scope (", verifyAll(), " shows what is wrong with it); users then log in again"))
-}
-
-// domainCheck mirrors the gateway's check_session_info: for each
-// authentication of the session, the first identity of identity_set_detail
-// with the same identity provider; admitted when any of those identities has
-// a username domain (usernameDomain) in AUTHORIZED_IDP_DOMAINS, compared
-// exactly as the gateway does.
-func (pr *prover) domainCheck(in *globus.Introspection) Check {
-	hint := "log out of Globus (" + pr.logoutURL() + ") and log in with an identity from " + joinOr(pr.domains) +
-		"; or, if that domain should be allowed, add it to the policy and to policy.domains (they must match)"
-	if len(pr.domains) == 0 {
-		return fail(proofStep, proofDomain, "AUTHORIZED_IDP_DOMAINS is empty (policy.domains is not stored), so the gateway admits no user",
-			Say("store the policy's domains with ", setKey("policy.domains")))
-	}
-	var auths []string
-	if in.SessionInfo != nil {
-		for id := range in.SessionInfo.Authentications {
-			auths = append(auths, id)
-		}
-	}
-	if len(auths) == 0 {
-		return fail(proofStep, proofDomain, "Globus reports no authentication in "+pr.who()+"'s session", hint)
-	}
-	// Sorted only so that a refusal reads the same every time: one passing
-	// authentication admits, whatever its place.
-	sort.Strings(auths)
-	var used, unknownIdPs []string
-	for _, id := range auths {
-		idp := in.SessionInfo.Authentications[id].IDP
-		i := slices.IndexFunc(in.IdentitySetDetail, func(x globus.Identity) bool { return x.IdentityProvider == idp })
-		if i < 0 {
-			if !slices.Contains(unknownIdPs, idp) {
-				unknownIdPs = append(unknownIdPs, idp)
-			}
-			continue
-		}
-		username := in.IdentitySetDetail[i].Username
-		d, ok := usernameDomain(username)
-		switch {
-		case !ok:
-			used = append(used, username+" (no domain after '@')")
-		case slices.Contains(pr.domains, d):
-			return pass(proofStep, proofDomain, pr.who()+" logged in with "+username+"; "+d+" is authorised")
-		default:
-			used = append(used, username+" ("+d+")")
-		}
-	}
-	slices.Sort(used)
-	used = slices.Compact(used)
-	sort.Strings(unknownIdPs)
-	providers := "the identity provider "
-	if len(unknownIdPs) > 1 {
-		providers = "the identity providers "
-	}
-	noIdentity := "Globus lists no identity of " + pr.who() + " for " + providers + strings.Join(unknownIdPs, ", ") +
-		" the session used, so the gateway cannot tell the domain"
-	if len(used) == 0 {
-		return fail(proofStep, proofDomain, noIdentity, "log out of Globus ("+pr.logoutURL()+") and log in again")
-	}
-	what := pr.who() + " logged in with " + strings.Join(used, ", ") + ", not from AUTHORIZED_IDP_DOMAINS (" + strings.Join(pr.domains, " ") + ")"
-	if len(unknownIdPs) > 0 {
-		what += "; " + noIdentity
-	}
-	return fail(proofStep, proofDomain, what, hint)
-}
-
-// usernameDomain is the part of a username after its last '@', the one rule
-// for both the domain check and the policy explanation; ok is false when
-// there is no '@' or nothing after it.
-// UsernameDomains are the identity domains of the Globus usernames in a
-// list (identity UUIDs skipped), lower-cased as usernames are stored
-// (normalizeUsername), each once, in order.
-func UsernameDomains(list string) []string {
-	var out []string
-	for _, u := range SplitList(list) {
-		if d, ok := usernameDomain(strings.ToLower(u)); ok && !slices.Contains(out, d) {
-			out = append(out, d)
-		}
-	}
-	return out
-}
-
-func usernameDomain(username string) (domain string, ok bool) {
-	i := strings.LastIndexByte(username, '@')
-	if i < 0 || i == len(username)-1 {
-		return "", false
-	}
-	return username[i+1:], true
-}
-
-func (pr *prover) logoutURL() string {
-	app := pr.e.Globus.Environment().AppURL
-	if app == "" {
-		app = globus.Production.AppURL
-	}
-	return app + "logout"
-}
-
-// policiesCheck mirrors the gateway's check_globus_policies: as many
-// evaluations as configured policies (a map, so a repeated ID counts once),
-// each true. For a false one it works out why where it can.
-func (pr *prover) policiesCheck(ctx context.Context, in *globus.Introspection) Check {
-	n := len(pr.policies)
-	if n == 0 {
-		return pass(proofStep, proofPolicies, "none configured (GLOBUS_POLICIES is empty), so the gateway checks none; its guide asks for a high-assurance policy in production")
-	}
-	if len(in.PolicyEvaluations) != n {
-		return fail(proofStep, proofPolicies,
-			fmt.Sprintf("Globus evaluated %d of the %d configured policies for %s, and the gateway refuses unless it evaluates them all", len(in.PolicyEvaluations), n, pr.who()),
-			Say("check policy.id (GLOBUS_POLICIES): each policy once, each one Globus knows (", verifyAll(), " checks it)"))
-	}
-	var why []string
-	for i, id := range pr.policies {
-		if ev, ok := in.PolicyEvaluations[id]; ok && ev.Evaluation {
-			continue
-		}
-		which := fmt.Sprintf("policy %d of %d", i+1, n)
-		if n > 1 {
-			which += " (" + ShortID(id) + ")"
-		}
-		why = append(why, which+" evaluated false: "+pr.policyWhy(ctx, id, in))
-	}
-	if len(why) == 0 {
-		return pass(proofStep, proofPolicies, fmt.Sprintf("%d of %d evaluated true", n, n))
-	}
-	return fail(proofStep, proofPolicies, "for "+pr.who()+", "+strings.Join(why, "; "),
-		"log out of Globus ("+pr.logoutURL()+") and log in again with an identity from the policy's domains, then prove again")
-}
-
-// policyFacts is what a policy demands, from Globus or from the vault.
-type policyFacts struct {
-	include, exclude []string
-	timeout          int // seconds; 0 = none
-	mfa              bool
-	from             string
-}
-
-// policyFacts reads the policy as the logged-in operator, else takes the
-// vault's policy.* values, which describe the stored policy.
-func (pr *prover) policyFacts(ctx context.Context, id string) (policyFacts, bool) {
-	if a, err := OperatorToken(ctx, pr.e, AuthResourceServer); err == nil {
-		if pol, err := pr.e.Globus.GetPolicy(ctx, a, id); err == nil {
-			return policyFacts{include: pol.DomainConstraintsInclude, exclude: pol.DomainConstraintsExclude,
-				timeout: pol.AuthenticationAssuranceTimeout, mfa: pol.RequiredMFA, from: "Globus"}, true
-		}
-	}
-	domains := SplitList(value(pr.e.Vault, "policy.domains"))
-	timeout, _ := strconv.Atoi(value(pr.e.Vault, "policy.assurance_timeout"))
-	if len(domains) == 0 && timeout == 0 {
-		return policyFacts{}, false
-	}
-	return policyFacts{include: domains, timeout: timeout, from: "the stored policy.domains and policy.assurance_timeout"}, true
-}
-
-// policyWhy works out why a high-assurance policy failed: no login with an
-// identity from its domains, or that login older than its window.
-func (pr *prover) policyWhy(ctx context.Context, id string, in *globus.Introspection) string {
-	f, ok := pr.policyFacts(ctx, id)
-	if !ok {
-		return Say("Globus does not say why, and the policy's domains and window are unknown (log in with ", logIn(), " to let the proof read it)").String()
-	}
-	type login struct {
-		username string
-		at       time.Time
-	}
-	var all, fits []login
-	if in.SessionInfo != nil {
-		for idID, a := range in.SessionInfo.Authentications {
-			l := login{username: identityFor(in, idID, a.IDP), at: time.Unix(a.AuthTime, 0)}
-			all = append(all, l)
-			d, _ := usernameDomain(l.username)
-			d = strings.ToLower(d)
-			if (len(f.include) == 0 || slices.Contains(lowerSet(f.include), d)) && !slices.Contains(lowerSet(f.exclude), d) {
-				fits = append(fits, l)
-			}
-		}
-	}
-	slices.SortFunc(all, func(a, b login) int { return strings.Compare(a.username, b.username) })
-	if len(fits) == 0 {
-		var used []string
-		for _, l := range all {
-			used = append(used, l.username)
-		}
-		s := "the session has no login with an identity from the policy's domains (" + strings.Join(f.include, " ") + "): " + pr.who() + " logged in with " + orNone(used)
-		if len(f.exclude) > 0 {
-			s += " (the policy excludes " + strings.Join(f.exclude, " ") + ")"
-		}
-		return s
-	}
-	if f.timeout > 0 {
-		newest := fits[0]
-		for _, l := range fits[1:] {
-			if l.at.After(newest.at) {
-				newest = l
-			}
-		}
-		if age := time.Since(newest.at); age > time.Duration(f.timeout)*time.Second {
-			return "the session is older than the policy's " + window(f.timeout) + " window (" + newest.username + " logged in " + ago(age) + " ago)"
-		}
-	}
-	if f.mfa {
-		return "the policy requires multi-factor authentication, which this login may not have used"
-	}
-	return "Globus does not say why; the policy's domains and window, per " + f.from + ", look satisfied"
-}
-
-// identityFor names the identity of an authentication: by its key (an
-// identity ID), else by its identity provider.
-func identityFor(in *globus.Introspection, identityID, idp string) string {
-	for _, x := range in.IdentitySetDetail {
-		if x.ID == identityID {
-			return x.Username
-		}
-	}
-	for _, x := range in.IdentitySetDetail {
-		if x.IdentityProvider == idp {
-			return x.Username
-		}
-	}
-	return "an identity of provider " + idp
-}
-
-// groupsCheck mirrors the gateway's check_globus_groups, made only when
-// GLOBUS_GROUPS is set; the group list itself is read for every request.
-func (pr *prover) groupsCheck(haveToken bool, mine []globus.Group, listErr error) Check {
-	switch {
-	case !haveToken:
-		return skip(proofStep, proofGroups, "not checked: no Groups token (see above)")
-	case listErr != nil:
-		return fail(proofStep, proofGroups, "Globus Groups refused to list "+pr.who()+"'s groups ("+listErr.Error()+"), and the gateway refuses when it cannot",
-			Say("start the proof again and log in afresh; if it keeps happening, check the action_all scope with ", verifyAll()))
-	case len(pr.groups) == 0:
-		return pass(proofStep, proofGroups, "no groups configured (GLOBUS_GROUPS is empty): any user passes this check")
-	}
-	have := map[string]bool{}
-	shown := map[string]string{} // the group's name on Globus, as the operator knows it
-	for _, g := range mine {
-		have[g.ID] = true
-		shown[g.ID] = g.Name
-	}
-	var allowed, names []string
-	for _, id := range pr.groups {
-		label := id
-		if n := pr.groupNames[id]; n != "" {
-			label = n + " (" + id + ")"
-			names = append(names, n)
-		}
-		if have[id] {
-			if n := strings.TrimSpace(shown[id]); n != "" {
-				label = fmt.Sprintf("%q (%s)", n, id)
-			}
-			return pass(proofStep, proofGroups, pr.who()+" is in "+label)
-		}
-		allowed = append(allowed, label)
-	}
-	hint := "add the user to an allowed group"
-	if len(names) > 0 {
-		hint = Say("add them: ", groupCmd("add", names[0], pr.who()), " (an invitation counts only once accepted)").String()
-	}
-	return fail(proofStep, proofGroups, pr.who()+" is in none of the allowed groups: "+strings.Join(allowed, ", "), hint)
-}
-
-// window renders a policy's assurance timeout as an adjective: "30-minute".
-func window(sec int) string {
-	switch {
-	case sec%3600 == 0:
-		return strconv.Itoa(sec/3600) + "-hour"
-	case sec%60 == 0:
-		return strconv.Itoa(sec/60) + "-minute"
-	}
-	return strconv.Itoa(sec) + "-second"
-}
-
-// ago renders an age in whole units: "2 hours", "45 minutes", "3 days".
-func ago(d time.Duration) string {
-	unit := func(n int64, s string) string {
-		if n == 1 {
-			return "1 " + s
-		}
-		return strconv.FormatInt(n, 10) + " " + s + "s"
-	}
-	switch {
-	case d >= 48*time.Hour:
-		return unit(int64(d/(24*time.Hour)), "day")
-	case d >= 2*time.Hour:
-		return unit(int64(d/time.Hour), "hour")
-	case d >= time.Minute:
-		return unit(int64(d/time.Minute), "minute")
-	}
-	return unit(int64(d/time.Second), "second")
-}
-
-// joinOr lists items for a sentence: "a", "a or b", "a, b or c".
-func joinOr(items []string) string {
-	if len(items) < 2 {
-		return strings.Join(items, "")
-	}
-	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
-}
-
-func orNone(items []string) string {
-	if len(items) == 0 {
-		return "none"
-	}
-	return strings.Join(items, ", ")
 }

@@ -79,6 +79,7 @@ func TestProveAdmitted(t *testing.T) {
 	tok := w.userToken("alice@example.org")
 	introspections, lists := w.count("POST", "/v2/oauth2/token/introspect"), w.count("GET", "/v2/groups/my_groups")
 	p := w.prove(tok)
+	alice, _ := w.srv.LookupIdentity("alice@example.org")
 	wantChecks(t, p, P, P, P, P, P, P)
 	if !p.Admitted || p.Username != "alice@example.org" {
 		t.Fatalf("admitted %v, username %q", p.Admitted, p.Username)
@@ -92,7 +93,7 @@ func TestProveAdmitted(t *testing.T) {
 		"✓ Token is active (for alice@example.org)",
 		"✓ Token carries the gateway's scope (https://auth.globus.org/scopes/"+w.apiID+"/action_all)",
 		"✓ Groups token on the user's behalf (groups.api.globus.org)",
-		"✓ Identity provider domain is authorised (alice@example.org logged in with alice@example.org; example.org is authorised)",
+		"✓ Identity provider domain is authorised (alice@example.org logged in with alice@example.org; example.org is authorised; the gateway takes them as identity "+alice.ID+")",
 		"✓ Authentication policies pass (1 of 1 evaluated true)",
 		"✓ Member of an allowed group (alice@example.org is in \"Demo Inference Gateway Users\" ("+w.get("groups.users.id")+"))")
 	// The proof asked Globus what the gateway asks, with the stored policy.
@@ -366,7 +367,8 @@ func TestProveDomainCheckLooksAtEveryAuthentication(t *testing.T) {
 			if *rewritten != before+1 {
 				t.Fatalf("%s: the introspection was not rewritten", tc.name)
 			}
-			if c := p.Checks[3]; c.Status != P || c.Detail != "alice@example.org logged in with alice@example.org; example.org is authorised" {
+			alice, _ := w.srv.LookupIdentity("alice@example.org")
+			if c := p.Checks[3]; c.Status != P || c.Detail != "alice@example.org logged in with alice@example.org; example.org is authorised; the gateway takes them as identity "+alice.ID {
 				t.Errorf("%s, matching authentication first %v: %s %q", tc.name, first, c.Status, c.Detail)
 			}
 		}
@@ -443,9 +445,9 @@ func TestProveLoginLikeUsersAndRevokes(t *testing.T) {
 	if *n != 1 || len(refreshTokens) != 1 || refreshTokens[0] == "" {
 		t.Fatalf("%d code exchanges, refresh tokens %d", *n, len(refreshTokens))
 	}
-	// One access and one refresh token: both revoked.
-	if got := w.count(http.MethodPost, "/v2/oauth2/token/revoke") - before; got != 2 {
-		t.Errorf("%d revocations, want 2", got)
+	// One access and one refresh token, and the dependent Groups token: all revoked.
+	if got := w.count(http.MethodPost, "/v2/oauth2/token/revoke") - before; got != 3 {
+		t.Errorf("%d revocations, want 3", got)
 	}
 	mustContain(t, strings.Join(p.Lines(), "\n"), "The test user's 2 token(s) were revoked at Globus.")
 	_, err = w.e.Globus.Refresh(context.Background(), flow.ClientID, globus.Token{RefreshToken: refreshTokens[0]})

@@ -48,8 +48,8 @@ func serviceAccountStep() Step {
 		keys:      serviceAccountKeys(),
 		missing:   requiredFields(fields),
 		vars: []gatewayVar{
-			{name: "SERVICE_ACCOUNT_ID", values: scalar("service_account.client_id")},
-			{name: "SERVICE_ACCOUNT_SECRET", values: scalar("service_account.client_secret")},
+			scalarVar("SERVICE_ACCOUNT_ID", "service_account.client_id"),
+			scalarVar("SERVICE_ACCOUNT_SECRET", "service_account.client_secret"),
 		},
 		checks: (*verifier).serviceAccount,
 		plan:   func(p *planner, ctx context.Context) error { return p.planAppStep(ctx, serviceAccountApp()) },

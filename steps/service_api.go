@@ -69,8 +69,8 @@ func serviceAPIStep() Step {
 		},
 		keys: serviceAPIKeys(),
 		vars: []gatewayVar{
-			{name: "GLOBUS_APPLICATION_ID", values: scalar("service_api.client_id")},
-			{name: "GLOBUS_APPLICATION_SECRET", values: scalar("service_api.client_secret")},
+			scalarVar("GLOBUS_APPLICATION_ID", "service_api.client_id"),
+			scalarVar("GLOBUS_APPLICATION_SECRET", "service_api.client_secret"),
 		},
 		Action:       scopeAction,
 		checkCommand: "scope create",

@@ -52,6 +52,8 @@ func validateKind(k Kind, raw string) (string, error) {
 		return NormalizeDuration(raw)
 	case KindScopeString:
 		return ValidateScopeString(raw)
+	case KindGroupsPerIdP:
+		return NormalizeGroupsPerIdP(raw)
 	}
 	return "", fmt.Errorf("no validator for kind %v", k)
 }
@@ -239,7 +241,7 @@ func ValidateText(raw string) (string, error) {
 	case strings.ContainsFunc(s, unicode.IsControl):
 		return "", errors.New("contains a control character (such as an escape sequence): type plain text")
 	case strings.ContainsFunc(s, isBidiControl):
-		return "", errors.New("contains an invisible text-direction character (U+202A–U+202E, U+2066–U+2069): type plain text")
+		return "", errors.New("contains an invisible text-direction character (such as U+200F or U+202E): type plain text")
 	case looksLikeSecret(s):
 		return "", errors.New("this looks like a client secret; it belongs in a secret field, not here")
 	case utf8.RuneCountInString(s) > 200:
@@ -264,7 +266,7 @@ func ValidateDescription(raw string) (string, error) {
 	case strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && r != '\n' && r != '\t' }):
 		return "", errors.New("contains a control character (such as an escape sequence): type plain text")
 	case strings.ContainsFunc(s, isBidiControl):
-		return "", errors.New("contains an invisible text-direction character (U+202A–U+202E, U+2066–U+2069): type plain text")
+		return "", errors.New("contains an invisible text-direction character (such as U+200F or U+202E): type plain text")
 	case looksLikeSecret(s):
 		return "", errors.New("this looks like a client secret; it does not belong in a description")
 	case utf8.RuneCountInString(s) > maxDescription:
@@ -273,11 +275,10 @@ func ValidateDescription(raw string) (string, error) {
 	return s, nil
 }
 
-// isBidiControl: the embeddings, overrides and isolates that can make text
-// read differently from what it holds ("Trojan Source", CVE-2021-42574).
-func isBidiControl(r rune) bool {
-	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
-}
+// isBidiControl: Unicode's text-direction controls (U+061C, U+200E, U+200F,
+// U+202A–U+202E, U+2066–U+2069), which can make text read differently from
+// what it holds ("Trojan Source", CVE-2021-42574), as termsafe.Bidi.
+func isBidiControl(r rune) bool { return unicode.Is(unicode.Bidi_Control, r) }
 
 // ValidateEmail accepts a bare address (no display name), domain lower-cased.
 func ValidateEmail(raw string) (string, error) {

@@ -2,10 +2,11 @@
 // user typed or pasted) safe to show on a terminal. A terminal acts on
 // control characters: ESC and the C1 controls start sequences that can set
 // the clipboard (OSC 52), retitle or clear the screen, or move the cursor
-// to overwrite what was printed; CR and backspace overwrite too; the bidi
-// overrides make text read differently from what it holds. Each such
-// character is shown as a visible escape (\x1b, \u009b, \u202e) instead,
-// so tampering is seen rather than obeyed; printable Unicode is kept.
+// to overwrite what was printed; CR and backspace overwrite too; the
+// text-direction controls make text read differently from what it holds.
+// Each such character is shown as a visible escape (\x1b, \u009b,
+// \u202e) instead, so tampering is seen rather than obeyed; printable
+// Unicode is kept.
 //
 // It imports nothing of ours, so every layer that shows text can use it.
 // Use it once, where the text is shown: Line for one line of a screen,
@@ -16,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -34,12 +36,21 @@ func Unsafe(r rune) bool {
 		return true
 	case r >= 0x80 && r <= 0x9f: // C1 controls: CSI 0x9b, OSC 0x9d, ST 0x9c...
 		return true
-	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069: // bidi embeddings, overrides, isolates
+	case Bidi(r):
 		return true
 	case r == 0x2028 || r == 0x2029: // line and paragraph separators
 		return true
 	}
 	return false
+}
+
+// Bidi reports whether r is one of Unicode's text-direction controls (the
+// Bidi_Control property): the marks U+061C, U+200E and U+200F and the
+// embeddings, overrides and isolates U+202A–U+202E and U+2066–U+2069. Each
+// can make text read differently from what it holds ("Trojan Source",
+// CVE-2021-42574); a lone mark moves neutral characters across a name.
+func Bidi(r rune) bool {
+	return r >= 0x061c && r <= 0x2069 && unicode.Is(unicode.Bidi_Control, r) // the bounds spare most text the table
 }
 
 func clean(s string, multiline bool) string {

@@ -194,14 +194,14 @@ func TestFinishWarnsDomainsNeverRead(t *testing.T) {
 	setInput(f.path, filepath.Join(t.TempDir(), "gateway.env"))
 	drive(m, keys("w"))
 	got := strings.Join(f.result.report, "\n")
-	if !f.result.ok || !strings.Contains(got, "never read from the policy") || !strings.Contains(got, "press x on Finish to compare") {
+	if !f.result.ok || !strings.Contains(got, "not read from the policy on Globus") || !strings.Contains(got, "press x on Finish to compare") {
 		t.Fatalf("Finish does not warn about typed domains: %+v", f.result)
 	}
 	if err := steps.MarkState(cfg.Vault, "policy", steps.StateVerified, ""); err != nil {
 		t.Fatal(err)
 	}
 	drive(m, keys("w"))
-	if strings.Contains(strings.Join(f.result.report, "\n"), "never read") {
+	if strings.Contains(strings.Join(f.result.report, "\n"), "not read from the policy") {
 		t.Fatalf("Finish warns about checked domains: %+v", f.result)
 	}
 }

@@ -97,9 +97,13 @@ func (v *valuesModel) update(msg tea.Msg) tea.Cmd {
 func (v *valuesModel) lines(w int) ([]string, int) {
 	st := v.sh.m.st
 	out := []string{st.title.Render("Stored values"), st.faint.Render(truncate("c copies · r reveals a secret · all kept encrypted in the vault", w)), ""}
+	// A key name may come from a teammate's commit (a team vault): shown
+	// escaped, like any text from outside.
+	names := make([]string, len(v.rows))
 	keyW := 0
-	for _, r := range v.rows {
-		keyW = max(keyW, len(r.key))
+	for i, r := range v.rows {
+		names[i] = termsafe.Line(r.key)
+		keyW = max(keyW, lipgloss.Width(names[i]))
 	}
 	// Two lines per value when a UUID would not fit beside its key.
 	stacked := keyW+2+36 > w-2
@@ -117,14 +121,14 @@ func (v *valuesModel) lines(w int) ([]string, int) {
 		var lines []string
 		if set && r.secret && v.revealed[r.key] && keyW+2+len(val) > w-2 {
 			// A revealed secret is shown whole, wrapped, never cut.
-			lines = []string{truncate(r.key, w-2)}
-			for _, l := range splitLines(ansi.Hardwrap(val, max(w-4, 8), false)) {
+			lines = []string{truncate(names[i], w-2)}
+			for _, l := range splitLines(ansi.Hardwrap(termsafe.Line(val), max(w-4, 8), false)) {
 				lines = append(lines, "  "+l)
 			}
 		} else if stacked {
-			lines = []string{truncate(r.key, w-2), "  " + truncate(shown, w-4)}
+			lines = []string{truncate(names[i], w-2), "  " + truncate(shown, w-4)}
 		} else {
-			k := truncate(r.key, keyW)
+			k := truncate(names[i], keyW)
 			k += strings.Repeat(" ", keyW-lipgloss.Width(k))
 			lines = []string{truncate(k+"  "+shown, w-2)}
 		}

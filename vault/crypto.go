@@ -148,7 +148,7 @@ func encryptDoc(d Doc, r ...age.Recipient) ([]byte, error) {
 }
 
 // decryptDoc decrypts and decodes vault.age. Errors: errNoMatch (encrypted to
-// another key), ErrNewerFormat (wrapped), or *CorruptError.
+// another key), ErrNewerFormat (wrapped), *BadKeyError or *CorruptError.
 func decryptDoc(file string, data []byte, id age.Identity) (Doc, error) {
 	corrupt := func(reason string) error { return &CorruptError{File: file, Reason: reason} }
 	if len(data) > maxFileSize {
@@ -168,10 +168,14 @@ func decryptDoc(file string, data []byte, id age.Identity) (Doc, error) {
 		return Doc{}, corrupt(ageReason(err))
 	}
 	d, err := decodeDoc(plain)
-	if err != nil {
-		if errors.Is(err, ErrNewerFormat) {
-			return Doc{}, fmt.Errorf("%s: %w", file, err)
-		}
+	var bk *BadKeyError
+	switch {
+	case errors.Is(err, ErrNewerFormat):
+		return Doc{}, fmt.Errorf("%s: %w", file, err)
+	case errors.As(err, &bk):
+		bk.File = file
+		return Doc{}, bk
+	case err != nil:
 		return Doc{}, corrupt(err.Error())
 	}
 	return d, nil
@@ -200,6 +204,9 @@ func decodeDoc(plain []byte) (Doc, error) {
 	var d Doc
 	if err := json.Unmarshal(plain, &d); err != nil {
 		return Doc{}, errors.New("the decrypted document has an unexpected shape")
+	}
+	if err := checkDocKeys(d); err != nil {
+		return Doc{}, err
 	}
 	return d.Clone(), nil
 }

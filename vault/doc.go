@@ -23,6 +23,11 @@
 // and Update re-reads the file under the lock, so concurrent processes never lose
 // each other's values.
 //
+// The document is not trusted: a team vault's can be written by anyone who
+// can commit. A key outside the key syntax (keys.go) refuses the whole
+// document when it is read, and is never written. Fields a newer build
+// added, that this one does not know, are kept and written back (unknown.go).
+//
 // Why not 99designs/keyring's file backend: it writes one file per key (the key
 // names leak), derives its key with PBKDF2 at 8,192 iterations (far below current
 // guidance) and accepts a wrong passphrase on write. keyring is used only for what

@@ -2,7 +2,6 @@ package vault
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -50,10 +49,5 @@ func formatSafe(f fmt.State, verb rune, s string) {
 
 // keyList is "[a b c]": the sorted keys of m.
 func keyList[V any](m map[string]V) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return "[" + strings.Join(keys, " ") + "]"
+	return "[" + strings.Join(sortedKeys(m), " ") + "]"
 }

@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -94,13 +96,14 @@ func ReadPassphrase(s PassphraseSources) (pass []byte, ok bool, err error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
+	limit := func() (time.Duration, error) { return passphraseTimeout(getenv(EnvPassphraseTimeout)) }
 	switch file, source := s.fileSource(); {
 	case file != "":
-		pass, err = readPassphraseFile(file, source, s.Warn)
+		pass, err = readPassphraseFile(file, source, limit, s.Warn)
 	case getenv(EnvPassphraseCommand) != "":
-		var limit time.Duration
-		if limit, err = passphraseTimeout(getenv(EnvPassphraseTimeout)); err == nil {
-			pass, err = runPassphraseCommand(getenv(EnvPassphraseCommand), limit)
+		var d time.Duration
+		if d, err = limit(); err == nil {
+			pass, err = runPassphraseCommand(getenv(EnvPassphraseCommand), d)
 		}
 	default:
 		return nil, false, nil
@@ -116,13 +119,21 @@ func ReadPassphrase(s PassphraseSources) (pass []byte, ok bool, err error) {
 // the key of a vault being created). A group/world-readable one is only
 // warned about: the operator may have reasons (a shared CI secret mount, a
 // /dev/fd pipe) and refusing would push them to less safe places like argv.
-func readPassphraseFile(path, source string, warn func(string)) ([]byte, error) {
+//
+// Kinds: a regular file is read; so is a pipe, as `--passphrase-file
+// <(pass show vault)` gives one (/dev/fd/N), but one with nothing writing
+// to it is refused at once rather than waited on forever, and one whose
+// writer says nothing is given up after limit (GLOBUS_SETUP_PASSPHRASE_TIMEOUT,
+// as for the command). Anything else (a device, a folder, a socket) is
+// refused without being opened. The open never blocks (O_NONBLOCK), and
+// what was opened is checked again through the descriptor.
+func readPassphraseFile(path, source string, limit func() (time.Duration, error), warn func(string)) ([]byte, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("passphrase file (%s): %w", source, err)
 	}
-	if fi.IsDir() {
-		return nil, fmt.Errorf("passphrase file (%s) %s is a folder", source, path)
+	if err := passphraseFileKind(path, source, fi); err != nil {
+		return nil, err
 	}
 	if runtime.GOOS != "windows" {
 		perm := fi.Mode().Perm()
@@ -133,17 +144,48 @@ func readPassphraseFile(path, source string, warn func(string)) ([]byte, error) 
 			warn(msg)
 		}
 	}
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, fmt.Errorf("passphrase file (%s): %w", source, err)
 	}
 	defer f.Close()
+	if fi, err = f.Stat(); err != nil {
+		return nil, fmt.Errorf("passphrase file (%s): %w", source, err)
+	}
+	if err := passphraseFileKind(path, source, fi); err != nil {
+		return nil, err // swapped since the first look
+	}
+	isPipe := !fi.Mode().IsRegular()
+	var wait time.Duration
+	if isPipe {
+		if wait, err = limit(); err != nil {
+			return nil, err
+		}
+		if err := f.SetReadDeadline(time.Now().Add(wait)); err != nil {
+			return nil, fmt.Errorf("passphrase file (%s) %s: %w", source, path, err)
+		}
+	}
 	buf, err := io.ReadAll(io.LimitReader(f, maxPassphraseSize+1))
 	if err != nil {
 		clear(buf)
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return nil, fmt.Errorf("passphrase file (%s) %s is a pipe that gave no passphrase within %s: whatever writes to it did not finish; allow it longer with %s", source, path, wait, EnvPassphraseTimeout)
+		}
 		return nil, fmt.Errorf("passphrase file (%s): %w", source, err)
 	}
+	if isPipe && len(buf) == 0 {
+		return nil, fmt.Errorf("passphrase file (%s) %s is a named pipe and nothing is writing to it (or what wrote to it gave nothing): nothing was read; give a regular file holding the passphrase, or use %s", source, path, EnvPassphraseCommand)
+	}
 	return finishPassphrase(buf, "passphrase file "+path)
+}
+
+// passphraseFileKind refuses what a passphrase is never read from.
+func passphraseFileKind(path, source string, fi os.FileInfo) error {
+	m := fi.Mode()
+	if m.IsRegular() || m&fs.ModeNamedPipe != 0 {
+		return nil
+	}
+	return fmt.Errorf("passphrase file (%s) %s is %s, not a regular file: it was not read; give the file that holds the passphrase", source, path, fileKind(m))
 }
 
 // passphraseTimeout reads GLOBUS_SETUP_PASSPHRASE_TIMEOUT: a Go duration
@@ -176,7 +218,8 @@ func runPassphraseCommand(command string, limit time.Duration) ([]byte, error) {
 	// A child left running in the background may hold stdout open after
 	// the shell exits: stop waiting for it soon after.
 	cmd.WaitDelay = time.Second
-	cmd.Stdout = &limitedWriter{w: &out, n: maxPassphraseSize + 1}
+	stdout := &limitedWriter{w: &out, n: maxPassphraseSize}
+	cmd.Stdout = stdout
 	cmd.Stderr = nil // discarded: it is not ours to show, and may hold hints of the secret
 	err := cmd.Run()
 	if errors.Is(err, exec.ErrWaitDelay) {
@@ -185,6 +228,12 @@ func runPassphraseCommand(command string, limit time.Duration) ([]byte, error) {
 		err = nil
 	}
 	buf := out.Bytes()
+	if stdout.over {
+		// Checked first: cut off, the command dies of SIGPIPE (exit 141),
+		// which would blame the command for our limit.
+		clear(buf)
+		return nil, fmt.Errorf("%s printed more than %d KiB, more than any passphrase: it was stopped and nothing was used; make it print the passphrase alone", EnvPassphraseCommand, maxPassphraseSize>>10)
+	}
 	if err != nil {
 		clear(buf)
 		if ctx.Err() != nil {
@@ -229,17 +278,19 @@ func trimOneNewline(b []byte) []byte {
 	return b
 }
 
-// limitedWriter keeps at most n bytes and then fails, so a runaway command
-// cannot fill memory.
+// limitedWriter keeps at most n bytes and then fails (over), so a runaway
+// command cannot fill memory.
 type limitedWriter struct {
-	w io.Writer
-	n int
+	w    io.Writer
+	n    int
+	over bool
 }
 
 func (l *limitedWriter) Write(p []byte) (int, error) {
 	if len(p) > l.n {
 		_, _ = l.w.Write(p[:l.n])
 		l.n = 0
+		l.over = true
 		return 0, errors.New("output too large")
 	}
 	l.n -= len(p)

@@ -3,6 +3,7 @@ package vault
 import (
 	"bufio"
 	"bytes"
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -72,6 +73,21 @@ func (r Recipient) Describe() string {
 		s += "  " + r.Comment
 	}
 	return s
+}
+
+// Whole is the recipient as a person copies it into `recipients remove`, or
+// compares it with recipients.txt in a pull request: the whole key, never
+// elided; an SSH key's line with its comment, then its fingerprint (as
+// ssh-keygen -l prints it); an age key, then its comment. What follows the
+// key comes after "  # ", so the line pasted whole still names the key.
+func (r Recipient) Whole() string {
+	if r.Type == "age" {
+		if r.Comment != "" {
+			return r.key + "  # " + r.Comment
+		}
+		return r.key
+	}
+	return r.Line + "  # " + r.Fingerprint()
 }
 
 // ParseRecipient parses one public key, strictly: an unsupported SSH type
@@ -270,23 +286,57 @@ func recipientsText(rs []Recipient) []byte {
 	return []byte(b.String())
 }
 
+// AddResult is what AddRecipients did.
+type AddResult struct {
+	Added []Recipient // keys new to the vault
+	Have  []Recipient // keys that were recipients already
+	// Saved: recipients.txt and vault.age were written, vault.age
+	// re-encrypted to the whole set. False when every key was a recipient
+	// already and vault.age was last saved for exactly that set: then no
+	// file was touched (nothing to commit).
+	Saved bool
+}
+
 // AddRecipients adds keys and re-encrypts the vault to the whole set at
-// once. Keys already there are reported in have. Re-running it after an
-// interruption finishes the job: recipients.txt is written first, then
-// vault.age, each atomically, under the lock.
-func (v *Vault) AddRecipients(add []Recipient) (added, have []Recipient, err error) {
-	err = v.changeRecipients(func(cur []Recipient) ([]Recipient, error) {
+// once. Re-running it after an interruption finishes the job: recipients.txt
+// is written first, then vault.age, each atomically, under the lock; so
+// keys that are all recipients already still re-encrypt a vault.age last
+// saved for another set (and accept a recipients.txt changed by hand).
+func (v *Vault) AddRecipients(add []Recipient) (AddResult, error) {
+	var res AddResult
+	err := v.changeRecipients(func(cur []Recipient, doc Doc) ([]Recipient, error) {
 		for _, r := range add {
 			if slices.ContainsFunc(cur, func(c Recipient) bool { return c.key == r.key }) {
-				have = append(have, r)
+				res.Have = append(res.Have, r)
 				continue
 			}
 			cur = append(cur, r)
-			added = append(added, r)
+			res.Added = append(res.Added, r)
+		}
+		if len(res.Added) == 0 && savedFor(doc, cur) {
+			return nil, errNoChange
 		}
 		return cur, nil
 	})
-	return added, have, err
+	if errors.Is(err, errNoChange) {
+		return res, nil
+	}
+	res.Saved = err == nil
+	return res, err
+}
+
+// savedFor: doc was last saved encrypted to exactly rs. A document from a
+// build that did not record it is not known to be.
+func savedFor(doc Doc, rs []Recipient) bool {
+	if len(doc.Recipients) != len(rs) {
+		return false
+	}
+	for _, r := range rs {
+		if !slices.Contains(doc.Recipients, r.key) {
+			return false
+		}
+	}
+	return true
 }
 
 // RemoveRecipient removes one key, named by the key itself, its
@@ -294,7 +344,7 @@ func (v *Vault) AddRecipients(add []Recipient) (added, have []Recipient, err err
 // re-encrypts the vault without it.
 func (v *Vault) RemoveRecipient(which string) (removed Recipient, err error) {
 	which = strings.TrimSpace(which)
-	err = v.changeRecipients(func(cur []Recipient) ([]Recipient, error) {
+	err = v.changeRecipients(func(cur []Recipient, _ Doc) ([]Recipient, error) {
 		var match []int
 		probe, perr := ParseRecipient(which)
 		for i, r := range cur {
@@ -331,7 +381,10 @@ func opens(id age.Identity, r age.Recipient) bool {
 	return err == nil
 }
 
-func (v *Vault) changeRecipients(fn func(cur []Recipient) ([]Recipient, error)) error {
+// changeRecipients runs fn on the current recipients and the document as
+// saved, under the lock, and saves what it returns; errNoChange from fn
+// writes nothing (and is returned).
+func (v *Vault) changeRecipients(fn func(cur []Recipient, doc Doc) ([]Recipient, error)) error {
 	fl, err := lock(v.paths, v.opts.LockTimeout)
 	if err != nil {
 		return err
@@ -345,7 +398,7 @@ func (v *Vault) changeRecipients(fn func(cur []Recipient) ([]Recipient, error)) 
 	if err != nil {
 		return err
 	}
-	next, err := fn(slices.Clone(cur))
+	next, err := fn(slices.Clone(cur), fresh.Clone())
 	if err != nil {
 		return err
 	}
@@ -413,11 +466,29 @@ func writerID(p Paths) string {
 }
 
 func notRecipient(p Paths, public string) error {
-	how := "ask someone who can open it to run `globus-setup recipients add` with your public key"
+	how := ": ask someone who can open it to run `globus-setup recipients add` with your public key"
 	if public != "" {
-		how = fmt.Sprintf("ask someone who can open it to run:  globus-setup recipients add '%s'", public)
+		how = fmt.Sprintf(": ask someone who can open it to run:  globus-setup recipients add '%s'", public)
+		if _, err := ParseRecipient(public); errors.Is(err, ErrUnsupportedKey) {
+			// Suggesting the add would only meet its refusal.
+			how = fmt.Sprintf(", and this key (%s) is too weak to add: the vault is encrypted only to ssh-ed25519 keys, ssh-rsa keys of 2048 bits or more, and age keys. Make one (ssh-keygen -t ed25519, or age-keygen -o key.txt), then ask someone who can open the vault to run  globus-setup recipients add  with its public half", keyStrength(public))
+		}
 	}
-	return fmt.Errorf("%w (%s): %s", ErrNotRecipient, p.Vault, how)
+	return fmt.Errorf("%w (%s)%s", ErrNotRecipient, p.Vault, how)
+}
+
+// keyStrength names an SSH public key's type, and an RSA key's size.
+func keyStrength(public string) string {
+	pk, _, _, _, err := ssh.ParseAuthorizedKey([]byte(public))
+	if err != nil {
+		return "an unsupported key"
+	}
+	if ck, ok := pk.(ssh.CryptoPublicKey); ok {
+		if k, ok := ck.CryptoPublicKey().(*rsa.PublicKey); ok {
+			return fmt.Sprintf("%s, %d bits", pk.Type(), k.N.BitLen())
+		}
+	}
+	return pk.Type()
 }
 
 // publicKey is the unlocking identity's public key, to hand to a teammate.

@@ -77,9 +77,9 @@ func TestTeamVaultEachRecipientDecrypts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	added, have, err := v.AddRecipients(rs)
-	if err != nil || len(added) != 2 || len(have) != 0 {
-		t.Fatalf("AddRecipients: added %d have %d err %v", len(added), len(have), err)
+	res, err := v.AddRecipients(rs)
+	if err != nil || len(res.Added) != 2 || len(res.Have) != 0 || !res.Saved {
+		t.Fatalf("AddRecipients: %+v err %v", res, err)
 	}
 	list, err := v.Recipients()
 	if err != nil || len(list) != 3 || list[0].Comment != "identity.age" {
@@ -162,7 +162,7 @@ func TestEncryptedSSHIdentity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := v.AddRecipients(rs); err != nil {
+	if _, err := v.AddRecipients(rs); err != nil {
 		t.Fatal(err)
 	}
 	f := filepath.Join(t.TempDir(), "id_ed25519")
@@ -185,7 +185,7 @@ func TestRecipientsBadInputChangesNothing(t *testing.T) {
 	v, p := newTestVault(t)
 	alice, _ := age.GenerateX25519Identity()
 	rs, _ := ParseRecipientArgs([]string{alice.Recipient().String()}, nil)
-	if _, _, err := v.AddRecipients(rs); err != nil {
+	if _, err := v.AddRecipients(rs); err != nil {
 		t.Fatal(err)
 	}
 	ecKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
@@ -358,7 +358,7 @@ func TestAgeKeyLabel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := v.AddRecipients(rs); err != nil {
+	if _, err := v.AddRecipients(rs); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := v.RemoveRecipient("identity.age"); !errors.Is(err, ErrRemoveSelf) {
@@ -411,7 +411,7 @@ func TestHandEditedRecipientsRefused(t *testing.T) {
 	}
 	alice, _ := age.GenerateX25519Identity()
 	rs, _ := ParseRecipientArgs([]string{alice.Recipient().String() + " alice"}, nil)
-	if _, _, err := v.AddRecipients(rs); err != nil {
+	if _, err := v.AddRecipients(rs); err != nil {
 		t.Fatal(err)
 	}
 	mallory, _ := age.GenerateX25519Identity()
@@ -434,8 +434,8 @@ func TestHandEditedRecipientsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if added, _, err := v.AddRecipients(all); err != nil || len(added) != 0 {
-		t.Fatalf("accept: %d %v", len(added), err)
+	if res, err := v.AddRecipients(all); err != nil || len(res.Added) != 0 || !res.Saved {
+		t.Fatalf("accept: %+v %v", res, err)
 	}
 	if err := v.Set("project.id", "x"); err != nil {
 		t.Fatal(err)

@@ -234,7 +234,7 @@ func TestSittingWithOwnIdentity(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, _, err := v.AddRecipients(rs); err != nil {
+			if _, err := v.AddRecipients(rs); err != nil {
 				t.Fatal(err)
 			}
 			keyFile := filepath.Join(t.TempDir(), "me.txt")
@@ -271,7 +271,7 @@ func TestSittingRefusesSSHKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := v.AddRecipients(rs); err != nil {
+	if _, err := v.AddRecipients(rs); err != nil {
 		t.Fatal(err)
 	}
 	id, err := LoadIdentity(keyFile, nil)
@@ -301,7 +301,7 @@ func TestRecipientsChangeEndsTheSitting(t *testing.T) {
 			}
 			teammate, _ := age.GenerateX25519Identity()
 			rs, _ := ParseRecipientArgs([]string{teammate.Recipient().String()}, nil)
-			if _, _, err := w.AddRecipients(rs); err != nil {
+			if _, err := w.AddRecipients(rs); err != nil {
 				t.Fatal(err)
 			}
 			if _, _, err := OpenSitting(p, o); !errors.Is(err, ErrNoSitting) {

@@ -14,20 +14,23 @@ import (
 	"time"
 
 	"github.com/gofrs/flock"
+
+	"github.com/globus-setup/globus-setup/atomicfile"
 )
 
-// Stages of a save, in order. saveHook (tests only) is called as each is
-// reached, so a test can kill the process at every point of a save.
+// Stages of a save, in order: the lock taken, then atomicfile's. saveHook
+// (tests only) is called as each is reached, so a test can kill the process
+// at every point of a save.
 const (
-	stageLocked      = iota // lock held, stale temp files removed, nothing written
-	stageTempCreated        // empty temp file exists
-	stageTempPartial        // half of the ciphertext written
-	stageTempWritten        // all written, not synced
-	stageTempSynced         // temp fsynced, still open
-	stageTempClosed         // temp closed
-	stageRenamed            // new file in place, folder not yet synced
-	stageDirSynced          // done, lock still held
-	numStages
+	stageLocked      = 0 // lock held, stale temp files removed, nothing written
+	stageTempCreated = int(atomicfile.StageTempCreated)
+	stageTempPartial = int(atomicfile.StageTempPartial)
+	stageTempWritten = int(atomicfile.StageTempWritten)
+	stageTempSynced  = int(atomicfile.StageTempSynced)
+	stageTempClosed  = int(atomicfile.StageTempClosed)
+	stageRenamed     = int(atomicfile.StageRenamed)
+	stageDirSynced   = int(atomicfile.StageDirSynced)
+	numStages        = stageDirSynced + 1
 )
 
 var saveHook func(stage int)
@@ -114,9 +117,9 @@ func lockNotRegular(path string, m fs.FileMode) error {
 		Fix: "it is a lock file, and nothing was changed; remove it (rm " + path + ") and globus-setup makes a new one"}
 }
 
-// tempPattern is the os.CreateTemp pattern for saves of target; stale files
-// matching it are removed by the next save (under the lock, so none is live).
-func tempPattern(target string) string { return "." + filepath.Base(target) + ".tmp-*" }
+// tempPattern is the pattern of target's temporary files; stale ones are
+// removed by the next save (under the lock, so none is live).
+func tempPattern(target string) string { return atomicfile.TempPattern(target) }
 
 func cleanStaleTemps(p Paths) {
 	for _, target := range []string{p.Vault, p.Identity, p.RecipientsFile(), environmentFile(p)} {
@@ -128,64 +131,16 @@ func cleanStaleTemps(p Paths) {
 }
 
 // writeAtomic replaces target with data (ciphertext) so that a crash at any
-// instant leaves either the old or the new file: temp file in the same folder,
-// fsync, rename, fsync folder. The caller holds the lock.
-func writeAtomic(p Paths, target string, data []byte) (err error) {
+// instant leaves either the old or the new file (atomicfile). The caller
+// holds the lock.
+func writeAtomic(p Paths, target string, data []byte) error {
 	cleanStaleTemps(p)
 	hook(stageLocked)
-	f, err := os.CreateTemp(p.Dir, tempPattern(target)) // mode 0600
+	err := atomicfile.Write(target, data, atomicfile.Options{Perm: 0o600, Stage: func(s atomicfile.Stage) { hook(int(s)) }})
 	if err != nil {
 		return fmt.Errorf("saving %s: %w", target, err)
 	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(tmp)
-			err = fmt.Errorf("saving %s: %w", target, err)
-		}
-	}()
-	hook(stageTempCreated)
-	half := len(data) / 2
-	if _, err = f.Write(data[:half]); err != nil {
-		return err
-	}
-	hook(stageTempPartial)
-	if _, err = f.Write(data[half:]); err != nil {
-		return err
-	}
-	hook(stageTempWritten)
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	hook(stageTempSynced)
-	if err = f.Close(); err != nil {
-		return err
-	}
-	hook(stageTempClosed)
-	if err = os.Rename(tmp, target); err != nil {
-		return err
-	}
-	hook(stageRenamed)
-	// The rename is done and visible; the folder fsync only makes it survive
-	// power loss. Some filesystems refuse to fsync a folder (EINVAL): not fatal.
-	if serr := syncDir(p.Dir); serr != nil && !errors.Is(serr, syscall.EINVAL) && !errors.Is(serr, errors.ErrUnsupported) {
-		return serr
-	}
-	hook(stageDirSynced)
 	return nil
-}
-
-func syncDir(dir string) error {
-	if runtime.GOOS == "windows" {
-		return nil // folders cannot be opened for fsync there; rename is durable enough
-	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
 
 // readFile reads at most maxFileSize+1 bytes, so callers can call it too large.

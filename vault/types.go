@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -69,6 +70,9 @@ type StepRecord struct {
 	State     string    `json:"state"`
 	UpdatedAt time.Time `json:"updated_at"`
 	Note      string    `json:"note,omitempty"`
+	// unknown holds the fields a newer globus-setup wrote, kept as they
+	// are (see unknown.go).
+	unknown map[string]json.RawMessage
 }
 
 // Doc is the plaintext of vault.age.
@@ -86,6 +90,9 @@ type Doc struct {
 	// recipients.txt edited by hand (or pulled without its vault.age) is
 	// noticed before a save encrypts the secrets to a key nobody added here.
 	Recipients []string `json:"recipients,omitempty"`
+	// unknown holds the fields a newer globus-setup wrote, kept as they
+	// are (see unknown.go).
+	unknown map[string]json.RawMessage
 }
 
 // Clone returns a deep copy; its maps are never nil.
@@ -95,6 +102,7 @@ func (d Doc) Clone() Doc {
 	c.Steps = maps.Clone(d.Steps)
 	c.Internal = maps.Clone(d.Internal)
 	c.Recipients = slices.Clone(d.Recipients)
+	c.unknown = maps.Clone(d.unknown)
 	if c.Values == nil {
 		c.Values = map[string]string{}
 	}

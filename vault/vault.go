@@ -384,19 +384,19 @@ func (v *Vault) Update(fn func(d *Doc) error) error {
 		return err
 	}
 	d = d.Clone() // fn may have set a map to nil
+	keepUnknown(&d, fresh)
+	if err := checkDocKeys(d); err != nil {
+		// Written, the document would be refused at the next read.
+		var bk *BadKeyError
+		errors.As(err, &bk)
+		return fmt.Errorf("not saved: the %s key %s is not a vault key (%s)", bk.Where, quoteKey(bk.Key), KeySyntax)
+	}
 	d.Version = FormatVersion
 	d.UpdatedAt = now().UTC()
 	if err := v.write(d); err != nil {
 		return err
 	}
 	v.setDoc(d)
-	return nil
-}
-
-func checkKey(key string) error {
-	if key == "" {
-		return errors.New("empty key")
-	}
 	return nil
 }
 
@@ -408,7 +408,7 @@ func (v *Vault) Set(key, value string) error {
 // SetMany stores several values in one save.
 func (v *Vault) SetMany(values map[string]string) error {
 	for k := range values {
-		if err := checkKey(k); err != nil {
+		if err := CheckKey(k); err != nil {
 			return err
 		}
 	}
@@ -440,7 +440,7 @@ func (v *Vault) Delete(key string) error {
 
 // SetStep records a step's progress; a zero UpdatedAt is set to now.
 func (v *Vault) SetStep(id string, rec StepRecord) error {
-	if err := checkKey(id); err != nil {
+	if err := CheckKey(id); err != nil {
 		return err
 	}
 	if rec.UpdatedAt.IsZero() {
@@ -454,7 +454,7 @@ func (v *Vault) SetStep(id string, rec StepRecord) error {
 
 // SetInternal stores an internal value; "" deletes it.
 func (v *Vault) SetInternal(key, value string) error {
-	if err := checkKey(key); err != nil {
+	if err := CheckKey(key); err != nil {
 		return err
 	}
 	return v.Update(func(d *Doc) error {

@@ -41,7 +41,7 @@ apply asks before creating anything, or, when not run in a terminal, needs --yes
 Running it again is safe: what exists is kept, and an earlier run that was
 interrupted mid-way is carried on without making anything twice.
 
-Needs your login: run ` + "`globus-setup login`" + ` first.`,
+Needs your login: run 'globus-setup login' first.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts := steps.ApplyOptions{Steps: only, Values: map[string]string{}}

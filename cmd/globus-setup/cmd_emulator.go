@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -79,9 +81,40 @@ func (d *demoEmulator) demand(getenv func(string) string, specs []string) ([]str
 	return all, nil
 }
 
+// parseFailure reads a --fail spec, "METHOD PATH STATUS [times=N]": the
+// calls to PATH (after /auth or /groups, a prefix) answer STATUS with a
+// Globus error document, every time unless times says how often.
+func parseFailure(spec string) (method, path string, times int, f globustest.Failure, err error) {
+	fields := strings.Fields(spec)
+	bad := func(why string) error {
+		return fmt.Errorf("--fail %q: %s (want METHOD PATH STATUS [times=N], e.g. 'GET /v2/api/identities 503')", spec, why)
+	}
+	if len(fields) < 3 || len(fields) > 4 {
+		return "", "", 0, f, bad("three or four words")
+	}
+	method, path = strings.ToUpper(fields[0]), fields[1]
+	if method == "*" {
+		method = ""
+	}
+	if !strings.HasPrefix(path, "/") {
+		return "", "", 0, f, bad("the path must start with / (the path after /auth or /groups)")
+	}
+	if f.Status, err = strconv.Atoi(fields[2]); err != nil || f.Status < 400 || f.Status > 599 {
+		return "", "", 0, f, bad("the status must be an HTTP error, 400 to 599")
+	}
+	times = math.MaxInt32
+	if len(fields) == 4 {
+		n, ok := strings.CutPrefix(fields[3], "times=")
+		if times, err = strconv.Atoi(n); !ok || err != nil || times < 1 {
+			return "", "", 0, f, bad("times must be a whole number from 1")
+		}
+	}
+	return method, path, times, f, nil
+}
+
 func newEmulatorCmd(a *app) *cobra.Command {
 	var addr string
-	var demands []string
+	var demands, failures []string
 	var logRequests bool
 	cmd := &cobra.Command{
 		Use:   "emulator",
@@ -93,11 +126,16 @@ and every command talks to it instead of Globus.
 --demand makes chosen calls refuse until the operator signs in with more, as
 real Globus does (e.g. MFA to delete a client secret): "METHOD PATH REQ...",
 PATH after /auth or /groups, * matching one part, REQ among mfa, domain=D,
-policy=ID, identity=ID, scope=S, plus status=401, legacy (the older error
-shape), always (a sign-in never satisfies it), times=N. Example:
+policy=ID, identity=ID, scope=S, recent-admin=MINUTES, plus status=401,
+legacy (the older error shape), always (a sign-in never satisfies it),
+times=N. recent-admin refuses a session signed in longer ago than that, as a
+high-assurance project does (403 FORBIDDEN "...admin privileges in session
+within the last 30 minutes.", with no authorization_parameters). Examples:
   --demand 'POST /v2/api/policies mfa'
   --demand 'DELETE /v2/api/clients/*/credentials/* mfa'
-The emulator's sign-in page then offers the MFA the login asks for.
+  --demand 'POST /v2/api/clients/*/credentials recent-admin=30'
+The emulator's sign-in page then offers the MFA the login asks for; its
+"Session started N minutes ago" control signs in with a session that old.
 ` + EnvEmulatorDemands + ` holds more, separated by ";" (also read by --demo).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -109,6 +147,13 @@ The emulator's sign-in page then offers the MFA the login asks for.
 			active, err := srv.demand(a.getenv, demands)
 			if err != nil {
 				return err
+			}
+			for _, spec := range failures {
+				method, path, times, f, err := parseFailure(spec)
+				if err != nil {
+					return err
+				}
+				srv.FailNext(method, path, times, f)
 			}
 			base := srv.base
 			env := srv.Env()
@@ -133,6 +178,9 @@ The emulator's sign-in page then offers the MFA the login asks for.
 			for _, d := range active {
 				fmt.Fprintf(a.stdout, "# demands a stronger session: %s\n", strings.Join(strings.Fields(d), " "))
 			}
+			for _, spec := range failures {
+				fmt.Fprintf(a.stdout, "# fails on purpose: %s\n", strings.Join(strings.Fields(spec), " "))
+			}
 			fmt.Fprintln(a.stdout, "# Ctrl+C stops it.")
 			if logRequests {
 				go logEmulatorRequests(cmd.Context(), srv.Server, a.stdout)
@@ -143,6 +191,7 @@ The emulator's sign-in page then offers the MFA the login asks for.
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8765", "loopback address to listen on")
 	cmd.Flags().StringArrayVar(&demands, "demand", nil, "make calls demand a stronger session, e.g. 'POST /v2/api/policies mfa' (repeatable; see above)")
+	cmd.Flags().StringArrayVar(&failures, "fail", nil, "make calls fail, as an outage would: 'METHOD PATH STATUS [times=N]', PATH a prefix after /auth or /groups, e.g. 'GET /v2/api/identities 503' (repeatable; every time unless times=N)")
 	cmd.Flags().BoolVar(&logRequests, "log", false, "print each request answered: method, path, how it was authorised, status (never a token or form value)")
 	return cmd
 }

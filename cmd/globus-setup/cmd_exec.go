@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/globus-setup/globus-setup/steps"
+	"github.com/globus-setup/globus-setup/vault"
 )
 
 // errExecUsage: exec needs a command; cobra's usage errors exit 1, but a
@@ -31,7 +32,7 @@ and signals are the command's own. As aws-vault exec, op run and sops exec-env d
 The command never gets the vault's own way in: GLOBUS_SETUP_PASSPHRASE_FILE,
 GLOBUS_SETUP_PASSPHRASE_COMMAND and GLOBUS_SETUP_IDENTITY are left out of its
 environment, a /dev/fd/N the passphrase or key was read from is closed to it, and
-every sitting (` + "`globus-setup unlock`" + `) is ended before it starts.`,
+every sitting ('globus-setup unlock') is ended before it starts.`,
 		Args: cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
@@ -51,6 +52,7 @@ every sitting (` + "`globus-setup unlock`" + `) is ended before it starts.`,
 			if err != nil {
 				return err
 			}
+			a.warnOverrides(v.Doc(), vars)
 			if err := a.endSittingsBeforeExec(); err != nil {
 				return err
 			}
@@ -66,4 +68,19 @@ every sitting (` + "`globus-setup unlock`" + `) is ended before it starts.`,
 	cmd.Flags().BoolVar(&compute, "compute", false, "pass GLOBUS_COMPUTE_CLIENT_ID and GLOBUS_COMPUTE_CLIENT_SECRET (the Service Account's) instead")
 	cmd.Flags().StringSliceVar(&only, "only", nil, "pass only these variables (repeat, or comma separated)")
 	return cmd
+}
+
+// warnOverrides says, before the command starts, which of the variables
+// passed the gateway's remembered .env would beat (it loads the file with
+// override=True), naming each and the file. A file that cannot be read is
+// said too; none of this stops the command.
+func (a *app) warnOverrides(doc vault.Doc, vars []string) {
+	path, over, err := steps.ExecOverrides(doc, vars)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "globus-setup: warning: could not read the gateway's .env %s to see whether it overrides what exec passes: %v\n", path, err)
+		return
+	}
+	for _, o := range over {
+		fmt.Fprintln(a.stderr, "globus-setup: warning: "+o.Warning(path))
+	}
 }

@@ -62,10 +62,11 @@ Service API app, which then owns the group.`,
 	return group
 }
 
-// groupOutcome prints what a group command did: the group line on stdout,
-// each member not added on stderr, and exit 1 when any was not.
+// groupOutcome prints what a group command did: the group line on stdout
+// (once the group was made or read: a group Globus did not find has no
+// line), each member not added on stderr, and exit 1 when any was not.
 func (a *app) groupOutcome(r steps.GroupResult, err error) error {
-	if r.ID != "" {
+	if r.Shown() {
 		lines := steps.GroupLines(r)
 		fmt.Fprintln(a.stdout, lines[0])
 		for _, l := range lines[1:] {
@@ -75,10 +76,8 @@ func (a *app) groupOutcome(r steps.GroupResult, err error) error {
 	if err != nil {
 		return a.opsFail(err)
 	}
-	for _, m := range r.Members {
-		if m.Result == steps.MemberUnknown || m.Result == steps.MemberFailed {
-			return exitError{code: 1}
-		}
+	if len(r.NotAdded()) > 0 {
+		return exitError{code: 1}
 	}
 	return nil
 }

@@ -20,7 +20,7 @@ func newLoginCmd(a *app) *cobra.Command {
 through any thick client with --client-id for the very first login. Open the
 address shown, log in, and paste the code Globus shows (or the whole address of
 that page). The tokens are kept inside the encrypted vault, never with the
-exported values; ` + "`globus-setup logout`" + ` deletes them.
+exported values; 'globus-setup logout' deletes them.
 
 When Globus refuses a call until you sign in with more (MFA, an identity from a
 domain, a policy, consent to a scope), the commands ask for that sign-in

@@ -26,17 +26,20 @@ func newRotateCmd(a *app) *cobra.Command {
                                      works, and write it into the gateway's .env (the
                                      one last given to export --merge, or --env PATH);
                                      then restart the gateway
-  globus-setup rotate APP --finish   you say the gateway restarted: the old secret is
-                                     deleted at Globus and dropped from the vault.
-                                     globus-setup cannot see which secret the running
-                                     gateway holds, so this is your word, not a check
+  globus-setup rotate APP --finish   you say the gateway restarted: the gateway's
+                                     start-up check is replayed with the new secret
+                                     (the Service Account's grant, its policy read,
+                                     the domains compared), and only if it passes is
+                                     the old secret deleted at Globus and dropped from
+                                     the vault. globus-setup cannot see which secret
+                                     the running gateway holds: this is your word
   globus-setup rotate APP --undo     put the old secret back (vault and .env) and delete
                                      the new one at Globus
 
 A rotation stopped anywhere is carried on by running the same command again; status
 shows one left half done. --list shows every secret of both apps at Globus, marking
 the ones globus-setup does not know (made in the console) so they can be deleted
-with --delete ID. Needs your login (` + "`globus-setup login`" + `).`,
+with --delete ID. Needs your login ('globus-setup login').`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			modes := 0

@@ -34,7 +34,7 @@ func TestSetPolicyReadsItsDomains(t *testing.T) {
 	}
 	_, exported, errs := w.run("export")
 	t.Logf("$ globus-setup export   # stderr\n%s", errs)
-	mustHave(t, errs, "globus-setup: warning: AUTHORIZED_IDP_DOMAINS (policy.domains) was typed, never read from the policy",
+	mustHave(t, errs, "globus-setup: warning: AUTHORIZED_IDP_DOMAINS (policy.domains) was not read from the policy on Globus",
 		"run `globus-setup verify` to compare them with the policy on Globus")
 	if strings.Contains(exported, "warning") {
 		t.Error("the warning went into the exported variables")
@@ -65,7 +65,7 @@ func TestSetPolicyReadsItsDomains(t *testing.T) {
 	if code, _, errs := w.run("set", "policy.domains", "anl.gov"); code != 0 {
 		t.Fatalf("set policy.domains: exit %d %s", code, errs)
 	}
-	if _, _, errs := w.run("export", "--format", "json"); !strings.Contains(errs, "never read from the policy") {
+	if _, _, errs := w.run("export", "--format", "json"); !strings.Contains(errs, "not read from the policy on Globus") {
 		t.Errorf("export does not warn about typed domains:\n%s", errs)
 	}
 }

@@ -72,7 +72,7 @@ func newRecipientsCmd(a *app) *cobra.Command {
 own key: an age public key (age1…, from age-keygen) or an SSH public key
 (ssh-ed25519, or ssh-rsa of 2048 bits or more). Adding or removing re-encrypts the
 vault at once. The list is kept in recipients.txt beside vault.age, in the format
-` + "`age -R`" + ` reads; the stock age tool decrypts the vault with any recipient's key:
+'age -R' reads; the stock age tool decrypts the vault with any recipient's key:
   age -d -i ~/.ssh/id_ed25519 vault.age`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.listRecipients() },
@@ -98,15 +98,19 @@ vault at once. The list is kept in recipients.txt beside vault.age, in the forma
 			if err != nil {
 				return err
 			}
-			added, have, err := v.AddRecipients(rs)
+			res, err := v.AddRecipients(rs)
 			if err != nil {
 				return err
 			}
-			for _, r := range have {
+			for _, r := range res.Have {
 				fmt.Fprintln(a.stderr, "already a recipient: "+r.Describe())
 			}
-			for _, r := range added {
+			for _, r := range res.Added {
 				fmt.Fprintln(a.stderr, "added: "+r.Describe())
+			}
+			if !res.Saved {
+				fmt.Fprintln(a.stderr, "nothing changed: the vault is already encrypted to every key given; no file was written")
+				return nil
 			}
 			all, _ := v.Recipients()
 			fmt.Fprintf(a.stderr, "vault re-encrypted to %d recipients; commit vault.age and recipients.txt together\n", len(all))
@@ -151,8 +155,10 @@ func (a *app) listRecipients() error {
 	if err != nil {
 		return err
 	}
+	// Whole keys: what a person copies into `recipients remove`, or
+	// compares with recipients.txt in a pull request.
 	for _, r := range rs {
-		fmt.Fprintln(a.stdout, r.Describe())
+		fmt.Fprintln(a.stdout, r.Whole())
 	}
 	return nil
 }

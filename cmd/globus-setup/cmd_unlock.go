@@ -25,7 +25,7 @@ func newUnlockCmd(a *app) *cobra.Command {
 	var length time.Duration
 	cmd := &cobra.Command{
 		Use:   "unlock [--for 15m]",
-		Short: "Unlock the vault once for the commands that follow (a sitting); `lock` ends it",
+		Short: "Unlock the vault once for the commands that follow (a sitting); lock ends it",
 		Long: `Unlock the vault and keep its key for a while (15 minutes unless --for says
 otherwise, 8 hours at most) in the OS's memory for secrets: the kernel keyring on
 Linux, per user, with the kernel's own timeout on the key; the OS keychain
@@ -33,7 +33,7 @@ elsewhere, with an end this program enforces. Never in a file. Until then the
 commands on this vault (and only this one: another profile or vault still asks)
 need no passphrase and pay no key derivation.
 
-Any program running as you can read the key from there meanwhile. ` + "`globus-setup lock`" + `
+Any program running as you can read the key from there meanwhile. 'globus-setup lock'
 ends the sitting; so do logout, a change of recipients, and exec, which ends
 every sitting before it starts its command. A reboot ends it too. Running unlock
 again asks for the passphrase and starts a new sitting.`,
@@ -70,7 +70,7 @@ func newLockCmd(a *app) *cobra.Command {
 	var all bool
 	cmd := &cobra.Command{
 		Use:   "lock [--all]",
-		Short: "End the sitting `unlock` began: the next command asks for the passphrase again",
+		Short: "End the sitting that unlock began: the next command asks for the passphrase again",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if all {

@@ -285,14 +285,13 @@ func newStatusCmd(a *app) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if keys {
-				for _, s := range steps.Keys() {
-					kind := ""
-					if s.Secret {
-						kind = " (secret)"
-					}
-					fmt.Fprintf(a.stdout, "%-32s %s%s\n", s.Key, s.Label, kind)
+				// Before any vault exists the keys are still worth knowing
+				// (set's help points here): every one is unset.
+				if p, err := a.paths(); err == nil && !vault.Exists(p) {
+					fmt.Fprintf(a.stdout, "No vault at %s yet: nothing is stored.\n\n", p.Vault)
+					a.statusKeys(vault.Doc{})
+					return nil
 				}
-				return nil
 			}
 			limit := steps.DefaultMaxSecretAge
 			if maxAge == "" {
@@ -318,12 +317,54 @@ func newStatusCmd(a *app) *cobra.Command {
 			a.statusSecrets(v.Doc(), limit)
 			a.statusRecipients(v)
 			a.statusSitting(v.Paths())
+			if keys {
+				fmt.Fprintln(a.stdout)
+				a.statusKeys(v.Doc())
+			}
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&keys, "keys", false, "list the keys that get, set, copy and export use")
+	cmd.Flags().BoolVar(&keys, "keys", false, "after the steps, list every key that get, set, copy and export use, each marked stored or not set")
 	cmd.Flags().StringVar(&maxAge, "max-age", "", "flag secrets older than this: 90d (default, or $GLOBUS_SETUP_SECRET_MAX_AGE), 2160h; 0 for never")
 	return cmd
+}
+
+// statusKeys lists every key the commands know, then any other group's
+// keys doc holds, each marked stored or not set (never a value).
+func (a *app) statusKeys(doc vault.Doc) {
+	known := steps.Keys()
+	seen := map[string]bool{}
+	for _, s := range known {
+		seen[s.Key] = true
+	}
+	for _, name := range steps.GroupNames(doc.Values) {
+		for _, field := range []string{"id", "members"} {
+			if s, ok := steps.Spec("groups." + name + "." + field); ok && !seen[s.Key] {
+				known, seen[s.Key] = append(known, s), true
+			}
+		}
+	}
+	stored := 0
+	for _, s := range known {
+		if strings.TrimSpace(doc.Values[s.Key]) != "" {
+			stored++
+		}
+	}
+	fmt.Fprintf(a.stdout, "Keys (%d of %d stored):\n", stored, len(known))
+	for _, s := range known {
+		mark := "not set"
+		if strings.TrimSpace(doc.Values[s.Key]) != "" {
+			mark = "stored"
+		}
+		label := s.Label
+		if shown, ok := steps.SpecIn(doc, s.Key); ok {
+			label = shown.Label
+		}
+		if s.Secret {
+			label += " (secret)"
+		}
+		fmt.Fprintf(a.stdout, "  %-32s %-8s %s\n", s.Key, mark, label)
+	}
 }
 
 func newCopyCmd(a *app) *cobra.Command {
@@ -427,6 +468,7 @@ func newClipboardClearCmd(a *app) *cobra.Command {
 
 func newExportCmd(a *app) *cobra.Command {
 	var format, out, merge string
+	var noSecrets, withSecrets bool
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Write the gateway's settings: .env, JSON or shell exports",
@@ -437,9 +479,15 @@ kept: the file it points to is updated. When the content changes, the previous
 one is kept in FILE.bak (mode 0600), replacing the backup before it; an
 unchanged file is not written.
 --format compute gives the two Globus Compute variables (the Service Account's ID
-and secret; prefer ` + "`globus-setup exec --compute`" + `, which writes nothing);
+and secret; prefer 'globus-setup exec --compute', which writes nothing);
 --format users the public client ID, scope and policy the gateway's users need
-(no secret: safe to publish).`,
+(no secret: safe to publish).
+
+--no-secrets leaves out GLOBUS_APPLICATION_SECRET and SERVICE_ACCOUNT_SECRET;
+a merge removes their lines (under the gateway's load_dotenv(override=True) even
+an empty KEY= would beat its environment). Start the gateway with
+'globus-setup exec -- COMMAND', which passes them in its environment only. A file
+written so stays without them (a rotation's merge too) until --with-secrets.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if out != "" && merge != "" {
@@ -453,6 +501,17 @@ and secret; prefer ` + "`globus-setup exec --compute`" + `, which writes nothing
 			}
 			if merge != "" && f != steps.FormatEnv {
 				return errors.New("--merge updates a .env file: it takes --format env")
+			}
+			secrets := steps.SecretsAsBefore
+			switch {
+			case noSecrets && withSecrets:
+				return errors.New("--no-secrets and --with-secrets are opposites: give one")
+			case noSecrets && f == steps.FormatCompute:
+				return errors.New("--no-secrets: the compute format is the Service Account's ID and secret; use `globus-setup exec --compute -- COMMAND`, which keeps the secret off disk")
+			case noSecrets:
+				secrets = steps.SecretsOmit
+			case withSecrets:
+				secrets = steps.SecretsInclude
 			}
 			v, err := a.unlock()
 			if err != nil {
@@ -477,19 +536,19 @@ and secret; prefer ` + "`globus-setup exec --compute`" + `, which writes nothing
 			}
 			switch {
 			case merge != "":
-				w, err := steps.MergeEnvInto(v, merge)
+				w, err := steps.MergeEnvIntoWith(v, merge, secrets)
 				if err := remembered(merge, err); err != nil {
 					return err
 				}
 				fmt.Fprintln(a.stderr, strings.Join(w.Lines("updated the gateway's variables in"), "\n"))
 			case out != "":
-				w, err := steps.ExportFile(v, out, f)
+				w, err := steps.ExportFileWith(v, out, f, secrets)
 				if err := remembered(out, err); err != nil {
 					return err
 				}
 				fmt.Fprintln(a.stderr, strings.Join(w.Lines("wrote"), "\n"))
 			default:
-				data, err := steps.Export(doc, f)
+				data, err := steps.ExportWith(doc, f, steps.EnvOptions{NoSecrets: noSecrets})
 				if err != nil {
 					return err
 				}
@@ -502,5 +561,7 @@ and secret; prefer ` + "`globus-setup exec --compute`" + `, which writes nothing
 	cmd.Flags().StringVar(&format, "format", "env", "env, json, shell, compute (Globus Compute's two variables) or users (public values for the gateway's users)")
 	cmd.Flags().StringVar(&out, "out", "", "write to this new file (0600) instead of stdout")
 	cmd.Flags().StringVar(&merge, "merge", "", "update the gateway's variables in this existing .env")
+	cmd.Flags().BoolVar(&noSecrets, "no-secrets", false, "leave the two client secrets out (a merge removes their lines): start the gateway with globus-setup exec")
+	cmd.Flags().BoolVar(&withSecrets, "with-secrets", false, "write the secrets into a file written before with --no-secrets")
 	return cmd
 }

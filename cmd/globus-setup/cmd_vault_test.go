@@ -542,20 +542,76 @@ func TestStatusSixSteps(t *testing.T) {
 	}
 }
 
+// keyLines are the lines of the "Keys" part of status --keys, by key.
+func keyLines(t *testing.T, out string) (head string, byKey map[string]string, order []string) {
+	t.Helper()
+	_, part, ok := strings.Cut(out, "Keys (")
+	if !ok {
+		t.Fatalf("no Keys part:\n%s", out)
+	}
+	l := strings.Split(strings.TrimSuffix("Keys ("+part, "\n"), "\n")
+	byKey = map[string]string{}
+	for _, line := range l[1:] {
+		f := strings.Fields(line)
+		if len(f) < 3 {
+			t.Fatalf("key line %q", line)
+		}
+		byKey[f[0]] = line
+		order = append(order, f[0])
+	}
+	return l[0], byKey, order
+}
+
 func TestStatusKeys(t *testing.T) {
-	c := newVCLI(t) // no vault: listing keys needs none
+	c := newVCLI(t) // no vault: the keys are listed, none stored
 	out, _ := c.ok("", "status", "--keys")
-	l := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if !strings.HasPrefix(out, "No vault at "+c.paths.Vault+" yet: nothing is stored.") {
+		t.Errorf("no vault:\n%s", out)
+	}
 	keys := steps.Keys()
-	if len(l) != len(keys) {
-		t.Fatalf("%d lines for %d keys:\n%s", len(l), len(keys), out)
+	head, byKey, order := keyLines(t, out)
+	if head != fmt.Sprintf("Keys (0 of %d stored):", len(keys)) || len(order) != len(keys) {
+		t.Fatalf("%q, %d lines for %d keys:\n%s", head, len(order), len(keys), out)
 	}
 	for i, k := range keys {
-		if f := strings.Fields(l[i]); len(f) == 0 || f[0] != k.Key {
-			t.Errorf("line %d is %q, want key %s", i+1, l[i], k.Key)
+		if order[i] != k.Key {
+			t.Errorf("line %d is %q, want key %s", i+1, byKey[order[i]], k.Key)
 		}
-		if strings.HasSuffix(l[i], "(secret)") != k.Secret {
-			t.Errorf("line %q: secret marker wrong", l[i])
+		if l := byKey[k.Key]; strings.HasSuffix(l, "(secret)") != k.Secret || !strings.Contains(l, " not set ") {
+			t.Errorf("line %q: secret or stored marker wrong", l)
+		}
+	}
+
+	// With a vault: the step table first, as status prints it, then every
+	// key marked, a stored group of another name included; no value shown.
+	c.ok("", "init")
+	const secret = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA=="
+	adminsID := "4c3d2e1f-6a5b-4c7d-8e9f-0a1b2c3d4e5f"
+	c.ok("", "set", "public_client.client_id", publicID)
+	c.ok(secret+"\n", "set", "service_api.client_secret", "-")
+	c.ok("", "set", "groups.admins.id", adminsID)
+	plain, _ := c.ok("", "status")
+	out, _ = c.ok("", "status", "--keys")
+	if !strings.HasPrefix(out, plain) {
+		t.Errorf("status --keys does not start with status's own table:\n%s\nvs\n%s", out, plain)
+	}
+	if strings.Contains(out, secret) || strings.Contains(out, publicID) {
+		t.Fatalf("a value is shown:\n%s", out)
+	}
+	head, byKey, order = keyLines(t, out)
+	if head != fmt.Sprintf("Keys (3 of %d stored):", len(keys)+2) || len(order) != len(keys)+2 {
+		t.Errorf("%q with %d lines:\n%s", head, len(order), out)
+	}
+	for key, want := range map[string]string{
+		"public_client.client_id":   " stored ",
+		"service_api.client_secret": " stored ",
+		"groups.admins.id":          " stored ",
+		"groups.admins.members":     " not set ",
+		"project.id":                " not set ",
+		"groups.users.id":           " not set ",
+	} {
+		if !strings.Contains(byKey[key], want) {
+			t.Errorf("%s: %q, want %q", key, byKey[key], want)
 		}
 	}
 }
@@ -844,7 +900,7 @@ func TestExportOut(t *testing.T) {
 
 	out, errs := c.ok("", "export", "--out", gw)
 	noLeak(t, "export --out", out, errs)
-	if out != "" || errs != "wrote "+gw+" (previous version: "+gw+".bak)\n" {
+	if out != "" || errs != "wrote "+gw+" (previous version: "+gw+".bak)\nits mode changed from 0644 to 0600, so that only its owner can read it (a .env holds secrets)\n" {
 		t.Errorf("export --out said %q / %q", out, errs)
 	}
 	if got := readFile(t, gw); got != want {

@@ -55,6 +55,7 @@ func TestE2E(t *testing.T) {
 	t.Run("NarrowScreen", func(t *testing.T) { t.Parallel(); e2eNarrow(t, bin) })
 	t.Run("Automated", func(t *testing.T) { t.Parallel(); e2eAutomated(t, bin) })
 	t.Run("ActionCounts", func(t *testing.T) { t.Parallel(); e2eCounts(t, bin) })
+	t.Run("HostileVault", func(t *testing.T) { t.Parallel(); e2eHostileVault(t, bin) })
 }
 
 // e2eFirstRun: create the vault, all six steps with the console, log in,

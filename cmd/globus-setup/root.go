@@ -167,7 +167,7 @@ kept in an encrypted local vault; run with no command for the full-screen wizard
 	f.StringVar(&a.vaultFile, "vault", "", "path of vault.age (default $GLOBUS_SETUP_VAULT, else the user config folder)")
 	f.StringVar(&a.passphraseFile, "passphrase-file", "", "read the vault passphrase from this file")
 	f.StringVar(&a.identityFile, "identity", "", "unlock with your own age identity file or SSH private key (default $GLOBUS_SETUP_IDENTITY) instead of identity.age")
-	f.StringVar(&a.profile, "profile", "", "use the vault of this profile, one per gateway (default $GLOBUS_SETUP_PROFILE; see `globus-setup profiles`)")
+	f.StringVar(&a.profile, "profile", "", "use the vault of this profile, one per gateway (default $GLOBUS_SETUP_PROFILE; see 'globus-setup profiles')")
 	f.BoolVar(&a.force, "force", false, "open a damaged vault anyway, keeping the damaged file aside")
 	root.Flags().BoolVar(&demo, "demo", false, "run the wizard against the built-in Globus emulator with a throwaway vault")
 	root.Flags().BoolVar(&accessible, "accessible", false, "screen-reader friendly prompts (also ACCESSIBLE=1)")
@@ -181,6 +181,7 @@ kept in an encrypted local vault; run with no command for the full-screen wizard
 		newRotateCmd(a), newExecCmd(a),
 		newRecipientsCmd(a), newProfilesCmd(a),
 		newUnlockCmd(a), newLockCmd(a),
+		newImportCmd(a),
 	)
 	return root
 }

@@ -245,8 +245,11 @@ func (s *Server) exchangeCode(w http.ResponseWriter, c *client, code, redirectUR
 	}
 	ac.used = true
 	doc := s.issue(c.id, ac.sub, true, ac.scopes, ac.offline)
-	if ac.revoked {
-		s.revokeIssued(doc)
+	switch {
+	case ac.revoked:
+		s.revokeIssued(doc, true)
+	case ac.endEarly:
+		s.revokeIssued(doc, false)
 	}
 	writeJSON(w, http.StatusOK, doc)
 }
@@ -278,7 +281,11 @@ func (s *Server) dependentTokens(w http.ResponseWriter, c *client, raw string, o
 // client (Basic, or client_id in the form for a public client, as
 // globus-sdk-python's oauth2_revoke_token sends it) and answers
 // {"active": false} (testing/data/auth/oauth2_revoke_token.py). An unknown
-// token is answered the same (RFC 7009 section 2.2).
+// token is answered the same (RFC 7009 section 2.2), and so is another
+// client's, which stays live: a confidential client's secret is checked
+// (401 invalid_client) and only its own tokens are revoked. Whether Globus
+// refuses another client's token outright, as RFC 7009 section 2.1 says,
+// is unverified.
 func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
 	if !readForm(w, r) {
 		return
@@ -380,7 +387,7 @@ func (s *Server) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 	if slices.Contains(include, "identity_set_detail") {
 		var ids []map[string]any
 		for _, id := range set {
-			ids = append(ids, s.identityDoc(s.identities[id]))
+			ids = append(ids, s.setIdentityDoc(s.identities[id], t))
 		}
 		doc["identity_set_detail"] = ids
 	}
@@ -433,6 +440,28 @@ func (s *Server) identityDoc(in *identity) map[string]any {
 		"organization":      nullable(in.Organization),
 		"identity_provider": in.IdentityProvider,
 		"status":            in.Status,
+	}
+}
+
+// setIdentityDoc is an identity as introspection's identity_set_detail
+// lists it: with "sub", not "id", and identity_provider_display_name, as
+// the gateway reads them (resource_server_async/auth.py check_session_info)
+// and as an ID token's identity_set is recorded (globus-sdk-python
+// tests/unit/tokenstorage/v2/test_validating_token_storage.py); that
+// introspection uses this very shape is unverified. s.mu held.
+func (s *Server) setIdentityDoc(in *identity, t *token) map[string]any {
+	var last any
+	if se := s.sessionOf(t.sub); t.user && se.via == in.ID {
+		last = se.authTime.Unix()
+	}
+	return map[string]any{
+		"sub":                            in.ID,
+		"username":                       in.Username,
+		"name":                           nullable(in.Name),
+		"email":                          nullable(in.Email),
+		"identity_provider":              in.IdentityProvider,
+		"identity_provider_display_name": in.idpName,
+		"last_authentication":            last,
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Session requirements ("boosts"). A Demand makes chosen calls refuse an
@@ -24,6 +25,18 @@ import (
 //     "required_scopes": [...]} (the same file's Transfer example).
 // Which calls Globus Auth guards this way, and its exact body there, is
 // unverified: the client must read every shape anyway.
+//
+// A RecentAdmin demand is the other way real Globus asks for a new sign-in:
+// a management call in a high-assurance project refused, while the
+// operator's session (its latest sign-in, the login's auth_time) is older
+// than the window, with 403 FORBIDDEN "To access this project you must
+// have an identity with admin privileges in session within the last 30
+// minutes." in Auth's usual error document and no authorization_parameters
+// (GLOBUS-API.md, "Second pass": ORNL/DataFed issue 1783; the Ansible
+// collection m1yag1/ansible-globus meets it on project updates and
+// credential creation). That the emulator asks nothing more of the
+// identity (it does not check it is the project's admin: the calls check
+// that themselves) is a simplification.
 //
 // The sign-in page honours the authorize URL's session_required_* parameters
 // (see grantCode): it signs in with MFA when asked (unless its emulator-only
@@ -44,6 +57,9 @@ type Demand struct {
 	Identities   []string // identity IDs or usernames
 	Scopes       []string // scope strings the token's client must have consent for
 	Message      string   // session_message
+	// RecentAdmin refuses a session signed in longer ago than this with
+	// the recent-admin FORBIDDEN (above); 0 for none.
+	RecentAdmin time.Duration
 
 	Status int  // 401 or 403; 0 means 403
 	Legacy bool // answer in the older shape (see above)
@@ -86,8 +102,8 @@ func (s *Server) Refusals() int {
 
 // ParseDemand reads a demand written as for `globus-setup emulator --demand`:
 // "METHOD PATH REQ..." with REQ among mfa, domain=D, policy=ID, identity=ID,
-// scope=S, message=WORDS_JOINED_BY_UNDERSCORES, status=401, legacy, always, times=N.
-// METHOD may be "*" for any.
+// scope=S, recent-admin=MINUTES, message=WORDS_JOINED_BY_UNDERSCORES,
+// status=401, legacy, always, times=N. METHOD may be "*" for any.
 func ParseDemand(spec string) (Demand, error) {
 	f := strings.Fields(spec)
 	if len(f) < 3 {
@@ -117,6 +133,12 @@ func ParseDemand(spec string) (Demand, error) {
 			d.Identities, asked = append(d.Identities, v), true
 		case "scope":
 			d.Scopes, asked = append(d.Scopes, v), true
+		case "recent-admin":
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 366*24*60 {
+				return Demand{}, fmt.Errorf("demand %q: recent-admin needs the window in whole minutes (recent-admin=30)", spec)
+			}
+			d.RecentAdmin, asked = time.Duration(n)*time.Minute, true
 		case "message":
 			d.Message = strings.ReplaceAll(v, "_", " ")
 		case "legacy":
@@ -136,14 +158,14 @@ func ParseDemand(spec string) (Demand, error) {
 			}
 			d.Times = n
 		default:
-			return Demand{}, fmt.Errorf("demand %q: unknown requirement %q (mfa, domain=, policy=, identity=, scope=, message=, status=, legacy, always, times=)", spec, r)
+			return Demand{}, fmt.Errorf("demand %q: unknown requirement %q (mfa, domain=, policy=, identity=, scope=, recent-admin=, message=, status=, legacy, always, times=)", spec, r)
 		}
 		if v == "" && slices.Contains([]string{"domain", "policy", "identity", "scope"}, strings.ToLower(k)) {
 			return Demand{}, fmt.Errorf("demand %q: %s needs a value (%s=...)", spec, k, k)
 		}
 	}
 	if !asked {
-		return Demand{}, fmt.Errorf("demand %q: ask for at least one of mfa, domain=, policy=, identity=, scope=", spec)
+		return Demand{}, fmt.Errorf("demand %q: ask for at least one of mfa, domain=, policy=, identity=, scope=, recent-admin=", spec)
 	}
 	return d, nil
 }
@@ -178,6 +200,11 @@ func (s *Server) refuseForSession(w http.ResponseWriter, r *http.Request, rest s
 		if !d.matches(r.Method, rest) || (d.Times > 0 && rule.refused >= d.Times) {
 			continue
 		}
+		if d.RecentAdmin > 0 && (d.Always || !s.signedInWithin(t, d.RecentAdmin)) {
+			rule.refused++
+			writeRecentAdmin(w, d)
+			return true
+		}
 		if !d.Always && s.meets(t, d) {
 			continue
 		}
@@ -188,7 +215,23 @@ func (s *Server) refuseForSession(w http.ResponseWriter, r *http.Request, rest s
 	return false
 }
 
-// meets: the token's session satisfies d; s.mu held.
+// signedInWithin: the token's session was signed in (auth_time) at most
+// window ago; s.mu held.
+func (s *Server) signedInWithin(t *token, window time.Duration) bool {
+	return s.now().Sub(s.sessionOf(t.sub).authTime) <= window
+}
+
+// writeRecentAdmin answers the recent-admin refusal in Auth's usual error
+// document, with no authorization_parameters (see RecentAdmin above).
+func writeRecentAdmin(w http.ResponseWriter, d Demand) {
+	status := d.Status
+	if status == 0 {
+		status = http.StatusForbidden
+	}
+	apiError(w, status, "FORBIDDEN", fmt.Sprintf("To access this project you must have an identity with admin privileges in session within the last %d minutes.", int(d.RecentAdmin/time.Minute)))
+}
+
+// meets: the token's session satisfies d, its recent-admin window aside; s.mu held.
 func (s *Server) meets(t *token, d Demand) bool {
 	se := s.sessionOf(t.sub)
 	via := s.identities[se.via]

@@ -67,8 +67,20 @@
 //     valid token, 403 without openid); its claims follow the token's
 //     scopes: profile adds the names and IdP, email the e-mail address.
 //   - The sign-in page has controls that exist only here, and says so: sign
-//     in as any known user, a session that started N minutes ago, and tokens
-//     handed out already revoked.
+//     in as any known user, a session that started N minutes ago, tokens
+//     handed out already revoked, and access tokens handed out already
+//     ended with refresh tokens that still work.
+//   - Introspection's identity_set_detail names identities by "sub", with
+//     identity_provider_display_name, as the gateway reads them.
+//   - Revocation (POST /v2/oauth2/token/revoke) takes a confidential client
+//     by HTTP Basic (a wrong secret is 401 invalid_client) and a public one
+//     by client_id, and revokes only tokens issued to that client; another
+//     client's token is answered {"active": false}, as an unknown one, and
+//     left working (RFC 7009 section 2.1 would refuse the request; what
+//     Globus answers there is unverified).
+//   - Demands (boost.go) refuse chosen calls with a GARE, or with the
+//     recent-admin 403 FORBIDDEN of a high-assurance project when the
+//     session is older than the window.
 //   - Requests() records every request (service, method, path, kind of auth,
 //     status) and never a secret or token.
 //
@@ -76,7 +88,8 @@
 // RegisterClient, AddClientSecret, AddScope, AddPolicy, AddGroup, AddMember,
 // IssueToken, ApproveLogin/ApproveLoginAs (skip the HTML), SetSessionAge (an old
 // login fails assurance timeouts), SetAuthenticatedWith (log in with another,
-// linked identity), RevokeTokens, AdvanceClock (expire codes and tokens
+// linked identity), RevokeTokens, EndAccessTokens (a 401 a refresh cures),
+// DemandSession, AdvanceClock (expire codes and tokens
 // without sleeping), FailNext (429 with Retry-After, 5xx, 403, slow answers
 // that honour the request's context, answers lost after the work was done,
 // dropped connections). Inspection: Projects, Clients, Credentials, Policies,
@@ -85,8 +98,7 @@
 // # Not emulated
 //
 // OpenID Connect beyond userinfo (no id_token, no JWKS), consents (every scope
-// asked for is granted), the token revocation endpoint (RevokeTokens stands in),
-// updating or deleting projects, clients, scopes, policies and groups (only
+// asked for is granted), updating or deleting projects, clients, scopes, policies and groups (only
 // client secrets can be deleted), group subscriptions, join requests and
 // invitations by e-mail address, pagination, MFA (required_mfa is stored but
 // not enforced), session enforcement on Groups calls, identity providers as

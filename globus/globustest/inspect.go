@@ -119,8 +119,32 @@ func (s *Server) RevokeTokens(username string) {
 	}
 }
 
-// revokeIssued revokes the tokens in a token answer (issue's shape); s.mu held.
-func (s *Server) revokeIssued(doc map[string]any) {
+// EndAccessTokens ends every access token handed out so far to the user
+// (or any identity of their set) before its expiry, and leaves their
+// refresh tokens working: a 401 on a token the client still thinks live,
+// which a refresh cures (globus-sdk-python's check_expired_authorization
+// refreshes and retries on it: transport/default_retry_checks.py).
+func (s *Server) EndAccessTokens(username string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id, ok := s.byUsername[strings.ToLower(username)]
+	if !ok {
+		return 0
+	}
+	primary := s.identities[id].primary
+	n := 0
+	for _, t := range s.tokens {
+		if t.sub == primary && !t.revoked && s.now().Before(t.expires) {
+			t.revoked = true
+			n++
+		}
+	}
+	return n
+}
+
+// revokeIssued revokes the access tokens in a token answer (issue's
+// shape), and with refresh its refresh tokens too; s.mu held.
+func (s *Server) revokeIssued(doc map[string]any, refresh bool) {
 	docs := []map[string]any{doc}
 	if others, ok := doc["other_tokens"].([]map[string]any); ok {
 		docs = append(docs, others...)
@@ -131,7 +155,7 @@ func (s *Server) revokeIssued(doc map[string]any) {
 				t.revoked = true
 			}
 		}
-		if rt, ok := d["refresh_token"].(string); ok {
+		if rt, ok := d["refresh_token"].(string); ok && refresh {
 			if g := s.refresh[tokenKey(rt)]; g != nil {
 				g.revoked = true
 			}

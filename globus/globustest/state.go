@@ -179,6 +179,7 @@ type authCode struct {
 	scopes                                []string
 	offline, used                         bool
 	revoked                               bool // hand out tokens already revoked (sign-in page option)
+	endEarly                              bool // hand out access tokens already ended, refresh tokens live (likewise)
 	expires                               time.Time
 }
 

@@ -23,6 +23,7 @@ const (
 	formSignInAs       = "emulator_sign_in_as"
 	formSessionMinutes = "emulator_session_minutes"
 	formRevoked        = "emulator_revoked"
+	formEndEarly       = "emulator_end_early"
 	formMFA            = "emulator_mfa"
 	maxSessionMinutes  = 366 * 24 * 60
 )
@@ -51,7 +52,8 @@ var pages = template.Must(template.New("").Parse(`
 <label>Sign in as <select name="` + formSignInAs + `">{{range .Identities}}<option value="{{.}}"{{if eq . $.Operator}} selected{{end}}>{{.}}</option>{{end}}</select></label><br>
 <label>Session started <input name="` + formSessionMinutes + `" type="number" min="0" max="{{.MaxMinutes}}" value="0"> minutes ago</label><br>
 <label><input type="checkbox" name="` + formMFA + `" value="1"{{if .MFAAsked}} checked{{end}}> Complete MFA (give a second factor){{if .MFAAsked}} — Globus asks for it{{end}}</label><br>
-<label><input type="checkbox" name="` + formRevoked + `" value="1"> Hand out tokens that are already revoked (to see how the gateway refuses an inactive token)</label>
+<label><input type="checkbox" name="` + formRevoked + `" value="1"> Hand out tokens that are already revoked (to see how the gateway refuses an inactive token)</label><br>
+<label><input type="checkbox" name="` + formEndEarly + `" value="1"> End the access tokens at once, before they expire, leaving the refresh tokens working (as when Globus ends a token early)</label>
 </fieldset>
 <button type="submit" name="decision" value="allow">Allow</button>
 <button type="submit" name="decision" value="deny">Deny</button>
@@ -131,10 +133,11 @@ func (s *Server) checkAuthorize(q url.Values, self string) (*authRequest, error)
 
 // signIn is who signs in on the authorize page and how.
 type signIn struct {
-	who     string        // identity ID the user authenticates with
-	age     time.Duration // how long ago the session started
-	revoked bool          // the tokens are handed out already revoked
-	mfa     bool          // a second factor was given
+	who      string        // identity ID the user authenticates with
+	age      time.Duration // how long ago the session started
+	revoked  bool          // the tokens are handed out already revoked
+	endEarly bool          // the access tokens are handed out ended, the refresh tokens live
+	mfa      bool          // a second factor was given
 }
 
 // grantCode records a login and returns a single-use code; s.mu held.
@@ -150,7 +153,7 @@ func (s *Server) grantCode(a *authRequest, in signIn) string {
 	}
 	code := randomString(24)
 	s.codes[code] = &authCode{clientID: a.client.id, redirectURI: a.redirectURI, challenge: a.challenge,
-		sub: primary, scopes: a.scopes, offline: a.offline, revoked: in.revoked, expires: s.now().Add(codeLifetime)}
+		sub: primary, scopes: a.scopes, offline: a.offline, revoked: in.revoked, endEarly: in.endEarly, expires: s.now().Add(codeLifetime)}
 	return code
 }
 
@@ -170,7 +173,7 @@ func (s *Server) signInIdentities() []string {
 // signInFrom reads the page's emulator-only controls; s.mu held. Absent
 // controls mean the operator, a session starting now, live tokens.
 func (s *Server) signInFrom(f url.Values) (signIn, error) {
-	in := signIn{who: s.operator, revoked: f.Get(formRevoked) != "", mfa: f.Get(formMFA) != ""}
+	in := signIn{who: s.operator, revoked: f.Get(formRevoked) != "", endEarly: f.Get(formEndEarly) != "", mfa: f.Get(formMFA) != ""}
 	if u := strings.TrimSpace(f.Get(formSignInAs)); u != "" {
 		if !slices.Contains(s.signInIdentities(), strings.ToLower(u)) {
 			return signIn{}, fmt.Errorf("the emulator has no user %q to sign in as", u)

@@ -5,6 +5,7 @@ package steps
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -151,18 +152,22 @@ func TestWriteKeepsHardLinksInStep(t *testing.T) {
 	}
 }
 
-// Another user's file is not rewritten in place: they could read the
-// secrets. Nothing changes, and the error says what to do.
-func TestWriteInPlaceRefusesAnotherUsersFile(t *testing.T) {
+// Another user's file with other links is rewritten in place by root,
+// keeping its owner (as a rename does), but refused to an ordinary user,
+// whose write would hand the secrets to someone new: nothing changes, and
+// the error says what to do.
+func TestWriteInPlaceIntoAnotherUsersFile(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, ".env")
-	mustWriteFile(t, path, "A=old\n", 0o600)
+	mustWriteFile(t, path, "A=old\n", 0o640)
 	if err := os.Link(path, filepath.Join(dir, "other")); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Chown(path, 4242, 4242); err != nil {
+	if err := os.Chown(path, 4242, 4243); err != nil {
 		t.Skipf("changing the owner needs root: %v", err)
 	}
+	defer func(f func() int) { geteuid = f }(geteuid)
+	geteuid = func() int { return 4241 } // an ordinary user
 	_, err := WriteFileAtomic(path, []byte("A=new\n"), 0o600)
 	if err == nil || !strings.Contains(err.Error(), "belongs to another user (uid 4242)") || !strings.Contains(err.Error(), "nothing was changed") {
 		t.Fatalf("err = %v", err)
@@ -170,9 +175,32 @@ func TestWriteInPlaceRefusesAnotherUsersFile(t *testing.T) {
 	if got := mustReadFile(t, path); got != "A=old\n" {
 		t.Errorf("file holds %q", got)
 	}
-	assertMode(t, path, 0o600)
+	assertMode(t, path, 0o640)
 	if entries, _ := os.ReadDir(dir); len(entries) != 2 { // no backup either
 		t.Errorf("files: %v", entries)
+	}
+
+	geteuid = os.Geteuid // root, as the tests run here
+	w, err := WriteFileAtomic(path, []byte("A=new\n"), 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := mustReadFile(t, filepath.Join(dir, "other")); got != "A=new\n" || w.InPlace == "" {
+		t.Errorf("the other link holds %q (%+v)", got, w)
+	}
+	assertOwner(t, path, 4242, 4243)
+	assertOwner(t, path+".bak", 4242, 4243)
+	assertMode(t, path, 0o600)
+	if w.ModeWas != 0o640 || w.OwnerKept != "uid 4242" {
+		t.Errorf("write %+v", w)
+	}
+}
+
+func assertOwner(t *testing.T, path string, uid, gid int) {
+	t.Helper()
+	st := mustStat(t, path).Sys().(*syscall.Stat_t)
+	if int(st.Uid) != uid || int(st.Gid) != gid {
+		t.Errorf("%s is owned by %d:%d, want %d:%d", path, st.Uid, st.Gid, uid, gid)
 	}
 }
 
@@ -222,4 +250,67 @@ func mustStat(t *testing.T, path string) os.FileInfo {
 		t.Fatal(err)
 	}
 	return fi
+}
+
+// A merge run as root into the gateway's own .env leaves it the gateway's,
+// mode 0600, and says both; the backup is the gateway's too. (Before, the
+// renamed file was root's and the gateway could no longer read it.)
+func TestMergeAsRootKeepsTheOwner(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, ".env")
+	mustWriteFile(t, path, "SECRET_KEY=\"x\"\nGLOBUS_APPLICATION_SECRET=\"old-secret-value\"\n", 0o644)
+	if err := os.Chown(path, 4242, 4243); err != nil {
+		t.Skipf("changing the owner needs root: %v", err)
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("the merge must run as root")
+	}
+	w, err := mergeEnvFile(path, fullDoc(), EnvOptions{NoSecrets: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertOwner(t, path, 4242, 4243)
+	assertOwner(t, path+".bak", 4242, 4243)
+	assertMode(t, path, 0o600)
+	if w.InPlace != "" || w.ModeWas != 0o644 || w.Mode != 0o600 || w.OwnerKept != "uid 4242" || w.OwnerWas != "" {
+		t.Errorf("write %+v", w)
+	}
+	text := strings.Join(w.Lines("updated the gateway's variables in"), "\n")
+	for _, want := range []string{
+		"its mode changed from 0644 to 0600",
+		"it is still owned by uid 4242, as before",
+		"without GLOBUS_APPLICATION_SECRET or SERVICE_ACCOUNT_SECRET: start the gateway with `globus-setup exec -- COMMAND`",
+		path + ".bak, the previous version, still holds them in plaintext",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("lines lack %q:\n%s", want, text)
+		}
+	}
+	// Merged again: nothing changes, nothing more to say about the owner.
+	w, err = mergeEnvFile(path, fullDoc(), EnvOptions{NoSecrets: true})
+	if err != nil || !w.Unchanged || w.ModeWas != 0 {
+		t.Errorf("again: %+v %v", w, err)
+	}
+}
+
+// Where the owner could not be kept (an ordinary user writing another's
+// file), the change is said, with what it means.
+func TestOwnerChangeIsSaid(t *testing.T) {
+	path := filepath.Join(t.TempDir(), ".env")
+	mustWriteFile(t, path, "A=1\n", 0o600)
+	if err := os.Chown(path, 4242, 4242); err != nil {
+		t.Skipf("changing the owner needs root: %v", err)
+	}
+	before := mustStat(t, path)
+	if err := os.Chown(path, os.Geteuid(), os.Getegid()); err != nil { // as a rename by its writer leaves it
+		t.Fatal(err)
+	}
+	w := FileWrite{Path: path, Target: path}
+	w.noteChanges(before)
+	if w.OwnerWas != "uid 4242" || !strings.Contains(w.OwnerNow, "uid "+strconv.Itoa(os.Geteuid())) {
+		t.Fatalf("%+v", w)
+	}
+	if l := strings.Join(w.Lines("wrote"), "\n"); !strings.Contains(l, "its owner changed from uid 4242 to ") || !strings.Contains(l, "may no longer read it") {
+		t.Errorf("lines:\n%s", l)
+	}
 }

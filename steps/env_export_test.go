@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/globus-setup/globus-setup/dotenv"
 	"github.com/globus-setup/globus-setup/vault"
 )
 
@@ -28,33 +29,19 @@ func fullDoc() vault.Doc {
 	})
 }
 
-// dotenv is a small reader with python-dotenv's rules for what we write:
-// double quotes undo \x escapes, single quotes undo \\ and \', unquoted
-// values end at " #".
-func dotenv(t *testing.T, data []byte) map[string]string {
+// readEnv is what the gateway's load_dotenv(override=True) sets from data
+// (package dotenv, checked against python-dotenv itself).
+func readEnv(t *testing.T, data []byte) map[string]string {
 	t.Helper()
-	stmts, err := parseEnv(data)
+	f, err := dotenv.Parse(data)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := map[string]string{}
-	for _, st := range stmts {
-		if st.name == "" {
-			continue
+	for _, b := range f.Bindings() {
+		if b.Set {
+			out[b.Key] = b.Value
 		}
-		raw := string(data[st.valStart:st.valEnd])
-		switch {
-		case strings.HasPrefix(raw, `"`):
-			raw = regexp.MustCompile(`\\[\\'"abfnrtv]`).ReplaceAllStringFunc(raw[1:len(raw)-1], func(s string) string {
-				if m := map[byte]string{'n': "\n", 't': "\t", 'r': "\r"}[s[1]]; m != "" {
-					return m
-				}
-				return s[1:]
-			})
-		case strings.HasPrefix(raw, `'`):
-			raw = regexp.MustCompile(`\\[\\']`).ReplaceAllStringFunc(raw[1:len(raw)-1], func(s string) string { return s[1:] })
-		}
-		out[st.name] = raw
 	}
 	return out
 }
@@ -87,7 +74,7 @@ func TestExportEnv(t *testing.T) {
 		}
 	}
 	assertNoCommaLists(t, out)
-	env := dotenv(t, out)
+	env := readEnv(t, out)
 	if got := gatewayList(env["AUTHORIZED_IDP_DOMAINS"]); strings.Join(got, " ") != "anl.gov uchicago.edu" {
 		t.Errorf("the gateway would read domains %q", got)
 	}
@@ -100,14 +87,14 @@ func TestExportEnv(t *testing.T) {
 	if !strings.Contains(string(out), "# GLOBUS_POLICIES: not set yet (step 5, Create the high-assurance policy)") {
 		t.Errorf("empty export:\n%s", out)
 	}
-	if env := dotenv(t, out); len(env) != 1 || env["AUTHORIZED_GROUPS_PER_IDP"] != "{}" {
+	if env := readEnv(t, out); len(env) != 1 || env["AUTHORIZED_GROUPS_PER_IDP"] != "{}" {
 		t.Errorf("empty export assigns %v", env)
 	}
 }
 
 func assertNoCommaLists(t *testing.T, data []byte) {
 	t.Helper()
-	env := dotenv(t, data)
+	env := readEnv(t, data)
 	for _, name := range []string{"GLOBUS_POLICIES", "GLOBUS_GROUPS", "AUTHORIZED_IDP_DOMAINS"} {
 		if strings.Contains(env[name], ",") {
 			t.Errorf("%s is comma-separated: %q", name, env[name])
@@ -123,7 +110,7 @@ func TestEnvQuoting(t *testing.T) {
 			t.Fatalf("%q: %v", v, err)
 		}
 		line := "X=" + tok + "\nY=\"after\"\n"
-		env := dotenv(t, []byte(line))
+		env := readEnv(t, []byte(line))
 		if env["X"] != v || env["Y"] != "after" {
 			t.Errorf("%q written as %s reads back as %q (Y=%q)", v, tok, env["X"], env["Y"])
 		}
@@ -227,13 +214,16 @@ func TestMergeEnvIntoExample(t *testing.T) {
 	// Every line that is not a Globus variable is kept byte for byte.
 	keep := func(b []byte) []string {
 		var lines []string
-		stmts, _ := parseEnv(b)
-		for _, st := range stmts {
-			if st.name == "" && strings.HasPrefix(string(b[st.start:st.end]), "# globus-setup:") {
+		f, _ := dotenv.Parse(b)
+		for _, st := range f.Statements {
+			if st.Key == "" && strings.HasPrefix(string(st.Text(b)), "# globus-setup:") {
+				lines = append(lines, string(b[st.Start:st.LineStart]))
 				continue
 			}
-			if st.name == "" || !contains(GatewayVariables(), st.name) {
-				lines = append(lines, string(b[st.start:st.end]))
+			if st.Key == "" || !contains(GatewayVariables(), st.Key) {
+				lines = append(lines, string(b[st.Start:st.End]))
+			} else {
+				lines = append(lines, string(b[st.Start:st.LineStart]))
 			}
 		}
 		return lines
@@ -250,7 +240,7 @@ func TestMergeEnvIntoExample(t *testing.T) {
 		t.Fatalf("second merge differs (err %v):\n%s", err, again)
 	}
 	// The gateway reads back exactly our values; other variables are intact.
-	env, origEnv := dotenv(t, merged), dotenv(t, orig)
+	env, origEnv := readEnv(t, merged), readEnv(t, orig)
 	if env["POSTGRES_DB"] != "inferencegateway" || env["ALLOWED_HOSTS"] != origEnv["ALLOWED_HOSTS"] || env["SERVICE_ACCOUNT_ID"] != uuidC {
 		t.Errorf("read back: %v", env)
 	}
@@ -286,14 +276,14 @@ func TestMergeEnvSkipsUnsetAndAppendsMissing(t *testing.T) {
 	// The multi-line single-quoted JSON is replaced whole when it is ours to write.
 	g := gatewayVar{name: "AUTHORIZED_GROUPS_PER_IDP"}
 	tok, _ := envValue(g, []string{`{"anl.gov": "g3"}`}, "\n")
-	stmts, _ := parseEnv(merged)
-	for _, st := range stmts {
-		if st.name == "AUTHORIZED_GROUPS_PER_IDP" {
-			if got := string(merged[st.valStart:st.valEnd]); got != "'\n{\n  \"anl.gov\": \"g1\"\n}\n'" {
+	f, _ := dotenv.Parse(merged)
+	for _, st := range f.Statements {
+		if st.Key == "AUTHORIZED_GROUPS_PER_IDP" {
+			if got := string(merged[st.ValStart:st.ValEnd]); got != "'\n{\n  \"anl.gov\": \"g1\"\n}\n'" {
 				t.Fatalf("value span %q", got)
 			}
-			repl := string(merged[:st.valStart]) + tok + string(merged[st.valEnd:])
-			if dotenv(t, []byte(repl))["AUTHORIZED_GROUPS_PER_IDP"] != `{"anl.gov": "g3"}` {
+			repl := string(merged[:st.ValStart]) + tok + string(merged[st.ValEnd:])
+			if readEnv(t, []byte(repl))["AUTHORIZED_GROUPS_PER_IDP"] != `{"anl.gov": "g3"}` {
 				t.Fatal("replacement does not read back")
 			}
 		}
@@ -348,7 +338,7 @@ func FuzzMergeEnv(f *testing.F) {
 		if err != nil || !bytes.Equal(again, out) {
 			t.Fatalf("not idempotent: %v\n%q\n%q", err, out, again)
 		}
-		env := dotenv(t, out)
+		env := readEnv(t, out)
 		if got := gatewayList(env["GLOBUS_POLICIES"]); len(got) != 1 || got[0] != doc.Values["policy.id"] {
 			t.Fatalf("the gateway would read policies %q", got)
 		}

@@ -7,11 +7,15 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/user"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 
+	"github.com/globus-setup/globus-setup/atomicfile"
+	"github.com/globus-setup/globus-setup/dotenv"
 	"github.com/globus-setup/globus-setup/vault"
 )
 
@@ -38,6 +42,19 @@ type FileWrite struct {
 	// one per export: they hold old secrets in plaintext and are never
 	// deleted for the operator.
 	OldBackups []string
+	// ModeWas is the mode Target had when the write changed it (0: it did
+	// not, or there was no file).
+	ModeWas, Mode os.FileMode
+	// OwnerKept names the owner Target kept when it is not the writer
+	// ("gateway (uid 1001)"): a merge run as root into the gateway's file
+	// leaves it the gateway's, which must read it. OwnerWas and OwnerNow
+	// name them when the owner changed (only root can keep another's).
+	OwnerKept, OwnerWas, OwnerNow string
+	// SecretsLeftOut lists the secret variables the file was written
+	// without (export --no-secrets, or a file remembered so);
+	// BackupHoldsSecrets: the previous content, kept in Backup, had them.
+	SecretsLeftOut     []string
+	BackupHoldsSecrets bool
 }
 
 // Lines describes the write, verb being what was done ("wrote", "updated
@@ -60,6 +77,22 @@ func (w FileWrite) Lines(verb string) []string {
 	if w.InPlace != "" {
 		out = append(out, "it was rewritten in place rather than replaced, as "+w.InPlace+
 			": every name of the file now holds the new settings")
+	}
+	if w.ModeWas != 0 {
+		out = append(out, fmt.Sprintf("its mode changed from %04o to %04o, so that only its owner can read it (a .env holds secrets)", w.ModeWas, w.Mode))
+	}
+	switch {
+	case w.OwnerWas != "":
+		out = append(out, "its owner changed from "+w.OwnerWas+" to "+w.OwnerNow+": only root can give a file back to another user, so whoever runs the gateway may no longer read it (chown it)")
+	case w.OwnerKept != "":
+		out = append(out, "it is still owned by "+w.OwnerKept+", as before")
+	}
+	if len(w.SecretsLeftOut) > 0 {
+		out = append(out, Say("without "+strings.Join(w.SecretsLeftOut, " or ")+": start the gateway with ", command("exec", "--", "COMMAND"),
+			", which passes them in its environment only").String())
+		if w.BackupHoldsSecrets && w.Backup != "" {
+			out = append(out, w.Backup+", the previous version, still holds them in plaintext: once the gateway runs without them, delete it (rm "+w.Backup+")")
+		}
 	}
 	if n := len(w.OldBackups); n > 0 {
 		out = append(out, fmt.Sprintf("%d older backup(s) by an earlier globus-setup hold old secrets in plaintext: %s; delete them when no longer needed (rm %s.bak-*)",
@@ -84,8 +117,14 @@ func WriteFileAtomic(path string, data []byte, perm os.FileMode) (FileWrite, err
 
 // MergeEnvFile updates the gateway's variables in the .env at path, keeping
 // every other line, as WriteFileAtomic does. The file gets mode 0600: it
-// holds client secrets.
+// holds client secrets. A file the vault remembers as written without
+// secrets (export --no-secrets) stays without them: a rotation's merge
+// does not put the new secret there, since the gateway gets it from exec.
 func MergeEnvFile(path string, doc vault.Doc) (FileWrite, error) {
+	return mergeEnvFile(path, doc, EnvOptions{NoSecrets: secretFree(doc, path)})
+}
+
+func mergeEnvFile(path string, doc vault.Doc, o EnvOptions) (FileWrite, error) {
 	w, existing, existed, err := prepareWrite(path)
 	if err != nil {
 		return w, err
@@ -93,11 +132,29 @@ func MergeEnvFile(path string, doc vault.Doc) (FileWrite, error) {
 	if !existed {
 		return w, fmt.Errorf("there is no %s to merge into (nothing was written): check the path, or write a new file with export --out", w.Target)
 	}
-	merged, err := MergeEnv(existing, doc)
+	merged, err := MergeEnvWith(existing, doc, o)
 	if err != nil {
-		return w, fmt.Errorf("merging into %s: %w", path, err)
+		return w, fmt.Errorf("merging into %s (nothing was written): %w", path, err)
+	}
+	if o.NoSecrets {
+		w.SecretsLeftOut = SecretVariables()
+		w.BackupHoldsSecrets = setsSecrets(existing)
 	}
 	return w, finishWrite(&w, existing, existed, merged, 0o600)
+}
+
+// setsSecrets: the .env data sets one of the client secrets.
+func setsSecrets(data []byte) bool {
+	f, err := dotenv.Parse(data)
+	if err != nil {
+		return false
+	}
+	for _, name := range SecretVariables() {
+		if b, ok := f.Lookup(name); ok && b.Set && b.Value != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // prepareWrite finds the file path stands for and reads what it holds.
@@ -118,14 +175,68 @@ func prepareWrite(path string) (w FileWrite, old []byte, existed bool, err error
 }
 
 func finishWrite(w *FileWrite, old []byte, existed bool, data []byte, perm os.FileMode) error {
+	var before os.FileInfo
+	if existed {
+		before, _ = os.Stat(w.Target)
+	}
+	err := writeContent(w, before, old, existed, data, perm)
+	if err == nil && before != nil {
+		w.noteChanges(before)
+	}
+	return err
+}
+
+// noteChanges records what the write changed of the file's mode and owner.
+func (w *FileWrite) noteChanges(before os.FileInfo) {
+	after, err := os.Stat(w.Target)
+	if err != nil {
+		return
+	}
+	if m := before.Mode().Perm(); m != after.Mode().Perm() {
+		w.ModeWas, w.Mode = m, after.Mode().Perm()
+	}
+	was, ok1 := atomicfile.OwnerOf(before)
+	now, ok2 := atomicfile.OwnerOf(after)
+	switch {
+	case !ok1 || !ok2:
+	case was.UID != now.UID:
+		w.OwnerWas, w.OwnerNow = userName(was.UID), userName(now.UID)
+	case was.UID != geteuid():
+		w.OwnerKept = userName(was.UID)
+	}
+}
+
+// userName is "gateway (uid 1001)", or "uid 1001" for a user the system
+// does not name.
+func userName(uid int) string {
+	id := strconv.Itoa(uid)
+	if u, err := user.LookupId(id); err == nil && u.Username != "" {
+		return u.Username + " (uid " + id + ")"
+	}
+	return "uid " + id
+}
+
+// fileOwner is the owner a write keeps: the file's, when there is one.
+func fileOwner(fi os.FileInfo) *atomicfile.Owner {
+	if fi == nil {
+		return nil
+	}
+	if o, ok := atomicfile.OwnerOf(fi); ok {
+		return &o
+	}
+	return nil
+}
+
+func writeContent(w *FileWrite, before os.FileInfo, old []byte, existed bool, data []byte, perm os.FileMode) error {
 	if existed && bytes.Equal(old, data) {
 		w.Unchanged = true
 		// Still tighten a file others can read: it holds secrets.
-		if fi, err := os.Stat(w.Target); err == nil && fi.Mode().Perm()&^perm != 0 {
+		if before != nil && before.Mode().Perm()&^perm != 0 {
 			return os.Chmod(w.Target, perm)
 		}
 		return nil
 	}
+	owner := fileOwner(before)
 	// A rename gives the path a new file: another hard link to the old one,
 	// or a bind mount of it into a container, would go on holding the old
 	// settings (and old secrets) while the operator is told it was written.
@@ -142,13 +253,13 @@ func finishWrite(w *FileWrite, old []byte, existed bool, data []byte, perm os.Fi
 	}
 	if existed {
 		backup := w.Target + ".bak"
-		if err := writeAtomic(backup, old, 0o600); err != nil {
+		if err := writeAtomic(backup, old, 0o600, owner); err != nil {
 			return fmt.Errorf("keeping the previous %s as %s (nothing was changed): %w", w.Target, backup, err)
 		}
 		w.Backup = backup
 	}
 	if w.InPlace == "" {
-		err := writeAtomic(w.Target, data, perm)
+		err := writeAtomic(w.Target, data, perm, owner)
 		if err == nil {
 			return nil
 		}
@@ -253,35 +364,8 @@ func oldBackups(target string) []string {
 var renameFile = os.Rename
 
 // writeAtomic replaces path (never following a link there) with data, mode
-// perm, through a synced temporary file renamed over it.
-func writeAtomic(path string, data []byte, perm os.FileMode) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("%w (the file is replaced atomically, so its folder must be writable)", err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after a successful rename
-	if err := tmp.Chmod(perm); err != nil {
-		tmp.Close()
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := renameFile(tmp.Name(), path); err != nil {
-		return err
-	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
-	return nil
+// perm, owned by owner when set and permitted (atomicfile: the vault's
+// files are written the same way).
+func writeAtomic(path string, data []byte, perm os.FileMode, owner *atomicfile.Owner) error {
+	return atomicfile.Write(path, data, atomicfile.Options{Perm: perm, Owner: owner, Rename: renameFile})
 }

@@ -3,7 +3,6 @@ package steps
 import (
 	"bytes"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/globus-setup/globus-setup/vault"
@@ -110,68 +109,4 @@ func exportUsers(doc vault.Doc) ([]byte, error) {
 	b.WriteString("GA_PARAMS = globus_sdk.gare.GlobusAuthorizationParameters(\n")
 	fmt.Fprintf(&b, "    session_required_policies=[%s]\n)\n", strings.Join(quoted, ", "))
 	return b.Bytes(), nil
-}
-
-// ExecVariables are the NAME=value pairs `exec` puts in a command's
-// environment: the gateway's variables that are stored (lists joined by
-// blanks, which the gateway splits on), or with compute the two Globus
-// Compute ones. only, when given, keeps just those names; an unknown one is
-// an error naming the choices.
-func ExecVariables(doc vault.Doc, compute bool, only []string) ([]string, error) {
-	var pairs [][2]string
-	var names []string
-	if compute {
-		vals, err := computeValues(doc)
-		if err != nil {
-			return nil, err
-		}
-		pairs, names = vals, ComputeVariables
-	} else {
-		for _, g := range gatewayVars() {
-			names = append(names, g.name)
-			if items := g.values(doc); len(items) > 0 {
-				pairs = append(pairs, [2]string{g.name, strings.Join(items, " ")})
-			}
-		}
-	}
-	for _, o := range only {
-		if !slices.Contains(names, o) {
-			return nil, &Problem{What: fmt.Sprintf("--only %s: not one of the variables here", o),
-				Do: Say("choose from " + strings.Join(names, ", "))}
-		}
-	}
-	var out []string
-	for _, kv := range pairs {
-		if len(only) > 0 && !slices.Contains(only, kv[0]) {
-			continue
-		}
-		out = append(out, kv[0]+"="+kv[1])
-	}
-	if len(out) == 0 {
-		return nil, &Problem{What: "none of those variables is stored yet, so there is nothing to pass",
-			Do: Say("run the setup first (", command(), " or ", applyStep(""), "); ", command("status"), " shows what is missing")}
-	}
-	return out, nil
-}
-
-// ChildEnvironment is base (NAME=value entries, e.g. os.Environ()) with
-// vars set over it: an inherited value of the same name never wins. The
-// vault's own passphrase sources (vault.SourceVariables) are left out.
-func ChildEnvironment(base, vars []string) []string {
-	set := map[string]bool{}
-	for _, name := range vault.SourceVariables {
-		set[name] = true
-	}
-	for _, kv := range vars {
-		name, _, _ := strings.Cut(kv, "=")
-		set[name] = true
-	}
-	out := make([]string, 0, len(base)+len(vars))
-	for _, kv := range base {
-		name, _, _ := strings.Cut(kv, "=")
-		if !set[name] {
-			out = append(out, kv)
-		}
-	}
-	return append(out, vars...)
 }

@@ -29,8 +29,15 @@ func inPlaceRefusal(path string) error {
 	return othersFile(path, fi)
 }
 
+// geteuid is os.Geteuid; tests play an ordinary user with it.
+var geteuid = os.Geteuid
+
+// othersFile refuses to write in place into another user's file unless
+// root writes it: a replaced file would be root's to give back to its
+// owner (as a rename keeps the owner), where an ordinary user's would be
+// theirs, so only an ordinary user would hand the secrets to someone new.
 func othersFile(path string, fi os.FileInfo) error {
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != os.Geteuid() {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != geteuid() && geteuid() != 0 {
 		return fmt.Errorf("%s must be rewritten in place (a rename would leave its other links or mounts with the old secrets), but it belongs to another user (uid %d), who could then read the new ones: nothing was changed; make it yours (chown) or remove its other links, then try again", path, st.Uid)
 	}
 	return nil

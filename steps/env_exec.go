@@ -1,0 +1,137 @@
+package steps
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/globus-setup/globus-setup/dotenv"
+	"github.com/globus-setup/globus-setup/vault"
+)
+
+// What `exec` passes to the command it starts, and what in the gateway's
+// .env would beat it there.
+
+// ExecVariables are the NAME=value pairs `exec` puts in a command's
+// environment: the gateway's variables that are stored (lists joined by
+// blanks, which the gateway splits on), or with compute the two Globus
+// Compute ones. only, when given, keeps just those names; an unknown one is
+// an error naming the choices.
+func ExecVariables(doc vault.Doc, compute bool, only []string) ([]string, error) {
+	var pairs [][2]string
+	var names []string
+	if compute {
+		vals, err := computeValues(doc)
+		if err != nil {
+			return nil, err
+		}
+		pairs, names = vals, ComputeVariables
+	} else {
+		for _, g := range gatewayVars() {
+			names = append(names, g.name)
+			if items := g.values(doc); len(items) > 0 {
+				pairs = append(pairs, [2]string{g.name, strings.Join(items, " ")})
+			}
+		}
+	}
+	for _, o := range only {
+		if !slices.Contains(names, o) {
+			return nil, &Problem{What: fmt.Sprintf("--only %s: not one of the variables here", o),
+				Do: Say("choose from " + strings.Join(names, ", "))}
+		}
+	}
+	var out []string
+	for _, kv := range pairs {
+		if len(only) > 0 && !slices.Contains(only, kv[0]) {
+			continue
+		}
+		out = append(out, kv[0]+"="+kv[1])
+	}
+	if len(out) == 0 {
+		return nil, &Problem{What: "none of those variables is stored yet, so there is nothing to pass",
+			Do: Say("run the setup first (", command(), " or ", applyStep(""), "); ", command("status"), " shows what is missing")}
+	}
+	return out, nil
+}
+
+// ChildEnvironment is base (NAME=value entries, e.g. os.Environ()) with
+// vars set over it: an inherited value of the same name never wins. The
+// vault's own passphrase sources (vault.SourceVariables) are left out.
+func ChildEnvironment(base, vars []string) []string {
+	set := map[string]bool{}
+	for _, name := range vault.SourceVariables {
+		set[name] = true
+	}
+	for _, kv := range vars {
+		name, _, _ := strings.Cut(kv, "=")
+		set[name] = true
+	}
+	out := make([]string, 0, len(base)+len(vars))
+	for _, kv := range base {
+		name, _, _ := strings.Cut(kv, "=")
+		if !set[name] {
+			out = append(out, kv)
+		}
+	}
+	return append(out, vars...)
+}
+
+// ExecOverride is a variable `exec` passes that the gateway's remembered
+// .env sets too: the gateway loads that file with load_dotenv(override=True)
+// (inference_gateway/settings.py), so the file's value beats the one in
+// its environment, an empty KEY= included.
+type ExecOverride struct {
+	Name   string
+	Line   int
+	Secret bool // a client secret, in plaintext on disk
+}
+
+// ExecOverrides reads the .env the vault remembers as the gateway's and
+// lists which of vars (NAME=value, as ExecVariables gives them) it sets to
+// something else than what is passed, and every secret it holds at all.
+// A variable the file sets to the same is harmless and not listed. path
+// is "" when no .env is remembered.
+func ExecOverrides(doc vault.Doc, vars []string) (path string, over []ExecOverride, err error) {
+	path = doc.Internal[EnvTargetKey]
+	if path == "" {
+		return "", nil, nil
+	}
+	data, err := readSettingsFile(path)
+	if err != nil {
+		return path, nil, err
+	}
+	f, err := dotenv.Parse(data)
+	if err != nil {
+		return path, nil, err
+	}
+	for _, kv := range vars {
+		name, passed, _ := strings.Cut(kv, "=")
+		b, ok := f.Lookup(name)
+		if !ok || !b.Set {
+			continue // a key without '=' sets nothing
+		}
+		g, _ := gatewayVarNamed(name)
+		same := b.Value == passed
+		switch {
+		case g.list:
+			same = slices.Equal(dotenv.Fields(b.Value), dotenv.Fields(passed))
+		case name == groupsPerIdP:
+			norm, nerr := NormalizeGroupsPerIdP(b.Value)
+			same = nerr == nil && norm == passed
+		}
+		if g.secret() || !same {
+			over = append(over, ExecOverride{Name: name, Line: b.Line, Secret: g.secret()})
+		}
+	}
+	return path, over, nil
+}
+
+// Warning is the override for the operator, naming the file; never a value.
+func (o ExecOverride) Warning(path string) string {
+	if o.Secret {
+		return Say(fmt.Sprintf("%s (line %d) holds %s in plaintext, and the gateway loads that file with override=True, so its value beats the one exec passes: remove it with ", path, o.Line, o.Name),
+			command("export", "--merge", path, "--no-secrets")).String()
+	}
+	return Say(fmt.Sprintf("%s (line %d) sets %s to another value than the vault's, and the gateway loads that file with override=True, so the file's wins over the one exec passes: update it with ", path, o.Line, o.Name),
+		command("export", "--merge", path)).String()
+}

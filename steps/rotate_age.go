@@ -1,0 +1,103 @@
+package steps
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/globus-setup/globus-setup/globus"
+	"github.com/globus-setup/globus-setup/vault"
+)
+
+// Which Globus credential an app's stored secret is, and how old it is:
+// apply and a rotation record it, status shows it.
+
+// SecretMeta says which credential the stored secret is. FP is a short hash
+// of the secret: a secret typed in later (set, the wizard) no longer matches,
+// so stale facts are never shown as the new secret's.
+type SecretMeta struct {
+	CredentialID string    `json:"credential_id"`
+	Created      time.Time `json:"created"`
+	FP           string    `json:"fp"`
+}
+
+func fingerprint(secret string) string {
+	sum := sha256.Sum256([]byte(strings.TrimSpace(secret)))
+	return hex.EncodeToString(sum[:8])
+}
+
+// secretMeta returns the facts about the app's stored secret, if known and
+// still about that secret.
+func secretMeta(doc vault.Doc, app string) (SecretMeta, bool) {
+	raw, ok := doc.Internal[secretMetaPrefix+app]
+	if !ok {
+		return SecretMeta{}, false
+	}
+	var m SecretMeta
+	secret := strings.TrimSpace(doc.Values[app+".client_secret"])
+	if json.Unmarshal([]byte(raw), &m) != nil || secret == "" || m.FP != fingerprint(secret) {
+		return SecretMeta{}, false
+	}
+	return m, true
+}
+
+func putSecretMeta(d *vault.Doc, app string, cr globus.Credential, secret string) {
+	b, _ := json.Marshal(SecretMeta{CredentialID: cr.ID, Created: cr.Created, FP: fingerprint(secret)})
+	if d.Internal == nil {
+		d.Internal = map[string]string{}
+	}
+	d.Internal[secretMetaPrefix+app] = string(b)
+}
+
+// DefaultMaxSecretAge is how old a secret may get before status flags it:
+// 90 days, a common rotation policy.
+const DefaultMaxSecretAge = 90 * 24 * time.Hour
+
+// SecretAge is one stored secret's age.
+type SecretAge struct {
+	App     string
+	Known   bool // Globus's creation time is known
+	Created time.Time
+	Age     time.Duration
+	Old     bool // older than the limit
+}
+
+// SecretAges lists the age of each stored secret at now.
+func SecretAges(doc vault.Doc, now time.Time, max time.Duration) []SecretAge {
+	var out []SecretAge
+	for _, app := range RotatableApps {
+		if strings.TrimSpace(doc.Values[app+".client_secret"]) == "" {
+			continue
+		}
+		a := SecretAge{App: app}
+		if m, ok := secretMeta(doc, app); ok && !m.Created.IsZero() {
+			a.Known, a.Created, a.Age = true, m.Created, now.Sub(m.Created)
+			a.Old = max > 0 && a.Age > max
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// Line is "Service API secret: 12 days old" with a flag when too old.
+func (a SecretAge) Line(max time.Duration) string {
+	if !a.Known {
+		return Say(appLabel(a.App), " secret: age unknown (not made by globus-setup; ", command("rotate", a.App), " replaces it with one whose age is known)").String()
+	}
+	s := fmt.Sprintf("%s secret: %s old (made %s)", appLabel(a.App), days(a.Age), a.Created.UTC().Format("2006-01-02"))
+	if a.Old {
+		s += fmt.Sprintf(Say(" — older than %s: rotate it with ", command("rotate", "%s")).String(), days(max), a.App)
+	}
+	return s
+}
+
+func days(d time.Duration) string {
+	n := int(d / (24 * time.Hour))
+	if n == 1 {
+		return "1 day"
+	}
+	return fmt.Sprintf("%d days", n)
+}

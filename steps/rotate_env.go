@@ -1,0 +1,92 @@
+package steps
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/globus-setup/globus-setup/vault"
+)
+
+// The gateway's .env a rotation writes its new secret into.
+
+// envTarget is the .env to update: the option, else the remembered one.
+func envTarget(e *Env, opts RotateOptions) (string, error) {
+	if opts.EnvPath != "" {
+		return filepath.Abs(opts.EnvPath)
+	}
+	p, _ := e.Vault.Internal(EnvTargetKey)
+	return p, nil
+}
+
+// RememberEnvTarget records path as the gateway's .env (after a merge into it).
+func RememberEnvTarget(v *vault.Vault, path string) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	if old, _ := v.Internal(EnvTargetKey); old == abs {
+		return nil
+	}
+	return v.SetInternal(EnvTargetKey, abs)
+}
+
+// rotationEnvPath is the .env a rotation writes its new secret into, or
+// noEnv when the operator updates the gateway's settings. It is checked
+// before a new secret is made, too, so a .env that is not there stops the
+// rotation while nothing exists yet; made says which case this is.
+func rotationEnvPath(e *Env, app string, r Rotation, opts RotateOptions, made bool) (path string, noEnv bool, err error) {
+	if opts.NoEnv || (r.NoEnv && opts.EnvPath == "") {
+		return "", true, nil
+	}
+	if path, err = envTarget(e, opts); err != nil {
+		return "", false, err
+	}
+	kept := "nothing was made yet"
+	if made {
+		kept = "the new secret is stored and nothing is lost"
+	}
+	if path == "" {
+		return "", false, &Problem{What: "globus-setup does not know where the gateway's .env is", is: ErrEnvTargetMissing,
+			Do: Say(run(command("rotate", app, "--env", "PATH")), " with the .env the gateway reads (or `--no-env` to update its settings yourself); ", kept)}
+	}
+	if _, err := os.Stat(path); err != nil {
+		p := &Problem{What: "the gateway's .env is not at " + path + " any more (moved or deleted?)", Err: err, is: ErrEnvTargetMissing,
+			Do: Say(run(command("rotate", app, "--env", "NEWPATH")), " with where it is now; ", kept)}
+		if opts.EnvPath != "" {
+			p.What = "there is no file at " + path
+			p.Do = Say("give the .env the gateway reads, or write one first with ", command("export", "--out", path), "; ", kept)
+		}
+		return "", false, p
+	}
+	return path, false, nil
+}
+
+func writeRotationEnv(e *Env, r Rotation, opts RotateOptions) (string, Rotation, error) {
+	nr := r
+	nr.Phase = RotateRestart
+	var line string
+	path, noEnv, err := rotationEnvPath(e, r.App, r, opts, true)
+	if err != nil {
+		return "", r, err
+	}
+	if noEnv {
+		nr.NoEnv, nr.EnvPath = true, ""
+		line = Say("No .env written, as asked: put the new secret in the gateway's settings yourself (", command("export", "--format", "env"), ", or `exec`).").String()
+	} else {
+		doc := e.Vault.Doc()
+		w, err := MergeEnvFile(path, doc)
+		if err != nil {
+			return "", r, problem("writing the new secret into "+path, err)
+		}
+		nr.EnvPath, nr.NoEnv = path, false
+		line = "✓ " + strings.Join(w.Lines("wrote the new secret into"), "\n  ")
+		if err := RememberEnvTarget(e.Vault, path); err != nil {
+			return "", r, problem("remembering the .env", err)
+		}
+	}
+	if err := e.Vault.Update(func(d *vault.Doc) error { return putRotation(d, nr) }); err != nil {
+		return "", r, problem("recording the .env update in the vault", err)
+	}
+	return line, nr, rotateStop("env")
+}

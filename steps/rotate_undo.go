@@ -1,0 +1,90 @@
+package steps
+
+import (
+	"context"
+	"os"
+
+	"github.com/globus-setup/globus-setup/globus"
+	"github.com/globus-setup/globus-setup/vault"
+)
+
+// Going back to the old secret before the rotation finishes.
+
+// UndoRotation puts the old secret back (vault and .env) and deletes the new
+// credential at Globus. After the gateway restarted with the new secret, it
+// must restart again.
+func UndoRotation(ctx context.Context, e *Env, app string) (RotateResult, error) {
+	unlock, r, ok, err := openRotation(e, app)
+	if err != nil {
+		return RotateResult{}, err
+	}
+	defer unlock()
+	var res RotateResult
+	if !ok {
+		return res, &Problem{What: "no rotation of the " + appLabel(app) + " secret is in progress", is: ErrNoRotation, Do: Say("nothing to undo")}
+	}
+	if r.Phase == RotateDeleting {
+		return res, &Problem{What: "the old secret is being deleted already, so it cannot come back", is: ErrNotWaitingRestart,
+			Do: Say(run(command("rotate", app, "--finish")), " to complete the rotation")}
+	}
+	auth, err := OperatorToken(ctx, e, AuthResourceServer)
+	if err != nil {
+		return res, err
+	}
+	wasRestart := r.Phase == RotateRestart
+	if r.Phase != RotateUndoing && r.Phase != RotateCreating {
+		r.Phase = RotateUndoing
+		err := e.Vault.Update(func(d *vault.Doc) error {
+			if old, ok := d.Internal[rotationKey(app)+oldSecretPart]; ok && old != "" {
+				d.Values[app+".client_secret"] = old
+				if r.OldID != "" {
+					putSecretMeta(d, app, globus.Credential{ID: r.OldID, Created: r.OldAt}, old)
+				}
+			}
+			return putRotation(d, r)
+		})
+		if err != nil {
+			return res, problem("putting the old secret back in the vault", err)
+		}
+		res.Lines = append(res.Lines, "✓ the old secret is back in the vault")
+		if err := rotateStop("undo-vault"); err != nil {
+			return res, err
+		}
+	}
+	if r.EnvPath != "" {
+		if _, err := os.Stat(r.EnvPath); err != nil {
+			res.Lines = append(res.Lines, Say("! the .env at ", r.EnvPath, " is gone: put the old secret back yourself (", command("export", "--merge", "PATH"), ")").String())
+		} else if _, err := MergeEnvFile(r.EnvPath, e.Vault.Doc()); err != nil {
+			return res, problem("writing the old secret back into "+r.EnvPath, err)
+		} else {
+			res.Lines = append(res.Lines, "✓ wrote the old secret back into "+r.EnvPath)
+		}
+	}
+	err = Redrive(ctx, e, func(ctx context.Context) error {
+		if r.NewID == "" {
+			return deleteNamed(ctx, e, auth, r.ClientID, r.Name)
+		}
+		if err := e.Globus.DeleteCredential(ctx, auth, r.ClientID, r.NewID); err != nil && !globus.IsStatus(err, 404) {
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return res, &Problem{What: "Globus refused to delete the new secret", Err: err, is: reauthIs(err),
+			Do: thenAgain(err, "the old secret is back in place", command("rotate", app, "--undo"))}
+	}
+	res.Lines = append(res.Lines, "✓ deleted the new secret at Globus")
+	err = e.Vault.Update(func(d *vault.Doc) error {
+		delete(d.Internal, rotationKey(app))
+		delete(d.Internal, rotationKey(app)+oldSecretPart)
+		return nil
+	})
+	if err != nil {
+		return res, problem("clearing the undone rotation from the vault", err)
+	}
+	res.Rotation, res.Done = r, true
+	if wasRestart || r.EnvPath != "" {
+		res.Lines = append(res.Lines, "If the gateway was restarted with the new secret, restart it again now: the new secret no longer works.")
+	}
+	return res, nil
+}
