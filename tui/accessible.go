@@ -565,6 +565,15 @@ func (a *access) offerProof() error {
 	return a.ctx.Err()
 }
 
+// accessibleRedrive words "sign in as Globus asks, then try again" by where
+// it stands in a sentence (steps.Redrive…): the walk asks itself.
+var accessibleRedrive = map[string]string{
+	"":                 "try again and sign in as asked on the page the wizard offers",
+	steps.RedriveParen: " when you try again (the wizard then offers that sign-in page)",
+	steps.RedriveHint:  "",
+	steps.RedriveHere:  "try again and sign in as asked on the page the wizard offers",
+}
+
 // accessibleWords names actions in accessible mode's words: what to answer
 // or choose in its walk, and the commands (which work beside it) for what
 // the walk does not do.
@@ -592,13 +601,7 @@ func (accessibleNamer) Name(a steps.Action) string {
 		}
 		return "log in (the wizard asks for your login before it does a step for you)"
 	case steps.ActRedrive:
-		switch a.Value {
-		case steps.RedriveParen:
-			return " when you try again (the wizard then offers that sign-in page)"
-		case steps.RedriveHint:
-			return ""
-		}
-		return "try again and sign in as asked on the page the wizard offers"
+		return accessibleRedrive[a.Value]
 	case steps.ActApply:
 		if a.Step != "" {
 			return "letting the wizard do " + number(a.Step)
