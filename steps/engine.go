@@ -517,7 +517,7 @@ func ReadsBack(key string) (doing string, ok bool) {
 	if !ok || spec.readBack == nil {
 		return "", false
 	}
-	return spec.readBackDoing, true
+	return spec.readBack.doing, true
 }
 
 // ReadsWhat names what key's value names on Globus ("the policy"), and
@@ -527,7 +527,7 @@ func ReadsWhat(key string) (what string, beside []string) {
 	if !ok || spec.readBack == nil {
 		return "", nil
 	}
-	return spec.readBackWhat, spec.readBackKeys
+	return spec.readBack.what, append([]string(nil), spec.readBack.beside...)
 }
 
 // ReadBackOf reads from Globus what value (for key) names that is stored
@@ -537,7 +537,7 @@ func ReadBackOf(ctx context.Context, e *Env, key, value string) (rb ReadBack, ha
 	if !ok || spec.readBack == nil {
 		return ReadBack{}, false, nil
 	}
-	rb, err = spec.readBack(ctx, e, value)
+	rb, err = spec.readBack.read(ctx, e, value)
 	return rb, true, err
 }
 

@@ -34,8 +34,8 @@ func policyKeys() []KeySpec {
 			},
 			// The policy is the source of truth for AUTHORIZED_IDP_DOMAINS:
 			// a policy ID pasted or `set` reads its domains back.
-			readBack: readPolicyBack, readBackDoing: "Reading the policy's domains from Globus…",
-			readBackWhat: "the policy", readBackKeys: []string{"policy.domains", "policy.assurance_timeout"}},
+			readBack: &readBack{read: readPolicyBack, doing: "Reading the policy's domains from Globus…",
+				what: "the policy", beside: []string{"policy.domains", "policy.assurance_timeout"}}},
 		{Key: "policy.domains", Label: "Identity provider domains", Kind: KindDomains, Step: policyID,
 			Help: "The policy's included domains, e.g. anl.gov uchicago.edu; the gateway's AUTHORIZED_IDP_DOMAINS.",
 			// The domain of the stored contact e-mail (the operator's own, once
