@@ -32,7 +32,7 @@ const (
 	ActVerify                        // check everything stored
 	ActGroup                         // Args: "create" NAME [USERS] or "add" NAME USERS
 	ActCommand                       // Args: a command only the command line has (rotate, export, exec)
-	ActWords                         // words that differ: Args[0] for the command line, Args[1] elsewhere
+	ActWords                         // words that differ: Args[0] for the command line, Args[1] the wizard's, Args[2] (when given) accessible mode's
 	ActRedrive                       // sign in as Req asks, then try the refused work again
 )
 
@@ -121,6 +121,12 @@ func groupCmd(args ...string) Action   { return Action{Kind: ActGroup, Args: arg
 func command(args ...string) Action    { return Action{Kind: ActCommand, Args: args} }
 func cliOnly(cli, other string) Action { return Action{Kind: ActWords, Args: []string{cli, other}} }
 
+// wordsFor is words for each front-end: the command line's, the wizard's,
+// accessible mode's.
+func wordsFor(cli, wizard, accessible string) Action {
+	return Action{Kind: ActWords, Args: []string{cli, wizard, accessible}}
+}
+
 // run is a as something to run: "run `globus-setup login`" on the command
 // line, "press L to log in" in the wizard.
 func run(a Action) Action {
@@ -184,7 +190,7 @@ func (c cliNamer) Name(a Action) string {
 }
 
 // againApply: apply carries on from what an earlier run stored.
-var againApply = cliOnly("run apply again", "press a again")
+var againApply = wordsFor("run apply again", "press a again", "let the wizard do the step again")
 
 // How an ActRedrive is worded (its Value): in a sentence of its own (""),
 // after "sign in meeting exactly that", after what Globus asks, or where

@@ -396,20 +396,25 @@ func (p *planner) writeIntent(ctx context.Context, key string, in applyIntent) e
 }
 
 func (p *planner) store(values map[string]string, intentKeys ...string) error {
-	return storeAndClear(p.e.Vault, values, intentKeys...)
+	return storeAndClear(p.e.Vault, values, ReadBack{}, intentKeys...)
+}
+
+// storeRead is store, recording that rb's values were read from Globus.
+func (p *planner) storeRead(values map[string]string, rb ReadBack, intentKeys ...string) error {
+	return storeAndClear(p.e.Vault, values, rb, intentKeys...)
 }
 
 // storeAndClear stores values as SetValues does and deletes the intents in
 // the same vault update, so a crash leaves either the intent or the stored
 // values, never neither and never both (both would make the next run delete
 // a secret that is stored).
-func storeAndClear(v *vault.Vault, values map[string]string, intentKeys ...string) error {
+func storeAndClear(v *vault.Vault, values map[string]string, rb ReadBack, intentKeys ...string) error {
 	norm, fe := normalizeFor("", values, false)
 	if len(fe) > 0 {
 		return fe
 	}
 	return v.Update(func(d *vault.Doc) error {
-		setValuesIn(d, norm)
+		recordSources(d, setValuesIn(d, norm), rb)
 		for _, k := range intentKeys {
 			delete(d.Internal, k)
 		}

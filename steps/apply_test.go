@@ -936,7 +936,7 @@ func TestApplyDoesNotDeleteASecretStoredSince(t *testing.T) {
 		t.Fatal("the planner did not read the intent")
 	}
 	// Meanwhile the run that made it stores it and clears its intent.
-	if err := storeAndClear(w.e.Vault, map[string]string{"service_api.client_secret": secret}, key); err != nil {
+	if err := storeAndClear(w.e.Vault, map[string]string{"service_api.client_secret": secret}, ReadBack{}, key); err != nil {
 		t.Fatal(err)
 	}
 	if err := p.deleteOrphans(ctx, key, *intent, apiID); err != nil {

@@ -99,6 +99,9 @@ type Step struct {
 	// ("" verify does).
 	checkCommand string
 	ownApply     func(ctx context.Context, e *Env, approved SetupPlan, progress func(ApplyResult)) ([]ApplyResult, error)
+	// warnings are what the step's stored values hold that the gateway
+	// may refuse though no check failed (nil: none).
+	warnings func(doc vault.Doc) []Advice
 }
 
 // Report is what an action or verification found, one line per fact, in

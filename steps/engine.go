@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -178,6 +179,13 @@ var errRequired = errors.New("required")
 // same values again, or a new name or contact address, leaves a verified step
 // verified.
 func Accept(v *vault.Vault, stepID string, values map[string]string) error {
+	return AcceptRead(v, stepID, values, ReadBack{})
+}
+
+// AcceptRead is Accept, recording that the values rb read from Globus came
+// from there (where each value came from is kept, so a value typed is
+// told apart from one Globus holds: SourceOf).
+func AcceptRead(v *vault.Vault, stepID string, values map[string]string, rb ReadBack) error {
 	step, ok := stepByID(stepID)
 	if !ok {
 		return fmt.Errorf("unknown step %q", stepID)
@@ -214,6 +222,7 @@ func Accept(v *vault.Vault, stepID string, values map[string]string) error {
 		}
 		now := time.Now().UTC()
 		changed := applyValues(d, norm)
+		recordSources(d, changed, rb)
 		switch st, _ := stateOf(*d, stepID); {
 		case stateFor(d.Values, step) != StateDone:
 			d.Steps[stepID] = vault.StepRecord{State: string(StateInProgress), UpdatedAt: now}
@@ -247,6 +256,12 @@ func SetValue(v *vault.Vault, key, value string) error {
 // to done, as do verified steps depending on it; a step that was not finished
 // (or skipped) becomes done once all its required values are stored.
 func SetValues(v *vault.Vault, values map[string]string) error {
+	return SetRead(v, values, ReadBack{})
+}
+
+// SetRead is SetValues, recording that the values rb read from Globus came
+// from there (see AcceptRead).
+func SetRead(v *vault.Vault, values map[string]string, rb ReadBack) error {
 	if v == nil {
 		return errors.New("no vault open")
 	}
@@ -255,17 +270,17 @@ func SetValues(v *vault.Vault, values map[string]string) error {
 		return fe
 	}
 	return v.Update(func(d *vault.Doc) error {
-		setValuesIn(d, norm)
+		recordSources(d, setValuesIn(d, norm), rb)
 		return nil
 	})
 }
 
 // setValuesIn is SetValues's edit of the document, for callers that must
 // change more in the same vault update (Apply clears its intent with it).
-func setValuesIn(d *vault.Doc, norm map[string]string) {
+func setValuesIn(d *vault.Doc, norm map[string]string) (changed []string) {
 	initDoc(d)
 	now := time.Now().UTC()
-	changed := applyValues(d, norm)
+	changed = applyValues(d, norm)
 	byStep := map[string][]string{}
 	for _, k := range changed {
 		if s, ok := Spec(k); ok {
@@ -294,6 +309,7 @@ func setValuesIn(d *vault.Doc, norm map[string]string) {
 		}
 		markDependents(d, s.ID, keys, now)
 	}
+	return changed
 }
 
 // normalizeFor validates values. With stepID set, every key must belong to
@@ -445,12 +461,95 @@ func UnsetValue(v *vault.Vault, key string) (had bool, err error) {
 // unsetIn is UnsetValue's edit of the document, for key of step s.
 func unsetIn(d *vault.Doc, s Step, key string) {
 	delete(d.Values, key)
+	delete(d.Internal, sourcePrefix+key)
 	for _, k := range keySpecs() {
 		if containsString(k.DerivedFrom, key) {
 			delete(d.Values, k.Key)
+			delete(d.Internal, sourcePrefix+k.Key)
 		}
 	}
 	now := time.Now().UTC()
 	d.Steps[s.ID] = vault.StepRecord{State: string(stateFor(d.Values, s)), UpdatedAt: now}
 	markDependents(d, s.ID, []string{key}, now)
+}
+
+// ReadBack is what was read from Globus about a stored value: the values
+// it holds that are stored beside it (a policy's domains and timeout), and
+// where they were read from.
+type ReadBack struct {
+	// Key and Of are the stored value it was read for (policy.id, its ID).
+	Key, Of string
+	Values  map[string]string
+	// From names the object read, as SourceOf reports it ("policy:<ID>").
+	From string
+	// What says it in words: "the policy on Globus".
+	What string
+}
+
+// sourcePrefix (Internal "source.<key>") records where a stored value was
+// read from; no record means it was typed (or stored by an older version).
+const sourcePrefix = "source."
+
+// recordSources keeps, for each value rb read that d now holds, where it
+// was read from, and forgets it for every other value that changed.
+func recordSources(d *vault.Doc, changed []string, rb ReadBack) {
+	if d.Internal == nil {
+		d.Internal = map[string]string{}
+	}
+	for _, k := range changed {
+		delete(d.Internal, sourcePrefix+k)
+	}
+	for k, v := range rb.Values {
+		if rb.From != "" && d.Values[k] != "" && d.Values[k] == v {
+			d.Internal[sourcePrefix+k] = rb.From
+		}
+	}
+}
+
+// SourceOf is where the stored value of key was read from ("policy:<ID>"),
+// or "" when it was typed.
+func SourceOf(doc vault.Doc, key string) string { return doc.Internal[sourcePrefix+key] }
+
+// ReadsBack reports whether key's value names something on Globus whose
+// values are stored beside it, and what reading it is, in words.
+func ReadsBack(key string) (doing string, ok bool) {
+	spec, ok := Spec(key)
+	if !ok || spec.readBack == nil {
+		return "", false
+	}
+	return spec.readBack.doing, true
+}
+
+// ReadsWhat names what key's value names on Globus ("the policy"), and
+// the keys a read-back stores beside it.
+func ReadsWhat(key string) (what string, beside []string) {
+	spec, ok := Spec(key)
+	if !ok || spec.readBack == nil {
+		return "", nil
+	}
+	return spec.readBack.what, append([]string(nil), spec.readBack.beside...)
+}
+
+// ReadBackOf reads from Globus what value (for key) names that is stored
+// beside it; has is false for a key with nothing to read back.
+func ReadBackOf(ctx context.Context, e *Env, key, value string) (rb ReadBack, has bool, err error) {
+	spec, ok := Spec(key)
+	if !ok || spec.readBack == nil {
+		return ReadBack{}, false, nil
+	}
+	rb, err = spec.readBack.read(ctx, e, value)
+	return rb, true, err
+}
+
+// Warnings are what the stored values hold that the gateway may refuse,
+// though no check has failed: each step's own (the policy's domains typed,
+// never read from the policy). Export says them, as Finish does.
+func Warnings(doc vault.Doc) []Advice {
+	var out []Advice
+	for _, s := range catalogue() {
+		if s.warnings != nil {
+			out = append(out, s.warnings(doc)...)
+		}
+	}
+	return out
 }

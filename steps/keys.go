@@ -1,7 +1,9 @@
 package steps
 
 import (
+	"context"
 	"strings"
+	"sync"
 
 	"github.com/globus-setup/globus-setup/vault"
 )
@@ -67,15 +69,33 @@ type KeySpec struct {
 	// precheck refuses, before the kind's validator, what the key can
 	// never hold (nil: nothing more).
 	precheck func(raw string) error
+	// readBack reads from Globus what the value names that is stored
+	// beside it (a policy ID: its domains and timeout); nil: nothing.
+	readBack *readBack
 }
 
-// keySpecs are every step's own keys, in the catalogue's order.
+// readBack is how a key's value is read back from Globus.
+type readBack struct {
+	read   func(ctx context.Context, e *Env, value string) (ReadBack, error)
+	doing  string   // what reading it back is, in words
+	what   string   // what the value names: "the policy"
+	beside []string // what a read-back stores beside it
+}
+
+var (
+	keySpecsOnce sync.Once
+	keySpecsAll  []KeySpec
+)
+
+// keySpecs are every step's own keys, in the catalogue's order, built once
+// (the catalogue is fixed); callers only read them.
 func keySpecs() []KeySpec {
-	var out []KeySpec
-	for _, st := range catalogue() {
-		out = append(out, st.keys...)
-	}
-	return out
+	keySpecsOnce.Do(func() {
+		for _, st := range catalogue() {
+			keySpecsAll = append(keySpecsAll, st.keys...)
+		}
+	})
+	return keySpecsAll
 }
 
 // Keys lists the stable keys in DESIGN.md order, then the default group's keys.

@@ -95,7 +95,7 @@ func storedCredentials(v *vault.Vault, k appKind) (globus.Credentials, error) {
 	if len(miss) > 0 {
 		return globus.Credentials{}, &Problem{
 			What: "the " + label + " app's " + strings.Join(miss, " and ") + " is not stored yet",
-			Do:   Say("store it with ", setKey(miss[0]), cliOnly(" (or in the wizard's "+label+" step)", "")),
+			Do:   Say("store it with ", setKey(miss[0]), wordsFor(" (or in the wizard's "+label+" step)", "", "")),
 		}
 	}
 	return globus.Credentials{ID: id, Secret: secret}, nil

@@ -31,7 +31,11 @@ func policyKeys() []KeySpec {
 					return errors.New("the gateway takes exactly one policy (it refuses to start with more in GLOBUS_POLICIES): store only the high-assurance policy's ID")
 				}
 				return nil
-			}},
+			},
+			// The policy is the source of truth for AUTHORIZED_IDP_DOMAINS:
+			// a policy ID pasted or `set` reads its domains back.
+			readBack: &readBack{read: readPolicyBack, doing: "Reading the policy's domains from Globus…",
+				what: "the policy", beside: []string{"policy.domains", "policy.assurance_timeout"}}},
 		{Key: "policy.domains", Label: "Identity provider domains", Kind: KindDomains, Step: policyID,
 			Help: "The policy's included domains, e.g. anl.gov uchicago.edu; the gateway's AUTHORIZED_IDP_DOMAINS.",
 			// The domain of the stored contact e-mail (the operator's own, once
@@ -83,9 +87,36 @@ func policyStep() Step {
 			listVar("GLOBUS_POLICIES", "policy.id"),
 			listVar("AUTHORIZED_IDP_DOMAINS", "policy.domains"),
 		},
-		checks: func(vf *verifier, ctx context.Context) []Check { return []Check{vf.policy(ctx), vf.gatewayStart(ctx)} },
-		plan:   (*planner).planPolicy,
+		checks:   func(vf *verifier, ctx context.Context) []Check { return []Check{vf.policy(ctx), vf.gatewayStart(ctx)} },
+		plan:     (*planner).planPolicy,
+		warnings: policyWarnings,
 	}
+}
+
+// policySource is how the vault records that a value was read from the
+// policy id (SourceOf).
+func policySource(id string) string { return "policy:" + id }
+
+// DomainsRead: the stored domains were read from the stored policy (or a
+// check found them equal to it since they were last changed), so the
+// gateway's AUTHORIZED_IDP_DOMAINS is what the policy holds.
+func DomainsRead(doc vault.Doc) bool {
+	id := trimmed(doc, "policy.id")
+	if id == "" || trimmed(doc, "policy.domains") == "" {
+		return true // nothing to compare yet
+	}
+	st, _ := stateOf(doc, policyID)
+	return st == StateVerified || SourceOf(doc, "policy.domains") == policySource(id)
+}
+
+// policyWarnings: domains typed, never read from the policy, are a guess
+// the gateway refuses to start with unless they equal the policy's exactly.
+func policyWarnings(doc vault.Doc) []Advice {
+	if DomainsRead(doc) {
+		return nil
+	}
+	return []Advice{Say("AUTHORIZED_IDP_DOMAINS (policy.domains) was not read from the policy on Globus (typed, or taken from a .env): the gateway refuses to start unless it equals the policy's included domains exactly, case included; ",
+		run(verifyAll()), " to compare them with the policy on Globus")}
 }
 
 func (vf *verifier) policy(ctx context.Context) Check {
@@ -152,32 +183,67 @@ type PolicyValues struct {
 // (inference_gateway/apps.py: the Service Account's client-credentials
 // grant, then GET /v2/api/policies/{id} with its auth.globus.org token), so
 // the operator who created it on the console need not type its domains a
-// second time. It changes nothing stored; an error says why it could not.
+// second time; without the Service Account stored, with the operator's
+// login (an admin of the policy's project may read it: GLOBUS-API.md). It
+// changes nothing stored; an error says why it could not.
 func ReadPolicyValues(ctx context.Context, e *Env, id string) (PolicyValues, error) {
 	if err := checkEnv(e); err != nil {
 		return PolicyValues{}, err
 	}
-	cred, err := ServiceAccountCredentials(e.Vault)
-	if err != nil {
-		return PolicyValues{}, errors.New("the Service Account (step 3) is not stored yet")
-	}
-	ts, err := e.Globus.ClientCredentialsToken(ctx, cred, globus.GatewaySDKDefaultScopes()...)
-	if err != nil {
-		return PolicyValues{}, credsProblem("the Service Account's client-credentials grant failed", serviceAccountApp(), err)
-	}
-	tok, ok := ts[globus.AuthResourceServer]
-	if !ok || tok.AccessToken == "" {
-		return PolicyValues{}, errors.New("the Service Account's grant gave no auth.globus.org token")
-	}
-	pol, err := e.Globus.GetPolicy(ctx, globus.Bearer(tok.AccessToken), id)
-	if err != nil {
-		return PolicyValues{}, problem("reading the policy as the Service Account", err)
+	var pol *globus.Policy
+	if cred, err := ServiceAccountCredentials(e.Vault); err == nil {
+		ts, err := e.Globus.ClientCredentialsToken(ctx, cred, globus.GatewaySDKDefaultScopes()...)
+		if err != nil {
+			return PolicyValues{}, credsProblem("the Service Account's client-credentials grant failed", serviceAccountApp(), err)
+		}
+		tok, ok := ts[globus.AuthResourceServer]
+		if !ok || tok.AccessToken == "" {
+			return PolicyValues{}, errors.New("the Service Account's grant gave no auth.globus.org token")
+		}
+		if pol, err = e.Globus.GetPolicy(ctx, globus.Bearer(tok.AccessToken), id); err != nil {
+			return PolicyValues{}, problem("reading the policy as the Service Account", err)
+		}
+	} else {
+		auth, err := OperatorToken(ctx, e, AuthResourceServer)
+		if errors.Is(err, ErrNotLoggedIn) {
+			return PolicyValues{}, &Problem{What: "not logged in, and the Service Account (step 3) is not stored yet", is: ErrNotLoggedIn, Do: Say(run(logIn()))}
+		}
+		if err != nil {
+			return PolicyValues{}, err
+		}
+		if pol, err = e.Globus.GetPolicy(ctx, auth, id); err != nil {
+			return PolicyValues{}, problem("reading the policy with your login", err)
+		}
 	}
 	v := PolicyValues{Domains: strings.Join(policyDomains(pol), " ")}
 	if pol.AuthenticationAssuranceTimeout > 0 {
 		v.Timeout = humanSeconds(pol.AuthenticationAssuranceTimeout)
 	}
 	return v, nil
+}
+
+// readPolicyBack is policy.id's read-back: the domains and timeout it
+// holds, as step 5 stores them beside its ID.
+func readPolicyBack(ctx context.Context, e *Env, id string) (ReadBack, error) {
+	n, err := Validate("policy.id", id)
+	if err != nil {
+		return ReadBack{}, err
+	}
+	v, err := ReadPolicyValues(ctx, e, n)
+	if err != nil {
+		return ReadBack{}, err
+	}
+	rb := ReadBack{Key: "policy.id", Of: n, Values: map[string]string{}, From: policySource(n), What: "the policy on Globus"}
+	if v.Domains != "" {
+		rb.Values["policy.domains"] = v.Domains
+	}
+	if v.Timeout != "" {
+		t, err := Validate("policy.assurance_timeout", v.Timeout)
+		if err == nil {
+			rb.Values["policy.assurance_timeout"] = t
+		}
+	}
+	return rb, nil
 }
 
 // policyDomains is a policy's included domains exactly as Globus holds them
@@ -237,7 +303,7 @@ func (p *planner) planPolicy(ctx context.Context) error {
 	}
 	if len(wanted) == 0 {
 		return &Problem{What: "the policy needs its identity provider domains (policy.domains), and none are given",
-			Do: Say(cliOnly("give them with --domains \"anl.gov uchicago.edu\" (or type them on the policy step)", "type them on the policy step"), ", or store them with ", setKey("policy.domains"))}
+			Do: Say(wordsFor("give them with --domains \"anl.gov uchicago.edu\" (or type them on the policy step)", "type them on the policy step", "give them when the wizard asks"), ", or store them with ", setKey("policy.domains"))}
 	}
 	secs := p.input("policy.assurance_timeout")
 	if secs == "" {
@@ -304,7 +370,7 @@ func (p *planner) doPolicy(ctx context.Context, it *planned) (string, error) {
 	if it.Action != PlanCreate {
 		vals := maps.Clone(it.store)
 		vals["policy.id"] = it.ID
-		return it.ID, p.store(vals, key)
+		return it.ID, p.storeRead(vals, ReadBack{Values: it.store, From: policySource(it.ID)}, key)
 	}
 	project, err := p.beginCreate(ctx, key, it.Name, "create the policy in")
 	if err != nil {
@@ -320,7 +386,8 @@ func (p *planner) doPolicy(ctx context.Context, it *planned) (string, error) {
 	if got := policyDomains(pol); len(got) > 0 {
 		domains = got // what Globus holds, which the gateway compares exactly
 	}
-	err = p.store(map[string]string{"policy.id": pol.ID, "policy.domains": strings.Join(domains, " "),
-		"policy.assurance_timeout": strconv.Itoa(it.timeout)}, key)
+	stored := map[string]string{"policy.domains": strings.Join(domains, " ")}
+	err = p.storeRead(map[string]string{"policy.id": pol.ID, "policy.domains": stored["policy.domains"],
+		"policy.assurance_timeout": strconv.Itoa(it.timeout)}, ReadBack{Values: stored, From: policySource(pol.ID)}, key)
 	return pol.ID, storeProblem("the policy", err)
 }

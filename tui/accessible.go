@@ -6,21 +6,27 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"slices"
 	"strings"
 
+	"github.com/charmbracelet/huh"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/term"
 
-	"github.com/charmbracelet/huh"
-
+	"github.com/globus-setup/globus-setup/flow"
 	"github.com/globus-setup/globus-setup/steps"
 	"github.com/globus-setup/globus-setup/termsafe"
 	"github.com/globus-setup/globus-setup/vault"
 )
 
-// runAccessible is the wizard as plain sequential prompts (huh's accessible
-// mode): nothing redraws, so screen readers read every line once.
+// Accessible mode: the wizard as plain sequential prompts on Huh's
+// accessible fields, which read a line and print plain text, so nothing
+// redraws and a screen reader reads every line once. It runs the same
+// tasks as the full screen (package flow), through its own flow.UI; what
+// is here is only the order of the walk and its words.
+
+// runAccessible walks the steps from the first not done, then writes the
+// .env and offers the proof.
 func runAccessible(ctx context.Context, cfg Config) error {
 	if cfg.Getenv == nil {
 		cfg.Getenv = os.Getenv
@@ -29,12 +35,11 @@ func runAccessible(ctx context.Context, cfg Config) error {
 	if in == nil {
 		in = os.Stdin
 	}
-	lr := &lineReader{r: in}
 	out := cfg.Output
 	if out == nil {
 		out = os.Stdout
 	}
-	a := &access{ctx: ctx, cfg: cfg, in: lr, out: out}
+	a := &access{ctx: ctx, cfg: cfg, in: &lineReader{r: in}, out: out}
 	// The prompts block on a line read that a signal cannot interrupt, so
 	// the run goes on aside and an interrupt returns at once.
 	done := make(chan error, 1)
@@ -44,7 +49,7 @@ func runAccessible(ctx context.Context, cfg Config) error {
 		return err
 	case <-ctx.Done():
 		fmt.Fprintln(out, "\nInterrupted. Everything accepted so far is saved in the vault.")
-		return nil
+		return ErrInterrupted
 	}
 }
 
@@ -108,19 +113,8 @@ func (a *access) width() int {
 	return w - 1
 }
 
-// accessibleGuide drops what only the full-screen wizard has: the o key and
-// its panel of values to copy (read out after the guide here).
-func accessibleGuide(l string) string {
-	for _, r := range [][2]string{
-		{" (press o)", ""},
-		{"in the copy panel", "read out below"},
-		{"the copy panel", "the values read out below"},
-	} {
-		l = strings.ReplaceAll(l, r[0], r[1])
-	}
-	return l
-}
-
+// ask runs fields as an accessible form: each prompts in turn and is asked
+// again until its answer is valid.
 func (a *access) ask(fields ...huh.Field) error {
 	if err := a.ctx.Err(); err != nil {
 		return err
@@ -135,12 +129,167 @@ func (a *access) ask(fields ...huh.Field) error {
 
 var errInputEnded = errors.New("the input ended before the wizard did; everything accepted so far is saved")
 
+// confirm asks a question of the walk's own; the input ending, or the run
+// interrupted, is a no (callers then look at ended).
 func (a *access) confirm(q string, def bool) bool {
-	ok := def
-	if a.ask(huh.NewConfirm().Title(q).Value(&ok)) != nil {
-		return false
+	ok, err := a.Confirm(a.ctx, flow.Confirm{Ask: q, Default: def})
+	return err == nil && ok
+}
+
+// ended is the reason to stop asking: the input ran out or the run was
+// interrupted; nil otherwise.
+func (a *access) ended() error {
+	if a.in.eof {
+		return errInputEnded
 	}
-	return ok
+	return a.ctx.Err()
+}
+
+// ---- flow.UI ----
+
+func (a *access) Words() steps.Namer { return accessibleWords }
+
+func (a *access) Ask(_ context.Context, q flow.Question) (string, error) {
+	if q.Again != nil {
+		if q.AgainDo != "" {
+			a.problem(q.Again)
+			a.say("What to do: %s.", q.AgainDo)
+		} else {
+			a.say("%s", q.Again)
+		}
+	}
+	for _, l := range q.Intro {
+		a.say("%s", l)
+	}
+	if l := q.Link; l != nil {
+		for _, s := range l.Intro {
+			a.say("%s", s)
+		}
+		a.offerLink(l.What, l.URL)
+	}
+	if len(q.Options) > 0 {
+		choice := q.Suggestion
+		var opts []huh.Option[string]
+		for _, o := range q.Options {
+			opts = append(opts, huh.NewOption(o.Label, o.Value))
+		}
+		if err := a.ask(huh.NewSelect[string]().Title(q.Label).Options(opts...).Value(&choice)); err != nil {
+			return "", err
+		}
+		return choice, nil
+	}
+	title := q.Label
+	switch {
+	case q.Suggestion == "":
+	case q.From == "stored":
+		title += " (enter keeps the stored value)"
+	case q.Secret:
+		title += " (enter keeps the value offered)"
+	case strings.HasPrefix(q.From, "read from "):
+		title += " (enter keeps " + q.Suggestion + ", " + q.From + ")"
+	case q.From != "":
+		title += " (enter uses " + q.From + ")"
+	default:
+		title += " (enter for " + q.Suggestion + ")"
+	}
+	var v string
+	in := huh.NewInput().Title(title + ":").Value(&v).Validate(func(s string) error {
+		s = strings.TrimSpace(s)
+		if s == "" && (q.Optional || q.Suggestion != "") {
+			return nil
+		}
+		if s == "" && q.Validate == nil {
+			return errors.New(q.Label + " is required")
+		}
+		if q.Validate != nil {
+			if err := q.Validate(s); err != nil {
+				return errors.New(safeMessage(err.Error(), s))
+			}
+		}
+		return nil
+	})
+	if q.Secret {
+		in.EchoMode(huh.EchoModePassword)
+	}
+	if err := a.ask(in); err != nil {
+		return "", err
+	}
+	if v = strings.TrimSpace(v); v == "" {
+		v = q.Suggestion
+	}
+	return v, nil
+}
+
+func (a *access) Confirm(_ context.Context, c flow.Confirm) (bool, error) {
+	if len(c.About) > 0 && c.Key == flow.KeyPlan {
+		a.say("The plan:")
+	}
+	for _, l := range c.About {
+		a.say("%s", l)
+	}
+	if c.Harmless {
+		return true, nil // asked only before a change
+	}
+	ok := c.Default
+	if err := a.ask(huh.NewConfirm().Title(c.Ask).Value(&ok)); err != nil {
+		return false, err
+	}
+	return ok, nil
+}
+
+func (a *access) Show(l flow.Link) {
+	for _, s := range l.Intro {
+		a.say("%s", s)
+	}
+	a.offerLink(l.What, l.URL)
+}
+
+func (a *access) Progress(p flow.Progress) {
+	for _, l := range []string{p.Doing, p.Note, p.Line} {
+		if l != "" {
+			a.say("%s", l)
+		}
+	}
+}
+
+func (a *access) Outcome(o flow.Outcome) {
+	for _, l := range append(slices.Clone(o.Report), o.Summary...) {
+		a.say("%s", l)
+	}
+	if o.Problem != nil {
+		a.problem(o.Problem)
+	}
+}
+
+// problem says what went wrong and what to do, in the mode's words.
+func (a *access) problem(err error) {
+	a.say("Problem: %s", err)
+	if h := steps.AdviceOf(err).In(accessibleWords); h != "" && !strings.Contains(err.Error(), h) {
+		a.say("What to do: %s", h)
+	}
+}
+
+func (a *access) open(url string) error {
+	if a.cfg.OpenBrowser != nil {
+		return a.cfg.OpenBrowser(url)
+	}
+	return defaultOpen(a.cfg.Getenv, url)
+}
+
+// offerLink opens url in a browser if the operator wants and one opens;
+// otherwise the link is read out to open elsewhere (over SSH, say).
+func (a *access) offerLink(what, url string) {
+	if a.confirm("Open the "+what+" in a browser?", true) && a.open(url) == nil {
+		a.say("Opened %s", url)
+		return
+	}
+	a.say("%s: %s", strings.ToUpper(what[:1])+what[1:], url)
+}
+
+// ---- the walk ----
+
+func (a *access) env() *steps.Env {
+	return flow.Env(a, &steps.Env{Vault: a.v, Globus: a.cfg.Globus})
 }
 
 func (a *access) run() error {
@@ -167,7 +316,12 @@ func (a *access) run() error {
 	}
 	a.say("All steps are done or skipped.")
 	if a.confirm("Write the gateway's .env file now?", true) {
-		a.writeEnv()
+		if _, err := flow.WriteEnv(a.ctx, a, a.v, flow.EnvOptions{Suggest: defaultEnvPath(a.cfg)}); err != nil {
+			if a.ended() != nil {
+				return a.ended()
+			}
+			a.say("Could not write the .env: %v", err)
+		}
 	}
 	if err := a.offerProof(); err != nil {
 		return err
@@ -181,79 +335,33 @@ func (a *access) unlock() error {
 		a.v = a.cfg.Vault
 		return nil
 	}
-	p, o := a.cfg.Paths, a.cfg.VaultOptions
-	create := !vault.Exists(p)
-	if pass, ok, err := vault.ReadPassphrase(a.cfg.Sources); err != nil {
-		return err
-	} else if ok {
-		defer wipe(pass)
-		if create {
-			a.v, err = vault.Create(p, pass, o)
-		} else {
-			a.v, err = vault.Open(p, pass, o)
-		}
+	u, err := flow.Unlock(a.ctx, a, flow.UnlockOptions{Paths: a.cfg.Paths, Sources: a.cfg.Sources, Options: a.cfg.VaultOptions, Force: a.cfg.Force})
+	if err != nil {
 		return err
 	}
-	if !create {
-		if id, ok, err := vault.IdentityFromKeychain(p); err == nil && ok {
-			if v, err := vault.OpenWithIdentity(p, id, o); err == nil {
-				a.v = v
-				a.say("Unlocked with the OS keychain.")
-				return nil
-			}
-		}
+	a.v = u.Vault
+	if u.Note != "" {
+		a.say("%s.", strings.ToUpper(u.Note[:1])+u.Note[1:])
 	}
-	for tries := 0; tries < 5; tries++ {
-		var pass, again string
-		if create {
-			a.say("Create the vault: choose a passphrase of at least 8 characters.")
-			if err := a.ask(huh.NewInput().Title("Passphrase:").EchoMode(huh.EchoModePassword).Value(&pass),
-				huh.NewInput().Title("Passphrase again:").EchoMode(huh.EchoModePassword).Value(&again)); err != nil {
-				return err
-			}
-			if len([]rune(pass)) < 8 {
-				a.say("Too short: use at least 8 characters.")
-				continue
-			}
-			if pass != again {
-				a.say("The two passphrases differ. Type them again.")
-				continue
-			}
-			a.say("Creating the vault; deriving the key takes a second.")
-			v, err := vault.Create(p, []byte(pass), o)
-			if err != nil {
-				return err
-			}
-			a.v = v
-		} else {
-			if err := a.ask(huh.NewInput().Title("Vault passphrase:").EchoMode(huh.EchoModePassword).Value(&pass)); err != nil {
-				return err
-			}
-			a.say("Unlocking; deriving the key takes a second.")
-			v, err := vault.Open(p, []byte(pass), o)
-			var ce *vault.CorruptError
-			if errors.As(err, &ce) && a.cfg.Force {
-				v, err = vault.OpenForce(p, []byte(pass), o)
-			}
-			if errors.Is(err, vault.ErrWrongPassphrase) {
-				a.say("Wrong passphrase. Nothing was changed; try again.")
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			a.v = v
-		}
-		if vault.KeychainAvailable() && a.confirm("Remember the vault in the OS keychain, so no passphrase is needed next time?", false) {
-			if err := a.v.RememberInKeychain(); err != nil {
-				a.say("Could not save to the keychain: %v", err)
-			}
-		}
-		return nil
-	}
-	return vault.ErrWrongPassphrase
+	return nil
 }
 
+// accessibleGuide drops what only the full-screen wizard has: the o key and
+// its panel of values to copy (read out after the guide here).
+func accessibleGuide(l string) string {
+	for _, r := range [][2]string{
+		{" (press o)", ""},
+		{"in the copy panel", "read out below"},
+		{"the copy panel", "the values read out below"},
+	} {
+		l = strings.ReplaceAll(l, r[0], r[1])
+	}
+	return l
+}
+
+// step walks one step: the wizard may do it (flow.PlanAndApply), else the
+// console's guide, then its values asked, saved and checked (flow.AskStep,
+// SaveStep, CheckStep).
 func (a *access) step(s steps.Step, total int) error {
 	a.say("")
 	a.say("Step %d of %d: %s.", s.Number, total, s.Title)
@@ -278,103 +386,52 @@ func (a *access) step(s steps.Step, total int) error {
 		}
 	}
 	if s.Optional && !a.confirm("This step is optional. Do it now?", true) {
+		if err := a.ended(); err != nil {
+			return err
+		}
 		return steps.MarkState(a.v, s.ID, steps.StateSkipped, "")
 	}
 	for {
-		values := map[string]string{}
-		doc := a.v.Doc()
-		var fields []huh.Field
-		ptrs := map[string]*string{}
-		for _, f := range s.Fields {
-			f = steps.FieldIn(doc, f) // a group by its name on Globus
-			val := doc.Values[f.Key]
-			stored := val
-			ptrs[f.Key] = &val
-			f := f
-			title := fieldTitle(f)
-			if stored != "" {
-				title += " (enter keeps the stored value)"
-			}
-			in := huh.NewInput().Title(title + ":").Value(&val).Validate(func(v string) error {
-				v = strings.TrimSpace(v)
-				if v == "" {
-					if f.Optional || stored != "" {
-						return nil
-					}
-					return fmt.Errorf("%s is required", f.Label)
-				}
-				_, err := steps.Validate(f.Key, v)
-				if err != nil {
-					return errors.New(safeMessage(err.Error(), v))
-				}
-				return nil
-			})
-			if f.Secret {
-				in.EchoMode(huh.EchoModePassword)
-			}
-			fields = append(fields, in)
+		ctx := a.op()
+		o, err := flow.AskStep(ctx, a, a.env(), s)
+		if err != nil {
+			return err
 		}
-		if len(fields) > 0 {
-			if err := a.ask(fields...); err != nil {
-				return err
-			}
-		}
-		for k, p := range ptrs {
-			if v := strings.TrimSpace(*p); v != "" {
-				values[k] = v
-			} else if old := doc.Values[k]; old != "" {
-				values[k] = old // a blank answer keeps what is stored
-			}
-		}
-		if err := steps.Accept(a.v, s.ID, values); err != nil {
+		o.Check = false // said after "Saved."
+		if _, err := flow.SaveStep(ctx, a, a.env(), o); err != nil {
 			a.say("Not saved: %v", err)
 			if a.confirm("Try again?", true) {
 				continue
 			}
-			return nil
+			return a.ended()
 		}
 		a.say("Saved.")
 		if a.check(s) {
 			return nil
 		}
 		if !a.confirm("Fix it and try this step again?", true) {
-			return nil
+			return a.ended()
 		}
 	}
 }
 
-// check runs the step's action and verification as the full screen does
-// after saving, saying what they found; false when something is wrong.
+// check runs the step's action and checks as the full screen does after
+// saving, saying what they found; false when something is wrong.
 func (a *access) check(s steps.Step) bool {
-	if a.cfg.Globus == nil || (s.Action == nil && s.Verify == nil) {
+	if a.cfg.Globus == nil || !flow.Checks(s) {
 		return true
 	}
-	a.say("Checking with Globus…")
-	ok := true
-	var failure error
-	var lines []string
-	for _, fn := range []func(context.Context, *steps.Env) (steps.Report, error){s.Action, s.Verify} {
-		if fn == nil {
-			continue
-		}
-		rep, err := fn(a.op(), a.env())
-		for _, l := range rep.Lines {
-			a.say("%s", l)
-		}
-		lines = append(lines, rep.Lines...)
-		if err != nil {
-			failure = err
-			break
-		}
-		ok = ok && rep.OK
+	c := flow.CheckStep(a.op(), a, a.env(), s, true)
+	for _, l := range c.Lines {
+		a.say("%s", l)
 	}
 	switch {
-	case failure != nil:
-		a.problem(failure)
-	case ok && skipped(lines):
+	case c.Err != nil:
+		a.problem(c.Err)
+	case c.OK && skipped(c.Lines):
 		a.say("Saved. Some checks could not run yet.")
 		return true
-	case ok:
+	case c.OK:
 		a.say("All good.")
 		return true
 	default:
@@ -383,26 +440,184 @@ func (a *access) check(s steps.Step) bool {
 	return false
 }
 
-func (a *access) writeEnv() {
-	path := defaultEnvPath(a.cfg)
-	if a.ask(huh.NewInput().Title("Path of the .env file (enter for "+path+"):").Value(&path)) != nil {
-		return
+// offerApply lets the wizard do an API-capable step. done is true when the
+// step needs nothing more; false sends the operator to the browser path.
+func (a *access) offerApply(s steps.Step) (done bool, err error) {
+	if a.cfg.Globus == nil || !slices.Contains(steps.ApplyStepIDs(), s.ID) {
+		return false, nil
 	}
-	abs, err := filepath.Abs(strings.TrimSpace(path))
+	choice, err := a.Ask(a.ctx, flow.Question{Key: flow.KeyHow, Suggestion: "wizard",
+		Label:   "Let the wizard do this step for you (needs your Globus login), or do it yourself in the browser?",
+		Options: []flow.Option{{Label: "Let the wizard do it", Value: "wizard"}, {Label: "Do it yourself in the browser", Value: "browser"}}})
+	if err != nil || choice != "wizard" {
+		return false, err
+	}
+	done, err = a.applyStep(s)
+	if err == nil && !done {
+		a.say("Do this step yourself in the browser, then.")
+	}
+	return done, err
+}
+
+// applyStep logs in if needed, asks the inputs not stored, shows the plan,
+// and once approved creates what is missing and checks the step.
+func (a *access) applyStep(s steps.Step) (bool, error) {
+	if _, ok := steps.LoggedIn(a.v); !ok {
+		a.say("The wizard works as you, so it needs your own Globus login first.")
+		if !a.login() {
+			return false, a.ended()
+		}
+	}
+	values, err := flow.StepInputs(a.ctx, a, a.env(), s)
 	if err != nil {
-		a.say("%v", err)
-		return
+		return false, err
 	}
-	w, err := steps.WriteEnv(a.v, abs, false) // remembered for rotate
-	if err != nil {
-		a.say("Could not write the .env: %v", err)
-		return
+	var res flow.Applied
+	for relogged := false; ; relogged = true {
+		res, err = flow.PlanAndApply(a.op(), a, a.env(), flow.PlanOptions{Steps: []string{s.ID}, Values: values})
+		if err == nil || res.Plan.Operator != "" || len(res.Plan.Items) > 0 {
+			break // planned: what became of it follows
+		}
+		if a.ended() != nil {
+			return false, a.ended()
+		}
+		a.problem(err)
+		// A stored login may have expired or lack a scope: one fresh login.
+		if relogged || !errors.Is(err, steps.ErrNotLoggedIn) || !a.confirm("Log in again now?", true) {
+			return false, a.ended()
+		}
+		if !a.login() {
+			return false, a.ended()
+		}
 	}
-	how := "wrote"
-	if w.Merged {
-		how = "updated the gateway's variables in"
+	switch {
+	case res.Declined:
+		a.say("Nothing was created.")
+		return false, a.ended()
+	case err != nil:
+		if a.ended() != nil {
+			return false, a.ended()
+		}
+		// A failed item's line already said what went wrong and what to do.
+		if n := len(res.Results); n == 0 || res.Results[n-1].Err == nil {
+			a.problem(err)
+		}
+		if res.Started() {
+			a.say("Whatever was created is stored in the vault, and is not made twice when the wizard tries again.")
+		}
+		return false, nil
 	}
-	for _, l := range writtenLines(w.FileWrite, how) {
-		a.say("%s", l)
+	switch n := res.Created(); n {
+	case 0:
+		a.say("Nothing needed creating; what was found is stored in the vault.")
+	case 1:
+		a.say("Created 1 thing and stored it in the vault.")
+	default:
+		a.say("Created %d things and stored them in the vault.", n)
 	}
+	if a.check(s) {
+		return true, nil
+	}
+	if a.confirm("Fix it yourself in the browser now?", true) {
+		return false, nil
+	}
+	return true, a.ended()
+}
+
+// login is the operator's login in line (flow.Login); false when it did
+// not work out (what went wrong is said).
+func (a *access) login() bool {
+	o := flow.LoginOptions{NotOffered: a.cfg.DemoLoginClient}
+	if id := a.cfg.DemoLoginClient; id != "" {
+		o.Suggested, o.SuggestedFrom = id, "the demo's thick client"
+		o.SuggestedNote = "Demo: the emulator's operator already has a thick client (\"Operator's own CLI\")."
+	}
+	if _, err := flow.Login(a.op(), a, a.env(), o); err != nil {
+		if a.ended() == nil {
+			a.problem(err)
+		}
+		return false
+	}
+	return true
+}
+
+// offerProof lets a test user log in through the public client and runs the
+// gateway's admission checks on their token (flow.Prove: the token stays
+// there; only the verdict and the checks are read out). Input ending at
+// its question is the end of the run, not an error.
+func (a *access) offerProof() error {
+	if a.cfg.Globus == nil {
+		return nil
+	}
+	q := "Prove a test user gets in?"
+	for a.confirm(q, true) {
+		q = "Prove another test user?"
+		if _, err := flow.Prove(a.op(), a, a.env()); err != nil {
+			if a.ended() != nil {
+				return a.ended()
+			}
+			a.problem(err)
+			if errors.Is(err, flow.ErrNotStarted) {
+				return nil
+			}
+		}
+	}
+	return a.ctx.Err()
+}
+
+// accessibleRedrive words "sign in as Globus asks, then try again" by where
+// it stands in a sentence (steps.Redrive…): the walk asks itself.
+var accessibleRedrive = map[string]string{
+	"":                 "try again and sign in as asked on the page the wizard offers",
+	steps.RedriveParen: " when you try again (the wizard then offers that sign-in page)",
+	steps.RedriveHint:  "",
+	steps.RedriveHere:  "try again and sign in as asked on the page the wizard offers",
+}
+
+// accessibleWords names actions in accessible mode's words: what to answer
+// or choose in its walk, and the commands (which work beside it) for what
+// the walk does not do.
+var accessibleWords steps.Namer = accessibleNamer{}
+
+type accessibleNamer struct{}
+
+func (accessibleNamer) Name(a steps.Action) string {
+	number := func(id string) string {
+		if s, ok := steps.StepByID(id); ok {
+			return fmt.Sprintf("step %d", s.Number)
+		}
+		return "its step"
+	}
+	switch a.Kind {
+	case steps.ActSet:
+		spec, ok := steps.Spec(a.Key)
+		if !ok {
+			break
+		}
+		return "the " + spec.Label + " answer of " + number(spec.Step) + " (run the wizard again to reach it)"
+	case steps.ActLogin:
+		if a.Req != nil {
+			return "a new try (the wizard then asks you to sign in as Globus asks)"
+		}
+		return "log in (the wizard asks for your login before it does a step for you)"
+	case steps.ActRedrive:
+		return accessibleRedrive[a.Value]
+	case steps.ActApply:
+		if a.Step != "" {
+			return "letting the wizard do " + number(a.Step)
+		}
+		return "letting the wizard do each step"
+	case steps.ActCheck:
+		if a.Step != "" {
+			return "the check after saving " + number(a.Step)
+		}
+	case steps.ActWords:
+		if len(a.Args) > 2 {
+			return a.Args[2]
+		}
+		return a.Args[0]
+	}
+	// What the walk has no answer for: the command line's words, which
+	// work beside it.
+	return steps.CLI.Name(a)
 }

@@ -333,3 +333,34 @@ func TestAccessibleProvesTestUsers(t *testing.T) {
 	}
 	assertNoSecrets(t, text, append(secretsOf(t, cfg.Vault), alice, mallory)...)
 }
+
+// Accessible mode names the advice's actions in its own plain words: no
+// key of the full screen (there are none here), and the walk's own answers
+// rather than a command wherever the walk has one.
+func TestAccessibleNamesActionsInItsOwnWords(t *testing.T) {
+	for _, a := range []steps.Action{
+		{Kind: steps.ActSet, Key: "project.id"},
+		{Kind: steps.ActLogin},
+		{Kind: steps.ActLogin, Run: true, Args: []string{"run"}},
+		{Kind: steps.ActApply, Step: "project"},
+		{Kind: steps.ActApply},
+		{Kind: steps.ActCheck, Step: "service_api"},
+		{Kind: steps.ActRedrive},
+		{Kind: steps.ActWords, Args: []string{"run apply again", "press a again"}},
+	} {
+		got := accessibleWords.Name(a)
+		if got == "" || strings.Contains(got, "press ") || strings.Contains(got, "`") {
+			t.Errorf("%+v is named %q", a, got)
+		}
+		if wiz := wizardWords.Name(a); got == wiz {
+			t.Errorf("%+v is named as the wizard names it: %q", a, got)
+		}
+	}
+	if got := accessibleWords.Name(steps.Action{Kind: steps.ActSet, Key: "project.id"}); !strings.Contains(got, "Project ID") || !strings.Contains(got, "step 1") {
+		t.Errorf("a key to give is named %q", got)
+	}
+	// What the walk cannot do is named as the command that does it.
+	if got := accessibleWords.Name(steps.Action{Kind: steps.ActCommand, Args: []string{"rotate", "service_api"}}); got != "`globus-setup rotate service_api`" {
+		t.Errorf("a command is named %q", got)
+	}
+}

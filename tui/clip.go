@@ -78,12 +78,18 @@ type browserOpenedMsg struct {
 }
 
 func (m *Model) openCmd(url string) tea.Cmd {
-	open := m.cfg.OpenBrowser
-	if open == nil {
-		getenv := m.cfg.Getenv
-		open = func(u string) error { return defaultOpen(getenv, u) }
-	}
+	open := m.opener()
 	return func() tea.Msg { return browserOpenedMsg{url: url, err: open(url)} }
+}
+
+// opener opens a URL in a browser: the configured one, else $BROWSER or
+// pkg/browser.
+func (m *Model) opener() func(string) error {
+	if m.cfg.OpenBrowser != nil {
+		return m.cfg.OpenBrowser
+	}
+	getenv := m.cfg.Getenv
+	return func(u string) error { return defaultOpen(getenv, u) }
 }
 
 var quietBrowser sync.Once

@@ -12,31 +12,21 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
 
+	"github.com/globus-setup/globus-setup/flow"
 	"github.com/globus-setup/globus-setup/steps"
 )
 
-// finishMsg is a result for the finish screen.
-type finishMsg interface{ finish() }
-
-type envWrittenMsg struct {
-	path   string
-	w      steps.FileWrite
-	merged bool
-	err    error
-}
-
-type verifyAllMsg struct {
-	lines []string
-	start string // the gateway's start-up check, as its own line
-	// needLogin: steps whose checks wait only for the operator's login.
-	needLogin map[string]bool
-	loginOnly bool // every check skipped waits for the login
-	ok        bool
-	err       error
-}
-
-func (envWrittenMsg) finish() {}
-func (verifyAllMsg) finish()  {}
+// What the finish screen's tasks hand back.
+type (
+	envDone struct {
+		w   flow.EnvWritten
+		err error
+	}
+	verifyDone struct {
+		v   flow.Verified
+		err error
+	}
+)
 
 // finishModel summarises the setup, verifies everything and writes the .env.
 type finishModel struct {
@@ -49,10 +39,7 @@ type finishModel struct {
 	exists    bool
 	wrote     string // the file this session wrote last (absolute path)
 
-	busy      bool
-	busyLabel string
-	cancelFn  context.CancelFunc
-
+	job    job
 	result outcome // the latest of write, verify all and prove it
 	// needLogin: the steps the latest verify all could not check only
 	// because the operator was not logged in (x again would not help).
@@ -79,16 +66,7 @@ func (f *finishModel) resize(w int) {
 
 func (f *finishModel) typing() bool { return f.editing || f.pr.editing }
 
-func (f *finishModel) env() *steps.Env {
-	return &steps.Env{Vault: f.sh.m.vault, Globus: f.sh.m.cfg.Globus}
-}
-
-func (f *finishModel) cancel() {
-	if f.cancelFn != nil {
-		f.cancelFn()
-		f.cancelFn = nil
-	}
-}
+func (f *finishModel) cancel() tea.Cmd { return f.job.cancel() }
 
 func (f *finishModel) target() string {
 	p := strings.TrimSpace(inputValue(f.path))
@@ -110,7 +88,7 @@ func (f *finishModel) fileExists() bool {
 func (f *finishModel) bindings() []key.Binding {
 	k := f.sh.m.keys
 	switch {
-	case f.busy:
+	case f.job.busy:
 		return []key.Binding{k.Cancel}
 	case f.editing:
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter/esc", "done"))}
@@ -133,10 +111,10 @@ func (f *finishModel) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.KeyMsg:
 		k := m.keys
-		if f.busy {
+		if f.job.busy {
 			if key.Matches(msg, k.Cancel) {
-				f.cancel()
-				f.busyLabel = "Cancelling…"
+				f.job.label = "Cancelling…"
+				return f.cancel()
 			}
 			return nil
 		}
@@ -171,56 +149,8 @@ func (f *finishModel) update(msg tea.Msg) tea.Cmd {
 			return f.verify()
 		}
 		return nil
-	case envWrittenMsg:
-		m.endBusy()
-		f.busy = false
-		f.existsFor = ""
-		if msg.err != nil {
-			f.result = outcome{summary: []string{"Could not write the .env: " + msg.err.Error()}}
-			return nil
-		}
-		how := "wrote"
-		if msg.merged {
-			how = "updated the gateway's variables in"
-		}
-		f.wrote = msg.path
-		f.result = outcome{summary: writtenLines(msg.w, how), ok: true}
-		return nil
-	case proofMsg:
-		f.proved(msg)
-		return nil
-	case rotateMsg:
-		f.rotated(msg)
-		return nil
 	case browserOpenedMsg:
 		f.proveBrowser(msg)
-		return nil
-	case verifyAllMsg:
-		m.endBusy()
-		f.busy, f.cancelFn = false, nil
-		f.sh.refresh()
-		f.needLogin = msg.needLogin
-		o := outcome{report: msg.lines, ok: msg.err == nil && msg.ok}
-		switch {
-		case errors.Is(msg.err, context.Canceled):
-			o.summary = []string{"Cancelled."}
-		case msg.err != nil:
-			o.summary = explain(msg.err)
-		case msg.ok && skipped(msg.lines) && msg.loginOnly && !f.sh.loggedIn:
-			o.summary = []string{"Nothing failed; some checks need a login (L)."}
-		case msg.ok && skipped(msg.lines):
-			o.summary = []string{"Nothing failed; some checks could not run yet (see above)."}
-		case msg.ok:
-			o.summary = []string{"Everything checks out."}
-		default:
-			o.summary = []string{"Some checks failed: see each line for what to do."}
-		}
-		if msg.err == nil && msg.start != "" {
-			// The check that decides whether the gateway starts at all
-			// (inference_gateway/apps.py refuses otherwise), on its own line.
-			o.summary = append(o.summary, "Gateway start-up: "+msg.start)
-		}
-		f.result = o
 		return nil
 	}
 	if f.editing {
@@ -234,26 +164,53 @@ func (f *finishModel) update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// writtenLines says what writing the .env did, in sentences; how is
-// "wrote" or "updated the gateway's variables in".
-func writtenLines(w steps.FileWrite, how string) []string {
-	name := w.Target
-	if w.Target != w.Path {
-		name += " (through the symbolic link " + w.Path + ")"
+// onFlow takes the finish screen's tasks' events: the .env written, the
+// checks, the proof's link and code, a rotation.
+func (f *finishModel) onFlow(ev flowEvent) tea.Cmd {
+	switch {
+	case ev.show != nil:
+		f.pr.link = ev.show.URL
+		f.proveBrowser(browserOpenedMsg{url: ev.show.URL, err: ev.showErr})
+		return ev.next
+	case ev.prog != nil:
+		f.job.doing(ev)
+		return ev.next
+	case ev.out != nil:
+		f.result = fromFlow(*ev.out)
+		return ev.next
+	case ev.ask != nil:
+		f.pr.editing = true
+		setInput(f.pr.code, "")
+		return f.pr.code.Focus()
 	}
-	var lines []string
-	if w.Unchanged {
-		lines = []string{name + " already holds these settings: nothing was written."}
-	} else {
-		lines = []string{strings.ToUpper(how[:1]) + how[1:] + " " + name + " (mode 0600: it holds client secrets)."}
+	switch res := ev.res.(type) {
+	case envDone:
+		f.existsFor = ""
+		if res.err != nil {
+			f.result = outcome{summary: []string{"Could not write the .env: " + res.err.Error()}}
+			return nil
+		}
+		f.wrote = res.w.Path
+	case verifyDone:
+		f.verified(res)
+		f.sh.flash = latestResult(f.result)
+	case proofDone:
+		f.proved(res)
+		f.sh.flash = latestResult(f.result)
+	case rotateDone:
+		f.rotated(res)
+		f.sh.flash = latestResult(f.result)
 	}
-	if w.Backup != "" {
-		lines = append(lines, "The previous file is kept as "+w.Backup+" (the next change replaces it).")
+	return nil
+}
+
+// fromFlow is a task's outcome as the screen shows it.
+func fromFlow(o flow.Outcome) outcome {
+	out := outcome{report: o.Report, summary: o.Summary, ok: o.OK}
+	if o.Problem != nil {
+		out.summary = append(out.summary, explain(o.Problem)...)
 	}
-	for _, l := range w.Lines(how)[1:] { // older backups
-		lines = append(lines, strings.ToUpper(l[:1])+l[1:]+".")
-	}
-	return lines
+	return out
 }
 
 // write exports a new .env or merges into the existing one, atomically,
@@ -265,13 +222,12 @@ func (f *finishModel) write() tea.Cmd {
 		f.result = outcome{summary: []string{err.Error()}}
 		return nil
 	}
-	replace := f.replace
-	f.busy, f.busyLabel = true, "Writing "+path+"…"
-	run := func() tea.Msg {
-		w, err := steps.WriteEnv(m.vault, path, replace) // remembered for rotate
-		return envWrittenMsg{path: path, w: w.FileWrite, merged: w.Merged, err: err}
-	}
-	return tea.Batch(m.startBusy(), run)
+	o := flow.EnvOptions{Path: path, Replace: f.replace}
+	v := m.vault
+	return m.run(&f.job, f, "Writing "+path+"…", func(ctx context.Context, ui flow.UI) any {
+		w, err := flow.WriteEnv(ctx, ui, v, o) // remembered for rotate
+		return envDone{w: w, err: err}
+	})
 }
 
 func (f *finishModel) verify() tea.Cmd {
@@ -280,18 +236,40 @@ func (f *finishModel) verify() tea.Cmd {
 		f.result = outcome{summary: []string{"No Globus client is configured, so nothing can be checked."}}
 		return nil
 	}
-	ctx, cancel := m.opContext()
-	f.cancelFn = cancel
-	f.busy, f.busyLabel = true, "Checking everything with Globus… (esc cancels)"
-	env := &steps.Env{Vault: m.vault, Globus: m.cfg.Globus}
-	ch, next := workChannel() // Globus may ask for a new sign-in (reauth.go)
-	env.Reauth = reauthVia(ch, next)
-	run := func() tea.Msg {
-		defer cancel()
-		defer close(ch)
-		return runVerifyAll(ctx, env)
+	base := m.env()
+	return m.run(&f.job, f, "Checking everything with Globus… (esc cancels)", func(ctx context.Context, ui flow.UI) any {
+		v, err := flow.Verify(ctx, ui, flow.Env(ui, base))
+		return verifyDone{v: v, err: err}
+	})
+}
+
+// verified shows what checking everything found.
+func (f *finishModel) verified(res verifyDone) {
+	f.sh.refresh()
+	v := res.v
+	f.needLogin = v.NeedLogin
+	o := outcome{report: v.Lines, ok: res.err == nil && !v.Failed}
+	skipped := v.Skipped > 0
+	switch {
+	case errors.Is(res.err, context.Canceled):
+		o = outcome{summary: []string{"Cancelled."}}
+	case res.err != nil:
+		o.summary = explain(res.err)
+	case !v.Failed && skipped && v.LoginOnly && !f.sh.loggedIn:
+		o.summary = []string{"Nothing failed; some checks need a login (L)."}
+	case !v.Failed && skipped:
+		o.summary = []string{"Nothing failed; some checks could not run yet (see above)."}
+	case !v.Failed:
+		o.summary = []string{"Everything checks out."}
+	default:
+		o.summary = []string{"Some checks failed: see each line for what to do."}
 	}
-	return tea.Batch(m.startBusy(), run, next)
+	if res.err == nil && v.Start != "" {
+		// The check that decides whether the gateway starts at all
+		// (inference_gateway/apps.py refuses otherwise), on its own line.
+		o.summary = append(o.summary, "Gateway start-up: "+v.Start)
+	}
+	f.result = o
 }
 
 func (f *finishModel) lines(w int) ([]string, int) {
@@ -367,8 +345,8 @@ func (f *finishModel) lines(w int) ([]string, int) {
 		focus = len(out) + pf
 	}
 	out = append(out, pl...)
-	if f.busy {
-		out = append(out, "", m.spin.View()+" "+f.busyLabel)
+	if f.job.busy {
+		out = append(out, "", m.spin.View()+" "+f.job.label)
 		focus = len(out) - 1
 	} else if !f.result.empty() {
 		out = append(out, "")

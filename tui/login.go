@@ -9,29 +9,18 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
 
-	"github.com/globus-setup/globus-setup/globus"
+	"github.com/globus-setup/globus-setup/flow"
 	"github.com/globus-setup/globus-setup/steps"
 	"github.com/globus-setup/globus-setup/termsafe"
 )
 
-type loginDoneMsg struct {
-	info steps.LoginInfo
-	err  error
-}
-
-// loginClientMsg is what Globus holds about the client a login went through.
-type loginClientMsg struct {
-	lc  steps.LoginClient
-	err error
-}
-
-// loginModel logs the operator in (PKCE, paste the code back), so actions
-// that need the operator's own token can run. It works over SSH: no local
-// web server, only a link and a pasted code.
+// loginModel logs the operator in (flow.Login: PKCE, paste the code back),
+// so actions that need the operator's own token can run. It works over
+// SSH: no local web server, only a link and a pasted code.
 type loginModel struct {
 	sh      *shellModel
 	code    *huh.Input
-	flow    *globus.LoginFlow
+	link    string // the login page while its code is asked ("": none)
 	editing bool
 
 	// Without a stored public client the operator names the client to log
@@ -40,23 +29,16 @@ type loginModel struct {
 	clientEditing bool
 	clientErr     string
 
-	busy     bool
-	cancelFn context.CancelFunc
-
+	job         job
 	browserNote string
 	result      outcome
+	said        string // the login's last word (the client it stored)
 
-	// startedWith is the client the login under way was started through
-	// ("" = the stored public client).
-	startedWith string
-	// adopt offers the client just logged in through as step 4's public
-	// client (the first login needs one; the wizard says to register it).
-	adopt *steps.LoginClient
-
-	// ask is Globus's open request to sign in again (reauth.go), answered
-	// from this screen; askBack is the page to return to.
-	ask     *reauthAskMsg
+	// ask is Globus's open request to sign in again (reauth.go) from a
+	// task of another page, answered here; askBack is the page to return to.
+	ask     *flowEvent
 	askBack int
+	askNote string // whether the browser opened the sign-in page
 }
 
 func newLogin(sh *shellModel) *loginModel {
@@ -108,11 +90,20 @@ func (l *loginModel) validateClient(starting bool) (string, bool) {
 	return n, true
 }
 
-func (l *loginModel) cancel() {
-	if l.cancelFn != nil {
-		l.cancelFn()
-		l.cancelFn = nil
+func (l *loginModel) cancel() tea.Cmd { return l.job.cancel() }
+
+// adopting is the question whether the login's client is step 4's.
+func (l *loginModel) adopting() *flow.Confirm {
+	if a := l.job.asking; a != nil && a.confirm != nil && a.confirm.Key == flow.KeyAdoptClient {
+		return a.confirm
 	}
+	return nil
+}
+
+// codeAsked: the login waits for the code Globus shows.
+func (l *loginModel) codeAsked() bool {
+	a := l.job.asking
+	return a != nil && a.q.Key == flow.KeyLoginCode
 }
 
 func (l *loginModel) bindings() []key.Binding {
@@ -121,9 +112,9 @@ func (l *loginModel) bindings() []key.Binding {
 		return l.askBindings()
 	}
 	switch {
-	case l.busy:
+	case l.job.busy:
 		return []key.Binding{k.Cancel}
-	case l.adopt != nil:
+	case l.adopting() != nil:
 		return []key.Binding{key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes, it is step 4's")),
 			key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "no, only to log in"))}
 	case l.editing:
@@ -131,7 +122,7 @@ func (l *loginModel) bindings() []key.Binding {
 	case l.clientEditing:
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "start login")), k.Done}
 	}
-	if l.flow != nil {
+	if l.link != "" {
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "paste the code")),
 			key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open link")), k.CopyURL, key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "start over"))}
 	}
@@ -157,10 +148,6 @@ func (l *loginModel) clientSuggested() bool {
 	return v != "" && err == nil
 }
 
-func (l *loginModel) env() *steps.Env {
-	return &steps.Env{Vault: l.sh.m.vault, Globus: l.sh.m.cfg.Globus}
-}
-
 func (l *loginModel) update(msg tea.Msg) tea.Cmd {
 	m := l.sh.m
 	k := m.keys
@@ -172,12 +159,12 @@ func (l *loginModel) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.KeyMsg:
 		switch {
-		case l.busy:
+		case l.job.busy:
 			if key.Matches(msg, k.Cancel) {
-				l.cancel()
+				return l.cancel()
 			}
 			return nil
-		case l.adopt != nil:
+		case l.adopting() != nil:
 			return l.answerAdopt(msg.String())
 		case l.clientEditing:
 			switch msg.Type {
@@ -212,74 +199,40 @@ func (l *loginModel) update(msg tea.Msg) tea.Cmd {
 				return tea.Batch(l.finish(), cmd) // a pasted code needs no enter
 			}
 			return cmd
-		case msg.Type == tea.KeyEnter && l.flow != nil:
+		case msg.Type == tea.KeyEnter && l.link != "":
 			l.editing = true // back to the code: the login in progress stays valid
 			return l.code.Focus()
 		case msg.Type == tea.KeyEnter && l.sh.loggedIn:
 			return l.sh.openSetup() // the next thing to do after logging in
-		case msg.String() == "n" && l.sh.loggedIn && l.flow == nil && !l.needClient():
+		case msg.String() == "n" && l.sh.loggedIn && l.link == "" && !l.needClient():
 			return l.start("") // log in again
-		case msg.String() == "n" && l.sh.loggedIn && l.flow == nil:
+		case msg.String() == "n" && l.sh.loggedIn && l.link == "":
 			l.clientEditing = true
 			return l.client.Focus()
 		case msg.Type == tea.KeyEnter && l.needClient() && l.clientSuggested():
 			// The client shown is the default: enter accepts it (e to change it).
 			id, _ := l.validateClient(true)
 			return l.start(id)
-		case msg.String() == "4" && l.needClient() && l.flow == nil && !l.clientSuggested():
+		case msg.String() == "4" && l.needClient() && l.link == "" && !l.clientSuggested():
 			// No thick client yet: step 4 registers the gateway's own.
 			return l.sh.goTo(3)
-		case (msg.Type == tea.KeyEnter || msg.String() == "e" || (msg.String() == "n" && l.flow != nil)) && l.needClient():
+		case (msg.Type == tea.KeyEnter || msg.String() == "e" || (msg.String() == "n" && l.link != "")) && l.needClient():
 			l.clientEditing = true
-			return l.client.Focus()
-		case msg.Type == tea.KeyEnter || (msg.String() == "n" && l.flow != nil):
+			return tea.Batch(l.dropLogin(), l.client.Focus())
+		case msg.Type == tea.KeyEnter || (msg.String() == "n" && l.link != ""):
 			return l.start("")
-		case key.Matches(msg, k.Open) && l.flow != nil:
-			return m.openCmd(l.flow.URL)
-		case key.Matches(msg, k.CopyURL) && l.flow != nil:
-			return m.copyCmd("login link", l.flow.URL)
+		case key.Matches(msg, k.Open) && l.link != "":
+			return m.openCmd(l.link)
+		case key.Matches(msg, k.CopyURL) && l.link != "":
+			return m.copyCmd("login link", l.link)
 		}
 		return nil
 	case browserOpenedMsg:
-		if l.flow == nil || msg.url != l.flow.URL {
+		if l.link == "" || msg.url != l.link {
 			return nil
 		}
-		if msg.err != nil {
-			l.browserNote = "The browser did not open (" + termsafe.Line(msg.err.Error()) + ")."
-		} else {
-			l.browserNote = "Opened in your browser: sign in, allow, then paste the code below."
-		}
+		l.browserOpened(msg.err)
 		return nil
-	case loginDoneMsg:
-		m.endBusy()
-		l.busy, l.cancelFn = false, nil
-		if msg.err != nil {
-			l.result = outcome{summary: explain(msg.err)}
-			if errors.Is(msg.err, context.Canceled) {
-				l.result = outcome{summary: []string{"Cancelled."}}
-				return nil
-			}
-			if l.flow != nil {
-				return l.retryCode(msg.err)
-			}
-			return nil
-		}
-		l.flow, l.editing = nil, false
-		setInput(l.code, "")
-		l.sh.refresh()
-		l.result = outcome{}
-		if id := l.startedWith; id != "" && id != m.cfg.DemoLoginClient && l.needClient() {
-			return l.readClient(id)
-		}
-		return l.afterLogin(0)
-	case loginClientMsg:
-		m.endBusy()
-		l.busy, l.cancelFn = false, nil
-		if msg.err == nil && msg.lc.Gateway {
-			l.adopt = &msg.lc
-			return nil
-		}
-		return l.afterLogin(0) // not one to offer: it only logged the operator in
 	}
 	if l.editing {
 		_, cmd := l.code.Update(msg)
@@ -292,38 +245,80 @@ func (l *loginModel) update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// readClient asks Globus about the client a login went through.
-func (l *loginModel) readClient(id string) tea.Cmd {
-	m := l.sh.m
-	ctx, cancel := m.opContext()
-	l.cancelFn, l.busy = cancel, true
-	env := l.env()
-	run := func() tea.Msg {
-		defer cancel()
-		lc, err := steps.ReadLoginClient(ctx, env, id)
-		return loginClientMsg{lc: lc, err: err}
+func (l *loginModel) browserOpened(err error) {
+	if err != nil {
+		l.browserNote = "The browser did not open (" + termsafe.Line(err.Error()) + ")."
+	} else {
+		l.browserNote = "Opened in your browser: sign in, allow, then paste the code below."
 	}
-	return tea.Batch(m.startBusy(), run)
+}
+
+// onFlow takes the login's events: its page, its code and the question
+// about its client; then where a finished login leads.
+func (l *loginModel) onFlow(ev flowEvent) tea.Cmd {
+	switch {
+	case ev.show != nil:
+		l.link, l.browserNote = ev.show.URL, ""
+		l.browserOpened(ev.showErr)
+		return ev.next
+	case ev.prog != nil:
+		l.job.doing(ev)
+		return ev.next
+	case ev.out != nil:
+		if ev.out.OK && len(ev.out.Summary) > 0 {
+			l.said = ev.out.Summary[0]
+		}
+		return ev.next
+	case ev.ask != nil:
+		if ev.ask.q.Key != flow.KeyLoginCode {
+			return nil // the question about the client, answered with y or n
+		}
+		if a := ev.ask.q.Again; a != nil {
+			return l.retryCode(a)
+		}
+		l.editing = true
+		setInput(l.code, "")
+		return l.code.Focus()
+	}
+	res, _ := ev.res.(loginDone)
+	if res.err != nil {
+		l.link, l.editing = "", false
+		l.code.Blur()
+		if errors.Is(res.err, context.Canceled) {
+			if l.result.empty() {
+				l.result = outcome{summary: []string{"Cancelled."}}
+			}
+			return nil
+		}
+		l.result = outcome{summary: explain(res.err)}
+		return nil
+	}
+	l.link, l.editing = "", false
+	setInput(l.code, "")
+	l.sh.refresh()
+	l.result = outcome{}
+	if res.r.Adopted != nil {
+		cmd := l.afterLogin(1)
+		l.sh.flash = l.said
+		return cmd
+	}
+	return l.afterLogin(0)
+}
+
+// loginDone is what the login task hands back.
+type loginDone struct {
+	r   flow.LoginResult
+	err error
 }
 
 // answerAdopt: y stores the login's client as step 4's public client, so
 // the setup keeps it and its project instead of making both again.
 func (l *loginModel) answerAdopt(answer string) tea.Cmd {
-	lc := l.adopt
 	switch answer {
 	case "y":
-		l.adopt = nil
-		if err := steps.AdoptLoginClient(l.sh.m.vault, lc.ID); err != nil {
-			l.result = outcome{summary: []string{"Not stored: " + termsafe.Line(err.Error())}}
-			return nil
-		}
-		l.sh.refresh()
-		cmd := l.afterLogin(1)
-		l.sh.flash = termsafe.Line("Stored " + lc.Name + " as step 4's public client; the setup goes into its project, " + lc.ProjectName + ".")
-		return cmd
+		return l.job.answer(flowAnswer{yes: true})
 	case "n":
-		l.adopt = nil
-		return l.afterLogin(0)
+		return l.job.answer(flowAnswer{yes: false})
 	}
 	return nil
 }
@@ -369,9 +364,9 @@ func (l *loginModel) retryCode(err error) tea.Cmd {
 // at once when the client is known, else with the client field in focus.
 func (l *loginModel) begin() tea.Cmd {
 	switch {
-	case l.busy:
+	case l.job.busy:
 		return nil
-	case l.flow != nil:
+	case l.link != "":
 		l.editing = true // the login under way is still valid
 		return l.code.Focus()
 	case !l.needClient():
@@ -385,27 +380,41 @@ func (l *loginModel) begin() tea.Cmd {
 	return nil
 }
 
-// start begins the login through clientID ("" = the stored public client).
+// start begins the login through clientID ("" = the stored public
+// client); one under way is dropped (start over).
 func (l *loginModel) start(clientID string) tea.Cmd {
 	m := l.sh.m
 	if m.cfg.Globus == nil {
 		l.result = outcome{summary: []string{"No Globus client is configured."}}
 		return nil
 	}
-	flow, err := steps.StartLogin(l.env(), clientID)
-	if err != nil {
-		l.result = outcome{summary: explain(err)}
-		return nil
-	}
-	l.startedWith = clientID
-	l.flow, l.result, l.browserNote = flow, outcome{}, ""
-	l.editing = true
-	setInput(l.code, "")
-	return tea.Batch(m.openCmd(flow.URL), l.code.Focus())
+	drop := l.dropLogin()
+	l.result, l.browserNote, l.said = outcome{}, "", ""
+	env := m.env()
+	o := flow.LoginOptions{ClientID: clientID, NotOffered: m.cfg.DemoLoginClient}
+	run := m.run(&l.job, l, "Logging in… (esc cancels)", func(ctx context.Context, ui flow.UI) any {
+		r, err := flow.Login(ctx, ui, env, o)
+		return loginDone{r: r, err: err}
+	})
+	return tea.Batch(drop, run)
 }
 
+// dropLogin ends a login under way (its link and code question).
+func (l *loginModel) dropLogin() tea.Cmd {
+	if l.link == "" && l.job.stop == nil {
+		return nil
+	}
+	l.link, l.editing = "", false
+	l.code.Blur()
+	setInput(l.code, "")
+	cmd := l.job.cancel()
+	l.job.seq++ // what the dropped login still says is not this page's now
+	l.job.ended()
+	return cmd
+}
+
+// finish sends the pasted code to the login waiting for it.
 func (l *loginModel) finish() tea.Cmd {
-	m := l.sh.m
 	pasted := strings.TrimSpace(inputValue(l.code))
 	if pasted == "" {
 		if l.result.empty() { // else the refused code's advice stays in view
@@ -413,15 +422,11 @@ func (l *loginModel) finish() tea.Cmd {
 		}
 		return nil
 	}
-	ctx, cancel := m.opContext()
-	l.cancelFn, l.busy = cancel, true
-	env, flow := l.env(), l.flow
-	run := func() tea.Msg {
-		defer cancel()
-		info, err := steps.FinishLogin(ctx, env, flow, pasted)
-		return loginDoneMsg{info: info, err: err}
+	if !l.codeAsked() {
+		return nil
 	}
-	return tea.Batch(m.startBusy(), run)
+	l.result = outcome{}
+	return l.job.answer(flowAnswer{text: pasted})
 }
 
 func (l *loginModel) lines(w int) ([]string, int) {
@@ -432,17 +437,16 @@ func (l *loginModel) lines(w int) ([]string, int) {
 	st := m.st
 	out := []string{st.title.Render("Log in to Globus"), ""}
 	focus := -1
-	if lc := l.adopt; lc != nil {
+	if c := l.adopting(); c != nil {
 		out = append(out, styledWrap(st.ok, "✓ Logged in.", w)...)
 		out = append(out, "")
-		out = append(out, wrap(termsafe.Line("You logged in through "+lc.Name+" ("+lc.ID+"), a thick client with Globus's code page as its redirect URI, in your project "+lc.ProjectName+". "+
-			"Is it the gateway's public client (step 4)?"), w)...)
+		out = append(out, wrap(termsafe.Line(c.Ask), w)...)
 		out = append(out, "")
-		out = append(out, wrap(st.key.Render("y")+": yes, store it as step 4's: the setup keeps it and puts everything else into "+termsafe.Line(lc.ProjectName)+", not into a new project.", w)...)
+		out = append(out, wrap(st.key.Render("y")+": yes, store it as step 4's: the setup keeps it and puts everything else into its project, not into a new one.", w)...)
 		out = append(out, wrap(st.key.Render("n")+": no, it only logs me in: the setup makes the gateway's own public client.", w)...)
 		return out, len(out) - 1
 	}
-	if info, ok := l.sh.loginInfo, l.sh.loggedIn; ok && l.flow == nil {
+	if info, ok := l.sh.loginInfo, l.sh.loggedIn; ok && l.link == "" {
 		out = append(out, styledWrap(st.ok, termsafe.Line("✓ Logged in through client "+info.ClientID+" ("+strings.Join(info.ResourceServers, ", ")+")."), w)...)
 		out = append(out, "")
 		out = append(out, wrap(st.key.Render("enter")+": set up everything — one form with every value filled in, one plan for steps 1–6 and the .env, confirmed once. "+
@@ -483,13 +487,13 @@ func (l *loginModel) lines(w int) ([]string, int) {
 		out = append(out, "")
 		out = append(out, wrap("The login goes through the public client of step 4.", w)...)
 	}
-	if l.flow != nil {
+	if l.link != "" {
 		out = append(out, "")
 		if l.browserNote != "" {
 			out = append(out, styledWrap(st.faint, l.browserNote, w)...)
 		}
 		out = append(out, wrap("Sign in and allow on this page (click it, or copy it with u), then paste the code it shows, or its whole address:", w)...)
-		out = append(out, linkLines(st, l.flow.URL, "▸ open the Globus login page", w)...)
+		out = append(out, linkLines(st, l.link, "▸ open the Globus login page", w)...)
 		out = append(out, "")
 		out = append(out, splitLines(l.code.View())...)
 		if !l.clientEditing {
@@ -512,8 +516,8 @@ func (l *loginModel) lines(w int) ([]string, int) {
 		out = append(out, "")
 		out = append(out, styledWrap(st.faint, hint, w)...)
 	}
-	if l.busy {
-		out = append(out, "", m.spin.View()+" Logging in… (esc cancels)")
+	if l.job.busy {
+		out = append(out, "", m.spin.View()+" "+l.job.label)
 		focus = len(out) - 1
 	} else if !l.result.empty() {
 		out = append(out, "")

@@ -36,6 +36,9 @@ type Model struct {
 
 	clipOut   io.Writer // where OSC 52 goes for the default clipboard
 	clipboard []string  // values copied by the default clipboard, not yet cleared
+
+	// interrupted: ctrl+c stopped a task in flight (the wizard exits 130).
+	interrupted bool
 }
 
 func newModel(ctx context.Context, cfg Config, clipOut io.Writer) *Model {
@@ -89,7 +92,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case tea.KeyMsg:
 		if key.Matches(msg, m.keys.ForceQuit) {
-			return m, m.quit()
+			return m, m.interrupt()
 		}
 		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && !m.typing() {
 			return m, m.splitKeys(msg.Runes)
@@ -113,7 +116,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.unlock = nil
 			m.shell = newShell(m)
 			m.shell.flash = msg.note
-			m.endBusy()
 			return m, m.shell.init()
 		}
 	}
@@ -128,6 +130,27 @@ func (m *Model) View() string {
 		return m.unlock.view()
 	}
 	return m.shell.view()
+}
+
+// interrupt is ctrl+c: the wizard quits; with a task in flight (an apply
+// mid-way, say) that is an interrupt, and the wizard exits as a shell
+// expects of one (130). What the task stored so far is kept.
+func (m *Model) interrupt() tea.Cmd {
+	m.interrupted = m.working()
+	return m.quit()
+}
+
+// working: a task is in flight (running, or waiting for an answer).
+func (m *Model) working() bool {
+	if m.unlock != nil {
+		return m.unlock.job.stop != nil && m.unlock.job.busy
+	}
+	for _, j := range m.shell.jobs() {
+		if j.stop != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // quit cancels what is in flight; accepted values are already in the vault.

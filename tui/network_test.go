@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -155,14 +156,12 @@ func TestFinishWritesEnv(t *testing.T) {
 	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("f")})
 	f := m.shell.finish
 	setInput(f.path, path)
-	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("w")})
-	m.Update(runCmd(cmd))
+	drive(m, keys("w"))
 	if !f.result.ok || !strings.Contains(m.View(), "gateway.env") {
 		t.Fatalf("write failed: %+v", f.result)
 	}
 	// Again, nothing changed: nothing is written, no backup.
-	_, cmd = m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("w")})
-	m.Update(runCmd(cmd))
+	drive(m, keys("w"))
 	if !f.result.ok || !strings.Contains(strings.Join(f.result.summary, " "), "already holds these settings") {
 		t.Fatalf("an unchanged merge: %+v", f.result)
 	}
@@ -170,10 +169,39 @@ func TestFinishWritesEnv(t *testing.T) {
 	if err := steps.SetValues(cfg.Vault, map[string]string{"policy.domains": "example.org"}); err != nil {
 		t.Fatal(err)
 	}
-	_, cmd = m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("w")})
-	m.Update(runCmd(cmd))
+	drive(m, keys("w"))
 	if !f.result.ok || !strings.Contains(strings.Join(f.result.summary, " "), "kept as "+path+".bak ") {
 		t.Fatalf("merge did not keep a backup: %+v", f.result)
 	}
 	assertMode0600(t, path)
+}
+
+// Finish warns, naming its own check (x), while the stored domains were
+// typed and never read from the stored policy; once read (or checked) it
+// does not.
+func TestFinishWarnsDomainsNeverRead(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	if err := steps.SetValues(cfg.Vault, map[string]string{
+		"policy.id": "0b4d5a1e-2f5c-4c1a-9a57-1d2f3e4a5b6c", "policy.domains": "anl.gov",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	m := NewModel(cfg).(*Model)
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	drive(m, keys("f"))
+	f := m.shell.finish
+	setInput(f.path, filepath.Join(t.TempDir(), "gateway.env"))
+	drive(m, keys("w"))
+	got := strings.Join(f.result.report, "\n")
+	if !f.result.ok || !strings.Contains(got, "not read from the policy on Globus") || !strings.Contains(got, "press x on Finish to compare") {
+		t.Fatalf("Finish does not warn about typed domains: %+v", f.result)
+	}
+	if err := steps.MarkState(cfg.Vault, "policy", steps.StateVerified, ""); err != nil {
+		t.Fatal(err)
+	}
+	drive(m, keys("w"))
+	if strings.Contains(strings.Join(f.result.report, "\n"), "not read from the policy") {
+		t.Fatalf("Finish warns about checked domains: %+v", f.result)
+	}
 }

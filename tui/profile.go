@@ -14,7 +14,7 @@ import (
 var newProfileKey = key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", "new profile"))
 
 // canStartProfile: a demo's throwaway vault is not a profile.
-func (u *unlockModel) canStartProfile() bool { return !u.m.cfg.Demo && !u.busy }
+func (u *unlockModel) canStartProfile() bool { return !u.m.cfg.Demo && !u.busy() }
 
 func (u *unlockModel) startNaming() tea.Cmd {
 	in := huh.NewInput().Title("Profile name").Placeholder("staging")
@@ -61,8 +61,10 @@ func (u *unlockModel) switchProfile(name string) tea.Cmd {
 		}
 	}
 	m.cfg.Paths, m.cfg.Profile = p, name
+	stop := u.job.cancel() // the old vault's unlock ends
+	u.job.ended()
 	m.unlock = newUnlock(m)
-	return m.unlock.init()
+	return tea.Batch(stop, m.unlock.init())
 }
 
 func (u *unlockModel) namingView(w int) []string {

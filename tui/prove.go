@@ -9,7 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
 
-	"github.com/globus-setup/globus-setup/globus"
+	"github.com/globus-setup/globus-setup/flow"
 	"github.com/globus-setup/globus-setup/steps"
 	"github.com/globus-setup/globus-setup/termsafe"
 )
@@ -18,19 +18,19 @@ import (
 // public client and the gateway's admission checks run on their token. The
 // token stays inside steps.ProveLogin: only the Proof comes back here.
 
-type proofMsg struct {
+type proofDone struct {
 	proof steps.Proof
 	err   error
 }
 
-func (proofMsg) finish() {}
-
-// proveState is the finish screen's part for the proof.
+// proveState is the finish screen's part for the proof: the test user's
+// login page while its code is asked.
 type proveState struct {
-	flow     *globus.LoginFlow
+	link     string
 	code     *huh.Input
 	editing  bool
 	linkNote string
+	dropped  bool // esc dropped the link: the proof's end says nothing
 }
 
 func newProveState(sh *shellModel) proveState {
@@ -42,7 +42,7 @@ func newProveState(sh *shellModel) proveState {
 
 func (f *finishModel) proveBindings() []key.Binding {
 	k := f.sh.m.keys
-	if f.pr.flow == nil {
+	if f.pr.link == "" {
 		return []key.Binding{k.Prove}
 	}
 	return []key.Binding{
@@ -59,18 +59,18 @@ func (f *finishModel) proveKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 	m := f.sh.m
 	k := m.keys
 	switch {
-	case key.Matches(msg, k.Prove) && f.pr.flow == nil:
+	case key.Matches(msg, k.Prove) && f.pr.link == "":
 		return f.startProof(), true
 	case key.Matches(msg, k.Prove):
 		f.pr.editing = true
 		return f.pr.code.Focus(), true
-	case f.pr.flow != nil && key.Matches(msg, k.Open):
-		return m.openCmd(f.pr.flow.URL), true
-	case f.pr.flow != nil && key.Matches(msg, k.CopyURL):
-		return m.copyCmd("test user's login link", f.pr.flow.URL), true
-	case f.pr.flow != nil && msg.Type == tea.KeyEsc:
-		f.pr.flow = nil
-		return nil, true
+	case f.pr.link != "" && key.Matches(msg, k.Open):
+		return m.openCmd(f.pr.link), true
+	case f.pr.link != "" && key.Matches(msg, k.CopyURL):
+		return m.copyCmd("test user's login link", f.pr.link), true
+	case f.pr.link != "" && msg.Type == tea.KeyEsc:
+		f.pr.link, f.pr.dropped = "", true
+		return f.cancel(), true
 	}
 	return nil, false
 }
@@ -99,21 +99,18 @@ func (f *finishModel) startProof() tea.Cmd {
 		f.result = outcome{summary: []string{"No Globus client is configured, so nothing can be proved."}}
 		return nil
 	}
-	flow, err := steps.StartProof(f.env())
-	if err != nil {
-		f.result = outcome{summary: explain(err)}
-		return nil
-	}
-	f.pr.flow, f.pr.linkNote = flow, ""
-	f.pr.editing = true
+	f.pr.linkNote, f.pr.dropped = "", false
 	f.result = outcome{}
 	setInput(f.pr.code, "")
-	return tea.Batch(m.openCmd(flow.URL), f.pr.code.Focus())
+	env := m.env()
+	return m.run(&f.job, f, "Checking the test user the way the gateway will… (esc cancels)", func(ctx context.Context, ui flow.UI) any {
+		p, err := flow.Prove(ctx, ui, env)
+		return proofDone{proof: p, err: err}
+	})
 }
 
-// prove exchanges the pasted code and runs the checks, off the UI loop.
+// prove sends the pasted code to the proof waiting for it.
 func (f *finishModel) prove() tea.Cmd {
-	m := f.sh.m
 	pasted := strings.TrimSpace(inputValue(f.pr.code))
 	if pasted == "" {
 		f.result = outcome{summary: []string{"Paste the code Globus showed the test user after they allowed access."}}
@@ -122,48 +119,26 @@ func (f *finishModel) prove() tea.Cmd {
 	setInput(f.pr.code, "") // a code is single-use; it need not stay on screen
 	f.pr.editing = false
 	f.pr.code.Blur()
-	flow := f.pr.flow
-	f.pr.flow = nil // used up whatever the answer
-	ctx, cancel := m.opContext()
-	f.cancelFn = cancel
-	f.busy, f.busyLabel = true, "Checking the test user the way the gateway will… (esc cancels)"
-	env := f.env()
-	run := func() tea.Msg {
-		defer cancel()
-		proof, err := steps.ProveLogin(ctx, env, flow, pasted)
-		if err != nil && ctx.Err() != nil {
-			err = ctx.Err()
-		}
-		return proofMsg{proof: proof, err: err}
-	}
-	return tea.Batch(m.startBusy(), run)
+	f.pr.link = "" // used up whatever the answer
+	return f.job.answer(flowAnswer{text: pasted})
 }
 
-func (f *finishModel) proved(msg proofMsg) {
-	f.sh.m.endBusy()
-	f.busy, f.cancelFn = false, nil
+func (f *finishModel) proved(msg proofDone) {
+	f.pr.link, f.pr.editing = "", false
+	f.pr.code.Blur()
 	switch {
+	case errors.Is(msg.err, context.Canceled) && f.pr.dropped:
+		f.pr.dropped = false // esc dropped the link: nothing to say
 	case errors.Is(msg.err, context.Canceled):
 		f.result = outcome{summary: []string{"Cancelled. Press p to prove it again."}}
 	case msg.err != nil:
 		f.result = outcome{summary: append(explain(msg.err), "Press p to try again with a new link.")}
-	default:
-		f.result = proofOutcome(msg.proof)
 	}
-}
-
-// proofOutcome is Proof.Lines() laid out like the verify-all report: the
-// checks, then the verdict last, where the pane scrolls to.
-func proofOutcome(p steps.Proof) outcome {
-	lines := p.Lines()
-	if len(lines) == 0 {
-		return outcome{summary: []string{"The proof made no checks."}}
-	}
-	return outcome{report: lines[1:], summary: lines[:1], ok: p.Admitted}
+	// An admitted or refused user: the task's outcome, shown already.
 }
 
 func (f *finishModel) proveBrowser(msg browserOpenedMsg) {
-	if f.pr.flow == nil || msg.url != f.pr.flow.URL {
+	if f.pr.link == "" || msg.url != f.pr.link {
 		return
 	}
 	if msg.err != nil {
@@ -178,7 +153,7 @@ func (f *finishModel) proveBrowser(msg browserOpenedMsg) {
 func (f *finishModel) proveLines(w int) ([]string, int) {
 	st := f.sh.m.st
 	out := []string{"", st.heading.Render("Prove a user gets in")}
-	if f.pr.flow == nil {
+	if f.pr.link == "" {
 		out = append(out, wrap(st.key.Render("p")+": log a test user in through the public client and run the gateway's admission checks on their token. "+
 			"Their tokens are used for this only, never kept, and revoked when it ends.", w)...)
 		return out, -1
@@ -187,7 +162,7 @@ func (f *finishModel) proveLines(w int) ([]string, int) {
 		out = append(out, styledWrap(st.faint, f.pr.linkNote, w)...)
 	}
 	// Always shown: the browser may open on another machine, or not at all.
-	out = append(out, linkLines(st, f.pr.flow.URL, "▸ open the test user's login page", w)...)
+	out = append(out, linkLines(st, f.pr.link, "▸ open the test user's login page", w)...)
 	out = append(out, "")
 	out = append(out, splitLines(f.pr.code.View())...)
 	focus := len(out) - 1

@@ -37,7 +37,7 @@ func TestLoginAsksForClientWithoutPublicClient(t *testing.T) {
 		t.Fatal("a malformed client ID was not flagged as typed")
 	}
 	drive(m, enter)
-	if l.flow != nil || len(rec.opened) != 0 {
+	if l.link != "" || len(rec.opened) != 0 {
 		t.Fatal("a login started with a malformed client ID")
 	}
 
@@ -47,8 +47,8 @@ func TestLoginAsksForClientWithoutPublicClient(t *testing.T) {
 		t.Fatalf("a valid client ID was flagged: %s", l.clientErr)
 	}
 	drive(m, enter)
-	if l.flow == nil || l.flow.ClientID != thick {
-		t.Fatalf("login flow %+v, want one through %s", l.flow, thick)
+	if l.link == "" || linkParam(l.link, "client_id") != thick {
+		t.Fatalf("login link %q, want one through %s", l.link, thick)
 	}
 	code, err := srv.ApproveLogin(rec.opened[len(rec.opened)-1])
 	if err != nil {
@@ -78,7 +78,7 @@ func TestLoginWithStoredPublicClientAsksNothing(t *testing.T) {
 		t.Fatal("asked for a client ID with a public client stored")
 	}
 	drive(m, enter)
-	if l := m.shell.login; l.flow == nil || l.flow.ClientID != thick || len(rec.opened) != 1 {
+	if l := m.shell.login; l.link == "" || linkParam(l.link, "client_id") != thick || len(rec.opened) != 1 {
 		t.Fatal("enter did not start the login through the stored public client")
 	}
 }
@@ -115,7 +115,7 @@ func TestProveAdmittedUser(t *testing.T) {
 	f := m.shell.finish
 	before := cfg.Vault.Doc()
 	drive(m, keys("p"))
-	if f.pr.flow == nil || !f.pr.editing {
+	if f.pr.link == "" || !f.pr.editing {
 		t.Fatalf("p did not start the proof: %s", resultText(f.result))
 	}
 	assertFits(t, m, "proof link")
@@ -131,7 +131,7 @@ func TestProveAdmittedUser(t *testing.T) {
 	if strings.Contains(v, code) || inputValue(f.pr.code) != "" {
 		t.Fatal("the used code is still on screen")
 	}
-	if f.pr.flow != nil {
+	if f.pr.link != "" {
 		t.Fatal("the used login link is still offered")
 	}
 	after := cfg.Vault.Doc()
@@ -168,7 +168,7 @@ func TestProveNeedsSetupFirst(t *testing.T) {
 	m.shell.goTo(m.shell.finishIndex())
 	drive(m, keys("p"))
 	f := m.shell.finish
-	if f.pr.flow != nil {
+	if f.pr.link != "" {
 		t.Fatal("a proof started with nothing stored")
 	}
 	if v := m.View(); !strings.Contains(v, "public_client.client_id") {
@@ -181,14 +181,14 @@ func TestProveEscStopsTypingThenDropsLink(t *testing.T) {
 	f := m.shell.finish
 	drive(m, keys("p"))
 	drive(m, esc) // stop typing the code
-	if f.pr.editing || f.pr.flow == nil {
+	if f.pr.editing || f.pr.link == "" {
 		t.Fatal("esc in the code field should only stop typing")
 	}
 	if !strings.Contains(m.View(), "p: paste the code") {
 		t.Fatal("no way back to the code shown")
 	}
 	drive(m, esc) // drop the link
-	if f.pr.flow != nil {
+	if f.pr.link != "" {
 		t.Fatal("esc did not drop the proof link")
 	}
 }
@@ -208,8 +208,8 @@ func TestProveEscCancelsRunningProof(t *testing.T) {
 	waitFor(t, tm, "Cancelled. Press p")
 	tm.Quit()
 	m := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
-	if f := m.shell.finish; f.busy || f.result.ok {
-		t.Fatalf("after esc: busy %v, result %+v", f.busy, f.result)
+	if f := m.shell.finish; f.job.busy || f.result.ok {
+		t.Fatalf("after esc: busy %v, result %+v", f.job.busy, f.result)
 	}
 }
 

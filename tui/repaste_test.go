@@ -208,7 +208,7 @@ func logInThrough(t *testing.T, m *Model, srv *globustest.Server, rec *recorder,
 	setInput(m.shell.login.client, "")
 	drive(m, paste(id))
 	drive(m, enter)
-	if l := m.shell.login; l.flow == nil || l.flow.ClientID != id {
+	if l := m.shell.login; l.link == "" || linkParam(l.link, "client_id") != id {
 		t.Fatalf("no login through %s", id)
 	}
 	code, err := srv.ApproveLogin(rec.opened[len(rec.opened)-1])

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/globus-setup/globus-setup/flow"
 	"github.com/globus-setup/globus-setup/steps"
 )
 
@@ -18,12 +19,10 @@ import (
 // The engine is steps.Rotate / FinishRotation / UndoRotation, as for
 // `globus-setup rotate`.
 
-type rotateMsg struct {
+type rotateDone struct {
 	res steps.RotateResult
 	err error
 }
-
-func (rotateMsg) finish() {}
 
 // rotateState: open shows the rotation panel; app is the app it acts on.
 type rotateState struct {
@@ -103,20 +102,20 @@ func (f *finishModel) rotateKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		}
 		f.rot.app = app
 		opts := steps.RotateOptions{EnvPath: f.rotateEnvPath()}
-		return f.runRotate("Rotating the "+app+" secret…", func(ctx context.Context, e *steps.Env) (steps.RotateResult, error) {
-			return steps.Rotate(ctx, e, app, opts)
+		return f.runRotate("Rotating the "+app+" secret…", func(ctx context.Context, ui flow.UI, e *steps.Env) (steps.RotateResult, error) {
+			return flow.RotateSecret(ctx, ui, e, app, opts)
 		}), true
 	case key.Matches(msg, keyRestarted):
 		if r, ok := f.rotation(); ok && (r.Phase == steps.RotateRestart || r.Phase == steps.RotateDeleting) {
-			return f.runRotate("Deleting the old secret…", func(ctx context.Context, e *steps.Env) (steps.RotateResult, error) {
-				return steps.FinishRotation(ctx, e, r.App)
+			return f.runRotate("Deleting the old secret…", func(ctx context.Context, ui flow.UI, e *steps.Env) (steps.RotateResult, error) {
+				return flow.FinishRotation(ctx, ui, e, r.App)
 			}), true
 		}
 		return nil, true
 	case key.Matches(msg, keyRotateUndo):
 		if r, ok := f.rotation(); ok {
-			return f.runRotate("Going back to the old secret…", func(ctx context.Context, e *steps.Env) (steps.RotateResult, error) {
-				return steps.UndoRotation(ctx, e, r.App)
+			return f.runRotate("Going back to the old secret…", func(ctx context.Context, ui flow.UI, e *steps.Env) (steps.RotateResult, error) {
+				return flow.UndoRotation(ctx, ui, e, r.App)
 			}), true
 		}
 		return nil, true
@@ -138,30 +137,24 @@ func (f *finishModel) rotateEnvPath() string {
 	return ""
 }
 
-func (f *finishModel) runRotate(label string, fn func(context.Context, *steps.Env) (steps.RotateResult, error)) tea.Cmd {
+// runRotate runs one stage of a rotation on the finish screen. No network
+// budget: a rotation waits for Globus between its stages, and stopping it
+// half-way is what esc is for.
+func (f *finishModel) runRotate(label string, fn func(context.Context, flow.UI, *steps.Env) (steps.RotateResult, error)) tea.Cmd {
 	m := f.sh.m
 	if m.cfg.Globus == nil {
 		f.result = outcome{summary: []string{"No Globus client is configured, so nothing can be rotated."}}
 		return nil
 	}
 	ctx, cancel := context.WithCancel(m.ctx)
-	f.cancelFn = cancel
-	f.busy, f.busyLabel = true, label+" (esc cancels)"
-	env := &steps.Env{Vault: m.vault, Globus: m.cfg.Globus}
-	ch, next := workChannel() // Globus may ask for a new sign-in before a delete
-	env.Reauth = reauthVia(ch, next)
-	run := func() tea.Msg {
-		defer cancel()
-		defer close(ch)
-		res, err := fn(ctx, env)
-		return rotateMsg{res: res, err: err}
-	}
-	return tea.Batch(m.startBusy(), run, next)
+	base := m.env()
+	return m.runIn(ctx, cancel, &f.job, f, label+" (esc cancels)", func(ctx context.Context, ui flow.UI) any {
+		res, err := fn(ctx, ui, flow.Env(ui, base)) // Globus may ask for a new sign-in before a delete
+		return rotateDone{res: res, err: err}
+	})
 }
 
-func (f *finishModel) rotated(msg rotateMsg) {
-	f.sh.m.endBusy()
-	f.busy, f.cancelFn = false, nil
+func (f *finishModel) rotated(msg rotateDone) {
 	o := outcome{report: msg.res.Lines, ok: msg.err == nil}
 	switch {
 	case errors.Is(msg.err, context.Canceled):

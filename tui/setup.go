@@ -12,6 +12,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
 
+	"github.com/globus-setup/globus-setup/flow"
 	"github.com/globus-setup/globus-setup/steps"
 	"github.com/globus-setup/globus-setup/termsafe"
 )
@@ -21,38 +22,19 @@ import (
 // setup, enter again carries it out (steps.ApplySetup), and the .env is
 // written on the way to Finish.
 
-type setupMsg interface{ setup() }
-
-type suggestMsg struct {
-	seq  int
-	sugg []steps.Suggestion
-	err  error
-}
-
-type setupPlanMsg struct {
-	seq    int
-	plan   steps.SetupPlan
-	values map[string]string
-	err    error
-}
-
-type setupProgressMsg struct {
-	seq  int
-	line string
-	next tea.Cmd
-}
-
-type setupDoneMsg struct {
-	seq     int
-	results []steps.ApplyResult
-	err     error
-	checks  verifyAllMsg // every live check, run once the setup is done
-}
-
-func (suggestMsg) setup()       {}
-func (setupPlanMsg) setup()     {}
-func (setupProgressMsg) setup() {}
-func (setupDoneMsg) setup()     {}
+// What the set-up page's tasks hand back.
+type (
+	suggestDone struct {
+		sugg []steps.Suggestion
+		err  error
+	}
+	setupDone struct {
+		a      flow.Applied
+		err    error
+		checks *flow.Verified // every live check, run once the setup is done
+		cerr   error
+	}
+)
 
 // setupField is one input with the value suggested for it.
 type setupField struct {
@@ -76,15 +58,10 @@ type setupModel struct {
 	loaded     bool
 	note       string // why some suggestions are missing (no login)
 
-	busy      bool
-	busyLabel string
-	cancelFn  context.CancelFunc
-	seq       int
-
-	plan    *steps.SetupPlan
-	values  map[string]string
-	applied outcome
-	result  outcome
+	job job
+	approval
+	values map[string]string
+	result outcome
 }
 
 const envPathKey = "env.path"
@@ -144,18 +121,9 @@ func (s *setupModel) resize(w int) {
 	}
 }
 
-func (s *setupModel) typing() bool { return s.editing && !s.busy && s.plan == nil }
+func (s *setupModel) typing() bool { return s.editing && !s.job.busy && s.plan == nil }
 
-func (s *setupModel) cancel() {
-	if s.cancelFn != nil {
-		s.cancelFn()
-		s.cancelFn = nil
-	}
-}
-
-func (s *setupModel) env() *steps.Env {
-	return &steps.Env{Vault: s.sh.m.vault, Globus: s.sh.m.cfg.Globus}
-}
+func (s *setupModel) cancel() tea.Cmd { return s.job.cancel() }
 
 // open is called when the page is shown: it reads the suggestions unless
 // the form already holds the operator's values. edit puts the keys in the
@@ -163,8 +131,8 @@ func (s *setupModel) env() *steps.Env {
 // goes on to the next screen.
 func (s *setupModel) open(edit bool) tea.Cmd {
 	s.wantEdit = edit
-	if s.busy || s.loaded {
-		if edit && s.loaded && s.plan == nil && !s.busy && s.result.empty() {
+	if s.job.busy || s.loaded {
+		if edit && s.loaded && s.plan == nil && !s.job.busy && s.result.empty() {
 			s.editing = true
 			return s.focusCmd()
 		}
@@ -175,23 +143,17 @@ func (s *setupModel) open(edit bool) tea.Cmd {
 		s.result = outcome{summary: []string{"No Globus client is configured, so the wizard cannot set anything up."}}
 		return nil
 	}
-	ctx, cancel := m.opContext()
-	s.cancelFn = cancel
-	s.seq++
-	s.busy, s.busyLabel = true, "Reading who you are and what is stored… (esc cancels)"
-	env, seq := s.env(), s.seq
-	run := func() tea.Msg {
-		defer cancel()
-		sg, err := steps.Suggest(ctx, env)
-		return suggestMsg{seq: seq, sugg: sg, err: err}
-	}
-	return tea.Batch(m.startBusy(), run)
+	env := m.env()
+	return m.run(&s.job, s, "Reading who you are and what is stored… (esc cancels)", func(ctx context.Context, ui flow.UI) any {
+		sg, err := flow.Suggest(ctx, ui, env)
+		return suggestDone{sugg: sg, err: err}
+	})
 }
 
 func (s *setupModel) bindings() []key.Binding {
 	k := s.sh.m.keys
 	switch {
-	case s.busy:
+	case s.job.busy:
 		return []key.Binding{k.Cancel}
 	case s.plan != nil:
 		return []key.Binding{k.DoIt, k.Back}
@@ -204,13 +166,12 @@ func (s *setupModel) bindings() []key.Binding {
 func (s *setupModel) update(msg tea.Msg) tea.Cmd {
 	m := s.sh.m
 	k := m.keys
-	switch msg := msg.(type) {
-	case tea.KeyMsg:
+	if msg, ok := msg.(tea.KeyMsg); ok {
 		switch {
-		case s.busy:
+		case s.job.busy:
 			if key.Matches(msg, k.Cancel) {
-				s.cancel()
-				s.busyLabel = "Stopping…"
+				s.job.label = "Stopping…"
+				return s.cancel()
 			}
 			return nil
 		case s.plan != nil:
@@ -218,9 +179,8 @@ func (s *setupModel) update(msg tea.Msg) tea.Cmd {
 			case key.Matches(msg, k.DoIt):
 				return s.run()
 			case key.Matches(msg, k.Back):
-				s.plan = nil
 				s.editing = true
-				return s.focusCmd()
+				return tea.Batch(s.decline(&s.job), s.focusCmd())
 			}
 			return nil
 		case s.editing:
@@ -233,77 +193,56 @@ func (s *setupModel) update(msg tea.Msg) tea.Cmd {
 			return s.focusCmd()
 		}
 		return nil
-	case suggestMsg:
-		if msg.seq != s.seq {
-			return nil
-		}
-		m.endBusy()
-		s.busy, s.cancelFn = false, nil
-		if errors.Is(msg.err, context.Canceled) {
-			s.result = outcome{summary: []string{"Cancelled. Press enter to read the suggestions again."}}
-			return nil
-		}
-		s.loaded = true
-		s.note = ""
-		// Only a form the operator asked for (A, enter) brings the login
-		// back; passing by with tab must not capture a later login.
-		s.afterLogin = s.wantEdit && errors.Is(msg.err, steps.ErrNotLoggedIn)
-		if msg.err != nil {
-			s.note = strings.Join(setupProblem(msg.err), " ")
-		}
-		typed := s.typedValues()
-		s.fields = nil
-		for _, sg := range msg.sugg {
-			s.fields = append(s.fields, s.keepTyped(s.newInput(sg), typed))
-		}
-		s.envPath = s.keepTyped(s.newInput(steps.Suggestion{Key: envPathKey, Label: ".env file for the gateway",
-			Value: absPath(s.sh.finish.target()), From: "default"}), typed)
-		s.followMembers() // members typed before the login keep their domains in
-		s.editing, s.focus = s.wantEdit && s.sh.sel == s.sh.setupIndex(), 0
-		return s.focusCmd()
-	case setupPlanMsg:
-		if msg.seq != s.seq {
-			return nil
-		}
-		m.endBusy()
-		s.busy, s.cancelFn = false, nil
-		switch {
-		case errors.Is(msg.err, context.Canceled):
-			s.result = outcome{summary: []string{"Cancelled. Nothing was changed."}}
-		case msg.err != nil:
-			s.result = outcome{summary: setupProblem(msg.err)}
-			s.afterLogin = s.afterLogin || errors.Is(msg.err, steps.ErrNotLoggedIn)
-			for key, e := range fieldErrors(msg.err) {
-				for _, f := range s.fields {
-					if f.s.Key == key {
-						f.err = safeMessage(e, inputValue(f.in))
-					}
-				}
-			}
-			s.editing = true
-			return s.focusCmd()
-		default:
-			plan := msg.plan
-			s.plan, s.values = &plan, msg.values
-		}
-		return nil
-	case setupProgressMsg:
-		if msg.seq != s.seq || !s.busy {
-			return nil
-		}
-		s.applied.report = append(s.applied.report, msg.line)
-		return msg.next
-	case setupDoneMsg:
-		if msg.seq != s.seq {
-			return nil
-		}
-		return s.done(msg)
 	}
 	if s.typing() && s.focus < len(s.all()) {
 		_, cmd := s.all()[s.focus].in.Update(msg)
 		return cmd
 	}
 	return nil
+}
+
+// onFlow takes the set-up tasks' events: the suggestions, the plan to
+// approve, each result as it comes, then where the setup leads.
+func (s *setupModel) onFlow(ev flowEvent) tea.Cmd {
+	if cmd, ok := s.approval.event(ev); ok {
+		return cmd
+	}
+	if !ev.done {
+		return ev.next
+	}
+	switch res := ev.res.(type) {
+	case suggestDone:
+		return s.suggested(res)
+	case setupDone:
+		return s.done(res)
+	}
+	return nil
+}
+
+// suggested fills the form with the suggestions, keeping what was typed.
+func (s *setupModel) suggested(msg suggestDone) tea.Cmd {
+	if errors.Is(msg.err, context.Canceled) {
+		s.result = outcome{summary: []string{"Cancelled. Press enter to read the suggestions again."}}
+		return nil
+	}
+	s.loaded = true
+	s.note = ""
+	// Only a form the operator asked for (A, enter) brings the login
+	// back; passing by with tab must not capture a later login.
+	s.afterLogin = s.wantEdit && errors.Is(msg.err, steps.ErrNotLoggedIn)
+	if msg.err != nil {
+		s.note = strings.Join(setupProblem(msg.err), " ")
+	}
+	typed := s.typedValues()
+	s.fields = nil
+	for _, sg := range msg.sugg {
+		s.fields = append(s.fields, s.keepTyped(s.newInput(sg), typed))
+	}
+	s.envPath = s.keepTyped(s.newInput(steps.Suggestion{Key: envPathKey, Label: ".env file for the gateway",
+		Value: absPath(s.sh.finish.target()), From: "default"}), typed)
+	s.followMembers() // members typed before the login keep their domains in
+	s.editing, s.focus = s.wantEdit && s.sh.sel == s.sh.setupIndex(), 0
+	return s.focusCmd()
 }
 
 func (s *setupModel) editKey(msg tea.KeyMsg) tea.Cmd {
@@ -452,70 +391,52 @@ func (s *setupModel) makePlan() tea.Cmd {
 	}
 	s.editing = false
 	s.focusCmd()
-	ctx, cancel := m.opContext()
-	s.cancelFn = cancel
-	s.seq++
-	s.result, s.applied = outcome{}, outcome{}
-	s.busy, s.busyLabel = true, "Looking at what is there already… (esc cancels)"
-	env, seq := s.env(), s.seq
-	ch, next := workChannel() // Globus may ask for a new sign-in (reauth.go)
-	env.Reauth = reauthVia(ch, next)
-	run := func() tea.Msg {
-		defer cancel()
-		defer close(ch)
-		plan, err := steps.MakeSetupPlan(ctx, env, values)
-		if err != nil && ctx.Err() != nil {
-			err = ctx.Err()
-		}
-		return setupPlanMsg{seq: seq, plan: plan, values: values, err: err}
-	}
-	return tea.Batch(m.startBusy(), run, next)
-}
-
-// run carries out the approved plan, showing each result as it comes.
-func (s *setupModel) run() tea.Cmd {
-	m := s.sh.m
-	plan, values := *s.plan, s.values
-	s.plan = nil
-	ctx, cancel := m.opContext()
-	s.cancelFn = cancel
-	s.seq++
-	s.result, s.applied = outcome{}, outcome{}
-	s.busy, s.busyLabel = true, "Setting everything up… (esc stops)"
-	env, seq := s.env(), s.seq
-	ch, next := workChannel()
-	env.Reauth = reauthVia(ch, next) // Globus may ask for a new sign-in (reauth.go)
-	run := func() tea.Msg {
-		defer cancel()
-		defer close(ch)
-		results, err := steps.ApplySetup(ctx, env, values, plan, func(r steps.ApplyResult) {
-			if signInAsked(r.Err) {
-				return // the login screen says it in words
-			}
-			select {
-			case ch <- setupProgressMsg{seq: seq, line: r.LineIn(wizardWords), next: next}:
-			default:
-			}
-		})
-		if err != nil && ctx.Err() != nil {
-			err = ctx.Err()
-		}
-		done := setupDoneMsg{seq: seq, results: results, err: err}
-		if err == nil {
-			done.checks = runVerifyAll(ctx, env)
+	s.result, s.applied, s.approved = outcome{}, outcome{}, false
+	s.values = values
+	base := m.env()
+	return m.run(&s.job, s, "Looking at what is there already… (esc cancels)", func(ctx context.Context, ui flow.UI) any {
+		e := flow.Env(ui, base) // Globus may ask for a new sign-in (reauth.go)
+		a, err := flow.PlanAndApply(ctx, ui, e, flow.PlanOptions{Setup: true, Values: values})
+		done := setupDone{a: a, err: err}
+		if err == nil && !a.Declined {
+			v, cerr := flow.Verify(ctx, ui, e)
+			done.checks, done.cerr = &v, cerr
 		}
 		return done
-	}
-	return tea.Batch(m.startBusy(), run, next)
+	})
 }
 
-// done shows the results; on success it writes the .env and lands on Finish.
-func (s *setupModel) done(msg setupDoneMsg) tea.Cmd {
-	m := s.sh.m
-	m.endBusy()
-	s.busy, s.cancelFn = false, nil
+// run approves the plan on screen; each result is shown as it comes.
+func (s *setupModel) run() tea.Cmd {
+	s.result = outcome{}
+	return s.approve(&s.job, "Setting everything up… (esc stops)")
+}
+
+// done shows what the task came to: the plan's problem, or the results;
+// on success it writes the .env and lands on Finish.
+func (s *setupModel) done(msg setupDone) tea.Cmd {
+	if !s.settled() {
+		switch {
+		case msg.a.Declined:
+		case errors.Is(msg.err, context.Canceled):
+			s.result = outcome{summary: []string{"Cancelled. Nothing was changed."}}
+		case msg.err != nil:
+			s.result = outcome{summary: setupProblem(msg.err)}
+			s.afterLogin = s.afterLogin || errors.Is(msg.err, steps.ErrNotLoggedIn)
+			for key, e := range fieldErrors(msg.err) {
+				for _, f := range s.fields {
+					if f.s.Key == key {
+						f.err = safeMessage(e, inputValue(f.in))
+					}
+				}
+			}
+			s.editing = true
+			return s.focusCmd()
+		}
+		return nil
+	}
 	o := outcome{}
-	for _, r := range msg.results {
+	for _, r := range msg.a.Results {
 		o.report = append(o.report, r.LineIn(wizardWords))
 	}
 	s.sh.refresh()
@@ -536,11 +457,13 @@ func (s *setupModel) done(msg setupDoneMsg) tea.Cmd {
 	}
 	o.ok = true
 	o.summary = []string{"Everything is set up and stored in the vault."}
-	o.report = append(o.report, msg.checks.lines...)
+	if msg.checks != nil {
+		o.report = append(o.report, msg.checks.Lines...)
+	}
 	s.applied = o
 	s.sh.refresh()
 	flash := "Set up and checked: everything checks out."
-	if msg.checks.err != nil || !msg.checks.ok {
+	if msg.cerr != nil || msg.checks == nil || msg.checks.Failed {
 		flash = "Set up; some checks did not pass: press A to see them, x here to check again."
 	}
 	// The .env was part of the plan: write it and show the result on Finish.
@@ -612,7 +535,7 @@ func (s *setupModel) lines(w int) ([]string, int) {
 				focus = len(out) - 1
 			}
 		}
-		if !s.editing && s.plan == nil && !s.busy {
+		if !s.editing && s.plan == nil && !s.job.busy {
 			out = append(out, "", st.faint.Render("press enter to change the values or plan"))
 		}
 	}
@@ -630,8 +553,8 @@ func (s *setupModel) lines(w int) ([]string, int) {
 		out = append(out, s.applied.render(st, w)...)
 		focus = len(out) - 1
 	}
-	if s.busy {
-		out = append(out, "", m.spin.View()+" "+s.busyLabel)
+	if s.job.busy {
+		out = append(out, "", m.spin.View()+" "+s.job.label)
 		focus = len(out) - 1
 	} else if !s.result.empty() {
 		out = append(out, "")

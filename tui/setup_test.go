@@ -8,6 +8,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/globus-setup/globus-setup/flow"
 	"github.com/globus-setup/globus-setup/steps"
 )
 
@@ -104,22 +105,22 @@ func TestLoginShowsLinkAndTakesTheAddress(t *testing.T) {
 	}
 	drive(m, enter) // the suggested client is accepted as it is
 	l := m.shell.login
-	if l.flow == nil {
+	if l.link == "" {
 		t.Fatalf("enter did not start the login through the suggested client: %s", resultText(l.result))
 	}
 	v := m.View()
-	if !strings.Contains(v, "\x1b]8;;"+l.flow.URL+"\x1b\\") {
+	if !strings.Contains(v, "\x1b]8;;"+l.link+"\x1b\\") {
 		t.Error("no OSC 8 hyperlink to the login page")
 	}
 	plain := strings.Join(strings.Fields(strings.ReplaceAll(mainPane(v), "\n", "")), "")
-	if !strings.Contains(plain, l.flow.URL) {
+	if !strings.Contains(plain, l.link) {
 		t.Errorf("the login link is not on screen as plain text:\n%s", v)
 	}
-	code, err := srv.ApproveLogin(l.flow.URL)
+	code, err := srv.ApproveLogin(l.link)
 	if err != nil {
 		t.Fatal(err)
 	}
-	state := l.flow.State
+	state := linkParam(l.link, "state")
 	drive(m, paste(cfg.Env.AuthCodeRedirectURI()+"?code="+code+"&state="+state))
 	drive(m, enter)
 	if !m.shell.loggedIn {
@@ -309,7 +310,7 @@ func TestSetUpBeforeLoginComesBack(t *testing.T) {
 		t.Fatalf("the login does not say it comes back to the form:\n%s", v)
 	}
 	logIn(t, cfg, srv, thick) // as the login screen does, then its result:
-	drive(m, loginDoneMsg{info: steps.LoginInfo{ClientID: thick}})
+	drive(m, loginFinished(m, thick))
 	s := m.shell.setup
 	if m.shell.sel != m.shell.setupIndex() || !s.loaded {
 		t.Fatalf("the login did not come back to the form (screen %d)", m.shell.sel)
@@ -331,8 +332,8 @@ func TestSetUpStartsLoginAndBadCodeKeepsTheField(t *testing.T) {
 	m.Update(tea.WindowSizeMsg{Width: 100, Height: 40})
 	drive(m, keys("A"))
 	l := m.shell.login
-	if l.flow == nil || !l.editing {
-		t.Fatalf("A did not start the login (flow %v, editing %v)", l.flow != nil, l.editing)
+	if l.link == "" || !l.editing {
+		t.Fatalf("A did not start the login (flow %v, editing %v)", l.link != "", l.editing)
 	}
 	drive(m, paste("not-a-real-code"))
 	v := m.View()
@@ -370,7 +371,7 @@ func TestSetUpKeepsTypedValuesAcrossLogin(t *testing.T) {
 	drive(m, keys("me@example.org"))
 	logIn(t, cfg, srv, thick)
 	s.afterLogin = true
-	drive(m, loginDoneMsg{info: steps.LoginInfo{ClientID: thick}})
+	drive(m, loginFinished(m, thick))
 	for _, f := range s.fields {
 		if f.s.Key == "project.contact_email" && inputValue(f.in) != "me@example.org" {
 			t.Fatalf("the typed contact e-mail became %q after the login", inputValue(f.in))
@@ -463,8 +464,16 @@ func TestPassingBySetUpDoesNotCaptureTheLogin(t *testing.T) {
 	m.shell.goTo(5) // step 6, as on the guided path
 	drive(m, keys("L"))
 	logIn(t, cfg, srv, thick)
-	drive(m, loginDoneMsg{info: steps.LoginInfo{ClientID: thick}})
+	drive(m, loginFinished(m, thick))
 	if m.shell.sel == m.shell.setupIndex() {
 		t.Fatal("a login started from a step went to the set-up form because the form had been passed by")
 	}
+}
+
+// loginFinished is the login screen's task ending in a login through
+// clientID, as after logIn.
+func loginFinished(m *Model, clientID string) tea.Msg {
+	l := m.shell.login
+	return flowEvent{owner: l, job: &l.job, seq: l.job.seq, done: true,
+		res: loginDone{r: flow.LoginResult{Info: steps.LoginInfo{ClientID: clientID}}}}
 }

@@ -150,6 +150,31 @@ func (s *shellModel) resize() {
 	s.finish.resize(w)
 }
 
+// indexOf is the index of the page o (-1: none of the shell's).
+func (s *shellModel) indexOf(o flowOwner) int {
+	switch o {
+	case s.login:
+		return s.loginIndex()
+	case s.setup:
+		return s.setupIndex()
+	case s.finish:
+		return s.finishIndex()
+	}
+	if p, ok := o.(*stepModel); ok {
+		return p.step.Number - 1
+	}
+	return -1
+}
+
+// jobs are every page's task runner.
+func (s *shellModel) jobs() []*job {
+	out := []*job{&s.login.job, &s.setup.job, &s.finish.job}
+	for _, p := range s.stepsPg {
+		out = append(out, &p.job)
+	}
+	return out
+}
+
 func (s *shellModel) cancelAll() {
 	for _, p := range s.stepsPg {
 		p.cancel()
@@ -249,40 +274,20 @@ func (s *shellModel) update(msg tea.Msg) tea.Cmd {
 	case copiedMsg:
 		s.flash = copiedText(msg)
 		return nil
-	case stepMsg:
-		if p := s.stepsPg[msg.stepID()]; p != nil {
-			for i, st := range s.cat {
-				if st.ID == msg.stepID() {
-					s.follow[i] = true // show the fresh result
-				}
-			}
-			return p.update(msg)
-		}
-		return nil
 	case browserOpenedMsg:
 		for _, p := range s.stepsPg {
 			p.update(msg)
 		}
 		s.finish.update(msg)
 		return s.login.update(msg)
-	case loginDoneMsg:
-		s.follow[s.loginIndex()] = true
-		return s.login.update(msg)
-	case reauthAskMsg:
-		return s.askReauth(msg)
-	case finishMsg:
-		s.follow[s.finishIndex()] = true
-		cmd := s.finish.update(msg)
-		switch msg.(type) {
-		case proofMsg, verifyAllMsg, rotateMsg:
-			// The status line agrees with the latest result, not an older
-			// "everything checks out".
-			s.flash = latestResult(s.finish.result)
+	case flowEvent:
+		if reauthEvent(msg) {
+			return s.askReauth(msg) // on the login screen, whichever page's task asks
 		}
-		return cmd
-	case setupMsg:
-		s.follow[s.setupIndex()] = true
-		return s.setup.update(msg)
+		if i := s.indexOf(msg.owner); i >= 0 && msg.job.current(msg) {
+			s.follow[i] = true // the fresh result in view
+		}
+		return deliver(msg)
 	}
 	return s.current().update(msg)
 }
@@ -508,7 +513,7 @@ func (s *shellModel) glyphs() string {
 // latest check failing on screen (✗) or a note asking to re-verify (!)
 // wins over the stored state, so the sidebar never says ✓ beside a ✗.
 func (s *shellModel) stepGlyph(id string) string {
-	if p := s.stepsPg[id]; p != nil && !p.busy && p.failed() {
+	if p := s.stepsPg[id]; p != nil && !p.job.busy && p.failed() {
 		return "✗"
 	}
 	if s.status[id].Note != "" {

@@ -10,45 +10,20 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
 
+	"github.com/globus-setup/globus-setup/flow"
 	"github.com/globus-setup/globus-setup/steps"
 	"github.com/globus-setup/globus-setup/termsafe"
 )
 
-// stepMsg is a result that belongs to one step's screen.
-type stepMsg interface{ stepID() string }
-
-type acceptMsg struct {
-	id  string
-	seq int
-	err error
-}
-
-type checkMsg struct {
-	id    string
-	seq   int
-	lines []string
-	ok    bool
-	err   error
-}
-
-type skipMsg struct {
-	id  string
-	err error
-}
-
-// policyReadMsg carries what a pasted policy holds (step 5).
-type policyReadMsg struct {
-	policy string // the policy read
-	id     string
-	seq    int
-	v      steps.PolicyValues
-	err    error
-}
-
-func (m acceptMsg) stepID() string     { return m.id }
-func (m policyReadMsg) stepID() string { return m.id }
-func (m checkMsg) stepID() string      { return m.id }
-func (m skipMsg) stepID() string       { return m.id }
+// What a step screen's tasks hand back.
+type (
+	skipDone struct{ err error }
+	saveDone struct {
+		saved flow.Saved
+		err   error
+	}
+	checkDone struct{ c flow.Checked }
+)
 
 // field is one huh input with its own validation message.
 type field struct {
@@ -78,28 +53,27 @@ type stepModel struct {
 	focus   int
 	editing bool
 
-	busy      bool
-	busyLabel string
-	cancelFn  context.CancelFunc
-	seq       int
+	job job
+	// approval is "do it for me": its plan on screen, then what it did,
+	// kept above the check that follows.
+	approval
+	// afterSave: the check running follows a save (not x).
+	afterSave bool
 
 	formErr     string
 	result      outcome
-	applied     outcome          // what "do it for me" did, kept above the check that follows
-	plan        *steps.SetupPlan // "do it for me", awaiting approval
 	planValues  map[string]string
 	linkShown   bool
 	browserNote string
-	// advance: the check running follows a save; if it passes, the wizard
-	// moves to the next step by itself.
-	advance bool
 	// readNote says what was read from Globus into the fields (step 5),
 	// added to the note shown on the next step.
 	readNote string
 	// domainsFor is the policy whose domains and timeout step 5's fields
 	// hold (stored with it, or read from it): pasting another policy reads
-	// that one's instead of keeping the old policy's.
+	// that one's instead of keeping the old policy's; read is what was read
+	// from it, not read again.
 	domainsFor string
+	read       steps.ReadBack
 	// staged is a secret pasted over a stored one, in the form but not
 	// saved; esc puts the stored one back.
 	staged *stagedValue
@@ -213,16 +187,11 @@ func (p *stepModel) resize(w int) {
 
 func (p *stepModel) typing() bool { return p.editing }
 
-func (p *stepModel) cancel() {
-	if p.cancelFn != nil {
-		p.cancelFn()
-		p.cancelFn = nil
-	}
-}
+func (p *stepModel) cancel() tea.Cmd { return p.job.cancel() }
 
 func (p *stepModel) bindings() []key.Binding {
 	k := p.sh.m.keys
-	if p.busy {
+	if p.job.busy {
 		return []key.Binding{k.Cancel}
 	}
 	if p.editing {
@@ -299,10 +268,10 @@ func (p *stepModel) update(msg tea.Msg) tea.Cmd {
 	m := p.sh.m
 	switch msg := msg.(type) {
 	case tea.KeyMsg:
-		if p.busy {
+		if p.job.busy {
 			if key.Matches(msg, m.keys.Cancel) {
-				p.cancel()
-				p.busyLabel = "Cancelling…"
+				p.job.label = "Cancelling…"
+				return p.cancel()
 			}
 			return nil
 		}
@@ -321,46 +290,40 @@ func (p *stepModel) update(msg tea.Msg) tea.Cmd {
 			p.browserNote = "Opened in your browser."
 		}
 		return nil
-	case acceptMsg:
-		if msg.seq != p.seq {
-			return nil
-		}
-		return p.accepted(msg)
-	case checkMsg:
-		if msg.seq != p.seq {
-			return nil
-		}
-		return p.checked(msg)
-	case policyReadMsg:
-		if msg.seq != p.seq {
-			return nil
-		}
-		return p.policyRead(msg)
-	case planMsg:
-		if msg.seq != p.seq {
-			return nil
-		}
-		return p.planned(msg)
-	case applyProgressMsg:
-		return p.applyProgress(msg)
-	case applyDoneMsg:
-		if msg.seq != p.seq {
-			return nil
-		}
-		return p.appliedDone(msg)
-	case skipMsg:
-		m.endBusy()
-		p.busy = false
-		if msg.err != nil {
-			p.result = outcome{summary: []string{"Could not skip: " + msg.err.Error()}}
-			return nil
-		}
-		p.sh.refresh()
-		return p.sh.goToNextStep(p.step.Number - 1)
 	}
 	if p.editing && p.focus < len(p.fields) {
 		_, cmd := p.fields[p.focus].in.Update(msg)
 		return cmd
+	}
+	return nil
+}
+
+// onFlow takes the step's tasks' events: what is under way, the plan to
+// approve, each result as it comes, then what the task came to.
+func (p *stepModel) onFlow(ev flowEvent) tea.Cmd {
+	if cmd, ok := p.approval.event(ev); ok {
+		return cmd
+	}
+	if !ev.done {
+		if !p.approved {
+			p.job.doing(ev)
+		}
+		return ev.next
+	}
+	switch res := ev.res.(type) {
+	case skipDone:
+		if res.err != nil {
+			p.result = outcome{summary: []string{"Could not skip: " + res.err.Error()}}
+			return nil
+		}
+		p.sh.refresh()
+		return p.sh.goToNextStep(p.step.Number - 1)
+	case saveDone:
+		return p.saved(res)
+	case checkDone:
+		return p.checked(res.c)
+	case applyDone:
+		return p.appliedDone(res)
 	}
 	return nil
 }
@@ -374,7 +337,7 @@ func (p *stepModel) browseKey(msg tea.KeyMsg) tea.Cmd {
 		case key.Matches(msg, k.DoIt):
 			return p.apply()
 		case key.Matches(msg, k.Back):
-			p.plan = nil
+			return p.decline(&p.job)
 		}
 		return nil
 	}
@@ -401,12 +364,10 @@ func (p *stepModel) browseKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Check) && (p.step.Action != nil || p.step.Verify != nil):
 		return p.runCheck()
 	case key.Matches(msg, k.Skip) && p.step.Optional:
-		p.busy, p.busyLabel = true, "Skipping…"
 		v, id := m.vault, p.step.ID
-		run := func() tea.Msg {
-			return skipMsg{id: id, err: steps.MarkState(v, id, steps.StateSkipped, "")}
-		}
-		return tea.Batch(m.startBusy(), run)
+		return m.run(&p.job, p, "Skipping…", func(context.Context, flow.UI) any {
+			return skipDone{err: steps.MarkState(v, id, steps.StateSkipped, "")}
+		})
 	}
 	return nil
 }
@@ -528,19 +489,20 @@ func safeMessage(msg, value string) string {
 	return termsafe.Line(msg)
 }
 
+// submit saves the form (flow.SaveStep): a policy ID's domains and
+// timeout are read from Globus first unless typed, then everything is
+// stored and checked; passed, the wizard moves on to the next step.
 func (p *stepModel) submit() tea.Cmd {
 	m := p.sh.m
-	if f := p.fieldByKey("policy.id"); f != nil && p.validateField(f, false) && strings.TrimSpace(inputValue(f.in)) != "" {
-		// The domains are the policy's: read them rather than call an
-		// empty field required or keep another policy's.
-		if cmd := p.readPolicy(f); cmd != nil {
-			return cmd
-		}
-	}
-	p.staged = nil
+	o := p.saveOptions()
 	ok := true
 	first := -1
 	for i, f := range p.fields {
+		if p.mayBeRead(f, o) {
+			// Read from Globus by the save, or asked for then.
+			p.validateField(f, false)
+			continue
+		}
 		if !p.validateField(f, true) {
 			ok = false
 			if first < 0 {
@@ -552,26 +514,138 @@ func (p *stepModel) submit() tea.Cmd {
 		p.focus = first
 		return p.focusCmd()
 	}
-	values := map[string]string{}
-	for _, f := range p.fields {
-		if v := strings.TrimSpace(inputValue(f.in)); v != "" || !f.f.Optional {
-			values[f.f.Key] = v
-		}
-	}
+	p.staged = nil
 	p.formErr = ""
 	p.sh.clearArrived()
-	p.seq++
-	p.busy, p.busyLabel = true, "Saving to the vault…"
-	v, id, seq := m.vault, p.step.ID, p.seq
-	run := func() tea.Msg { return acceptMsg{id: id, seq: seq, err: steps.Accept(v, id, values)} }
-	return tea.Batch(m.startBusy(), run)
+	p.afterSave = true
+	label := "Saving to the vault…"
+	env := m.env()
+	return m.run(&p.job, p, label, func(ctx context.Context, ui flow.UI) any {
+		sv, err := flow.SaveStep(ctx, ui, flow.Env(ui, env), o)
+		return saveDone{saved: sv, err: err}
+	})
 }
 
-func (p *stepModel) accepted(msg acceptMsg) tea.Cmd {
-	m := p.sh.m
-	m.endBusy()
-	p.busy = false
+// saveOptions are the form's values for flow.SaveStep: what the operator
+// typed is kept as typed; values that are another policy's (read or stored
+// with it, untouched) are left out, to be read from the pasted one.
+func (p *stepModel) saveOptions() flow.SaveOptions {
+	o := flow.SaveOptions{Step: p.step.ID, Values: map[string]string{}, Typed: map[string]bool{}, Check: true}
+	polID := p.pastedPolicy()
+	for _, f := range p.fields {
+		v := strings.TrimSpace(inputValue(f.in))
+		switch {
+		case polID != "" && p.otherPolicys(f, polID) && f.f.Kind != steps.KindUUID:
+			v = "" // another policy's: read the pasted one's
+		case v != "" && f.touched:
+			o.Typed[f.f.Key] = true
+		case v != "" && polID != "" && p.domainsFor == polID && f.f.Kind != steps.KindUUID:
+			o.Typed[f.f.Key] = true // already this policy's (stored or read)
+		}
+		if v != "" || !f.f.Optional {
+			o.Values[f.f.Key] = v
+		}
+	}
+	if p.read.Of != "" && p.read.Of == polID && p.holdsRead() {
+		o.Read = p.read // the fields hold what was read: not read again
+	}
+	return o
+}
+
+// holdsRead: the fields still hold what was last read from Globus (one
+// emptied is to be read again: the policy may have been edited).
+func (p *stepModel) holdsRead() bool {
+	for k, v := range p.read.Values {
+		if f := p.fieldByKey(k); f != nil && strings.TrimSpace(inputValue(f.in)) != v {
+			return false
+		}
+	}
+	return true
+}
+
+// pastedPolicy is the valid policy ID in step 5's field ("" none).
+func (p *stepModel) pastedPolicy() string {
+	f := p.fieldByKey("policy.id")
+	if f == nil {
+		return ""
+	}
+	id, err := steps.Validate("policy.id", inputValue(f.in))
+	if err != nil {
+		return ""
+	}
+	return id
+}
+
+// mayBeRead: f, empty, may be filled by reading back another field's value
+// from Globus (a policy's domains), so it is not called required yet.
+func (p *stepModel) mayBeRead(f *field, o flow.SaveOptions) bool {
+	if strings.TrimSpace(o.Values[f.f.Key]) != "" || f.f.Kind == steps.KindUUID || f.f.Secret || p.sh.m.cfg.Globus == nil {
+		return false
+	}
+	for k, v := range o.Values {
+		if _, ok := steps.ReadsBack(k); ok && v != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// saved shows what saving did: the values read from Globus in their fields
+// (labelled so), a value still missing, or the save and its check.
+func (p *stepModel) saved(msg saveDone) tea.Cmd {
+	sv := msg.saved
+	pasted := p.fieldByKey(sv.Read.Key)
+	if polID := p.pastedPolicy(); polID != "" {
+		for _, f := range p.fields {
+			if f.f.Kind != steps.KindUUID && p.otherPolicys(f, polID) {
+				// Another policy's values (stored with it, or read from
+				// it) are not this one's: cleared, so the read fills them.
+				setInput(f.in, "")
+				f.suggested, f.from, f.err = "", "", ""
+				p.retitle(f)
+			}
+		}
+	}
+	if len(sv.Read.Values) > 0 {
+		p.domainsFor, p.read = sv.Read.Of, sv.Read
+		p.readNote = "Read from the policy on Globus: domains " + termsafe.Line(sv.Read.Values["policy.domains"]) + "."
+		for k, v := range sv.Read.Values {
+			if f := p.fieldByKey(k); f != nil && f.untouched() {
+				setInput(f.in, v)
+				f.suggested, f.from, f.touched = v, "read from "+sv.Read.What, false
+				p.validateField(f, false)
+				p.retitle(f)
+			}
+		}
+	}
+	if sv.Missing != "" {
+		p.afterSave = false
+		for i, f := range p.fields {
+			if f.f.Key != sv.Missing {
+				continue
+			}
+			why := ""
+			if sv.ReadErr != nil {
+				why = " Its domains could not be read from Globus (" + safeMessage(sv.ReadErr.Error(), "") + ")."
+			}
+			name := "Policy ID"
+			if pasted != nil {
+				name = pasted.f.Label
+			}
+			p.sh.flash = "Pasted into " + name + "." + why + " Next: " + f.f.Label + " (enter to type it)."
+			if p.editing {
+				p.focus = i
+				return p.focusCmd()
+			}
+		}
+		return nil
+	}
 	if msg.err != nil {
+		p.afterSave = false
+		if errors.Is(msg.err, context.Canceled) {
+			p.result = outcome{summary: []string{"Cancelled. Nothing was saved."}}
+			return nil
+		}
 		fe := fieldErrors(msg.err)
 		for _, f := range p.fields {
 			if e, ok := fe[f.f.Key]; ok {
@@ -588,9 +662,17 @@ func (p *stepModel) accepted(msg acceptMsg) tea.Cmd {
 	p.applied, p.plan = outcome{}, nil // this result is about what was typed
 	p.sh.refresh()
 	p.prefill(true) // show the stored, normalised values (8h → 28800)
-	if p.step.Action != nil || p.step.Verify != nil {
-		p.advance = true
-		return p.runCheck()
+	if len(sv.Read.Values) > 0 {
+		p.domainsFor = sv.Read.Of
+		p.sh.flash = "Pasted into Policy ID; its domains and timeout were read from the policy on Globus."
+	}
+	if sv.Check != nil {
+		return p.checked(*sv.Check)
+	}
+	p.afterSave = false
+	if p.sh.m.cfg.Globus == nil {
+		p.result = outcome{summary: []string{"Saved, but not checked: no Globus client is configured."}}
+		return nil
 	}
 	// Nothing to check: move on, as a wizard does.
 	p.result = outcome{summary: []string{"Saved to the vault."}, ok: true}
@@ -602,68 +684,37 @@ func (p *stepModel) accepted(msg acceptMsg) tea.Cmd {
 // runCheck runs the step's action then its verification, cancellable with Esc.
 func (p *stepModel) runCheck() tea.Cmd { return p.check(true) }
 
-// check runs the verification, after the step's action if withAction (not
-// right after "do it for me", which has just done what the action does).
+// check runs the verification, after the step's action if withAction.
 func (p *stepModel) check(withAction bool) tea.Cmd {
 	m := p.sh.m
 	if m.cfg.Globus == nil {
 		p.result = outcome{summary: []string{"Saved, but not checked: no Globus client is configured."}}
 		return nil
 	}
-	ctx, cancel := m.opContext()
-	p.cancelFn = cancel
-	p.seq++
-	p.busy, p.busyLabel = true, "Talking to Globus… (esc cancels)"
-	st, seq := p.step, p.seq
-	if !withAction {
-		st.Action = nil
-	}
-	env := &steps.Env{Vault: m.vault, Globus: m.cfg.Globus}
-	ch, next := workChannel() // Globus may ask for a new sign-in (reauth.go)
-	env.Reauth = reauthVia(ch, next)
-	run := func() tea.Msg {
-		defer cancel()
-		defer close(ch)
-		var lines []string
-		ok := true
-		for _, fn := range []func(context.Context, *steps.Env) (steps.Report, error){st.Action, st.Verify} {
-			if fn == nil {
-				continue
-			}
-			rep, err := fn(ctx, env)
-			lines = append(lines, rep.LinesIn(wizardWords)...)
-			if ctx.Err() != nil {
-				err = ctx.Err() // checks report a cut-short call as failed; say cancelled
-			}
-			if err != nil {
-				return checkMsg{id: st.ID, seq: seq, lines: lines, err: err}
-			}
-			ok = ok && rep.OK
-		}
-		return checkMsg{id: st.ID, seq: seq, lines: lines, ok: ok}
-	}
-	return tea.Batch(m.startBusy(), run, next)
+	st, env := p.step, m.env()
+	p.afterSave = false
+	return m.run(&p.job, p, "Talking to Globus… (esc cancels)", func(ctx context.Context, ui flow.UI) any {
+		return checkDone{c: flow.CheckStep(ctx, ui, flow.Env(ui, env), st, withAction)}
+	})
 }
 
-func (p *stepModel) checked(msg checkMsg) tea.Cmd {
-	p.sh.m.endBusy()
-	p.busy, p.cancelFn = false, nil
-	advance := p.advance
-	p.advance = false
+func (p *stepModel) checked(c flow.Checked) tea.Cmd {
+	advance := p.afterSave
+	p.afterSave = false
 	p.sh.refresh()
 	p.prefill(false)
-	o := outcome{report: msg.lines, ok: msg.err == nil && msg.ok}
+	o := outcome{report: c.Lines, ok: c.Err == nil && c.OK}
 	switch {
-	case errors.Is(msg.err, context.Canceled):
+	case errors.Is(c.Err, context.Canceled):
 		o.summary = []string{"Cancelled. What was saved is kept; press x to run the check again."}
-	case msg.err != nil:
-		o.summary = explain(msg.err)
-	case msg.ok:
+	case c.Err != nil:
+		o.summary = explain(c.Err)
+	case c.OK:
 		o.summary = []string{"All good."}
-		if skipped(msg.lines) {
+		if skipped(c.Lines) {
 			o.summary = []string{"Saved. Some checks could not run yet (see above)."}
 		}
-		if warned(msg.lines) {
+		if warned(c.Lines) {
 			// A warning (members the gateway will refuse) is read here,
 			// where it can be fixed, not as a line on the next page.
 			o.summary = []string{"Saved and checked, with a warning (above): fix it, or press tab for the next step."}
@@ -673,7 +724,7 @@ func (p *stepModel) checked(msg checkMsg) tea.Cmd {
 			// Saved and checked: on to the next step, the result kept in
 			// view there (a failed check stays on this step).
 			p.result = o
-			note := checkedNote(p.step.Number, msg.lines)
+			note := checkedNote(p.step.Number, c.Lines)
 			if p.readNote != "" {
 				note += " " + p.readNote
 			}
@@ -748,7 +799,7 @@ func (p *stepModel) lines(w int) ([]string, int) {
 	title := fmt.Sprintf("Step %d of %d · %s", p.step.Number, len(p.sh.cat), p.step.Title)
 	out = append(out, styledWrap(st.title, title, w)...)
 	state := stateWords(ss.State)
-	if p.failed() && !p.busy {
+	if p.failed() && !p.job.busy {
 		state = "✗ the latest check failed (stored as " + state[strings.Index(state, " ")+1:] + ")"
 	}
 	if p.step.Optional {
@@ -847,8 +898,8 @@ func (p *stepModel) lines(w int) ([]string, int) {
 			focus = len(out) - 1
 		}
 	}
-	if p.busy {
-		out = append(out, "", m.spin.View()+" "+p.busyLabel)
+	if p.job.busy {
+		out = append(out, "", m.spin.View()+" "+p.job.label)
 		focus = len(out) - 1
 	} else if !p.result.empty() {
 		out = append(out, "")
@@ -908,8 +959,8 @@ func (p *stepModel) pasteIn(v string) tea.Cmd {
 // afterPaste reads a pasted policy's domains, asks for what is still
 // missing, or saves when nothing is.
 func (p *stepModel) afterPaste(f *field) tea.Cmd {
-	if cmd := p.readPolicy(f); cmd != nil {
-		return cmd
+	if _, reads := steps.ReadsBack(f.f.Key); reads && f.err == "" && p.sh.m.cfg.Globus != nil {
+		return p.submit() // what it names is read from Globus, then saved
 	}
 	if i := p.firstMissing(); i >= 0 {
 		p.sh.flash = "Pasted into " + f.f.Label + ". Next: " + p.fields[i].f.Label + ": paste it, or enter to type it."
@@ -1020,7 +1071,7 @@ func (p *stepModel) firstMissing() int {
 // console (without a group ID the wizard creates the group), so its form
 // opens at the members; a group ID pasted there still finds its field.
 func (p *stepModel) arrive() tea.Cmd {
-	if p.step.OpensAt == "" || p.editing || p.busy || len(p.fields) == 0 {
+	if p.step.OpensAt == "" || p.editing || p.job.busy || len(p.fields) == 0 {
 		return nil
 	}
 	for _, f := range p.fields {
@@ -1071,94 +1122,9 @@ func (f *field) untouched() bool {
 	return v == "" || (!f.touched && v == f.suggested)
 }
 
-// readPolicy, after a policy ID is pasted on step 5, reads the policy's
-// domains and timeout from Globus as the gateway does (with the Service
-// Account), so they need not be typed again; nil when there is nothing to
-// read or no way to.
-func (p *stepModel) readPolicy(pasted *field) tea.Cmd {
-	m := p.sh.m
-	d := p.fieldByKey("policy.domains")
-	if pasted.f.Key != "policy.id" || d == nil || m.cfg.Globus == nil || pasted.err != "" {
-		return nil
-	}
-	if !steps.ServiceAccountStored(p.sh.doc) {
-		return nil
-	}
-	polID, _ := steps.Validate("policy.id", inputValue(pasted.in))
-	if !p.needsPolicyRead(d, polID) {
-		return nil
-	}
-	for _, k := range []string{"policy.domains", "policy.assurance_timeout"} {
-		// Another policy's values (stored with it, or read from it) are
-		// not this one's: cleared, so the read fills them.
-		if f := p.fieldByKey(k); f != nil && p.otherPolicys(f, polID) {
-			setInput(f.in, "")
-			f.suggested, f.from, f.err = "", "", ""
-			p.retitle(f)
-		}
-	}
-	ctx, cancel := m.opContext()
-	p.cancelFn = cancel
-	p.seq++
-	p.busy, p.busyLabel = true, "Reading the policy's domains from Globus… (esc cancels)"
-	id, seq := p.step.ID, p.seq
-	env := &steps.Env{Vault: m.vault, Globus: m.cfg.Globus}
-	run := func() tea.Msg {
-		defer cancel()
-		v, err := steps.ReadPolicyValues(ctx, env, polID)
-		return policyReadMsg{id: id, seq: seq, policy: polID, v: v, err: err}
-	}
-	return tea.Batch(m.startBusy(), run)
-}
-
-// needsPolicyRead: step 5's domains field does not yet hold policy id's
-// domains: it is empty, holds a suggestion, or holds what another policy
-// held. Typed values are kept (a mismatch is then the check's to report).
-func (p *stepModel) needsPolicyRead(d *field, id string) bool {
-	switch {
-	case strings.TrimSpace(inputValue(d.in)) == "":
-		return true // emptied to be read again (the policy was edited)
-	case p.domainsFor == id:
-		return false
-	case d.untouched():
-		return true
-	}
-	return p.otherPolicys(d, id)
-}
-
 // otherPolicys: f holds, untyped, what another policy than id held.
 func (p *stepModel) otherPolicys(f *field, id string) bool {
 	return !f.touched && p.domainsFor != "" && p.domainsFor != id && strings.TrimSpace(inputValue(f.in)) != ""
-}
-
-// policyRead fills the domains and timeout from the policy, labelled as
-// read from Globus, and saves when nothing else is missing; if the policy
-// could not be read, the operator types them as before.
-func (p *stepModel) policyRead(msg policyReadMsg) tea.Cmd {
-	p.sh.m.endBusy()
-	p.busy, p.cancelFn = false, nil
-	if msg.err == nil {
-		p.domainsFor = msg.policy
-		p.readNote = "Read from the policy on Globus: domains " + termsafe.Line(msg.v.Domains) + "."
-		for k, v := range map[string]string{"policy.domains": msg.v.Domains, "policy.assurance_timeout": msg.v.Timeout} {
-			if f := p.fieldByKey(k); f != nil && v != "" && f.untouched() {
-				setInput(f.in, v)
-				f.suggested, f.from, f.touched = v, "read from the policy on Globus", false
-				p.validateField(f, false)
-				p.retitle(f)
-			}
-		}
-	}
-	if i := p.firstMissing(); i >= 0 {
-		why := ""
-		if msg.err != nil {
-			why = " Its domains could not be read from Globus (" + safeMessage(msg.err.Error(), "") + ")."
-		}
-		p.sh.flash = "Pasted into Policy ID." + why + " Next: " + p.fields[i].f.Label + " (enter to type it)."
-		return nil
-	}
-	p.sh.flash = "Pasted into Policy ID; its domains and timeout were read from the policy on Globus."
-	return p.submit()
 }
 
 // plural writes 1 check, 2 checks.

@@ -8,41 +8,18 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/globus-setup/globus-setup/flow"
 	"github.com/globus-setup/globus-setup/steps"
 	"github.com/globus-setup/globus-setup/termsafe"
 )
 
 // "Do it for me": a step's plan (reads only), then, once approved, Apply.
 
-type planMsg struct {
-	id     string
-	seq    int
-	plan   steps.SetupPlan
-	values map[string]string
-	err    error
-}
-
-// applyProgressMsg is one finished item; next waits for the following one.
-type applyProgressMsg struct {
-	id   string
-	seq  int
-	line string
-	next tea.Cmd
-}
-
-type applyDoneMsg struct {
-	id      string
-	seq     int
-	results []steps.ApplyResult
-	err     error
-}
-
-func (m planMsg) stepID() string          { return m.id }
-func (m applyProgressMsg) stepID() string { return m.id }
-func (m applyDoneMsg) stepID() string     { return m.id }
-
-func (p *stepModel) env() *steps.Env {
-	return &steps.Env{Vault: p.sh.m.vault, Globus: p.sh.m.cfg.Globus}
+// applyDone is what "do it for me" came to, and the check after it.
+type applyDone struct {
+	a     flow.Applied
+	err   error
+	check *flow.Checked
 }
 
 // applyValues are the typed inputs Apply may use (names, e-mail, domains,
@@ -71,10 +48,12 @@ func (p *stepModel) applyValues() (map[string]string, bool) {
 	return values, ok
 }
 
-// makePlan asks what Apply would do for this step, off the UI loop.
+// makePlan asks what Apply would do for this step (flow.PlanAndApply): the
+// plan comes back to approve; approved, the same task carries it out and
+// checks the step.
 func (p *stepModel) makePlan() tea.Cmd {
 	m := p.sh.m
-	p.plan, p.applied = nil, outcome{}
+	p.plan, p.applied, p.approved = nil, outcome{}, false
 	if m.cfg.Globus == nil {
 		p.result = outcome{summary: []string{"No Globus client is configured, so the wizard cannot do this step."}}
 		return nil
@@ -84,102 +63,51 @@ func (p *stepModel) makePlan() tea.Cmd {
 		p.result = outcome{summary: []string{"Fix the value marked ✗ (or clear it), then press a again."}}
 		return nil
 	}
-	ctx, cancel := m.opContext()
-	p.cancelFn = cancel
-	p.seq++
 	p.result = outcome{}
-	p.busy, p.busyLabel = true, "Looking at what is there already… (esc cancels)"
-	env, id, seq := p.env(), p.step.ID, p.seq
-	ch, next := workChannel() // Globus may ask for a new sign-in (reauth.go)
-	env.Reauth = reauthVia(ch, next)
-	run := func() tea.Msg {
-		defer cancel()
-		defer close(ch)
-		plan, err := steps.PlanStep(ctx, env, id, values)
-		if err != nil && ctx.Err() != nil {
-			err = ctx.Err()
+	p.planValues = values
+	base, st := m.env(), p.step
+	return m.run(&p.job, p, "Looking at what is there already… (esc cancels)", func(ctx context.Context, ui flow.UI) any {
+		e := flow.Env(ui, base) // Globus may ask for a new sign-in (reauth.go)
+		a, err := flow.PlanAndApply(ctx, ui, e, flow.PlanOptions{Step: st.ID, Values: values})
+		done := applyDone{a: a, err: err}
+		if err == nil && !a.Declined {
+			// What "do it for me" did is what the step's action does: its
+			// checks alone follow.
+			c := flow.CheckStep(ctx, ui, e, st, false)
+			done.check = &c
 		}
-		return planMsg{id: id, seq: seq, plan: plan, values: values, err: err}
-	}
-	return tea.Batch(m.startBusy(), run, next)
+		return done
+	})
 }
 
-func (p *stepModel) planned(msg planMsg) tea.Cmd {
-	p.sh.m.endBusy()
-	p.busy, p.cancelFn = false, nil
-	switch {
-	case errors.Is(msg.err, context.Canceled):
-		p.result = outcome{summary: []string{"Cancelled. Nothing was changed."}}
-	case msg.err != nil:
-		p.result = outcome{summary: append(applyProblem(msg.err), p.missingHint(msg.err)...)}
-		for k, e := range fieldErrors(msg.err) {
-			for _, f := range p.fields {
-				if f.f.Key == k {
-					f.err = safeMessage(e, inputValue(f.in))
+// apply approves the plan on screen; each result is shown as it arrives.
+func (p *stepModel) apply() tea.Cmd {
+	p.result = outcome{}
+	return p.approve(&p.job, "Doing it… (esc stops)")
+}
+
+// appliedDone shows the plan's problem, or what was done and the check.
+func (p *stepModel) appliedDone(msg applyDone) tea.Cmd {
+	if !p.settled() {
+		switch {
+		case msg.a.Declined:
+		case errors.Is(msg.err, context.Canceled):
+			p.result = outcome{summary: []string{"Cancelled. Nothing was changed."}}
+		case msg.err != nil:
+			p.result = outcome{summary: append(applyProblem(msg.err), p.missingHint(msg.err)...)}
+			for k, e := range fieldErrors(msg.err) {
+				for _, f := range p.fields {
+					if f.f.Key == k {
+						f.err = safeMessage(e, inputValue(f.in))
+					}
 				}
 			}
 		}
-	default:
-		plan := msg.plan
-		p.plan, p.planValues = &plan, msg.values
+		return nil
 	}
-	return nil
-}
-
-// apply carries out the approved plan; each result is shown as it arrives.
-func (p *stepModel) apply() tea.Cmd {
-	m := p.sh.m
-	plan, values := *p.plan, p.planValues
-	p.plan = nil
-	ctx, cancel := m.opContext()
-	p.cancelFn = cancel
-	p.seq++
-	p.result, p.applied = outcome{}, outcome{}
-	p.busy, p.busyLabel = true, "Doing it… (esc stops)"
-	env, id, seq := p.env(), p.step.ID, p.seq
-	// Buffered and never blocking: the done message carries every result
-	// anyway, so a line missed here is only shown a moment later.
-	ch, next := workChannel()
-	env.Reauth = reauthVia(ch, next) // Globus may ask for a new sign-in (reauth.go)
-	run := func() tea.Msg {
-		defer cancel()
-		defer close(ch)
-		progress := func(r steps.ApplyResult) {
-			if signInAsked(r.Err) {
-				return // the login screen says it in words
-			}
-			select {
-			case ch <- applyProgressMsg{id: id, seq: seq, line: r.LineIn(wizardWords), next: next}:
-			default:
-			}
-		}
-		results, err := steps.ApplyStep(ctx, env, id, values, plan, progress)
-		if err != nil && ctx.Err() != nil {
-			err = ctx.Err()
-		}
-		return applyDoneMsg{id: id, seq: seq, results: results, err: err}
-	}
-	return tea.Batch(m.startBusy(), run, next)
-}
-
-func (p *stepModel) applyProgress(msg applyProgressMsg) tea.Cmd {
-	if msg.seq != p.seq || !p.busy {
-		return nil // the done message already showed everything
-	}
-	p.applied.report = append(p.applied.report, msg.line)
-	return msg.next
-}
-
-func (p *stepModel) appliedDone(msg applyDoneMsg) tea.Cmd {
-	p.sh.m.endBusy()
-	p.busy, p.cancelFn = false, nil
 	o := outcome{}
-	created := 0
-	for _, r := range msg.results {
+	for _, r := range msg.a.Results {
 		o.report = append(o.report, r.LineIn(wizardWords))
-		if r.Err == nil && r.Item.Action == steps.PlanCreate {
-			created++
-		}
 	}
 	p.sh.refresh()
 	switch {
@@ -197,7 +125,7 @@ func (p *stepModel) appliedDone(msg applyDoneMsg) tea.Cmd {
 	}
 	p.prefill(true)
 	o.ok = true
-	switch created {
+	switch created := msg.a.Created(); created {
 	case 0:
 		o.summary = []string{"Nothing needed creating; what was found is stored in the vault."}
 	case 1:
@@ -206,7 +134,10 @@ func (p *stepModel) appliedDone(msg applyDoneMsg) tea.Cmd {
 		o.summary = []string{fmt.Sprintf("Created %d things and stored them in the vault.", created)}
 	}
 	p.applied = o
-	return p.check(false)
+	if msg.check == nil {
+		return nil
+	}
+	return p.checked(*msg.check)
 }
 
 // missingHint points at this step's empty field that the plan says it

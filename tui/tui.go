@@ -59,6 +59,11 @@ type Config struct {
 	NetworkBudget time.Duration
 }
 
+// ErrInterrupted: the wizard was stopped from outside (a signal) before
+// the operator quit it; everything accepted is saved. A shell expects the
+// command to exit 130 then.
+var ErrInterrupted = errors.New("interrupted")
+
 // ClipboardClearAfter is how long a copied value stays on the clipboard.
 const ClipboardClearAfter = 45 * time.Second
 
@@ -81,14 +86,23 @@ func Run(ctx context.Context, cfg Config) error {
 		tea.WithInput(in), tea.WithOutput(progOut))
 	_, err := p.Run()
 	m.clearClipboardNow()
-	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
-		err = nil // interrupted from outside: accepted values are already saved
+	// Interrupted from outside (a signal), or ctrl+c with a task in flight:
+	// what was accepted and made is already saved.
+	interrupted := m.interrupted || (errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil)
+	if interrupted {
+		err = nil
 	}
 	if err != nil {
 		return err
 	}
+	if interrupted {
+		fmt.Fprintln(out, "Interrupted: what was made before is stored in the vault, and is not made twice when you carry on.")
+	}
 	if m.vault != nil {
 		fmt.Fprintln(out, termsafe.Line(exitNote(cfg))) // the path may hold anything
+	}
+	if interrupted {
+		return ErrInterrupted
 	}
 	return nil
 }

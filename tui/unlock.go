@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"unicode"
@@ -9,12 +10,16 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
 
+	"github.com/globus-setup/globus-setup/flow"
 	"github.com/globus-setup/globus-setup/termsafe"
 	"github.com/globus-setup/globus-setup/vault"
 )
 
-// unlockModel asks for the passphrase (twice when creating the vault) and
-// derives the key off the UI loop.
+// unlockModel is the unlock (or create) screen of flow.Unlock: the task
+// tries the passphrase file or command and the OS keychain, then asks for
+// the passphrase, which this form answers (with its confirmation and the
+// keychain box, answered from the same form); it derives the key off the
+// UI loop and says why a passphrase is asked again.
 type unlockModel struct {
 	m             *Model
 	create        bool
@@ -22,20 +27,19 @@ type unlockModel struct {
 	focus         int // 0 passphrase, 1 confirmation, 2 keychain box
 	keychain      bool
 	remember      bool
-	busy          bool
-	status        string
+	job           job
 	err           string
 	ready         bool // the automatic sources were tried; show the form
+	typedOnly     bool // a source failed: only a typed passphrase now
 	naming        bool // typing a new profile's name (profile.go)
 	name          *huh.Input
 }
 
+// unlockedMsg is an open vault, for the shell.
 type unlockedMsg struct {
-	v        *vault.Vault
-	err      error
-	note     string
-	none     bool // no automatic source: ask
-	keychain bool // an OS keychain is available
+	v    *vault.Vault
+	err  error
+	note string
 }
 
 func newUnlock(m *Model) *unlockModel {
@@ -61,55 +65,85 @@ func (u *unlockModel) resize() {
 
 func (u *unlockModel) width() int { return min(u.m.w-4, 64) }
 
-// init tries the passphrase file/command and the OS keychain before asking.
+// init starts the unlock task: the passphrase file or command and the OS
+// keychain first, then the form.
 func (u *unlockModel) init() tea.Cmd {
-	u.busy, u.status = true, "Looking for a saved passphrase…"
-	cfg := u.m.cfg
-	create := u.create
-	auto := func() tea.Msg {
-		kc := vault.KeychainAvailable()
-		pass, ok, err := vault.ReadPassphrase(cfg.Sources)
-		if err != nil {
-			return unlockedMsg{err: err, keychain: kc}
-		}
-		if ok {
-			defer wipe(pass)
-			if create {
-				v, err := vault.Create(cfg.Paths, pass, cfg.VaultOptions)
-				return unlockedMsg{v: v, err: err, keychain: kc, note: "vault created with the configured passphrase"}
-			}
-			v, err := vault.Open(cfg.Paths, pass, cfg.VaultOptions)
-			return unlockedMsg{v: v, err: err, keychain: kc}
-		}
-		if !create && kc {
-			if id, ok, err := vault.IdentityFromKeychain(cfg.Paths); err == nil && ok {
-				if v, err := vault.OpenWithIdentity(cfg.Paths, id, cfg.VaultOptions); err == nil {
-					return unlockedMsg{v: v, keychain: kc, note: "unlocked with the OS keychain"}
-				}
-			}
-		}
-		return unlockedMsg{none: true, keychain: kc}
-	}
-	return tea.Batch(u.m.startBusy(), auto)
+	m := u.m
+	o := flow.UnlockOptions{Paths: m.cfg.Paths, Sources: m.cfg.Sources, Options: m.cfg.VaultOptions, Force: m.cfg.Force}
+	o.TypedOnly = u.typedOnly
+	return m.run(&u.job, u, "Looking for a saved passphrase…", func(ctx context.Context, ui flow.UI) any {
+		r, err := flow.Unlock(ctx, ui, o)
+		return unlockedMsg{v: r.Vault, err: err, note: r.Note}
+	})
 }
+
+// busy: the task is deriving the key or looking for a saved passphrase.
+func (u *unlockModel) busy() bool { return u.job.busy }
 
 func (u *unlockModel) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
-	case unlockedMsg:
-		u.m.endBusy()
-		u.busy, u.status, u.ready = false, "", true
-		u.keychain = u.keychain || msg.keychain
-		if msg.err != nil {
-			u.fail(msg.err)
-		}
-		return u.focusCmd()
+	case flowEvent:
+		return deliver(msg)
 	case tea.KeyMsg:
-		if u.busy {
+		if u.busy() {
 			return nil
 		}
 		return u.key(msg)
 	}
 	return u.forward(msg)
+}
+
+// onFlow takes the unlock task's events: what it is doing, the questions
+// this form answers, and the vault once open.
+func (u *unlockModel) onFlow(ev flowEvent) tea.Cmd {
+	switch {
+	case ev.prog != nil:
+		if ev.prog.Doing != "" {
+			u.job.label = ev.prog.Doing
+		}
+		return ev.next
+	case ev.show != nil, ev.out != nil:
+		return ev.next
+	case ev.ask != nil && ev.ask.confirm != nil:
+		// Remember in the keychain: the box on the form says.
+		return u.job.answer(flowAnswer{yes: u.remember})
+	case ev.ask != nil && ev.ask.q.Key == flow.KeyPassphraseAgain:
+		return u.job.answer(flowAnswer{text: inputValue(u.confirm)})
+	case ev.ask != nil:
+		u.ready = true
+		u.create = ev.ask.q.Key == flow.KeyNewPassphrase
+		u.keychain = u.keychain || ev.ask.q.Offer != nil
+		if a := ev.ask.q.Again; a != nil {
+			u.again(a)
+		}
+		return u.focusCmd()
+	}
+	res, _ := ev.res.(unlockedMsg)
+	if res.err != nil {
+		// A source that failed (a passphrase command, say): said, and the
+		// passphrase typed instead.
+		u.ready, u.typedOnly = true, true
+		u.fail(res.err)
+		return u.init()
+	}
+	return func() tea.Msg { return res }
+}
+
+// again says why the passphrase is asked again, and where to type.
+func (u *unlockModel) again(err error) {
+	u.err = err.Error()
+	switch {
+	case errors.Is(err, flow.ErrDiffer):
+		setInput(u.confirm, "")
+		u.focus = 1
+	case errors.Is(err, flow.ErrWrongPass):
+		setInput(u.pass, "")
+		u.focus = 0
+	case errors.Is(err, flow.ErrVaultGone), errors.Is(err, flow.ErrVaultExists):
+		u.focus = 0
+	default:
+		u.focus = 0
+	}
 }
 
 func (u *unlockModel) key(msg tea.KeyMsg) tea.Cmd {
@@ -185,58 +219,14 @@ func (u *unlockModel) focusCmd() tea.Cmd {
 	return nil
 }
 
+// submit answers the task's question with the passphrase typed (the
+// task checks it; its confirmation and the box are answered from here).
 func (u *unlockModel) submit() tea.Cmd {
-	pass := inputValue(u.pass)
-	switch {
-	case pass == "":
-		u.err = "Type a passphrase."
-		u.focus = 0
-		return u.focusCmd()
-	case u.create && len([]rune(pass)) < 8:
-		u.err = "Use at least 8 characters; a short sentence is easy to remember."
-		u.focus = 0
-		return u.focusCmd()
-	case u.create && inputValue(u.confirm) != pass:
-		u.err = "The two passphrases differ. Type them again."
-		setInput(u.confirm, "")
-		u.focus = 1
-		return u.focusCmd()
+	if u.job.asking == nil {
+		return nil
 	}
-	u.err, u.busy = "", true
-	if u.create {
-		u.status = "Creating the vault (deriving the key takes a second)…"
-	} else {
-		u.status = "Unlocking (deriving the key takes a second)…"
-	}
-	cfg, create, remember := u.m.cfg, u.create, u.remember
-	secret := []byte(pass)
-	run := func() tea.Msg {
-		defer wipe(secret)
-		var v *vault.Vault
-		var err error
-		if create {
-			v, err = vault.Create(cfg.Paths, secret, cfg.VaultOptions)
-		} else {
-			v, err = vault.Open(cfg.Paths, secret, cfg.VaultOptions)
-			var ce *vault.CorruptError
-			if errors.As(err, &ce) && cfg.Force {
-				v, err = vault.OpenForce(cfg.Paths, secret, cfg.VaultOptions)
-			}
-		}
-		if err != nil {
-			return unlockedMsg{err: err}
-		}
-		note := ""
-		if remember {
-			if kerr := v.RememberInKeychain(); kerr != nil {
-				note = "could not save to the OS keychain: " + kerr.Error()
-			} else {
-				note = "remembered in the OS keychain"
-			}
-		}
-		return unlockedMsg{v: v, note: note}
-	}
-	return tea.Batch(u.m.startBusy(), run)
+	u.err = ""
+	return u.job.answer(flowAnswer{text: inputValue(u.pass)})
 }
 
 // fail explains an error; the vault on disk is untouched in every case.
@@ -314,8 +304,8 @@ func (u *unlockModel) view() string {
 			b = append(b, st.bad.Render(l))
 		}
 	}
-	if u.busy {
-		b = append(b, "", m.spin.View()+" "+u.status)
+	if u.busy() {
+		b = append(b, "", m.spin.View()+" "+u.job.label)
 	}
 	body := make([]string, 0, len(b))
 	for _, l := range b {
@@ -391,10 +381,4 @@ func inputValue(in *huh.Input) string {
 // setInput replaces the text of a huh input.
 func setInput(in *huh.Input, s string) {
 	in.Value(&s)
-}
-
-func wipe(b []byte) {
-	for i := range b {
-		b[i] = 0
-	}
 }

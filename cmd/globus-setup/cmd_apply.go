@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/globus-setup/globus-setup/flow"
 	"github.com/globus-setup/globus-setup/globus"
 	"github.com/globus-setup/globus-setup/steps"
 )
@@ -69,69 +70,52 @@ func (a *app) apply(ctx context.Context, opts steps.ApplyOptions, dryRun, yes bo
 	if err != nil {
 		return err
 	}
-	plan, err := steps.MakePlan(ctx, e, opts)
-	if err != nil {
-		return a.applyFail(e, err, false)
+	ui := a.ui("`globus-setup apply` in a terminal")
+	ui.yes = yes
+	flags := map[string]string{}
+	for _, f := range applyValueFlags {
+		flags[f.key] = "--" + f.flag
 	}
-	for _, l := range plan.Lines() {
-		fmt.Fprintln(a.stdout, l)
-	}
-	n := plan.Creates()
-	if n == 0 {
-		fmt.Fprintln(a.stdout, "Nothing to create: everything is in place.")
-	}
-	if dryRun {
-		fmt.Fprintln(a.stdout, "Dry run: nothing was created or stored.")
-		return nil
-	}
-	if n > 0 && !yes {
-		if !a.isTerminal() {
-			fmt.Fprintf(a.stderr, "globus-setup: not creating %s without a yes: this is not an interactive terminal, so there is no one to ask.\n", things(n))
-			fmt.Fprintln(a.stderr, "  what to do: add --yes to create what the plan above shows, or --dry-run to only see the plan")
-			return exitError{code: 2}
+	// Inputs not given take what the wizard's one form would suggest (the
+	// login's domain for the policy), said as suggestions beside the plan.
+	res, err := flow.PlanAndApply(ctx, ui, e, flow.PlanOptions{Steps: opts.Steps, Values: opts.Values,
+		Suggest: true, Flags: flags, DryRun: dryRun})
+	failed := slices.ContainsFunc(res.Results, func(r steps.ApplyResult) bool { return r.Err != nil && !signInAsked(r.Err) })
+	switch {
+	case ctx.Err() != nil:
+		fmt.Fprintln(a.stderr, "globus-setup: interrupted.")
+		if res.Started() {
+			fmt.Fprintln(a.stderr, "  What was made before the interruption is stored: `globus-setup apply` again carries on from there (what Globus made as it stopped is found and adopted).")
 		}
-		ans, err := a.promptLine("Create these? [y/N] ")
-		if err != nil || !isYes(ans) {
-			fmt.Fprintln(a.stdout, "Cancelled: nothing was created.")
-			return exitError{code: 1}
-		}
-	}
-	// The plan shown is the plan approved: Apply refuses if Globus changed
-	// meanwhile so that it would create something not shown.
-	var failed bool
-	_, results, err := steps.Apply(ctx, e, opts, &plan, func(r steps.ApplyResult) {
-		if _, _, ok := globus.RequirementsOf(r.Err); ok {
-			return // Globus asks for a new sign-in: the prompt (or the error) says so
-		}
-		if r.Err != nil {
-			// The failed item's line says what went wrong and what to do.
-			failed = true
-			fmt.Fprintln(a.stderr, r.Line())
-			return
-		}
-		// With nothing to create, the plan already listed every keep.
-		if plan.Creates() == 0 && r.Item.Action == steps.PlanKeep {
-			return
-		}
-		fmt.Fprintln(a.stdout, r.Line())
-	})
-	if failed {
+		return exitError{code: exitInterrupted}
+	case errors.Is(err, flow.ErrNotAsked):
+		// The plan above was shown; nobody can approve it.
+		fmt.Fprintf(a.stderr, "globus-setup: not creating %s without a yes: this is not an interactive terminal, so there is no one to ask.\n", things(res.Plan.Creates()))
+		fmt.Fprintln(a.stderr, "  what to do: add --yes to create what the plan above shows, or --dry-run to only see the plan")
+		return exitError{code: 2}
+	case err != nil && !res.Started() && len(res.Plan.Items) == 0 && res.Plan.Operator == "":
+		return a.applyFail(e, err, false) // the plan could not be made
+	case res.Declined:
+		fmt.Fprintln(a.stdout, "Cancelled: nothing was created.")
+		return exitError{code: 1}
+	case failed:
+		// The failed item's line said what went wrong and what to do.
 		fmt.Fprintln(a.stderr, "  What was made before this is stored: once it is fixed, `globus-setup apply` carries on from there.")
 		return errSilent
-	}
-	if err != nil {
+	case err != nil:
 		return a.applyFail(e, err, true)
+	case dryRun:
+		return nil
 	}
-	var made, kept int
-	for _, r := range results {
-		if r.Item.Action == steps.PlanCreate {
-			made++
-		} else {
-			kept++
-		}
-	}
-	fmt.Fprintf(a.stdout, "Done: %d created, %d kept or reused, all stored in the vault. Check them live with `globus-setup verify`.\n", made, kept)
+	fmt.Fprintf(a.stdout, "Done: %d created, %d kept or reused, all stored in the vault. Check them live with `globus-setup verify`.\n", res.Created(), res.Kept())
 	return nil
+}
+
+// signInAsked: a refused call asked for a new sign-in, which the task's
+// own question answered (not a failure to show).
+func signInAsked(err error) bool {
+	_, _, ok := globus.RequirementsOf(err)
+	return ok
 }
 
 // applyFail explains why apply stopped, with the advice that fits; started

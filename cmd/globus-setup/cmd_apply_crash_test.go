@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -11,6 +12,25 @@ import (
 	"github.com/globus-setup/globus-setup/assets"
 	"github.com/globus-setup/globus-setup/globus/globustest"
 )
+
+// startChild starts the real main (the test binary as globus-setup) in
+// w's world with args; exited gets its end. It never outlives the test.
+func (w *opsWorld) startChild(stdout, stderr io.Writer, args ...string) (*exec.Cmd, chan error) {
+	w.t.Helper()
+	child := exec.Command(os.Args[0], args...)
+	child.Env = append(os.Environ(), childEnv+"=1")
+	for k, v := range w.env {
+		child.Env = append(child.Env, k+"="+v)
+	}
+	child.Stdout, child.Stderr = stdout, stderr
+	if err := child.Start(); err != nil {
+		w.t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- child.Wait() }()
+	w.t.Cleanup(func() { child.Process.Kill() })
+	return child, exited
+}
 
 // A real crash between "Globus created the app" and "the vault stored it":
 // a globus-setup process is killed while it waits for the answer to a
@@ -24,19 +44,8 @@ func TestApplyCrashBetweenCreateAndStore(t *testing.T) {
 	// The first app create is carried out, then its answer held back.
 	w.srv.FailNext("POST", "/auth/v2/api/clients", 1, globustest.Failure{AfterHandling: true, Delay: time.Minute})
 
-	child := exec.Command(os.Args[0], "apply", "--yes", "--domains", testDomains)
-	child.Env = append(os.Environ(), childEnv+"=1")
-	for k, v := range w.env {
-		child.Env = append(child.Env, k+"="+v)
-	}
 	var childOut bytes.Buffer
-	child.Stdout, child.Stderr = &childOut, &childOut
-	if err := child.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- child.Wait() }()
-	t.Cleanup(func() { child.Process.Kill() }) // never outlive a failed test
+	child, exited := w.startChild(&childOut, &childOut, "apply", "--yes", "--domains", testDomains)
 
 	// Wait until Globus holds the app; the child is then stuck before storing it.
 	var projectID, appID string

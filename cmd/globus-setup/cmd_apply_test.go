@@ -413,3 +413,45 @@ func TestApplyPlanChanged(t *testing.T) {
 	}
 	t.Logf("stderr:\n%s", errs)
 }
+
+// With nothing given on a fresh vault, the dry run shows the whole plan
+// with the values the wizard's one form suggests (the policy's domain from
+// the operator's login, the default name and window, the login's e-mail),
+// each marked as a suggestion and naming the flag that gives another; a
+// run then does what the dry run showed.
+func TestApplyDryRunShowsSuggestions(t *testing.T) {
+	w, thick := newApplyWorld(t)
+	w.loginThrough(thick)
+	code, out, errs := w.run("apply", "--dry-run")
+	if code != 0 {
+		t.Fatalf("dry run with nothing given: exit %d\n%s%s", code, out, errs)
+	}
+	t.Logf("$ globus-setup apply --dry-run\n%s", out)
+	mustHave(t, out,
+		`create  policy "Inference Gateway High Assurance Policy" (high assurance, domains example.org; re-authenticate after 8h)`,
+		`create  project "Inference Gateway" (admin operator@example.org, contact operator@example.org)`,
+		"Suggested, as the wizard's one form would",
+		"  Identity provider domains: example.org (suggested: your Globus login; --domains gives another)",
+		"  Project name: Inference Gateway (suggested: default; --project-name gives another)",
+		"  Contact e-mail: operator@example.org (suggested: your Globus login; --contact-email gives another)",
+		"  Re-authenticate after: 8h (suggested: default; --assurance-timeout gives another)",
+		"Dry run: nothing was created or stored.")
+	if n := strings.Count(out, "\n  create "); n != 8 {
+		t.Errorf("%d creates in the plan, want the whole setup's 8:\n%s", n, out)
+	}
+	if w.creatingPOSTs() != 0 {
+		t.Fatal("the dry run created something")
+	}
+	// Given values are not suggestions.
+	_, out, _ = w.run("apply", "--dry-run", "--domains", "anl.gov")
+	if !strings.Contains(out, "domains anl.gov;") || strings.Contains(out, "Identity provider domains: ") {
+		t.Errorf("a given value is shown as a suggestion:\n%s", out)
+	}
+	code, out, errs = w.run("apply", "--yes")
+	if code != 0 || !strings.Contains(out, "Done: 8 created") {
+		t.Fatalf("apply after the dry run: exit %d\n%s%s", code, out, errs)
+	}
+	if got, _ := w.vault().Get("policy.domains"); got != "example.org" {
+		t.Errorf("stored domains %q, want the suggested example.org", got)
+	}
+}

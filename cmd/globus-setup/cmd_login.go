@@ -2,10 +2,10 @@ package main
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/globus-setup/globus-setup/flow"
 	"github.com/globus-setup/globus-setup/steps"
 )
 
@@ -36,23 +36,11 @@ below (--mfa, --domain, --policy, --identity, --scope).`,
 			if err != nil {
 				return a.opsFail(err)
 			}
-			flow, err := steps.StartLoginWith(e, clientID, req)
-			if err != nil {
+			ui := a.ui("`globus-setup login` in a terminal")
+			ui.noBrowser = noBrowser
+			if _, err := flow.Login(cmd.Context(), ui, e, flow.LoginOptions{ClientID: clientID, Require: req}); err != nil {
 				return a.opsFail(err)
 			}
-			if req != nil {
-				fmt.Fprintln(a.stdout, "Asking Globus for a session "+req.Describe()+".")
-			}
-			pasted, err := a.askLoginCode("Log in to Globus at this address, then paste the code Globus shows:", flow.URL, noBrowser)
-			if err != nil {
-				return a.opsFail(fmt.Errorf("no code was entered (%w): run `globus-setup login` in a terminal", err))
-			}
-			info, err := steps.FinishLogin(cmd.Context(), e, flow, pasted)
-			if err != nil {
-				return a.opsFail(err)
-			}
-			fmt.Fprintf(a.stdout, "Logged in through client %s; tokens for %s are kept in the vault (never exported).\n",
-				steps.ShortID(info.ClientID), strings.Join(info.ResourceServers, ", "))
 			return nil
 		},
 	}
@@ -81,16 +69,4 @@ func newLogoutCmd(a *app) *cobra.Command {
 			return nil
 		},
 	}
-}
-
-// askLoginCode shows a login address, opens it in the browser unless told
-// not to (or over SSH, where the operator opens it on their own machine),
-// and reads the code Globus shows after the login.
-func (a *app) askLoginCode(intro, url string, noBrowser bool) (string, error) {
-	fmt.Fprintln(a.stdout, intro)
-	fmt.Fprintln(a.stdout, "  "+url)
-	if !noBrowser && a.openBrowser(url) {
-		fmt.Fprintln(a.stdout, "(sent to your browser; if no page opened, use the link above)") // $BROWSER is started, not awaited: its failure is not seen
-	}
-	return a.promptLine("Code: ")
 }

@@ -1,36 +1,25 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/globus-setup/globus-setup/flow"
 	"github.com/globus-setup/globus-setup/globus"
 	"github.com/globus-setup/globus-setup/steps"
 )
 
 // reauthPrompt is how the commands answer Globus asking for a new sign-in
-// (steps.Redrive): say what it asks, show the link, read the pasted code
-// from the terminal. With no terminal there is nobody to ask: nil, and the
-// error names the `globus-setup login` command to run.
+// (steps.Redrive): the task's own sign-in, at the terminal. With no
+// terminal there is nobody to ask: nil, and the error names the
+// `globus-setup login` command to run.
 func (a *app) reauthPrompt() steps.ReauthFunc {
 	if !a.isTerminal() {
 		return nil
 	}
-	return func(ctx context.Context, r *steps.Reauth) (string, error) {
-		fmt.Fprintln(a.stdout)
-		for _, l := range r.Lines() {
-			fmt.Fprintln(a.stdout, l)
-		}
-		pasted, err := a.askLoginCode("Sign in at this address (it asks Globus for exactly that), then paste the code Globus shows:", r.Flow.URL, false)
-		if err != nil {
-			return "", fmt.Errorf("no code was entered: %w", err)
-		}
-		fmt.Fprintln(a.stdout, "Signed in again; trying once more.")
-		return pasted, nil
-	}
+	return flow.SignInAgain(a.ui("this again in a terminal"))
 }
 
 // loginAsks are the `login` flags that ask Globus for a stronger session,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/globus-setup/globus-setup/flow"
 	"github.com/globus-setup/globus-setup/steps"
 	"github.com/globus-setup/globus-setup/vault"
 )
@@ -81,11 +82,11 @@ with --delete ID. Needs your login ('globus-setup login').`,
 				fmt.Fprintln(a.stdout, "✓ deleted credential "+del+" at Globus")
 				return nil
 			case finish:
-				res, err = steps.FinishRotation(ctx, e, app)
+				res, err = flow.FinishRotation(ctx, a.ui(""), e, app)
 			case undo:
-				res, err = steps.UndoRotation(ctx, e, app)
+				res, err = flow.UndoRotation(ctx, a.ui(""), e, app)
 			default:
-				res, err = steps.Rotate(ctx, e, app, steps.RotateOptions{EnvPath: envPath, NoEnv: noEnv})
+				res, err = flow.RotateSecret(ctx, a.ui(""), e, app, steps.RotateOptions{EnvPath: envPath, NoEnv: noEnv})
 			}
 			for _, l := range res.Lines {
 				fmt.Fprintln(a.stdout, l)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/globus-setup/globus-setup/flow"
 	"github.com/globus-setup/globus-setup/globus"
 	"github.com/globus-setup/globus-setup/steps"
 	"github.com/globus-setup/globus-setup/tui/clipboard"
@@ -113,6 +115,9 @@ machine can see it: use 'set KEY -' to read stdin, or 'set KEY' to be prompted.`
 			if err != nil {
 				return err
 			}
+			if _, reads := steps.ReadsBack(key); reads {
+				return a.setRead(cmd.Context(), v, key, value)
+			}
 			if err := steps.SetValue(v, key, value); err != nil {
 				return err
 			}
@@ -120,6 +125,42 @@ machine can see it: use 'set KEY -' to read stdin, or 'set KEY' to be prompted.`
 			return nil
 		},
 	}
+}
+
+// setRead stores a value that names something on Globus (a policy ID) and
+// reads back what it holds (the policy's domains and timeout, exactly as
+// Globus spells them), as the wizard's paste does: flow.Set. Not logged in
+// (and no Service Account stored), it says it could not read it; the value
+// is stored either way.
+func (a *app) setRead(ctx context.Context, v *vault.Vault, key, value string) error {
+	e := &steps.Env{Vault: v}
+	if c, err := a.globusClient(); err == nil {
+		e.Globus = c
+	}
+	res, err := flow.Set(ctx, a.ui(""), e, key, value)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stderr, "stored %s\n", key)
+	what, beside := steps.ReadsWhat(key)
+	if res.ReadErr != nil {
+		fmt.Fprintf(a.stderr, "globus-setup: could not read %s on Globus: %v\n", what, res.ReadErr)
+		if h := globus.Hint(res.ReadErr); h != "" {
+			fmt.Fprintln(a.stderr, "  what to do:", h)
+		}
+		fmt.Fprintf(a.stderr, "  %s were not read from it: they keep what was stored; `globus-setup verify` compares them with it\n", strings.Join(beside, " and "))
+		return nil
+	}
+	var read []string
+	for _, k := range beside {
+		if val, ok := res.Read.Values[k]; ok {
+			read = append(read, fmt.Sprintf("%s %q", k, val))
+		}
+	}
+	if len(read) > 0 {
+		fmt.Fprintf(a.stderr, "read from %s and stored: %s\n", res.Read.What, strings.Join(read, ", "))
+	}
+	return nil
 }
 
 func newUnsetCmd(a *app) *cobra.Command {
@@ -477,6 +518,13 @@ written so stays without them (a rotation's merge too) until --with-secrets.`,
 				return err
 			}
 			doc := v.Doc()
+			if f == steps.FormatEnv || f == steps.FormatJSON || f == steps.FormatShell {
+				// What the gateway may refuse though no check failed
+				// (domains typed, never read from the policy), as Finish says.
+				for _, w := range flow.EnvWarnings(doc, steps.CLI) {
+					fmt.Fprintln(a.stderr, "globus-setup: warning:", strings.TrimPrefix(w, "! "))
+				}
+			}
 			// A written .env is the one a later `rotate` writes its new
 			// secret into: steps remembers it, whichever front-end wrote it.
 			remembered := func(path string, err error) error {

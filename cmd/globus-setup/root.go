@@ -76,6 +76,21 @@ var errSilent = errors.New("")
 // exitError carries a specific exit code (e.g. verify's failed checks).
 type exitError struct{ code int }
 
+// exitInterrupted is the exit status after an interrupt (SIGINT, ctrl+c),
+// as a shell gives a command a signal stopped: 128 + 2.
+const exitInterrupted = 130
+
+func isExit(err error, code int) bool {
+	var ee exitError
+	return errors.As(err, &ee) && ee.code == code
+}
+
+// interrupted: the command ended because of an interrupt (the signal's
+// context), or the wizard says it was stopped so.
+func interrupted(ctx context.Context, err error) bool {
+	return errors.Is(err, tui.ErrInterrupted) || isExit(err, exitInterrupted) || (ctx.Err() != nil && err != nil)
+}
+
 func (e exitError) Error() string { return fmt.Sprintf("exit status %d", e.code) }
 
 func run(ctx context.Context, args []string, a *app) int {
@@ -96,6 +111,14 @@ func run(ctx context.Context, args []string, a *app) int {
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return 0
+	}
+	if interrupted(ctx, err) {
+		// A shell expects 130 from a command an interrupt stopped; what it
+		// stored before is kept (each command stores as it goes).
+		if !errors.Is(err, errSilent) && !errors.Is(err, tui.ErrInterrupted) && !isExit(err, exitInterrupted) {
+			fmt.Fprintln(a.stderr, "globus-setup: interrupted; what was stored before is kept.")
+		}
+		return exitInterrupted
 	}
 	var ee exitError
 	if errors.As(err, &ee) {

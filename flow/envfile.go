@@ -1,0 +1,93 @@
+package flow
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+
+	"github.com/globus-setup/globus-setup/steps"
+	"github.com/globus-setup/globus-setup/vault"
+)
+
+// EnvOptions say where the gateway's .env goes.
+type EnvOptions struct {
+	// Path is the file ("": asked, Suggest offered).
+	Path, Suggest string
+	// Replace writes a new file even though one exists (the old one is
+	// kept as a backup); otherwise only the gateway's variables change.
+	Replace bool
+}
+
+// EnvWritten is what WriteEnv did.
+type EnvWritten struct {
+	steps.EnvWrite
+	Path string // absolute
+}
+
+// WriteEnv writes the gateway's .env from what the vault holds: merged
+// into an existing file (other lines kept) unless o.Replace, else a new
+// 0600 file, the previous content kept as a backup; the file is remembered
+// as the one `rotate` updates, whichever front-end wrote it
+// (steps.WriteEnv). What the stored values hold that the gateway may
+// refuse (domains never read from the policy) is said with it.
+func WriteEnv(ctx context.Context, ui UI, v *vault.Vault, o EnvOptions) (EnvWritten, error) {
+	path := strings.TrimSpace(o.Path)
+	if path == "" {
+		var err error
+		path, err = ui.Ask(ctx, Question{Key: KeyEnvPath, Label: "Path of the .env file", Suggestion: o.Suggest})
+		if err != nil {
+			return EnvWritten{}, err
+		}
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return EnvWritten{}, err
+	}
+	ui.Progress(Progress{Doing: "Writing " + abs + "…"})
+	w, err := steps.WriteEnv(v, abs, o.Replace)
+	if err != nil {
+		return EnvWritten{}, err
+	}
+	how := "wrote"
+	if w.Merged {
+		how = "updated the gateway's variables in"
+	}
+	lines := WrittenLines(w.FileWrite, how)
+	if w.RememberErr != nil {
+		lines = append(lines, "It could not be remembered for rotate: "+w.RememberErr.Error()+".")
+	}
+	ui.Outcome(Outcome{OK: true, Report: EnvWarnings(v.Doc(), ui.Words()), Summary: lines})
+	return EnvWritten{EnvWrite: w, Path: abs}, nil
+}
+
+// EnvWarnings are the stored values' warnings (steps.Warnings) in n's
+// words, each marked "!".
+func EnvWarnings(doc vault.Doc, n steps.Namer) []string {
+	var out []string
+	for _, a := range steps.Warnings(doc) {
+		out = append(out, "! "+a.In(n))
+	}
+	return out
+}
+
+// WrittenLines says what writing the .env did, in sentences; how is
+// "wrote" or "updated the gateway's variables in".
+func WrittenLines(w steps.FileWrite, how string) []string {
+	name := w.Target
+	if w.Target != w.Path {
+		name += " (through the symbolic link " + w.Path + ")"
+	}
+	var lines []string
+	if w.Unchanged {
+		lines = []string{name + " already holds these settings: nothing was written."}
+	} else {
+		lines = []string{strings.ToUpper(how[:1]) + how[1:] + " " + name + " (mode 0600: it holds client secrets)."}
+	}
+	if w.Backup != "" {
+		lines = append(lines, "The previous file is kept as "+w.Backup+" (the next change replaces it).")
+	}
+	for _, l := range w.Lines(how)[1:] { // older backups
+		lines = append(lines, strings.ToUpper(l[:1])+l[1:]+".")
+	}
+	return lines
+}
