@@ -313,9 +313,12 @@ func OperatorToken(ctx context.Context, e *Env, resourceServer string) (globus.A
 // consent revoked, a session ended), renews it once with the refresh token
 // and stores it, as globus-sdk-python's RefreshTokenAuthorizer does
 // (globus.RenewingBearer). Only when that refresh fails is a new login
-// asked for.
+// asked for. Each request sends the newest token the vault holds for
+// resourceServer (globus.LatestBearer): work redriven after a new sign-in
+// (Redrive) carries that login's token, whichever authorizer its caller
+// took before.
 func operatorBearer(e *Env, resourceServer, accessToken string) globus.Authorizer {
-	return globus.RenewingBearer(accessToken, func(ctx context.Context, refused string) (string, error) {
+	return globus.LatestBearer(accessToken, storedAccessToken(e.Vault, resourceServer), func(ctx context.Context, refused string) (string, error) {
 		if err := e.Vault.Reload(); err != nil {
 			return "", problem("reading the login from the vault", err)
 		}
@@ -338,6 +341,23 @@ func operatorBearer(e *Env, resourceServer, accessToken string) globus.Authorize
 		fresh, err := renewLogin(ctx, e, l, resourceServer, t.token(), what)
 		return fresh.AccessToken, err
 	})
+}
+
+// storedAccessToken reads the access token the vault's document (as last
+// read or saved by this process: no file is read) holds for
+// resourceServer, decoding the login again only when it changed.
+func storedAccessToken(v *vault.Vault, resourceServer string) func() string {
+	var raw, tok string
+	return func() string {
+		cur, _ := v.Internal(OperatorTokensKey)
+		if cur != raw {
+			raw, tok = cur, ""
+			if l, ok := readLogin(map[string]string{OperatorTokensKey: cur}); ok {
+				tok = l.Tokens[resourceServer].AccessToken
+			}
+		}
+		return tok
+	}
 }
 
 // renewLogin refreshes tok and keeps the new access token in the vault.
