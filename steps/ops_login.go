@@ -47,6 +47,8 @@ type operatorLogin struct {
 	ClientID string                 `json:"client_id"`
 	Tokens   map[string]storedToken `json:"tokens"`
 	At       time.Time              `json:"logged_in_at"`
+
+	unknown vault.Unknown // fields of a newer version, kept (records_unknown.go)
 }
 
 type storedToken struct {
@@ -56,10 +58,13 @@ type storedToken struct {
 	ResourceServer string    `json:"resource_server"`
 	TokenType      string    `json:"token_type,omitempty"`
 	ExpiresAt      time.Time `json:"expires_at,omitzero"`
+
+	unknown vault.Unknown // fields of a newer version, kept (records_unknown.go)
 }
 
 func toStored(t globus.Token) storedToken {
-	return storedToken{t.AccessToken, t.RefreshToken, t.Scope, t.ResourceServer, t.TokenType, t.ExpiresAt}
+	return storedToken{AccessToken: t.AccessToken, RefreshToken: t.RefreshToken, Scope: t.Scope,
+		ResourceServer: t.ResourceServer, TokenType: t.TokenType, ExpiresAt: t.ExpiresAt}
 }
 
 func (s storedToken) token() globus.Token {
@@ -379,7 +384,9 @@ func renewLogin(ctx context.Context, e *Env, l *operatorLogin, resourceServer st
 		if !ok || cur.ClientID != l.ClientID {
 			return nil // logged out or in again meanwhile: leave it be
 		}
-		cur.Tokens[resourceServer] = toStored(fresh)
+		renewed := toStored(fresh)
+		renewed.unknown = cur.Tokens[resourceServer].unknown // the same grant's token
+		cur.Tokens[resourceServer] = renewed
 		enc, err := cur.encode()
 		if err != nil {
 			return err
