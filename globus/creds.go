@@ -70,13 +70,27 @@ func Bearer(accessToken string) Authorizer { return bearerAuth{accessToken} }
 // to do (log in again). Calls sharing the authorizer renew once between
 // them.
 func RenewingBearer(accessToken string, renew func(ctx context.Context, refused string) (string, error)) Authorizer {
-	return &renewingBearer{token: accessToken, renew: renew}
+	return &renewingBearer{token: accessToken, seen: accessToken, renew: renew}
+}
+
+// LatestBearer is RenewingBearer whose token follows a store: before each
+// request it asks latest for the newest token the store holds ("" for
+// none) and, when that changed since it last asked, sends it from then on.
+// An authorizer made before a new sign-in (a Redrive's, after a GARE or
+// the recent-admin 403) so sends the new login's token, not the old
+// session's: real Globus ties a session to its tokens (unverified; the
+// newest token is right either way). latest is called with the
+// authorizer's lock held and must be quick (an in-memory read).
+func LatestBearer(accessToken string, latest func() string, renew func(ctx context.Context, refused string) (string, error)) Authorizer {
+	return &renewingBearer{token: accessToken, seen: accessToken, latest: latest, renew: renew}
 }
 
 type renewingBearer struct {
 	mu     sync.Mutex
 	token  string
 	old    []string // tokens held before: masked in errors too
+	latest func() string
+	seen   string // what latest last answered: a change is a newer token
 	renew  func(context.Context, string) (string, error)
 	failed error // a refresh Globus refused: not asked again
 }
@@ -84,10 +98,28 @@ type renewingBearer struct {
 // authorize sets the header and returns the token it sent.
 func (b *renewingBearer) authorize(r *http.Request) string {
 	b.mu.Lock()
+	if b.latest != nil {
+		// Only a change counts: a token renewed here but not stored must
+		// not give way to the stale one the store still holds.
+		if t := b.latest(); t != "" && t != b.seen {
+			b.seen = t
+			b.use(t)
+		}
+	}
 	t := b.token
 	b.mu.Unlock()
 	r.Header.Set("Authorization", "Bearer "+t)
 	return t
+}
+
+// use makes t the token sent, keeping the one it replaces for masking; b.mu held.
+func (b *renewingBearer) use(t string) {
+	if t == b.token {
+		return
+	}
+	b.old = append(b.old, b.token)
+	b.token = t
+	b.failed = nil // a new token: its renewal has not been refused
 }
 
 func (b *renewingBearer) Authorize(r *http.Request) { b.authorize(r) }
@@ -116,8 +148,7 @@ func (b *renewingBearer) renewFrom(ctx context.Context, refused string) (bool, e
 	case t == "" || t == refused:
 		return false, nil
 	}
-	b.old = append(b.old, b.token)
-	b.token = t
+	b.use(t)
 	return true, nil
 }
 

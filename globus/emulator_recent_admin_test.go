@@ -55,8 +55,9 @@ func TestEmulatorRecentAdminDemand(t *testing.T) {
 		t.Errorf("authorization_parameters sent: %s", body)
 	}
 
-	// A new sign-in (prompt=login) meets it; so does the old token, whose
-	// session it renewed.
+	// A new sign-in (prompt=login) meets it. The old token does not: its
+	// session is the one it was minted in, a day old, as real Globus ties
+	// a session to its tokens.
 	fresh, u := w.boostLogin(t, req, w.srv.ApproveLogin)
 	if u.Query().Get("prompt") != "login" {
 		t.Errorf("login URL %s", u)
@@ -64,8 +65,11 @@ func TestEmulatorRecentAdminDemand(t *testing.T) {
 	if _, err := w.c.CreateCredential(ctx, fresh, apiID, "after a sign-in"); err != nil {
 		t.Errorf("refused after a fresh sign-in: %v", err)
 	}
-	if n := w.srv.Refusals(); n != 2 {
-		t.Errorf("%d refusals, want 2", n)
+	if _, err := w.c.CreateCredential(ctx, auth, apiID, "the old token"); !globus.IsStatus(err, 403) {
+		t.Errorf("the token from before the sign-in: err = %v, want the recent-admin 403", err)
+	}
+	if n := w.srv.Refusals(); n != 3 {
+		t.Errorf("%d refusals, want 3", n)
 	}
 }
 

@@ -168,3 +168,47 @@ func TestRenewingBearerMasksTokens(t *testing.T) {
 		}
 	}
 }
+
+// LatestBearer sends the newest token its store holds, checked before each
+// request: an authorizer taken before a new sign-in sends that login's
+// token afterwards, and a token it renewed itself is not given up for the
+// stale one the store still holds.
+func TestLatestBearerFollowsTheStore(t *testing.T) {
+	f := newFixture(t, bearerGate("new-login-0123"))
+	var mu sync.Mutex
+	stored := "old-login-0123"
+	latest := func() string { mu.Lock(); defer mu.Unlock(); return stored }
+	rn := &renewals{next: "renewed-0123"}
+	auth := LatestBearer("old-login-0123", latest, rn.renew)
+	if _, err := f.c.GetClient(context.Background(), auth, "c1"); err == nil {
+		t.Fatal("the old login's token was accepted")
+	}
+	mu.Lock()
+	stored = "new-login-0123" // a sign-in stored a new login
+	mu.Unlock()
+	if _, err := f.c.GetClient(context.Background(), auth, "c1"); err != nil {
+		t.Fatalf("after the sign-in: %v", err)
+	}
+	reqs := f.rec.all()
+	if last := reqs[len(reqs)-1]; last.Auth != "Bearer new-login-0123" {
+		t.Errorf("the call after the sign-in sent %q", last.Auth)
+	}
+	if n := len(rn.refused); n != 1 {
+		t.Errorf("%d renewals: the new login needed none", n)
+	}
+
+	// Renewed but never stored: the renewed token stays, not the store's.
+	g := newFixture(t, bearerGate("renewed-0123"))
+	auth = LatestBearer("new-login-0123", latest, (&renewals{next: "renewed-0123"}).renew)
+	for i := range 2 {
+		if _, err := g.c.GetClient(context.Background(), auth, "c1"); err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
+	}
+	if reqs := g.rec.all(); len(reqs) != 3 || reqs[2].Auth != "Bearer renewed-0123" {
+		t.Errorf("requests %+v", reqs)
+	}
+	if s := fmt.Sprintf("%+v", auth); strings.Contains(s, "0123") {
+		t.Errorf("the authorizer shows a token: %s", s)
+	}
+}

@@ -353,6 +353,8 @@ const intentPrefix = "apply.intent."
 type applyIntent struct {
 	Name     string `json:"name"`                // display name, or a secret's unique name
 	ClientID string `json:"client_id,omitempty"` // the app a secret was being made for
+
+	unknown vault.Unknown // fields of a newer version, kept (records_unknown.go)
 }
 
 func intentKey(step, what string) string {
@@ -385,11 +387,22 @@ func (p *planner) writeIntent(ctx context.Context, key string, in applyIntent) e
 	if err := ctx.Err(); err != nil {
 		return problem("stopped before creating "+in.Name, err)
 	}
-	b, err := json.Marshal(in)
+	err := p.e.Vault.Update(func(d *vault.Doc) error {
+		var was applyIntent
+		if json.Unmarshal([]byte(d.Internal[key]), &was) == nil && was.Name == in.Name && was.ClientID == in.ClientID {
+			in.unknown = was.unknown // the same call recorded again
+		}
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		if d.Internal == nil {
+			d.Internal = map[string]string{}
+		}
+		d.Internal[key] = string(b)
+		return nil
+	})
 	if err != nil {
-		return err
-	}
-	if err := p.e.Vault.SetInternal(key, string(b)); err != nil {
 		return problem("recording in the vault what is about to be created", err)
 	}
 	return nil

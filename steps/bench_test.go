@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"net/http"
 	"testing"
 )
 
@@ -46,4 +47,20 @@ func BenchmarkProveToken(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(w.srv.Requests())-before)/float64(b.N), "calls/op")
+}
+
+// BenchmarkOperatorBearerAuthorize is what the operator's authorizer adds to
+// each request: reading the vault's in-memory login for a newer token.
+func BenchmarkOperatorBearerAuthorize(b *testing.B) {
+	w := newWorld(b)
+	w.login()
+	auth, err := OperatorToken(context.Background(), w.e, AuthResourceServer)
+	if err != nil {
+		b.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, "https://auth.globus.org/v2/api/projects", nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		auth.Authorize(req)
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/globus-setup/globus-setup/termsafe"
 	"github.com/globus-setup/globus-setup/vault"
 )
 
@@ -40,8 +41,11 @@ func (s State) Finished() bool {
 
 // StepStatus is a step with its stored progress.
 type StepStatus struct {
-	Step      Step
-	State     State
+	Step  Step
+	State State
+	// Note is the stored note made one safe line (termsafe.Inline): it comes
+	// from the document, which anyone who can commit to a team vault may
+	// write, and every front-end shows it inside a line of its own.
 	Note      string
 	UpdatedAt time.Time
 }
@@ -62,7 +66,7 @@ func Status(doc vault.Doc) []StepStatus {
 	out := make([]StepStatus, len(cat))
 	for i, s := range cat {
 		st, rec := stateOf(doc, s.ID)
-		out[i] = StepStatus{Step: s, State: st, Note: rec.Note, UpdatedAt: rec.UpdatedAt}
+		out[i] = StepStatus{Step: s, State: st, Note: termsafe.Inline(rec.Note), UpdatedAt: rec.UpdatedAt}
 	}
 	return out
 }

@@ -47,6 +47,8 @@ type operatorLogin struct {
 	ClientID string                 `json:"client_id"`
 	Tokens   map[string]storedToken `json:"tokens"`
 	At       time.Time              `json:"logged_in_at"`
+
+	unknown vault.Unknown // fields of a newer version, kept (records_unknown.go)
 }
 
 type storedToken struct {
@@ -56,10 +58,13 @@ type storedToken struct {
 	ResourceServer string    `json:"resource_server"`
 	TokenType      string    `json:"token_type,omitempty"`
 	ExpiresAt      time.Time `json:"expires_at,omitzero"`
+
+	unknown vault.Unknown // fields of a newer version, kept (records_unknown.go)
 }
 
 func toStored(t globus.Token) storedToken {
-	return storedToken{t.AccessToken, t.RefreshToken, t.Scope, t.ResourceServer, t.TokenType, t.ExpiresAt}
+	return storedToken{AccessToken: t.AccessToken, RefreshToken: t.RefreshToken, Scope: t.Scope,
+		ResourceServer: t.ResourceServer, TokenType: t.TokenType, ExpiresAt: t.ExpiresAt}
 }
 
 func (s storedToken) token() globus.Token {
@@ -313,9 +318,12 @@ func OperatorToken(ctx context.Context, e *Env, resourceServer string) (globus.A
 // consent revoked, a session ended), renews it once with the refresh token
 // and stores it, as globus-sdk-python's RefreshTokenAuthorizer does
 // (globus.RenewingBearer). Only when that refresh fails is a new login
-// asked for.
+// asked for. Each request sends the newest token the vault holds for
+// resourceServer (globus.LatestBearer): work redriven after a new sign-in
+// (Redrive) carries that login's token, whichever authorizer its caller
+// took before.
 func operatorBearer(e *Env, resourceServer, accessToken string) globus.Authorizer {
-	return globus.RenewingBearer(accessToken, func(ctx context.Context, refused string) (string, error) {
+	return globus.LatestBearer(accessToken, storedAccessToken(e.Vault, resourceServer), func(ctx context.Context, refused string) (string, error) {
 		if err := e.Vault.Reload(); err != nil {
 			return "", problem("reading the login from the vault", err)
 		}
@@ -340,6 +348,23 @@ func operatorBearer(e *Env, resourceServer, accessToken string) globus.Authorize
 	})
 }
 
+// storedAccessToken reads the access token the vault's document (as last
+// read or saved by this process: no file is read) holds for
+// resourceServer, decoding the login again only when it changed.
+func storedAccessToken(v *vault.Vault, resourceServer string) func() string {
+	var raw, tok string
+	return func() string {
+		cur, _ := v.Internal(OperatorTokensKey)
+		if cur != raw {
+			raw, tok = cur, ""
+			if l, ok := readLogin(map[string]string{OperatorTokensKey: cur}); ok {
+				tok = l.Tokens[resourceServer].AccessToken
+			}
+		}
+		return tok
+	}
+}
+
 // renewLogin refreshes tok and keeps the new access token in the vault.
 // what says why it is needed, for the Problem when Globus will not.
 func renewLogin(ctx context.Context, e *Env, l *operatorLogin, resourceServer string, tok globus.Token, what string) (globus.Token, error) {
@@ -359,7 +384,9 @@ func renewLogin(ctx context.Context, e *Env, l *operatorLogin, resourceServer st
 		if !ok || cur.ClientID != l.ClientID {
 			return nil // logged out or in again meanwhile: leave it be
 		}
-		cur.Tokens[resourceServer] = toStored(fresh)
+		renewed := toStored(fresh)
+		renewed.unknown = cur.Tokens[resourceServer].unknown // the same grant's token
+		cur.Tokens[resourceServer] = renewed
 		enc, err := cur.encode()
 		if err != nil {
 			return err

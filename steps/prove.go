@@ -25,7 +25,8 @@ const proofStep = "proof"
 
 // Names of the proof's checks, in the order the inference gateway makes them
 // (FIRST's GlobusAuthService: introspect, dependent token and group list,
-// then session_info domain, then policies, then groups).
+// then session_info domain, then policies, then the per-identity-provider
+// groups, then groups: resource_server_async/auth.py validate_access_token).
 const (
 	proofActive      = "Token is active"
 	proofScope       = "Token carries the gateway's scope"
@@ -35,7 +36,7 @@ const (
 	proofGroups      = "Member of an allowed group"
 )
 
-var proofOrder = []string{proofActive, proofScope, proofGroupsToken, proofDomain, proofPolicies, proofGroups}
+var proofOrder = []string{proofActive, proofScope, proofGroupsToken, proofDomain, proofPolicies, proofPerIdP, proofGroups}
 
 // Proof is what the gateway would decide about one user's token.
 type Proof struct {
@@ -215,6 +216,7 @@ func ProveToken(ctx context.Context, e *Env, accessToken string) (Proof, error) 
 			pr.groupNames[id] = n
 		}
 	}
+	pr.perIdP, pr.perIdPErr = perIdPGroups(doc.Values[groupsPerIdPKey])
 	p, err := pr.run(ctx, accessToken)
 	p.Revoked = pr.dependentRevoked
 	return p, err
@@ -227,7 +229,10 @@ type prover struct {
 	cred                      globus.Credentials
 	scope                     string
 	policies, domains, groups []string
-	groupNames                map[string]string // group ID → its name in the vault
+	groupNames                map[string]string   // group ID → its name in the vault
+	perIdP                    map[string][]string // AUTHORIZED_GROUPS_PER_IDP as the gateway reads it
+	perIdPErr                 error
+	admitted                  *globus.SetIdentity // the identity the domain check admitted
 	user                      string
 	dependentRevoked          string // what revokeDependent did, in a sentence
 }
@@ -302,6 +307,7 @@ func (pr *prover) run(ctx context.Context, accessToken string) (Proof, error) {
 
 	p.Checks = append(p.Checks, pr.domainCheck(in))
 	p.Checks = append(p.Checks, pr.policiesCheck(ctx, in))
+	p.Checks = append(p.Checks, pr.perIdPCheck(groupsToken != "", myGroups, groupsErr))
 	p.Checks = append(p.Checks, pr.groupsCheck(groupsToken != "", myGroups, groupsErr))
 	return pr.finish(p, len(p.Checks), ""), nil
 }

@@ -115,6 +115,7 @@ func (pr *prover) admittedAs(x globus.SetIdentity, domain string) Check {
 			"), and the gateway makes its user from sub: it would refuse (\"Could not create User object\")",
 			"this is how Globus answered, not a setting: report it to Globus support (support@globus.org) with the time of the proof")
 	}
+	pr.admitted = &x
 	return pass(proofStep, proofDomain, pr.who()+" logged in with "+x.Username+"; "+domain+" is authorised; the gateway takes them as identity "+x.Sub)
 }
 

@@ -61,6 +61,9 @@ func (w *world) prove(token string) Proof {
 // wantChecks asserts each check's status, in the gateway's order.
 func wantChecks(t *testing.T, p Proof, want ...CheckStatus) {
 	t.Helper()
+	if len(want) != len(p.Checks) {
+		t.Fatalf("%d checks, want %d", len(p.Checks), len(want))
+	}
 	for i, c := range p.Checks {
 		if c.Status != want[i] {
 			t.Errorf("%s: %s, want %s", c.Name, c.Status, want[i])
@@ -80,7 +83,7 @@ func TestProveAdmitted(t *testing.T) {
 	introspections, lists := w.count("POST", "/v2/oauth2/token/introspect"), w.count("GET", "/v2/groups/my_groups")
 	p := w.prove(tok)
 	alice, _ := w.srv.LookupIdentity("alice@example.org")
-	wantChecks(t, p, P, P, P, P, P, P)
+	wantChecks(t, p, P, P, P, P, P, P, P)
 	if !p.Admitted || p.Username != "alice@example.org" {
 		t.Fatalf("admitted %v, username %q", p.Admitted, p.Username)
 	}
@@ -111,7 +114,7 @@ func TestProveRefusesInactiveToken(t *testing.T) {
 	w.srv.AdvanceClock(49 * time.Hour) // past the token's 48 hours
 	before := w.count("POST", "/v2/oauth2/token")
 	p := w.prove(tok)
-	wantChecks(t, p, F, S, S, S, S, S)
+	wantChecks(t, p, F, S, S, S, S, S, S)
 	if p.Admitted || p.Username != "" {
 		t.Fatalf("admitted %v, username %q", p.Admitted, p.Username)
 	}
@@ -129,7 +132,7 @@ func TestProveRefusesRevokedToken(t *testing.T) {
 	tok := w.userToken("alice@example.org")
 	w.srv.RevokeTokens("alice@example.org")
 	p := w.prove(tok)
-	wantChecks(t, p, F, S, S, S, S, S)
+	wantChecks(t, p, F, S, S, S, S, S, S)
 	mustContain(t, p.Lines()[0], "would be refused: the token is not active")
 }
 
@@ -140,7 +143,7 @@ func TestProveRefusesTokenWithoutTheScope(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := w.prove(w.userToken("alice@example.org", other))
-	wantChecks(t, p, P, F, F, P, P, S)
+	wantChecks(t, p, P, F, F, P, P, P, S)
 	scope := w.get("service_api.scope_string")
 	mustContain(t, p.Lines()[0], "alice@example.org would be refused: alice@example.org's token lacks "+scope+" (it carries: "+other+")")
 	mustContain(t, p.Checks[2].Detail, "the token lacks the action_all scope")
@@ -155,7 +158,7 @@ func TestProveRefusesOldSession(t *testing.T) {
 	w.srv.SetSessionAge("alice@example.org", 2*time.Hour)
 	// Not logged in: the window comes from the vault's policy.* values.
 	p := w.prove(tok)
-	wantChecks(t, p, P, P, P, P, F, P)
+	wantChecks(t, p, P, P, P, P, F, P, P)
 	mustContain(t, p.Lines()[0], "alice@example.org would be refused: for alice@example.org, policy 1 of 1 evaluated false: "+
 		"the session is older than the policy's 30-minute window (alice@example.org logged in ")
 	mustContain(t, p.Checks[4].Hint.String(), "log in again")
@@ -170,7 +173,7 @@ func TestProveReadsThePolicyFromGlobusWhenLoggedIn(t *testing.T) {
 	tok := w.userToken("alice@example.org")
 	w.srv.SetSessionAge("alice@example.org", 3*time.Hour)
 	p := w.prove(tok)
-	wantChecks(t, p, P, P, P, P, F, P)
+	wantChecks(t, p, P, P, P, P, F, P, P)
 	mustContain(t, p.Checks[4].Detail, "policy 1 of 1 evaluated false: the session is older than the policy's 45-minute window")
 	if w.count("GET", "/v2/api/policies/"+short) != 1 {
 		t.Error("the policy was not read from Globus")
@@ -185,7 +188,7 @@ func TestProveRefusesDomainOutsideAuthorizedIdPDomains(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := w.prove(w.userToken("bob@example.edu"))
-	wantChecks(t, p, P, P, P, F, P, P)
+	wantChecks(t, p, P, P, P, F, P, P, P)
 	mustContain(t, p.Lines()[0], "bob@example.edu would be refused: bob@example.edu logged in with bob@example.edu (example.edu), not from AUTHORIZED_IDP_DOMAINS (example.org)")
 	mustContain(t, p.Checks[3].Hint.String(), "log in with an identity from example.org", "add it to the policy and to policy.domains")
 }
@@ -194,7 +197,7 @@ func TestProveRefusesLoginWithLinkedIdentityFromOtherDomain(t *testing.T) {
 	w := proofWorld(t)
 	w.srv.SetAuthenticatedWith("alice@example.org", "alice@gmail.com")
 	p := w.prove(w.userToken("alice@example.org"))
-	wantChecks(t, p, P, P, P, F, F, P)
+	wantChecks(t, p, P, P, P, F, F, P, P)
 	mustContain(t, p.Lines()[0], "alice@example.org would be refused: alice@example.org logged in with alice@gmail.com (gmail.com), not from AUTHORIZED_IDP_DOMAINS (example.org example.edu)")
 	mustContain(t, p.Checks[4].Detail, "policy 1 of 1 evaluated false: the session has no login with an identity from the policy's domains (example.org example.edu): alice@example.org logged in with alice@gmail.com")
 }
@@ -202,10 +205,10 @@ func TestProveRefusesLoginWithLinkedIdentityFromOtherDomain(t *testing.T) {
 func TestProveRefusesUserInNoGroup(t *testing.T) {
 	w := proofWorld(t)
 	p := w.prove(w.userToken("bob@example.edu"))
-	wantChecks(t, p, P, P, P, P, P, F)
+	wantChecks(t, p, P, P, P, P, P, P, F)
 	id := w.get("groups.users.id")
 	mustContain(t, p.Lines()[0], "bob@example.edu would be refused: bob@example.edu is in none of the allowed groups: users ("+id+")")
-	mustContain(t, p.Checks[5].Hint.String(), "globus-setup group add users bob@example.edu")
+	mustContain(t, p.Checks[6].Hint.String(), "globus-setup group add users bob@example.edu")
 }
 
 func TestProveWithoutGroupsAnyUserPasses(t *testing.T) {
@@ -214,8 +217,8 @@ func TestProveWithoutGroupsAnyUserPasses(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := w.prove(w.userToken("bob@example.edu"))
-	wantChecks(t, p, P, P, P, P, P, P)
-	mustContain(t, p.Checks[5].Line(), "no groups configured (GLOBUS_GROUPS is empty): any user passes this check")
+	wantChecks(t, p, P, P, P, P, P, P, P)
+	mustContain(t, p.Checks[6].Line(), "no groups configured (GLOBUS_GROUPS is empty): any user passes this check")
 	// The gateway lists the groups even then: a failure there refuses.
 	if n := w.count("GET", "/v2/groups/my_groups"); n != 1 {
 		t.Errorf("%d my_groups calls, want 1", n)
@@ -230,18 +233,18 @@ func TestProveRefusesWhenScopeLacksGroupsDependency(t *testing.T) {
 	}
 	w.set(map[string]string{"service_api.scope_id": id, "service_api.scope_string": str})
 	p := w.prove(w.userToken("alice@example.org"))
-	wantChecks(t, p, P, P, F, P, P, S)
+	wantChecks(t, p, P, P, F, P, P, P, S)
 	mustContain(t, p.Lines()[0], "alice@example.org would be refused: Globus gave no Groups token on alice@example.org's behalf (dependent tokens came for: none)",
 		"the action_all scope lacks the Groups dependent scope")
 	mustContain(t, p.Checks[2].Hint.String(), globus.GroupsDependentScopeID)
-	mustContain(t, p.Checks[5].Line(), "skipped: not checked: no Groups token")
+	mustContain(t, p.Checks[6].Line(), "skipped: not checked: no Groups token")
 }
 
 func TestProveRefusesUnknownPolicy(t *testing.T) {
 	w := proofWorld(t)
 	w.set(map[string]string{"policy.id": "0b8a4c7e-2f1d-4e3a-9c5b-6d7e8f9a0b1c"})
 	p := w.prove(w.userToken("alice@example.org"))
-	wantChecks(t, p, F, S, S, S, S, S)
+	wantChecks(t, p, F, S, S, S, S, S, S)
 	mustContain(t, p.Checks[0].Detail, "Globus refused to introspect the token", "unknown authentication policy")
 	mustContain(t, p.Checks[0].Hint.String(), "check policy.id")
 }
@@ -317,14 +320,14 @@ func TestProveRefusesExpiredButActiveToken(t *testing.T) {
 	if *rewritten != 1 {
 		t.Fatalf("%d introspections rewritten, want 1", *rewritten)
 	}
-	wantChecks(t, p, F, S, S, S, S, S)
+	wantChecks(t, p, F, S, S, S, S, S, S)
 	mustContain(t, p.Lines()[0], "alice@example.org would be refused: alice@example.org's token has expired")
 }
 
 func TestProveRefusesSessionWithoutAuthentications(t *testing.T) {
 	w, _ := introspectionEdit(t, func(doc map[string]any) { delete(doc, "session_info") })
 	p := w.prove(w.userToken("alice@example.org"))
-	wantChecks(t, p, P, P, P, F, P, P)
+	wantChecks(t, p, P, P, P, F, P, P, P)
 	mustContain(t, p.Checks[3].Detail, "Globus reports no authentication in alice@example.org's session")
 	mustContain(t, p.Checks[3].Hint.String(), "log in with an identity from example.org or example.edu")
 }
@@ -473,7 +476,7 @@ func TestProveAcceptsDependentTokensAsOneObject(t *testing.T) {
 	if *rewritten != 1 {
 		t.Fatalf("%d dependent-token answers rewritten, want 1", *rewritten)
 	}
-	wantChecks(t, p, P, P, P, P, P, P)
+	wantChecks(t, p, P, P, P, P, P, P, P)
 	if !p.Admitted {
 		t.Error("not admitted with a single-object dependent-token answer")
 	}
@@ -485,7 +488,7 @@ func TestProveRefusesWhenGlobusEvaluatesFewerPolicies(t *testing.T) {
 	if *rewritten != 1 {
 		t.Fatalf("%d introspections rewritten, want 1", *rewritten)
 	}
-	wantChecks(t, p, P, P, P, P, F, P)
+	wantChecks(t, p, P, P, P, P, F, P, P)
 	mustContain(t, p.Checks[4].Detail, "Globus evaluated 0 of the 1 configured policies for alice@example.org")
 }
 
@@ -576,7 +579,7 @@ func TestProveLoginEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantChecks(t, p, P, P, P, P, P, P)
+	wantChecks(t, p, P, P, P, P, P, P, P)
 	if !p.Admitted || p.Lines()[0] != "alice@example.org would be admitted" {
 		t.Fatalf("%s", strings.Join(p.Lines(), "\n"))
 	}
@@ -594,7 +597,7 @@ func TestProveLoginEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantChecks(t, p, P, P, P, P, P, F)
+	wantChecks(t, p, P, P, P, P, P, P, F)
 }
 
 // tokensIn collects every access and refresh token in a JSON answer.

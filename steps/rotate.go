@@ -73,17 +73,21 @@ func Rotate(ctx context.Context, e *Env, app string, opts RotateOptions) (Rotate
 		}
 		res.Lines = append(res.Lines, "✓ Globus accepts the new secret (client-credentials grant); the old one still works too")
 	}
+	restart := "Restart the gateway now, so it reads the new secret."
 	if r.Phase == RotateProven || r.Phase == RotateRestart {
-		line, nr, err := writeRotationEnv(e, r, opts)
+		line, secretFree, nr, err := writeRotationEnv(e, r, opts)
 		if err != nil {
 			return res, err
 		}
 		r = nr
 		res.Lines = append(res.Lines, line)
+		if secretFree {
+			restart = Say("Restart the gateway now, under ", command("exec"), " as before, so it gets the new secret.").String()
+		}
 	}
 	res.Rotation = r
 	res.Lines = append(res.Lines,
-		"Restart the gateway now, so it reads the new secret. Both secrets work until you finish.",
+		restart+" Both secrets work until you finish.",
 		Say("Then ", run(command("rotate", app, "--finish")), ": it replays the gateway's start-up check with the new secret, then deletes the old one at Globus. globus-setup cannot see which secret the running gateway holds, so finishing is your word that it restarted.").String(),
 		Say("Changed your mind? ", command("rotate", app, "--undo"), " puts the old secret back and deletes the new one.").String())
 	if k, _ := rotatable(app); k.compute {

@@ -22,6 +22,8 @@ type SecretMeta struct {
 	CredentialID string    `json:"credential_id"`
 	Created      time.Time `json:"created"`
 	FP           string    `json:"fp"`
+
+	unknown vault.Unknown // fields of a newer version, kept (records_unknown.go)
 }
 
 func fingerprint(secret string) string {
@@ -45,7 +47,12 @@ func secretMeta(doc vault.Doc, app string) (SecretMeta, bool) {
 }
 
 func putSecretMeta(d *vault.Doc, app string, cr globus.Credential, secret string) {
-	b, _ := json.Marshal(SecretMeta{CredentialID: cr.ID, Created: cr.Created, FP: fingerprint(secret)})
+	m := SecretMeta{CredentialID: cr.ID, Created: cr.Created, FP: fingerprint(secret)}
+	var was SecretMeta
+	if json.Unmarshal([]byte(d.Internal[secretMetaPrefix+app]), &was) == nil && was.CredentialID == cr.ID {
+		m.unknown = was.unknown // facts about the same credential: kept
+	}
+	b, _ := json.Marshal(m)
 	if d.Internal == nil {
 		d.Internal = map[string]string{}
 	}

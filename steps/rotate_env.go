@@ -62,13 +62,15 @@ func rotationEnvPath(e *Env, app string, r Rotation, opts RotateOptions, made bo
 	return path, false, nil
 }
 
-func writeRotationEnv(e *Env, r Rotation, opts RotateOptions) (string, Rotation, error) {
+// writeRotationEnv puts the new secret where the gateway reads it and says
+// so in line; secretFree: the .env is one the gateway reads without its
+// secrets (started under exec), which the merge leaves so.
+func writeRotationEnv(e *Env, r Rotation, opts RotateOptions) (line string, secretFree bool, _ Rotation, _ error) {
 	nr := r
 	nr.Phase = RotateRestart
-	var line string
 	path, noEnv, err := rotationEnvPath(e, r.App, r, opts, true)
 	if err != nil {
-		return "", r, err
+		return "", false, r, err
 	}
 	if noEnv {
 		nr.NoEnv, nr.EnvPath = true, ""
@@ -77,16 +79,40 @@ func writeRotationEnv(e *Env, r Rotation, opts RotateOptions) (string, Rotation,
 		doc := e.Vault.Doc()
 		w, err := MergeEnvFile(path, doc)
 		if err != nil {
-			return "", r, problem("writing the new secret into "+path, err)
+			return "", false, r, problem("writing the new secret into "+path, err)
 		}
 		nr.EnvPath, nr.NoEnv = path, false
-		line = "✓ " + strings.Join(w.Lines("wrote the new secret into"), "\n  ")
+		secretFree = len(w.SecretsLeftOut) > 0
+		if secretFree {
+			line = "✓ " + strings.Join(secretFreeLines(w), "\n  ")
+		} else {
+			line = "✓ " + strings.Join(w.Lines("wrote the new secret into"), "\n  ")
+		}
 		if err := RememberEnvTarget(e.Vault, path); err != nil {
-			return "", r, problem("remembering the .env", err)
+			return "", false, r, problem("remembering the .env", err)
 		}
 	}
 	if err := e.Vault.Update(func(d *vault.Doc) error { return putRotation(d, nr) }); err != nil {
-		return "", r, problem("recording the .env update in the vault", err)
+		return "", false, r, problem("recording the .env update in the vault", err)
 	}
-	return line, nr, rotateStop("env")
+	return line, secretFree, nr, rotateStop("env")
+}
+
+// secretFreeLines say what a rotation's merge did to a .env without
+// secrets: it stays so, and where the new secret comes from instead.
+func secretFreeLines(w FileWrite) []string {
+	rest := w
+	rest.SecretsLeftOut, rest.BackupHoldsSecrets = nil, false
+	out := rest.Lines("updated the gateway's variables in")
+	name := strings.TrimSuffix(out[0], " already holds these settings: nothing was written")
+	if w.Unchanged {
+		out[0] = name + " stays without secrets, as it was written (export --no-secrets): nothing was written to it"
+	} else {
+		out[0] += ", which stays without secrets, as it was written (export --no-secrets)"
+	}
+	out[0] += Say("; the gateway, started under ", command("exec"), ", gets the new secret from the vault when it next starts").String()
+	if w.BackupHoldsSecrets && w.Backup != "" {
+		out = append(out, w.Backup+", the previous version, still holds the old secrets in plaintext: once the gateway runs without them, delete it (rm "+w.Backup+")")
+	}
+	return out
 }

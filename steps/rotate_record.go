@@ -46,6 +46,8 @@ type Rotation struct {
 	NoEnv     bool        `json:"no_env,omitempty"`        // the operator updates the gateway's settings
 	Started   time.Time   `json:"started"`                 // when this rotation began
 	OldUnsure bool        `json:"old_ambiguous,omitempty"` // several secrets could be the old one
+
+	unknown vault.Unknown // fields of a newer version, kept (records_unknown.go)
 }
 
 // Label names the app in words: "Service API".

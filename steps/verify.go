@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 
@@ -80,6 +81,9 @@ type verifier struct {
 	loginWhy  Advice            // why authTok is nil
 	loginOnly bool              // authTok is nil only for want of a login
 	loginErr  error             // a login problem other than not being logged in
+	// loginDead: a login is stored but Globus no longer accepts it (it
+	// ended it and would not renew it, or it expired with no way to renew).
+	loginDead error
 	checked   bool
 	// down is the first call Globus did not answer: later checks are skipped
 	// rather than each waiting out its own retries against a dead network.
@@ -141,6 +145,10 @@ func (vf *verifier) login(ctx context.Context) {
 		var p *Problem
 		if errors.As(err, &p) && p.What != "" && p.What != ErrNotLoggedIn.Error() {
 			vf.loginWhy = Say(p.What, ": log in again to check (", logIn(), ")")
+		}
+		if _, stored := LoggedIn(vf.e.Vault); stored {
+			vf.loginDead = err // the login check says why
+			vf.loginWhy = Say("Globus no longer accepts the stored login: log in again to check (", logIn(), ")")
 		}
 	default:
 		vf.loginErr = err
@@ -264,17 +272,40 @@ func notStored(step, name string, keys ...string) Check {
 	return skip(step, name, strings.Join(keys, " and ")+" not stored yet")
 }
 
+// loginCheck proves the stored login works rather than that one is
+// stored: one cheap call (userinfo), which renews a token Globus ended
+// early through the renewing authorizer. A login Globus no longer accepts
+// fails, and the checks that need it are skipped saying so.
 func (vf *verifier) loginCheck(ctx context.Context) Check {
 	const name = "Operator login"
 	vf.login(ctx)
+	info, _ := LoggedIn(vf.e.Vault)
 	switch {
 	case vf.authTok != nil:
-		info, _ := LoggedIn(vf.e.Vault)
-		return pass("", name, "through client "+ShortID(info.ClientID))
+		u, err := vf.e.Globus.UserInfo(ctx, vf.authTok)
+		if err == nil {
+			detail := "through client " + ShortID(info.ClientID)
+			if who := sanitizeName(u.PreferredUsername); who != "" {
+				detail = "as " + who + ", " + detail
+			}
+			return pass("", name, detail)
+		}
+		if !errors.Is(err, ErrNotLoggedIn) && !globus.IsStatus(err, http.StatusUnauthorized) {
+			return vf.failErr("", name, err) // unreachable, a sign-in asked for, or a failure
+		}
+		vf.authTok, vf.loginDead, vf.loginOnly = nil, err, true
+		vf.loginWhy = Say("Globus no longer accepts the stored login: log in again to check (", logIn(), ")")
 	case vf.loginErr != nil:
 		return vf.failErr("", name, vf.loginErr)
+	case vf.loginDead == nil:
+		return skip("", name, "not logged in; ", logIn(), " lets verify check the project, the public client and the policy")
 	}
-	return skip("", name, "not logged in; ", logIn(), " lets verify check the project, the public client and the policy")
+	what := "Globus no longer accepts the stored login (through client " + ShortID(info.ClientID) + ")"
+	var p *Problem
+	if errors.As(vf.loginDead, &p) && p.What != "" && p.What != ErrNotLoggedIn.Error() {
+		what += ": " + p.What
+	}
+	return fail("", name, what, "log in again: ", run(logIn()), "; until then the checks that need it are skipped")
 }
 
 // credsCheck proves an app's ID/secret pair with a client-credentials grant.

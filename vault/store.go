@@ -50,7 +50,7 @@ type heldLock func()
 // The key derivation is always done before, so the lock is held for
 // milliseconds and 30 s of waiting means something is stuck.
 func lock(p Paths, timeout time.Duration) (heldLock, error) {
-	release, ok, err := LockFile(p.Lock, timeout)
+	release, ok, err := lockFile(p.Lock, timeout, p.Vault, p.Identity)
 	if errors.Is(err, context.DeadlineExceeded) || (err == nil && !ok) {
 		return nil, fmt.Errorf("%w (waited %s for %s)", ErrBusy, max(timeout, 0), p.Lock)
 	}
@@ -71,12 +71,29 @@ func unlock(h heldLock) { h() }
 // holds it. Anything but a regular file at path is a *NotRegularError, and
 // nothing blocks on it: opening a named pipe for reading would wait for a
 // writer forever, hanging every command of the vault.
+// A lock it creates gets the owner of the vault's files beside it (the
+// identity file), else the folder's (owner.go).
 func LockFile(path string, timeout time.Duration) (release func(), ok bool, err error) {
+	return lockFile(path, timeout, filepath.Join(filepath.Dir(path), IdentityFileName))
+}
+
+// lockFile is LockFile whose new lock gets the owner of refs (ownerFor).
+func lockFile(path string, timeout time.Duration, refs ...string) (release func(), ok bool, err error) {
 	// Stat first, so a device is never opened (opening some has effects).
-	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+	fi, err := os.Stat(path)
+	if err == nil && !fi.Mode().IsRegular() {
 		return nil, false, lockNotRegular(path, fi.Mode())
 	}
-	return lockOpened(path, timeout)
+	var owner *atomicfile.Owner
+	created := errors.Is(err, fs.ErrNotExist)
+	if created {
+		owner = ownerFor(path, refs...) // before the open makes it the writer's
+	}
+	release, ok, err = lockOpened(path, timeout)
+	if created && err == nil {
+		giveNewFile(path, owner)
+	}
+	return release, ok, err
 }
 
 // lockOpened is LockFile without the first check. Something swapped in
@@ -136,7 +153,7 @@ func cleanStaleTemps(p Paths) {
 func writeAtomic(p Paths, target string, data []byte) error {
 	cleanStaleTemps(p)
 	hook(stageLocked)
-	err := atomicfile.Write(target, data, atomicfile.Options{Perm: 0o600, Stage: func(s atomicfile.Stage) { hook(int(s)) }})
+	err := atomicfile.Write(target, data, atomicfile.Options{Perm: 0o600, Owner: vaultOwnerFor(p, target), Stage: func(s atomicfile.Stage) { hook(int(s)) }})
 	if err != nil {
 		return fmt.Errorf("saving %s: %w", target, err)
 	}

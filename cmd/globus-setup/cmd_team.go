@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/globus-setup/globus-setup/globus"
+	"github.com/globus-setup/globus-setup/termsafe"
 	"github.com/globus-setup/globus-setup/vault"
 )
 
@@ -174,7 +175,7 @@ func (a *app) statusRecipients(v *vault.Vault) {
 	if len(rs) < 2 {
 		return
 	}
-	fmt.Fprintf(a.stdout, "\nOpens for %d: %s\n", len(rs), vault.RecipientsSummary(rs))
+	fmt.Fprintf(a.stdout, "\nOpens for %d: %s\n", len(rs), termsafe.Inline(vault.RecipientsSummary(rs)))
 }
 
 func newProfilesCmd(a *app) *cobra.Command {
@@ -221,7 +222,8 @@ outside the profiles folder. Each profile records the Globus environment
 				if p.RecipErr != nil {
 					recips = "bad recipients.txt"
 				}
-				fmt.Fprintf(tw, "%s%s\t%s\t%s\t%s\t%s\n", mark, p.Name, env, recips, state, p.Paths.Vault)
+				// The environment file and the path may hold anything: one row each.
+				fmt.Fprintf(tw, "%s%s\t%s\t%s\t%s\t%s\n", mark, p.Name, termsafe.Inline(env), recips, state, termsafe.Inline(p.Paths.Vault))
 			}
 			return tw.Flush()
 		},

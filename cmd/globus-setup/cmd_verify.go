@@ -18,7 +18,9 @@ action_all scope has the Groups dependent scope, the public client is public, th
 policy is high assurance with the stored domains, the gateway would start (its own
 start-up check, replayed as the Service Account: one policy, readable, high
 assurance, domains equal to AUTHORIZED_IDP_DOMAINS exactly), and each group holds
-its stored members (with a warning for a member outside the domains). Checks that need the operator's login are skipped without one. Steps
+its stored members (with a warning for a member outside the domains). Checks that need the operator's login are
+skipped without one, or when Globus no longer accepts it (the login's own check,
+one call, then fails). Steps
 whose checks all pass are marked verified. If Globus cannot be reached, the
 remaining checks are skipped and no step loses its verified mark. Exits 1 if any
 check fails.

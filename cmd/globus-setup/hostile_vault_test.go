@@ -24,6 +24,19 @@ const hostileKeyName = "groups.x\x1b]0;PWNED\x07\x1b]52;c;SGVsbG8gZnJvbSBtYWxsb3
 // ours in between.
 func plantValue(t *testing.T, p vault.Paths, passphrase, key, value string) {
 	t.Helper()
+	plantDoc(t, p, passphrase, func(doc map[string]any) {
+		values, _ := doc["values"].(map[string]any)
+		if values == nil {
+			values = map[string]any{}
+		}
+		values[key] = value
+		doc["values"] = values
+	})
+}
+
+// plantDoc rewrites vault.age's document with edit, as plantValue does.
+func plantDoc(t *testing.T, p vault.Paths, passphrase string, edit func(doc map[string]any)) {
+	t.Helper()
 	si, err := age.NewScryptIdentity(passphrase)
 	if err != nil {
 		t.Fatal(err)
@@ -53,12 +66,7 @@ func plantValue(t *testing.T, p vault.Paths, passphrase, key, value string) {
 	if err := json.NewDecoder(r).Decode(&doc); err != nil {
 		t.Fatal(err)
 	}
-	values, _ := doc["values"].(map[string]any)
-	if values == nil {
-		values = map[string]any{}
-	}
-	values[key] = value
-	doc["values"] = values
+	edit(doc)
 	plain, _ := json.Marshal(doc)
 	var buf bytes.Buffer
 	w, err := age.Encrypt(&buf, ids[0].(*age.X25519Identity).Recipient())

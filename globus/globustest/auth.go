@@ -179,7 +179,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 			oauthError(w, http.StatusBadRequest, "invalid_scope")
 			return
 		}
-		writeJSON(w, http.StatusOK, s.issue(c.id, c.id, false, ids, false))
+		writeJSON(w, http.StatusOK, s.issue(c.id, c.id, false, ids, false, nil))
 	case authCodeGrant:
 		s.exchangeCode(w, c, f.Get("code"), f.Get("redirect_uri"), f.Get("code_verifier"))
 	case refreshTokenGrant:
@@ -188,7 +188,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 			oauthError(w, http.StatusBadRequest, "invalid_grant")
 			return
 		}
-		doc := s.mint(c.id, g.sub, true, g.rs, g.scopes, false)
+		doc := s.mint(c.id, g.sub, true, g.rs, g.scopes, false, g.session)
 		doc["refresh_token"] = f.Get("refresh_token")
 		doc["other_tokens"] = []any{}
 		writeJSON(w, http.StatusOK, doc)
@@ -244,7 +244,7 @@ func (s *Server) exchangeCode(w http.ResponseWriter, c *client, code, redirectUR
 		}
 	}
 	ac.used = true
-	doc := s.issue(c.id, ac.sub, true, ac.scopes, ac.offline)
+	doc := s.issue(c.id, ac.sub, true, ac.scopes, ac.offline, ac.session)
 	switch {
 	case ac.revoked:
 		s.revokeIssued(doc, true)
@@ -272,7 +272,7 @@ func (s *Server) dependentTokens(w http.ResponseWriter, c *client, raw string, o
 	}
 	out := []map[string]any{}
 	for _, rs := range groupByRS(s, deps) {
-		out = append(out, s.mint(c.id, t.sub, t.user, rs.rs, rs.ids, offline))
+		out = append(out, s.mint(c.id, t.sub, t.user, rs.rs, rs.ids, offline, t.session))
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -394,7 +394,7 @@ func (s *Server) handleIntrospect(w http.ResponseWriter, r *http.Request) {
 	if slices.Contains(include, "session_info") {
 		auths := map[string]any{}
 		if t.user {
-			se := s.sessionOf(t.sub)
+			se := s.sessionFor(t)
 			via := s.identities[se.via]
 			auths[via.ID] = map[string]any{
 				"idp":           via.IdentityProvider,
@@ -451,7 +451,7 @@ func (s *Server) identityDoc(in *identity) map[string]any {
 // introspection uses this very shape is unverified. s.mu held.
 func (s *Server) setIdentityDoc(in *identity, t *token) map[string]any {
 	var last any
-	if se := s.sessionOf(t.sub); t.user && se.via == in.ID {
+	if se := s.sessionFor(t); t.user && se.via == in.ID {
 		last = se.authTime.Unix()
 	}
 	return map[string]any{

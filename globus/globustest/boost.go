@@ -218,7 +218,7 @@ func (s *Server) refuseForSession(w http.ResponseWriter, r *http.Request, rest s
 // signedInWithin: the token's session was signed in (auth_time) at most
 // window ago; s.mu held.
 func (s *Server) signedInWithin(t *token, window time.Duration) bool {
-	return s.now().Sub(s.sessionOf(t.sub).authTime) <= window
+	return s.now().Sub(s.sessionFor(t).authTime) <= window
 }
 
 // writeRecentAdmin answers the recent-admin refusal in Auth's usual error
@@ -233,7 +233,7 @@ func writeRecentAdmin(w http.ResponseWriter, d Demand) {
 
 // meets: the token's session satisfies d, its recent-admin window aside; s.mu held.
 func (s *Server) meets(t *token, d Demand) bool {
-	se := s.sessionOf(t.sub)
+	se := s.sessionFor(t)
 	via := s.identities[se.via]
 	if d.MFA && !se.mfa {
 		return false

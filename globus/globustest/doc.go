@@ -81,6 +81,12 @@
 //   - Demands (boost.go) refuse chosen calls with a GARE, or with the
 //     recent-admin 403 FORBIDDEN of a high-assurance project when the
 //     session is older than the window.
+//   - Every sign-in is a session of its own, and a token keeps the session
+//     it was minted in (a refreshed or dependent token its grant's): a
+//     token from before a fresh sign-in is still judged by the old one
+//     (demands, policies, session_info, userinfo's last_authentication).
+//     Real Globus ties sessions to tokens; that refreshed tokens keep
+//     theirs is unverified.
 //   - Requests() records every request (service, method, path, kind of auth,
 //     status) and never a secret or token.
 //

@@ -31,6 +31,9 @@ type savedState struct {
 	Seq        int                     `json:"seq"`
 	Refresh    map[string]savedRefresh `json:"refresh"`
 	Tokens     map[string]savedToken   `json:"tokens"`
+	// SignIns are the sessions live tokens still belong to that are no
+	// longer their user's latest, by the ID tokens name them with.
+	SignIns map[string]savedSession `json:"sign_ins,omitempty"`
 }
 
 type savedIdentity struct {
@@ -40,8 +43,10 @@ type savedIdentity struct {
 }
 
 type savedSession struct {
+	ID       string    `json:"id,omitempty"` // what tokens name it by (Session)
 	AuthTime time.Time `json:"auth_time"`
 	Via      string    `json:"via"`
+	MFA      bool      `json:"mfa,omitempty"`
 }
 
 type savedProject struct {
@@ -90,6 +95,7 @@ type savedToken struct {
 	ClientID, Sub   string
 	User, Revoked   bool
 	Issued, Expires time.Time
+	Session         string `json:",omitempty"` // its sign-in's ID; "" for a client's
 }
 
 type savedRefresh struct {
@@ -98,6 +104,7 @@ type savedRefresh struct {
 	ClientID string
 	Sub      string
 	Revoked  bool
+	Session  string `json:",omitempty"`
 }
 
 // SaveState writes the emulator's lasting state as JSON.
@@ -108,8 +115,33 @@ func (s *Server) SaveState(w io.Writer) error {
 	for _, in := range s.identities {
 		st.Identities = append(st.Identities, savedIdentity{Identity: in.Identity, Primary: in.primary, IdPName: in.idpName})
 	}
-	for id, se := range s.sessions {
-		st.Sessions[id] = savedSession{AuthTime: se.authTime, Via: se.via}
+	// Sessions are named by the order they are met in, so that tokens can
+	// point at theirs.
+	ids := map[*session]string{}
+	sessionRef := func(se *session) string {
+		if se == nil {
+			return ""
+		}
+		if id, ok := ids[se]; ok {
+			return id
+		}
+		id := fmt.Sprintf("s%d", len(ids)+1)
+		ids[se] = id
+		return id
+	}
+	for primary, se := range s.sessions {
+		st.Sessions[primary] = savedSession{ID: sessionRef(se), AuthTime: se.authTime, Via: se.via, MFA: se.mfa}
+	}
+	older := func(se *session) string {
+		_, had := ids[se]
+		id := sessionRef(se)
+		if se != nil && !had {
+			if st.SignIns == nil {
+				st.SignIns = map[string]savedSession{}
+			}
+			st.SignIns[id] = savedSession{ID: id, AuthTime: se.authTime, Via: se.via, MFA: se.mfa}
+		}
+		return id
 	}
 	for _, p := range s.projects {
 		st.Projects = append(st.Projects, savedProject{p.id, p.displayName, p.contactEmail, p.adminIDs})
@@ -138,13 +170,13 @@ func (s *Server) SaveState(w io.Writer) error {
 		st.Groups = append(st.Groups, sg)
 	}
 	for tok, r := range s.refresh {
-		st.Refresh[tok] = savedRefresh{r.rs, r.scopes, r.clientID, r.sub, r.revoked}
+		st.Refresh[tok] = savedRefresh{r.rs, r.scopes, r.clientID, r.sub, r.revoked, older(r.session)}
 	}
 	st.Tokens = map[string]savedToken{}
 	now := s.now()
 	for tok, t := range s.tokens {
 		if t.expires.After(now) {
-			st.Tokens[tok] = savedToken{t.rs, t.scopes, t.clientID, t.sub, t.user, t.revoked, t.issued, t.expires}
+			st.Tokens[tok] = savedToken{t.rs, t.scopes, t.clientID, t.sub, t.user, t.revoked, t.issued, t.expires, older(t.session)}
 		}
 	}
 	data, err := json.Marshal(st)
@@ -176,8 +208,15 @@ func (s *Server) LoadState(r io.Reader) error {
 		s.idps = st.IdPs
 	}
 	s.sessions = map[string]*session{}
-	for id, se := range st.Sessions {
-		s.sessions[id] = &session{authTime: se.AuthTime, via: se.Via}
+	byID := map[string]*session{}
+	for primary, se := range st.Sessions {
+		s.sessions[primary] = &session{authTime: se.AuthTime, via: se.Via, mfa: se.MFA}
+		if se.ID != "" {
+			byID[se.ID] = s.sessions[primary]
+		}
+	}
+	for id, se := range st.SignIns {
+		byID[id] = &session{authTime: se.AuthTime, via: se.Via, mfa: se.MFA}
 	}
 	s.operator = st.Operator
 	s.projects = map[string]*project{}
@@ -218,12 +257,12 @@ func (s *Server) LoadState(r io.Reader) error {
 	s.seq = st.Seq
 	s.refresh = map[string]*refreshGrant{}
 	for tok, r := range st.Refresh {
-		s.refresh[tok] = &refreshGrant{rs: r.RS, scopes: r.Scopes, clientID: r.ClientID, sub: r.Sub, revoked: r.Revoked}
+		s.refresh[tok] = &refreshGrant{rs: r.RS, scopes: r.Scopes, clientID: r.ClientID, sub: r.Sub, revoked: r.Revoked, session: byID[r.Session]}
 	}
 	s.tokens, s.codes = map[string]*token{}, map[string]*authCode{}
 	for tok, t := range st.Tokens {
 		s.tokens[tok] = &token{rs: t.RS, scopes: t.Scopes, clientID: t.ClientID, sub: t.Sub, user: t.User,
-			revoked: t.Revoked, issued: t.Issued, expires: t.Expires}
+			revoked: t.Revoked, issued: t.Issued, expires: t.Expires, session: byID[t.Session]}
 	}
 	return nil
 }

@@ -103,7 +103,11 @@ type identity struct {
 	idpName string
 }
 
-// session is the latest login of a primary identity.
+// session is one sign-in of a primary identity; Server.sessions holds each
+// user's latest. Tokens keep the session they were minted in (token.session),
+// as real Globus ties a session to the tokens it issued (unverified for
+// refreshed tokens, which here keep their login's): a token from before a
+// fresh sign-in still has the old session's age, MFA and identity.
 type session struct {
 	authTime time.Time
 	via      string // identity ID the user authenticated with
@@ -162,6 +166,7 @@ type token struct {
 	clientID        string   // the client it was issued to
 	sub             string   // identity ID: the user's primary, or the client's own
 	user            bool     // a user's token (has a session), not a client's
+	session         *session // the sign-in it came from; nil: the user's latest (sessionFor)
 	issued, expires time.Time
 	revoked         bool
 }
@@ -171,6 +176,7 @@ type refreshGrant struct {
 	scopes   []string
 	clientID string
 	sub      string
+	session  *session // the sign-in it came from; its access tokens keep it
 	revoked  bool
 }
 
@@ -178,8 +184,9 @@ type authCode struct {
 	clientID, redirectURI, challenge, sub string
 	scopes                                []string
 	offline, used                         bool
-	revoked                               bool // hand out tokens already revoked (sign-in page option)
-	endEarly                              bool // hand out access tokens already ended, refresh tokens live (likewise)
+	revoked                               bool     // hand out tokens already revoked (sign-in page option)
+	endEarly                              bool     // hand out access tokens already ended, refresh tokens live (likewise)
+	session                               *session // the sign-in that granted it
 	expires                               time.Time
 }
 
@@ -342,6 +349,15 @@ func (s *Server) sessionOf(primary string) *session {
 		s.sessions[primary] = se
 	}
 	return se
+}
+
+// sessionFor is the session t was minted in: its own sign-in's, else (a
+// client's token, or one from an older saved state) the user's latest; s.mu held.
+func (s *Server) sessionFor(t *token) *session {
+	if t.session != nil {
+		return t.session
+	}
+	return s.sessionOf(t.sub)
 }
 
 // SetSessionAge makes the user's last authentication age ago, so policies
@@ -556,7 +572,7 @@ func (s *Server) evaluate(p *policy, t *token) bool {
 	if !t.user {
 		return false
 	}
-	se := s.sessionOf(t.sub)
+	se := s.sessionFor(t)
 	via := s.identities[se.via]
 	if via == nil {
 		return false
@@ -587,10 +603,10 @@ func lower(in []string) []string {
 // issue mints one token per resource server for these scope IDs and answers
 // them in Globus's shape: the auth.globus.org token (else the first) on top,
 // the rest in other_tokens; s.mu held.
-func (s *Server) issue(clientID, sub string, user bool, scopeIDs []string, offline bool) map[string]any {
+func (s *Server) issue(clientID, sub string, user bool, scopeIDs []string, offline bool, se *session) map[string]any {
 	var docs []map[string]any
 	for _, rs := range groupByRS(s, scopeIDs) {
-		docs = append(docs, s.mint(clientID, sub, user, rs.rs, rs.ids, offline))
+		docs = append(docs, s.mint(clientID, sub, user, rs.rs, rs.ids, offline, se))
 	}
 	top := 0
 	for i, d := range docs {
@@ -638,11 +654,12 @@ func tokenKey(raw string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// mint creates one access token (and a refresh token when offline); s.mu held.
-func (s *Server) mint(clientID, sub string, user bool, rs string, ids []string, offline bool) map[string]any {
+// mint creates one access token (and a refresh token when offline) of the
+// sign-in se (nil for a client's); s.mu held.
+func (s *Server) mint(clientID, sub string, user bool, rs string, ids []string, offline bool, se *session) map[string]any {
 	now := s.now()
 	access := randomString(36)
-	s.tokens[tokenKey(access)] = &token{rs: rs, scopes: ids, clientID: clientID, sub: sub, user: user,
+	s.tokens[tokenKey(access)] = &token{rs: rs, scopes: ids, clientID: clientID, sub: sub, user: user, session: se,
 		issued: now, expires: now.Add(accessTokenLifetime)}
 	doc := map[string]any{
 		"access_token":    access,
@@ -653,7 +670,7 @@ func (s *Server) mint(clientID, sub string, user bool, rs string, ids []string, 
 	}
 	if offline {
 		rt := randomString(48)
-		s.refresh[tokenKey(rt)] = &refreshGrant{rs: rs, scopes: ids, clientID: clientID, sub: sub}
+		s.refresh[tokenKey(rt)] = &refreshGrant{rs: rs, scopes: ids, clientID: clientID, sub: sub, session: se}
 		doc["refresh_token"] = rt
 	}
 	return doc
@@ -700,8 +717,7 @@ func (s *Server) IssueToken(clientID, username string, scopes ...string) (string
 	if len(rss) != 1 {
 		return "", errors.New("globustest: IssueToken needs scopes of exactly one resource server")
 	}
-	s.sessionOf(in.primary)
-	doc := s.mint(clientID, in.primary, true, rss[0].rs, rss[0].ids, false)
+	doc := s.mint(clientID, in.primary, true, rss[0].rs, rss[0].ids, false, s.sessionOf(in.primary))
 	return doc["access_token"].(string), nil
 }
 

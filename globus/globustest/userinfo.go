@@ -27,7 +27,7 @@ func (s *Server) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 	in := s.identities[t.sub]
 	doc := map[string]any{"sub": in.ID}
 	if t.user {
-		doc["last_authentication"] = s.sessionOf(t.sub).authTime.Unix()
+		doc["last_authentication"] = s.sessionFor(t).authTime.Unix()
 	}
 	if t.has(profileID) {
 		doc["preferred_username"] = in.Username

@@ -143,8 +143,9 @@ type signIn struct {
 // grantCode records a login and returns a single-use code; s.mu held.
 func (s *Server) grantCode(a *authRequest, in signIn) string {
 	primary := s.identities[in.who].primary
-	se := s.sessionOf(primary)
-	se.authTime, se.via, se.mfa = s.now().Add(-in.age), s.boostVia(in.who, a.boost), in.mfa
+	// A sign-in is a new session: tokens from before keep theirs (sessionFor).
+	se := &session{authTime: s.now().Add(-in.age), via: s.boostVia(in.who, a.boost), mfa: in.mfa}
+	s.sessions[primary] = se
 	k := consentKey(primary, a.client.id)
 	for _, id := range a.scopes {
 		if !slices.Contains(s.consents[k], id) {
@@ -153,7 +154,7 @@ func (s *Server) grantCode(a *authRequest, in signIn) string {
 	}
 	code := randomString(24)
 	s.codes[code] = &authCode{clientID: a.client.id, redirectURI: a.redirectURI, challenge: a.challenge,
-		sub: primary, scopes: a.scopes, offline: a.offline, revoked: in.revoked, endEarly: in.endEarly, expires: s.now().Add(codeLifetime)}
+		sub: primary, scopes: a.scopes, offline: a.offline, revoked: in.revoked, endEarly: in.endEarly, session: se, expires: s.now().Add(codeLifetime)}
 	return code
 }
 
