@@ -46,9 +46,17 @@ func runAccessible(ctx context.Context, cfg Config) error {
 	go func() { done <- a.run() }()
 	select {
 	case err := <-done:
+		if errors.Is(err, errInputEnded) && cfg.Ephemeral {
+			return errDemoInputEnded
+		}
 		return err
 	case <-ctx.Done():
-		fmt.Fprintln(out, "\nInterrupted. Everything accepted so far is saved in the vault.")
+		if cfg.Ephemeral {
+			fmt.Fprintln(out, "\nInterrupted. This demo's vault and emulator are thrown away now.")
+		} else {
+			fmt.Fprintln(out, "\nInterrupted. Everything accepted so far is saved in the vault.")
+			fmt.Fprintln(out, termsafe.Line(lastWords(cfg)))
+		}
 		return ErrInterrupted
 	}
 }
@@ -127,7 +135,10 @@ func (a *access) ask(fields ...huh.Field) error {
 	return err
 }
 
-var errInputEnded = errors.New("the input ended before the wizard did; everything accepted so far is saved")
+var (
+	errInputEnded     = errors.New("the input ended before the wizard did; everything accepted so far is saved")
+	errDemoInputEnded = errors.New("the input ended before the wizard did; this demo's vault and emulator are thrown away")
+)
 
 // confirm asks a question of the walk's own; the input ending, or the run
 // interrupted, is a no (callers then look at ended).
@@ -326,7 +337,7 @@ func (a *access) run() error {
 	if err := a.offerProof(); err != nil {
 		return err
 	}
-	a.say("%s", exitNote(a.cfg))
+	a.say("%s", lastWords(a.cfg))
 	return nil
 }
 
