@@ -414,13 +414,14 @@ func (p *stepModel) editKey(msg tea.KeyMsg) tea.Cmd {
 			// Not valid here but valid in another empty field (a group ID
 			// pasted at the members): put it there, as on the step's screen.
 			p.focus = i
-			why := "it fits there, not in " + f.f.Label
+			why := "It fits there, not in " + f.f.Label + "."
 			if f.f.Kind == steps.KindUsernames {
 				// A member's identity UUID would fit the members too: say
 				// how to add one, so the guess is never silent.
-				why = "a UUID here is taken as the group made on the console; add a member's identity UUID after it"
+				why = "A UUID at the members is taken as the group made on the console; add a member's identity UUID after it."
 			}
-			p.sh.flash = "Pasted into " + p.fields[i].f.Label + " (" + why + ")."
+			// The form stays open: say how it is saved (enter moves on).
+			p.sh.flash = "Pasted into " + p.fields[i].f.Label + "; ctrl+s saves. " + why
 			cmd := p.focusCmd()
 			return tea.Batch(cmd, p.editKey(msg))
 		}

@@ -642,7 +642,9 @@ func TestInterruptMidApplyReturnsErrInterrupted(t *testing.T) {
 			t.Fatalf("the setup never reached the policy:\n%s", written(out))
 		}
 	}
-	io.WriteString(typed, "\x03") // ctrl+c
+	io.WriteString(typed, "\x03") // ctrl+c: asked first, mid-way
+	waitOut("Quit while setting everything up?")
+	io.WriteString(typed, "y")
 	select {
 	case err := <-done:
 		if !errors.Is(err, ErrInterrupted) {
