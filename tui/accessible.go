@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/huh"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/term"
 
 	"github.com/globus-setup/globus-setup/flow"
@@ -97,12 +96,15 @@ func (l *lineReader) Fd() uintptr {
 
 // say is where accessible mode prints text that may come from outside
 // (Globus's answers, values, paths), made safe once (termsafe), and
-// wrapped between words at the terminal's width, so no
-// word is cut in two by the terminal (a screen reader reads it whole).
+// wrapped between words at the terminal's width, so no word is cut in two
+// by the terminal (a screen reader reads it whole). Only at spaces: never
+// at a hyphen or inside a word, so a link longer than a line is printed
+// whole on a line of its own (the terminal folds it, adding no line break
+// to a copy).
 func (a *access) say(format string, args ...any) {
 	s := termsafe.Text(fmt.Sprintf(format, args...)) // text from outside is made safe here
 	if w := a.width(); w > 0 {
-		s = ansi.Wordwrap(s, w, "")
+		s = strings.Join(wrapWhole(s, w), "\n")
 	}
 	fmt.Fprintln(a.out, s)
 }
