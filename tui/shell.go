@@ -539,8 +539,9 @@ func (s *shellModel) view() string {
 }
 
 // statusLines is the status line: the flash wrapped at the screen's width
-// (one empty line without one), in at most a quarter of the screen; only
-// past that is it cut, with "…".
+// (one empty line without one), in at most a quarter of the screen (two
+// lines for a latest result, which its page shows whole); only past that
+// is it cut, with "…".
 func (s *shellModel) statusLines() []string {
 	if q := s.quitQuestion(); q != "" {
 		var out []string
@@ -554,7 +555,11 @@ func (s *shellModel) statusLines() []string {
 	}
 	w := max(s.m.w-1, 10)
 	lines := wrap(termsafe.Line(s.flash), w)
-	if limit := max(s.m.h/4, 2); len(lines) > limit {
+	limit := max(s.m.h/4, 2)
+	if strings.HasPrefix(s.flash, "Latest: ") {
+		limit = 2 // the page shows that result whole
+	}
+	if len(lines) > limit {
 		lines = append(lines[:limit-1], truncate(lines[limit-1], w-1)+"…")
 	}
 	for i := range lines {

@@ -388,6 +388,9 @@ func (p *stepModel) editKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		return p.focusCmd()
 	case key.Matches(msg, k.Save):
+		if strings.Contains(p.sh.flash, "; ctrl+s saves.") {
+			p.sh.flash = "" // done as it said
+		}
 		return p.submit()
 	case key.Matches(msg, k.RevealIn):
 		if f.f.Secret {

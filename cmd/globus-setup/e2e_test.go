@@ -60,6 +60,10 @@ func TestE2E(t *testing.T) {
 	t.Run("Automated", func(t *testing.T) { t.Parallel(); e2eAutomated(t, bin) })
 	t.Run("ActionCounts", func(t *testing.T) { t.Parallel(); e2eCounts(t, bin) })
 	t.Run("HostileVault", func(t *testing.T) { t.Parallel(); e2eHostileVault(t, bin) })
+	t.Run("WizardGuided", func(t *testing.T) { t.Parallel(); e2eWizardGuided(t, bin) })
+	t.Run("WizardInterrupt", func(t *testing.T) { t.Parallel(); e2eWizardInterrupt(t, bin) })
+	t.Run("WizardCopyInTmux", func(t *testing.T) { t.Parallel(); e2eWizardCopyInTmux(t, bin) })
+	t.Run("WizardAccessibleLink", func(t *testing.T) { t.Parallel(); e2eWizardAccessibleLink(t, bin) })
 }
 
 // e2eFirstRun: create the vault, all six steps with the console, log in,
