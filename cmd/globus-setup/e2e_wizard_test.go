@@ -150,7 +150,7 @@ func e2eWizardGuided(t *testing.T, bin string) {
 	tm.key("R")
 	tm.waitFor("rotate panel", "1 Service API", "2 Service Account")
 	tm.key("1")
-	tm.waitFor("rotated, waiting for the restart", "press y here", "y first runs the gateway's whole start-up check", "the old secret is kept")
+	tm.waitFor("rotated, waiting for the restart", "press y here", "y first runs the gateway's whole start-up check", "nothing is deleted")
 	tm.key("q")
 	tm.waitExit(vaultFile)
 }
