@@ -113,11 +113,19 @@ func logInAs(e *Env, req *globus.AuthRequirements) Action {
 	}
 	return a
 }
-func logInThrough(id string) Action    { return Action{Kind: ActLogin, ClientID: id} }
-func applyStep(step string) Action     { return Action{Kind: ActApply, Step: step} }
-func checkStep(step string) Action     { return Action{Kind: ActCheck, Step: step} }
-func verifyAll() Action                { return Action{Kind: ActVerify} }
-func groupCmd(args ...string) Action   { return Action{Kind: ActGroup, Args: args} }
+func logInThrough(id string) Action  { return Action{Kind: ActLogin, ClientID: id} }
+func applyStep(step string) Action   { return Action{Kind: ActApply, Step: step} }
+func checkStep(step string) Action   { return Action{Kind: ActCheck, Step: step} }
+func verifyAll() Action              { return Action{Kind: ActVerify} }
+func groupCmd(args ...string) Action { return Action{Kind: ActGroup, Step: groupsID, Args: args} }
+
+// addInvited is making invited users members at once: `group add` on the
+// command line; in the wizard, their usernames in step 6's members, then
+// a (which adds the stored members).
+func addInvited(name string, users []string) Action {
+	cli := "`globus-setup group add " + name + " " + strings.Join(users, " ") + "`"
+	return wordsFor(cli, "type them in the Members field of step 6, then press a there", cli)
+}
 func command(args ...string) Action    { return Action{Kind: ActCommand, Args: args} }
 func cliOnly(cli, other string) Action { return Action{Kind: ActWords, Args: []string{cli, other}} }
 

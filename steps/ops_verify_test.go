@@ -213,6 +213,37 @@ func TestVerifyWarnsMemberOutsideDomains(t *testing.T) {
 	}
 }
 
+// A member only invited is refused by the gateway (Groups counts an
+// invitation once accepted) and by the proof: verify says so rather than
+// "holds its members", whether or not the member is stored, and passes
+// once they accept.
+func TestVerifyGroupWithInvitationNotAccepted(t *testing.T) {
+	w := newWorld(t)
+	w.login()
+	ctx := context.Background()
+	gid := w.srv.AddGroup("Gateway Users", "operator@example.org")
+	w.set(map[string]string{"groups.users.id": gid})
+	if err := w.srv.Invite(gid, "alice@example.org", "member"); err != nil {
+		t.Fatal(err)
+	}
+	c := statusOf(t, VerifyStep(ctx, w.e, "groups"), "Group ")
+	if c.Status != CheckFail {
+		t.Fatalf("an invitation not accepted passes: %s", c.Line())
+	}
+	mustContain(t, c.Line(), `Group "Gateway Users"`, "alice@example.org invited but not a member yet", "until they accept", "globus-setup group add users alice@example.org")
+
+	w.set(map[string]string{"groups.users.members": "alice@example.org"})
+	if c := statusOf(t, VerifyStep(ctx, w.e, "groups"), "Group "); c.Status != CheckFail || !strings.Contains(c.Line(), "invited but not a member yet") {
+		t.Errorf("a stored member only invited: %s", c.Line())
+	}
+	if err := w.srv.AddMember(gid, "alice@example.org", "member"); err != nil { // accepted
+		t.Fatal(err)
+	}
+	if c := statusOf(t, VerifyStep(ctx, w.e, "groups"), "Group "); c.Status != CheckPass {
+		t.Errorf("accepted: %s", c.Line())
+	}
+}
+
 // A Service Account app registered in another project is caught at step 3:
 // the gateway reads the policy with it, and only the project's own apps can.
 func TestVerifyServiceAccountOfAnotherProject(t *testing.T) {

@@ -230,6 +230,7 @@ type prover struct {
 	scope                     string
 	policies, domains, groups []string
 	groupNames                map[string]string   // group ID → its name in the vault
+	shown                     map[string]string   // group ID → its name on Globus, when read
 	perIdP                    map[string][]string // AUTHORIZED_GROUPS_PER_IDP as the gateway reads it
 	perIdPErr                 error
 	admitted                  *globus.SetIdentity // the identity the domain check admitted
@@ -308,8 +309,38 @@ func (pr *prover) run(ctx context.Context, accessToken string) (Proof, error) {
 	p.Checks = append(p.Checks, pr.domainCheck(in))
 	p.Checks = append(p.Checks, pr.policiesCheck(ctx, in))
 	p.Checks = append(p.Checks, pr.perIdPCheck(groupsToken != "", myGroups, groupsErr))
+	if groupsToken != "" && groupsErr == nil && !inAnyGroup(myGroups, pr.groups) {
+		pr.shown = pr.globusNames(ctx, pr.groups) // the refusal names them as the operator knows them
+	}
 	p.Checks = append(p.Checks, pr.groupsCheck(groupsToken != "", myGroups, groupsErr))
 	return pr.finish(p, len(p.Checks), ""), nil
+}
+
+// inAnyGroup: one of mine is among ids.
+func inAnyGroup(mine []globus.Group, ids []string) bool {
+	return slices.ContainsFunc(mine, func(g globus.Group) bool { return slices.Contains(ids, g.ID) })
+}
+
+// globusNames reads the names on Globus of the groups ids, as verify reads
+// a group (the operator's login, then the Service API app); a group
+// neither can read is left out, and named by its key.
+func (pr *prover) globusNames(ctx context.Context, ids []string) map[string]string {
+	out := map[string]string{}
+	for _, asClient := range []bool{false, true} {
+		gc, err := newGroupCaller(ctx, pr.e, asClient)
+		if err != nil {
+			continue
+		}
+		for _, id := range ids {
+			if out[id] != "" {
+				continue
+			}
+			if g, err := pr.e.Globus.GetGroup(ctx, gc.groups, id, false); err == nil && strings.TrimSpace(g.Name) != "" {
+				out[id] = strings.TrimSpace(g.Name)
+			}
+		}
+	}
+	return out
 }
 
 // finish adds skips for the checks after the first done ones, and the verdict.

@@ -307,6 +307,9 @@ func (pr *prover) groupsCheck(haveToken bool, mine []globus.Group, listErr error
 			label = n + " (" + id + ")"
 			names = append(names, n)
 		}
+		if n := pr.shown[id]; n != "" {
+			label = fmt.Sprintf("%q (%s)", n, id) // as the console and verify name it
+		}
 		if have[id] {
 			if n := strings.TrimSpace(shown[id]); n != "" {
 				label = fmt.Sprintf("%q (%s)", n, id)

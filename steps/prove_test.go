@@ -207,7 +207,9 @@ func TestProveRefusesUserInNoGroup(t *testing.T) {
 	p := w.prove(w.userToken("bob@example.edu"))
 	wantChecks(t, p, P, P, P, P, P, P, F)
 	id := w.get("groups.users.id")
-	mustContain(t, p.Lines()[0], "bob@example.edu would be refused: bob@example.edu is in none of the allowed groups: users ("+id+")")
+	// Named as Globus names it (read as the operator, as verify does),
+	// not by its key in the vault.
+	mustContain(t, p.Lines()[0], `bob@example.edu would be refused: bob@example.edu is in none of the allowed groups: "Demo Inference Gateway Users" (`+id+")")
 	mustContain(t, p.Checks[6].Hint.String(), "globus-setup group add users bob@example.edu")
 }
 

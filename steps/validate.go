@@ -105,6 +105,11 @@ func isHex(c byte) bool {
 // client secret typed into an ID field: the screen then hides it.
 func SecretInIDField(err error) bool { return errors.Is(err, errSecretInIDField) }
 
+// LooksLikeSecret reports whether s (blanks and quotes around it aside)
+// has the shape of a Globus client secret: the wizard lets a paste pass an
+// empty ID field for a secret field only then.
+func LooksLikeSecret(s string) bool { return looksLikeSecret(unwrap(s)) }
+
 // looksLikeSecret spots a Globus client secret: about 44 characters of
 // base64, with '+', '/' or '=' or both letter cases, and not a UUID.
 func looksLikeSecret(s string) bool {

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/huh"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/term"
 
 	"github.com/globus-setup/globus-setup/flow"
@@ -46,9 +45,17 @@ func runAccessible(ctx context.Context, cfg Config) error {
 	go func() { done <- a.run() }()
 	select {
 	case err := <-done:
+		if errors.Is(err, errInputEnded) && cfg.Ephemeral {
+			return errDemoInputEnded
+		}
 		return err
 	case <-ctx.Done():
-		fmt.Fprintln(out, "\nInterrupted. Everything accepted so far is saved in the vault.")
+		if cfg.Ephemeral {
+			fmt.Fprintln(out, "\nInterrupted. This demo's vault and emulator are thrown away now.")
+		} else {
+			fmt.Fprintln(out, "\nInterrupted. Everything accepted so far is saved in the vault.")
+			fmt.Fprintln(out, termsafe.Line(lastWords(cfg)))
+		}
 		return ErrInterrupted
 	}
 }
@@ -89,12 +96,15 @@ func (l *lineReader) Fd() uintptr {
 
 // say is where accessible mode prints text that may come from outside
 // (Globus's answers, values, paths), made safe once (termsafe), and
-// wrapped between words at the terminal's width, so no
-// word is cut in two by the terminal (a screen reader reads it whole).
+// wrapped between words at the terminal's width, so no word is cut in two
+// by the terminal (a screen reader reads it whole). Only at spaces: never
+// at a hyphen or inside a word, so a link longer than a line is printed
+// whole on a line of its own (the terminal folds it, adding no line break
+// to a copy).
 func (a *access) say(format string, args ...any) {
 	s := termsafe.Text(fmt.Sprintf(format, args...)) // text from outside is made safe here
 	if w := a.width(); w > 0 {
-		s = ansi.Wordwrap(s, w, "")
+		s = strings.Join(wrapWhole(s, w), "\n")
 	}
 	fmt.Fprintln(a.out, s)
 }
@@ -127,7 +137,10 @@ func (a *access) ask(fields ...huh.Field) error {
 	return err
 }
 
-var errInputEnded = errors.New("the input ended before the wizard did; everything accepted so far is saved")
+var (
+	errInputEnded     = errors.New("the input ended before the wizard did; everything accepted so far is saved")
+	errDemoInputEnded = errors.New("the input ended before the wizard did; this demo's vault and emulator are thrown away")
+)
 
 // confirm asks a question of the walk's own; the input ending, or the run
 // interrupted, is a no (callers then look at ended).
@@ -326,7 +339,7 @@ func (a *access) run() error {
 	if err := a.offerProof(); err != nil {
 		return err
 	}
-	a.say("%s", exitNote(a.cfg))
+	a.say("%s", lastWords(a.cfg))
 	return nil
 }
 

@@ -364,3 +364,18 @@ func TestAccessibleNamesActionsInItsOwnWords(t *testing.T) {
 		t.Errorf("a command is named %q", got)
 	}
 }
+
+// A throwaway demo's vault is not kept: the input ending does not say
+// what was accepted is saved.
+func TestAccessibleDemoInputEndedSaysItIsThrownAway(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	cfg.Accessible, cfg.Demo, cfg.Ephemeral = true, true, true
+	cfg.Input = strings.NewReader("2\n")
+	var out bytes.Buffer
+	cfg.Output = &out
+	err := Run(context.Background(), cfg)
+	if err == nil || !strings.Contains(err.Error(), "input ended") || strings.Contains(err.Error(), "saved") || !strings.Contains(err.Error(), "thrown away") {
+		t.Fatalf("Run: %v, want the input's end said, and the demo's vault thrown away", err)
+	}
+}

@@ -118,6 +118,11 @@ func TestGroupsFormOpensOnArrivalAndPasteFindsItsField(t *testing.T) {
 	if !strings.Contains(m.shell.flash, "Pasted into Group ID") || !strings.Contains(m.shell.flash, "add a member's identity UUID after it") {
 		t.Errorf("the flash does not say where the paste went: %q", m.shell.flash)
 	}
+	// The form stays open, where enter moves to the next field: the note
+	// names the key that saves.
+	if !strings.Contains(m.shell.flash, "ctrl+s saves") {
+		t.Errorf("the paste note does not say ctrl+s saves: %q", m.shell.flash)
+	}
 	// Reached with tab, the step opens as any other: not typing.
 	drive(m, esc)
 	m.shell.goTo(4)

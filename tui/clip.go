@@ -19,6 +19,7 @@ import (
 // copiedMsg reports a clipboard copy; label names the value, never the value.
 type copiedMsg struct {
 	label string
+	res   clipboard.Result // where the default clipboard put it
 	err   error
 }
 
@@ -33,8 +34,8 @@ func (m *Model) copyCmd(label, text string) tea.Cmd {
 	m.clipboard = append(m.clipboard, text)
 	w := m.clipOut
 	copyIt := func() tea.Msg {
-		_, err := clipboard.Copy(text, w)
-		return copiedMsg{label: label, err: err}
+		res, err := clipboard.Copy(text, w)
+		return copiedMsg{label: label, res: res, err: err}
 	}
 	clear := tea.Tick(ClipboardClearAfter, func(time.Time) tea.Msg { return clipboardClearMsg{text: text} })
 	return tea.Batch(copyIt, clear)
@@ -62,8 +63,12 @@ func (m *Model) clearClipboardNow() {
 }
 
 func copiedText(msg copiedMsg) string {
-	if msg.err != nil {
+	switch {
+	case msg.err != nil:
 		return "could not copy " + msg.label + ": " + termsafe.Line(msg.err.Error())
+	case msg.res.Unconfirmed():
+		// The terminal is a tmux that drops it: no "copied" for nothing.
+		return msg.label + " " + msg.res.Describe() + ", then copy again"
 	}
 	return msg.label + " copied" + clearsNote
 }

@@ -6,8 +6,11 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/globus-setup/globus-setup/tui/clipboard"
 )
 
 func TestDefaultOpenHonoursBrowser(t *testing.T) {
@@ -37,5 +40,17 @@ func TestDefaultOpenRefusesOverSSH(t *testing.T) {
 	env := map[string]string{"SSH_CONNECTION": "1 2 3 4", "DISPLAY": ":0"}
 	if err := defaultOpen(func(k string) string { return env[k] }, "https://x"); !errors.Is(err, errNoBrowser) {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// A copy a tmux dropped (set-clipboard external) is not said to be made.
+func TestCopiedTextUnconfirmed(t *testing.T) {
+	msg := copiedMsg{label: "login link", res: clipboard.Result{OSC52: true, TmuxDrops: "external"}}
+	if got := copiedText(msg); strings.Contains(got, "copied") || !strings.Contains(got, "unconfirmed") || !strings.Contains(got, clipboard.EnableTmux) {
+		t.Errorf("copiedText = %q: want it unconfirmed and how to enable it", got)
+	}
+	msg.res = clipboard.Result{OSC52: true}
+	if got := copiedText(msg); got != "login link copied"+clearsNote {
+		t.Errorf("copiedText = %q for a copy that landed", got)
 	}
 }

@@ -66,6 +66,9 @@ func (f *finishModel) resize(w int) {
 
 func (f *finishModel) typing() bool { return f.editing || f.pr.editing }
 
+// wide: the test user's login link is shown, at the whole width.
+func (f *finishModel) wide() bool { return f.pr.link != "" }
+
 func (f *finishModel) cancel() tea.Cmd { return f.job.cancel() }
 
 func (f *finishModel) target() string {
@@ -93,7 +96,7 @@ func (f *finishModel) bindings() []key.Binding {
 	case f.editing:
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter/esc", "done"))}
 	case f.pr.editing:
-		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "prove it")), k.Done}
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "prove it")), k.CopyLink, k.Done}
 	}
 	b := []key.Binding{k.WriteEnv, k.EditEnv}
 	if f.fileExists() {
@@ -272,9 +275,13 @@ func (f *finishModel) verified(res verifyDone) {
 	f.result = o
 }
 
-func (f *finishModel) lines(w int) ([]string, int) {
+func (f *finishModel) lines(full int) ([]string, int) {
 	m := f.sh.m
 	st := m.st
+	w := full
+	if f.wide() {
+		w = min(full, readingWidth) // prose; the proof's link takes the full width
+	}
 	out := []string{st.title.Render("Finish"), ""}
 	done, unverified, waiting := 0, 0, 0
 	for _, s := range f.sh.cat {
@@ -340,7 +347,7 @@ func (f *finishModel) lines(w int) ([]string, int) {
 		}
 	}
 	out = append(out, f.rotateLines(w)...)
-	pl, pf := f.proveLines(w)
+	pl, pf := f.proveLines(w, full)
 	if pf >= 0 && !f.editing {
 		focus = len(out) + pf
 	}

@@ -10,6 +10,7 @@ type keyMap struct {
 	Edit, Save, Done, Cancel        key.Binding
 	NextField, PrevField, RevealIn  key.Binding
 	Open, CopyURL, CopyN, Check     key.Binding
+	CopyLink                        key.Binding // copies a link while its code field has the keys
 	Skip, Values, Finish, Login     key.Binding
 	Reveal, Copy, WriteEnv, EditEnv key.Binding
 	Replace, VerifyAll              key.Binding
@@ -41,6 +42,7 @@ func newKeyMap() keyMap {
 		Submit:    b([]string{"enter"}, "enter", "next/save"),
 		Open:      b([]string{"o"}, "o", "open console"),
 		CopyURL:   b([]string{"u"}, "u", "copy link"),
+		CopyLink:  b([]string{"ctrl+l"}, "ctrl+l", "copy link"),
 		CopyN:     b([]string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}, "1-9", "copy value"),
 		Check:     b([]string{"x"}, "x", "run check"),
 		Skip:      b([]string{"s"}, "s", "skip step"),

@@ -65,6 +65,15 @@ func (l *loginModel) resize(w int) {
 
 func (l *loginModel) typing() bool { return l.editing || l.clientEditing }
 
+// wide: a login link is shown, which takes the whole width (half the
+// lines it takes beside the sidebar).
+func (l *loginModel) wide() bool {
+	if l.openAsk() {
+		return true
+	}
+	return l.link != "" && l.adopting() == nil
+}
+
 // needClient: no public client is stored, so the login must be told which
 // client to go through.
 func (l *loginModel) needClient() bool {
@@ -118,7 +127,7 @@ func (l *loginModel) bindings() []key.Binding {
 		return []key.Binding{key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "yes, it is step 4's")),
 			key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "no, only to log in"))}
 	case l.editing:
-		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "log in (a paste needs none)")), k.Done}
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "log in (a paste needs none)")), k.CopyLink, k.Done}
 	case l.clientEditing:
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "start login")), k.Done}
 	}
@@ -127,7 +136,11 @@ func (l *loginModel) bindings() []key.Binding {
 			key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "open link")), k.CopyURL, key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "start over"))}
 	}
 	if l.sh.loggedIn {
-		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "set up everything")),
+		next := "set up everything"
+		if l.allSaved() {
+			next = "finish, then x checks"
+		}
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", next)),
 			key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "log in again"))}
 	}
 	b := []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "start login"))}
@@ -139,6 +152,13 @@ func (l *loginModel) bindings() []key.Binding {
 		b = append(b, key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "change the client")))
 	}
 	return b
+}
+
+// allSaved: every step is saved (or skipped): what is left is Finish,
+// and the checks the login lets run.
+func (l *loginModel) allSaved() bool {
+	pr := steps.Progress(l.sh.doc)
+	return pr.Total > 0 && pr.Finished() == pr.Total
 }
 
 // clientSuggested: the client field holds a valid ID to start with.
@@ -193,6 +213,9 @@ func (l *loginModel) update(msg tea.Msg) tea.Cmd {
 			case tea.KeyEnter:
 				return l.finish()
 			}
+			if key.Matches(msg, k.CopyLink) && l.link != "" {
+				return m.copyCmd("login link", l.link) // u would be typed into the code
+			}
 			empty := strings.TrimSpace(inputValue(l.code)) == ""
 			_, cmd := l.code.Update(msg)
 			if msg.Paste && empty && strings.TrimSpace(inputValue(l.code)) != "" {
@@ -202,6 +225,8 @@ func (l *loginModel) update(msg tea.Msg) tea.Cmd {
 		case msg.Type == tea.KeyEnter && l.link != "":
 			l.editing = true // back to the code: the login in progress stays valid
 			return l.code.Focus()
+		case msg.Type == tea.KeyEnter && l.sh.loggedIn && l.allSaved():
+			return l.sh.goTo(l.sh.finishIndex()) // what is left: Finish and its checks
 		case msg.Type == tea.KeyEnter && l.sh.loggedIn:
 			return l.sh.openSetup() // the next thing to do after logging in
 		case msg.String() == "n" && l.sh.loggedIn && l.link == "" && !l.needClient():
@@ -223,7 +248,7 @@ func (l *loginModel) update(msg tea.Msg) tea.Cmd {
 			return l.start("")
 		case key.Matches(msg, k.Open) && l.link != "":
 			return m.openCmd(l.link)
-		case key.Matches(msg, k.CopyURL) && l.link != "":
+		case (key.Matches(msg, k.CopyURL) || key.Matches(msg, k.CopyLink)) && l.link != "":
 			return m.copyCmd("login link", l.link)
 		}
 		return nil
@@ -429,12 +454,16 @@ func (l *loginModel) finish() tea.Cmd {
 	return l.job.answer(flowAnswer{text: pasted})
 }
 
-func (l *loginModel) lines(w int) ([]string, int) {
+func (l *loginModel) lines(full int) ([]string, int) {
 	if l.openAsk() {
-		return l.askLines(w)
+		return l.askLines(full)
 	}
 	m := l.sh.m
 	st := m.st
+	w := full
+	if l.wide() {
+		w = min(full, readingWidth) // prose; the link takes the full width
+	}
 	out := []string{st.title.Render("Log in to Globus"), ""}
 	focus := -1
 	if c := l.adopting(); c != nil {
@@ -449,8 +478,14 @@ func (l *loginModel) lines(w int) ([]string, int) {
 	if info, ok := l.sh.loginInfo, l.sh.loggedIn; ok && l.link == "" {
 		out = append(out, styledWrap(st.ok, termsafe.Line("✓ Logged in through client "+info.ClientID+" ("+strings.Join(info.ResourceServers, ", ")+")."), w)...)
 		out = append(out, "")
-		out = append(out, wrap(st.key.Render("enter")+": set up everything — one form with every value filled in, one plan for steps 1–6 and the .env, confirmed once. "+
-			"Or go step by step (tab) and press a on each step.", w)...)
+		if l.allSaved() {
+			// Nothing to set up: the checks that waited for the login.
+			out = append(out, wrap("Every step is saved. "+st.key.Render("enter")+": Finish, where "+st.key.Render("x")+
+				" checks everything now that you are logged in (some checks need the login), then "+st.key.Render("w")+" writes the gateway's .env.", w)...)
+		} else {
+			out = append(out, wrap(st.key.Render("enter")+": set up everything — one form with every value filled in, one plan for steps 1–6 and the .env, confirmed once. "+
+				"Or go step by step (tab) and press a on each step.", w)...)
+		}
 		out = append(out, styledWrap(st.faint, "n: log in again (another account or client)", w)...)
 		if !l.result.empty() {
 			out = append(out, "")
@@ -492,8 +527,12 @@ func (l *loginModel) lines(w int) ([]string, int) {
 		if l.browserNote != "" {
 			out = append(out, styledWrap(st.faint, l.browserNote, w)...)
 		}
-		out = append(out, wrap("Sign in and allow on this page (click it, or copy it with u), then paste the code it shows, or its whole address:", w)...)
-		out = append(out, linkLines(st, l.link, "▸ open the Globus login page", w)...)
+		copyKey := "u"
+		if l.editing {
+			copyKey = "ctrl+l" // u would be typed into the code field
+		}
+		out = append(out, wrap("Sign in and allow on this page (click it, or copy it with "+st.key.Render(copyKey)+"), then paste the code it shows, or its whole address:", w)...)
+		out = append(out, linkLines(st, l.link, "▸ open the Globus login page", full)...)
 		out = append(out, "")
 		out = append(out, splitLines(l.code.View())...)
 		if !l.clientEditing {

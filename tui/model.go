@@ -39,6 +39,9 @@ type Model struct {
 
 	// interrupted: ctrl+c stopped a task in flight (the wizard exits 130).
 	interrupted bool
+	// quitAsk is what a ctrl+c found running, asked about before quitting
+	// ("": no question open).
+	quitAsk string
 }
 
 func newModel(ctx context.Context, cfg Config, clipOut io.Writer) *Model {
@@ -91,6 +94,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case tea.KeyMsg:
+		if m.quitAsk != "" {
+			return m, m.answerQuit(msg)
+		}
 		if key.Matches(msg, m.keys.ForceQuit) {
 			return m, m.interrupt()
 		}
@@ -119,10 +125,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, m.shell.init()
 		}
 	}
+	var cmd tea.Cmd
 	if m.unlock != nil {
-		return m, m.unlock.update(msg)
+		cmd = m.unlock.update(msg)
+	} else {
+		cmd = m.shell.update(msg)
 	}
-	return m, m.shell.update(msg)
+	if m.quitAsk != "" && m.running() == "" {
+		m.quitAsk = "" // the task ended meanwhile: nothing to stop
+	}
+	return m, cmd
 }
 
 func (m *Model) View() string {
@@ -134,10 +146,45 @@ func (m *Model) View() string {
 
 // interrupt is ctrl+c: the wizard quits; with a task in flight (an apply
 // mid-way, say) that is an interrupt, and the wizard exits as a shell
-// expects of one (130). What the task stored so far is kept.
+// expects of one (130). What the task stored so far is kept. A task of
+// the shell's still running is asked about first (answerQuit): a stray
+// ctrl+c must not stop an apply half-way.
 func (m *Model) interrupt() tea.Cmd {
+	if doing := m.running(); doing != "" {
+		m.quitAsk = doing
+		return nil
+	}
 	m.interrupted = m.working()
 	return m.quit()
+}
+
+// answerQuit takes the answer to "quit mid-way?": y (or ctrl+c again)
+// quits, n or esc goes on; other keys wait for one of those.
+func (m *Model) answerQuit(msg tea.KeyMsg) tea.Cmd {
+	switch {
+	case msg.String() == "y" || key.Matches(msg, m.keys.ForceQuit):
+		m.quitAsk = ""
+		m.interrupted = m.working()
+		return m.quit()
+	case msg.String() == "n" || msg.Type == tea.KeyEsc:
+		m.quitAsk = ""
+	}
+	return nil
+}
+
+// running names what a task of the shell is busy doing (not waiting for
+// an answer), "" if none.
+func (m *Model) running() string {
+	if m.shell == nil {
+		return ""
+	}
+	for _, j := range m.shell.jobs() {
+		if j.stop != nil && j.busy {
+			label, _, _ := strings.Cut(j.label, " (esc ") // "(esc cancels)" is not the answer here
+			return strings.TrimSuffix(label, "…")
+		}
+	}
+	return ""
 }
 
 // working: a task is in flight (running, or waiting for an answer).

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -76,6 +77,21 @@ func TestWrapKeepsWordsWithinWidth(t *testing.T) {
 	}
 	if got := wrap("  1 Label: value", 80); len(got) != 1 || got[0] != "  1 Label: value" {
 		t.Errorf("indent lost: %q", got)
+	}
+}
+
+// wrapWhole (accessible mode's) never breaks a word: a link longer than a
+// line, hyphens and all, is one line of its own, the words around it kept.
+func TestWrapWholeKeepsALinkInOnePiece(t *testing.T) {
+	link := "http://127.0.0.1:4000/auth/v2/oauth2/authorize?client_id=ad126d3e-2d5f-4e85-a1e5-45bc60534f08&code_challenge=AH-BO4itl&state=P2ZJ"
+	for _, w := range []int{20, 40, 99} {
+		lines := wrapWhole("Login page: "+link+" then paste the code", w)
+		if !slices.Contains(lines, link) {
+			t.Errorf("width %d: the link is not one line of its own: %q", w, lines)
+		}
+		if got := strings.Join(lines, " "); got != "Login page: "+link+" then paste the code" {
+			t.Errorf("width %d: words changed: %q", w, got)
+		}
 	}
 }
 

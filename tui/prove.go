@@ -66,7 +66,7 @@ func (f *finishModel) proveKey(msg tea.KeyMsg) (tea.Cmd, bool) {
 		return f.pr.code.Focus(), true
 	case f.pr.link != "" && key.Matches(msg, k.Open):
 		return m.openCmd(f.pr.link), true
-	case f.pr.link != "" && key.Matches(msg, k.CopyURL):
+	case f.pr.link != "" && (key.Matches(msg, k.CopyURL) || key.Matches(msg, k.CopyLink)):
 		return m.copyCmd("test user's login link", f.pr.link), true
 	case f.pr.link != "" && msg.Type == tea.KeyEsc:
 		f.pr.link, f.pr.dropped = "", true
@@ -84,6 +84,9 @@ func (f *finishModel) proveTyping(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	case tea.KeyEnter:
 		return f.prove()
+	}
+	if key.Matches(msg, f.sh.m.keys.CopyLink) && f.pr.link != "" {
+		return f.sh.m.copyCmd("test user's login link", f.pr.link) // u would be typed into the code
 	}
 	empty := strings.TrimSpace(inputValue(f.pr.code)) == ""
 	_, cmd := f.pr.code.Update(msg)
@@ -148,9 +151,9 @@ func (f *finishModel) proveBrowser(msg browserOpenedMsg) {
 	}
 }
 
-// proveLines is the proof's part of the finish screen; focus is the line to
-// keep in view (-1: none).
-func (f *finishModel) proveLines(w int) ([]string, int) {
+// proveLines is the proof's part of the finish screen, its prose at w and
+// its link at full; focus is the line to keep in view (-1: none).
+func (f *finishModel) proveLines(w, full int) ([]string, int) {
 	st := f.sh.m.st
 	out := []string{"", st.heading.Render("Prove a user gets in")}
 	if f.pr.link == "" {
@@ -162,13 +165,13 @@ func (f *finishModel) proveLines(w int) ([]string, int) {
 		out = append(out, styledWrap(st.faint, f.pr.linkNote, w)...)
 	}
 	// Always shown: the browser may open on another machine, or not at all.
-	out = append(out, linkLines(st, f.pr.link, "▸ open the test user's login page", w)...)
+	out = append(out, linkLines(st, f.pr.link, "▸ open the test user's login page", full)...)
 	out = append(out, "")
 	out = append(out, splitLines(f.pr.code.View())...)
-	focus := len(out) - 1
-	if !f.pr.editing {
-		out = append(out, st.faint.Render(truncate("p: paste the code · u: copy the link · esc: drop it", w)))
-		focus = len(out) - 1 // the keys under the field stay in view
+	keys := "p: paste the code · u: copy the link · esc: drop it"
+	if f.pr.editing {
+		keys = "ctrl+l: copy the link · esc: stop typing" // u and p would be typed into the code
 	}
-	return out, focus
+	out = append(out, st.faint.Render(truncate(keys, w)))
+	return out, len(out) - 1 // the keys under the field stay in view
 }

@@ -116,6 +116,8 @@ func (l *loginModel) updateAsk(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 		l.editing = false
 		l.code.Blur()
 		return nil, true
+	case key.Matches(km, k.CopyLink):
+		return l.sh.m.copyCmd("login link", url), true // u would be typed into the code
 	case l.editing:
 		_, c := l.code.Update(msg)
 		return c, true
@@ -135,16 +137,17 @@ func (l *loginModel) updateAsk(msg tea.Msg) (cmd tea.Cmd, handled bool) {
 func (l *loginModel) askBindings() []key.Binding {
 	k := l.sh.m.keys
 	if l.editing {
-		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "sign in and carry on")), k.Done}
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "sign in and carry on")), k.CopyLink, k.Done}
 	}
 	return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "paste the code")), k.Open, k.CopyURL,
 		key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "stop instead"))}
 }
 
 // askLines renders the request: what Globus asks, the link, the code.
-func (l *loginModel) askLines(w int) ([]string, int) {
+func (l *loginModel) askLines(full int) ([]string, int) {
 	st := l.sh.m.st
 	q := l.ask.ask.q
+	w := min(full, readingWidth) // prose; the link takes the full width (wide)
 	out := []string{st.title.Render("Sign in again"), ""}
 	for _, s := range q.Intro {
 		out = append(out, wrap(s, w)...)
@@ -155,7 +158,10 @@ func (l *loginModel) askLines(w int) ([]string, int) {
 	if l.browserNote != "" {
 		out = append(out, styledWrap(st.faint, l.browserNote, w)...)
 	}
-	out = append(out, linkLines(st, q.Link.URL, "▸ open the Globus sign-in page", w)...)
+	if l.editing {
+		out = append(out, styledWrap(st.faint, "ctrl+l copies the link (u would be typed into the code).", w)...)
+	}
+	out = append(out, linkLines(st, q.Link.URL, "▸ open the Globus sign-in page", full)...)
 	out = append(out, "")
 	out = append(out, splitLines(l.code.View())...)
 	focus := len(out) - 1

@@ -35,7 +35,7 @@ var (
 	keyCopyUsers   = key.NewBinding(key.WithKeys("U"), key.WithHelp("U", "copy users' values"))
 	keyRotateAPI   = key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "Service API"))
 	keyRotateAcct  = key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "Service Account"))
-	keyRestarted   = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "gateway restarted: delete old"))
+	keyRestarted   = key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "gateway restarted: check, delete old"))
 	keyRotateUndo  = key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "undo"))
 	keyRotateClose = key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close"))
 )
@@ -164,7 +164,10 @@ func (f *finishModel) rotated(msg rotateDone) {
 	case msg.res.Done:
 		o.summary = []string{"Done."}
 	default:
-		o.summary = []string{"Restart the gateway now. When it runs with the new secret, press y here: globus-setup cannot see which secret the gateway holds, so that is your word, and then the old secret is deleted at Globus."}
+		// y runs steps.FinishRotation: the start-up check first, and the
+		// old secret kept when it fails.
+		o.summary = []string{"Restart the gateway now. When it runs with the new secret, press y here: globus-setup cannot see which secret the gateway holds, so that is your word. " +
+			"y first runs the gateway's whole start-up check with the new secret in place; only if it passes is the old secret deleted at Globus. If it fails, nothing is deleted and the old secret is kept."}
 	}
 	f.result = o
 }
@@ -190,7 +193,8 @@ func (f *finishModel) rotateLines(w int) []string {
 		return out
 	}
 	out = append([]string{"", st.title.Render("Rotate a client secret")}, out...)
-	out = append(out, wrap("1 or 2 makes a new secret for the Service API or the Service Account app (or carries on one started), stores it, proves it and writes it into the gateway's .env; both secrets work until you say the gateway restarted (y), then the old one is deleted at Globus. z undoes.", w)...)
+	out = append(out, wrap("1 or 2 makes a new secret for the Service API or the Service Account app (or carries on one started), stores it, proves it and writes it into the gateway's .env; both secrets work until you say the gateway restarted (y). "+
+		"y then runs the gateway's whole start-up check with the new secret, and deletes the old one at Globus only if it passes; if it fails, the old secret is kept. z undoes.", w)...)
 	for _, a := range steps.SecretAges(doc, time.Now(), steps.DefaultMaxSecretAge) {
 		out = append(out, styledWrap(st.faint, "  "+a.Line(steps.DefaultMaxSecretAge), w)...)
 	}

@@ -31,6 +31,9 @@ func TestRotateFromFinish(t *testing.T) {
 
 	drive(m, keys("R"))
 	assertFits(t, m, "rotate panel")
+	if panel := strings.Join(f.rotateLines(200), " "); !strings.Contains(panel, "y then runs the gateway's whole start-up check") || !strings.Contains(panel, "the old secret is kept") {
+		t.Errorf("the panel does not say y checks first:\n%s", panel)
+	}
 	drive(m, keys("1"))
 	if !f.result.ok {
 		t.Fatalf("rotate: %s", resultText(f.result))
@@ -43,6 +46,11 @@ func TestRotateFromFinish(t *testing.T) {
 	v := m.View()
 	if !strings.Contains(v, "secret rotation started") || !strings.Contains(v, "press y here") {
 		t.Fatalf("the half-done rotation is not shown:\n%s", v)
+	}
+	// y is not a bare delete: steps.FinishRotation runs the gateway's
+	// start-up check first and keeps the old secret when it fails.
+	if say := resultText(f.result); !strings.Contains(say, "first runs the gateway's whole start-up check") || !strings.Contains(say, "the old secret is kept") {
+		t.Errorf("the restart note does not say y checks first and keeps the old secret on a failure:\n%s", say)
 	}
 	if strings.Contains(v, nw) || strings.Contains(v, old) {
 		t.Fatal("a secret is on screen")

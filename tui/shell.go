@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -133,10 +134,27 @@ func (s *shellModel) stepPage(id string) *stepModel {
 }
 
 func (s *shellModel) mainWidth() int {
-	if s.m.w >= wideMin {
+	if s.sidebarShown() {
 		return s.m.w - s.sideWidth() - 2
 	}
 	return s.m.w - 2
+}
+
+// sidebarShown: the screen is wide enough for the sidebar, and the page
+// does not want the width for itself (then the progress line stands in):
+// the login and the proof's link, shown whole, take half the lines there.
+func (s *shellModel) sidebarShown() bool {
+	if s.m.w < wideMin {
+		return false
+	}
+	// Not current(): a page being built asks its width here.
+	switch {
+	case s.sel == s.loginIndex() && s.login != nil:
+		return !s.login.wide()
+	case s.sel == s.finishIndex() && s.finish != nil:
+		return !s.finish.wide()
+	}
+	return true
 }
 
 func (s *shellModel) resize() {
@@ -347,8 +365,31 @@ func (s *shellModel) key(msg tea.KeyMsg) tea.Cmd {
 	return p.update(msg)
 }
 
+// quitQuestion is ctrl+c's question while a task runs ("": none open),
+// saying what quitting keeps: a throwaway demo's vault keeps nothing.
+func (s *shellModel) quitQuestion() string {
+	doing := s.m.quitAsk
+	if doing == "" {
+		return ""
+	}
+	kept := "what is made so far stays in the vault, and is not made twice when you carry on"
+	if s.m.cfg.Ephemeral {
+		kept = "what is made so far goes with this demo's vault, which is thrown away"
+	}
+	return "Quit while " + strings.ToLower(doing[:1]) + doing[1:] + "? It stops mid-way; " + kept + "."
+}
+
+// quitKeys answer the quit question.
+var quitKeys = []key.Binding{
+	key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "quit now (exit 130)")),
+	key.NewBinding(key.WithKeys("n"), key.WithHelp("n/esc", "keep going")),
+}
+
 // helpLines is the help bar: the page's keys, then the shell's.
 func (s *shellModel) helpLines() []string {
+	if s.m.quitAsk != "" {
+		return s.m.keyLines(quitKeys, 0)
+	}
 	p := s.current()
 	k := s.m.keys
 	b := p.bindings()
@@ -379,11 +420,20 @@ func (s *shellModel) fullHelpLines(b []key.Binding) []string {
 			items = append(items, st.key.Render(h.Key)+" "+h.Desc)
 		}
 	}
-	lines := wrap(strings.Join(items, " · "), max(s.m.w-1, 10))
+	// Whole items to a line ("A set up everything" is never split), as
+	// the short help lays them out.
+	lines := wrapItems(items, " · ", max(s.m.w-1, 10))
 	var vault []string
 	if _, whole := s.m.headerLine(); !whole {
-		// The header could show only part of the vault's path (or none).
-		vault = wrap("vault "+termsafe.Line(s.m.cfg.Paths.Vault), max(s.m.w-1, 10))
+		// The header could show only part of the vault's path (or none):
+		// here it is whole, broken after a "/" where it must be.
+		for i, l := range urlLines(termsafe.Line(s.m.cfg.Paths.Vault), max(s.m.w-1-len("vault "), 10)) {
+			if i == 0 {
+				vault = append(vault, "vault "+l)
+			} else {
+				vault = append(vault, "      "+l)
+			}
+		}
 	}
 	if limit := max(s.m.h/2, 3) - len(vault); len(lines) > limit {
 		lines = append(lines[:max(limit-1, 0)], truncate(lines[max(limit-1, 0)], s.m.w-2)+"…")
@@ -395,23 +445,51 @@ func (s *shellModel) fullHelpLines(b []key.Binding) []string {
 	return lines
 }
 
+// wrapItems lays items out in lines of at most w cells, sep between them,
+// breaking only between items (an item wider than a line is wrapped alone).
+func wrapItems(items []string, sep string, w int) []string {
+	var out []string
+	line := ""
+	for _, it := range items {
+		switch {
+		case line == "":
+			line = it
+		case lipgloss.Width(line+sep+it) <= w:
+			line += sep + it
+		default:
+			out = append(out, line)
+			line = it
+		}
+		if lipgloss.Width(line) > w {
+			parts := wrap(line, w)
+			out = append(out, parts[:len(parts)-1]...)
+			line = parts[len(parts)-1]
+		}
+	}
+	if line != "" {
+		out = append(out, line)
+	}
+	return out
+}
+
 // shellLayout is how the screen is shared out right now. view draws with
 // it and PgUp/PgDn page by it, so paging moves by what is actually visible
 // after the help bar and a pinned note (both of which wrap) take their lines.
 type shellLayout struct {
-	help  []string
-	bodyH int // lines between the header and the status line
-	mainW int
-	note  []string // pinned above the page (arrived), wrapped at the pane's width
-	pageH int      // lines left for the page, its "more" line included
+	help   []string
+	status []string // the status line, wrapped: it never cuts off the keys it names
+	bodyH  int      // lines between the header and the status line
+	mainW  int
+	note   []string // pinned above the page (arrived), wrapped at the pane's width
+	pageH  int      // lines left for the page, its "more" line included
 }
 
 func (s *shellModel) layout() shellLayout {
 	m := s.m
-	lay := shellLayout{help: s.helpLines(), mainW: s.mainWidth()}
-	lay.bodyH = max(m.h-2-len(lay.help), 1) // header, status line, help
+	lay := shellLayout{help: s.helpLines(), status: s.statusLines(), mainW: s.mainWidth()}
+	lay.bodyH = max(m.h-1-len(lay.status)-len(lay.help), 1) // header, status, help
 	lay.pageH = lay.bodyH
-	if m.w < wideMin {
+	if !s.sidebarShown() {
 		lay.pageH-- // the progress line
 	}
 	if s.arrived != "" && s.arrivedAt == s.sel && lay.pageH > 4 {
@@ -436,14 +514,15 @@ func (s *shellModel) view() string {
 	helpL, bodyH, mainW := fr.help, fr.bodyH, fr.mainW
 
 	var main []string
-	if m.w < wideMin {
+	side := s.sidebarShown()
+	if !side {
 		main = append(main, truncate(s.progressLine(), mainW))
 	}
 	main = append(main, fr.note...)
 	main = append(main, s.scrolled(mainW, fr.pageH)...)
 
 	var body string
-	if m.w >= wideMin {
+	if side {
 		sw := s.sideWidth() - 1
 		side := fit(s.sidebar(sw), sw, bodyH)
 		sep := strings.TrimRight(strings.Repeat("│\n", bodyH), "\n")
@@ -454,18 +533,50 @@ func (s *shellModel) view() string {
 
 	lines := []string{m.header()}
 	lines = append(lines, splitLines(body)...)
-	status := ""
-	if s.flash != "" {
-		status = " " + termsafe.Line(s.flash)
-	}
-	lines = append(lines, m.st.faint.Render(status))
+	lines = append(lines, fr.status...)
 	lines = append(lines, helpL...)
 	return fit(lines, m.w, m.h)
 }
 
+// statusLines is the status line: the flash wrapped at the screen's width
+// (one empty line without one), in at most a quarter of the screen (two
+// lines for a latest result, which its page shows whole); only past that
+// is it cut, with "…".
+func (s *shellModel) statusLines() []string {
+	if q := s.quitQuestion(); q != "" {
+		var out []string
+		for _, l := range wrap(q, max(s.m.w-1, 10)) {
+			out = append(out, s.m.st.warn.Render(" "+l))
+		}
+		return out
+	}
+	if s.flash == "" {
+		return []string{""}
+	}
+	w := max(s.m.w-1, 10)
+	lines := wrap(termsafe.Line(s.flash), w)
+	limit := max(s.m.h/4, 2)
+	if strings.HasPrefix(s.flash, "Latest: ") {
+		limit = 2 // the page shows that result whole
+	}
+	if len(lines) > limit {
+		lines = append(lines[:limit-1], truncate(lines[limit-1], w-1)+"…")
+	}
+	for i := range lines {
+		lines[i] = s.m.st.faint.Render(" " + lines[i])
+	}
+	return lines
+}
+
 // scrolled is the current page at width w cut to h lines around its focus.
 func (s *shellModel) scrolled(w, h int) []string {
-	lines, focus := s.current().lines(min(w, readingWidth))
+	pw := min(w, readingWidth)
+	if s.m.w >= wideMin && !s.sidebarShown() {
+		// A page wanting the whole width (a long link shown) keeps its
+		// prose to readingWidth itself.
+		pw = w
+	}
+	lines, focus := s.current().lines(pw)
 	if !s.follow[s.sel] {
 		focus = -1
 	}
@@ -626,14 +737,21 @@ func (m *Model) headerLine() (string, bool) {
 		labels[0] = "production"
 	}
 	path := termsafe.Line(shortPath(m.cfg.Paths.Vault))
-	best, bestFit := "", -1
+	best, bestFit := "", math.MinInt
 	for _, label := range labels {
 		left := m.headerLeft(label)
 		p, fit := fitPath(path, m.w-lipgloss.Width(left)-len("vault ")-1)
+		if lipgloss.Width(left) > m.w-1 {
+			// The label itself would be cut ("DEMO – thrown away at q…"):
+			// any label shown whole is better, and else the shortest.
+			fit = -1 - lipgloss.Width(left)
+		}
 		if fit > bestFit { // ties keep the longer label, tried first
 			best, bestFit = left, fit
 			if p != "" {
 				best += "vault " + p
+			} else {
+				best = strings.TrimSuffix(best, "│ ") // no separator before nothing
 			}
 		}
 	}

@@ -388,6 +388,9 @@ func (p *stepModel) editKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		return p.focusCmd()
 	case key.Matches(msg, k.Save):
+		if strings.Contains(p.sh.flash, "; ctrl+s saves.") {
+			p.sh.flash = "" // done as it said
+		}
 		return p.submit()
 	case key.Matches(msg, k.RevealIn):
 		if f.f.Secret {
@@ -414,13 +417,14 @@ func (p *stepModel) editKey(msg tea.KeyMsg) tea.Cmd {
 			// Not valid here but valid in another empty field (a group ID
 			// pasted at the members): put it there, as on the step's screen.
 			p.focus = i
-			why := "it fits there, not in " + f.f.Label
+			why := "It fits there, not in " + f.f.Label + "."
 			if f.f.Kind == steps.KindUsernames {
 				// A member's identity UUID would fit the members too: say
 				// how to add one, so the guess is never silent.
-				why = "a UUID here is taken as the group made on the console; add a member's identity UUID after it"
+				why = "A UUID at the members is taken as the group made on the console; add a member's identity UUID after it."
 			}
-			p.sh.flash = "Pasted into " + p.fields[i].f.Label + " (" + why + ")."
+			// The form stays open: say how it is saved (enter moves on).
+			p.sh.flash = "Pasted into " + p.fields[i].f.Label + "; ctrl+s saves. " + why
 			cmd := p.focusCmd()
 			return tea.Batch(cmd, p.editKey(msg))
 		}
@@ -948,12 +952,50 @@ func (p *stepModel) pasteIn(v string) tea.Cmd {
 	if target < 0 {
 		return p.pasteOver(v)
 	}
-	f := p.fields[target]
+	return p.pasteInto(p.fields[target], v)
+}
+
+// pasteInto puts v in f and goes on from there (afterPaste).
+func (p *stepModel) pasteInto(f *field, v string) tea.Cmd {
 	setInput(f.in, v)
 	f.touched = true
 	p.validateField(f, false)
 	p.retitle(f)
 	return p.afterPaste(f)
+}
+
+// pasteRefused: v fits no field. As typed text would, it goes into the
+// first empty field (where enter would start typing) and is refused there
+// in that field's words, kept to be fixed; the form opens on it. A value
+// shaped like a client secret is not put in a field that would show it.
+func (p *stepModel) pasteRefused(v string) tea.Cmd {
+	i := p.firstEmpty()
+	if i < 0 {
+		p.sh.flash = "The pasted text fits no empty field here: press enter to fill in the fields."
+		return nil
+	}
+	f := p.fields[i]
+	if steps.LooksLikeSecret(v) && !f.f.Secret && f.f.Kind != steps.KindUUID {
+		p.sh.flash = "That looks like a client secret, and no empty field here takes one: it was not put anywhere (a secret is never shown)."
+		return nil
+	}
+	setInput(f.in, v)
+	f.touched = true
+	p.validateField(f, false) // an ID field clears a secret (fieldProblem)
+	p.retitle(f)
+	p.editing, p.focus = true, i
+	p.sh.flash = "Not saved: " + f.f.Label + " refuses the pasted text (below); fix it, or esc."
+	return p.focusCmd()
+}
+
+// firstEmpty is the first field holding nothing (-1: none).
+func (p *stepModel) firstEmpty() int {
+	for i, f := range p.fields {
+		if strings.TrimSpace(inputValue(f.in)) == "" {
+			return i
+		}
+	}
+	return -1
 }
 
 // afterPaste reads a pasted policy's domains, asks for what is still
@@ -989,8 +1031,7 @@ func (p *stepModel) pasteOver(v string) tea.Cmd {
 		}
 	}
 	if len(fits) != 1 {
-		p.sh.flash = "The pasted text fits no empty field here: press enter to fill in the fields."
-		return nil
+		return p.pasteRefused(v)
 	}
 	f := fits[0]
 	old := strings.TrimSpace(inputValue(f.in))
@@ -1023,13 +1064,20 @@ func (p *stepModel) pasteOver(v string) tea.Cmd {
 // empty field takes (a group's UUID) goes there, as on the step's screen:
 // the documented members are usernames.
 func (p *stepModel) pasteTarget(v string) int {
+	first := p.firstEmpty()
 	fits := func(i int) bool {
 		f := p.fields[i]
 		if strings.TrimSpace(inputValue(f.in)) != "" {
 			return false
 		}
-		_, err := steps.Validate(f.f.Key, v)
-		return err == nil
+		if _, err := steps.Validate(f.f.Key, v); err != nil {
+			return false
+		}
+		// Past an empty field, a paste goes only where it is beyond doubt
+		// that field's value: a secret field takes anything long enough,
+		// so text that only fails to be the ID before it stays an ID that
+		// is refused, as it would be typed.
+		return i == first || claims(f.f, v)
 	}
 	if p.editing && p.focus < len(p.fields) && fits(p.focus) {
 		if p.fields[p.focus].f.Kind != steps.KindUsernames {
@@ -1048,6 +1096,20 @@ func (p *stepModel) pasteTarget(v string) int {
 		}
 	}
 	return -1
+}
+
+// claims: v is f's kind of value beyond doubt, so a paste may pass an
+// empty field before f for it. Free text takes anything and a secret field
+// any long word: they claim only a Globus client secret's shape (a secret)
+// or nothing (text).
+func claims(f steps.Field, v string) bool {
+	switch f.Kind {
+	case steps.KindSecret:
+		return steps.LooksLikeSecret(v)
+	case steps.KindText:
+		return false
+	}
+	return true // the kind's own validator already took v
 }
 
 // firstMissing is the first required field without a valid value (-1: none).

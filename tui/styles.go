@@ -49,19 +49,35 @@ func newStyles() styles {
 // hyphens too and, around "--" or a wide character, can return a line wider
 // than width, which fit then cuts off with "…" (seen: "`globus-setup exe…").
 func wrap(s string, width int) []string {
+	return wrapAll(s, width, true)
+}
+
+// wrapWhole wraps as wrap does but never breaks a word: one longer than a
+// line (a link, a path) stands whole on its own line, for the terminal to
+// fold. Accessible mode says text so: a screen reader and a copy both need
+// a link in one piece.
+func wrapWhole(s string, width int) []string {
+	return wrapAll(s, width, false)
+}
+
+func wrapAll(s string, width int, breakLong bool) []string {
 	if width < 1 {
 		width = 1
 	}
 	var out []string
 	for _, para := range strings.Split(s, "\n") {
-		out = append(out, wrapLine(para, width)...)
+		out = append(out, wrapLineAt(para, width, breakLong)...)
 	}
 	return out
 }
 
 // wrapLine wraps one line (no "\n"). Runs of spaces inside a line, and those
 // leading it (an indent), are kept; the space at a break is dropped.
-func wrapLine(s string, width int) []string {
+func wrapLine(s string, width int) []string { return wrapLineAt(s, width, true) }
+
+// wrapLineAt is wrapLine; breakLong says whether a word longer than a line
+// is broken (else it is left whole on its own line).
+func wrapLineAt(s string, width int, breakLong bool) []string {
 	if ansi.StringWidth(s) <= width {
 		return []string{s}
 	}
@@ -83,7 +99,7 @@ func wrapLine(s string, width int) []string {
 			out = append(out, cur)
 			cur, curW, atBreak = word, ww, word == ""
 		}
-		if curW > width { // a word longer than a line: break it, keep it all
+		if curW > width && breakLong { // a word longer than a line: break it, keep it all
 			parts := strings.Split(ansi.Hardwrap(cur, width, true), "\n")
 			out = append(out, parts[:len(parts)-1]...)
 			cur = parts[len(parts)-1]

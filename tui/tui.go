@@ -37,6 +37,9 @@ type Config struct {
 	// DemoUsers are the usernames the demo emulator knows (group members).
 	DemoUsers []string
 	Ephemeral bool // the vault is thrown away at exit (--demo without --vault)
+	// SaveDemo saves a kept demo's emulator state beside its vault; the
+	// wizard calls it before its last words say the state is there.
+	SaveDemo func() error
 	// Invocation runs this program again in the words the operator used:
 	// "globus-setup", a path, or "go run ./cmd/globus-setup" ("" → globus-setup).
 	Invocation string
@@ -96,10 +99,10 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	}
 	if interrupted {
-		fmt.Fprintln(out, "Interrupted: what was made before is stored in the vault, and is not made twice when you carry on.")
+		fmt.Fprintln(out, interruptedNote(cfg))
 	}
 	if m.vault != nil {
-		fmt.Fprintln(out, termsafe.Line(exitNote(cfg))) // the path may hold anything
+		fmt.Fprintln(out, termsafe.Line(lastWords(cfg))) // the path may hold anything
 	}
 	if interrupted {
 		return ErrInterrupted
@@ -109,6 +112,27 @@ func Run(ctx context.Context, cfg Config) error {
 
 // DemoKeepPath is the vault path suggested for keeping a demo.
 const DemoKeepPath = "~/globus-setup-demo/vault.age"
+
+// interruptedNote says what an interrupt kept: everything made, in the
+// vault, unless the vault is a throwaway demo's.
+func interruptedNote(cfg Config) string {
+	if cfg.Ephemeral {
+		return "Interrupted: what was made went into the demo's vault, which is thrown away now with its emulator."
+	}
+	return "Interrupted: what was made before is stored in the vault, and is not made twice when you carry on."
+}
+
+// lastWords saves a kept demo's emulator state, then says where progress
+// is (exitNote), so nothing is written after the words that say it was.
+func lastWords(cfg Config) string {
+	if cfg.SaveDemo != nil {
+		if err := cfg.SaveDemo(); err != nil {
+			return fmt.Sprintf("Demo progress is saved in %s, but the demo emulator's state could not be saved beside it (%v): resumed, the emulator will not know the stored IDs.",
+				cfg.Paths.Vault, err)
+		}
+	}
+	return exitNote(cfg)
+}
 
 // exitNote says where progress is and the exact command that resumes it;
 // a throwaway demo vault is already deleted, so it is not named.

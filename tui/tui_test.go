@@ -642,7 +642,9 @@ func TestInterruptMidApplyReturnsErrInterrupted(t *testing.T) {
 			t.Fatalf("the setup never reached the policy:\n%s", written(out))
 		}
 	}
-	io.WriteString(typed, "\x03") // ctrl+c
+	io.WriteString(typed, "\x03") // ctrl+c: asked first, mid-way
+	waitOut("Quit while setting everything up?")
+	io.WriteString(typed, "y")
 	select {
 	case err := <-done:
 		if !errors.Is(err, ErrInterrupted) {
@@ -672,5 +674,52 @@ func TestCtrlCWhileIdleQuits(t *testing.T) {
 	m := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
 	if m.interrupted {
 		t.Fatal("ctrl+c with nothing running counted as an interrupt")
+	}
+}
+
+// A kept demo's emulator state is saved before the last words say it is
+// beside the vault, and only then: nothing is written after them. A state
+// that could not be saved is said not to be.
+func TestKeptDemoSavesBeforeItsLastWords(t *testing.T) {
+	for _, fails := range []bool{false, true} {
+		cfg, _, _ := testConfig(t)
+		cfg = unlocked(t, cfg)
+		cfg.Demo = true
+		in, typed := io.Pipe()
+		out := &lockedWriter{w: &bytes.Buffer{}}
+		cfg.Input, cfg.Output = in, out
+		var before string
+		saves := 0
+		cfg.SaveDemo = func() error {
+			saves++
+			before = written(out)
+			if fails {
+				return errors.New("disk full")
+			}
+			return nil
+		}
+		done := make(chan error, 1)
+		go func() { done <- Run(context.Background(), cfg) }()
+		for deadline := time.Now().Add(15 * time.Second); !strings.Contains(written(out), "Step 1 of 6"); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the wizard did not start:\n%s", written(out))
+			}
+		}
+		io.WriteString(typed, "q")
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		typed.Close()
+		after := written(out)
+		switch {
+		case saves != 1:
+			t.Errorf("saved %d times, want once", saves)
+		case strings.Contains(before, "Demo progress is saved"):
+			t.Errorf("the last words came before the state was saved:\n%s", before)
+		case !fails && !strings.Contains(after, "with the demo emulator's state beside it"):
+			t.Errorf("the last words do not say where the demo is:\n%s", after)
+		case fails && (strings.Contains(after, "with the demo emulator's state beside it") || !strings.Contains(after, "could not be saved beside it (disk full)")):
+			t.Errorf("a state not saved is said to be:\n%s", after)
+		}
 	}
 }

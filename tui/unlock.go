@@ -164,6 +164,11 @@ func (u *unlockModel) key(msg tea.KeyMsg) tea.Cmd {
 		return u.focusCmd()
 	case msg.Type == tea.KeyEnter:
 		if u.create && u.focus == 0 {
+			// Said at the first enter, as the task would after the second.
+			if why := newPassphraseProblem(inputValue(u.pass)); why != nil {
+				u.err = why.Error()
+				return nil
+			}
 			u.focus = 1
 			return u.focusCmd()
 		}
@@ -219,6 +224,18 @@ func (u *unlockModel) focusCmd() tea.Cmd {
 	return nil
 }
 
+// newPassphraseProblem is why flow.Unlock would refuse p for a new vault
+// (nil: it takes it).
+func newPassphraseProblem(p string) error {
+	switch {
+	case p == "":
+		return flow.ErrNoPass
+	case len([]rune(p)) < flow.MinPassphrase:
+		return flow.ErrTooShort
+	}
+	return nil
+}
+
 // submit answers the task's question with the passphrase typed (the
 // task checks it; its confirmation and the box are answered from here).
 func (u *unlockModel) submit() tea.Cmd {
@@ -263,14 +280,16 @@ func (u *unlockModel) view() string {
 		intro = "Your Globus IDs, secrets and progress will be kept encrypted in:"
 	}
 	b = append(b, st.title.Render(title), "")
-	b = append(b, wrap(intro, w)...)
-	b = append(b, wrap(termsafe.Line(m.cfg.Paths.Vault), w)...)
+	var about []string // what can give way to a long error: the header names the vault too
+	about = append(about, wrap(intro, w)...)
+	about = append(about, wrap(termsafe.Line(m.cfg.Paths.Vault), w)...)
 	if m.cfg.Ephemeral {
-		b = append(b, styledWrap(st.faint, "Demo: this vault is thrown away at quit. To keep one, start with --demo --vault "+DemoKeepPath, w)...)
+		about = append(about, styledWrap(st.faint, "Demo: this vault is thrown away at quit. To keep one, start with --demo --vault "+DemoKeepPath, w)...)
 	}
-	b = append(b, "")
+	about = append(about, "")
+	head := len(b)
 	if u.naming {
-		b = u.namingView(w)
+		b, about = u.namingView(w), nil
 	} else if u.ready {
 		b = append(b, splitLines(u.pass.View())...)
 		if u.create {
@@ -307,27 +326,45 @@ func (u *unlockModel) view() string {
 	if u.busy() {
 		b = append(b, "", m.spin.View()+" "+u.job.label)
 	}
+	helpKeys := u.helpKeys()
+	helpBar := m.keyLines(helpKeys, 0)
+	// A long error (the vault's refusal of a tampered document, say) is
+	// shown whole: the intro gives way first, then the lines above the
+	// form, so the error and the field stay in view.
+	room := m.h - len(helpBar) - 2 // the header and the line under it
+	if len(b)+len(about) <= room {
+		b = append(b[:head], append(about, b[head:]...)...)
+	} else if len(b) > room {
+		b = b[len(b)-room:]
+	}
 	body := make([]string, 0, len(b))
 	for _, l := range b {
 		body = append(body, "  "+l)
 	}
+	lines := []string{m.header(), ""}
+	lines = append(lines, body...)
+	// The shared bar layout: it wraps rather than hide a key.
+	return frame(lines, helpBar, m.w, m.h)
+}
+
+// helpKeys are the unlock screen's keys.
+func (u *unlockModel) helpKeys() []key.Binding {
+	m := u.m
 	helpKeys := []key.Binding{
 		key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "continue")),
 		m.keys.NextField, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "quit")),
 	}
 	if u.naming {
-		helpKeys = []key.Binding{
+		return []key.Binding{
 			key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "start on it")),
 			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		}
-	} else if u.canStartProfile() {
-		// Before tab, so a 60-column bar still shows it.
-		helpKeys = []key.Binding{helpKeys[0], helpKeys[2], newProfileKey, helpKeys[1]}
 	}
-	lines := []string{m.header(), ""}
-	lines = append(lines, body...)
-	// The shared bar layout: it wraps rather than hide a key.
-	return frame(lines, m.keyLines(helpKeys, 0), m.w, m.h)
+	if u.canStartProfile() {
+		// Before tab, so a 60-column bar still shows it.
+		return []key.Binding{helpKeys[0], helpKeys[2], newProfileKey, helpKeys[1]}
+	}
+	return helpKeys
 }
 
 // frame pins the help bar to the last lines and fits everything in w×h.

@@ -63,6 +63,39 @@ func startEmulatorWith(addr string, restore func(*globustest.Server) error) (*de
 // and --demo), separated by ";", each as for --demand.
 const EnvEmulatorDemands = "GLOBUS_SETUP_EMULATOR_DEMANDS"
 
+// EnvEmulatorFailures holds injected failures for the emulator (`emulator`
+// and --demo), separated by ";", each as for --fail: how a test makes the
+// demo's Globus slow or down.
+const EnvEmulatorFailures = "GLOBUS_SETUP_EMULATOR_FAILURES"
+
+// demoFaults adds the demands and failures the environment names to a
+// demo's emulator.
+func (a *app) demoFaults(d *demoEmulator) error {
+	if _, err := d.demand(a.getenv, nil); err != nil {
+		return err
+	}
+	_, err := d.fail(a.getenv, nil)
+	return err
+}
+
+// fail injects the failures of specs and of EnvEmulatorFailures.
+func (d *demoEmulator) fail(getenv func(string) string, specs []string) ([]string, error) {
+	all := slices.Clone(specs)
+	for _, s := range strings.Split(getenv(EnvEmulatorFailures), ";") {
+		if s = strings.TrimSpace(s); s != "" {
+			all = append(all, s)
+		}
+	}
+	for _, spec := range all {
+		method, path, times, f, err := parseFailure(spec)
+		if err != nil {
+			return nil, err
+		}
+		d.FailNext(method, path, times, f)
+	}
+	return all, nil
+}
+
 // demand adds the session demands of specs and of EnvEmulatorDemands.
 func (d *demoEmulator) demand(getenv func(string) string, specs []string) ([]string, error) {
 	all := slices.Clone(specs)
@@ -81,16 +114,18 @@ func (d *demoEmulator) demand(getenv func(string) string, specs []string) ([]str
 	return all, nil
 }
 
-// parseFailure reads a --fail spec, "METHOD PATH STATUS [times=N]": the
-// calls to PATH (after /auth or /groups, a prefix) answer STATUS with a
-// Globus error document, every time unless times says how often.
+// parseFailure reads a --fail spec, "METHOD PATH STATUS [times=N]
+// [wait=D]": the calls to PATH (after /auth or /groups, a prefix) answer
+// STATUS with a Globus error document, every time unless times says how
+// often, after waiting D if wait is given; STATUS "ok" with a wait answers
+// as Globus would, only late (a slow Globus).
 func parseFailure(spec string) (method, path string, times int, f globustest.Failure, err error) {
 	fields := strings.Fields(spec)
 	bad := func(why string) error {
-		return fmt.Errorf("--fail %q: %s (want METHOD PATH STATUS [times=N], e.g. 'GET /v2/api/identities 503')", spec, why)
+		return fmt.Errorf("--fail %q: %s (want METHOD PATH STATUS [times=N] [wait=D], e.g. 'GET /v2/api/identities 503' or 'POST /v2/api/policies ok wait=1m')", spec, why)
 	}
-	if len(fields) < 3 || len(fields) > 4 {
-		return "", "", 0, f, bad("three or four words")
+	if len(fields) < 3 || len(fields) > 5 {
+		return "", "", 0, f, bad("three to five words")
 	}
 	method, path = strings.ToUpper(fields[0]), fields[1]
 	if method == "*" {
@@ -99,16 +134,30 @@ func parseFailure(spec string) (method, path string, times int, f globustest.Fai
 	if !strings.HasPrefix(path, "/") {
 		return "", "", 0, f, bad("the path must start with / (the path after /auth or /groups)")
 	}
-	if f.Status, err = strconv.Atoi(fields[2]); err != nil || f.Status < 400 || f.Status > 599 {
-		return "", "", 0, f, bad("the status must be an HTTP error, 400 to 599")
-	}
-	times = math.MaxInt32
-	if len(fields) == 4 {
-		n, ok := strings.CutPrefix(fields[3], "times=")
-		if times, err = strconv.Atoi(n); !ok || err != nil || times < 1 {
-			return "", "", 0, f, bad("times must be a whole number from 1")
+	if fields[2] != "ok" {
+		if f.Status, err = strconv.Atoi(fields[2]); err != nil || f.Status < 400 || f.Status > 599 {
+			return "", "", 0, f, bad("the status must be an HTTP error, 400 to 599, or ok (with a wait)")
 		}
 	}
+	times = math.MaxInt32
+	for _, w := range fields[3:] {
+		switch k, v, _ := strings.Cut(w, "="); k {
+		case "times":
+			if times, err = strconv.Atoi(v); err != nil || times < 1 {
+				return "", "", 0, f, bad("times must be a whole number from 1")
+			}
+		case "wait":
+			if f.Delay, err = time.ParseDuration(v); err != nil || f.Delay <= 0 {
+				return "", "", 0, f, bad("wait must be a duration such as 30s or 1m")
+			}
+		default:
+			return "", "", 0, f, bad("after the status come times=N and wait=D only")
+		}
+	}
+	if f.Status == 0 && f.Delay == 0 {
+		return "", "", 0, f, bad("ok answers as Globus would: give a wait=D to make it late")
+	}
+	// Status 0 with a Delay: served normally, late (globustest.Failure).
 	return method, path, times, f, nil
 }
 
@@ -136,7 +185,8 @@ within the last 30 minutes.", with no authorization_parameters). Examples:
   --demand 'POST /v2/api/clients/*/credentials recent-admin=30'
 The emulator's sign-in page then offers the MFA the login asks for; its
 "Session started N minutes ago" control signs in with a session that old.
-` + EnvEmulatorDemands + ` holds more, separated by ";" (also read by --demo).`,
+` + EnvEmulatorDemands + ` holds more, separated by ";" (also read by --demo);
+` + EnvEmulatorFailures + ` likewise holds more --fail specs.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			srv, err := startEmulator(addr)
@@ -148,12 +198,9 @@ The emulator's sign-in page then offers the MFA the login asks for; its
 			if err != nil {
 				return err
 			}
-			for _, spec := range failures {
-				method, path, times, f, err := parseFailure(spec)
-				if err != nil {
-					return err
-				}
-				srv.FailNext(method, path, times, f)
+			failing, err := srv.fail(a.getenv, failures)
+			if err != nil {
+				return err
 			}
 			base := srv.base
 			env := srv.Env()
@@ -178,7 +225,7 @@ The emulator's sign-in page then offers the MFA the login asks for; its
 			for _, d := range active {
 				fmt.Fprintf(a.stdout, "# demands a stronger session: %s\n", strings.Join(strings.Fields(d), " "))
 			}
-			for _, spec := range failures {
+			for _, spec := range failing {
 				fmt.Fprintf(a.stdout, "# fails on purpose: %s\n", strings.Join(strings.Fields(spec), " "))
 			}
 			fmt.Fprintln(a.stdout, "# Ctrl+C stops it.")
@@ -191,7 +238,7 @@ The emulator's sign-in page then offers the MFA the login asks for; its
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8765", "loopback address to listen on")
 	cmd.Flags().StringArrayVar(&demands, "demand", nil, "make calls demand a stronger session, e.g. 'POST /v2/api/policies mfa' (repeatable; see above)")
-	cmd.Flags().StringArrayVar(&failures, "fail", nil, "make calls fail, as an outage would: 'METHOD PATH STATUS [times=N]', PATH a prefix after /auth or /groups, e.g. 'GET /v2/api/identities 503' (repeatable; every time unless times=N)")
+	cmd.Flags().StringArrayVar(&failures, "fail", nil, "make calls fail, as an outage would: 'METHOD PATH STATUS [times=N] [wait=D]', PATH a prefix after /auth or /groups, e.g. 'GET /v2/api/identities 503' (repeatable; every time unless times=N; STATUS ok with wait=D only slows it)")
 	cmd.Flags().BoolVar(&logRequests, "log", false, "print each request answered: method, path, how it was authorised, status (never a token or form value)")
 	return cmd
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/globus-setup/globus-setup/globus/globustest"
 )
@@ -42,15 +43,22 @@ func TestEmulatorFailFlag(t *testing.T) {
 		t.Errorf("without times: %d, %v; want every time", n, err)
 	}
 	for spec, want := range map[string]string{
-		"GET /v2/api/identities":             "three or four words",
+		"GET /v2/api/identities":             "three to five words",
 		"GET v2/api/identities 503":          "must start with /",
 		"GET /v2/api/identities 200":         "400 to 599",
-		"GET /v2/api/identities 503 n=2":     "times must be",
+		"GET /v2/api/identities 503 n=2":     "times=N and wait=D only",
 		"GET /v2/api/identities 503 times=0": "times must be",
+		"GET /v2/api/identities ok":          "give a wait=D",
+		"GET /v2/api/identities ok wait=no":  "wait must be a duration",
 	} {
 		if _, _, _, _, err := parseFailure(spec); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want %q", spec, err, want)
 		}
+	}
+	// ok with a wait: Globus's own answer, late (a slow Globus, for
+	// interrupting a task mid-way).
+	if _, _, n, f, err := parseFailure("POST /v2/api/policies ok wait=90s times=1"); err != nil || n != 1 || f.Status != 0 || f.Delay != 90*time.Second {
+		t.Errorf("ok wait=90s times=1: %d, %+v, %v; want once, status 0 (served), 90s late", n, f, err)
 	}
 	w := newBareWorld(t)
 	if code, _, errs := w.run("emulator", "--addr", "127.0.0.1:0", "--fail", "GET /x"); code == 0 || !strings.Contains(errs, `--fail "GET /x"`) {

@@ -145,6 +145,7 @@ func countAutomated(t *testing.T, bin string) *actions {
 		t.Errorf("the console has %d projects named Inference Gateway, want 1", n)
 	}
 	tm.key("q")
+	tm.waitExit(filepath.Join(dir, "vault", "vault.age")) // it saves the emulator's state as it goes
 	return a
 }
 
@@ -240,6 +241,7 @@ func countGuided(t *testing.T, bin string) *actions {
 		}
 	}
 	tm.key("q")
+	tm.waitExit(filepath.Join(dir, "vault", "vault.age"))
 	return a
 }
 

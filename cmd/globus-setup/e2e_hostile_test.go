@@ -53,6 +53,9 @@ func e2eHostileVault(t *testing.T, bin string) {
 	if bufs := strings.TrimSpace(tm.tmux("list-buffers")); bufs != "" {
 		t.Errorf("the terminal's clipboard was set (OSC 52): %s", bufs)
 	}
+	// At 60×20 the refusal is still shown whole, to its last words.
+	tm.resize(60, 20)
+	tm.assertFits(tm.waitFor("the refusal at 60x20", "tampered", "(git log -p"), "globus-setup │ DEMO", "esc quit")
 	tm.key("Escape")
 	for deadline := time.Now().Add(e2eWait); ; time.Sleep(50 * time.Millisecond) {
 		// The words after the full screen may have scrolled into the history.

@@ -13,8 +13,10 @@ package main
 // through (for documentation); nothing is written otherwise.
 
 import (
+	"bytes"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"html"
 	"io"
@@ -24,7 +26,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -56,6 +60,10 @@ func TestE2E(t *testing.T) {
 	t.Run("Automated", func(t *testing.T) { t.Parallel(); e2eAutomated(t, bin) })
 	t.Run("ActionCounts", func(t *testing.T) { t.Parallel(); e2eCounts(t, bin) })
 	t.Run("HostileVault", func(t *testing.T) { t.Parallel(); e2eHostileVault(t, bin) })
+	t.Run("WizardGuided", func(t *testing.T) { t.Parallel(); e2eWizardGuided(t, bin) })
+	t.Run("WizardInterrupt", func(t *testing.T) { t.Parallel(); e2eWizardInterrupt(t, bin) })
+	t.Run("WizardCopyInTmux", func(t *testing.T) { t.Parallel(); e2eWizardCopyInTmux(t, bin) })
+	t.Run("WizardAccessibleLink", func(t *testing.T) { t.Parallel(); e2eWizardAccessibleLink(t, bin) })
 }
 
 // e2eFirstRun: create the vault, all six steps with the console, log in,
@@ -321,6 +329,23 @@ type tmuxTerm struct {
 // developer reaches the wizard.
 func startWizard(t *testing.T, bin, name, workDir string, w, h int, args ...string) *tmuxTerm {
 	t.Helper()
+	return startWizardWith(t, bin, name, workDir, w, h, termOptions{}, args...)
+}
+
+// termOptions change the terminal startWizard gives the wizard.
+type termOptions struct {
+	// nested: the wizard runs as in a tmux of the operator's (TMUX set),
+	// which it then asks about its clipboard setting.
+	nested bool
+	// tmuxConf is appended to the configuration (e.g. set-clipboard).
+	tmuxConf string
+	// env is added to the wizard's clean environment (NAME=value).
+	env []string
+}
+
+// startWizardWith is startWizard with a terminal of o's.
+func startWizardWith(t *testing.T, bin, name, workDir string, w, h int, o termOptions, args ...string) *tmuxTerm {
+	t.Helper()
 	b := make([]byte, 6)
 	rand.Read(b)
 	home := filepath.Join(workDir, "home-"+name)
@@ -330,15 +355,22 @@ func startWizard(t *testing.T, bin, name, workDir string, w, h int, args ...stri
 	// Options before the first frame: no status line (the pane is the whole
 	// w×h), the last screen kept after exit, OSC 52 kept as a paste buffer.
 	conf := filepath.Join(home, "tmux.conf")
-	if err := os.WriteFile(conf, []byte("set -g status off\nset -g remain-on-exit on\nset -g set-clipboard on\n"), 0o600); err != nil {
+	if err := os.WriteFile(conf, []byte("set -g status off\nset -g remain-on-exit on\nset -g set-clipboard on\n"+o.tmuxConf), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	tm := &tmuxTerm{t: t, sock: "globus-setup-e2e-" + hex.EncodeToString(b), name: name, w: w, h: h, conf: conf,
-		env: []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "TERM=xterm-256color", "LANG=C.UTF-8"}}
+		env: append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + home, "TERM=xterm-256color", "LANG=C.UTF-8"}, o.env...)}
 	// tmux plays the operator's terminal emulator, so the wizard must not
 	// think it is nested in tmux (TMUX unset): its OSC 52 then reaches tmux
 	// itself, which with set-clipboard on keeps it as a paste buffer.
-	command := "env -u TMUX " + shellQuote(bin)
+	// The inner shell writes its PID and becomes the wizard, so the clean-up
+	// knows which process to wait for.
+	pidFile := filepath.Join(home, "wizard.pid")
+	unset := " env -u TMUX "
+	if o.nested {
+		unset = " env "
+	}
+	command := `sh -c 'echo $$ >"$0"; exec "$@"' ` + shellQuote(pidFile) + unset + shellQuote(bin)
 	for _, a := range args {
 		command += " " + shellQuote(a)
 	}
@@ -350,8 +382,42 @@ func startWizard(t *testing.T, bin, name, workDir string, w, h int, args ...stri
 		kill.Env = tm.env
 		kill.Run()
 		os.Remove(socket) // tmux leaves it behind
+		// Closing its terminal stops a wizard still running, but it still
+		// writes on its way out (a kept demo saves its emulator's state):
+		// the test's folders are removed only once it is gone.
+		waitGone(t, pidFile)
 	})
 	return tm
+}
+
+// waitGone waits for the process whose PID is in pidFile to end (a zombie
+// has ended: only its parent's wait is left), killing it after e2eWait.
+func waitGone(t *testing.T, pidFile string) {
+	t.Helper()
+	data, err := os.ReadFile(pidFile)
+	if err != nil {
+		return // never started
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err != nil || pid <= 0 {
+		t.Errorf("the wizard's PID file holds %q", data)
+		return
+	}
+	gone := func() bool {
+		if stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
+			// "pid (comm) S ...": the state follows the last ')'.
+			i := bytes.LastIndexByte(stat, ')')
+			return i >= 0 && i+2 < len(stat) && stat[i+2] == 'Z'
+		}
+		return errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
+	}
+	for deadline := time.Now().Add(e2eWait); !gone(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			syscall.Kill(pid, syscall.SIGKILL)
+			t.Errorf("the wizard (PID %d) was still running %v after its terminal closed", pid, e2eWait)
+			return
+		}
+	}
 }
 
 func (tm *tmuxTerm) tmux(args ...string) string {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/globus-setup/globus-setup/globus"
 	"github.com/globus-setup/globus-setup/globus/globustest"
@@ -40,13 +41,14 @@ func (a *app) runWizard(ctx context.Context, demo, accessible bool) error {
 	// A demo keeps its vault only when --vault names one (to try resuming).
 	ephemeral := demo && a.vaultFile == ""
 	var demoLoginClient string
+	var saveDemo func() error
 	if demo {
-		stop, thick, err := a.startDemo()
+		d, err := a.startDemo()
 		if err != nil {
 			return err
 		}
-		defer stop()
-		demoLoginClient = thick
+		defer d.stop()
+		demoLoginClient, saveDemo = d.thickClient, d.save
 	}
 	env, err := globus.EnvironmentFromEnv(a.getenv)
 	if err != nil {
@@ -104,6 +106,7 @@ func (a *app) runWizard(ctx context.Context, demo, accessible bool) error {
 		Demo:            demo,
 		DemoLoginClient: demoLoginClient,
 		DemoUsers:       demoUsernames(demo),
+		SaveDemo:        saveDemo,
 		Ephemeral:       ephemeral,
 		Invocation:      thisInvocation(),
 		Accessible:      accessible,
@@ -118,6 +121,17 @@ func (a *app) runWizard(ctx context.Context, demo, accessible bool) error {
 	})
 }
 
+// demoRun is a demo's emulator for one run of the wizard.
+type demoRun struct {
+	thickClient string
+	// save writes a kept demo's emulator state beside its vault (nil for a
+	// throwaway demo), before the wizard's last words say it is there.
+	save func() error
+	// stop ends the emulator (saving a kept demo's state if save was not
+	// called) and deletes a throwaway demo's vault.
+	stop func()
+}
+
 // startDemo points this run at a fresh emulator on loopback and a throwaway
 // vault, both gone when the wizard exits.
 //
@@ -126,31 +140,31 @@ func (a *app) runWizard(ctx context.Context, demo, accessible bool) error {
 // counts, not GLOBUS_SETUP_VAULT: a variable set for real use must never
 // receive emulator values. With --vault the emulator's state is kept beside
 // the vault (startKeptDemo), so the stored IDs are still known on resuming.
-func (a *app) startDemo() (stop func(), thickClient string, err error) {
+func (a *app) startDemo() (demoRun, error) {
 	if a.vaultFile != "" {
 		return a.startKeptDemo()
 	}
 	srv, err := startEmulator("127.0.0.1:0")
 	if err != nil {
-		return nil, "", err
+		return demoRun{}, err
 	}
-	if _, err := srv.demand(a.getenv, nil); err != nil {
+	if err := a.demoFaults(srv); err != nil {
 		srv.Close()
-		return nil, "", err
+		return demoRun{}, err
 	}
 	a.demoOverlay(srv.Env(), srv.base)
 	dir, err := os.MkdirTemp("", "globus-setup-demo-")
 	if err != nil {
 		srv.Close()
-		return nil, "", err
+		return demoRun{}, err
 	}
 	if a.vaultFile == "" {
 		a.vaultFile = filepath.Join(dir, "vault.age")
 	}
-	return func() {
+	return demoRun{thickClient: srv.thickClient, stop: func() {
 		srv.Close()
 		os.RemoveAll(dir)
-	}, srv.thickClient, nil
+	}}, nil
 }
 
 // demoOverlay points the Globus settings at the emulator for this run.
@@ -190,18 +204,18 @@ type demoState struct {
 
 // startKeptDemo starts the emulator from the state saved beside the vault,
 // if any, on the address it had, and saves it again when the demo ends.
-func (a *app) startKeptDemo() (stop func(), thickClient string, err error) {
+func (a *app) startKeptDemo() (demoRun, error) {
 	dir := filepath.Dir(a.vaultFile)
 	path := filepath.Join(dir, demoStateFile)
 	var saved *demoState
 	if data, err := os.ReadFile(path); err == nil {
 		var st demoState
 		if err := json.Unmarshal(data, &st); err != nil {
-			return nil, "", fmt.Errorf("reading the demo emulator's state %s: %w (delete it to start the demo afresh)", path, err)
+			return demoRun{}, fmt.Errorf("reading the demo emulator's state %s: %w (delete it to start the demo afresh)", path, err)
 		}
 		saved = &st
 	} else if !errors.Is(err, fs.ErrNotExist) {
-		return nil, "", err
+		return demoRun{}, err
 	}
 	restore := func(s *globustest.Server) error {
 		if saved == nil {
@@ -220,20 +234,46 @@ func (a *app) startKeptDemo() (stop func(), thickClient string, err error) {
 		srv, err = startEmulatorWith("127.0.0.1:0", restore)
 	}
 	if err != nil {
-		return nil, "", err
+		return demoRun{}, err
+	}
+	if err := a.demoFaults(srv); err != nil {
+		srv.Close()
+		return demoRun{}, err
 	}
 	if saved != nil && saved.ThickClient != "" {
 		srv.thickClient = saved.ThickClient
 	}
 	a.demoOverlay(srv.Env(), srv.base)
-	return func() {
-		var buf bytes.Buffer
-		if err := srv.SaveState(&buf); err == nil {
-			st := demoState{Addr: strings.TrimPrefix(srv.base, "http://"), ThickClient: srv.thickClient, Emulator: buf.Bytes()}
-			if data, err := json.Marshal(st); err == nil && os.MkdirAll(dir, 0o700) == nil {
-				_, _ = steps.WriteFileAtomic(path, data, 0o600)
-			}
-		}
+	// Saved once, when the wizard is about to say so (or, if it never got
+	// that far, as the emulator stops): nothing is written after the
+	// program's last words.
+	var once sync.Once
+	var saveErr error
+	save := func() error {
+		once.Do(func() { saveErr = saveDemoState(srv, dir, path) })
+		return saveErr
+	}
+	return demoRun{thickClient: srv.thickClient, save: save, stop: func() {
+		_ = save()
 		srv.Close()
-	}, srv.thickClient, nil
+	}}, nil
+}
+
+// saveDemoState writes the emulator's state, its address and thick client
+// to path in dir.
+func saveDemoState(srv *demoEmulator, dir, path string) error {
+	var buf bytes.Buffer
+	if err := srv.SaveState(&buf); err != nil {
+		return err
+	}
+	st := demoState{Addr: strings.TrimPrefix(srv.base, "http://"), ThickClient: srv.thickClient, Emulator: buf.Bytes()}
+	data, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	_, err = steps.WriteFileAtomic(path, data, 0o600)
+	return err
 }

@@ -31,7 +31,9 @@ import (
 //   - step 6: app.globus.org/groups → "Create new group" → Group Name,
 //     Description, visibility → "Create Group" → the group's Group UUID; then
 //     the group → "Members" tab → "Invite Others" → search → role → "Send
-//     invitation".
+//     invitation"; the invitee accepts from Globus's e-mail, which the demo
+//     stands in for with an emulator-only "Accept the invitation as …" on
+//     the Members tab.
 //
 // Everything else about the real pages (their exact wording beyond what the
 // guide quotes, where a button leads after it is pressed, which other fields
@@ -68,6 +70,7 @@ func (s *Server) routeApp() {
 	m.HandleFunc("GET /app/groups/{id}/members", s.handleGroupMembers)
 	m.HandleFunc("GET /app/groups/{id}/invite", s.handleGroupInviteForm)
 	m.HandleFunc("POST /app/groups/{id}/invite", s.handleGroupInvite)
+	m.HandleFunc("POST /app/groups/{id}/members/{identity}/accept", s.handleGroupAccept)
 	// Proof hints send a user here to end an old session; every sign-in on
 	// this emulator starts a fresh one, so there is nothing to end.
 	m.HandleFunc("GET /app/logout", func(w http.ResponseWriter, r *http.Request) {
@@ -261,7 +264,11 @@ const consolePages = `
 {{define "group-members"}}{{template "group-head" .}}
 {{if .Manager}}<p style="text-align:right"><a href="/app/groups/{{.Group.ID}}/invite">Invite Others</a></p>{{end}}
 <table id="members"><tr><th>Username</th><th>Role</th><th>Status</th></tr>
-{{range .Members}}<tr><td>{{.Username}}</td><td>{{.Role}}</td><td>{{.Status}}</td></tr>{{end}}</table>{{template "bottom" .}}{{end}}
+{{range .Members}}<tr><td>{{.Username}}</td><td>{{.Role}}</td><td>{{.Status}}</td></tr>{{end}}</table>
+{{if .Invited}}<fieldset id="emulator-only"><legend>Emulator only</legend>
+<p><b>This exists only in this emulator.</b> On Globus an invited person accepts from the invitation Globus e-mails them, signed in as themselves; here you accept for them.</p>
+{{range .Invited}}<form method="post" action="/app/groups/{{$.Group.ID}}/members/{{.ID}}/accept"><button type="submit">Accept the invitation as {{.Username}}</button></form>{{end}}
+</fieldset>{{end}}{{template "bottom" .}}{{end}}
 
 {{define "group-invite"}}{{template "group-head" .}}
 <form method="post" action="/app/groups/{{.Group.ID}}/invite">
@@ -878,11 +885,42 @@ func (s *Server) handleGroupMembers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var rows []memberRow
+	var invited []invitedRow
 	for _, m := range g.members {
 		rows = append(rows, memberRow{Username: s.identities[m.identityID].Username, Role: m.role, Status: m.status})
+		if m.status == "invited" {
+			invited = append(invited, invitedRow{ID: m.identityID, Username: s.identities[m.identityID].Username})
+		}
 	}
 	s.page(w, http.StatusOK, "group-members", s.view(g.name+" · Members", "Group", groupView(g), "Tab", "members",
-		"Members", rows, "Manager", s.manages(g)))
+		"Members", rows, "Manager", s.manages(g), "Invited", invited))
+}
+
+// invitedRow is an invitation the members page can accept (emulator only).
+type invitedRow struct{ ID, Username string }
+
+// handleGroupAccept accepts an invitation on the invitee's behalf, an
+// emulator-only stand-in for the invitee accepting from Globus's e-mail:
+// the Groups API's accept action, which the invitee's own identity set
+// makes (globus-sdk-python GroupsManager.accept_invite), makes an invited
+// membership active; anything but an invitation is refused.
+func (s *Server) handleGroupAccept(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.consoleForm(w, r) {
+		return
+	}
+	g, ok := s.consoleGroup(w, r)
+	if !ok {
+		return
+	}
+	m := g.member(r.PathValue("identity"))
+	if m == nil || m.status != "invited" {
+		s.message(w, http.StatusConflict, "No invitation", "That identity has no invitation to this group waiting.")
+		return
+	}
+	m.status = "active"
+	http.Redirect(w, r, AppPrefix+"/groups/"+g.id+"/members", http.StatusSeeOther)
 }
 
 func (s *Server) handleGroupInviteForm(w http.ResponseWriter, r *http.Request) {

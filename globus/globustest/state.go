@@ -761,6 +761,25 @@ func (s *Server) AddMember(groupID, username, role string) error {
 	return nil
 }
 
+// Invite invites username (created if new) to a group, as the Groups
+// API's invite action and the console's Send invitation do: the
+// membership is "invited" until accepted.
+func (s *Server) Invite(groupID, username, role string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.groups[groupID]
+	if !ok {
+		return fmt.Errorf("globustest: no group %s", groupID)
+	}
+	in := s.identityByUsername(username)
+	if m := g.member(in.ID); m != nil {
+		m.role, m.status = role, "invited"
+		return nil
+	}
+	g.members = append(g.members, &membership{identityID: in.ID, role: role, status: "invited"})
+	return nil
+}
+
 // Member is one membership, for assertions.
 type Member struct{ Username, Role, Status string }
 

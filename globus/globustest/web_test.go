@@ -376,9 +376,27 @@ func TestConsoleGroupPages(t *testing.T) {
 	if !strings.Contains(members.Body, "alice@uchicago.edu") {
 		t.Errorf("the Members tab does not list the invitation")
 	}
+	// The invitee accepts (on Globus from the e-mail; here an emulator-only
+	// button for them on the Members tab): they become an active member.
+	members = b.Get(w.base + "/app/groups/" + id + "/members")
+	accept := b.Form(members, "Accept the invitation as alice@uchicago.edu")
+	members = b.Submit(members, accept, "Accept the invitation as alice@uchicago.edu")
+	if got := w.s.GroupMembers(id); len(got) != 2 || got[1].Status != "active" {
+		t.Errorf("after accepting, the members are %+v", got)
+	}
+	for _, f := range members.Forms {
+		if slices.Contains(f.Buttons, "Accept the invitation as alice@uchicago.edu") {
+			t.Errorf("an accepted invitation is offered again")
+		}
+	}
+	acceptURL := w.base + "/app/groups/" + id + "/members/" + w.s.identityByUsername("operator@example.org").ID + "/accept"
+	expect(t, call{method: "POST", url: acceptURL}.do(t), http.StatusConflict) // an active member has nothing to accept
+	if err := w.s.Invite(id, "bob@anl.gov", "member"); err != nil {
+		t.Fatal(err)
+	}
 	send := w.base + "/app/groups/" + id + "/invite"
 	for _, form := range []url.Values{
-		{"identity": {"alice@uchicago.edu"}, "role": {"member"}}, // already invited
+		{"identity": {"bob@anl.gov"}, "role": {"member"}}, // already invited
 		{"identity": {"nobody@nowhere.example"}, "role": {"member"}},
 		{"identity": {"operator@example.org"}, "role": {"owner"}},
 	} {

@@ -27,17 +27,31 @@ const DefaultClearAfter = 45 * time.Second
 type Result struct {
 	OSC52  bool // the escape sequence was written to the terminal
 	Native bool // the local clipboard holds the value
+	// TmuxDrops is tmux's set-clipboard setting ("external", "off") when
+	// the terminal is a tmux that drops a program's OSC 52 (and does not
+	// pass it through either): the sequence went nowhere. "" otherwise.
+	TmuxDrops string
 }
 
 // Any reports whether the value reached at least one clipboard.
 func (r Result) Any() bool { return r.OSC52 || r.Native }
 
+// Unconfirmed: only the terminal was given the value, and the terminal
+// is a tmux known to drop it.
+func (r Result) Unconfirmed() bool { return r.TmuxDrops != "" && !r.Native }
+
+// EnableTmux is the command that lets tmux take a program's copy.
+const EnableTmux = "tmux set -s set-clipboard on"
+
 // Describe is a short phrase for the operator: where the value went.
 func (r Result) Describe() string {
 	switch {
-	case r.OSC52 && r.Native:
+	case r.Unconfirmed():
+		return "sent to the terminal (OSC 52), unconfirmed: tmux's set-clipboard is " + r.TmuxDrops +
+			", which drops a program's copy; enable it with: " + EnableTmux
+	case r.OSC52 && r.Native && r.TmuxDrops == "":
 		return "copied to the clipboard (terminal and local)"
-	case r.OSC52:
+	case r.OSC52 && !r.Native:
 		return "copied through the terminal (OSC 52)"
 	case r.Native:
 		return "copied to the local clipboard"
@@ -70,6 +84,7 @@ func Copy(text string, w io.Writer) (Result, error) {
 	var r Result
 	if w != nil && writeAll(w, osc52.New(text)) == nil {
 		r.OSC52 = true
+		r.TmuxDrops = tmuxDrops()
 	}
 	if Native.Available() && Native.Write(text) == nil {
 		r.Native = true
@@ -149,6 +164,40 @@ func clearTmux(fp [32]byte) {
 			_ = exec.Command(tmux, "delete-buffer", "-b", name).Run()
 		}
 	}
+}
+
+// tmuxDrops is tmux's set-clipboard setting when the tmux we run in drops
+// a program's OSC 52: set-clipboard other than "on" ignores it (tmux(1):
+// "external" only sets the outer terminal's clipboard from tmux's own
+// copies) and, with allow-passthrough off, the wrapped form is dropped
+// too. "" outside tmux, where it takes the copy, or where tmux cannot be
+// asked (said as a copy, as before).
+func tmuxDrops() string {
+	if os.Getenv("TMUX") == "" {
+		return ""
+	}
+	tmux, err := exec.LookPath("tmux")
+	if err != nil {
+		return ""
+	}
+	ask := func(args ...string) (string, error) {
+		out, err := exec.Command(tmux, args...).Output()
+		return strings.TrimSpace(string(out)), err
+	}
+	setting, err := ask("show-options", "-sv", "set-clipboard")
+	if err != nil || setting == "" || setting == "on" {
+		return ""
+	}
+	// allow-passthrough is a pane option from tmux 3.3; before it, the
+	// wrapped sequence always passed (an error asking: not dropped).
+	pane := []string{"show-options", "-pvA", "allow-passthrough"} // -A: as inherited from the window, session or global
+	if p := os.Getenv("TMUX_PANE"); p != "" {
+		pane = append(pane[:2], "-t", p, "allow-passthrough")
+	}
+	if pass, err := ask(pane...); err != nil || pass == "on" || pass == "all" {
+		return ""
+	}
+	return setting
 }
 
 // writeAll sends the sequence as is and, inside tmux or screen, wrapped for

@@ -124,3 +124,57 @@ func TestClearDeletesTheTmuxBuffer(t *testing.T) {
 		t.Fatalf("tmux buffers after clearing: %q", names)
 	}
 }
+
+// Inside a tmux whose set-clipboard is not "on" (tmux's default is
+// "external") and which passes nothing through, a program's OSC 52 goes
+// nowhere: the copy is said to be unconfirmed, naming the command that
+// enables it, unless the local clipboard took it.
+func TestCopyInTmuxThatDropsItIsUnconfirmed(t *testing.T) {
+	tmux, err := exec.LookPath("tmux")
+	if err != nil {
+		t.Fatalf("tmux is needed for this test (.ci/run installs it): %v", err)
+	}
+	sock := filepath.Join(t.TempDir(), "sock")
+	run := func(args ...string) {
+		if out, err := exec.Command(tmux, append([]string{"-S", sock}, args...)...).CombinedOutput(); err != nil {
+			t.Fatalf("tmux %v: %v %s", args, err, out)
+		}
+	}
+	run("-f", "/dev/null", "new-session", "-d", "-s", "clip", "sleep 30")
+	t.Cleanup(func() { _ = exec.Command(tmux, "-S", sock, "kill-server").Run() })
+	t.Setenv("TMUX", sock+",1,0")
+	t.Setenv("TMUX_PANE", "")
+	f := useFake(t, false)
+	copyIt := func() Result {
+		t.Helper()
+		var term bytes.Buffer
+		r, err := Copy("v", &term)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+
+	r := copyIt() // tmux's defaults: set-clipboard external, no passthrough
+	if !r.Unconfirmed() || r.TmuxDrops != "external" {
+		t.Fatalf("default tmux: %+v, want unconfirmed (set-clipboard external)", r)
+	}
+	if d := r.Describe(); !strings.Contains(d, "unconfirmed") || !strings.Contains(d, EnableTmux) || strings.Contains(d, "copied") {
+		t.Errorf("described as %q: want it unconfirmed and how to enable it", d)
+	}
+
+	run("set", "-s", "set-clipboard", "on")
+	if r := copyIt(); r.Unconfirmed() || r.Describe() != "copied through the terminal (OSC 52)" {
+		t.Errorf("set-clipboard on: %+v %q, want a copy", r, r.Describe())
+	}
+	run("set", "-s", "set-clipboard", "external")
+	run("set", "-g", "allow-passthrough", "on")
+	if r := copyIt(); r.Unconfirmed() {
+		t.Errorf("allow-passthrough on (the wrapped copy reaches the outer terminal): %+v, want a copy", r)
+	}
+	run("set", "-g", "allow-passthrough", "off")
+	f.available = true
+	if r := copyIt(); r.Unconfirmed() || r.Describe() != "copied to the local clipboard" {
+		t.Errorf("with a local clipboard: %+v %q, want it copied there", r, r.Describe())
+	}
+}
