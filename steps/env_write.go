@@ -216,6 +216,20 @@ func userName(uid int) string {
 	return "uid " + id
 }
 
+// groupOf names fi's group, "daemon (gid 1)"; "" where the system does
+// not say.
+func groupOf(fi os.FileInfo) string {
+	o, ok := atomicfile.OwnerOf(fi)
+	if !ok {
+		return ""
+	}
+	id := strconv.Itoa(o.GID)
+	if g, err := user.LookupGroupId(id); err == nil && g.Name != "" {
+		return g.Name + " (gid " + id + ")"
+	}
+	return "gid " + id
+}
+
 // fileOwner is the owner a write keeps: the file's, when there is one.
 func fileOwner(fi os.FileInfo) *atomicfile.Owner {
 	if fi == nil {
