@@ -395,6 +395,20 @@ func reverifyNote(keys []string) string {
 	return "re-verify: " + strings.Join(ks, ", ") + " changed"
 }
 
+// markProven puts back to verified the steps that storing key alone had
+// moved from verified to done (their note names key and nothing else),
+// once Globus accepted key's new value (a rotation's grant): what was
+// verified before is unchanged, and the change is now proven too.
+func markProven(d *vault.Doc, key string) {
+	note := reverifyNote([]string{key})
+	now := time.Now().UTC()
+	for id, rec := range d.Steps {
+		if State(rec.State) == StateDone && rec.Note == note {
+			d.Steps[id] = vault.StepRecord{State: string(StateVerified), UpdatedAt: now}
+		}
+	}
+}
+
 // markDependents moves verified steps that depend on stepID back to done.
 func markDependents(d *vault.Doc, stepID string, changed []string, now time.Time) {
 	if !invalidates(changed) {
