@@ -246,12 +246,21 @@ func unknownKey(key string) error {
 }
 
 func newGetCmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	var reveal bool
+	cmd := &cobra.Command{
 		Use:   "get KEY",
 		Short: "Print one stored value (for scripts)",
-		Args:  cobra.ExactArgs(1),
+		Long: `Print the value stored under KEY and a newline, for scripts. A secret is not
+printed to a terminal, where it would stay on screen and in the scrollback: copy
+it with 'globus-setup copy KEY', pipe it to what needs it, or add --reveal.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			value, err := a.lookup(args[0])
+			key := args[0]
+			if s, ok := steps.Spec(key); ok && s.Secret && !reveal && a.onTerminal() {
+				return fmt.Errorf("%s is a secret and stdout is a terminal, where it would stay on screen and in the scrollback: nothing was printed.\n"+
+					"  Copy it with `globus-setup copy %s` (cleared after 45 s), pipe it (`globus-setup get %s | …`), or add --reveal to print it here", key, key, key)
+			}
+			value, err := a.lookup(key)
 			if err != nil {
 				return err
 			}
@@ -259,7 +268,12 @@ func newGetCmd(a *app) *cobra.Command {
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&reveal, "reveal", false, "print a secret even to a terminal")
+	return cmd
 }
+
+// onTerminal: stdout is a terminal (not a pipe or file).
+func (a *app) onTerminal() bool { return a.stdoutTerminal != nil && a.stdoutTerminal() }
 
 func (a *app) lookup(key string) (string, error) {
 	if _, ok := steps.Spec(key); !ok {
@@ -468,7 +482,7 @@ func newClipboardClearCmd(a *app) *cobra.Command {
 
 func newExportCmd(a *app) *cobra.Command {
 	var format, out, merge string
-	var noSecrets, withSecrets bool
+	var noSecrets, withSecrets, reveal bool
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Write the gateway's settings: .env, JSON or shell exports",
@@ -487,7 +501,11 @@ and secret; prefer 'globus-setup exec --compute', which writes nothing);
 a merge removes their lines (under the gateway's load_dotenv(override=True) even
 an empty KEY= would beat its environment). Start the gateway with
 'globus-setup exec -- COMMAND', which passes them in its environment only. A file
-written so stays without them (a rotation's merge too) until --with-secrets.`,
+written so stays without them (a rotation's merge too) until --with-secrets.
+
+An export holding a secret is not printed to a terminal, where it would stay on
+screen and in the scrollback: write it with --out or --merge, pipe it, leave the
+secrets out with --no-secrets, or add --reveal.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if out != "" && merge != "" {
@@ -552,6 +570,11 @@ written so stays without them (a rotation's merge too) until --with-secrets.`,
 				if err != nil {
 					return err
 				}
+				if !reveal && a.onTerminal() && exportsSecrets(doc, data) {
+					clear(data)
+					return fmt.Errorf("this export holds the client secrets and stdout is a terminal, where they would stay on screen and in the scrollback: nothing was printed.\n" +
+						"  Write a file with --out FILE (mode 0600) or --merge FILE, pipe it (`globus-setup export | …`), leave them out with --no-secrets, or add --reveal to print them here")
+				}
 				_, err = a.stdout.Write(data)
 				return err
 			}
@@ -563,5 +586,17 @@ written so stays without them (a rotation's merge too) until --with-secrets.`,
 	cmd.Flags().StringVar(&merge, "merge", "", "update the gateway's variables in this existing .env")
 	cmd.Flags().BoolVar(&noSecrets, "no-secrets", false, "leave the two client secrets out (a merge removes their lines): start the gateway with globus-setup exec")
 	cmd.Flags().BoolVar(&withSecrets, "with-secrets", false, "write the secrets into a file written before with --no-secrets")
+	cmd.Flags().BoolVar(&reveal, "reveal", false, "print the secrets even to a terminal")
 	return cmd
+}
+
+// exportsSecrets: data, an export of doc, holds a stored
+// client secret.
+func exportsSecrets(doc vault.Doc, data []byte) bool {
+	for _, k := range []string{"service_api.client_secret", "service_account.client_secret"} {
+		if s := strings.TrimSpace(doc.Values[k]); s != "" && bytes.Contains(data, []byte(s)) {
+			return true
+		}
+	}
+	return false
 }
