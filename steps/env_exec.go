@@ -126,6 +126,26 @@ func ExecOverrides(doc vault.Doc, vars []string) (path string, over []ExecOverri
 	return path, over, nil
 }
 
+// EnvHoldsSecret reports whether the gateway's remembered .env holds the
+// secret stored under key (the same value), naming the file: a copy left
+// when the vault's goes.
+func EnvHoldsSecret(doc vault.Doc, key string) (string, bool) {
+	path, stored := doc.Internal[EnvTargetKey], strings.TrimSpace(doc.Values[key])
+	if path == "" || stored == "" {
+		return "", false
+	}
+	data, err := readSettingsFile(path)
+	if err != nil {
+		return "", false
+	}
+	f, err := dotenv.Parse(data)
+	if err != nil {
+		return "", false
+	}
+	b, ok := f.Lookup(gatewayVarOfKey(key))
+	return path, ok && b.Set && strings.TrimSpace(b.Value) == stored
+}
+
 // Warning is the override for the operator, naming the file; never a value.
 func (o ExecOverride) Warning(path string) string {
 	if o.Secret {

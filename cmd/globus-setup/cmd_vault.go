@@ -103,6 +103,16 @@ machine can see it: use 'set KEY -' to read stdin, or 'set KEY' to be prompted.`
 			if !ok {
 				return unknownKey(key)
 			}
+			// A value asked for is asked after the passphrase, as every
+			// command asks it first: a passphrase typed into the value's
+			// prompt would be stored as the value.
+			var v *vault.Vault
+			var err error
+			if a.asksFor(spec, args[1:]) {
+				if v, err = a.unlock(); err != nil {
+					return err
+				}
+			}
 			raw, err := a.valueFor(spec, args[1:])
 			if err != nil {
 				return err
@@ -111,28 +121,30 @@ machine can see it: use 'set KEY -' to read stdin, or 'set KEY' to be prompted.`
 			if err != nil {
 				return fmt.Errorf("%s not stored: %w", key, err)
 			}
-			v, err := a.unlock()
-			if err != nil {
-				return err
+			if v == nil {
+				if v, err = a.unlock(); err != nil {
+					return err
+				}
 			}
-			if _, reads := steps.ReadsBack(key); reads {
-				return a.setRead(cmd.Context(), v, key, value)
-			}
-			if err := steps.SetValue(v, key, value); err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stderr, "stored %s\n", key)
-			return nil
+			return a.setValue(cmd.Context(), v, key, value)
 		},
 	}
 }
 
-// setRead stores a value that names something on Globus (a policy ID) and
-// reads back what it holds (the policy's domains and timeout, exactly as
-// Globus spells them), as the wizard's paste does: flow.Set. Not logged in
-// (and no Service Account stored), it says it could not read it; the value
-// is stored either way.
-func (a *app) setRead(ctx context.Context, v *vault.Vault, key, value string) error {
+// asksFor: set's value comes from a prompt (no value given, or `-` typed
+// at a terminal for a secret), not from argv or a pipe.
+func (a *app) asksFor(spec steps.KeySpec, args []string) bool {
+	return len(args) == 0 || (args[0] == "-" && spec.Secret && a.stdinIsTerminal())
+}
+
+// setValue stores one value through flow.Set: a value that names something
+// on Globus (a policy ID) has what it holds read back (the policy's domains
+// and timeout, exactly as Globus spells them), as the wizard's paste does;
+// an app's ID or secret is checked live with the other half (one
+// client-credentials grant), as the wizard checks a step after its save.
+// What could not be read or checked is said; the value is stored either
+// way, and a pair Globus refuses exits 1.
+func (a *app) setValue(ctx context.Context, v *vault.Vault, key, value string) error {
 	e := &steps.Env{Vault: v}
 	if c, err := a.globusClient(); err == nil {
 		e.Globus = c
@@ -142,6 +154,12 @@ func (a *app) setRead(ctx context.Context, v *vault.Vault, key, value string) er
 		return err
 	}
 	fmt.Fprintf(a.stderr, "stored %s\n", key)
+	if res.Pair != nil {
+		return a.pairReport(*res.Pair)
+	}
+	if !res.Has {
+		return nil
+	}
 	what, beside := steps.ReadsWhat(key)
 	if res.ReadErr != nil {
 		fmt.Fprintf(a.stderr, "globus-setup: could not read %s on Globus: %v\n", what, res.ReadErr)
@@ -163,22 +181,52 @@ func (a *app) setRead(ctx context.Context, v *vault.Vault, key, value string) er
 	return nil
 }
 
+// pairReport says what Globus said of an app's ID and secret after set
+// stored one, or plainly why it was not asked.
+func (a *app) pairReport(c flow.PairCheck) error {
+	label := map[string]string{"service_api": "Service API", "service_account": "Service Account"}[c.App]
+	switch {
+	case c.Missing != "":
+		fmt.Fprintf(a.stderr, "not checked with Globus: %s is not stored yet (`globus-setup set %s`); the pair is checked once both are\n", c.Missing, c.Missing)
+	case c.Verdict == steps.SecretAccepted:
+		fmt.Fprintf(a.stderr, "✓ Globus accepts the %s client ID and secret (client-credentials grant)\n", label)
+	case c.Verdict == steps.SecretRefused:
+		fmt.Fprintf(a.stderr, "globus-setup: ✗ Globus refuses the %s client ID and secret now stored (%v)\n", label, c.Err)
+		fmt.Fprintf(a.stderr, "  what to do: check %s.client_id (`globus-setup get %s.client_id`); if it is right, make a new secret with `globus-setup rotate %s` (your login), or generate one in the developers console and store it with `globus-setup set %s.client_secret`\n", c.App, c.App, c.App, c.App)
+		return errSilent
+	default:
+		fmt.Fprintf(a.stderr, "not checked with Globus: %v; `globus-setup verify` checks it later\n", c.Err)
+	}
+	return nil
+}
+
 func newUnsetCmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	var yes bool
+	cmd := &cobra.Command{
 		Use:   "unset KEY",
 		Short: "Remove one stored value (secrets too), with the values derived from it",
 		Long: `Remove the value stored under KEY (see 'globus-setup status --keys'), and any
 value made from it (a changed client ID's scope). The step goes back to in
-progress, or pending when nothing of it is left.`,
+progress, or pending when nothing of it is left.
+
+A client secret may be its last copy (Globus shows a secret only once): at a
+terminal you are asked first; elsewhere it needs --yes. 'globus-setup rotate APP'
+makes a new one.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			key := args[0]
-			if _, ok := steps.Spec(key); !ok {
+			spec, ok := steps.Spec(key)
+			if !ok {
 				return unknownKey(key)
 			}
 			v, err := a.unlock()
 			if err != nil {
 				return err
+			}
+			if spec.Secret && strings.TrimSpace(v.Doc().Values[key]) != "" && !yes {
+				if err := a.confirmUnsetSecret(v.Doc(), key); err != nil {
+					return err
+				}
 			}
 			had, err := steps.UnsetValue(v, key)
 			if err != nil {
@@ -192,6 +240,31 @@ progress, or pending when nothing of it is left.`,
 			return nil
 		},
 	}
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "remove a secret without asking")
+	return cmd
+}
+
+// confirmUnsetSecret says what removing a stored secret loses (Globus shows
+// a secret only once; rotate makes a new one) and asks, or needs --yes
+// where nobody can be asked.
+func (a *app) confirmUnsetSecret(doc vault.Doc, key string) error {
+	app := strings.TrimSuffix(key, ".client_secret")
+	copyLeft := "unless it is kept elsewhere, this is its last copy"
+	if path, ok := steps.EnvHoldsSecret(doc, key); ok {
+		copyLeft = "the gateway's .env " + path + " holds the same one"
+	}
+	fmt.Fprintf(a.stderr, "%s is a client secret: Globus shows a secret only once, when it is made, so one removed cannot be read back from Globus (%s). `globus-setup rotate %s` makes a new one.\n", key, copyLeft, app)
+	if !a.isTerminal() {
+		fmt.Fprintln(a.stderr, "globus-setup: nothing was removed: this is not an interactive terminal, so there is no one to ask.")
+		fmt.Fprintln(a.stderr, "  what to do: add --yes to remove it")
+		return exitError{code: 2}
+	}
+	ans, err := a.promptLine("Remove " + key + "? [y/N] ")
+	if err != nil || !isYes(ans) {
+		fmt.Fprintln(a.stderr, "Cancelled: nothing was removed.")
+		return exitError{code: 1}
+	}
+	return nil
 }
 
 // maxStdinValue bounds `set KEY -`: more is refused, never cut short.
