@@ -48,7 +48,14 @@ type StepStatus struct {
 	// write, and every front-end shows it inside a line of its own.
 	Note      string
 	UpdatedAt time.Time
+	// Missing is what a step in progress still needs stored, by its done
+	// rule (MissingKeys); nil for any other state.
+	Missing []string
 }
+
+// Words is the state as a front-end shows it: "in progress", not the
+// stored "in_progress".
+func (s State) Words() string { return strings.ReplaceAll(string(s), "_", " ") }
 
 // stateOf reads a step's state; anything missing or unknown is pending, so a
 // vault written by a newer version still opens.
@@ -67,6 +74,9 @@ func Status(doc vault.Doc) []StepStatus {
 	for i, s := range cat {
 		st, rec := stateOf(doc, s.ID)
 		out[i] = StepStatus{Step: s, State: st, Note: termsafe.Inline(rec.Note), UpdatedAt: rec.UpdatedAt}
+		if st == StateInProgress {
+			out[i].Missing = MissingKeys(doc.Values, s)
+		}
 	}
 	return out
 }

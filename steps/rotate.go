@@ -121,6 +121,12 @@ var ComputeRestartHint = Say("Anything else holding this app's secret needs the 
 func beginRotation(ctx context.Context, e *Env, app string, opts RotateOptions) (Rotation, error) {
 	k, _ := rotatable(app)
 	cred, err := storedCredentials(e.Vault, k)
+	if err != nil && value(e.Vault, app+".client_id") != "" {
+		// The secret is lost (unset, or never stored): a new one is just
+		// what a rotation makes, and which credential was the old one is
+		// told below as for a secret typed in.
+		cred, err = globus.Credentials{ID: value(e.Vault, app+".client_id")}, nil
+	}
 	if err != nil {
 		var p *Problem
 		if errors.As(err, &p) {

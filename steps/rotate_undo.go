@@ -40,10 +40,17 @@ func UndoRotation(ctx context.Context, e *Env, app string) (RotateResult, error)
 	if r.Phase != RotateUndoing && r.Phase != RotateCreating {
 		r.Phase = RotateUndoing
 		err := e.Vault.Update(func(d *vault.Doc) error {
-			if old, ok := d.Internal[rotationKey(app)+oldSecretPart]; ok && old != "" {
+			switch old, ok := d.Internal[rotationKey(app)+oldSecretPart]; {
+			case ok && old != "":
 				d.Values[app+".client_secret"] = old
 				if r.OldID != "" {
 					putSecretMeta(d, app, globus.Credential{ID: r.OldID, Created: r.OldAt}, old)
+				}
+			case ok:
+				// There was none (a secret lost before the rotation): the
+				// new one, about to be deleted, goes too.
+				if s, found := stepByID(app); found {
+					unsetIn(d, s, app+".client_secret")
 				}
 			}
 			return putRotation(d, r)

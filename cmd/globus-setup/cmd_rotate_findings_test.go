@@ -40,3 +40,25 @@ func TestUndoIntoASecretFreeEnvSaysWhatItDid(t *testing.T) {
 		t.Fatal("the undo wrote the old secret into the secret-free .env")
 	}
 }
+
+// unset (and exec's warning) name rotate as the way to a new secret once
+// the stored one is gone: rotate works from the app's ID alone, and its
+// undo leaves no secret, as before it.
+func TestRotateMakesASecretAfterTheStoredOneWentAway(t *testing.T) {
+	w, _ := newRotateCmdWorld(t)
+	id := w.value("service_api.client_id")
+	if code, _, errs := w.run("unset", "--yes", "service_api.client_secret"); code != 0 {
+		t.Fatal(errs)
+	}
+	code, out, errs := w.run("rotate", "service_api")
+	if code != 0 {
+		t.Fatalf("rotate without a stored secret: %d\n%s%s", code, out, errs)
+	}
+	made := w.value("service_api.client_secret")
+	if made == "" || !w.secretWorks(id, made) {
+		t.Fatal("the rotation stored no working secret")
+	}
+	if code, out, errs := w.run("rotate", "service_api", "--undo"); code != 0 || w.value("service_api.client_secret") != "" {
+		t.Fatalf("undo: %d %q\n%s%s", code, w.value("service_api.client_secret"), out, errs)
+	}
+}

@@ -395,9 +395,16 @@ func newStatusCmd(a *app) *cobra.Command {
 				return err
 			}
 			for _, st := range steps.Status(v.Doc()) {
-				line := fmt.Sprintf("%d. %-34s %s", st.Step.Number, st.Step.Title, st.State)
+				line := fmt.Sprintf("%d. %-34s %s", st.Step.Number, st.Step.Title, st.State.Words())
+				var notes []string
 				if st.Note != "" {
-					line += "  (" + st.Note + ")"
+					notes = append(notes, st.Note)
+				}
+				if len(st.Missing) > 0 {
+					notes = append(notes, "missing: "+strings.Join(st.Missing, ", "))
+				}
+				if len(notes) > 0 {
+					line += "  (" + strings.Join(notes, "; ") + ")"
 				}
 				fmt.Fprintln(a.stdout, line)
 			}

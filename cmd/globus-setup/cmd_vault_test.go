@@ -1255,14 +1255,14 @@ func TestEightProcessesSetAtOnce(t *testing.T) {
 }
 
 // Step 2 is done with its ID, its secret and its action_all scope: status
-// says "in_progress" until the scope is stored (issue 23, item 7).
+// says "in progress", naming the scope, until it is stored (issue 23, item 7).
 func TestStatusStepTwoNeedsItsScope(t *testing.T) {
 	c := newVaultCLI(t)
 	c.ok("", "set", "service_api.client_id", apiID)
 	c.seed(map[string]string{"service_api.client_secret": apiSecret}) // set would check the pair: Globus knows neither
 	out, _ := c.ok("", "status")
 	line := strings.Split(out, "\n")[1]
-	if !strings.HasPrefix(line, "2. ") || !strings.HasSuffix(line, " in_progress") {
+	if !strings.HasPrefix(line, "2. ") || !strings.HasSuffix(line, " in progress  (missing: service_api.scope_id)") {
 		t.Fatalf("step 2 with its ID and secret but no scope: %q", line)
 	}
 	c.seed(map[string]string{"service_api.scope_id": projectID,
@@ -1289,7 +1289,7 @@ func TestUnsetClearsAValue(t *testing.T) {
 		t.Fatalf("the secret is still there: %q", got)
 	}
 	out, _ := c.ok("", "status")
-	if line := strings.Split(out, "\n")[1]; !strings.HasSuffix(line, " in_progress") {
+	if line := strings.Split(out, "\n")[1]; !strings.HasSuffix(line, " in progress  (missing: service_api.client_secret)") {
 		t.Fatalf("step 2 after unsetting its secret: %q", line)
 	}
 	c.ok("", "unset", "service_api.client_id") // the scope goes with it
