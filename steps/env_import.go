@@ -54,6 +54,10 @@ type EnvImport struct {
 	KeepTarget bool
 	// Warnings are about the file itself: plaintext secrets others can read.
 	Warnings []Advice
+	// GroupNames are the groups' names on Globus, by ID, where they were
+	// read (logged in): recorded, so every screen names a group as Globus
+	// does rather than by a name made up for it.
+	GroupNames map[string]string
 }
 
 // ImportError is every problem of a file that cannot be imported, by line.
@@ -457,6 +461,11 @@ func (imp *EnvImport) Store(v *vault.Vault) error {
 			}
 		}
 		setValuesIn(d, imp.Values)
+		for k, id := range imp.Values {
+			if name, field, ok := splitGroupKey(k); ok && field == "id" {
+				recordGroupName(d, name, id, imp.GroupNames[id])
+			}
+		}
 		if imp.KeepTarget {
 			return nil
 		}
@@ -530,6 +539,21 @@ func (imp *EnvImport) FillFromGlobus(ctx context.Context, e *Env, doc vault.Doc)
 		}
 		if cl.Project != "" {
 			imp.fillPublicClient(ctx, e, auth, cl.Project, doc)
+		}
+	}
+	if len(imp.GroupIDs) > 0 {
+		// Best effort: a group not read is named by its key until verify
+		// reads it (GroupShownName). The read is verify's own (with its
+		// memberships: the request shape contract_test.go holds).
+		if gt, err := OperatorToken(ctx, e, GroupsResourceServer); err == nil {
+			for _, id := range imp.GroupIDs {
+				if grp, err := g.GetGroup(ctx, gt, id, true); err == nil && grp.Name != "" {
+					if imp.GroupNames == nil {
+						imp.GroupNames = map[string]string{}
+					}
+					imp.GroupNames[id] = grp.Name
+				}
+			}
 		}
 	}
 	if id := imp.Values["policy.id"]; id != "" {
