@@ -143,7 +143,7 @@ func (a *app) importTarget(imp *steps.EnvImport, doc vault.Doc, remember bool) e
 func (a *app) importReport(imp *steps.EnvImport, doc vault.Doc) {
 	fmt.Fprintf(a.stdout, "Imported %s (the file was not changed):\n", imp.Path)
 	for _, k := range imp.Keys() {
-		val := imp.Values[k]
+		val := steps.ShowValue(k, imp.Values[k])
 		if s, ok := steps.Spec(k); ok && s.Secret {
 			val = "(secret, not shown)"
 		}

@@ -172,7 +172,11 @@ func (a *app) setValue(ctx context.Context, v *vault.Vault, key, value string) e
 	var read []string
 	for _, k := range beside {
 		if val, ok := res.Read.Values[k]; ok {
-			read = append(read, fmt.Sprintf("%s %q", k, val))
+			if shown := steps.ShowValue(k, val); shown != val {
+				read = append(read, k+" "+shown)
+			} else {
+				read = append(read, fmt.Sprintf("%s %q", k, val)) // quoted: exactly as Globus spells it
+			}
 		}
 	}
 	if len(read) > 0 {
@@ -315,7 +319,63 @@ func unknownKey(key string) error {
 	for _, s := range steps.Keys() {
 		names = append(names, s.Key)
 	}
+	if near := nearKeys(key, names); len(near) > 0 {
+		return fmt.Errorf("unknown key %q: did you mean %s? (known keys: %s, groups.<name>.id, groups.<name>.members)", key, strings.Join(near, " or "), strings.Join(names, ", "))
+	}
 	return fmt.Errorf("unknown key %q; known keys: %s, groups.<name>.id, groups.<name>.members", key, strings.Join(names, ", "))
+}
+
+// nearKeys are the known keys a mistyped one may mean: a few edits away
+// (as cobra suggests commands), or of the same step with a last part
+// holding the typed one's ("service_api.secret": service_api.client_secret);
+// a group key with a mistyped field gets its group's field.
+func nearKeys(key string, names []string) []string {
+	key = strings.ToLower(strings.TrimSpace(key))
+	if rest, ok := strings.CutPrefix(key, "groups."); ok {
+		if i := strings.LastIndexByte(rest, '.'); i > 0 && steps.ValidGroupName(rest[:i]) {
+			names = append(names, "groups."+rest[:i]+".id", "groups."+rest[:i]+".members")
+		}
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, n := range names {
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		if n == key {
+			return []string{n} // a case or blank slip
+		}
+		step, last, _ := strings.Cut(n, ".")
+		kStep, kLast, _ := strings.Cut(key, ".")
+		if editDistance(key, n) <= max(2, len(key)/6) ||
+			(step == kStep && kLast != "" && (strings.Contains(last, kLast) || strings.Contains(kLast, last))) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// editDistance is the Levenshtein distance of a and b (cobra has one for
+// its command suggestions, unexported).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 func newGetCmd(a *app) *cobra.Command {
