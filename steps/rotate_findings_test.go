@@ -65,7 +65,9 @@ func TestRotationProvesTheNewSecretVerified(t *testing.T) {
 		t.Fatalf("verify did not verify step 2: %v", before)
 	}
 	for _, stage := range []func(context.Context, *Env, string) (RotateResult, error){
-		func(ctx context.Context, e *Env, app string) (RotateResult, error) { return Rotate(ctx, e, app, RotateOptions{}) },
+		func(ctx context.Context, e *Env, app string) (RotateResult, error) {
+			return Rotate(ctx, e, app, RotateOptions{})
+		},
 		FinishRotation,
 	} {
 		if _, err := stage(ctx, w.e, "service_api"); err != nil {

@@ -122,8 +122,8 @@ func (w *opsWorld) run(args ...string) (int, string, string) {
 	a := &app{
 		stdin:  &lazyReader{ch: w.pasted, before: w.onPrompt},
 		stdout: &out, stderr: &errb,
-		getenv:     func(k string) string { return w.env[k] },
-		openTTY:    func() (*os.File, error) { return nil, errors.New("no terminal in tests") },
+		getenv:         func(k string) string { return w.env[k] },
+		openTTY:        func() (*os.File, error) { return nil, errors.New("no terminal in tests") },
 		isTerminal:     func() bool { return w.terminal },
 		stdoutTerminal: func() bool { return w.stdoutTTY },
 		browse: func(url string) error {

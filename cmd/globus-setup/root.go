@@ -48,7 +48,7 @@ type app struct {
 	// stdoutTerminal reports whether stdout is a terminal, where a secret
 	// printed stays on screen and in the scrollback; nil: it is not.
 	stdoutTerminal func() bool
-	browse     func(url string) error
+	browse         func(url string) error
 	// startChild starts the detached clipboard-clear helper; nil means
 	// startDetached. Tests record or run the command instead.
 	startChild func(*exec.Cmd) error
@@ -69,8 +69,8 @@ func newApp() *app {
 			return term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd()))
 		},
 		stdoutTerminal: func() bool { return term.IsTerminal(int(os.Stdout.Fd())) },
-		browse:       tui.OpenURL,
-		vaultOptions: vault.Options{Sittings: childSittings},
+		browse:         tui.OpenURL,
+		vaultOptions:   vault.Options{Sittings: childSittings},
 	}
 }
 
