@@ -179,7 +179,7 @@ func suggestedLines(used []steps.Suggestion, flags map[string]string) []string {
 	}
 	out := []string{"Suggested, as the wizard's one form would (not given; give them to change them):"}
 	for _, s := range used {
-		l := "  " + s.Label + ": " + s.Value + " (suggested: " + s.From
+		l := "  " + s.Label + ": " + steps.ShowValue(s.Key, s.Value) + " (suggested: " + s.From
 		if f := flags[s.Key]; f != "" {
 			l += "; " + f + " gives another"
 		}

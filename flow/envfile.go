@@ -2,6 +2,7 @@ package flow
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
 
@@ -78,10 +79,17 @@ func WrittenLines(w steps.FileWrite, how string) []string {
 		name += " (through the symbolic link " + w.Path + ")"
 	}
 	var lines []string
-	if w.Unchanged {
+	perm := w.Perm
+	if perm == 0 {
+		perm = 0o600
+	}
+	switch {
+	case w.Unchanged:
 		lines = []string{name + " already holds these settings: nothing was written."}
-	} else {
-		lines = []string{strings.ToUpper(how[:1]) + how[1:] + " " + name + " (mode 0600: it holds client secrets)."}
+	case len(w.SecretsLeftOut) > 0:
+		lines = []string{fmt.Sprintf("%s %s (mode %04o), without its client secrets, as it was written.", strings.ToUpper(how[:1])+how[1:], name, perm)}
+	default:
+		lines = []string{fmt.Sprintf("%s %s (mode %04o: it holds client secrets).", strings.ToUpper(how[:1])+how[1:], name, perm)}
 	}
 	if w.Backup != "" {
 		lines = append(lines, "The previous file is kept as "+w.Backup+" (the next change replaces it).")

@@ -185,6 +185,49 @@ type SetResult struct {
 	Read    steps.ReadBack
 	Has     bool // the key has something to read back
 	ReadErr error
+	// Pair is the live check of an app's ID and secret after storing
+	// either, as the wizard checks a step after a save; nil for other keys.
+	Pair *PairCheck
+}
+
+// PairCheck is Globus's verdict on an app's stored ID and secret.
+type PairCheck struct {
+	App     string // service_api, service_account
+	Verdict steps.SecretVerdict
+	// Err is why it is unchecked, or Globus's refusal.
+	Err error
+	// Missing is the other half, not stored yet: nothing was checked.
+	Missing string
+}
+
+// checkPair asks Globus, with one client-credentials grant, whether it
+// accepts app's stored ID and secret.
+func checkPair(ctx context.Context, ui UI, e *steps.Env, app string) *PairCheck {
+	c := &PairCheck{App: app}
+	doc := e.Vault.Doc()
+	id, secret := strings.TrimSpace(doc.Values[app+".client_id"]), strings.TrimSpace(doc.Values[app+".client_secret"])
+	switch {
+	case id == "":
+		c.Missing = app + ".client_id"
+	case secret == "":
+		c.Missing = app + ".client_secret"
+	case e.Globus == nil:
+		c.Err = errors.New("no Globus client")
+	default:
+		ui.Progress(Progress{Doing: "Checking the pair with Globus…"})
+		c.Verdict, c.Err = steps.CheckSecret(ctx, e.Globus, id, secret)
+	}
+	return c
+}
+
+// pairApp is the app whose ID or secret key is, if it is one.
+func pairApp(key string) (string, bool) {
+	for _, app := range steps.RotatableApps {
+		if key == app+".client_id" || key == app+".client_secret" {
+			return app, true
+		}
+	}
+	return "", false
 }
 
 // Set stores one value, as `globus-setup set` does; a value that names
@@ -192,11 +235,16 @@ type SetResult struct {
 // domains and timeout) has them read back and stored exactly as Globus
 // spells them, as the wizard's paste does (SaveStep). Logged out (and
 // without the Service Account), the read cannot be made: ReadErr says why,
-// and what is stored beside it stays as it was, marked as not read.
+// and what is stored beside it stays as it was, marked as not read. An
+// app's ID or secret is checked live with the other half, as the wizard
+// checks a step after its save (Pair).
 func Set(ctx context.Context, ui UI, e *steps.Env, key, value string) (SetResult, error) {
 	var res SetResult
 	if err := steps.SetValue(e.Vault, key, value); err != nil {
 		return res, err
+	}
+	if app, ok := pairApp(key); ok {
+		res.Pair = checkPair(ctx, ui, e, app)
 	}
 	doing, has := steps.ReadsBack(key)
 	if !has {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/globus-setup/globus-setup/assets"
@@ -530,6 +531,29 @@ func sortedCopy(s []string) []string {
 }
 
 // humanSeconds writes 28800 as 8h and 5400 as 1h30m.
+// timeoutShown is a re-authentication window as every front-end shows it,
+// the stored seconds with their reading: "28800 (8h)".
+func timeoutShown(s int) string {
+	if s <= 0 {
+		return humanSeconds(s)
+	}
+	return strconv.Itoa(s) + " (" + humanSeconds(s) + ")"
+}
+
+// ShowValue is a stored value as the operator reads it: the assurance
+// timeout's seconds with their reading ("28800 (8h)"), any other as it is.
+func ShowValue(key, value string) string {
+	if key != "policy.assurance_timeout" {
+		return value
+	}
+	norm, err := NormalizeDuration(value)
+	if err != nil {
+		return value
+	}
+	secs, _ := strconv.Atoi(norm)
+	return timeoutShown(secs)
+}
+
 func humanSeconds(s int) string {
 	if s <= 0 {
 		return "(not set)"

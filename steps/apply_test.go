@@ -147,7 +147,7 @@ func TestApplyFromEmptyVault(t *testing.T) {
 		`create  app "Inference Gateway Service API" (a service API, redirect URI http://localhost:8000 (the form wants one; unused))`,
 		`create  app "Inference Gateway Public Client" (a thick client, redirect URI `+w.e.Globus.Environment().AuthCodeRedirectURI()+`)`,
 		`create  client secret "inference compute endpoints"`,
-		`create  policy "Inference Gateway High Assurance Policy" (high assurance, domains example.org example.edu; re-authenticate after 8h)`)
+		`create  policy "Inference Gateway High Assurance Policy" (high assurance, domains example.org example.edu; re-authenticate after 28800 (8h))`)
 
 	var progress []ApplyResult
 	got, results, err := Apply(ctx, w.e, withDomains, &plan, func(r ApplyResult) { progress = append(progress, r) })
@@ -286,7 +286,7 @@ func TestApplyReusesSameNamed(t *testing.T) {
 	lines := strings.Join(plan.Lines(), "\n")
 	mustContain(t, lines, `reuse   project "Inference Gateway" (ID `+pid,
 		`reuse   app "Inference Gateway Service API" (ID `+apiID,
-		"domains example.org (not the wanted example.org example.edu", "re-authenticate after 1h")
+		"domains example.org (not the wanted example.org example.edu", "re-authenticate after 3600 (1h)")
 
 	if _, _, err := Apply(ctx, w.e, withDomains, &plan, nil); err != nil {
 		t.Fatal(err)
@@ -454,7 +454,7 @@ func TestApplyInputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustContain(t, strings.Join(plan.Lines(), "\n"), `create  project "ALCF Inference"`, "contact ops@example.org",
-		`create  policy "ALCF Inference High Assurance Policy"`, "re-authenticate after 1h30m")
+		`create  policy "ALCF Inference High Assurance Policy"`, "re-authenticate after 5400 (1h30m)")
 	if _, _, err := Apply(ctx, w.e, opts, &plan, nil); err != nil {
 		t.Fatal(err)
 	}

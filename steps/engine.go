@@ -48,7 +48,14 @@ type StepStatus struct {
 	// write, and every front-end shows it inside a line of its own.
 	Note      string
 	UpdatedAt time.Time
+	// Missing is what a step in progress still needs stored, by its done
+	// rule (MissingKeys); nil for any other state.
+	Missing []string
 }
+
+// Words is the state as a front-end shows it: "in progress", not the
+// stored "in_progress".
+func (s State) Words() string { return strings.ReplaceAll(string(s), "_", " ") }
 
 // stateOf reads a step's state; anything missing or unknown is pending, so a
 // vault written by a newer version still opens.
@@ -67,6 +74,9 @@ func Status(doc vault.Doc) []StepStatus {
 	for i, s := range cat {
 		st, rec := stateOf(doc, s.ID)
 		out[i] = StepStatus{Step: s, State: st, Note: termsafe.Inline(rec.Note), UpdatedAt: rec.UpdatedAt}
+		if st == StateInProgress {
+			out[i].Missing = MissingKeys(doc.Values, s)
+		}
 	}
 	return out
 }
@@ -393,6 +403,20 @@ func reverifyNote(keys []string) string {
 		}
 	}
 	return "re-verify: " + strings.Join(ks, ", ") + " changed"
+}
+
+// markProven puts back to verified the steps that storing key alone had
+// moved from verified to done (their note names key and nothing else),
+// once Globus accepted key's new value (a rotation's grant): what was
+// verified before is unchanged, and the change is now proven too.
+func markProven(d *vault.Doc, key string) {
+	note := reverifyNote([]string{key})
+	now := time.Now().UTC()
+	for id, rec := range d.Steps {
+		if State(rec.State) == StateDone && rec.Note == note {
+			d.Steps[id] = vault.StepRecord{State: string(StateVerified), UpdatedAt: now}
+		}
+	}
 }
 
 // markDependents moves verified steps that depend on stepID back to done.

@@ -84,6 +84,7 @@ type ExecOverride struct {
 	Name   string
 	Line   int
 	Secret bool // a client secret, in plaintext on disk
+	Empty  bool // the file sets it empty (KEY= or KEY=""): the gateway gets ""
 }
 
 // ExecOverrides reads the .env the vault remembers as the gateway's and
@@ -120,14 +121,97 @@ func ExecOverrides(doc vault.Doc, vars []string) (path string, over []ExecOverri
 			same = nerr == nil && norm == passed
 		}
 		if g.secret() || !same {
-			over = append(over, ExecOverride{Name: name, Line: b.Line, Secret: g.secret()})
+			over = append(over, ExecOverride{Name: name, Line: b.Line, Secret: g.secret(), Empty: strings.TrimSpace(b.Value) == ""})
 		}
 	}
 	return path, over, nil
 }
 
+// startupVariables are what the gateway's start-up check needs
+// (inference_gateway/apps.py AuthCheckConfig.ready): exactly one policy in
+// GLOBUS_POLICIES, AUTHORIZED_IDP_DOMAINS, and the Service Account's ID and
+// secret for the client-credentials grant that reads the policy. Without
+// one the gateway refuses to start (ImproperlyConfigured, or the grant
+// fails).
+var startupVariables = []string{"GLOBUS_POLICIES", "AUTHORIZED_IDP_DOMAINS", "SERVICE_ACCOUNT_ID", "SERVICE_ACCOUNT_SECRET"}
+
+// ExecGap is a variable the gateway's start-up needs that exec cannot pass
+// (it is not stored) and the gateway's remembered .env does not set either.
+type ExecGap struct{ Name, Key string }
+
+// ExecGaps lists the start-up variables that are not stored and that the
+// remembered .env does not set (not empty) either. One stored but left out
+// by --only is the operator's choice, not listed.
+func ExecGaps(doc vault.Doc, vars []string) []ExecGap {
+	passed := map[string]bool{}
+	for _, kv := range vars {
+		name, _, _ := strings.Cut(kv, "=")
+		passed[name] = true
+	}
+	var file *dotenv.File
+	if path := doc.Internal[EnvTargetKey]; path != "" {
+		if data, err := readSettingsFile(path); err == nil {
+			file, _ = dotenv.Parse(data)
+		}
+	}
+	var gaps []ExecGap
+	for _, name := range startupVariables {
+		if passed[name] {
+			continue
+		}
+		if file != nil {
+			if b, ok := file.Lookup(name); ok && b.Set && strings.TrimSpace(b.Value) != "" {
+				continue
+			}
+		}
+		if g, _ := gatewayVarNamed(name); len(g.values(doc)) == 0 {
+			gaps = append(gaps, ExecGap{Name: name, Key: g.key})
+		}
+	}
+	return gaps
+}
+
+// Warning is the gap for the operator: what is missing, that the gateway
+// will not start, and how to store it.
+func (g ExecGap) Warning() string {
+	why := g.Key + " is not stored"
+	fix := Say("store it with ", setKey(g.Key))
+	if strings.HasSuffix(g.Key, ".client_secret") {
+		fix = Say("store it with ", setKey(g.Key), ", or make a new one with ", command("rotate", strings.TrimSuffix(g.Key, ".client_secret")))
+	}
+	return Say(g.Name+" cannot be passed ("+why+") and the gateway's .env does not set it: the gateway's start-up check needs it (apps.py), so it would not start; ", fix).String()
+}
+
+// EnvHoldsSecret reports whether the gateway's remembered .env holds the
+// secret stored under key (the same value), naming the file: a copy left
+// when the vault's goes.
+func EnvHoldsSecret(doc vault.Doc, key string) (string, bool) {
+	path, stored := doc.Internal[EnvTargetKey], strings.TrimSpace(doc.Values[key])
+	if path == "" || stored == "" {
+		return "", false
+	}
+	data, err := readSettingsFile(path)
+	if err != nil {
+		return "", false
+	}
+	f, err := dotenv.Parse(data)
+	if err != nil {
+		return "", false
+	}
+	b, ok := f.Lookup(gatewayVarOfKey(key))
+	return path, ok && b.Set && strings.TrimSpace(b.Value) == stored
+}
+
 // Warning is the override for the operator, naming the file; never a value.
 func (o ExecOverride) Warning(path string) string {
+	if o.Empty {
+		how := command("export", "--merge", path)
+		if o.Secret {
+			how = command("export", "--merge", path, "--no-secrets")
+		}
+		return Say(fmt.Sprintf("%s (line %d) sets %s empty, and the gateway loads that file with override=True, so the empty value beats the one exec passes: the gateway would get \"\"; remove the line with ", path, o.Line, o.Name),
+			how).String()
+	}
 	if o.Secret {
 		return Say(fmt.Sprintf("%s (line %d) holds %s in plaintext, and the gateway loads that file with override=True, so its value beats the one exec passes: remove it with ", path, o.Line, o.Name),
 			command("export", "--merge", path, "--no-secrets")).String()

@@ -105,7 +105,7 @@ func ExportFileWith(v *vault.Vault, path string, f ExportFormat, s Secrets) (Fil
 	if err != nil || f != FormatEnv {
 		return w, err
 	}
-	if err := rememberEnv(v, path, o.NoSecrets); err != nil {
+	if w.TargetWas, err = rememberEnv(v, path, o.NoSecrets); err != nil {
 		return w, &rememberError{err}
 	}
 	return w, nil
@@ -125,25 +125,29 @@ func MergeEnvIntoWith(v *vault.Vault, path string, s Secrets) (FileWrite, error)
 	if err != nil {
 		return w, err
 	}
-	if err := rememberEnv(v, path, o.NoSecrets); err != nil {
+	if w.TargetWas, err = rememberEnv(v, path, o.NoSecrets); err != nil {
 		return w, &rememberError{err}
 	}
 	return w, nil
 }
 
 // rememberEnv records path as the gateway's .env, for rotate, and whether
-// it was written without secrets, in one vault update.
-func rememberEnv(v *vault.Vault, path string, noSecrets bool) error {
+// it was written without secrets, in one vault update; was is the other
+// file remembered before ("" none, or this one).
+func rememberEnv(v *vault.Vault, path string, noSecrets bool) (was string, err error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return err
+		return "", err
 	}
 	doc := v.Doc()
 	free := doc.Internal[EnvSecretFreeKey]
-	if doc.Internal[EnvTargetKey] == abs && (free == abs) == noSecrets {
-		return nil
+	if old := doc.Internal[EnvTargetKey]; old != abs {
+		was = old
 	}
-	return v.Update(func(d *vault.Doc) error {
+	if doc.Internal[EnvTargetKey] == abs && (free == abs) == noSecrets {
+		return "", nil
+	}
+	return was, v.Update(func(d *vault.Doc) error {
 		if d.Internal == nil {
 			d.Internal = map[string]string{}
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -45,6 +46,18 @@ type EnvImport struct {
 	// SecretFree: the file holds neither secret (written by export
 	// --no-secrets, or by hand so).
 	SecretFree bool
+	// Secrets are the stored secrets the import would replace, with what
+	// Globus says of each side (CheckSecrets).
+	Secrets []ImportSecret
+	// KeepTarget: the vault's remembered gateway .env stays what it is;
+	// this file is only read (see Takeover).
+	KeepTarget bool
+	// Warnings are about the file itself: plaintext secrets others can read.
+	Warnings []Advice
+	// GroupNames are the groups' names on Globus, by ID, where they were
+	// read (logged in): recorded, so every screen names a group as Globus
+	// does rather than by a name made up for it.
+	GroupNames map[string]string
 }
 
 // ImportError is every problem of a file that cannot be imported, by line.
@@ -143,7 +156,37 @@ func ReadEnvImport(path string) (*EnvImport, error) {
 	_, hasAPI := imp.Values["service_api.client_secret"]
 	_, hasAcct := imp.Values["service_account.client_secret"]
 	imp.SecretFree = !hasAPI && !hasAcct
+	if !imp.SecretFree {
+		imp.Warnings = exposedSecrets(abs, hasAPI, hasAcct)
+	}
 	return imp, nil
+}
+
+// exposedSecrets warns when the .env holding plaintext secrets can be read
+// by others than its owner: its group (often how the gateway reads it) or
+// every user of the machine.
+func exposedSecrets(path string, api, acct bool) []Advice {
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm()&0o044 == 0 {
+		return nil
+	}
+	var held []string
+	if api {
+		held = append(held, gatewayVarOfKey("service_api.client_secret"))
+	}
+	if acct {
+		held = append(held, gatewayVarOfKey("service_account.client_secret"))
+	}
+	who := "every user of this machine"
+	if fi.Mode().Perm()&0o004 == 0 {
+		who = "its group"
+		if g := groupOf(fi); g != "" {
+			who += " " + g
+		}
+	}
+	return []Advice{Say(fmt.Sprintf("%s is mode %04o: %s can read the plaintext %s in it. Take them out with ", path, fi.Mode().Perm(), who, strings.Join(held, " and ")),
+		command("export", "--merge", path, "--no-secrets"), " (then start the gateway under ", command("exec"), "), or ",
+		"chmod 600 "+path+" if nothing needs that read")}
 }
 
 func mentioned(problems []string, name string) bool {
@@ -351,11 +394,15 @@ type ImportDiff struct {
 	Vault  string // the stored value ("" for a secret: never shown)
 	New    string // the import's ("" when the key is dropped, or a secret)
 	Source string // where the new value comes from
+	// Verdicts: what Globus says of a secret's two sides (CheckSecrets).
+	Verdicts string
 }
 
 // Line is the difference for the operator; secrets are not shown.
 func (d ImportDiff) Line() string {
 	switch {
+	case d.Secret && d.Verdicts != "":
+		return d.Key + ": the vault's secret differs from the one at " + d.Source + " (neither is shown): " + d.Verdicts
 	case d.Secret:
 		return d.Key + ": the vault's secret differs from the one at " + d.Source + " (neither is shown)"
 	case d.New == "":
@@ -378,6 +425,12 @@ func (imp *EnvImport) Differences(doc vault.Doc) []ImportDiff {
 		if !d.Secret {
 			d.Vault, d.New = old, imp.Values[k]
 		}
+		if c, ok := imp.secretOf(k); ok {
+			if c.Taken {
+				continue // a working secret for a refused one: nothing to ask
+			}
+			d.Verdicts = c.Verdicts()
+		}
 		out = append(out, d)
 	}
 	for _, k := range imp.Drop {
@@ -391,9 +444,9 @@ func (imp *EnvImport) Differences(doc vault.Doc) []ImportDiff {
 }
 
 // Store keeps the import in the vault in one update: its values (steps
-// move on as their values are complete), the dropped keys removed, and the
-// file remembered as the gateway's .env (for rotate), as written without
-// secrets when it holds neither.
+// move on as their values are complete), the dropped keys removed, and,
+// unless KeepTarget, the file remembered as the gateway's .env (for
+// rotate), as written without secrets when it holds neither.
 func (imp *EnvImport) Store(v *vault.Vault) error {
 	if v == nil {
 		return errors.New("no vault open")
@@ -408,6 +461,14 @@ func (imp *EnvImport) Store(v *vault.Vault) error {
 			}
 		}
 		setValuesIn(d, imp.Values)
+		for k, id := range imp.Values {
+			if name, field, ok := splitGroupKey(k); ok && field == "id" {
+				recordGroupName(d, name, id, imp.GroupNames[id])
+			}
+		}
+		if imp.KeepTarget {
+			return nil
+		}
 		if d.Internal == nil {
 			d.Internal = map[string]string{}
 		}
@@ -478,6 +539,21 @@ func (imp *EnvImport) FillFromGlobus(ctx context.Context, e *Env, doc vault.Doc)
 		}
 		if cl.Project != "" {
 			imp.fillPublicClient(ctx, e, auth, cl.Project, doc)
+		}
+	}
+	if len(imp.GroupIDs) > 0 {
+		// Best effort: a group not read is named by its key until verify
+		// reads it (GroupShownName). The read is verify's own (with its
+		// memberships: the request shape contract_test.go holds).
+		if gt, err := OperatorToken(ctx, e, GroupsResourceServer); err == nil {
+			for _, id := range imp.GroupIDs {
+				if grp, err := g.GetGroup(ctx, gt, id, true); err == nil && grp.Name != "" {
+					if imp.GroupNames == nil {
+						imp.GroupNames = map[string]string{}
+					}
+					imp.GroupNames[id] = grp.Name
+				}
+			}
 		}
 	}
 	if id := imp.Values["policy.id"]; id != "" {

@@ -43,8 +43,12 @@ type FileWrite struct {
 	// deleted for the operator.
 	OldBackups []string
 	// ModeWas is the mode Target had when the write changed it (0: it did
-	// not, or there was no file).
-	ModeWas, Mode os.FileMode
+	// not, or there was no file); Perm is the mode it has now.
+	ModeWas, Mode, Perm os.FileMode
+	// GroupKept names the group that keeps read ("daemon (gid 1)"): the
+	// file had group read and a group not the writer's, which is how a
+	// gateway running as another user reads it (envPerm).
+	GroupKept string
 	// OwnerKept names the owner Target kept when it is not the writer
 	// ("gateway (uid 1001)"): a merge run as root into the gateway's file
 	// leaves it the gateway's, which must read it. OwnerWas and OwnerNow
@@ -55,6 +59,9 @@ type FileWrite struct {
 	// BackupHoldsSecrets: the previous content, kept in Backup, had them.
 	SecretsLeftOut     []string
 	BackupHoldsSecrets bool
+	// TargetWas is the other file the vault remembered as the gateway's
+	// .env before this write made Path the one ("" none, or the same).
+	TargetWas string
 }
 
 // Lines describes the write, verb being what was done ("wrote", "updated
@@ -78,8 +85,13 @@ func (w FileWrite) Lines(verb string) []string {
 		out = append(out, "it was rewritten in place rather than replaced, as "+w.InPlace+
 			": every name of the file now holds the new settings")
 	}
-	if w.ModeWas != 0 {
+	switch {
+	case w.ModeWas != 0 && w.GroupKept != "":
+		out = append(out, fmt.Sprintf("its mode changed from %04o to %04o, so that only its owner and its group %s can read it (a .env holds secrets; the gateway may read it through that group)", w.ModeWas, w.Mode, w.GroupKept))
+	case w.ModeWas != 0:
 		out = append(out, fmt.Sprintf("its mode changed from %04o to %04o, so that only its owner can read it (a .env holds secrets)", w.ModeWas, w.Mode))
+	case w.GroupKept != "":
+		out = append(out, fmt.Sprintf("it stays mode %04o: its group %s can still read it, as before, since the gateway may read it through that group (chmod 600 it if nothing does)", w.Perm, w.GroupKept))
 	}
 	switch {
 	case w.OwnerWas != "":
@@ -93,6 +105,9 @@ func (w FileWrite) Lines(verb string) []string {
 		if w.BackupHoldsSecrets && w.Backup != "" {
 			out = append(out, w.Backup+", the previous version, still holds them in plaintext: once the gateway runs without them, delete it (rm "+w.Backup+")")
 		}
+	}
+	if w.TargetWas != "" {
+		out = append(out, "it is now the gateway's .env that rotate writes into, in place of "+w.TargetWas)
 	}
 	if n := len(w.OldBackups); n > 0 {
 		out = append(out, fmt.Sprintf("%d older backup(s) by an earlier globus-setup hold old secrets in plaintext: %s; delete them when no longer needed (rm %s.bak-*)",
@@ -179,11 +194,35 @@ func finishWrite(w *FileWrite, old []byte, existed bool, data []byte, perm os.Fi
 	if existed {
 		before, _ = os.Stat(w.Target)
 	}
+	perm, w.GroupKept = envPerm(before, perm)
 	err := writeContent(w, before, old, existed, data, perm)
 	if err == nil && before != nil {
 		w.noteChanges(before)
 	}
+	if fi, serr := os.Stat(w.Target); err == nil && serr == nil {
+		w.Perm = fi.Mode().Perm()
+	}
 	return err
+}
+
+// envPerm is the mode a write gives an existing file: perm (0600), plus
+// group read where the group is how the gateway reads it: the file had
+// group read, it is the writer's own and its group is not (root merging
+// into a root:daemon 0640 .env that a gateway running as daemon reads).
+// Taking that read away would stop the gateway at its next start, which
+// is worse than a group that could read the file already; group write and
+// everything for others still go. A file another user owns is read by its
+// owner (the gateway's own file), so its group read goes. kept names the
+// group ("" when none keeps read).
+func envPerm(before os.FileInfo, perm os.FileMode) (_ os.FileMode, kept string) {
+	if before == nil || before.Mode().Perm()&0o040 == 0 || perm&0o040 != 0 {
+		return perm, ""
+	}
+	o, ok := atomicfile.OwnerOf(before)
+	if !ok || o.UID != geteuid() || o.GID == getegid() {
+		return perm, ""
+	}
+	return perm | 0o040, groupOf(before)
 }
 
 // noteChanges records what the write changed of the file's mode and owner.
@@ -214,6 +253,20 @@ func userName(uid int) string {
 		return u.Username + " (uid " + id + ")"
 	}
 	return "uid " + id
+}
+
+// groupOf names fi's group, "daemon (gid 1)"; "" where the system does
+// not say.
+func groupOf(fi os.FileInfo) string {
+	o, ok := atomicfile.OwnerOf(fi)
+	if !ok {
+		return ""
+	}
+	id := strconv.Itoa(o.GID)
+	if g, err := user.LookupGroupId(id); err == nil && g.Name != "" {
+		return g.Name + " (gid " + id + ")"
+	}
+	return "gid " + id
 }
 
 // fileOwner is the owner a write keeps: the file's, when there is one.

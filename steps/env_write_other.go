@@ -10,6 +10,9 @@ import (
 // geteuid: no numeric users here.
 func geteuid() int { return -1 }
 
+// getegid: no numeric groups here.
+func getegid() int { return -1 }
+
 // linkCount: hard links are not counted here; a rename replaces the file.
 func linkCount(string) uint64 { return 1 }
 

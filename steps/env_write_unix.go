@@ -32,6 +32,9 @@ func inPlaceRefusal(path string) error {
 // geteuid is os.Geteuid; tests play an ordinary user with it.
 var geteuid = os.Geteuid
 
+// getegid is os.Getegid: the group a file the writer makes gets.
+var getegid = os.Getegid
+
 // othersFile refuses to write in place into another user's file unless
 // root writes it: a replaced file would be root's to give back to its
 // owner (as a rename keeps the owner), where an ordinary user's would be

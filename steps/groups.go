@@ -11,6 +11,7 @@ import (
 
 	"github.com/globus-setup/globus-setup/assets"
 	"github.com/globus-setup/globus-setup/globus"
+	"github.com/globus-setup/globus-setup/termsafe"
 	"github.com/globus-setup/globus-setup/vault"
 )
 
@@ -132,15 +133,52 @@ func groupSpecShown(name, field, shown string) (KeySpec, bool) {
 	return KeySpec{}, false
 }
 
-// GroupShownName is the display name on Globus of the group stored as
-// groups.<name>.*, as verify names it, when the wizard knows it: the default
-// group's is the one the wizard gives it and suggests on the console (see
-// defaultGroupDisplayName). Any other group's name is not stored: "".
+// GroupShownName is the display name of the group stored as
+// groups.<name>.*, when it is known: Globus's, as it was read or made for
+// the stored ID (recordGroupName); for the default group not created yet,
+// the name the wizard will give it and suggests on the console (see
+// defaultGroupDisplayName). A stored ID whose name was never read is
+// named by its key (""), never by a name made up for it.
 func GroupShownName(doc vault.Doc, name string) string {
-	if name != DefaultGroup {
+	id := strings.TrimSpace(doc.Values["groups."+name+".id"])
+	if shown := recordedGroupName(doc, name, id); shown != "" {
+		return shown
+	}
+	if name != DefaultGroup || id != "" {
 		return ""
 	}
 	return groupDisplayNameIn(doc, name)
+}
+
+// groupNamePrefix (Internal "group_name.<name>") records a group's name on
+// Globus as "<id> <name>": about that ID only, so a group whose stored ID
+// changes is no longer named by it.
+const groupNamePrefix = "group_name."
+
+// recordGroupName keeps the name Globus gave (or answered for) group id,
+// stored as groups.<name>.id.
+func recordGroupName(d *vault.Doc, name, id, display string) {
+	if name == "" || id == "" || strings.TrimSpace(display) == "" {
+		return
+	}
+	if d.Internal == nil {
+		d.Internal = map[string]string{}
+	}
+	d.Internal[groupNamePrefix+name] = strings.ToLower(id) + " " + display
+}
+
+// recordedGroupName is the name recorded for group name when it is about
+// id, made one safe line (it is text from Globus, kept in the document).
+func recordedGroupName(doc vault.Doc, name, id string) string {
+	rec, ok := doc.Internal[groupNamePrefix+name]
+	if !ok || id == "" {
+		return ""
+	}
+	forID, shown, _ := strings.Cut(rec, " ")
+	if forID != strings.ToLower(id) {
+		return ""
+	}
+	return termsafe.Inline(shown)
 }
 
 // GroupNames lists the group names that have any value in values, sorted.
@@ -364,8 +402,12 @@ func (vf *verifier) group(ctx context.Context, readers []*groupCaller, n, id, na
 			missing = append(missing, u)
 		}
 	}
-	// Named as the operator knows it (its display name), not by its key.
+	// Named as the operator knows it (its display name), not by its key;
+	// and remembered, so every screen names it so (GroupShownName).
 	name = fmt.Sprintf("Group %q exists and holds its members", g.Name)
+	if doc := vf.e.Vault.Doc(); recordedGroupName(doc, n, id) != termsafe.Inline(g.Name) {
+		_ = vf.e.Vault.Update(func(d *vault.Doc) error { recordGroupName(d, n, id, g.Name); return nil })
+	}
 	if len(missing) > 0 {
 		return fail(step, name, "it lacks "+strings.Join(missing, ", "),
 			Say("run ", groupCmd("add", n, strings.Join(missing, " "))))
@@ -377,9 +419,9 @@ func (vf *verifier) group(ctx context.Context, readers []*groupCaller, n, id, na
 		return fail(step, name, strings.Join(invited, ", ")+" invited but not a member yet: the gateway refuses them until they accept the invitation",
 			Say("they accept it (Globus e-mailed it to them); or, to make them members at once, ", addInvited(n, invited)))
 	}
-	detail := fmt.Sprintf("%d stored member(s)", len(want))
-	if len(want) == 0 {
-		detail = fmt.Sprintf("no members stored here; %d active on Globus", active)
+	detail := fmt.Sprintf("%d member(s) on Globus; none stored here to check (groups.%s.members lists those globus-setup adds)", active, n)
+	if len(want) > 0 {
+		detail = fmt.Sprintf("%d member(s) on Globus, the %d stored among them", active, len(want))
 	}
 	c := pass(step, name, detail)
 	c.Warn = vf.outsideDomains(g, want)

@@ -52,6 +52,9 @@ type GroupResult struct {
 	Members     []MemberOutcome
 	// LookupErr is why the members marked MemberUnresolved were not looked up.
 	LookupErr error
+	// NamedFrom says where the name of a group this run created came from
+	// when none was given ("project.name \"X\" and the group's name").
+	NamedFrom string
 	found     bool // made or read at Globus by this run
 }
 
@@ -147,6 +150,20 @@ func defaultGroupDisplayName(v *vault.Vault, name string) string {
 	return groupDisplayName(value(v, "project.name"), name)
 }
 
+// defaultNameSource says where defaultGroupDisplayName takes a group's
+// name from, for the operator.
+func defaultNameSource(doc vault.Doc, name string) string {
+	p := strings.TrimSpace(doc.Values["project.name"])
+	from := fmt.Sprintf("project.name %q", p)
+	if p == "" {
+		from = fmt.Sprintf("the default project name %q (no project.name is stored)", assets.DefaultProjectName)
+	}
+	if name == DefaultGroup {
+		return from + " and " + fmt.Sprintf("%q", assets.GroupSuffix)
+	}
+	return from + " and the group's name " + name
+}
+
 // groupDisplayNameIn is defaultGroupDisplayName from a document.
 func groupDisplayNameIn(doc vault.Doc, name string) string {
 	return groupDisplayName(strings.TrimSpace(doc.Values["project.name"]), name)
@@ -218,8 +235,11 @@ func createGroup(ctx context.Context, e *Env, r GroupRequest) (GroupResult, erro
 			return res, groupProblem("creating the group "+r.Name, gc, err)
 		}
 		res.ID, res.DisplayName, res.Created, res.Owner, res.found = g.ID, g.Name, true, ownerOf(ctx, e, g, gc), true
+		if strings.TrimSpace(r.DisplayName) == "" {
+			res.NamedFrom = defaultNameSource(e.Vault.Doc(), r.Name)
+		}
 		// Stored now, so a failure below never leaves an untracked group.
-		if err := storeGroup(e.Vault, r.Name, g.ID, nil, nil); err != nil {
+		if err := storeGroup(e.Vault, r.Name, g.ID, g.Name, nil, nil); err != nil {
 			return res, problem("storing groups."+r.Name+".id", err)
 		}
 	}
@@ -227,7 +247,7 @@ func createGroup(ctx context.Context, e *Env, r GroupRequest) (GroupResult, erro
 	if err != nil {
 		return res, err
 	}
-	if err := storeGroup(e.Vault, r.Name, res.ID, inGroup(res.Members), notIn(res.Members)); err != nil {
+	if err := storeGroup(e.Vault, r.Name, res.ID, res.DisplayName, inGroup(res.Members), notIn(res.Members)); err != nil {
 		return res, problem("storing groups."+r.Name+".members", err)
 	}
 	return res, nil
@@ -277,7 +297,7 @@ func addGroupMembers(ctx context.Context, e *Env, nameOrID string, users []strin
 		return res, err
 	}
 	if res.Name != "" {
-		if err := storeGroup(e.Vault, res.Name, res.ID, inGroup(res.Members), notIn(res.Members)); err != nil {
+		if err := storeGroup(e.Vault, res.Name, res.ID, res.DisplayName, inGroup(res.Members), notIn(res.Members)); err != nil {
 			return res, problem("storing groups."+res.Name+".members", err)
 		}
 	}
@@ -565,7 +585,7 @@ func notIn(ms []MemberOutcome) []string {
 
 // storeGroup records a group's ID and merges members into its stored
 // members, dropping those just found not to be in it, in one vault update.
-func storeGroup(v *vault.Vault, name, id string, add, drop []string) error {
+func storeGroup(v *vault.Vault, name, id, display string, add, drop []string) error {
 	idKey, memKey := "groups."+name+".id", "groups."+name+".members"
 	normID, err := NormalizeUUID(id)
 	if err != nil {
@@ -575,6 +595,7 @@ func storeGroup(v *vault.Vault, name, id string, add, drop []string) error {
 		initDoc(d)
 		changed := d.Values[idKey] != normID
 		d.Values[idKey] = normID
+		recordGroupName(d, name, normID, display)
 		dropped := map[string]bool{}
 		for _, u := range drop {
 			dropped[strings.ToLower(u)] = true
@@ -633,6 +654,9 @@ func GroupLinesIn(r GroupResult, n Namer) []string {
 	switch {
 	case r.Created:
 		head = fmt.Sprintf("Created group %s%q (%s), owned by %s", label, r.DisplayName, r.ID, r.Owner)
+		if r.NamedFrom != "" {
+			head += Say(fmt.Sprintf("; its name on Globus was made from %s", r.NamedFrom), cliOnly(" (--display-name gives another)", "")).In(n)
+		}
 	case r.Reused:
 		head = fmt.Sprintf("Group %s%q (%s) is already stored: reused it", label, r.DisplayName, r.ID)
 	default:

@@ -311,7 +311,7 @@ func (p *planner) planPolicy(ctx context.Context) error {
 	}
 	it.timeout, _ = strconv.Atoi(secs)
 	it.domains = wanted
-	it.Detail = fmt.Sprintf("high assurance, domains %s; re-authenticate after %s", strings.Join(wanted, " "), humanSeconds(it.timeout))
+	it.Detail = fmt.Sprintf("high assurance, domains %s; re-authenticate after %s", strings.Join(wanted, " "), timeoutShown(it.timeout))
 	p.add(it)
 	return nil
 }
@@ -360,7 +360,7 @@ func (p *planner) keepPolicy(it *planned, pol *globus.Policy, wanted []string) e
 	if len(wanted) > 0 && !slices.Equal(sortedCopy(wanted), sortedCopy(have)) {
 		d += " (not the wanted " + strings.Join(wanted, " ") + ": the vault records the policy's own, which the gateway must use)"
 	}
-	notes = append(notes, d+"; re-authenticate after "+humanSeconds(pol.AuthenticationAssuranceTimeout))
+	notes = append(notes, d+"; re-authenticate after "+timeoutShown(pol.AuthenticationAssuranceTimeout))
 	it.Detail = strings.Join(notes, "; ")
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/globus-setup/globus-setup/globus"
@@ -71,7 +72,14 @@ func Rotate(ctx context.Context, e *Env, app string, opts RotateOptions) (Rotate
 		if r, err = proveNewSecret(ctx, e, r); err != nil {
 			return res, err
 		}
-		res.Lines = append(res.Lines, "✓ Globus accepts the new secret (client-credentials grant); the old one still works too")
+		res.Lines = append(res.Lines, "✓ Globus accepts the new secret (client-credentials grant)")
+	}
+	// Whether the gateway, still on the old secret, keeps working until it
+	// restarts: asked, not assumed (a rotation's old secret may have been
+	// deleted at Globus already, in the console or by another tool).
+	oldWorks, oldLine := oldSecretWorks(ctx, e, r)
+	if oldLine != "" {
+		res.Lines = append(res.Lines, oldLine)
 	}
 	restart := "Restart the gateway now, so it reads the new secret."
 	if r.Phase == RotateProven || r.Phase == RotateRestart {
@@ -86,8 +94,14 @@ func Rotate(ctx context.Context, e *Env, app string, opts RotateOptions) (Rotate
 		}
 	}
 	res.Rotation = r
+	switch oldWorks {
+	case SecretAccepted:
+		restart += " Both secrets work until you finish."
+	case SecretRefused:
+		restart += " Do it at once: the old secret no longer works."
+	}
 	res.Lines = append(res.Lines,
-		restart+" Both secrets work until you finish.",
+		restart,
 		Say("Then ", run(command("rotate", app, "--finish")), ": it replays the gateway's start-up check with the new secret, then deletes the old one at Globus. globus-setup cannot see which secret the running gateway holds, so finishing is your word that it restarted.").String(),
 		Say("Changed your mind? ", command("rotate", app, "--undo"), " puts the old secret back and deletes the new one.").String())
 	if k, _ := rotatable(app); k.compute {
@@ -107,6 +121,12 @@ var ComputeRestartHint = Say("Anything else holding this app's secret needs the 
 func beginRotation(ctx context.Context, e *Env, app string, opts RotateOptions) (Rotation, error) {
 	k, _ := rotatable(app)
 	cred, err := storedCredentials(e.Vault, k)
+	if err != nil && value(e.Vault, app+".client_id") != "" {
+		// The secret is lost (unset, or never stored): a new one is just
+		// what a rotation makes, and which credential was the old one is
+		// told below as for a secret typed in.
+		cred, err = globus.Credentials{ID: value(e.Vault, app+".client_id")}, nil
+	}
 	if err != nil {
 		var p *Problem
 		if errors.As(err, &p) {
@@ -237,6 +257,23 @@ func deleteNamed(ctx context.Context, e *Env, auth globus.Authorizer, clientID, 
 	return nil
 }
 
+// oldSecretWorks asks Globus, with one client-credentials grant, whether
+// the secret the rotation replaces still works, and says so in a line.
+func oldSecretWorks(ctx context.Context, e *Env, r Rotation) (SecretVerdict, string) {
+	old := strings.TrimSpace(e.Vault.Doc().Internal[rotationKey(r.App)+oldSecretPart])
+	if old == "" {
+		return SecretUnchecked, ""
+	}
+	v, err := CheckSecret(ctx, e.Globus, r.ClientID, old)
+	switch v {
+	case SecretAccepted:
+		return v, "✓ the old secret still works too (client-credentials grant), so the gateway keeps running on it until it restarts"
+	case SecretRefused:
+		return v, "! Globus refuses the old secret already (deleted at Globus?): a gateway still running with it fails now; restart it at once"
+	}
+	return v, "- whether the old secret still works could not be checked (" + err.Error() + ")"
+}
+
 func proveNewSecret(ctx context.Context, e *Env, r Rotation) (Rotation, error) {
 	secret := value(e.Vault, r.App+".client_secret")
 	_, err := e.Globus.ClientCredentialsToken(ctx, globus.Credentials{ID: r.ClientID, Secret: secret}, rotateProofScopes...)
@@ -246,7 +283,10 @@ func proveNewSecret(ctx context.Context, e *Env, r Rotation) (Rotation, error) {
 	}
 	nr := r
 	nr.Phase = RotateProven
-	if err := e.Vault.Update(func(d *vault.Doc) error { return putRotation(d, nr) }); err != nil {
+	if err := e.Vault.Update(func(d *vault.Doc) error {
+		markProven(d, r.App+".client_secret")
+		return putRotation(d, nr)
+	}); err != nil {
 		return r, problem("recording the proof in the vault", err)
 	}
 	return nr, rotateStop("proven")

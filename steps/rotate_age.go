@@ -22,6 +22,9 @@ type SecretMeta struct {
 	CredentialID string    `json:"credential_id"`
 	Created      time.Time `json:"created"`
 	FP           string    `json:"fp"`
+	// Rotated is when a rotation that made this secret the stored one
+	// finished (zero: apply or a typed secret made it so).
+	Rotated time.Time `json:"rotated,omitzero"`
 
 	unknown vault.Unknown // fields of a newer version, kept (records_unknown.go)
 }
@@ -57,6 +60,40 @@ func putSecretMeta(d *vault.Doc, app string, cr globus.Credential, secret string
 		d.Internal = map[string]string{}
 	}
 	d.Internal[secretMetaPrefix+app] = string(b)
+}
+
+// markRotated records that a rotation finished at at, making the stored
+// secret the app's (after putSecretMeta for the new credential).
+func markRotated(d *vault.Doc, app string, at time.Time) {
+	var m SecretMeta
+	if json.Unmarshal([]byte(d.Internal[secretMetaPrefix+app]), &m) != nil {
+		return
+	}
+	m.Rotated = at.UTC()
+	if b, err := json.Marshal(m); err == nil {
+		d.Internal[secretMetaPrefix+app] = string(b)
+	}
+}
+
+// lastRotation says when the app's last rotation finished and which
+// credential it left in use; false when none is recorded for the stored
+// secret.
+func lastRotation(doc vault.Doc, app string) (SecretMeta, bool) {
+	m, ok := secretMeta(doc, app)
+	return m, ok && !m.Rotated.IsZero()
+}
+
+// noRotation is the problem of --finish or --undo with none in progress:
+// one that finished is named, so a second --finish is not told to start one.
+func noRotation(doc vault.Doc, app, then string) *Problem {
+	p := &Problem{What: "no rotation of the " + appLabel(app) + " secret is in progress", is: ErrNoRotation}
+	m, ok := lastRotation(doc, app)
+	if !ok {
+		return p
+	}
+	p.What += ": the last one finished " + m.Rotated.Format("2006-01-02 15:04 UTC") + ", and credential " + m.CredentialID + " is the secret in use"
+	p.Do = Say(then+"; ", command("rotate", app), " starts a new one")
+	return p
 }
 
 // DefaultMaxSecretAge is how old a secret may get before status flags it:

@@ -84,7 +84,7 @@ func writeRotationEnv(e *Env, r Rotation, opts RotateOptions) (line string, secr
 		nr.EnvPath, nr.NoEnv = path, false
 		secretFree = len(w.SecretsLeftOut) > 0
 		if secretFree {
-			line = "✓ " + strings.Join(secretFreeLines(w), "\n  ")
+			line = "✓ " + strings.Join(secretFreeLines(w, "new"), "\n  ")
 		} else {
 			line = "✓ " + strings.Join(w.Lines("wrote the new secret into"), "\n  ")
 		}
@@ -99,8 +99,9 @@ func writeRotationEnv(e *Env, r Rotation, opts RotateOptions) (line string, secr
 }
 
 // secretFreeLines say what a rotation's merge did to a .env without
-// secrets: it stays so, and where the new secret comes from instead.
-func secretFreeLines(w FileWrite) []string {
+// secrets: it stays so, and where the gateway gets which secret ("new",
+// "old") instead.
+func secretFreeLines(w FileWrite, which string) []string {
 	rest := w
 	rest.SecretsLeftOut, rest.BackupHoldsSecrets = nil, false
 	out := rest.Lines("updated the gateway's variables in")
@@ -110,7 +111,7 @@ func secretFreeLines(w FileWrite) []string {
 	} else {
 		out[0] += ", which stays without secrets, as it was written (export --no-secrets)"
 	}
-	out[0] += Say("; the gateway, started under ", command("exec"), ", gets the new secret from the vault when it next starts").String()
+	out[0] += Say("; the gateway, started under ", command("exec"), ", gets the "+which+" secret from the vault when it next starts").String()
 	if w.BackupHoldsSecrets && w.Backup != "" {
 		out = append(out, w.Backup+", the previous version, still holds the old secrets in plaintext: once the gateway runs without them, delete it (rm "+w.Backup+")")
 	}

@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/globus-setup/globus-setup/globus"
 	"github.com/globus-setup/globus-setup/vault"
@@ -22,8 +23,11 @@ func FinishRotation(ctx context.Context, e *Env, app string) (RotateResult, erro
 	defer unlock()
 	var res RotateResult
 	if !ok {
-		return res, &Problem{What: "no rotation of the " + appLabel(app) + " secret is in progress", is: ErrNoRotation,
-			Do: Say("start one with ", command("rotate", app))}
+		p := noRotation(e.Vault.Doc(), app, "nothing to finish")
+		if p.Do.Empty() {
+			p.Do = Say("start one with ", command("rotate", app))
+		}
+		return res, p
 	}
 	switch r.Phase {
 	case RotateRestart, RotateDeleting:
@@ -97,6 +101,8 @@ func FinishRotation(ctx context.Context, e *Env, app string) (RotateResult, erro
 		delete(d.Internal, rotationKey(app))
 		delete(d.Internal, rotationKey(app)+oldSecretPart)
 		putSecretMeta(d, app, globus.Credential{ID: r.NewID, Created: r.NewAt}, strings.TrimSpace(d.Values[app+".client_secret"]))
+		markRotated(d, app, time.Now())
+		markProven(d, app+".client_secret")
 		return nil
 	})
 	if err != nil {

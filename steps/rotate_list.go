@@ -32,20 +32,38 @@ const (
 	RoleUnsure CredentialRole = "unsure"
 )
 
-// Line is one row of `rotate --list`.
-func (c AppCredential) Line(now time.Time) string {
-	age := "age unknown"
-	if !c.Credential.Created.IsZero() {
-		age = days(now.Sub(c.Credential.Created)) + " old"
+// CredentialTable is `rotate --list`: each secret on a line of columns
+// (app, credential ID, age, whose it is), the ages padded to the widest so
+// no column runs into the next, and its name, which may be long, on the
+// line under it.
+func CredentialTable(list []AppCredential, now time.Time) []string {
+	ages := make([]string, len(list))
+	width := 0
+	for i, c := range list {
+		ages[i] = "age unknown"
+		if !c.Credential.Created.IsZero() {
+			ages[i] = days(now.Sub(c.Credential.Created)) + " old"
+		}
+		width = max(width, len(ages[i]))
 	}
-	what := map[CredentialRole]string{
+	out := make([]string, 0, 2*len(list))
+	for i, c := range list {
+		out = append(out,
+			fmt.Sprintf("%-15s %s  %-*s  %s", appLabel(c.App), c.Credential.ID, width, ages[i], c.Role.says()),
+			fmt.Sprintf("%-15s named %q", "", sanitizeName(c.Credential.Name)))
+	}
+	return out
+}
+
+// says is the role in words, for rotate --list.
+func (r CredentialRole) says() string {
+	return map[CredentialRole]string{
 		RoleStored:  "in use: the secret in the vault",
 		RoleNew:     "new: made by the rotation in progress",
 		RoleOld:     "old: --finish deletes it",
 		RoleUnknown: "unknown to globus-setup (made in the console or by another tool): delete it if nobody uses it",
 		RoleUnsure:  "maybe the secret in the vault (it was typed in, so which credential it is is not recorded)",
-	}[c.Role]
-	return fmt.Sprintf("%-15s %s  %-40q %-9s %s", appLabel(c.App), c.Credential.ID, sanitizeName(c.Credential.Name), age, what)
+	}[r]
 }
 
 // sanitizeName keeps a console-typed name to one printable line.

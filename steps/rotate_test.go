@@ -208,14 +208,16 @@ func TestRotateStoppedAtEachStageResumes(t *testing.T) {
 
 func TestRotateBadInput(t *testing.T) {
 	ctx := context.Background()
-	t.Run("no stored secret", func(t *testing.T) {
+	t.Run("no stored app", func(t *testing.T) {
+		// The app's ID is what a rotation needs (a lost secret is what it
+		// replaces): without it there is nothing to rotate.
 		w := newApplyWorld(t, true)
-		w.set(map[string]string{"service_api.client_id": "11111111-2222-4333-8444-555555555555"})
+		w.set(map[string]string{"service_account.client_id": "11111111-2222-4333-8444-555555555555"})
 		_, err := Rotate(ctx, w.e, "service_api", RotateOptions{})
 		if !errors.Is(err, ErrNoSecretToRotate) {
 			t.Fatalf("got %v", err)
 		}
-		mustProblem(t, err, "cannot rotate", "service_api.client_secret")
+		mustProblem(t, err, "cannot rotate", "service_api.client_id")
 		if len(Rotations(w.e.Vault.Doc())) != 0 || w.creates() != 0 {
 			t.Fatal("something was recorded or created")
 		}

@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"os"
+	"strings"
 
 	"github.com/globus-setup/globus-setup/globus"
 	"github.com/globus-setup/globus-setup/vault"
@@ -21,7 +22,11 @@ func UndoRotation(ctx context.Context, e *Env, app string) (RotateResult, error)
 	defer unlock()
 	var res RotateResult
 	if !ok {
-		return res, &Problem{What: "no rotation of the " + appLabel(app) + " secret is in progress", is: ErrNoRotation, Do: Say("nothing to undo")}
+		p := noRotation(e.Vault.Doc(), app, "its old secret is deleted at Globus, so it cannot be undone")
+		if p.Do.Empty() {
+			p.Do = Say("nothing to undo")
+		}
+		return res, p
 	}
 	if r.Phase == RotateDeleting {
 		return res, &Problem{What: "the old secret is being deleted already, so it cannot come back", is: ErrNotWaitingRestart,
@@ -35,10 +40,17 @@ func UndoRotation(ctx context.Context, e *Env, app string) (RotateResult, error)
 	if r.Phase != RotateUndoing && r.Phase != RotateCreating {
 		r.Phase = RotateUndoing
 		err := e.Vault.Update(func(d *vault.Doc) error {
-			if old, ok := d.Internal[rotationKey(app)+oldSecretPart]; ok && old != "" {
+			switch old, ok := d.Internal[rotationKey(app)+oldSecretPart]; {
+			case ok && old != "":
 				d.Values[app+".client_secret"] = old
 				if r.OldID != "" {
 					putSecretMeta(d, app, globus.Credential{ID: r.OldID, Created: r.OldAt}, old)
+				}
+			case ok:
+				// There was none (a secret lost before the rotation): the
+				// new one, about to be deleted, goes too.
+				if s, found := stepByID(app); found {
+					unsetIn(d, s, app+".client_secret")
 				}
 			}
 			return putRotation(d, r)
@@ -51,13 +63,17 @@ func UndoRotation(ctx context.Context, e *Env, app string) (RotateResult, error)
 			return res, err
 		}
 	}
+	secretFree := false
 	if r.EnvPath != "" {
 		if _, err := os.Stat(r.EnvPath); err != nil {
 			res.Lines = append(res.Lines, Say("! the .env at ", r.EnvPath, " is gone: put the old secret back yourself (", command("export", "--merge", "PATH"), ")").String())
-		} else if _, err := MergeEnvFile(r.EnvPath, e.Vault.Doc()); err != nil {
+		} else if w, err := MergeEnvFile(r.EnvPath, e.Vault.Doc()); err != nil {
 			return res, problem("writing the old secret back into "+r.EnvPath, err)
+		} else if secretFree = len(w.SecretsLeftOut) > 0; secretFree {
+			// Said as what the write did: the file stays without secrets.
+			res.Lines = append(res.Lines, "✓ "+strings.Join(secretFreeLines(w, "old"), "\n  "))
 		} else {
-			res.Lines = append(res.Lines, "✓ wrote the old secret back into "+r.EnvPath)
+			res.Lines = append(res.Lines, "✓ "+strings.Join(w.Lines("wrote the old secret back into"), "\n  "))
 		}
 	}
 	err = Redrive(ctx, e, func(ctx context.Context) error {
@@ -83,7 +99,14 @@ func UndoRotation(ctx context.Context, e *Env, app string) (RotateResult, error)
 		return res, problem("clearing the undone rotation from the vault", err)
 	}
 	res.Rotation, res.Done = r, true
-	if wasRestart || r.EnvPath != "" {
+	switch {
+	case r.NoEnv:
+		res.Lines = append(res.Lines, Say("If the gateway's settings got the new secret, put the old one back there (", command("export", "--format", "env"),
+			", or `exec`) and restart it: the new secret no longer works.").String())
+	case secretFree:
+		res.Lines = append(res.Lines, Say("If the gateway was restarted with the new secret, restart it again now, under ", command("exec"),
+			" as before, so it gets the old one: the new secret no longer works.").String())
+	case wasRestart || r.EnvPath != "":
 		res.Lines = append(res.Lines, "If the gateway was restarted with the new secret, restart it again now: the new secret no longer works.")
 	}
 	return res, nil

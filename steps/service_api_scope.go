@@ -2,7 +2,6 @@ package steps
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -177,13 +176,12 @@ func ActionAllScopeNotes(sc globus.Scope) []string {
 // and keeps Globus's own words. It never repeats the secret.
 func credsProblem(doing string, k appKind, err error) error {
 	label, prefix := k.name, k.step
-	var ge *globus.Error
-	if errors.As(err, &ge) && (strings.EqualFold(ge.OAuthError, "invalid_client") ||
-		(ge.Status == http.StatusUnauthorized && ge.Requirements == nil && !strings.EqualFold(ge.OAuthError, "invalid_grant"))) {
+	if refusedPair(err) {
 		return &Problem{
 			What: doing + ": Globus did not accept the stored " + label + " client ID and secret",
-			Do: Say("check "+prefix+".client_id (", getKey(prefix+".client_id"), "); if it is right, generate a new secret "+
-				"for that app in the developers console and store it with ", setKey(prefix+".client_secret")),
+			Do: Say("check "+prefix+".client_id (", getKey(prefix+".client_id"), "); if it is right, make a new secret by API with ",
+				command("rotate", prefix), " (your login; it writes the gateway's .env too), or generate a new secret "+
+					"for that app in the developers console and store it with ", setKey(prefix+".client_secret")),
 			Err: err,
 		}
 	}

@@ -329,7 +329,7 @@ func (a *access) run() error {
 	}
 	a.say("All steps are done or skipped.")
 	if a.confirm("Write the gateway's .env file now?", true) {
-		if _, err := flow.WriteEnv(a.ctx, a, a.v, flow.EnvOptions{Suggest: defaultEnvPath(a.cfg)}); err != nil {
+		if _, err := flow.WriteEnv(a.ctx, a, a.v, flow.EnvOptions{Suggest: defaultEnvPath(a.cfg, a.v.Doc())}); err != nil {
 			if a.ended() != nil {
 				return a.ended()
 			}

@@ -50,8 +50,8 @@ type finishModel struct {
 
 func newFinish(sh *shellModel) *finishModel {
 	f := &finishModel{sh: sh}
-	f.path = huh.NewInput().Title(".env file for the gateway").Placeholder(defaultEnvPath(sh.m.cfg))
-	setInput(f.path, defaultEnvPath(sh.m.cfg))
+	f.path = huh.NewInput().Title(".env file for the gateway").Placeholder(defaultEnvPath(sh.m.cfg, sh.doc))
+	setInput(f.path, defaultEnvPath(sh.m.cfg, sh.doc))
 	f.path.WithKeyMap(huh.NewDefaultKeyMap())
 	f.path.WithTheme(sh.m.st.theme)
 	f.pr = newProveState(sh)
@@ -74,7 +74,7 @@ func (f *finishModel) cancel() tea.Cmd { return f.job.cancel() }
 func (f *finishModel) target() string {
 	p := strings.TrimSpace(inputValue(f.path))
 	if p == "" {
-		p = defaultEnvPath(f.sh.m.cfg)
+		p = defaultEnvPath(f.sh.m.cfg, f.sh.doc)
 	}
 	return p
 }

@@ -483,7 +483,7 @@ func (s *setupModel) envTarget() string {
 	if v := strings.TrimSpace(inputValue(s.envPath.in)); v != "" {
 		return v
 	}
-	return defaultEnvPath(s.sh.m.cfg)
+	return defaultEnvPath(s.sh.m.cfg, s.sh.doc)
 }
 
 // envLine is the .env's line of the plan.

@@ -428,13 +428,13 @@ func TestApplyDryRunShowsSuggestions(t *testing.T) {
 	}
 	t.Logf("$ globus-setup apply --dry-run\n%s", out)
 	mustHave(t, out,
-		`create  policy "Inference Gateway High Assurance Policy" (high assurance, domains example.org; re-authenticate after 8h)`,
+		`create  policy "Inference Gateway High Assurance Policy" (high assurance, domains example.org; re-authenticate after 28800 (8h))`,
 		`create  project "Inference Gateway" (admin operator@example.org, contact operator@example.org)`,
 		"Suggested, as the wizard's one form would",
 		"  Identity provider domains: example.org (suggested: your Globus login; --domains gives another)",
 		"  Project name: Inference Gateway (suggested: default; --project-name gives another)",
 		"  Contact e-mail: operator@example.org (suggested: your Globus login; --contact-email gives another)",
-		"  Re-authenticate after: 8h (suggested: default; --assurance-timeout gives another)",
+		"  Re-authenticate after: 28800 (8h) (suggested: default; --assurance-timeout gives another)",
 		"Dry run: nothing was created or stored.")
 	if n := strings.Count(out, "\n  create "); n != 8 {
 		t.Errorf("%d creates in the plan, want the whole setup's 8:\n%s", n, out)

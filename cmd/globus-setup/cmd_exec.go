@@ -53,6 +53,11 @@ every sitting ('globus-setup unlock') is ended before it starts.`,
 				return err
 			}
 			a.warnOverrides(v.Doc(), vars)
+			if !compute {
+				for _, g := range steps.ExecGaps(v.Doc(), vars) {
+					fmt.Fprintln(a.stderr, "globus-setup: warning: "+g.Warning())
+				}
+			}
 			if err := a.endSittingsBeforeExec(); err != nil {
 				return err
 			}

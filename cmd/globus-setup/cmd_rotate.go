@@ -120,13 +120,14 @@ func (a *app) rotateList(cmd *cobra.Command) error {
 		fmt.Fprintln(a.stdout, "No app with a stored ID has a secret at Globus.")
 		return nil
 	}
-	now := time.Now()
 	unknown := 0
 	for _, c := range list {
-		fmt.Fprintln(a.stdout, c.Line(now))
 		if c.Role == steps.RoleUnknown {
 			unknown++
 		}
+	}
+	for _, l := range steps.CredentialTable(list, time.Now()) {
+		fmt.Fprintln(a.stdout, l)
 	}
 	if unknown > 0 {
 		fmt.Fprintf(a.stdout, "%d secret(s) unknown to globus-setup: delete each nobody uses with `globus-setup rotate APP --delete ID`.\n", unknown)

@@ -34,6 +34,8 @@ type opsWorld struct {
 	// terminal is what isTerminal answers: true plays an operator at a
 	// terminal, whose answers to prompts come through pasted.
 	terminal bool
+	// stdoutTTY is what stdoutTerminal answers: stdout is a terminal.
+	stdoutTTY bool
 	// onPrompt, when set, runs as the first prompt is read: the world
 	// changing while the operator reads the question.
 	onPrompt func()
@@ -120,9 +122,10 @@ func (w *opsWorld) run(args ...string) (int, string, string) {
 	a := &app{
 		stdin:  &lazyReader{ch: w.pasted, before: w.onPrompt},
 		stdout: &out, stderr: &errb,
-		getenv:     func(k string) string { return w.env[k] },
-		openTTY:    func() (*os.File, error) { return nil, errors.New("no terminal in tests") },
-		isTerminal: func() bool { return w.terminal },
+		getenv:         func(k string) string { return w.env[k] },
+		openTTY:        func() (*os.File, error) { return nil, errors.New("no terminal in tests") },
+		isTerminal:     func() bool { return w.terminal },
+		stdoutTerminal: func() bool { return w.stdoutTTY },
 		browse: func(url string) error {
 			if w.browser == nil {
 				return errors.New("no browser in tests")

@@ -46,7 +46,7 @@ func TestSetPolicyReadsItsDomains(t *testing.T) {
 		t.Fatalf("set policy.id logged in: exit %d\n%s%s", code, out, errs)
 	}
 	t.Logf("$ globus-setup set policy.id %s   # logged in\n%s", policy, errs)
-	mustHave(t, errs, "stored policy.id", `read from the policy on Globus and stored: policy.domains "ANL.gov uchicago.edu", policy.assurance_timeout "5400"`)
+	mustHave(t, errs, "stored policy.id", `read from the policy on Globus and stored: policy.domains "ANL.gov uchicago.edu", policy.assurance_timeout 5400 (1h30m)`)
 	v = w.vault()
 	if got, _ := v.Get("policy.domains"); got != "ANL.gov uchicago.edu" {
 		t.Fatalf("domains %q, want exactly the policy's ANL.gov uchicago.edu", got)

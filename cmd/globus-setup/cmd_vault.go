@@ -103,6 +103,16 @@ machine can see it: use 'set KEY -' to read stdin, or 'set KEY' to be prompted.`
 			if !ok {
 				return unknownKey(key)
 			}
+			// A value asked for is asked after the passphrase, as every
+			// command asks it first: a passphrase typed into the value's
+			// prompt would be stored as the value.
+			var v *vault.Vault
+			var err error
+			if a.asksFor(spec, args[1:]) {
+				if v, err = a.unlock(); err != nil {
+					return err
+				}
+			}
 			raw, err := a.valueFor(spec, args[1:])
 			if err != nil {
 				return err
@@ -111,28 +121,30 @@ machine can see it: use 'set KEY -' to read stdin, or 'set KEY' to be prompted.`
 			if err != nil {
 				return fmt.Errorf("%s not stored: %w", key, err)
 			}
-			v, err := a.unlock()
-			if err != nil {
-				return err
+			if v == nil {
+				if v, err = a.unlock(); err != nil {
+					return err
+				}
 			}
-			if _, reads := steps.ReadsBack(key); reads {
-				return a.setRead(cmd.Context(), v, key, value)
-			}
-			if err := steps.SetValue(v, key, value); err != nil {
-				return err
-			}
-			fmt.Fprintf(a.stderr, "stored %s\n", key)
-			return nil
+			return a.setValue(cmd.Context(), v, key, value)
 		},
 	}
 }
 
-// setRead stores a value that names something on Globus (a policy ID) and
-// reads back what it holds (the policy's domains and timeout, exactly as
-// Globus spells them), as the wizard's paste does: flow.Set. Not logged in
-// (and no Service Account stored), it says it could not read it; the value
-// is stored either way.
-func (a *app) setRead(ctx context.Context, v *vault.Vault, key, value string) error {
+// asksFor: set's value comes from a prompt (no value given, or `-` typed
+// at a terminal for a secret), not from argv or a pipe.
+func (a *app) asksFor(spec steps.KeySpec, args []string) bool {
+	return len(args) == 0 || (args[0] == "-" && spec.Secret && a.stdinIsTerminal())
+}
+
+// setValue stores one value through flow.Set: a value that names something
+// on Globus (a policy ID) has what it holds read back (the policy's domains
+// and timeout, exactly as Globus spells them), as the wizard's paste does;
+// an app's ID or secret is checked live with the other half (one
+// client-credentials grant), as the wizard checks a step after its save.
+// What could not be read or checked is said; the value is stored either
+// way, and a pair Globus refuses exits 1.
+func (a *app) setValue(ctx context.Context, v *vault.Vault, key, value string) error {
 	e := &steps.Env{Vault: v}
 	if c, err := a.globusClient(); err == nil {
 		e.Globus = c
@@ -142,6 +154,12 @@ func (a *app) setRead(ctx context.Context, v *vault.Vault, key, value string) er
 		return err
 	}
 	fmt.Fprintf(a.stderr, "stored %s\n", key)
+	if res.Pair != nil {
+		return a.pairReport(*res.Pair)
+	}
+	if !res.Has {
+		return nil
+	}
 	what, beside := steps.ReadsWhat(key)
 	if res.ReadErr != nil {
 		fmt.Fprintf(a.stderr, "globus-setup: could not read %s on Globus: %v\n", what, res.ReadErr)
@@ -154,7 +172,11 @@ func (a *app) setRead(ctx context.Context, v *vault.Vault, key, value string) er
 	var read []string
 	for _, k := range beside {
 		if val, ok := res.Read.Values[k]; ok {
-			read = append(read, fmt.Sprintf("%s %q", k, val))
+			if shown := steps.ShowValue(k, val); shown != val {
+				read = append(read, k+" "+shown)
+			} else {
+				read = append(read, fmt.Sprintf("%s %q", k, val)) // quoted: exactly as Globus spells it
+			}
 		}
 	}
 	if len(read) > 0 {
@@ -163,22 +185,52 @@ func (a *app) setRead(ctx context.Context, v *vault.Vault, key, value string) er
 	return nil
 }
 
+// pairReport says what Globus said of an app's ID and secret after set
+// stored one, or plainly why it was not asked.
+func (a *app) pairReport(c flow.PairCheck) error {
+	label := map[string]string{"service_api": "Service API", "service_account": "Service Account"}[c.App]
+	switch {
+	case c.Missing != "":
+		fmt.Fprintf(a.stderr, "not checked with Globus: %s is not stored yet (`globus-setup set %s`); the pair is checked once both are\n", c.Missing, c.Missing)
+	case c.Verdict == steps.SecretAccepted:
+		fmt.Fprintf(a.stderr, "✓ Globus accepts the %s client ID and secret (client-credentials grant)\n", label)
+	case c.Verdict == steps.SecretRefused:
+		fmt.Fprintf(a.stderr, "globus-setup: ✗ Globus refuses the %s client ID and secret now stored (%v)\n", label, c.Err)
+		fmt.Fprintf(a.stderr, "  what to do: check %s.client_id (`globus-setup get %s.client_id`); if it is right, make a new secret with `globus-setup rotate %s` (your login), or generate one in the developers console and store it with `globus-setup set %s.client_secret`\n", c.App, c.App, c.App, c.App)
+		return errSilent
+	default:
+		fmt.Fprintf(a.stderr, "not checked with Globus: %v; `globus-setup verify` checks it later\n", c.Err)
+	}
+	return nil
+}
+
 func newUnsetCmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	var yes bool
+	cmd := &cobra.Command{
 		Use:   "unset KEY",
 		Short: "Remove one stored value (secrets too), with the values derived from it",
 		Long: `Remove the value stored under KEY (see 'globus-setup status --keys'), and any
 value made from it (a changed client ID's scope). The step goes back to in
-progress, or pending when nothing of it is left.`,
+progress, or pending when nothing of it is left.
+
+A client secret may be its last copy (Globus shows a secret only once): at a
+terminal you are asked first; elsewhere it needs --yes. 'globus-setup rotate APP'
+makes a new one.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			key := args[0]
-			if _, ok := steps.Spec(key); !ok {
+			spec, ok := steps.Spec(key)
+			if !ok {
 				return unknownKey(key)
 			}
 			v, err := a.unlock()
 			if err != nil {
 				return err
+			}
+			if spec.Secret && strings.TrimSpace(v.Doc().Values[key]) != "" && !yes {
+				if err := a.confirmUnsetSecret(v.Doc(), key); err != nil {
+					return err
+				}
 			}
 			had, err := steps.UnsetValue(v, key)
 			if err != nil {
@@ -192,6 +244,31 @@ progress, or pending when nothing of it is left.`,
 			return nil
 		},
 	}
+	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "remove a secret without asking")
+	return cmd
+}
+
+// confirmUnsetSecret says what removing a stored secret loses (Globus shows
+// a secret only once; rotate makes a new one) and asks, or needs --yes
+// where nobody can be asked.
+func (a *app) confirmUnsetSecret(doc vault.Doc, key string) error {
+	app := strings.TrimSuffix(key, ".client_secret")
+	copyLeft := "unless it is kept elsewhere, this is its last copy"
+	if path, ok := steps.EnvHoldsSecret(doc, key); ok {
+		copyLeft = "the gateway's .env " + path + " holds the same one"
+	}
+	fmt.Fprintf(a.stderr, "%s is a client secret: Globus shows a secret only once, when it is made, so one removed cannot be read back from Globus (%s). `globus-setup rotate %s` makes a new one.\n", key, copyLeft, app)
+	if !a.isTerminal() {
+		fmt.Fprintln(a.stderr, "globus-setup: nothing was removed: this is not an interactive terminal, so there is no one to ask.")
+		fmt.Fprintln(a.stderr, "  what to do: add --yes to remove it")
+		return exitError{code: 2}
+	}
+	ans, err := a.promptLine("Remove " + key + "? [y/N] ")
+	if err != nil || !isYes(ans) {
+		fmt.Fprintln(a.stderr, "Cancelled: nothing was removed.")
+		return exitError{code: 1}
+	}
+	return nil
 }
 
 // maxStdinValue bounds `set KEY -`: more is refused, never cut short.
@@ -242,16 +319,81 @@ func unknownKey(key string) error {
 	for _, s := range steps.Keys() {
 		names = append(names, s.Key)
 	}
+	if near := nearKeys(key, names); len(near) > 0 {
+		return fmt.Errorf("unknown key %q: did you mean %s? (known keys: %s, groups.<name>.id, groups.<name>.members)", key, strings.Join(near, " or "), strings.Join(names, ", "))
+	}
 	return fmt.Errorf("unknown key %q; known keys: %s, groups.<name>.id, groups.<name>.members", key, strings.Join(names, ", "))
 }
 
+// nearKeys are the known keys a mistyped one may mean: a few edits away
+// (as cobra suggests commands), or of the same step with a last part
+// holding the typed one's ("service_api.secret": service_api.client_secret);
+// a group key with a mistyped field gets its group's field.
+func nearKeys(key string, names []string) []string {
+	key = strings.ToLower(strings.TrimSpace(key))
+	if rest, ok := strings.CutPrefix(key, "groups."); ok {
+		if i := strings.LastIndexByte(rest, '.'); i > 0 && steps.ValidGroupName(rest[:i]) {
+			names = append(names, "groups."+rest[:i]+".id", "groups."+rest[:i]+".members")
+		}
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, n := range names {
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		if n == key {
+			return []string{n} // a case or blank slip
+		}
+		step, last, _ := strings.Cut(n, ".")
+		kStep, kLast, _ := strings.Cut(key, ".")
+		if editDistance(key, n) <= max(2, len(key)/6) ||
+			(step == kStep && kLast != "" && (strings.Contains(last, kLast) || strings.Contains(kLast, last))) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// editDistance is the Levenshtein distance of a and b (cobra has one for
+// its command suggestions, unexported).
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
 func newGetCmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	var reveal bool
+	cmd := &cobra.Command{
 		Use:   "get KEY",
 		Short: "Print one stored value (for scripts)",
-		Args:  cobra.ExactArgs(1),
+		Long: `Print the value stored under KEY and a newline, for scripts. A secret is not
+printed to a terminal, where it would stay on screen and in the scrollback: copy
+it with 'globus-setup copy KEY', pipe it to what needs it, or add --reveal.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			value, err := a.lookup(args[0])
+			key := args[0]
+			if s, ok := steps.Spec(key); ok && s.Secret && !reveal && a.onTerminal() {
+				return fmt.Errorf("%s is a secret and stdout is a terminal, where it would stay on screen and in the scrollback: nothing was printed.\n"+
+					"  Copy it with `globus-setup copy %s` (cleared after 45 s), pipe it (`globus-setup get %s | …`), or add --reveal to print it here", key, key, key)
+			}
+			value, err := a.lookup(key)
 			if err != nil {
 				return err
 			}
@@ -259,7 +401,12 @@ func newGetCmd(a *app) *cobra.Command {
 			return nil
 		},
 	}
+	cmd.Flags().BoolVar(&reveal, "reveal", false, "print a secret even to a terminal")
+	return cmd
 }
+
+// onTerminal: stdout is a terminal (not a pipe or file).
+func (a *app) onTerminal() bool { return a.stdoutTerminal != nil && a.stdoutTerminal() }
 
 func (a *app) lookup(key string) (string, error) {
 	if _, ok := steps.Spec(key); !ok {
@@ -308,9 +455,16 @@ func newStatusCmd(a *app) *cobra.Command {
 				return err
 			}
 			for _, st := range steps.Status(v.Doc()) {
-				line := fmt.Sprintf("%d. %-34s %s", st.Step.Number, st.Step.Title, st.State)
+				line := fmt.Sprintf("%d. %-34s %s", st.Step.Number, st.Step.Title, st.State.Words())
+				var notes []string
 				if st.Note != "" {
-					line += "  (" + st.Note + ")"
+					notes = append(notes, st.Note)
+				}
+				if len(st.Missing) > 0 {
+					notes = append(notes, "missing: "+strings.Join(st.Missing, ", "))
+				}
+				if len(notes) > 0 {
+					line += "  (" + strings.Join(notes, "; ") + ")"
 				}
 				fmt.Fprintln(a.stdout, line)
 			}
@@ -468,7 +622,7 @@ func newClipboardClearCmd(a *app) *cobra.Command {
 
 func newExportCmd(a *app) *cobra.Command {
 	var format, out, merge string
-	var noSecrets, withSecrets bool
+	var noSecrets, withSecrets, reveal bool
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Write the gateway's settings: .env, JSON or shell exports",
@@ -487,7 +641,11 @@ and secret; prefer 'globus-setup exec --compute', which writes nothing);
 a merge removes their lines (under the gateway's load_dotenv(override=True) even
 an empty KEY= would beat its environment). Start the gateway with
 'globus-setup exec -- COMMAND', which passes them in its environment only. A file
-written so stays without them (a rotation's merge too) until --with-secrets.`,
+written so stays without them (a rotation's merge too) until --with-secrets.
+
+An export holding a secret is not printed to a terminal, where it would stay on
+screen and in the scrollback: write it with --out or --merge, pipe it, leave the
+secrets out with --no-secrets, or add --reveal.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if out != "" && merge != "" {
@@ -552,6 +710,11 @@ written so stays without them (a rotation's merge too) until --with-secrets.`,
 				if err != nil {
 					return err
 				}
+				if !reveal && a.onTerminal() && exportsSecrets(doc, data) {
+					clear(data)
+					return fmt.Errorf("this export holds the client secrets and stdout is a terminal, where they would stay on screen and in the scrollback: nothing was printed.\n" +
+						"  Write a file with --out FILE (mode 0600) or --merge FILE, pipe it (`globus-setup export | …`), leave them out with --no-secrets, or add --reveal to print them here")
+				}
 				_, err = a.stdout.Write(data)
 				return err
 			}
@@ -563,5 +726,17 @@ written so stays without them (a rotation's merge too) until --with-secrets.`,
 	cmd.Flags().StringVar(&merge, "merge", "", "update the gateway's variables in this existing .env")
 	cmd.Flags().BoolVar(&noSecrets, "no-secrets", false, "leave the two client secrets out (a merge removes their lines): start the gateway with globus-setup exec")
 	cmd.Flags().BoolVar(&withSecrets, "with-secrets", false, "write the secrets into a file written before with --no-secrets")
+	cmd.Flags().BoolVar(&reveal, "reveal", false, "print the secrets even to a terminal")
 	return cmd
+}
+
+// exportsSecrets: data, an export of doc, holds a stored
+// client secret.
+func exportsSecrets(doc vault.Doc, data []byte) bool {
+	for _, k := range []string{"service_api.client_secret", "service_account.client_secret"} {
+		if s := strings.TrimSpace(doc.Values[k]); s != "" && bytes.Contains(data, []byte(s)) {
+			return true
+		}
+	}
+	return false
 }

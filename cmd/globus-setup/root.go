@@ -45,7 +45,10 @@ type app struct {
 	openTTY func() (*os.File, error)
 	// isTerminal reports whether stdin and stdout are both terminals.
 	isTerminal func() bool
-	browse     func(url string) error
+	// stdoutTerminal reports whether stdout is a terminal, where a secret
+	// printed stays on screen and in the scrollback; nil: it is not.
+	stdoutTerminal func() bool
+	browse         func(url string) error
 	// startChild starts the detached clipboard-clear helper; nil means
 	// startDetached. Tests record or run the command instead.
 	startChild func(*exec.Cmd) error
@@ -65,8 +68,9 @@ func newApp() *app {
 		isTerminal: func() bool {
 			return term.IsTerminal(int(os.Stdin.Fd())) && term.IsTerminal(int(os.Stdout.Fd()))
 		},
-		browse:       tui.OpenURL,
-		vaultOptions: vault.Options{Sittings: childSittings},
+		stdoutTerminal: func() bool { return term.IsTerminal(int(os.Stdout.Fd())) },
+		browse:         tui.OpenURL,
+		vaultOptions:   vault.Options{Sittings: childSittings},
 	}
 }
 
