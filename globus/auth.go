@@ -201,16 +201,7 @@ func (c *Client) ClientCredentialsToken(ctx context.Context, cred Credentials, s
 // GetClient reads one client (its own record, with Basic; or any client the
 // operator manages, with Bearer).
 func (c *Client) GetClient(ctx context.Context, a Authorizer, clientID string) (*AppClient, error) {
-	var out struct {
-		Client *AppClient `json:"client"`
-	}
-	if err := c.get(ctx, c.auth, a, "v2/api/clients/"+url.PathEscape(clientID), nil, &out); err != nil {
-		return nil, err
-	}
-	if out.Client == nil {
-		return nil, missing(c.auth, "GET", "/v2/api/clients/"+clientID, "client")
-	}
-	return out.Client, nil
+	return getOne[AppClient](ctx, c, a, "v2/api/clients/", clientID, "client")
 }
 
 // CreateScope creates a scope owned by cred's client.
@@ -244,16 +235,7 @@ func (c *Client) CreateScope(ctx context.Context, cred Credentials, req ScopeCre
 
 // GetScope reads one scope by UUID.
 func (c *Client) GetScope(ctx context.Context, a Authorizer, scopeID string) (*Scope, error) {
-	var out struct {
-		Scope *Scope `json:"scope"`
-	}
-	if err := c.get(ctx, c.auth, a, "v2/api/scopes/"+url.PathEscape(scopeID), nil, &out); err != nil {
-		return nil, err
-	}
-	if out.Scope == nil {
-		return nil, missing(c.auth, "GET", "/v2/api/scopes/"+scopeID, "scope")
-	}
-	return out.Scope, nil
+	return getOne[Scope](ctx, c, a, "v2/api/scopes/", scopeID, "scope")
 }
 
 // GetScopes reads several scopes by UUID (GET /v2/api/scopes?ids=...), in
@@ -355,6 +337,37 @@ func (c *Client) DependentTokens(ctx context.Context, cred Credentials, userToke
 
 func (c *Client) get(ctx context.Context, svc service, a Authorizer, path string, q url.Values, out any) error {
 	return c.do(ctx, call{svc: svc, method: http.MethodGet, path: path, query: q, auth: a, out: out})
+}
+
+// getOne reads the Auth object at dir+id, which Globus answers as
+// {"<key>": {...}}; an answer without it is an error naming key.
+func getOne[T any](ctx context.Context, c *Client, a Authorizer, dir, id, key string) (*T, error) {
+	out := keyed[T]{key: key}
+	if err := c.get(ctx, c.auth, a, dir+url.PathEscape(id), nil, &out); err != nil {
+		return nil, err
+	}
+	if out.val == nil {
+		return nil, missing(c.auth, "GET", "/"+dir+id, key)
+	}
+	return out.val, nil
+}
+
+// keyed decodes the object an answer holds under key, ignoring the rest,
+// as a struct with that one field would.
+type keyed[T any] struct {
+	key string
+	val *T
+}
+
+func (k *keyed[T]) UnmarshalJSON(b []byte) error {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(b, &fields); err != nil {
+		return err
+	}
+	if raw, ok := fields[k.key]; ok {
+		return json.Unmarshal(raw, &k.val)
+	}
+	return nil
 }
 
 func missing(svc service, method, path, what string) error {

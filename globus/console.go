@@ -104,16 +104,7 @@ type PolicyCreate struct {
 
 // CreateProject creates a developers-console project (Bearer, manage_projects).
 func (c *Client) CreateProject(ctx context.Context, a Authorizer, p ProjectCreate) (*Project, error) {
-	var out struct {
-		Project *Project `json:"project"`
-	}
-	if err := c.create(ctx, a, "v2/api/projects", map[string]any{"project": p}, &out); err != nil {
-		return nil, err
-	}
-	if out.Project == nil {
-		return nil, missing(c.auth, "POST", "/v2/api/projects", "project")
-	}
-	return out.Project, nil
+	return createOne[Project](ctx, c, a, "v2/api/projects", "project", p)
 }
 
 // ListProjects lists the projects the operator administers.
@@ -127,16 +118,7 @@ func (c *Client) ListProjects(ctx context.Context, a Authorizer) ([]Project, err
 
 // CreateClient registers an app in a project.
 func (c *Client) CreateClient(ctx context.Context, a Authorizer, req ClientCreate) (*AppClient, error) {
-	var out struct {
-		Client *AppClient `json:"client"`
-	}
-	if err := c.create(ctx, a, "v2/api/clients", map[string]any{"client": req}, &out); err != nil {
-		return nil, err
-	}
-	if out.Client == nil {
-		return nil, missing(c.auth, "POST", "/v2/api/clients", "client")
-	}
-	return out.Client, nil
+	return createOne[AppClient](ctx, c, a, "v2/api/clients", "client", req)
 }
 
 // ListClients lists the apps of a project (all the operator's apps if
@@ -175,30 +157,12 @@ func (c *Client) CreatePolicy(ctx context.Context, a Authorizer, p PolicyCreate)
 	if p.DomainConstraintsInclude == nil {
 		p.DomainConstraintsInclude = []string{}
 	}
-	var out struct {
-		Policy *Policy `json:"policy"`
-	}
-	if err := c.create(ctx, a, "v2/api/policies", map[string]any{"policy": p}, &out); err != nil {
-		return nil, err
-	}
-	if out.Policy == nil {
-		return nil, missing(c.auth, "POST", "/v2/api/policies", "policy")
-	}
-	return out.Policy, nil
+	return createOne[Policy](ctx, c, a, "v2/api/policies", "policy", p)
 }
 
 // GetPolicy reads one policy.
 func (c *Client) GetPolicy(ctx context.Context, a Authorizer, id string) (*Policy, error) {
-	var out struct {
-		Policy *Policy `json:"policy"`
-	}
-	if err := c.get(ctx, c.auth, a, "v2/api/policies/"+url.PathEscape(id), nil, &out); err != nil {
-		return nil, err
-	}
-	if out.Policy == nil {
-		return nil, missing(c.auth, "GET", "/v2/api/policies/"+id, "policy")
-	}
-	return out.Policy, nil
+	return getOne[Policy](ctx, c, a, "v2/api/policies/", id, "policy")
 }
 
 // ListPolicies lists the policies of the operator's projects.
@@ -214,18 +178,22 @@ func (c *Client) create(ctx context.Context, a Authorizer, path string, body, ou
 	return c.do(ctx, call{svc: c.auth, method: http.MethodPost, path: path, auth: a, json: body, out: out, policy: retryCreate})
 }
 
-// GetProject reads one project the operator administers.
-func (c *Client) GetProject(ctx context.Context, a Authorizer, id string) (*Project, error) {
-	var out struct {
-		Project *Project `json:"project"`
-	}
-	if err := c.get(ctx, c.auth, a, "v2/api/projects/"+url.PathEscape(id), nil, &out); err != nil {
+// createOne posts {"<key>": req} to path and reads the object made, which
+// Globus answers under the same key; an answer without it is an error.
+func createOne[T any](ctx context.Context, c *Client, a Authorizer, path, key string, req any) (*T, error) {
+	out := keyed[T]{key: key}
+	if err := c.create(ctx, a, path, map[string]any{key: req}, &out); err != nil {
 		return nil, err
 	}
-	if out.Project == nil {
-		return nil, missing(c.auth, "GET", "/v2/api/projects/"+id, "project")
+	if out.val == nil {
+		return nil, missing(c.auth, "POST", "/"+path, key)
 	}
-	return out.Project, nil
+	return out.val, nil
+}
+
+// GetProject reads one project the operator administers.
+func (c *Client) GetProject(ctx context.Context, a Authorizer, id string) (*Project, error) {
+	return getOne[Project](ctx, c, a, "v2/api/projects/", id, "project")
 }
 
 // ListCredentials lists a client's secrets by ID and name. Globus never sends

@@ -4,10 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -529,7 +530,7 @@ func checkRequest(t *testing.T, row contractRow, r seen) {
 			t.Errorf("content type %q", ct)
 		}
 		if !sameValues(r.Form, row.form) {
-			t.Errorf("form %v, want %v", keysOf(r.Form), keysOf(row.form))
+			t.Errorf("form %v, want %v", slices.Sorted(maps.Keys(r.Form)), slices.Sorted(maps.Keys(row.form)))
 		}
 	case row.body != "":
 		var got, want any
@@ -566,15 +567,6 @@ func sameValues(got, want url.Values) bool {
 		}
 	}
 	return true
-}
-
-func keysOf(v url.Values) []string {
-	var out []string
-	for k := range v {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // The login code exchange (x/oauth2 sends it) and its refusal: a bad,

@@ -230,14 +230,7 @@ func TestEmulatorOneTimeLoginMintsNoRefreshToken(t *testing.T) {
 		if got := u.Query().Has("access_type"); got != offline {
 			t.Errorf("offline %v: access_type in the URL %v (%q)", offline, got, u.Query().Get("access_type"))
 		}
-		code, err := w.srv.ApproveLogin(flow.URL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ts, err := w.c.ExchangeCode(context.Background(), flow, code)
-		if err != nil {
-			t.Fatal(err)
-		}
+		ts := w.approveLogin(t, flow)
 		tok, ok := ts[w.svc.ID]
 		if !ok || tok.AccessToken == "" || tok.Scope != scope {
 			t.Fatalf("offline %v: no action_all token (resource servers %v)", offline, slices.Sorted(maps.Keys(ts)))

@@ -68,6 +68,12 @@ func (w *world) login(t *testing.T, scopes ...string) globus.TokenSet {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return w.approveLogin(t, flow)
+}
+
+// approveLogin signs the operator in at flow's URL and exchanges the code.
+func (w *world) approveLogin(t *testing.T, flow *globus.LoginFlow) globus.TokenSet {
+	t.Helper()
 	code, err := w.srv.ApproveLogin(flow.URL)
 	if err != nil {
 		t.Fatal(err)

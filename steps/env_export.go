@@ -100,22 +100,8 @@ func exportEnv(doc vault.Doc, o EnvOptions) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString("# Globus settings for the inference gateway, written by globus-setup.\n")
 	b.WriteString("# Lists hold one item per line: the gateway splits them on blanks and ';', not on commas.\n")
-	for _, g := range gatewayVars() {
-		items := g.values(doc)
-		switch {
-		case o.NoSecrets && g.secret():
-			b.WriteString(omittedComment(g.name) + "\n")
-		case g.name == groupsPerIdP && len(items) == 0:
-			b.WriteString(groupsPerIdP + "='{}'\n")
-		case len(items) == 0:
-			b.WriteString(notSetComment(g) + "\n")
-		default:
-			line, err := envAssignment(g, items)
-			if err != nil {
-				return nil, err
-			}
-			b.WriteString(line + "\n")
-		}
+	if err := writeAssignments(&b, doc, o, "", envAssignment); err != nil {
+		return nil, err
 	}
 	if cs := helperComments(doc); len(cs) > 0 {
 		b.WriteString("\n")
@@ -124,6 +110,31 @@ func exportEnv(doc vault.Doc, o EnvOptions) ([]byte, error) {
 		}
 	}
 	return b.Bytes(), nil
+}
+
+// writeAssignments writes a line a gateway variable, for the env and shell
+// formats alike: a secret left out and a variable not set yet are comments,
+// an empty group map is '{}', assign renders the rest, and export ("export "
+// for sh) starts each assignment.
+func writeAssignments(b *bytes.Buffer, doc vault.Doc, o EnvOptions, export string, assign func(gatewayVar, []string) (string, error)) error {
+	for _, g := range gatewayVars() {
+		items := g.values(doc)
+		switch {
+		case o.NoSecrets && g.secret():
+			b.WriteString(omittedComment(g.name) + "\n")
+		case g.name == groupsPerIdP && len(items) == 0:
+			b.WriteString(export + groupsPerIdP + "='{}'\n")
+		case len(items) == 0:
+			b.WriteString(notSetComment(g) + "\n")
+		default:
+			line, err := assign(g, items)
+			if err != nil {
+				return err
+			}
+			b.WriteString(export + line + "\n")
+		}
+	}
+	return nil
 }
 
 // envAssignment renders VAR=value for the gateway's .env.
@@ -213,18 +224,11 @@ func exportShell(doc vault.Doc, o EnvOptions) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString("# Globus settings for the inference gateway, written by globus-setup.\n")
 	b.WriteString("# Load with: . ./gateway-env.sh   (lists are space-separated: the gateway does not split on commas)\n")
-	for _, g := range gatewayVars() {
-		items := g.values(doc)
-		switch {
-		case o.NoSecrets && g.secret():
-			b.WriteString(omittedComment(g.name) + "\n")
-		case g.name == groupsPerIdP && len(items) == 0:
-			b.WriteString("export " + groupsPerIdP + "='{}'\n")
-		case len(items) == 0:
-			b.WriteString(notSetComment(g) + "\n")
-		default:
-			b.WriteString("export " + g.name + "=" + shellQuote(strings.Join(items, " ")) + "\n")
-		}
+	err := writeAssignments(&b, doc, o, "export ", func(g gatewayVar, items []string) (string, error) {
+		return g.name + "=" + shellQuote(strings.Join(items, " ")), nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	for _, c := range helperComments(doc) {
 		b.WriteString(c.String() + "\n")

@@ -84,11 +84,13 @@ func lastRotation(doc vault.Doc, app string) (SecretMeta, bool) {
 }
 
 // noRotation is the problem of --finish or --undo with none in progress:
-// one that finished is named, so a second --finish is not told to start one.
-func noRotation(doc vault.Doc, app, then string) *Problem {
+// one that finished is named, so a second --finish is not told to start one;
+// with none finished before, the advice is otherwise.
+func noRotation(doc vault.Doc, app, then string, otherwise Advice) *Problem {
 	p := &Problem{What: "no rotation of the " + appLabel(app) + " secret is in progress", is: ErrNoRotation}
 	m, ok := lastRotation(doc, app)
 	if !ok {
+		p.Do = otherwise
 		return p
 	}
 	p.What += ": the last one finished " + m.Rotated.Format("2006-01-02 15:04 UTC") + ", and credential " + m.CredentialID + " is the secret in use"

@@ -23,11 +23,7 @@ func FinishRotation(ctx context.Context, e *Env, app string) (RotateResult, erro
 	defer unlock()
 	var res RotateResult
 	if !ok {
-		p := noRotation(e.Vault.Doc(), app, "nothing to finish")
-		if p.Do.Empty() {
-			p.Do = Say("start one with ", command("rotate", app))
-		}
-		return res, p
+		return res, noRotation(e.Vault.Doc(), app, "nothing to finish", Say("start one with ", command("rotate", app)))
 	}
 	switch r.Phase {
 	case RotateRestart, RotateDeleting:
@@ -98,8 +94,7 @@ func FinishRotation(ctx context.Context, e *Env, app string) (RotateResult, erro
 		res.Lines = append(res.Lines, Say("! the app has other secrets and globus-setup cannot tell which one the gateway used before: none was deleted. ", command("rotate", "--list"), " shows them; delete the ones nobody uses with ", command("rotate", app, "--delete", "ID")).String())
 	}
 	err = e.Vault.Update(func(d *vault.Doc) error {
-		delete(d.Internal, rotationKey(app))
-		delete(d.Internal, rotationKey(app)+oldSecretPart)
+		dropRotation(d, app)
 		putSecretMeta(d, app, globus.Credential{ID: r.NewID, Created: r.NewAt}, strings.TrimSpace(d.Values[app+".client_secret"]))
 		markRotated(d, app, time.Now())
 		markProven(d, app+".client_secret")

@@ -39,6 +39,18 @@ func (w *applyWorld) keptBoth(t *testing.T, app, id, old, nw string, credsBefore
 	}
 }
 
+// refusedFinish is a --finish of app that must be refused (ifNot says what
+// went wrong when it is not); the refusal is logged and returned.
+func refusedFinish(t *testing.T, w *applyWorld, app, ifNot string) error {
+	t.Helper()
+	_, err := FinishRotation(context.Background(), w.e, app)
+	if err == nil {
+		t.Fatal(ifNot)
+	}
+	t.Logf("refused --finish: %v\n  %s", err, Hint(err))
+	return err
+}
+
 // --finish of the Service Account replays the gateway's whole start-up
 // check with the new secret: the grant as the Service Account, then the
 // policy read with its token, before anything is deleted.
@@ -53,11 +65,7 @@ func TestFinishRunsGatewayStartCheck(t *testing.T) {
 	// A policy no longer high assurance stops the gateway at start-up.
 	w.srv.SetPolicyHighAssurance(policyID, false)
 	n := len(w.srv.Requests())
-	_, err := FinishRotation(ctx, w.e, app)
-	if err == nil {
-		t.Fatal("--finish deleted the old secret though the gateway would not start")
-	}
-	t.Logf("refused --finish: %v\n  %s", err, Hint(err))
+	err := refusedFinish(t, w, app, "--finish deleted the old secret though the gateway would not start")
 	mustContain(t, err.Error(), "the gateway's start-up check fails", "is not high assurance", "nothing was deleted")
 	mustContain(t, Hint(err), "make it high assurance", "globus-setup rotate service_account --finish", "--undo")
 	if strings.Contains(err.Error()+Hint(err), nw) || strings.Contains(err.Error()+Hint(err), old) {
@@ -78,10 +86,7 @@ func TestFinishRunsGatewayStartCheck(t *testing.T) {
 	if err := w.srv.SetPolicyDomains(policyID, []string{"Example.org", "example.edu"}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = FinishRotation(ctx, w.e, app)
-	if err == nil {
-		t.Fatal("--finish went on with domains the gateway finds inconsistent")
-	}
+	err = refusedFinish(t, w, app, "--finish went on with domains the gateway finds inconsistent")
 	mustContain(t, err.Error(), "differ in case", "nothing was deleted")
 	w.keptBoth(t, app, id, old, nw, creds)
 
@@ -113,11 +118,7 @@ func TestFinishServiceAPISaysWhatStartCheckUses(t *testing.T) {
 	other := w.srv.AddProject("Someone else's", "x@example.org", operator)
 	elsewhere := w.srv.AddPolicy(other, "Elsewhere", []string{"example.org", "example.edu"}, 3600)
 	w.set(map[string]string{"policy.id": elsewhere})
-	_, err := FinishRotation(ctx, w.e, app)
-	if err == nil {
-		t.Fatal("--finish went on though the gateway would not start")
-	}
-	t.Logf("refused --finish: %v\n  %s", err, Hint(err))
+	err := refusedFinish(t, w, app, "--finish went on though the gateway would not start")
 	mustContain(t, err.Error(), "start-up check fails", "cannot read policy", "nothing was deleted",
 		"uses nothing of the Service API app", "reads the policy as the Service Account", "cannot have restarted")
 	w.keptBoth(t, app, id, old, nw, creds)

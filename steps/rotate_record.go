@@ -132,6 +132,12 @@ func putRotation(d *vault.Doc, r Rotation) error {
 	return nil
 }
 
+// dropRotation forgets app's rotation and the old secret kept for it.
+func dropRotation(d *vault.Doc, app string) {
+	delete(d.Internal, rotationKey(app))
+	delete(d.Internal, rotationKey(app)+oldSecretPart)
+}
+
 // ---- errors ----
 
 // ErrNoSecretToRotate: the app has no stored ID or secret.

@@ -148,6 +148,26 @@ func TestRotateUndo(t *testing.T) {
 	}
 }
 
+// stopRotationAt makes a rotation fail with err at stage, as a kill would,
+// until the test ends.
+func stopRotationAt(t *testing.T, stage string, err error) {
+	rotateStop = func(s string) error {
+		if s == stage {
+			return err
+		}
+		return nil
+	}
+	t.Cleanup(func() { rotateStop = func(string) error { return nil } })
+}
+
+// rotateKilledAfterProof leaves a rotation of the Service API app as a
+// process killed once the new secret was proven leaves it.
+func rotateKilledAfterProof(t *testing.T, w *applyWorld) {
+	stopRotationAt(t, "proven", errors.New("killed"))
+	Rotate(context.Background(), w.e, "service_api", RotateOptions{})
+	rotateStop = func(string) error { return nil }
+}
+
 // A rotation stopped after each stage (everything before it is in the
 // vault, as after a kill) is carried on by the next rotate, and ends with
 // exactly one working secret, the one stored.
@@ -158,13 +178,7 @@ func TestRotateStoppedAtEachStageResumes(t *testing.T) {
 			w, env := newRotateWorld(t)
 			ctx := context.Background()
 			id, old := w.get("service_api.client_id"), w.get("service_api.client_secret")
-			rotateStop = func(s string) error {
-				if s == stage {
-					return errKilled
-				}
-				return nil
-			}
-			t.Cleanup(func() { rotateStop = func(string) error { return nil } })
+			stopRotationAt(t, stage, errKilled)
 			_, err := Rotate(ctx, w.e, "service_api", RotateOptions{})
 			if err == nil {
 				_, err = FinishRotation(ctx, w.e, "service_api")
@@ -255,15 +269,7 @@ func TestRotateBadInput(t *testing.T) {
 	})
 	t.Run("env moved mid-way", func(t *testing.T) {
 		w, env := newRotateWorld(t)
-		rotateStop = func(s string) error {
-			if s == "proven" {
-				return errors.New("killed")
-			}
-			return nil
-		}
-		t.Cleanup(func() { rotateStop = func(string) error { return nil } })
-		Rotate(ctx, w.e, "service_api", RotateOptions{})
-		rotateStop = func(string) error { return nil }
+		rotateKilledAfterProof(t, w)
 		if err := os.Rename(env, env+".moved"); err != nil {
 			t.Fatal(err)
 		}
@@ -289,15 +295,7 @@ func TestRotateBadInput(t *testing.T) {
 		if !errors.Is(err, ErrNoRotation) {
 			t.Fatalf("got %v", err)
 		}
-		rotateStop = func(s string) error {
-			if s == "proven" {
-				return errors.New("killed")
-			}
-			return nil
-		}
-		t.Cleanup(func() { rotateStop = func(string) error { return nil } })
-		Rotate(ctx, w.e, "service_api", RotateOptions{})
-		rotateStop = func(string) error { return nil }
+		rotateKilledAfterProof(t, w)
 		_, err = FinishRotation(ctx, w.e, "service_api")
 		if !errors.Is(err, ErrNotWaitingRestart) {
 			t.Fatalf("got %v", err)

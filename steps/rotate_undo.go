@@ -22,11 +22,7 @@ func UndoRotation(ctx context.Context, e *Env, app string) (RotateResult, error)
 	defer unlock()
 	var res RotateResult
 	if !ok {
-		p := noRotation(e.Vault.Doc(), app, "its old secret is deleted at Globus, so it cannot be undone")
-		if p.Do.Empty() {
-			p.Do = Say("nothing to undo")
-		}
-		return res, p
+		return res, noRotation(e.Vault.Doc(), app, "its old secret is deleted at Globus, so it cannot be undone", Say("nothing to undo"))
 	}
 	if r.Phase == RotateDeleting {
 		return res, &Problem{What: "the old secret is being deleted already, so it cannot come back", is: ErrNotWaitingRestart,
@@ -91,8 +87,7 @@ func UndoRotation(ctx context.Context, e *Env, app string) (RotateResult, error)
 	}
 	res.Lines = append(res.Lines, "✓ deleted the new secret at Globus")
 	err = e.Vault.Update(func(d *vault.Doc) error {
-		delete(d.Internal, rotationKey(app))
-		delete(d.Internal, rotationKey(app)+oldSecretPart)
+		dropRotation(d, app)
 		return nil
 	})
 	if err != nil {

@@ -20,7 +20,7 @@ func TestReadPassphrase(t *testing.T) {
 	}
 	flagFile := file("flag", "from-flag\n", 0o600)
 	envFile := file("env", "from-env-file", 0o600)
-	tests := []struct {
+	type passphraseCase struct {
 		name     string
 		file     string
 		env      map[string]string
@@ -30,7 +30,8 @@ func TestReadPassphrase(t *testing.T) {
 		errHas   string // substring of the error
 		errLacks string // must not appear in the error
 		warned   bool
-	}{
+	}
+	tests := []passphraseCase{
 		{name: "nothing set", wantOK: false},
 		{name: "flag file first", file: flagFile, env: map[string]string{EnvPassphraseFile: envFile, EnvPassphraseCommand: "echo cmd"}, want: "from-flag", wantOK: true},
 		{name: "env file before command", env: map[string]string{EnvPassphraseFile: envFile, EnvPassphraseCommand: "echo cmd"}, want: "from-env-file", wantOK: true},
@@ -50,28 +51,8 @@ func TestReadPassphrase(t *testing.T) {
 	}
 	if runtime.GOOS != "windows" {
 		tests = append(tests,
-			struct {
-				name     string
-				file     string
-				env      map[string]string
-				want     string
-				wantOK   bool
-				wantErr  error
-				errHas   string
-				errLacks string
-				warned   bool
-			}{name: "world-writable refused", file: file("ww", "pw", 0o666), wantOK: true, errHas: "world-writable", errLacks: "pw\n"},
-			struct {
-				name     string
-				file     string
-				env      map[string]string
-				want     string
-				wantOK   bool
-				wantErr  error
-				errHas   string
-				errLacks string
-				warned   bool
-			}{name: "group-readable warned", file: file("gr", "pw", 0o640), want: "pw", wantOK: true, warned: true},
+			passphraseCase{name: "world-writable refused", file: file("ww", "pw", 0o666), wantOK: true, errHas: "world-writable", errLacks: "pw\n"},
+			passphraseCase{name: "group-readable warned", file: file("gr", "pw", 0o640), want: "pw", wantOK: true, warned: true},
 		)
 	}
 	for _, tt := range tests {

@@ -385,15 +385,11 @@ func opens(id age.Identity, r age.Recipient) bool {
 // saved, under the lock, and saves what it returns; errNoChange from fn
 // writes nothing (and is returned).
 func (v *Vault) changeRecipients(fn func(cur []Recipient, doc Doc) ([]Recipient, error)) error {
-	fl, err := lock(v.paths, v.opts.LockTimeout)
+	fl, fresh, err := v.lockFresh()
 	if err != nil {
 		return err
 	}
 	defer unlock(fl)
-	fresh, err := v.freshLocked()
-	if err != nil {
-		return err
-	}
 	cur, err := v.recipientsFor(fresh, true)
 	if err != nil {
 		return err
@@ -411,6 +407,21 @@ func (v *Vault) changeRecipients(fn func(cur []Recipient, doc Doc) ([]Recipient,
 	}
 	v.setDoc(fresh)
 	return v.endSittingOnRecipientsChange()
+}
+
+// lockFresh takes the writers' lock and re-reads the document under it
+// (freshLocked), as every save starts; the lock is held only without error.
+func (v *Vault) lockFresh() (heldLock, Doc, error) {
+	fl, err := lock(v.paths, v.opts.LockTimeout)
+	if err != nil {
+		return nil, Doc{}, err
+	}
+	fresh, err := v.freshLocked()
+	if err != nil {
+		unlock(fl)
+		return nil, Doc{}, err
+	}
+	return fl, fresh, nil
 }
 
 // freshLocked re-reads vault.age under the lock and refuses when the vault

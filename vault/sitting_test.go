@@ -48,59 +48,93 @@ func newSittingVault(t *testing.T, store SittingStore) (*Vault, Paths) {
 	return v, p
 }
 
-func TestSittingOpensOnlyItsVault(t *testing.T) {
+// eachSittingStore runs test on each of sittingStores, with options using it.
+func eachSittingStore(t *testing.T, test func(t *testing.T, store SittingStore, o Options)) {
 	for name, store := range sittingStores(t) {
-		t.Run(name, func(t *testing.T) {
-			o := sittingOpts(store)
-			v, p := newSittingVault(t, store)
-			if _, _, err := OpenSitting(p, o); !errors.Is(err, ErrNoSitting) {
-				t.Fatalf("before unlock: %v", err)
-			}
-			s, err := v.StartSitting(10 * time.Minute)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if s.Vault != p.Vault || time.Until(s.Until) > 10*time.Minute || time.Until(s.Until) < 9*time.Minute {
-				t.Fatalf("sitting %+v", s)
-			}
-			w, got, err := OpenSitting(p, o)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if val, _ := w.Get("service_api.client_id"); val != "11111111-2222-4333-8444-555555555555" || !got.Until.Equal(s.Until) {
-				t.Fatalf("opened %q until %v", val, got.Until)
-			}
-			// It saves like any unlocked vault.
-			if err := w.Set("project.name", "Gateway"); err != nil {
-				t.Fatal(err)
-			}
-			if st, ok, err := SittingFor(p, o); !ok || err != nil || !st.Until.Equal(s.Until) {
-				t.Fatalf("SittingFor: %+v %v %v", st, ok, err)
-			}
-
-			// Another vault (another profile), and a copy of this one at
-			// another path, still ask.
-			other, _ := newSittingVault(t, store)
-			if _, _, err := OpenSitting(other.Paths(), o); !errors.Is(err, ErrNoSitting) {
-				t.Fatalf("another vault: %v", err)
-			}
-			cp := newTestPaths(t)
-			copyVault(t, p, cp)
-			if _, _, err := OpenSitting(cp, o); !errors.Is(err, ErrNoSitting) {
-				t.Fatalf("a copy elsewhere: %v", err)
-			}
-
-			if ended, err := EndSitting(p, o); !ended || err != nil {
-				t.Fatalf("EndSitting: %v %v", ended, err)
-			}
-			if _, _, err := OpenSitting(p, o); !errors.Is(err, ErrNoSitting) {
-				t.Fatalf("after lock: %v", err)
-			}
-			if ended, err := EndSitting(p, o); ended || err != nil {
-				t.Fatalf("EndSitting twice: %v %v", ended, err)
-			}
-		})
+		t.Run(name, func(t *testing.T) { test(t, store, sittingOpts(store)) })
 	}
+}
+
+// mustStartSitting starts a minute's sitting of v.
+func mustStartSitting(t *testing.T, v *Vault) {
+	t.Helper()
+	if _, err := v.StartSitting(time.Minute); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// openAsNewRecipient adds pub to v's recipients and opens the vault at p
+// with keyFile, pub's private key.
+func openAsNewRecipient(t *testing.T, v *Vault, p Paths, pub, keyFile string, o Options) *Vault {
+	t.Helper()
+	rs, err := ParseRecipientArgs([]string{pub}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.AddRecipients(rs); err != nil {
+		t.Fatal(err)
+	}
+	id, err := LoadIdentity(keyFile, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := OpenWith(p, id, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func TestSittingOpensOnlyItsVault(t *testing.T) {
+	eachSittingStore(t, func(t *testing.T, store SittingStore, o Options) {
+		v, p := newSittingVault(t, store)
+		if _, _, err := OpenSitting(p, o); !errors.Is(err, ErrNoSitting) {
+			t.Fatalf("before unlock: %v", err)
+		}
+		s, err := v.StartSitting(10 * time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Vault != p.Vault || time.Until(s.Until) > 10*time.Minute || time.Until(s.Until) < 9*time.Minute {
+			t.Fatalf("sitting %+v", s)
+		}
+		w, got, err := OpenSitting(p, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if val, _ := w.Get("service_api.client_id"); val != "11111111-2222-4333-8444-555555555555" || !got.Until.Equal(s.Until) {
+			t.Fatalf("opened %q until %v", val, got.Until)
+		}
+		// It saves like any unlocked vault.
+		if err := w.Set("project.name", "Gateway"); err != nil {
+			t.Fatal(err)
+		}
+		if st, ok, err := SittingFor(p, o); !ok || err != nil || !st.Until.Equal(s.Until) {
+			t.Fatalf("SittingFor: %+v %v %v", st, ok, err)
+		}
+
+		// Another vault (another profile), and a copy of this one at
+		// another path, still ask.
+		other, _ := newSittingVault(t, store)
+		if _, _, err := OpenSitting(other.Paths(), o); !errors.Is(err, ErrNoSitting) {
+			t.Fatalf("another vault: %v", err)
+		}
+		cp := newTestPaths(t)
+		copyVault(t, p, cp)
+		if _, _, err := OpenSitting(cp, o); !errors.Is(err, ErrNoSitting) {
+			t.Fatalf("a copy elsewhere: %v", err)
+		}
+
+		if ended, err := EndSitting(p, o); !ended || err != nil {
+			t.Fatalf("EndSitting: %v %v", ended, err)
+		}
+		if _, _, err := OpenSitting(p, o); !errors.Is(err, ErrNoSitting) {
+			t.Fatalf("after lock: %v", err)
+		}
+		if ended, err := EndSitting(p, o); ended || err != nil {
+			t.Fatalf("EndSitting twice: %v %v", ended, err)
+		}
+	})
 }
 
 func copyVault(t *testing.T, from, to Paths) {
@@ -114,102 +148,89 @@ func copyVault(t *testing.T, from, to Paths) {
 }
 
 func TestSittingEndsWhenTheVaultIsRecreated(t *testing.T) {
-	for name, store := range sittingStores(t) {
-		t.Run(name, func(t *testing.T) {
-			o := sittingOpts(store)
-			v, p := newSittingVault(t, store)
-			if _, err := v.StartSitting(time.Minute); err != nil {
+	eachSittingStore(t, func(t *testing.T, store SittingStore, o Options) {
+		v, p := newSittingVault(t, store)
+		mustStartSitting(t, v)
+		for _, f := range []string{p.Vault, p.Identity} {
+			if err := os.Remove(f); err != nil {
 				t.Fatal(err)
 			}
-			for _, f := range []string{p.Vault, p.Identity} {
-				if err := os.Remove(f); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if _, err := Create(p, []byte("another passphrase"), testOpts()); err != nil {
-				t.Fatal(err)
-			}
-			_, _, err := OpenSitting(p, o)
-			var ended *SittingEndedError
-			if !errors.As(err, &ended) || !strings.Contains(err.Error(), "identity.age changed") {
-				t.Fatalf("re-created vault: %v", err)
-			}
-			if _, err := store.Get(sittingName(p)); !errors.Is(err, ErrNoSitting) {
-				t.Fatalf("the entry was not ended: %v", err)
-			}
-		})
-	}
+		}
+		if _, err := Create(p, []byte("another passphrase"), testOpts()); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := OpenSitting(p, o)
+		var ended *SittingEndedError
+		if !errors.As(err, &ended) || !strings.Contains(err.Error(), "identity.age changed") {
+			t.Fatalf("re-created vault: %v", err)
+		}
+		if _, err := store.Get(sittingName(p)); !errors.Is(err, ErrNoSitting) {
+			t.Fatalf("the entry was not ended: %v", err)
+		}
+	})
 }
 
 func TestSittingExpiresByTheToolsClock(t *testing.T) {
-	for name, store := range sittingStores(t) {
-		t.Run(name, func(t *testing.T) {
-			o := sittingOpts(store)
-			v, p := newSittingVault(t, store)
-			if _, err := v.StartSitting(time.Minute); err != nil {
-				t.Fatal(err)
-			}
-			later := time.Now().Add(61 * time.Second)
-			old := now
-			now = func() time.Time { return later }
-			t.Cleanup(func() { now = old })
-			if _, ok, _ := SittingFor(p, o); ok {
-				t.Fatal("status shows an expired sitting")
-			}
-			if _, _, err := OpenSitting(p, o); !errors.Is(err, ErrNoSitting) {
-				t.Fatalf("expired: %v", err)
-			}
-			now = old
-			// Refused once, and removed: the keychain has no timeout of its own.
-			if _, err := store.Get(sittingName(p)); !errors.Is(err, ErrNoSitting) {
-				t.Fatalf("an expired entry was left: %v", err)
-			}
-		})
-	}
+	eachSittingStore(t, func(t *testing.T, store SittingStore, o Options) {
+		v, p := newSittingVault(t, store)
+		mustStartSitting(t, v)
+		later := time.Now().Add(61 * time.Second)
+		old := now
+		now = func() time.Time { return later }
+		t.Cleanup(func() { now = old })
+		if _, ok, _ := SittingFor(p, o); ok {
+			t.Fatal("status shows an expired sitting")
+		}
+		if _, _, err := OpenSitting(p, o); !errors.Is(err, ErrNoSitting) {
+			t.Fatalf("expired: %v", err)
+		}
+		now = old
+		// Refused once, and removed: the keychain has no timeout of its own.
+		if _, err := store.Get(sittingName(p)); !errors.Is(err, ErrNoSitting) {
+			t.Fatalf("an expired entry was left: %v", err)
+		}
+	})
 }
 
 func TestSittingRefusesEntriesThatDoNotFit(t *testing.T) {
-	for name, store := range sittingStores(t) {
-		t.Run(name, func(t *testing.T) {
-			o := sittingOpts(store)
-			v, p := newSittingVault(t, store)
-			put := func(data string) {
-				t.Helper()
-				if err := store.Put(sittingName(p), []byte(data), time.Minute); err != nil {
-					t.Fatal(err)
-				}
+	eachSittingStore(t, func(t *testing.T, store SittingStore, o Options) {
+		v, p := newSittingVault(t, store)
+		put := func(data string) {
+			t.Helper()
+			if err := store.Put(sittingName(p), []byte(data), time.Minute); err != nil {
+				t.Fatal(err)
 			}
-			start := time.Now().UTC()
-			valid := `{"v":1,"vault":"` + p.Vault + `","identity_file":"` + fileFingerprint(mustRead(t, p.Identity)) + `","started":"` + start.Format(time.RFC3339) + `","until":"` + start.Add(time.Minute).Format(time.RFC3339) + `","keys":["` + v.id.String() + `"]}`
-			for _, c := range []struct{ data, why string }{
-				{"not json", "not one this globus-setup reads"},
-				{strings.Replace(valid, `"v":1`, `"v":2`, 1), "not one this globus-setup reads"},
-				{strings.Replace(valid, p.Vault, p.Vault+".other", 1), "another vault"},
-				{strings.Replace(valid, start.Add(time.Minute).Format(time.RFC3339), start.Add(9*time.Hour).Format(time.RFC3339), 1), "times"},
-			} {
-				put(c.data)
-				_, _, err := OpenSitting(p, o)
-				var ended *SittingEndedError
-				if !errors.As(err, &ended) || !strings.Contains(err.Error(), c.why) {
-					t.Errorf("%.40q: %v, want ended: %s", c.data, err, c.why)
-				}
-				if _, err := store.Get(sittingName(p)); !errors.Is(err, ErrNoSitting) {
-					t.Errorf("%.40q was left in the store", c.data)
-				}
+		}
+		start := time.Now().UTC()
+		valid := `{"v":1,"vault":"` + p.Vault + `","identity_file":"` + fileFingerprint(mustRead(t, p.Identity)) + `","started":"` + start.Format(time.RFC3339) + `","until":"` + start.Add(time.Minute).Format(time.RFC3339) + `","keys":["` + v.id.String() + `"]}`
+		for _, c := range []struct{ data, why string }{
+			{"not json", "not one this globus-setup reads"},
+			{strings.Replace(valid, `"v":1`, `"v":2`, 1), "not one this globus-setup reads"},
+			{strings.Replace(valid, p.Vault, p.Vault+".other", 1), "another vault"},
+			{strings.Replace(valid, start.Add(time.Minute).Format(time.RFC3339), start.Add(9*time.Hour).Format(time.RFC3339), 1), "times"},
+		} {
+			put(c.data)
+			_, _, err := OpenSitting(p, o)
+			var ended *SittingEndedError
+			if !errors.As(err, &ended) || !strings.Contains(err.Error(), c.why) {
+				t.Errorf("%.40q: %v, want ended: %s", c.data, err, c.why)
 			}
-			// The well-formed one opens: the cases above differ only as named.
-			put(valid)
-			if _, _, err := OpenSitting(p, o); err != nil {
-				t.Fatalf("valid entry: %v", err)
+			if _, err := store.Get(sittingName(p)); !errors.Is(err, ErrNoSitting) {
+				t.Errorf("%.40q was left in the store", c.data)
 			}
-			// A key that does not open the vault is ended too.
-			other, _ := age.GenerateX25519Identity()
-			put(strings.Replace(valid, v.id.String(), other.String(), 1))
-			if _, _, err := OpenSitting(p, o); !errors.As(err, new(*SittingEndedError)) || !strings.Contains(err.Error(), "no longer opens") {
-				t.Fatalf("wrong key: %v", err)
-			}
-		})
-	}
+		}
+		// The well-formed one opens: the cases above differ only as named.
+		put(valid)
+		if _, _, err := OpenSitting(p, o); err != nil {
+			t.Fatalf("valid entry: %v", err)
+		}
+		// A key that does not open the vault is ended too.
+		other, _ := age.GenerateX25519Identity()
+		put(strings.Replace(valid, v.id.String(), other.String(), 1))
+		if _, _, err := OpenSitting(p, o); !errors.As(err, new(*SittingEndedError)) || !strings.Contains(err.Error(), "no longer opens") {
+			t.Fatalf("wrong key: %v", err)
+		}
+	})
 }
 
 func TestSittingLength(t *testing.T) {
@@ -225,41 +246,22 @@ func TestSittingLength(t *testing.T) {
 }
 
 func TestSittingWithOwnIdentity(t *testing.T) {
-	for name, store := range sittingStores(t) {
-		t.Run(name, func(t *testing.T) {
-			o := sittingOpts(store)
-			v, p := newSittingVault(t, store)
-			mine, _ := age.GenerateX25519Identity()
-			rs, err := ParseRecipientArgs([]string{mine.Recipient().String()}, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := v.AddRecipients(rs); err != nil {
-				t.Fatal(err)
-			}
-			keyFile := filepath.Join(t.TempDir(), "me.txt")
-			mustWrite(t, keyFile, []byte(mine.String()+"\n"), 0o600)
-			id, err := LoadIdentity(keyFile, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			w, err := OpenWith(p, id, o)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := w.StartSitting(time.Minute); err != nil {
-				t.Fatal(err)
-			}
-			x, _, err := OpenSitting(p, o)
-			if err != nil {
-				t.Fatal(err)
-			}
-			// Opened as that key: removing it is refused as removing oneself.
-			if _, err := x.RemoveRecipient(mine.Recipient().String()); !errors.Is(err, ErrRemoveSelf) {
-				t.Fatalf("remove self through the sitting: %v", err)
-			}
-		})
-	}
+	eachSittingStore(t, func(t *testing.T, store SittingStore, o Options) {
+		v, p := newSittingVault(t, store)
+		mine, _ := age.GenerateX25519Identity()
+		keyFile := filepath.Join(t.TempDir(), "me.txt")
+		mustWrite(t, keyFile, []byte(mine.String()+"\n"), 0o600)
+		w := openAsNewRecipient(t, v, p, mine.Recipient().String(), keyFile, o)
+		mustStartSitting(t, w)
+		x, _, err := OpenSitting(p, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Opened as that key: removing it is refused as removing oneself.
+		if _, err := x.RemoveRecipient(mine.Recipient().String()); !errors.Is(err, ErrRemoveSelf) {
+			t.Fatalf("remove self through the sitting: %v", err)
+		}
+	})
 }
 
 func TestSittingRefusesSSHKeys(t *testing.T) {
@@ -267,76 +269,52 @@ func TestSittingRefusesSSHKeys(t *testing.T) {
 	pub, priv := sshKey(t, "ops", "")
 	keyFile := filepath.Join(t.TempDir(), "id_ed25519")
 	mustWrite(t, keyFile, priv, 0o600)
-	rs, err := ParseRecipientArgs([]string{pub}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := v.AddRecipients(rs); err != nil {
-		t.Fatal(err)
-	}
-	id, err := LoadIdentity(keyFile, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := OpenWith(p, id, sittingOpts(NewMemorySittingStore()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := openAsNewRecipient(t, v, p, pub, keyFile, sittingOpts(NewMemorySittingStore()))
 	if _, err := w.StartSitting(time.Minute); !errors.Is(err, ErrSittingKeyKind) {
 		t.Fatalf("SSH key kept: %v", err)
 	}
 }
 
 func TestRecipientsChangeEndsTheSitting(t *testing.T) {
-	for name, store := range sittingStores(t) {
-		t.Run(name, func(t *testing.T) {
-			o := sittingOpts(store)
-			v, p := newSittingVault(t, store)
-			if _, err := v.StartSitting(time.Minute); err != nil {
-				t.Fatal(err)
-			}
-			w, _, err := OpenSitting(p, o)
-			if err != nil {
-				t.Fatal(err)
-			}
-			teammate, _ := age.GenerateX25519Identity()
-			rs, _ := ParseRecipientArgs([]string{teammate.Recipient().String()}, nil)
-			if _, err := w.AddRecipients(rs); err != nil {
-				t.Fatal(err)
-			}
-			if _, _, err := OpenSitting(p, o); !errors.Is(err, ErrNoSitting) {
-				t.Fatalf("after recipients add: %v", err)
-			}
-		})
-	}
+	eachSittingStore(t, func(t *testing.T, store SittingStore, o Options) {
+		v, p := newSittingVault(t, store)
+		mustStartSitting(t, v)
+		w, _, err := OpenSitting(p, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		teammate, _ := age.GenerateX25519Identity()
+		rs, _ := ParseRecipientArgs([]string{teammate.Recipient().String()}, nil)
+		if _, err := w.AddRecipients(rs); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := OpenSitting(p, o); !errors.Is(err, ErrNoSitting) {
+			t.Fatalf("after recipients add: %v", err)
+		}
+	})
 }
 
 func TestEndAllSittings(t *testing.T) {
-	for name, store := range sittingStores(t) {
-		t.Run(name, func(t *testing.T) {
-			o := sittingOpts(store)
-			a, pa := newSittingVault(t, store)
-			b, pb := newSittingVault(t, store)
-			for _, v := range []*Vault{a, b} {
-				if _, err := v.StartSitting(time.Minute); err != nil {
-					t.Fatal(err)
-				}
+	eachSittingStore(t, func(t *testing.T, store SittingStore, o Options) {
+		a, pa := newSittingVault(t, store)
+		b, pb := newSittingVault(t, store)
+		for _, v := range []*Vault{a, b} {
+			mustStartSitting(t, v)
+		}
+		ended, err := EndAllSittings(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(ended)
+		want := []string{pa.Vault, pb.Vault}
+		slices.Sort(want)
+		if !slices.Equal(ended, want) {
+			t.Fatalf("ended %v, want %v", ended, want)
+		}
+		for _, p := range []Paths{pa, pb} {
+			if _, _, err := OpenSitting(p, o); !errors.Is(err, ErrNoSitting) {
+				t.Fatalf("%s still open: %v", p.Vault, err)
 			}
-			ended, err := EndAllSittings(o)
-			if err != nil {
-				t.Fatal(err)
-			}
-			slices.Sort(ended)
-			want := []string{pa.Vault, pb.Vault}
-			slices.Sort(want)
-			if !slices.Equal(ended, want) {
-				t.Fatalf("ended %v, want %v", ended, want)
-			}
-			for _, p := range []Paths{pa, pb} {
-				if _, _, err := OpenSitting(p, o); !errors.Is(err, ErrNoSitting) {
-					t.Fatalf("%s still open: %v", p.Vault, err)
-				}
-			}
-		})
-	}
+		}
+	})
 }

@@ -52,10 +52,23 @@ func Create(p Paths, passphrase []byte, o Options) (*Vault, error) {
 	if len(passphrase) == 0 {
 		return nil, ErrEmptyPassphrase
 	}
-	if Exists(p) {
-		return nil, fmt.Errorf("%w: %s", ErrExists, p.Vault)
+	noVault := func() error {
+		if Exists(p) {
+			return fmt.Errorf("%w: %s", ErrExists, p.Vault)
+		}
+		return nil
 	}
-	// Key derivation before the lock, so the lock is held for milliseconds.
+	if err := noVault(); err != nil {
+		return nil, err
+	}
+	// Checked again under the lock: another process may have made one.
+	return createWithLock(p, passphrase, o, noVault)
+}
+
+// createWithLock derives a new identity before taking the lock, so the lock
+// is held for milliseconds, then clears the way (first) and creates the
+// vault under it.
+func createWithLock(p Paths, passphrase []byte, o Options, first func() error) (*Vault, error) {
 	id, idFile, err := newIdentity(passphrase, o.WorkFactor)
 	if err != nil {
 		return nil, err
@@ -68,8 +81,8 @@ func Create(p Paths, passphrase []byte, o Options) (*Vault, error) {
 		return nil, err
 	}
 	defer unlock(fl)
-	if Exists(p) {
-		return nil, fmt.Errorf("%w: %s", ErrExists, p.Vault)
+	if err := first(); err != nil {
+		return nil, err
 	}
 	return create(p, o, id, idFile)
 }
@@ -178,26 +191,16 @@ func open(p Paths, passphrase []byte, o Options, force bool) (*Vault, error) {
 
 // repairIdentity keeps identity.age and vault.age aside and creates a new vault.
 func repairIdentity(p Paths, passphrase []byte, o Options) (*Vault, error) {
-	id, idFile, err := newIdentity(passphrase, o.WorkFactor)
-	if err != nil {
-		return nil, err
-	}
-	if err := ensureDir(p); err != nil {
-		return nil, err
-	}
-	fl, err := lock(p, o.LockTimeout)
-	if err != nil {
-		return nil, err
-	}
-	defer unlock(fl)
-	for _, f := range []string{p.Identity, p.Vault} {
-		if fileExists(f) {
-			if _, err := setAside(f); err != nil {
-				return nil, err
+	return createWithLock(p, passphrase, o, func() error {
+		for _, f := range []string{p.Identity, p.Vault} {
+			if fileExists(f) {
+				if _, err := setAside(f); err != nil {
+					return err
+				}
 			}
 		}
-	}
-	return create(p, o, id, idFile)
+		return nil
+	})
 }
 
 // repairDoc keeps a damaged vault.age aside and writes a fresh document,
@@ -368,15 +371,11 @@ func (v *Vault) Reload() error {
 // different keys without losing any. fn runs with the lock held: keep it to
 // in-memory edits (no network calls), or other writers wait on it.
 func (v *Vault) Update(fn func(d *Doc) error) error {
-	fl, err := lock(v.paths, v.opts.LockTimeout)
+	fl, fresh, err := v.lockFresh()
 	if err != nil {
 		return err
 	}
 	defer unlock(fl)
-	fresh, err := v.freshLocked()
-	if err != nil {
-		return err
-	}
 	d := fresh.Clone()
 	if err := fn(&d); errors.Is(err, errNoChange) {
 		return nil

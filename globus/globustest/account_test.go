@@ -1,6 +1,7 @@
 package globustest
 
 import (
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -10,15 +11,6 @@ import (
 func (w *world) userinfo(t *testing.T, bearer string) answer {
 	t.Helper()
 	return call{method: "GET", url: w.authURL + "v2/oauth2/userinfo", bearer: bearer}.do(t)
-}
-
-func keysOf(m map[string]any) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
 
 func TestUserinfo(t *testing.T) {
@@ -39,7 +31,7 @@ func TestUserinfo(t *testing.T) {
 
 	// The claims follow the token's scopes, as Globus's do.
 	bare := tokenFor(t, w.login(t, w.publicID, "openid", ManageProjectsScope), AuthResourceServer)
-	if got := keysOf(expect(t, w.userinfo(t, bare), 200).obj(t)); !slices.Equal(got, []string{"last_authentication", "sub"}) {
+	if got := slices.Sorted(maps.Keys(expect(t, w.userinfo(t, bare), 200).obj(t))); !slices.Equal(got, []string{"last_authentication", "sub"}) {
 		t.Errorf("openid alone gives %v", got)
 	}
 

@@ -593,18 +593,35 @@ func (s *Server) handleAppCreate(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, consolePath+"/projects/"+p.id+"/apps/"+c.id, http.StatusSeeOther)
 }
 
-// consoleApp finds an app of a project the operator administers; s.mu held.
-func (s *Server) consoleApp(w http.ResponseWriter, r *http.Request) (*project, *client, bool) {
+// projectPart finds the {id} in items of the project {pid}, one the
+// operator administers, answering 404 otherwise; s.mu held.
+func projectPart[T any](s *Server, w http.ResponseWriter, r *http.Request, kind string, items map[string]*T, projectOf func(*T) string) (*project, *T, bool) {
 	p, ok := s.consoleProject(w, r.PathValue("pid"))
 	if !ok {
 		return nil, nil, false
 	}
-	c, ok := s.clients[r.PathValue("id")]
-	if !ok || c.projectID != p.id {
-		s.message(w, http.StatusNotFound, "No such app", "The project has no app "+r.PathValue("id")+".")
+	it, ok := items[r.PathValue("id")]
+	if !ok || projectOf(it) != p.id {
+		s.message(w, http.StatusNotFound, "No such "+kind, "The project has no "+kind+" "+r.PathValue("id")+".")
 		return nil, nil, false
 	}
-	return p, c, true
+	return p, it, true
+}
+
+// consoleApp finds an app of a project the operator administers; s.mu held.
+func (s *Server) consoleApp(w http.ResponseWriter, r *http.Request) (*project, *client, bool) {
+	return projectPart(s, w, r, "app", s.clients, func(c *client) string { return c.projectID })
+}
+
+// secretApp is consoleApp for the secret pages: a public client has no
+// secret to add; s.mu held.
+func (s *Server) secretApp(w http.ResponseWriter, r *http.Request) (*project, *client, bool) {
+	p, c, ok := s.consoleApp(w, r)
+	if ok && clientTypes[c.clientType].public {
+		s.message(w, http.StatusBadRequest, "No secret", "This type of client has no secret.")
+		return nil, nil, false
+	}
+	return p, c, ok
 }
 
 func (s *Server) handleAppPage(w http.ResponseWriter, r *http.Request) {
@@ -618,12 +635,8 @@ func (s *Server) handleAppPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleSecretNew(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, c, ok := s.consoleApp(w, r)
+	p, c, ok := s.secretApp(w, r)
 	if !ok {
-		return
-	}
-	if clientTypes[c.clientType].public {
-		s.message(w, http.StatusBadRequest, "No secret", "This type of client has no secret.")
 		return
 	}
 	s.page(w, http.StatusOK, "secret-new", s.view("Add Client Secret", "Project", consoleProject{ID: p.id}, "App", appView(c)))
@@ -635,12 +648,8 @@ func (s *Server) handleSecretCreate(w http.ResponseWriter, r *http.Request) {
 	if !s.consoleForm(w, r) {
 		return
 	}
-	p, c, ok := s.consoleApp(w, r)
+	p, c, ok := s.secretApp(w, r)
 	if !ok {
-		return
-	}
-	if clientTypes[c.clientType].public {
-		s.message(w, http.StatusBadRequest, "No secret", "This type of client has no secret.")
 		return
 	}
 	desc := strings.TrimSpace(r.PostForm.Get("name"))
@@ -735,16 +744,7 @@ func (s *Server) handlePolicyCreate(w http.ResponseWriter, r *http.Request) {
 
 // consolePolicy finds a policy of a project the operator administers; s.mu held.
 func (s *Server) consolePolicy(w http.ResponseWriter, r *http.Request) (*project, *policy, bool) {
-	p, ok := s.consoleProject(w, r.PathValue("pid"))
-	if !ok {
-		return nil, nil, false
-	}
-	pol, ok := s.policies[r.PathValue("id")]
-	if !ok || pol.projectID != p.id {
-		s.message(w, http.StatusNotFound, "No such policy", "The project has no policy "+r.PathValue("id")+".")
-		return nil, nil, false
-	}
-	return p, pol, true
+	return projectPart(s, w, r, "policy", s.policies, func(p *policy) string { return p.projectID })
 }
 
 func (s *Server) handlePolicyPage(w http.ResponseWriter, r *http.Request) {
@@ -987,10 +987,7 @@ func (s *Server) handleGroupInvite(w http.ResponseWriter, r *http.Request) {
 	if m := g.member(id); m != nil && (m.status == "active" || m.status == "invited") {
 		s.refuse(w, r, "group-invite", "Invite Others", s.identities[id].Username+" is already "+m.status+" in this group.", "Group", groupView(g), "Tab", "members")
 		return
-	} else if m != nil {
-		m.role, m.status = role, "invited"
-	} else {
-		g.members = append(g.members, &membership{identityID: id, role: role, status: "invited"})
 	}
+	g.setMember(id, role, "invited")
 	http.Redirect(w, r, AppPrefix+"/groups/"+g.id+"/members", http.StatusSeeOther)
 }

@@ -325,13 +325,8 @@ func (s *Server) handleBatchMembers(w http.ResponseWriter, r *http.Request, t *t
 			case m != nil && m.status == status:
 				fail(it.IdentityID, "ALREADY_INVITED", "the identity has already been invited")
 				continue
-			case m != nil:
-				m.role, m.status = it.Role, status
-			default:
-				m = &membership{identityID: it.IdentityID, role: it.Role, status: status}
-				g.members = append(g.members, m)
 			}
-			results = append(results, s.membershipDoc(g, m))
+			results = append(results, s.membershipDoc(g, g.setMember(it.IdentityID, it.Role, status)))
 		}
 		out[action] = results
 	}

@@ -12,21 +12,11 @@ import (
 // A saved emulator comes back knowing what was made in it: projects, apps,
 // and secrets that still work (a resumed demo's stored IDs stay valid).
 func TestSaveAndLoadState(t *testing.T) {
-	a := New()
-	a.AddIdentity("op@example.org", "Op", "op@example.org", "")
-	pid := a.AddProject("Kept", "op@example.org", "op@example.org")
-	cid, secret := a.RegisterClient(pid, "Kept API", HybridConfidentialRS)
+	a, pid, cid, secret := keptEmulator()
 	a.clients[cid].privacyPolicy, a.clients[cid].terms = "https://example.org/privacy", "https://example.org/terms"
-	var buf bytes.Buffer
-	if err := a.SaveState(&buf); err != nil {
-		t.Fatal(err)
-	}
-	if bytes.Contains(buf.Bytes(), []byte(secret)) {
+	saved, b := saveAndLoad(t, a)
+	if bytes.Contains(saved, []byte(secret)) {
 		t.Fatal("the saved state holds a client secret in plain text")
-	}
-	b := New()
-	if err := b.LoadState(bytes.NewReader(buf.Bytes())); err != nil {
-		t.Fatal(err)
 	}
 	if !reflect.DeepEqual(a.Projects(), b.Projects()) || !reflect.DeepEqual(a.Clients(pid), b.Clients(pid)) {
 		t.Fatalf("projects or apps differ after loading:\n%v\n%v", a.Projects(), b.Projects())
@@ -34,16 +24,7 @@ func TestSaveAndLoadState(t *testing.T) {
 	if _, ok := b.LookupIdentity("op@example.org"); !ok {
 		t.Fatal("the identity was lost")
 	}
-	base, err := b.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	env := globus.Environment{Name: "custom", AuthURL: base + AuthPrefix + "/", GroupsURL: base + GroupsPrefix + "/", AppURL: base + AppPrefix + "/"}
-	c, err := globus.New(env)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := startedClient(t, b)
 	if _, err := c.ClientCredentialsToken(context.Background(), globus.Credentials{ID: cid, Secret: secret}, "openid"); err != nil {
 		t.Fatalf("the secret made before saving no longer works: %v", err)
 	}
@@ -55,19 +36,8 @@ func TestSaveAndLoadState(t *testing.T) {
 // The saved state keeps tokens as hashes: the file holds none that works,
 // and a restored emulator still honours the tokens it handed out.
 func TestSavedStateHoldsNoToken(t *testing.T) {
-	a := New()
-	a.AddIdentity("op@example.org", "Op", "op@example.org", "")
-	pid := a.AddProject("Kept", "op@example.org", "op@example.org")
-	cid, secret := a.RegisterClient(pid, "Kept API", HybridConfidentialRS)
-	base, err := a.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	c, err := globus.New(globus.Environment{Name: "custom", AuthURL: base + AuthPrefix + "/", GroupsURL: base + GroupsPrefix + "/", AppURL: base + AppPrefix + "/"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, _, cid, secret := keptEmulator()
+	c := startedClient(t, a)
 	ts, err := c.ClientCredentialsToken(context.Background(), globus.Credentials{ID: cid, Secret: secret}, "openid")
 	if err != nil {
 		t.Fatal(err)
@@ -76,16 +46,9 @@ func TestSavedStateHoldsNoToken(t *testing.T) {
 	if tok == "" {
 		t.Fatalf("no Auth token in %+v", ts)
 	}
-	var buf bytes.Buffer
-	if err := a.SaveState(&buf); err != nil {
-		t.Fatal(err)
-	}
-	if bytes.Contains(buf.Bytes(), []byte(tok)) {
+	saved, b := saveAndLoad(t, a)
+	if bytes.Contains(saved, []byte(tok)) {
 		t.Fatal("the saved state holds an access token in plain text")
-	}
-	b := New()
-	if err := b.LoadState(bytes.NewReader(buf.Bytes())); err != nil {
-		t.Fatal(err)
 	}
 	b.mu.Lock()
 	active := b.activeToken(tok) != nil
@@ -93,4 +56,43 @@ func TestSavedStateHoldsNoToken(t *testing.T) {
 	if !active {
 		t.Fatal("the restored emulator no longer knows the token it handed out")
 	}
+}
+
+// keptEmulator is an emulator with an operator, a project and a confidential
+// app, whose ID and secret it returns.
+func keptEmulator() (s *Server, projectID, clientID, secret string) {
+	s = New()
+	s.AddIdentity("op@example.org", "Op", "op@example.org", "")
+	projectID = s.AddProject("Kept", "op@example.org", "op@example.org")
+	clientID, secret = s.RegisterClient(projectID, "Kept API", HybridConfidentialRS)
+	return s, projectID, clientID, secret
+}
+
+// saveAndLoad saves a's state and loads it into a new emulator.
+func saveAndLoad(t *testing.T, a *Server) (saved []byte, b *Server) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := a.SaveState(&buf); err != nil {
+		t.Fatal(err)
+	}
+	b = New()
+	if err := b.LoadState(bytes.NewReader(buf.Bytes())); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes(), b
+}
+
+// startedClient starts s until the test ends and returns a client of it.
+func startedClient(t *testing.T, s *Server) *globus.Client {
+	t.Helper()
+	base, err := s.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	c, err := globus.New(globus.Environment{Name: "custom", AuthURL: base + AuthPrefix + "/", GroupsURL: base + GroupsPrefix + "/", AppURL: base + AppPrefix + "/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

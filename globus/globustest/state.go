@@ -218,6 +218,18 @@ func (g *group) member(identityID string) *membership {
 	return nil
 }
 
+// setMember gives an identity role and status, updating its membership or
+// adding one.
+func (g *group) setMember(identityID, role, status string) *membership {
+	m := g.member(identityID)
+	if m == nil {
+		m = &membership{identityID: identityID}
+		g.members = append(g.members, m)
+	}
+	m.role, m.status = role, status
+	return m
+}
+
 // ---- identities ----
 
 func domainOf(username string) string {
@@ -746,37 +758,25 @@ func (s *Server) AddGroup(name, adminUsername string) string {
 
 // AddMember makes username (created if new) an active member of a group.
 func (s *Server) AddMember(groupID, username, role string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	g, ok := s.groups[groupID]
-	if !ok {
-		return fmt.Errorf("globustest: no group %s", groupID)
-	}
-	in := s.identityByUsername(username)
-	if m := g.member(in.ID); m != nil {
-		m.role, m.status = role, "active"
-		return nil
-	}
-	g.members = append(g.members, &membership{identityID: in.ID, role: role, status: "active"})
-	return nil
+	return s.putMember(groupID, username, role, "active")
 }
 
 // Invite invites username (created if new) to a group, as the Groups
 // API's invite action and the console's Send invitation do: the
 // membership is "invited" until accepted.
 func (s *Server) Invite(groupID, username, role string) error {
+	return s.putMember(groupID, username, role, "invited")
+}
+
+// putMember gives username (created if new) role and status in a group.
+func (s *Server) putMember(groupID, username, role, status string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	g, ok := s.groups[groupID]
 	if !ok {
 		return fmt.Errorf("globustest: no group %s", groupID)
 	}
-	in := s.identityByUsername(username)
-	if m := g.member(in.ID); m != nil {
-		m.role, m.status = role, "invited"
-		return nil
-	}
-	g.members = append(g.members, &membership{identityID: in.ID, role: role, status: "invited"})
+	g.setMember(s.identityByUsername(username).ID, role, status)
 	return nil
 }
 
