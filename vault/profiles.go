@@ -164,6 +164,20 @@ func CheckEnvironment(p Paths, env string) error {
 		if err := ensureDir(p); err != nil {
 			return err
 		}
+		// Under the writers' lock, as every save: a save clears the
+		// folder's stale temporary files, which without the lock would
+		// be another process's vault.age mid-save.
+		fl, err := lock(p, DefaultLockTimeout)
+		if err != nil {
+			return err
+		}
+		defer unlock(fl)
+		if rec, err = RecordedEnvironment(p); err != nil || rec != "" {
+			if err != nil {
+				return fmt.Errorf("reading %s: %w", environmentFile(p), err)
+			}
+			return CheckEnvironment(p, env) // another process recorded one meanwhile
+		}
 		return writeAtomic(p, environmentFile(p), []byte(env+"\n"))
 	}
 	if rec == env {
