@@ -54,7 +54,7 @@ func runAccessible(ctx context.Context, cfg Config) error {
 			fmt.Fprintln(out, "\nInterrupted. This demo's vault and emulator are thrown away now.")
 		} else {
 			fmt.Fprintln(out, "\nInterrupted. Everything accepted so far is saved in the vault.")
-			fmt.Fprintln(out, termsafe.Line(lastWords(cfg)))
+			printLines(out, lastWords(cfg))
 		}
 		return ErrInterrupted
 	}

@@ -331,7 +331,7 @@ func (s *shellModel) key(msg tea.KeyMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Quit):
-		return s.m.quit()
+		return s.m.quitKey()
 	case key.Matches(msg, k.Help):
 		s.fullHelp = !s.fullHelp
 		return nil
@@ -365,30 +365,63 @@ func (s *shellModel) key(msg tea.KeyMsg) tea.Cmd {
 	return p.update(msg)
 }
 
-// quitQuestion is ctrl+c's question while a task runs ("": none open),
-// saying what quitting keeps: a throwaway demo's vault keeps nothing.
+// quitQuestion is the question before quitting ("": none open): a task
+// running (ctrl+c), saying what quitting keeps (a throwaway demo's vault
+// keeps nothing), and the values not saved, named, secrets masked.
 func (s *shellModel) quitQuestion() string {
-	doing := s.m.quitAsk
-	if doing == "" {
+	doing, vals := s.m.quitAsk, s.m.quitUnsaved
+	if doing == "" && vals == nil {
 		return ""
 	}
-	kept := "what is made so far stays in the vault, and is not made twice when you carry on"
-	if s.m.cfg.Ephemeral {
-		kept = "what is made so far goes with this demo's vault, which is thrown away"
+	var q []string
+	if doing != "" {
+		kept := "what is made so far stays in the vault, and is not made twice when you carry on"
+		if s.m.cfg.Ephemeral {
+			kept = "what is made so far goes with this demo's vault, which is thrown away"
+		}
+		q = append(q, "Quit while "+strings.ToLower(doing[:1])+doing[1:]+"? It stops mid-way; "+kept+".")
 	}
-	return "Quit while " + strings.ToLower(doing[:1]) + doing[1:] + "? It stops mid-way; " + kept + "."
+	if len(vals) > 0 {
+		q = append(q, "Not saved: "+unsavedNames(vals)+".")
+		switch n := storableCount(vals); {
+		case s.m.cfg.Ephemeral:
+			q = append(q, "They go with this demo's vault.")
+		case n > 0 && n < len(vals):
+			q = append(q, fmt.Sprintf("s stores the %d that are valid; the rest are lost.", n))
+		case n == 0:
+			q = append(q, "None is valid to store: quitting loses them.")
+		}
+		if doing == "" {
+			q = append(q, "Quit?")
+		}
+	}
+	return strings.Join(q, " ")
 }
 
 // quitKeys answer the quit question.
-var quitKeys = []key.Binding{
-	key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "quit now (exit 130)")),
-	key.NewBinding(key.WithKeys("n"), key.WithHelp("n/esc", "keep going")),
+func (s *shellModel) quitKeys() []key.Binding {
+	y := "quit now (exit 130)"
+	if s.m.quitAsk == "" {
+		y = "quit"
+	}
+	if len(s.m.quitUnsaved) > 0 {
+		y += ", losing them"
+	}
+	b := []key.Binding{key.NewBinding(key.WithKeys("y"), key.WithHelp("y", y))}
+	if s.m.mayStoreAtQuit() {
+		b = append(b, key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "store the valid ones, then quit")))
+	}
+	n := "stay"
+	if s.m.quitAsk != "" {
+		n = "keep going"
+	}
+	return append(b, key.NewBinding(key.WithKeys("n"), key.WithHelp("n/esc", n)))
 }
 
 // helpLines is the help bar: the page's keys, then the shell's.
 func (s *shellModel) helpLines() []string {
-	if s.m.quitAsk != "" {
-		return s.m.keyLines(quitKeys, 0)
+	if s.m.quitAsk != "" || s.m.quitUnsaved != nil {
+		return s.m.keyLines(s.quitKeys(), 0)
 	}
 	p := s.current()
 	k := s.m.keys
