@@ -232,3 +232,25 @@ func TestFinishShowsGatewayStartCheck(t *testing.T) {
 	}
 	assertFits(t, m, "finish with the start-up check")
 }
+
+// A user in none of the allowed groups is told how to add them in the
+// wizard's words, the group named as Globus names it: no command line,
+// nor the vault's key for the group (tester item 2).
+func TestProveRefusedByGroupSaysItInTheWizardsWords(t *testing.T) {
+	cfg, srv, m, approveAs := provable(t)
+	group := srv.AddGroup("Gateway Users", operator)
+	if err := steps.SetValue(cfg.Vault, "groups."+steps.DefaultGroup+".id", group); err != nil {
+		t.Fatal(err)
+	}
+	m.shell.refresh()
+	f := m.shell.finish
+	drive(m, keys("p"))
+	drive(m, paste(approveAs("alice@example.org")))
+	got := strings.Join(strings.Fields(resultText(f.result)), " ")
+	if !strings.Contains(got, `type alice@example.org in the Members field of step 6 (group "Gateway Users"), then press a there`) {
+		t.Fatalf("the refusal does not say how to add alice in the wizard:\n%s", got)
+	}
+	if strings.Contains(got, "globus-setup ") || strings.Contains(got, "`") {
+		t.Fatalf("a command line reached the wizard's proof:\n%s", got)
+	}
+}
