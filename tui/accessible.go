@@ -200,8 +200,10 @@ func (a *access) Ask(_ context.Context, q flow.Question) (string, error) {
 		title += " (enter keeps the value offered)"
 	case strings.HasPrefix(q.From, "read from "):
 		title += " (enter keeps " + q.Suggestion + ", " + q.From + ")"
+	case q.From == "default":
+		title += " (enter for the default, " + q.Suggestion + ")"
 	case q.From != "":
-		title += " (enter uses " + q.From + ")"
+		title += " (enter uses " + q.From + ": " + q.Suggestion + ")"
 	default:
 		title += " (enter for " + q.Suggestion + ")"
 	}
