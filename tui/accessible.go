@@ -223,7 +223,12 @@ func (a *access) Ask(_ context.Context, q flow.Question) (string, error) {
 		}
 		return nil
 	})
-	if q.Secret {
+	// An ID asked beside a secret is read without echo too: a secret
+	// pasted into it by mistake would stay in the scrollback (a line
+	// already printed cannot be taken back, as the full screen clears its
+	// field). Validated, the ID is said back, so it is still heard.
+	hidden := !q.Secret && besideSecret(q.Key) && term.IsTerminal(a.in.Fd())
+	if q.Secret || hidden {
 		in.EchoMode(huh.EchoModePassword)
 	}
 	if err := a.ask(in); err != nil {
@@ -232,7 +237,21 @@ func (a *access) Ask(_ context.Context, q flow.Question) (string, error) {
 	if v = strings.TrimSpace(v); v == "" {
 		v = q.Suggestion
 	}
+	if hidden && v != "" {
+		a.say("%s: %s", q.Label, v)
+	}
 	return v, nil
+}
+
+// besideSecret: key is of a step that holds a secret (an app's client ID),
+// where a secret is pasted.
+func besideSecret(key string) bool {
+	spec, ok := steps.Spec(key)
+	if !ok {
+		return false
+	}
+	st, ok := steps.StepByID(spec.Step)
+	return ok && slices.ContainsFunc(st.Fields, func(f steps.Field) bool { return f.Secret })
 }
 
 func (a *access) Confirm(_ context.Context, c flow.Confirm) (bool, error) {
@@ -350,7 +369,7 @@ func (a *access) unlock() error {
 		a.v = a.cfg.Vault
 		return nil
 	}
-	u, err := flow.Unlock(a.ctx, a, flow.UnlockOptions{Paths: a.cfg.Paths, Sources: a.cfg.Sources, Options: a.cfg.VaultOptions, Force: a.cfg.Force})
+	u, err := flow.Unlock(a.ctx, a, flow.UnlockOptions{Paths: a.cfg.Paths, Sources: a.cfg.Sources, Options: a.cfg.VaultOptions, Force: a.cfg.Force, Throwaway: a.cfg.Ephemeral})
 	if err != nil {
 		return err
 	}

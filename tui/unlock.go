@@ -69,7 +69,7 @@ func (u *unlockModel) width() int { return min(u.m.w-4, 64) }
 // keychain first, then the form.
 func (u *unlockModel) init() tea.Cmd {
 	m := u.m
-	o := flow.UnlockOptions{Paths: m.cfg.Paths, Sources: m.cfg.Sources, Options: m.cfg.VaultOptions, Force: m.cfg.Force}
+	o := flow.UnlockOptions{Paths: m.cfg.Paths, Sources: m.cfg.Sources, Options: m.cfg.VaultOptions, Force: m.cfg.Force, Throwaway: m.cfg.Ephemeral}
 	o.TypedOnly = u.typedOnly
 	return m.run(&u.job, u, "Looking for a saved passphrase…", func(ctx context.Context, ui flow.UI) any {
 		r, err := flow.Unlock(ctx, ui, o)
