@@ -440,7 +440,7 @@ func (a *access) step(s steps.Step, total int) error {
 			return a.ended()
 		}
 		a.say("Saved.")
-		if a.check(s) {
+		if a.check(s, true) {
 			return nil
 		}
 		if !a.confirm("Fix it and try this step again?", true) {
@@ -449,13 +449,14 @@ func (a *access) step(s steps.Step, total int) error {
 	}
 }
 
-// check runs the step's action and checks as the full screen does after
-// saving, saying what they found; false when something is wrong.
-func (a *access) check(s steps.Step) bool {
+// check runs the step's action (withAction: after a save; an apply has
+// just done it, and would say it again as reused) and checks, as the full
+// screen does, saying what they found; false when something is wrong.
+func (a *access) check(s steps.Step, withAction bool) bool {
 	if a.cfg.Globus == nil || !flow.Checks(s) {
 		return true
 	}
-	c := flow.CheckStep(a.op(), a, a.env(), s, true)
+	c := flow.CheckStep(a.op(), a, a.env(), s, withAction)
 	for _, l := range c.Lines {
 		a.say("%s", l)
 	}
@@ -549,7 +550,7 @@ func (a *access) applyStep(s steps.Step) (bool, error) {
 	default:
 		a.say("Created %d things and stored them in the vault.", n)
 	}
-	if a.check(s) {
+	if a.check(s, false) {
 		return true, nil
 	}
 	if a.confirm("Fix it yourself in the browser now?", true) {

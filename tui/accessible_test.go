@@ -407,3 +407,27 @@ func TestAccessibleOffersTheSuggestedProjectName(t *testing.T) {
 		t.Fatalf("enter stored the project's name as %q:\n%s", got, out.String())
 	}
 }
+
+// Step 2 done by the wizard says its scope once: created, not then
+// "reused" by a check that runs the action again (tester item 5).
+func TestAccessibleAppliedScopeIsSaidOnce(t *testing.T) {
+	cfg, srv, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	cfg.DemoLoginClient = thickClient(t, srv)
+	p := startPiped(t, cfg)
+	p.feed("1", "", "y") // enter takes the demo's thick client
+	code, err := srv.ApproveLogin(p.link())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.feed(code, "", "", "y") // step 1 with its defaults
+	p.feed("1", "y")          // step 2 by the wizard
+	text, _ := p.end()
+	_, step2, ok := strings.Cut(text, "Step 2 of 6")
+	if !ok || !strings.Contains(step2, "created scope") {
+		t.Fatalf("step 2 was not done by the wizard:\n%s", text)
+	}
+	if strings.Contains(step2, "Reused the existing action_all scope") {
+		t.Errorf("the scope just created is said to be reused:\n%s", step2)
+	}
+}
