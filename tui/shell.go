@@ -67,6 +67,9 @@ type shellModel struct {
 	arrived     string
 	arrivedAt   int
 	arrivedFrom int // the step shift+tab goes back to from there
+	// applyAfterLogin is the step whose a asked for the login (its ID,
+	// "" none): the login goes back there and plans it.
+	applyAfterLogin string
 }
 
 func newShell(m *Model) *shellModel {
@@ -205,6 +208,9 @@ func (s *shellModel) cancelAll() {
 func (s *shellModel) goTo(i int) tea.Cmd {
 	n := len(s.cat) + 4
 	s.sel = (i + n) % n
+	if s.sel != s.loginIndex() {
+		s.applyAfterLogin = "" // the operator went elsewhere
+	}
 	s.flash, s.arrived = "", ""
 	s.scroll[s.sel], s.follow[s.sel] = 0, false // a page opens at its top
 	switch s.sel {
@@ -244,6 +250,16 @@ func (s *shellModel) loginForSetup() tea.Cmd {
 	cmd := s.goTo(s.loginIndex())
 	s.follow[s.sel] = true // the link and the code field, in view
 	s.flash = "Set up needs your login; then back to the form."
+	return tea.Batch(cmd, s.login.begin())
+}
+
+// loginForStep is a on step i without a login: the login, then back to
+// the step to plan it.
+func (s *shellModel) loginForStep(i int) tea.Cmd {
+	cmd := s.goTo(s.loginIndex())
+	s.applyAfterLogin = s.cat[i].ID
+	s.follow[s.sel] = true // the link and the code field, in view
+	s.flash = fmt.Sprintf("Step %d done for you needs your login; then back to step %d.", s.cat[i].Number, s.cat[i].Number)
 	return tea.Batch(cmd, s.login.begin())
 }
 

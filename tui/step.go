@@ -345,6 +345,10 @@ func (p *stepModel) browseKey(msg tea.KeyMsg) tea.Cmd {
 		return p.pasteIn(strings.TrimSpace(string(msg.Runes)))
 	}
 	switch {
+	case key.Matches(msg, k.Apply) && p.step.CanApply() && !p.sh.loggedIn && m.cfg.Globus != nil:
+		// A login missing is not the step failing: log in, as A does,
+		// then back here to plan.
+		return p.sh.loginForStep(p.sh.sel)
 	case key.Matches(msg, k.Apply) && p.step.CanApply():
 		return p.makePlan()
 	case key.Matches(msg, k.Edit) && len(p.fields) > 0:
