@@ -13,6 +13,9 @@ func TestApplyWithoutLoginLogsInThenPlans(t *testing.T) {
 	cfg.DemoLoginClient = thickClient(t, srv)
 	m := openOn(t, cfg, 0)
 	p := m.shell.stepPage("project")
+	if !strings.Contains(m.View(), "do this step for you (needs login)") {
+		t.Fatalf("before the login, a does not say it needs one:\n%s", m.View())
+	}
 	drive(m, keys("a"))
 	if p.failed() || strings.Contains(m.View(), "✗ 1 Globus project") {
 		t.Fatalf("a without a login marked step 1 failed:\n%s", m.View())
@@ -36,5 +39,9 @@ func TestApplyWithoutLoginLogsInThenPlans(t *testing.T) {
 	}
 	if p.plan == nil || p.failed() || !strings.Contains(m.View(), `create  project "Inference Gateway"`) {
 		t.Fatalf("back on step 1 without its plan:\n%s", m.View())
+	}
+	drive(m, esc) // the plan declined: the step's keys again
+	if v := m.View(); !strings.Contains(v, "do this step for you ·") || strings.Contains(v, "(needs login)") {
+		t.Fatalf("logged in, a still says it needs a login:\n%s", v)
 	}
 }

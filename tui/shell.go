@@ -285,12 +285,21 @@ func (s *shellModel) advanceFrom(i int, note string) tea.Cmd {
 			cmd = tea.Batch(cmd, s.stepPage(s.cat[s.sel].ID).arrive())
 			if s.current().typing() {
 				s.follow[s.sel] = true // the field it opened, in view
-				s.arrived = strings.Replace(note, backHint, "esc, then "+backHint, 1)
-				s.arrived = strings.Replace(s.arrived, loginHint, "esc, then "+loginHint, 1)
 			}
 		}
 	}
 	return cmd
+}
+
+// arrivedNote is the note as it reads now: its keys after esc while a
+// field has them (said when drawn, so it is never stale once the form is
+// closed).
+func (s *shellModel) arrivedNote() string {
+	if !s.current().typing() {
+		return s.arrived
+	}
+	n := strings.Replace(s.arrived, backHint, "esc, then "+backHint, 1)
+	return strings.Replace(n, loginHint, "esc, then "+loginHint, 1)
 }
 
 // clearArrived drops the note once the operator saves on the page it is
@@ -544,7 +553,7 @@ func (s *shellModel) layout() shellLayout {
 	if s.arrived != "" && s.arrivedAt == s.sel && lay.pageH > 4 {
 		// Pinned above the page, so it stays in view while the page
 		// scrolls to a field it opened.
-		note := styledWrap(m.st.ok, s.arrived, min(lay.mainW, readingWidth))
+		note := styledWrap(m.st.ok, s.arrivedNote(), min(lay.mainW, readingWidth))
 		lay.note = note[:min(len(note), lay.pageH/3)]
 		lay.pageH -= len(lay.note)
 	}

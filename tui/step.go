@@ -819,7 +819,11 @@ func (p *stepModel) lines(w int) ([]string, int) {
 	}
 	if p.step.CanApply() {
 		out = append(out, "")
-		out = append(out, wrap(st.key.Render("a")+": let the wizard do this step for you (needs login) · "+
+		login := " (needs login)"
+		if p.sh.loggedIn {
+			login = ""
+		}
+		out = append(out, wrap(st.key.Render("a")+": let the wizard do this step for you"+login+" · "+
 			st.key.Render("o")+": do it yourself in the browser · "+
 			st.key.Render("A")+": set up everything at once", w)...)
 	}
