@@ -362,6 +362,9 @@ func (l *loginModel) afterLogin(justStored int) tea.Cmd {
 			}
 		}
 	}
+	if l.sh.finishAfterLogin {
+		return l.sh.goTo(l.sh.finishIndex())
+	}
 	if l.sh.setup.afterLogin {
 		// The set-up form sent the operator here: back to it, with the
 		// suggestions read again now that the login says who they are.
@@ -511,6 +514,8 @@ func (l *loginModel) lines(full int) ([]string, int) {
 		}
 	case l.sh.setup.afterLogin:
 		out = append(out, styledWrap(st.faint, "Once you are logged in, the wizard goes back to the set-up form.", w)...)
+	case l.sh.finishAfterLogin:
+		out = append(out, styledWrap(st.faint, "Once you are logged in, the wizard goes back to Finish.", w)...)
 	}
 	out = append(out, "")
 	out = append(out, wrap("Some checks (that the project and policy exist) and actions (the wizard doing the steps for you, creating groups as yourself) need your own Globus login. "+

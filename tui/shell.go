@@ -70,6 +70,9 @@ type shellModel struct {
 	// applyAfterLogin is the step whose a asked for the login (its ID,
 	// "" none): the login goes back there and plans it.
 	applyAfterLogin string
+	// finishAfterLogin: L was pressed on Finish, which the login goes
+	// back to.
+	finishAfterLogin bool
 }
 
 func newShell(m *Model) *shellModel {
@@ -209,7 +212,7 @@ func (s *shellModel) goTo(i int) tea.Cmd {
 	n := len(s.cat) + 4
 	s.sel = (i + n) % n
 	if s.sel != s.loginIndex() {
-		s.applyAfterLogin = "" // the operator went elsewhere
+		s.applyAfterLogin, s.finishAfterLogin = "", false // the operator went elsewhere
 	}
 	s.flash, s.arrived = "", ""
 	s.scroll[s.sel], s.follow[s.sel] = 0, false // a page opens at its top
@@ -380,7 +383,10 @@ func (s *shellModel) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Finish):
 		return s.goTo(s.finishIndex())
 	case key.Matches(msg, k.Login):
-		return s.goTo(s.loginIndex())
+		from := s.sel
+		cmd := s.goTo(s.loginIndex())
+		s.finishAfterLogin = from == s.finishIndex()
+		return cmd
 	case key.Matches(msg, k.SetupAll) && !s.loggedIn && s.m.cfg.Globus != nil:
 		return s.loginForSetup()
 	case key.Matches(msg, k.SetupAll):
