@@ -634,7 +634,11 @@ func (accessibleNamer) Name(a steps.Action) string {
 		if a.Req != nil {
 			return "a new try (the wizard then asks you to sign in as Globus asks)"
 		}
-		return "log in (the wizard asks for your login before it does a step for you)"
+		if a.Run {
+			return "log in: the wizard asks for your login before it does a step for you"
+		}
+		// Said inside a sentence ("log in to check (…)"): no "log in" again.
+		return "the wizard asks for your login before it does a step for you"
 	case steps.ActRedrive:
 		return accessibleRedrive[a.Value]
 	case steps.ActApply:

@@ -278,8 +278,10 @@ func (f *finishModel) verified(res verifyDone) {
 	}
 	if res.err == nil && v.Start != "" {
 		// The check that decides whether the gateway starts at all
-		// (inference_gateway/apps.py refuses otherwise), on its own line.
+		// (inference_gateway/apps.py refuses otherwise), on its own line,
+		// and only there: not again among the report's.
 		o.summary = append(o.summary, "Gateway start-up: "+v.Start)
+		o.report = slices.DeleteFunc(slices.Clone(o.report), func(l string) bool { return l == v.Start })
 	}
 	f.result = o
 }

@@ -134,6 +134,8 @@ func (u *unlockModel) again(err error) {
 	u.err = err.Error()
 	switch {
 	case errors.Is(err, flow.ErrDiffer):
+		// Only the second is cleared, so the words say that one.
+		u.err = "The two passphrases differ. The first is kept: type it again in the second field."
 		setInput(u.confirm, "")
 		u.focus = 1
 	case errors.Is(err, flow.ErrWrongPass):
