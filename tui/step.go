@@ -782,7 +782,17 @@ func checkedNote(n int, lines []string) string {
 	default:
 		note = fmt.Sprintf("✓ Step %d saved and checked: %s passed", n, plural(passed, "check"))
 	}
-	return note + "."
+	note += "."
+	for _, l := range lines {
+		// What the step's action did beside its checks (step 6's members
+		// added to the group): said with the note, not only on the step
+		// left behind.
+		if _, did, ok := strings.Cut(l, "; added "); ok && !strings.HasPrefix(did, "nobody") {
+			name, _, _ := strings.Cut(did, ";")
+			note += " Added " + strings.TrimSuffix(name, ".") + " to the group."
+		}
+	}
+	return note
 }
 
 // explain turns an error into plain words plus, for Globus errors, what to do.
