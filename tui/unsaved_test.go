@@ -100,3 +100,25 @@ func TestQuitWithNothingTypedDoesNotAsk(t *testing.T) {
 		t.Fatal("q asked with nothing typed")
 	}
 }
+
+// The set-up form's values changed from their suggestions are named too.
+func TestQuitNamesTheSetUpFormsValues(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	m := newModel(t.Context(), cfg, nil)
+	drive(m, runCmd(m.shell.goTo(m.shell.setupIndex())))
+	drive(m, enter)
+	su := m.shell.setup
+	if !su.loaded || !su.editing {
+		t.Fatalf("the set-up form did not open:\n%s", m.View())
+	}
+	drive(m, tea.KeyMsg{Type: tea.KeyCtrlU})
+	drive(m, keys("Lab Gateway"))
+	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyCtrlC})
+	if quits(cmd) {
+		t.Fatal("ctrl+c quit at once with the set-up form changed")
+	}
+	if v := m.View(); !strings.Contains(v, "Not saved: set-up form's "+su.fields[su.focus].s.Label+" (Lab Gateway)") {
+		t.Fatalf("the quit question:\n%s", v)
+	}
+}
