@@ -341,7 +341,7 @@ func (f *finishModel) lines(full int) ([]string, int) {
 		}
 		out = append(out, wrap(text, w)...)
 	case done == len(f.sh.cat) && f.written():
-		out = append(out, wrap("Every step is done and the gateway's .env is written: restart the gateway; x checks it would start.", w)...)
+		out = append(out, wrap("Every step is done. The gateway's .env is written: restart the gateway; x checks it would start.", w)...)
 	case done == len(f.sh.cat):
 		out = append(out, wrap("Every step is done. Write the gateway's .env and restart it; x checks the gateway would start.", w)...)
 	default:

@@ -52,9 +52,11 @@ func (s *shellModel) unsaved() []unsavedValue {
 			out = append(out, unsavedValue{label: f.f.Label, key: f.f.Key, value: v, secret: f.f.Secret, storable: err == nil})
 		}
 	}
-	if su := s.setup; su.loaded && su.result.empty() {
+	if su := s.setup; su.loaded {
 		for _, f := range su.all() {
-			if v := strings.TrimSpace(inputValue(f.in)); f.touched && v != f.s.Value {
+			v := strings.TrimSpace(inputValue(f.in))
+			carried := su.applied.ok && su.values[f.s.Key] == v // the set-up was carried out with it
+			if f.touched && v != "" && v != f.s.Value && !carried {
 				out = append(out, unsavedValue{label: "set-up form's " + f.s.Label, key: f.s.Key, value: v})
 			}
 		}
