@@ -104,3 +104,29 @@ func e2eTesterThrowawayKeychain(t *testing.T, bin string) {
 	tm.key("C-c")
 	tm.exited()
 }
+
+// e2eTesterApplyLogsIn: a before logging in is no failure: it starts the
+// login, as A does, and comes back to the step with its plan.
+func e2eTesterApplyLogsIn(t *testing.T, bin string) {
+	dir := t.TempDir()
+	vaultFile := filepath.Join(dir, "vault", "vault.age")
+	tm := startWizard(t, bin, "testerapply", dir, 100, 30, "--demo", "--vault", vaultFile)
+	tm.createVault()
+	tm.waitFor("step 1", "Step 1 of 6", "(needs login)")
+	tm.key("a")
+	s := tm.waitFor("a starts the login", "Step 1 done for you needs your login; then back to step 1.", "open the Globus login page")
+	if strings.Contains(s, "✗") {
+		t.Fatalf("a without a login marked something failed:\n%s", s)
+	}
+	link := tm.shownLink("open the Globus login page")
+	tm.paste(consoleAt(t, link).approve(link))
+	s = tm.waitFor("back on step 1 with its plan", "▸○ 1 Globus project", `create  project "Inference Gateway"`, "enter: do it")
+	tm.key("Escape") // the plan declined: the step's keys again
+	for range 3 {
+		tm.key("PageUp")
+	}
+	s = tm.waitFor("the step's keys", "Step 1 of 6", "do this step for you")
+	if strings.Contains(s, "(needs login)") {
+		t.Errorf("logged in, a still says it needs a login:\n%s", s)
+	}
+}
