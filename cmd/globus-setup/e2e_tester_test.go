@@ -120,7 +120,7 @@ func e2eTesterApplyLogsIn(t *testing.T, bin string) {
 	}
 	link := tm.shownLink("open the Globus login page")
 	tm.paste(consoleAt(t, link).approve(link))
-	s = tm.waitFor("back on step 1 with its plan", "▸○ 1 Globus project", `create  project "Inference Gateway"`, "enter: do it")
+	tm.waitFor("back on step 1 with its plan", "▸○ 1 Globus project", `create  project "Inference Gateway"`, "enter: do it")
 	tm.key("Escape") // the plan declined: the step's keys again
 	for range 3 {
 		tm.key("PageUp")
