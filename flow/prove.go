@@ -35,7 +35,7 @@ func Prove(ctx context.Context, ui UI, e *steps.Env) (steps.Proof, error) {
 		return steps.Proof{}, err
 	}
 	// The verdict is the summary, the checks its report.
-	lines := proof.Lines()
+	lines := proof.LinesIn(ui.Words())
 	ui.Outcome(Outcome{Summary: lines[:1], Report: lines[1:], OK: proof.Admitted})
 	return proof, nil
 }

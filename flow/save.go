@@ -289,6 +289,10 @@ func AskStep(ctx context.Context, ui UI, e *steps.Env, s steps.Step) (SaveOption
 		}
 		if stored != "" {
 			q.Suggestion, q.From = stored, "stored"
+		} else if v, from := steps.SuggestValue(doc, f.Key); v != "" {
+			// What the wizard's form offers (the project's name), so
+			// every front-end takes it at enter.
+			q.Suggestion, q.From = v, from
 		}
 		if v, ok := o.Read.Values[f.Key]; ok && v != "" {
 			q.Suggestion, q.From = v, "read from "+o.Read.What

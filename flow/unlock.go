@@ -20,6 +20,9 @@ type UnlockOptions struct {
 	// TypedOnly skips the passphrase file, command and keychain (one of
 	// them failed: the person types it instead).
 	TypedOnly bool
+	// Throwaway: the vault is deleted at the end of the run (a throwaway
+	// demo's), so the keychain is not offered: its entry would outlive it.
+	Throwaway bool
 }
 
 // Unlocked is an open vault and how it was opened.
@@ -81,7 +84,7 @@ func Unlock(ctx context.Context, ui UI, o UnlockOptions) (Unlocked, error) {
 		tries = 5
 	}
 	remember := &Confirm{Key: KeyRemember, Ask: "Remember the vault in the OS keychain, so no passphrase is needed next time?"}
-	if !keychain {
+	if !keychain || o.Throwaway {
 		remember = nil
 	}
 	var again error

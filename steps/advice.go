@@ -2,6 +2,7 @@ package steps
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/globus-setup/globus-setup/globus"
@@ -126,6 +127,25 @@ func addInvited(name string, users []string) Action {
 	cli := "`globus-setup group add " + name + " " + strings.Join(users, " ") + "`"
 	return wordsFor(cli, "type them in the Members field of step 6, then press a there", cli)
 }
+
+// addToGroup is adding users to a stored group: `group add` with its key
+// on the command line; in the wizard, step 6's Members field, the group
+// named as Globus names it (shown, when read).
+func addToGroup(key, shown string, users ...string) Action {
+	cli := "`globus-setup group add " + key + " " + strings.Join(users, " ") + "`"
+	group := ""
+	if shown != "" {
+		group = fmt.Sprintf(" (group %q)", shown)
+	}
+	return wordsFor(cli, "type "+strings.Join(users, " ")+" in the Members field of step 6"+group+", then press a there", cli)
+}
+
+// proveAgain is starting the proof again: verify --as-user, or p on Finish.
+func proveAgain() Action {
+	cli := "`globus-setup verify --as-user`"
+	return wordsFor(cli, "p on Finish", cli)
+}
+
 func command(args ...string) Action    { return Action{Kind: ActCommand, Args: args} }
 func cliOnly(cli, other string) Action { return Action{Kind: ActWords, Args: []string{cli, other}} }
 

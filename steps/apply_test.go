@@ -1069,3 +1069,28 @@ func TestSuggestOffersTheProjectOfTheStoredApps(t *testing.T) {
 		}
 	}
 }
+
+// A stored project is kept as it is: the one form offers its own contact,
+// not the login's e-mail, which the plan would say it does not apply
+// (tester item 6).
+func TestSuggestOffersTheStoredProjectsContact(t *testing.T) {
+	w := newApplyWorld(t, true)
+	pid := w.srv.AddProject("My GW", "gw-team@example.org", operator)
+	w.set(map[string]string{"project.id": pid, "project.name": "My GW"})
+	got, err := Suggest(context.Background(), w.e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range got {
+		if s.Key == "project.contact_email" && s.Value != "gw-team@example.org" {
+			t.Errorf("contact suggested %q (%s), want the project's own", s.Value, s.From)
+		}
+	}
+	p, err := MakePlan(context.Background(), w.e, ApplyOptions{Values: map[string]string{"project.contact_email": "gw-team@example.org", "policy.domains": "example.org"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := strings.Join(p.Lines(), "\n"); strings.Contains(l, "not applied") {
+		t.Errorf("the plan with the suggested contact says it is not applied:\n%s", l)
+	}
+}

@@ -419,9 +419,13 @@ func (vf *verifier) group(ctx context.Context, readers []*groupCaller, n, id, na
 		return fail(step, name, strings.Join(invited, ", ")+" invited but not a member yet: the gateway refuses them until they accept the invitation",
 			Say("they accept it (Globus e-mailed it to them); or, to make them members at once, ", addInvited(n, invited)))
 	}
-	detail := fmt.Sprintf("%d member(s) on Globus; none stored here to check (groups.%s.members lists those globus-setup adds)", active, n)
+	onGlobus := fmt.Sprintf("%d members on Globus", active)
+	if active == 1 {
+		onGlobus = "1 member on Globus"
+	}
+	detail := fmt.Sprintf("%s; none stored here to check (groups.%s.members lists those globus-setup adds)", onGlobus, n)
 	if len(want) > 0 {
-		detail = fmt.Sprintf("%d member(s) on Globus, the %d stored among them", active, len(want))
+		detail = fmt.Sprintf("%s, the %d stored among them", onGlobus, len(want))
 	}
 	c := pass(step, name, detail)
 	c.Warn = vf.outsideDomains(g, want)

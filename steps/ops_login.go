@@ -126,7 +126,7 @@ func FinishLogin(ctx context.Context, e *Env, flow *globus.LoginFlow, pasted str
 	}
 	ts, err := e.Globus.ExchangeCode(ctx, flow, pasted)
 	if err != nil {
-		if p := badCodeProblem(err, "the login", Say("log in again (", logIn(), ")").String()); p != nil {
+		if p := badCodeProblem(err, "the login", Say("log in again (", logIn(), ")")); p != nil {
 			return LoginInfo{}, p
 		}
 		var ge *globus.Error
@@ -160,13 +160,13 @@ func FinishLogin(ctx context.Context, e *Env, flow *globus.LoginFlow, pasted str
 // wrong client by the error field: Globus answers both with 401
 // (globus-sdk-python testing/data/auth/oauth2_exchange_code_for_tokens.py,
 // case invalid_grant). nil for any other error.
-func badCodeProblem(err error, what, again string) *Problem {
+func badCodeProblem(err error, what string, again Advice) *Problem {
 	var ge *globus.Error
 	if !errors.As(err, &ge) || !strings.EqualFold(ge.OAuthError, "invalid_grant") {
 		return nil
 	}
 	return &Problem{What: "Globus did not accept the code for " + what + ": it has expired, was already used, or was not copied whole", Err: err,
-		Do: Say(again + " and paste the new code within a few minutes; a code works once")}
+		Do: Say(again, " and paste the new code within a few minutes; a code works once")}
 }
 
 func (l *operatorLogin) info() LoginInfo {

@@ -58,7 +58,7 @@ func TestVerifyAllPassAndSkip(t *testing.T) {
 		"✓ Service Account app is a service account (client_identity)",
 		"- Public client exists and is public: skipped: log in to check",
 		"- Policy is high assurance with the stored domains: skipped: log in to check",
-		"✓ Group \"Demo Inference Gateway Users\" exists and holds its members (2 member(s) on Globus, the 1 stored among them)")
+		"✓ Group \"Demo Inference Gateway Users\" exists and holds its members (2 members on Globus, the 1 stored among them)")
 	if strings.Contains(out, w.apiSecret) || strings.Contains(out, w.acctSecret) {
 		t.Fatal("a secret in the report")
 	}

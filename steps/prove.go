@@ -50,7 +50,10 @@ type Proof struct {
 }
 
 // Lines is a verdict line, then one line per check.
-func (p Proof) Lines() []string {
+func (p Proof) Lines() []string { return p.LinesIn(CLI) }
+
+// LinesIn is Lines with the checks' advice named by n (a front-end's).
+func (p Proof) LinesIn(n Namer) []string {
 	who := p.Username
 	if who == "" {
 		who = "The test user"
@@ -67,7 +70,7 @@ func (p Proof) Lines() []string {
 	}
 	out := []string{verdict}
 	for _, c := range p.Checks {
-		out = append(out, c.Line())
+		out = append(out, c.LineIn(n))
 	}
 	if p.Revoked != "" {
 		out = append(out, p.Revoked)
@@ -139,7 +142,7 @@ func ProveLogin(ctx context.Context, e *Env, flow *globus.LoginFlow, pasted stri
 	}
 	ts, err := e.Globus.ExchangeCode(ctx, flow, pasted)
 	if err != nil {
-		if p := badCodeProblem(err, "the test user's login", Say("start the proof again (", command("verify", "--as-user"), ", or p on Finish)").String()); p != nil {
+		if p := badCodeProblem(err, "the test user's login", Say("start the proof again (", proveAgain(), ")")); p != nil {
 			return Proof{}, p
 		}
 		var ge *globus.Error
@@ -252,9 +255,9 @@ func (pr *prover) run(ctx context.Context, accessToken string) (Proof, error) {
 		}
 		// The gateway makes this very call for every request: Globus
 		// refusing it refuses every user.
-		hint := globus.Hint(err)
+		hint := Say(globus.Hint(err))
 		if len(pr.policies) > 0 {
-			hint = Say("check policy.id (GLOBUS_POLICIES): each must be a policy Globus knows in this environment (", verifyAll(), " checks it)").String()
+			hint = Say("check policy.id (GLOBUS_POLICIES): each must be a policy Globus knows in this environment (", verifyAll(), " checks it)")
 		}
 		p.Checks = append(p.Checks, fail(proofStep, proofActive, "Globus refused to introspect the token: "+err.Error(), hint))
 		return pr.finish(p, 1, "not checked: the gateway stops when introspection fails"), nil

@@ -219,7 +219,8 @@ func (pr *prover) policyFacts(ctx context.Context, id string) (policyFacts, bool
 func (pr *prover) policyWhy(ctx context.Context, id string, in *globus.Introspection) string {
 	f, ok := pr.policyFacts(ctx, id)
 	if !ok {
-		return Say("Globus does not say why, and the policy's domains and window are unknown (log in with ", logIn(), " to let the proof read it)").String()
+		// Words only: this is the check's detail, which no front-end names.
+		return "Globus does not say why, and the policy's domains and window are unknown (your own login lets the proof read the policy)"
 	}
 	type login struct {
 		username string
@@ -300,12 +301,15 @@ func (pr *prover) groupsCheck(haveToken bool, mine []globus.Group, listErr error
 		have[g.ID] = true
 		shown[g.ID] = g.Name
 	}
-	var allowed, names []string
+	var allowed []string
+	var hint any = "add the user to an allowed group"
 	for _, id := range pr.groups {
 		label := id
 		if n := pr.groupNames[id]; n != "" {
 			label = n + " (" + id + ")"
-			names = append(names, n)
+			if _, named := hint.(string); named {
+				hint = Say("add them: ", addToGroup(n, pr.shown[id], pr.who()), " (an invitation counts only once accepted)")
+			}
 		}
 		if n := pr.shown[id]; n != "" {
 			label = fmt.Sprintf("%q (%s)", n, id) // as the console and verify name it
@@ -317,10 +321,6 @@ func (pr *prover) groupsCheck(haveToken bool, mine []globus.Group, listErr error
 			return pass(proofStep, proofGroups, pr.who()+" is in "+label)
 		}
 		allowed = append(allowed, label)
-	}
-	hint := "add the user to an allowed group"
-	if len(names) > 0 {
-		hint = Say("add them: ", groupCmd("add", names[0], pr.who()), " (an invitation counts only once accepted)").String()
 	}
 	return fail(proofStep, proofGroups, pr.who()+" is in none of the allowed groups: "+strings.Join(allowed, ", "), hint)
 }

@@ -36,8 +36,10 @@ func revokeAll(ctx context.Context, g *globus.Client, clientID string, ts globus
 	switch {
 	case n == 0:
 		return ""
+	case failed == 0 && n == 1:
+		return "The test user's token was revoked at Globus."
 	case failed == 0:
-		return fmt.Sprintf("The test user's %d token(s) were revoked at Globus.", n)
+		return fmt.Sprintf("The test user's %d tokens were revoked at Globus.", n)
 	}
 	return fmt.Sprintf("Could not revoke %d of the test user's %d token(s) at Globus (%v): they were never stored and expire on their own; the user can also revoke them from the Globus web app (Settings, Consents).", failed, n, first)
 }

@@ -454,7 +454,7 @@ func TestProveLoginLikeUsersAndRevokes(t *testing.T) {
 	if got := w.count(http.MethodPost, "/v2/oauth2/token/revoke") - before; got != 3 {
 		t.Errorf("%d revocations, want 3", got)
 	}
-	mustContain(t, strings.Join(p.Lines(), "\n"), "The test user's 2 token(s) were revoked at Globus.")
+	mustContain(t, strings.Join(p.Lines(), "\n"), "The test user's 2 tokens were revoked at Globus.")
 	_, err = w.e.Globus.Refresh(context.Background(), flow.ClientID, globus.Token{RefreshToken: refreshTokens[0]})
 	if err == nil {
 		t.Error("the test user's refresh token still works after the proof")

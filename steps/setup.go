@@ -41,11 +41,17 @@ func Suggest(ctx context.Context, e *Env) ([]Suggestion, error) {
 	if err == nil {
 		who, err = e.Globus.UserInfo(ctx, auth)
 	}
-	if err == nil && strings.TrimSpace(e.Vault.Doc().Values["project.id"]) == "" {
+	from := "the project of the stored apps"
+	if id := strings.TrimSpace(e.Vault.Doc().Values["project.id"]); err == nil && id == "" {
 		// The plan will reuse the project of the apps already stored (the
 		// public client registered by hand for the first login): offer its
 		// name and contact, not defaults the plan would not apply.
 		project, _, _ = projectOfStoredApps(ctx, e, auth)
+	} else if err == nil {
+		// A stored project is kept as it is (apply never changes it): its
+		// own contact, not the login's, which the plan would not apply.
+		project, _ = e.Globus.GetProject(ctx, auth, id)
+		from = "the stored project, on Globus"
 	}
 	s := suggestFrom(e, who)
 	if project != nil {
@@ -53,11 +59,11 @@ func Suggest(ctx context.Context, e *Env) ([]Suggestion, error) {
 			switch s[i].Key {
 			case "project.name":
 				if s[i].From != "stored" {
-					s[i].Value, s[i].From = project.DisplayName, "the project of the stored apps"
+					s[i].Value, s[i].From = project.DisplayName, from
 				}
 			case "project.contact_email":
 				if v, err := Validate("project.contact_email", project.ContactEmail); err == nil && s[i].From != "stored" {
-					s[i].Value, s[i].From = v, "the project of the stored apps"
+					s[i].Value, s[i].From = v, from
 				}
 			case SetupGroupName:
 				if s[i].From != "stored" {

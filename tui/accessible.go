@@ -54,7 +54,7 @@ func runAccessible(ctx context.Context, cfg Config) error {
 			fmt.Fprintln(out, "\nInterrupted. This demo's vault and emulator are thrown away now.")
 		} else {
 			fmt.Fprintln(out, "\nInterrupted. Everything accepted so far is saved in the vault.")
-			fmt.Fprintln(out, termsafe.Line(lastWords(cfg)))
+			printLines(out, lastWords(cfg))
 		}
 		return ErrInterrupted
 	}
@@ -200,8 +200,10 @@ func (a *access) Ask(_ context.Context, q flow.Question) (string, error) {
 		title += " (enter keeps the value offered)"
 	case strings.HasPrefix(q.From, "read from "):
 		title += " (enter keeps " + q.Suggestion + ", " + q.From + ")"
+	case q.From == "default":
+		title += " (enter for the default, " + q.Suggestion + ")"
 	case q.From != "":
-		title += " (enter uses " + q.From + ")"
+		title += " (enter uses " + q.From + ": " + q.Suggestion + ")"
 	default:
 		title += " (enter for " + q.Suggestion + ")"
 	}
@@ -221,7 +223,12 @@ func (a *access) Ask(_ context.Context, q flow.Question) (string, error) {
 		}
 		return nil
 	})
-	if q.Secret {
+	// An ID asked beside a secret is read without echo too: a secret
+	// pasted into it by mistake would stay in the scrollback (a line
+	// already printed cannot be taken back, as the full screen clears its
+	// field). Validated, the ID is said back, so it is still heard.
+	hidden := !q.Secret && besideSecret(q.Key) && term.IsTerminal(a.in.Fd())
+	if q.Secret || hidden {
 		in.EchoMode(huh.EchoModePassword)
 	}
 	if err := a.ask(in); err != nil {
@@ -230,7 +237,21 @@ func (a *access) Ask(_ context.Context, q flow.Question) (string, error) {
 	if v = strings.TrimSpace(v); v == "" {
 		v = q.Suggestion
 	}
+	if hidden && v != "" {
+		a.say("%s: %s", q.Label, v)
+	}
 	return v, nil
+}
+
+// besideSecret: key is of a step that holds a secret (an app's client ID),
+// where a secret is pasted.
+func besideSecret(key string) bool {
+	spec, ok := steps.Spec(key)
+	if !ok {
+		return false
+	}
+	st, ok := steps.StepByID(spec.Step)
+	return ok && slices.ContainsFunc(st.Fields, func(f steps.Field) bool { return f.Secret })
 }
 
 func (a *access) Confirm(_ context.Context, c flow.Confirm) (bool, error) {
@@ -348,7 +369,7 @@ func (a *access) unlock() error {
 		a.v = a.cfg.Vault
 		return nil
 	}
-	u, err := flow.Unlock(a.ctx, a, flow.UnlockOptions{Paths: a.cfg.Paths, Sources: a.cfg.Sources, Options: a.cfg.VaultOptions, Force: a.cfg.Force})
+	u, err := flow.Unlock(a.ctx, a, flow.UnlockOptions{Paths: a.cfg.Paths, Sources: a.cfg.Sources, Options: a.cfg.VaultOptions, Force: a.cfg.Force, Throwaway: a.cfg.Ephemeral})
 	if err != nil {
 		return err
 	}
@@ -419,7 +440,7 @@ func (a *access) step(s steps.Step, total int) error {
 			return a.ended()
 		}
 		a.say("Saved.")
-		if a.check(s) {
+		if a.check(s, true) {
 			return nil
 		}
 		if !a.confirm("Fix it and try this step again?", true) {
@@ -428,13 +449,14 @@ func (a *access) step(s steps.Step, total int) error {
 	}
 }
 
-// check runs the step's action and checks as the full screen does after
-// saving, saying what they found; false when something is wrong.
-func (a *access) check(s steps.Step) bool {
+// check runs the step's action (withAction: after a save; an apply has
+// just done it, and would say it again as reused) and checks, as the full
+// screen does, saying what they found; false when something is wrong.
+func (a *access) check(s steps.Step, withAction bool) bool {
 	if a.cfg.Globus == nil || !flow.Checks(s) {
 		return true
 	}
-	c := flow.CheckStep(a.op(), a, a.env(), s, true)
+	c := flow.CheckStep(a.op(), a, a.env(), s, withAction)
 	for _, l := range c.Lines {
 		a.say("%s", l)
 	}
@@ -528,7 +550,7 @@ func (a *access) applyStep(s steps.Step) (bool, error) {
 	default:
 		a.say("Created %d things and stored them in the vault.", n)
 	}
-	if a.check(s) {
+	if a.check(s, false) {
 		return true, nil
 	}
 	if a.confirm("Fix it yourself in the browser now?", true) {
@@ -612,7 +634,11 @@ func (accessibleNamer) Name(a steps.Action) string {
 		if a.Req != nil {
 			return "a new try (the wizard then asks you to sign in as Globus asks)"
 		}
-		return "log in (the wizard asks for your login before it does a step for you)"
+		if a.Run {
+			return "log in: the wizard asks for your login before it does a step for you"
+		}
+		// Said inside a sentence ("log in to check (…)"): no "log in" again.
+		return "the wizard asks for your login before it does a step for you"
 	case steps.ActRedrive:
 		return accessibleRedrive[a.Value]
 	case steps.ActApply:

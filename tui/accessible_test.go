@@ -379,3 +379,55 @@ func TestAccessibleDemoInputEndedSaysItIsThrownAway(t *testing.T) {
 		t.Fatalf("Run: %v, want the input's end said, and the demo's vault thrown away", err)
 	}
 }
+
+// The wizard's suggestions reach accessible mode: step 1's name is
+// offered, and enter takes it (tester item 4).
+func TestAccessibleOffersTheSuggestedProjectName(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	passFile := filepath.Join(t.TempDir(), "pass")
+	if err := os.WriteFile(passFile, []byte(testPass+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Sources = vault.PassphraseSources{File: passFile, Getenv: func(string) string { return "" }}
+	cfg.Accessible = true
+	cfg.Input = strings.NewReader("2\nn\n0b4d5a1e-2f5c-4c1a-9a57-1d2f3e4a5b6c\n\n\n")
+	var out bytes.Buffer
+	cfg.Output = &out
+	if err := Run(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), "input ended") {
+		t.Fatalf("Run: %v", err)
+	}
+	if text := out.String(); !strings.Contains(text, "Project name (enter for the default, Inference Gateway):") || strings.Contains(text, "Project name is required") {
+		t.Fatalf("the suggested name is not offered:\n%s", text)
+	}
+	v, err := vault.Open(cfg.Paths, []byte(testPass), testOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := v.Get("project.name"); got != "Inference Gateway" {
+		t.Fatalf("enter stored the project's name as %q:\n%s", got, out.String())
+	}
+}
+
+// Step 2 done by the wizard says its scope once: created, not then
+// "reused" by a check that runs the action again (tester item 5).
+func TestAccessibleAppliedScopeIsSaidOnce(t *testing.T) {
+	cfg, srv, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	cfg.DemoLoginClient = thickClient(t, srv)
+	p := startPiped(t, cfg)
+	p.feed("1", "", "y") // enter takes the demo's thick client
+	code, err := srv.ApproveLogin(p.link())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.feed(code, "", "", "y") // step 1 with its defaults
+	p.feed("1", "y")          // step 2 by the wizard
+	text, _ := p.end()
+	_, step2, ok := strings.Cut(text, "Step 2 of 6")
+	if !ok || !strings.Contains(step2, "created scope") {
+		t.Fatalf("step 2 was not done by the wizard:\n%s", text)
+	}
+	if strings.Contains(step2, "Reused the existing action_all scope") {
+		t.Errorf("the scope just created is said to be reused:\n%s", step2)
+	}
+}

@@ -93,6 +93,10 @@ func TestRecheckStaysOnTheStep(t *testing.T) {
 		t.Errorf("step 6 opened its form, but the note does not say esc first:\n%s", m.View())
 	}
 	drive(m, esc)
+	// The form closed, the note's keys need no esc (tester item 8).
+	if v := strings.Join(strings.Fields(mainPane(m.View())), " "); strings.Contains(v, "esc, then L") || !strings.Contains(v, "(L — optional)") {
+		t.Errorf("the form closed, the note still says esc first:\n%s", m.View())
+	}
 	drive(m, tea.KeyMsg{Type: tea.KeyShiftTab})
 	drive(m, keys("x"))
 	p := m.shell.stepPage("policy")

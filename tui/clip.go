@@ -99,7 +99,7 @@ func (m *Model) opener() func(string) error {
 
 var quietBrowser sync.Once
 
-var errNoBrowser = errors.New("no browser here (SSH session or no display)")
+var errNoBrowser = errors.New("no browser here: an SSH session, or no display")
 
 // defaultOpen honours $BROWSER (colon-separated, %s for the URL as in
 // xdg-open), else pkg/browser, and refuses where no browser can show up.

@@ -2,10 +2,12 @@ package tui
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/globus-setup/globus-setup/flow"
 	"github.com/globus-setup/globus-setup/steps"
+	"github.com/globus-setup/globus-setup/vault"
 )
 
 // What the finish screen's tasks hand back.
@@ -41,6 +44,9 @@ type finishModel struct {
 
 	job    job
 	result outcome // the latest of write, verify all and prove it
+	// resultFor is the stored values a failed check or proof in result
+	// was made with: once they change (step 6 fixed), it is stale.
+	resultFor string
 	// needLogin: the steps the latest verify all could not check only
 	// because the operator was not logged in (x again would not help).
 	needLogin map[string]bool
@@ -196,9 +202,12 @@ func (f *finishModel) onFlow(ev flowEvent) tea.Cmd {
 		f.wrote = res.w.Path
 	case verifyDone:
 		f.verified(res)
+		f.resultFor = valuesPrint(f.sh.doc)
 		f.sh.flash = latestResult(f.result)
 	case proofDone:
 		f.proved(res)
+		f.sh.refresh()
+		f.resultFor = valuesPrint(f.sh.doc)
 		f.sh.flash = latestResult(f.result)
 	case rotateDone:
 		f.rotated(res)
@@ -269,8 +278,10 @@ func (f *finishModel) verified(res verifyDone) {
 	}
 	if res.err == nil && v.Start != "" {
 		// The check that decides whether the gateway starts at all
-		// (inference_gateway/apps.py refuses otherwise), on its own line.
+		// (inference_gateway/apps.py refuses otherwise), on its own line,
+		// and only there: not again among the report's.
 		o.summary = append(o.summary, "Gateway start-up: "+v.Start)
+		o.report = slices.DeleteFunc(slices.Clone(o.report), func(l string) bool { return l == v.Start })
 	}
 	f.result = o
 }
@@ -320,12 +331,17 @@ func (f *finishModel) lines(full int) ([]string, int) {
 			}
 			text += fmt.Sprintf(" %d %s a login to check: L logs in (optional), then x checks again.", waiting, verb)
 		}
-		if unverified > 0 {
+		switch {
+		case f.written():
+			text += " The gateway's .env is written: restart the gateway."
+		case unverified > 0:
 			text += " Then write the gateway's .env and restart it."
-		} else {
+		default:
 			text += " Write the gateway's .env and restart it."
 		}
 		out = append(out, wrap(text, w)...)
+	case done == len(f.sh.cat) && f.written():
+		out = append(out, wrap("Every step is done. The gateway's .env is written: restart the gateway; x checks it would start.", w)...)
 	case done == len(f.sh.cat):
 		out = append(out, wrap("Every step is done. Write the gateway's .env and restart it; x checks the gateway would start.", w)...)
 	default:
@@ -355,6 +371,9 @@ func (f *finishModel) lines(full int) ([]string, int) {
 	if f.job.busy {
 		out = append(out, "", m.spin.View()+" "+f.job.label)
 		focus = len(out) - 1
+	} else if f.stale() {
+		out = append(out, "")
+		out = append(out, styledWrap(st.faint, "The last check or proof failed with values changed since: x checks again, p proves again.", w)...)
 	} else if !f.result.empty() {
 		out = append(out, "")
 		out = append(out, f.result.renderKeys(st, w, f.typing())...)
@@ -362,6 +381,30 @@ func (f *finishModel) lines(full int) ([]string, int) {
 	}
 	return out, focus
 }
+
+// stale: the result on screen is a failure found with values since
+// changed, which it would only mislead about.
+func (f *finishModel) stale() bool {
+	return !f.result.empty() && !f.result.ok && f.resultFor != "" && f.resultFor != valuesPrint(f.sh.doc)
+}
+
+// valuesPrint identifies the stored values (a digest: no secret is kept
+// in it).
+func valuesPrint(doc vault.Doc) string {
+	keys := make([]string, 0, len(doc.Values))
+	for k := range doc.Values {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	h := sha256.New()
+	for _, k := range keys {
+		fmt.Fprintf(h, "%q=%q\n", k, doc.Values[k])
+	}
+	return string(h.Sum(nil))
+}
+
+// written: the .env shown was written just now, so it is not asked for.
+func (f *finishModel) written() bool { return f.fileExists() && f.wroteTarget() }
 
 // wroteTarget: the path shown is the file this session just wrote, so it is
 // not described as one that was there before.

@@ -309,6 +309,11 @@ func TestNoteSaysChecksWaitForTheLogin(t *testing.T) {
 		{[]string{"✓ Credentials work", "- Project exists: skipped: token expired: log in again to check (L)"}, "1 passed, 1 checked after you log in (L — optional)."},
 		{[]string{"- Project exists: skipped: log in to check (L)"}, "✓ Step 6 saved (checked after you log in: L — optional)."},
 		{[]string{"- Project exists: skipped: the login could not be used (no answer)"}, "its check could not run yet (shift+tab shows why)."},
+		// Members saved are said to be added (tester item 9).
+		{[]string{`Group users "Gateway Users" (f793c2f1-fcf3-41c4-bd9f-8f5ad0a79cf1); added alice@example.org, bob@example.org; already members: carol@example.org.`, `✓ Group "Gateway Users" exists and holds its members`},
+			"1 check passed. Added alice@example.org, bob@example.org to the group."},
+		{[]string{`Group users "Gateway Users" (f793c2f1-fcf3-41c4-bd9f-8f5ad0a79cf1); added nobody; already members: carol@example.org.`, `✓ Group "Gateway Users" exists and holds its members`},
+			"✓ Step 6 saved and checked: 1 check passed."},
 	} {
 		if got := checkedNote(6, c.lines); !strings.HasSuffix(got, c.want) {
 			t.Errorf("checkedNote(%q) = %q, want it to end %q", c.lines, got, c.want)

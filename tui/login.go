@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -352,6 +353,18 @@ func (l *loginModel) answerAdopt(answer string) tea.Cmd {
 // that asked for it, or to it when nothing is set up yet. justStored is
 // how many steps the login itself stored (the adopted public client).
 func (l *loginModel) afterLogin(justStored int) tea.Cmd {
+	if id := l.sh.applyAfterLogin; id != "" {
+		// a on a step sent the operator here: back to it, its plan made.
+		for i, st := range l.sh.cat {
+			if st.ID == id {
+				cmd := l.sh.goTo(i)
+				return tea.Batch(l.sh.stepPage(id).makePlan(), cmd)
+			}
+		}
+	}
+	if l.sh.finishAfterLogin {
+		return l.sh.goTo(l.sh.finishIndex())
+	}
 	if l.sh.setup.afterLogin {
 		// The set-up form sent the operator here: back to it, with the
 		// suggestions read again now that the login says who they are.
@@ -494,8 +507,15 @@ func (l *loginModel) lines(full int) ([]string, int) {
 		return out, -1
 	}
 	out = append(out, styledWrap(st.faint, "Not logged in.", w)...)
-	if l.sh.setup.afterLogin {
+	switch {
+	case l.sh.applyAfterLogin != "":
+		if s, ok := steps.StepByID(l.sh.applyAfterLogin); ok {
+			out = append(out, styledWrap(st.faint, fmt.Sprintf("Once you are logged in, the wizard goes back to step %d and shows what it would do.", s.Number), w)...)
+		}
+	case l.sh.setup.afterLogin:
 		out = append(out, styledWrap(st.faint, "Once you are logged in, the wizard goes back to the set-up form.", w)...)
+	case l.sh.finishAfterLogin:
+		out = append(out, styledWrap(st.faint, "Once you are logged in, the wizard goes back to Finish.", w)...)
 	}
 	out = append(out, "")
 	out = append(out, wrap("Some checks (that the project and policy exist) and actions (the wizard doing the steps for you, creating groups as yourself) need your own Globus login. "+

@@ -42,6 +42,12 @@ type Model struct {
 	// quitAsk is what a ctrl+c found running, asked about before quitting
 	// ("": no question open).
 	quitAsk string
+	// quitUnsaved are the forms' values not in the vault, asked about
+	// before quitting (nil: none, or no question open).
+	quitUnsaved []unsavedValue
+	// quitNote says, after the wizard's screen is gone, which unsaved
+	// values quitting stored or lost.
+	quitNote string
 }
 
 func newModel(ctx context.Context, cfg Config, clipOut io.Writer) *Model {
@@ -94,7 +100,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case tea.KeyMsg:
-		if m.quitAsk != "" {
+		if m.quitAsk != "" || m.quitUnsaved != nil {
 			return m, m.answerQuit(msg)
 		}
 		if key.Matches(msg, m.keys.ForceQuit) {
@@ -133,6 +139,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	if m.quitAsk != "" && m.running() == "" {
 		m.quitAsk = "" // the task ended meanwhile: nothing to stop
+		if m.quitUnsaved != nil {
+			m.quitUnsaved = m.shell.unsaved() // the task may have saved them
+		}
 	}
 	return m, cmd
 }
@@ -147,29 +156,83 @@ func (m *Model) View() string {
 // interrupt is ctrl+c: the wizard quits; with a task in flight (an apply
 // mid-way, say) that is an interrupt, and the wizard exits as a shell
 // expects of one (130). What the task stored so far is kept. A task of
-// the shell's still running is asked about first (answerQuit): a stray
-// ctrl+c must not stop an apply half-way.
+// the shell's still running, or values not saved, are asked about first
+// (answerQuit): a stray ctrl+c must not stop an apply half-way, nor lose
+// a secret Globus shows once.
 func (m *Model) interrupt() tea.Cmd {
 	if doing := m.running(); doing != "" {
 		m.quitAsk = doing
+		m.quitUnsaved = m.shell.unsaved()
+		return nil
+	}
+	if m.askUnsaved() {
 		return nil
 	}
 	m.interrupted = m.working()
 	return m.quit()
 }
 
-// answerQuit takes the answer to "quit mid-way?": y (or ctrl+c again)
-// quits, n or esc goes on; other keys wait for one of those.
+// quitKey is q: it quits, asking first about values not saved.
+func (m *Model) quitKey() tea.Cmd {
+	if m.askUnsaved() {
+		return nil
+	}
+	return m.quit()
+}
+
+// askUnsaved opens the quit question if a form holds values not saved.
+func (m *Model) askUnsaved() bool {
+	if m.shell == nil {
+		return false
+	}
+	m.quitUnsaved = m.shell.unsaved()
+	return m.quitUnsaved != nil
+}
+
+// answerQuit takes the answer to "quit?": y (or ctrl+c again) quits, s
+// stores the unsaved values that validate and quits, n or esc goes on;
+// other keys wait for one of those.
 func (m *Model) answerQuit(msg tea.KeyMsg) tea.Cmd {
+	vals := m.quitUnsaved
 	switch {
 	case msg.String() == "y" || key.Matches(msg, m.keys.ForceQuit):
-		m.quitAsk = ""
-		m.interrupted = m.working()
-		return m.quit()
+		if len(vals) > 0 {
+			m.quitNote = m.lostNote(nil, vals)
+		}
+	case msg.String() == "s" && m.mayStoreAtQuit():
+		stored, left := m.shell.storeUnsaved(vals)
+		m.quitNote = m.lostNote(stored, left)
 	case msg.String() == "n" || msg.Type == tea.KeyEsc:
-		m.quitAsk = ""
+		m.quitAsk, m.quitUnsaved = "", nil
+		return nil
+	default:
+		return nil
 	}
-	return nil
+	m.quitAsk, m.quitUnsaved = "", nil
+	m.interrupted = m.working()
+	return m.quit()
+}
+
+// mayStoreAtQuit: s is offered, some value validates and the vault is
+// kept (a throwaway demo's goes with them).
+func (m *Model) mayStoreAtQuit() bool {
+	return !m.cfg.Ephemeral && storableCount(m.quitUnsaved) > 0
+}
+
+// lostNote says what quitting did with the values not saved.
+func (m *Model) lostNote(stored []string, vals []unsavedValue) string {
+	var b []string
+	if len(stored) > 0 {
+		b = append(b, "Stored at quit: "+strings.Join(stored, ", ")+".")
+	}
+	if len(vals) > 0 {
+		names := make([]string, len(vals))
+		for i, u := range vals {
+			names[i] = u.label
+		}
+		b = append(b, "Not saved, lost at quit: "+strings.Join(names, ", ")+".")
+	}
+	return strings.Join(b, " ")
 }
 
 // running names what a task of the shell is busy doing (not waiting for

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -231,4 +232,73 @@ func TestFinishShowsGatewayStartCheck(t *testing.T) {
 		t.Fatalf("finish after x with Example.org:\n%s", got)
 	}
 	assertFits(t, m, "finish with the start-up check")
+}
+
+// A user in none of the allowed groups is told how to add them in the
+// wizard's words, the group named as Globus names it: no command line,
+// nor the vault's key for the group (tester item 2).
+func TestProveRefusedByGroupSaysItInTheWizardsWords(t *testing.T) {
+	cfg, srv, m, approveAs := provable(t)
+	group := srv.AddGroup("Gateway Users", operator)
+	if err := steps.SetValue(cfg.Vault, "groups."+steps.DefaultGroup+".id", group); err != nil {
+		t.Fatal(err)
+	}
+	m.shell.refresh()
+	f := m.shell.finish
+	drive(m, keys("p"))
+	drive(m, paste(approveAs("alice@example.org")))
+	got := strings.Join(strings.Fields(resultText(f.result)), " ")
+	if !strings.Contains(got, `type alice@example.org in the Members field of step 6 (group "Gateway Users"), then press a there`) {
+		t.Fatalf("the refusal does not say how to add alice in the wizard:\n%s", got)
+	}
+	if strings.Contains(got, "globus-setup ") || strings.Contains(got, "`") {
+		t.Fatalf("a command line reached the wizard's proof:\n%s", got)
+	}
+}
+
+// Finish after a fix (tester item 8): a failed proof found with values
+// since changed is not shown as if current; L from Finish comes back to
+// it; once the .env is written it is not asked for again.
+func TestFinishHintsFollowWhatChanged(t *testing.T) {
+	cfg, srv, m, approveAs := provable(t)
+	group := srv.AddGroup("Gateway Users", operator)
+	if err := steps.SetValue(cfg.Vault, "groups."+steps.DefaultGroup+".id", group); err != nil {
+		t.Fatal(err)
+	}
+	m.shell.refresh()
+	drive(m, keys("p"))
+	drive(m, paste(approveAs("alice@example.org")))
+	if v := m.View(); !strings.Contains(v, "would be refused") {
+		t.Fatalf("alice was not refused:\n%s", v)
+	}
+	// Step 6 fixed: alice is a member, stored with the group.
+	if err := srv.AddMember(group, "alice@example.org", "member"); err != nil {
+		t.Fatal(err)
+	}
+	if err := steps.SetValue(cfg.Vault, "groups."+steps.DefaultGroup+".members", "alice@example.org"); err != nil {
+		t.Fatal(err)
+	}
+	m.shell.refresh()
+	m.shell.goTo(0)
+	m.shell.goTo(m.shell.finishIndex())
+	if v := strings.Join(strings.Fields(mainPane(m.View())), " "); strings.Contains(v, "would be refused") || !strings.Contains(v, "values changed since: x checks again, p proves again") {
+		t.Fatalf("the old refusal is shown after step 6 changed:\n%s", v)
+	}
+
+	setInput(m.shell.finish.path, filepath.Join(t.TempDir(), ".env"))
+	drive(m, keys("w"))
+	v := strings.Join(strings.Fields(mainPane(m.View())), " ")
+	if !strings.Contains(v, "written just now") || strings.Contains(v, "Write the gateway's .env") || !strings.Contains(v, "restart the gateway") {
+		t.Fatalf("the .env written is still asked for:\n%s", m.View())
+	}
+
+	drive(m, keys("L"))
+	if m.shell.sel != m.shell.loginIndex() {
+		t.Fatalf("L from Finish:\n%s", m.View())
+	}
+	drive(m, keys("n")) // log in again
+	drive(m, paste(approveAs(operator)))
+	if m.shell.sel != m.shell.finishIndex() {
+		t.Fatalf("logged in again from Finish, the wizard is on screen %d:\n%s", m.shell.sel, m.View())
+	}
 }

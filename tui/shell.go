@@ -67,6 +67,12 @@ type shellModel struct {
 	arrived     string
 	arrivedAt   int
 	arrivedFrom int // the step shift+tab goes back to from there
+	// applyAfterLogin is the step whose a asked for the login (its ID,
+	// "" none): the login goes back there and plans it.
+	applyAfterLogin string
+	// finishAfterLogin: L was pressed on Finish, which the login goes
+	// back to.
+	finishAfterLogin bool
 }
 
 func newShell(m *Model) *shellModel {
@@ -205,6 +211,9 @@ func (s *shellModel) cancelAll() {
 func (s *shellModel) goTo(i int) tea.Cmd {
 	n := len(s.cat) + 4
 	s.sel = (i + n) % n
+	if s.sel != s.loginIndex() {
+		s.applyAfterLogin, s.finishAfterLogin = "", false // the operator went elsewhere
+	}
 	s.flash, s.arrived = "", ""
 	s.scroll[s.sel], s.follow[s.sel] = 0, false // a page opens at its top
 	switch s.sel {
@@ -247,6 +256,16 @@ func (s *shellModel) loginForSetup() tea.Cmd {
 	return tea.Batch(cmd, s.login.begin())
 }
 
+// loginForStep is a on step i without a login: the login, then back to
+// the step to plan it.
+func (s *shellModel) loginForStep(i int) tea.Cmd {
+	cmd := s.goTo(s.loginIndex())
+	s.applyAfterLogin = s.cat[i].ID
+	s.follow[s.sel] = true // the link and the code field, in view
+	s.flash = fmt.Sprintf("Step %d done for you needs your login; then back to step %d.", s.cat[i].Number, s.cat[i].Number)
+	return tea.Batch(cmd, s.login.begin())
+}
+
 // goToNextStep moves on after step i, if the operator is still on it;
 // after the last step comes Finish.
 func (s *shellModel) goToNextStep(i int) tea.Cmd {
@@ -269,12 +288,21 @@ func (s *shellModel) advanceFrom(i int, note string) tea.Cmd {
 			cmd = tea.Batch(cmd, s.stepPage(s.cat[s.sel].ID).arrive())
 			if s.current().typing() {
 				s.follow[s.sel] = true // the field it opened, in view
-				s.arrived = strings.Replace(note, backHint, "esc, then "+backHint, 1)
-				s.arrived = strings.Replace(s.arrived, loginHint, "esc, then "+loginHint, 1)
 			}
 		}
 	}
 	return cmd
+}
+
+// arrivedNote is the note as it reads now: its keys after esc while a
+// field has them (said when drawn, so it is never stale once the form is
+// closed).
+func (s *shellModel) arrivedNote() string {
+	if !s.current().typing() {
+		return s.arrived
+	}
+	n := strings.Replace(s.arrived, backHint, "esc, then "+backHint, 1)
+	return strings.Replace(n, loginHint, "esc, then "+loginHint, 1)
 }
 
 // clearArrived drops the note once the operator saves on the page it is
@@ -331,7 +359,7 @@ func (s *shellModel) key(msg tea.KeyMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Quit):
-		return s.m.quit()
+		return s.m.quitKey()
 	case key.Matches(msg, k.Help):
 		s.fullHelp = !s.fullHelp
 		return nil
@@ -355,7 +383,10 @@ func (s *shellModel) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Finish):
 		return s.goTo(s.finishIndex())
 	case key.Matches(msg, k.Login):
-		return s.goTo(s.loginIndex())
+		from := s.sel
+		cmd := s.goTo(s.loginIndex())
+		s.finishAfterLogin = from == s.finishIndex()
+		return cmd
 	case key.Matches(msg, k.SetupAll) && !s.loggedIn && s.m.cfg.Globus != nil:
 		return s.loginForSetup()
 	case key.Matches(msg, k.SetupAll):
@@ -365,30 +396,63 @@ func (s *shellModel) key(msg tea.KeyMsg) tea.Cmd {
 	return p.update(msg)
 }
 
-// quitQuestion is ctrl+c's question while a task runs ("": none open),
-// saying what quitting keeps: a throwaway demo's vault keeps nothing.
+// quitQuestion is the question before quitting ("": none open): a task
+// running (ctrl+c), saying what quitting keeps (a throwaway demo's vault
+// keeps nothing), and the values not saved, named, secrets masked.
 func (s *shellModel) quitQuestion() string {
-	doing := s.m.quitAsk
-	if doing == "" {
+	doing, vals := s.m.quitAsk, s.m.quitUnsaved
+	if doing == "" && vals == nil {
 		return ""
 	}
-	kept := "what is made so far stays in the vault, and is not made twice when you carry on"
-	if s.m.cfg.Ephemeral {
-		kept = "what is made so far goes with this demo's vault, which is thrown away"
+	var q []string
+	if doing != "" {
+		kept := "what is made so far stays in the vault, and is not made twice when you carry on"
+		if s.m.cfg.Ephemeral {
+			kept = "what is made so far goes with this demo's vault, which is thrown away"
+		}
+		q = append(q, "Quit while "+strings.ToLower(doing[:1])+doing[1:]+"? It stops mid-way; "+kept+".")
 	}
-	return "Quit while " + strings.ToLower(doing[:1]) + doing[1:] + "? It stops mid-way; " + kept + "."
+	if len(vals) > 0 {
+		q = append(q, "Not saved: "+unsavedNames(vals)+".")
+		switch n := storableCount(vals); {
+		case s.m.cfg.Ephemeral:
+			q = append(q, "They go with this demo's vault.")
+		case n > 0 && n < len(vals):
+			q = append(q, fmt.Sprintf("s stores the %d that are valid; the rest are lost.", n))
+		case n == 0:
+			q = append(q, "None is valid to store: quitting loses them.")
+		}
+		if doing == "" {
+			q = append(q, "Quit?")
+		}
+	}
+	return strings.Join(q, " ")
 }
 
 // quitKeys answer the quit question.
-var quitKeys = []key.Binding{
-	key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "quit now (exit 130)")),
-	key.NewBinding(key.WithKeys("n"), key.WithHelp("n/esc", "keep going")),
+func (s *shellModel) quitKeys() []key.Binding {
+	y := "quit now (exit 130)"
+	if s.m.quitAsk == "" {
+		y = "quit"
+	}
+	if len(s.m.quitUnsaved) > 0 {
+		y += ", losing them"
+	}
+	b := []key.Binding{key.NewBinding(key.WithKeys("y"), key.WithHelp("y", y))}
+	if s.m.mayStoreAtQuit() {
+		b = append(b, key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "store the valid ones, then quit")))
+	}
+	n := "stay"
+	if s.m.quitAsk != "" {
+		n = "keep going"
+	}
+	return append(b, key.NewBinding(key.WithKeys("n"), key.WithHelp("n/esc", n)))
 }
 
 // helpLines is the help bar: the page's keys, then the shell's.
 func (s *shellModel) helpLines() []string {
-	if s.m.quitAsk != "" {
-		return s.m.keyLines(quitKeys, 0)
+	if s.m.quitAsk != "" || s.m.quitUnsaved != nil {
+		return s.m.keyLines(s.quitKeys(), 0)
 	}
 	p := s.current()
 	k := s.m.keys
@@ -495,7 +559,7 @@ func (s *shellModel) layout() shellLayout {
 	if s.arrived != "" && s.arrivedAt == s.sel && lay.pageH > 4 {
 		// Pinned above the page, so it stays in view while the page
 		// scrolls to a field it opened.
-		note := styledWrap(m.st.ok, s.arrived, min(lay.mainW, readingWidth))
+		note := styledWrap(m.st.ok, s.arrivedNote(), min(lay.mainW, readingWidth))
 		lay.note = note[:min(len(note), lay.pageH/3)]
 		lay.pageH -= len(lay.note)
 	}

@@ -345,6 +345,10 @@ func (p *stepModel) browseKey(msg tea.KeyMsg) tea.Cmd {
 		return p.pasteIn(strings.TrimSpace(string(msg.Runes)))
 	}
 	switch {
+	case key.Matches(msg, k.Apply) && p.step.CanApply() && !p.sh.loggedIn && m.cfg.Globus != nil:
+		// A login missing is not the step failing: log in, as A does,
+		// then back here to plan.
+		return p.sh.loginForStep(p.sh.sel)
 	case key.Matches(msg, k.Apply) && p.step.CanApply():
 		return p.makePlan()
 	case key.Matches(msg, k.Edit) && len(p.fields) > 0:
@@ -778,7 +782,17 @@ func checkedNote(n int, lines []string) string {
 	default:
 		note = fmt.Sprintf("✓ Step %d saved and checked: %s passed", n, plural(passed, "check"))
 	}
-	return note + "."
+	note += "."
+	for _, l := range lines {
+		// What the step's action did beside its checks (step 6's members
+		// added to the group): said with the note, not only on the step
+		// left behind.
+		if _, did, ok := strings.Cut(l, "; added "); ok && !strings.HasPrefix(did, "nobody") {
+			name, _, _ := strings.Cut(did, ";")
+			note += " Added " + strings.TrimSuffix(name, ".") + " to the group."
+		}
+	}
+	return note
 }
 
 // explain turns an error into plain words plus, for Globus errors, what to do.
@@ -815,7 +829,11 @@ func (p *stepModel) lines(w int) ([]string, int) {
 	}
 	if p.step.CanApply() {
 		out = append(out, "")
-		out = append(out, wrap(st.key.Render("a")+": let the wizard do this step for you (needs login) · "+
+		login := " (needs login)"
+		if p.sh.loggedIn {
+			login = ""
+		}
+		out = append(out, wrap(st.key.Render("a")+": let the wizard do this step for you"+login+" · "+
 			st.key.Render("o")+": do it yourself in the browser · "+
 			st.key.Render("A")+": set up everything at once", w)...)
 	}

@@ -101,13 +101,24 @@ func Run(ctx context.Context, cfg Config) error {
 	if interrupted {
 		fmt.Fprintln(out, interruptedNote(cfg))
 	}
+	if m.quitNote != "" {
+		fmt.Fprintln(out, termsafe.Line(m.quitNote))
+	}
 	if m.vault != nil {
-		fmt.Fprintln(out, termsafe.Line(lastWords(cfg))) // the path may hold anything
+		printLines(out, lastWords(cfg))
 	}
 	if interrupted {
 		return ErrInterrupted
 	}
 	return nil
+}
+
+// printLines prints s line by line, each made safe (a path may hold
+// anything).
+func printLines(out io.Writer, s string) {
+	for _, l := range strings.Split(s, "\n") {
+		fmt.Fprintln(out, termsafe.Line(l))
+	}
 }
 
 // DemoKeepPath is the vault path suggested for keeping a demo.
@@ -143,13 +154,15 @@ func exitNote(cfg Config) string {
 	}
 	switch {
 	case cfg.Ephemeral:
-		return "Demo over: its vault and emulator are thrown away. To keep a demo and resume it later, start it with: " +
+		return "Demo over: its vault and emulator are thrown away. To keep a demo and resume it later, start it with:\n" +
 			run + " --demo --vault " + DemoKeepPath
 	case cfg.Demo:
-		return fmt.Sprintf("Demo progress is saved in %s, with the demo emulator's state beside it. Resume with: %s --demo --vault %s",
+		// The command on a line of its own: a copy takes it whole, and
+		// the sentence is not folded at 100 columns before its colon.
+		return fmt.Sprintf("Demo progress is saved in %s, with the demo emulator's state beside it.\nResume with: %s --demo --vault %s",
 			cfg.Paths.Vault, run, ShellQuote(cfg.Paths.Vault))
 	}
-	return fmt.Sprintf("Progress is saved in %s. Run %s again to carry on.", cfg.Paths.Vault, run)
+	return fmt.Sprintf("Progress is saved in %s.\nRun %s again to carry on.", cfg.Paths.Vault, run)
 }
 
 // ShellQuote quotes a path for a POSIX shell when it needs it.

@@ -126,7 +126,7 @@ func TestCreateVaultOpensFirstStep(t *testing.T) {
 	press(tm, tea.KeyEnter)
 	runes(tm, "something else entirely")
 	press(tm, tea.KeyEnter)
-	waitFor(t, tm, "The two passphrases differ")
+	waitFor(t, tm, "The two passphrases differ. The first is kept")
 	runes(tm, testPass)
 	press(tm, tea.KeyEnter)
 	first := steps.Catalogue()[0]

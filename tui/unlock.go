@@ -69,7 +69,7 @@ func (u *unlockModel) width() int { return min(u.m.w-4, 64) }
 // keychain first, then the form.
 func (u *unlockModel) init() tea.Cmd {
 	m := u.m
-	o := flow.UnlockOptions{Paths: m.cfg.Paths, Sources: m.cfg.Sources, Options: m.cfg.VaultOptions, Force: m.cfg.Force}
+	o := flow.UnlockOptions{Paths: m.cfg.Paths, Sources: m.cfg.Sources, Options: m.cfg.VaultOptions, Force: m.cfg.Force, Throwaway: m.cfg.Ephemeral}
 	o.TypedOnly = u.typedOnly
 	return m.run(&u.job, u, "Looking for a saved passphrase…", func(ctx context.Context, ui flow.UI) any {
 		r, err := flow.Unlock(ctx, ui, o)
@@ -134,6 +134,8 @@ func (u *unlockModel) again(err error) {
 	u.err = err.Error()
 	switch {
 	case errors.Is(err, flow.ErrDiffer):
+		// Only the second is cleared, so the words say that one.
+		u.err = "The two passphrases differ. The first is kept: type it again in the second field."
 		setInput(u.confirm, "")
 		u.focus = 1
 	case errors.Is(err, flow.ErrWrongPass):

@@ -64,6 +64,10 @@ func TestE2E(t *testing.T) {
 	t.Run("WizardInterrupt", func(t *testing.T) { t.Parallel(); e2eWizardInterrupt(t, bin) })
 	t.Run("WizardCopyInTmux", func(t *testing.T) { t.Parallel(); e2eWizardCopyInTmux(t, bin) })
 	t.Run("WizardAccessibleLink", func(t *testing.T) { t.Parallel(); e2eWizardAccessibleLink(t, bin) })
+	t.Run("TesterQuit", func(t *testing.T) { t.Parallel(); e2eTesterQuit(t, bin) })
+	t.Run("TesterAccessible", func(t *testing.T) { t.Parallel(); e2eTesterAccessible(t, bin) })
+	t.Run("TesterThrowawayKeychain", func(t *testing.T) { t.Parallel(); e2eTesterThrowawayKeychain(t, bin) })
+	t.Run("TesterApplyLogsIn", func(t *testing.T) { t.Parallel(); e2eTesterApplyLogsIn(t, bin) })
 }
 
 // e2eFirstRun: create the vault, all six steps with the console, log in,
