@@ -284,6 +284,38 @@ func (f *finishModel) verified(res verifyDone) {
 		o.report = slices.DeleteFunc(slices.Clone(o.report), func(l string) bool { return l == v.Start })
 	}
 	f.result = o
+	if res.err == nil {
+		f.sh.checkedAll(v)
+	}
+}
+
+// checkedAll: a check of everything is each step's latest check too, so a
+// step page (and its sidebar mark) never keeps the ✗ of an older check.
+func (s *shellModel) checkedAll(v flow.Verified) {
+	for id, p := range s.stepsPg {
+		if p.job.busy {
+			continue
+		}
+		var lines []string
+		failed := false
+		for i, c := range v.Checks {
+			if c.Step == id && i < len(v.Lines) {
+				lines = append(lines, v.Lines[i])
+				failed = failed || c.Status == steps.CheckFail
+			}
+		}
+		if len(lines) == 0 {
+			continue
+		}
+		o := outcome{report: lines, ok: !failed, summary: []string{"Checked with everything on Finish: all good."}}
+		switch {
+		case failed:
+			o.summary = []string{"Checked with everything on Finish: something needs fixing (see above). Fix it, then press x to check again."}
+		case skipped(lines):
+			o.summary = []string{"Checked with everything on Finish: nothing failed; some checks could not run yet (see above)."}
+		}
+		p.result, p.applied = o, outcome{}
+	}
 }
 
 func (f *finishModel) lines(full int) ([]string, int) {
