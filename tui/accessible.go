@@ -385,8 +385,7 @@ func (a *access) unlock() error {
 func accessibleGuide(l string) string {
 	for _, r := range [][2]string{
 		{" (press o)", ""},
-		{"in the copy panel", "read out below"},
-		{"the copy panel", "the values read out below"},
+		{"under \"" + consolePanelTitle + "\"", "read out below"},
 	} {
 		l = strings.ReplaceAll(l, r[0], r[1])
 	}

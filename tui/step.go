@@ -807,6 +807,10 @@ func explain(err error) []string {
 	return out
 }
 
+// consolePanelTitle is the panel of values to type on the console, as the
+// step guides name it too.
+const consolePanelTitle = "Type these on the console"
+
 func (p *stepModel) lines(w int) ([]string, int) {
 	m := p.sh.m
 	st := m.st
@@ -872,7 +876,7 @@ func (p *stepModel) lines(w int) ([]string, int) {
 		out = append(out, p.guideMD...)
 	}
 	if cv := p.copyValues(); len(cv) > 0 {
-		out = append(out, "", st.heading.Render("Type these on the console")+st.faint.Render(" (number copies)"))
+		out = append(out, "", st.heading.Render(consolePanelTitle)+st.faint.Render(" (number copies)"))
 		for i, c := range cv {
 			if i >= 9 {
 				break
