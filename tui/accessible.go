@@ -377,6 +377,9 @@ func (a *access) run() error {
 func (a *access) unlock() error {
 	if a.cfg.Vault != nil {
 		a.v = a.cfg.Vault
+		if n := sittingNote(a.cfg); n != "" {
+			a.say("%s", n)
+		}
 		return nil
 	}
 	u, err := flow.Unlock(a.ctx, a, flow.UnlockOptions{Paths: a.cfg.Paths, Sources: a.cfg.Sources, Options: a.cfg.VaultOptions, Force: a.cfg.Force, Throwaway: a.cfg.Ephemeral})

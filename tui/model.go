@@ -62,6 +62,7 @@ func newModel(ctx context.Context, cfg Config, clipOut io.Writer) *Model {
 	if cfg.Vault != nil {
 		m.setVault(cfg.Vault)
 		m.shell = newShell(m)
+		m.shell.flash = sittingNote(cfg)
 	} else {
 		m.unlock = newUnlock(m)
 	}
