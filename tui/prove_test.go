@@ -320,3 +320,19 @@ func TestProveLinkNoteNamesTheKeyThatCopies(t *testing.T) {
 		t.Fatalf("not typing, the note does not name u:\n%s", v)
 	}
 }
+
+// w on a .env that already holds everything says one true thing: nothing
+// was written, never "written just now" beside it (t3 item 9).
+func TestFinishWriteUnchangedSaysOneThing(t *testing.T) {
+	_, _, m, _ := provable(t)
+	setInput(m.shell.finish.path, filepath.Join(t.TempDir(), ".env"))
+	drive(m, keys("w"))
+	if v := strings.Join(strings.Fields(mainPane(m.View())), " "); !strings.Contains(v, "written just now") {
+		t.Fatalf("the first write is not said:\n%s", m.View())
+	}
+	drive(m, keys("w"))
+	v := strings.Join(strings.Fields(mainPane(m.View())), " ")
+	if !strings.Contains(v, "nothing was written") || strings.Contains(v, "written just now") {
+		t.Fatalf("the second write, which changed nothing, says two things:\n%s", m.View())
+	}
+}
