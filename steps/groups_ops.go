@@ -330,11 +330,11 @@ func ensureGroups(ctx context.Context, e *Env) ([]GroupResult, error) {
 		r, err := createGroup(ctx, e, GroupRequest{Name: n, Members: members, AsClient: !loggedIn})
 		if err != nil && !loggedIn && doc.Values["groups."+n+".id"] != "" &&
 			(globus.IsStatus(err, http.StatusNotFound) || globus.IsStatus(err, http.StatusForbidden)) {
-			out = append(out, GroupResult{Name: n, ID: doc.Values["groups."+n+".id"], DisplayName: GroupShownName(doc, n), WaitsForLogin: true})
+			out = append(out, GroupResult{Name: n, ID: doc.Values["groups."+n+".id"], DisplayName: groupCalled(doc, n), WaitsForLogin: true})
 			continue
 		}
 		if err != nil {
-			return out, problem("group "+n, err)
+			return out, problem(calledAs("group", "the group", groupCalled(e.Vault.Doc(), n)), err)
 		}
 		out = append(out, r)
 	}
@@ -378,7 +378,7 @@ func readGroup(ctx context.Context, e *Env, gc *groupCaller, name, id string) (*
 	}
 	label := "the group " + id
 	if name != "" {
-		label = "the stored group " + name + " (" + id + ")"
+		label = calledAs("the stored group", "the stored group", groupCalled(e.Vault.Doc(), name)) + " (" + id + ")"
 	}
 	switch {
 	case globus.IsStatus(err, http.StatusNotFound):
@@ -645,11 +645,12 @@ func GroupLines(r GroupResult) []string { return GroupLinesIn(r, CLI) }
 func GroupLinesIn(r GroupResult, n Namer) []string {
 	if r.WaitsForLogin {
 		// "- ": a line that could not run yet, as a skipped check's.
-		label := r.Name
-		if r.DisplayName != "" {
-			label = fmt.Sprintf("%q", r.DisplayName)
+		// DisplayName is the group as the operator knows it (groupCalled).
+		label := r.DisplayName
+		if label != "" {
+			label += " "
 		}
-		return []string{Say(fmt.Sprintf("- Group %s (%s): the Service API app cannot see a group you made; its members are added after you log in (", label, r.ID), logIn(), ")").In(n)}
+		return []string{Say(fmt.Sprintf("- Group %s(%s): the Service API app cannot see a group you made; its members are added after you log in (", label, r.ID), logIn(), ")").In(n)}
 	}
 	label := r.Name + " "
 	if r.Name == "" {

@@ -106,6 +106,13 @@ func newStep(sh *shellModel, st steps.Step) *stepModel {
 // own users as the example.
 func (p *stepModel) named(f steps.Field) steps.Field {
 	f = steps.FieldIn(p.sh.doc, f)
+	if strings.HasPrefix(f.Key, "groups."+steps.DefaultGroup+".") {
+		// A stored ID whose group was not read yet (before the login) has
+		// no name on Globus to show: the form's one group needs none, and
+		// its key, which the operator never typed, is not one (as fieldOf).
+		f.Label = strings.TrimSuffix(f.Label, " ("+steps.DefaultGroup+")")
+		f.Help = strings.ReplaceAll(f.Help, "the group '"+steps.DefaultGroup+"'", "the group")
+	}
 	if u := p.sh.m.cfg.DemoUsers; f.Kind == steps.KindUsernames && len(u) > 0 {
 		// The generic example names people the demo does not know.
 		f.Placeholder = strings.Join(u, " ")

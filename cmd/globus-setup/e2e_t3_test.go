@@ -53,12 +53,20 @@ func e2eTesterGroupBeforeLogin(t *testing.T, bin string) {
 	if strings.Contains(s, "✗") || strings.Contains(s, "404") {
 		t.Errorf("step 6 shows a failure before the login:\n%s", s)
 	}
+	// Its name on Globus not read yet, the group is not named by its key,
+	// which the operator never typed (t3 item 4).
+	if strings.Contains(s, "(users)") || strings.Contains(s, "of users") || strings.Contains(s, "Group users") {
+		t.Errorf("step 6 names the group by its key:\n%s", s)
+	}
 
 	// Logged in, x on step 6 adds the member the login was waiting for.
 	tm.login(c)
 	tm.goToStep(6, "Create Globus groups")
 	tm.key("x")
-	tm.waitFor("step 6 checked", "added alice@uchicago.edu", "✓ All good.")
+	s = tm.waitFor("step 6 checked", "added alice@uchicago.edu", "✓ All good.")
+	if !strings.Contains(s, `Members of "Inference Gateway Users" (one per line)`) || !strings.Contains(s, `Group ID ("Inference Gateway Users")`) {
+		t.Errorf("read on Globus, the group is not named as Globus names it:\n%s", s)
+	}
 	tm.key("f")
 	tm.waitFor("finish", "Every step is done.")
 	tm.key("x")
