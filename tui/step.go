@@ -52,6 +52,9 @@ type stepModel struct {
 	fields  []*field
 	focus   int
 	editing bool
+	// pasted is the field a paste just filled, kept in view (the note on
+	// the status line alone says what happened) until the form is saved.
+	pasted *field
 
 	job job
 	// approval is "do it for me": its plan on screen, then what it did,
@@ -508,6 +511,7 @@ func safeMessage(msg, value string) string {
 // timeout are read from Globus first unless typed, then everything is
 // stored and checked; passed, the wizard moves on to the next step.
 func (p *stepModel) submit() tea.Cmd {
+	p.pasted = nil
 	m := p.sh.m
 	o := p.saveOptions()
 	ok := true
@@ -900,6 +904,7 @@ func (p *stepModel) lines(w int) ([]string, int) {
 			out = append(out, hanging("  "+st.key.Render(fmt.Sprint(i+1))+" "+c.Label+": "+shown, 4, w)...)
 		}
 	}
+	pastedAt := -1
 	if len(p.fields) > 0 {
 		out = append(out, "", st.heading.Render("Paste back here"))
 		if !p.editing {
@@ -914,6 +919,9 @@ func (p *stepModel) lines(w int) ([]string, int) {
 			}
 			if p.editing && i == p.focus {
 				focus = len(out) - 1 // the field's last line: input and message in view
+			}
+			if f == p.pasted {
+				pastedAt = len(out) - 1
 			}
 		}
 		if p.formErr != "" {
@@ -940,6 +948,9 @@ func (p *stepModel) lines(w int) ([]string, int) {
 		if !p.editing {
 			focus = len(out) - 1
 		}
+	}
+	if pastedAt >= 0 && !p.job.busy && !p.editing {
+		focus = pastedAt
 	}
 	return out, focus
 }
@@ -986,6 +997,8 @@ func (p *stepModel) pasteIn(v string) tea.Cmd {
 
 // pasteInto puts v in f and goes on from there (afterPaste).
 func (p *stepModel) pasteInto(f *field, v string) tea.Cmd {
+	p.pasted = f
+	p.sh.follow[p.sh.sel] = true // the field filled, in view
 	setInput(f.in, v)
 	f.touched = true
 	p.validateField(f, false)
