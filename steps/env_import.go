@@ -453,6 +453,9 @@ func (imp *EnvImport) Store(v *vault.Vault) error {
 	}
 	return v.Update(func(d *vault.Doc) error {
 		initDoc(d)
+		if err := RotationBlocks(*d, imp.Values, imp.Drop); err != nil {
+			return err
+		}
 		for _, k := range imp.Drop {
 			if spec, ok := Spec(k); ok {
 				if s, ok := stepByID(spec.Step); ok {

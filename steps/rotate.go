@@ -223,7 +223,7 @@ func createNewSecret(ctx context.Context, e *Env, r Rotation) (Rotation, error) 
 		return r, problem("Globus's new secret does not look like a client secret", fe)
 	}
 	nr := r
-	nr.Phase, nr.NewID, nr.NewAt = RotateCreated, cr.ID, cr.Created
+	nr.Phase, nr.NewID, nr.NewAt, nr.NewFP = RotateCreated, cr.ID, cr.Created, fingerprint(norm[key])
 	err = e.Vault.Update(func(d *vault.Doc) error {
 		if d.Internal == nil {
 			d.Internal = map[string]string{}

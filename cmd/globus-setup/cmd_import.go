@@ -74,6 +74,9 @@ into; elsewhere --remember-file makes it so.`,
 			} else {
 				imp.FillFromGlobus(cmd.Context(), &steps.Env{Vault: v}, doc)
 			}
+			if err := steps.RotationBlocks(doc, imp.Values, imp.Drop); err != nil {
+				return err
+			}
 			if diffs := imp.Differences(doc); len(diffs) > 0 && !replace {
 				fmt.Fprintln(a.stderr, "The vault already holds other values than "+imp.Path+":")
 				for _, d := range diffs {

@@ -227,6 +227,10 @@ makes a new one.`,
 			if err != nil {
 				return err
 			}
+			// Refused before asking: a rotation in progress needs it.
+			if err := steps.RotationBlocks(v.Doc(), nil, []string{key}); err != nil {
+				return err
+			}
 			if spec.Secret && strings.TrimSpace(v.Doc().Values[key]) != "" && !yes {
 				if err := a.confirmUnsetSecret(v.Doc(), key); err != nil {
 					return err

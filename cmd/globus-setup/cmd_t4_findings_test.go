@@ -1,0 +1,52 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// A rotation in progress keeps its secret: `import .env.bak --replace`
+// (the old secret back), `set` and `unset` of it are refused before
+// anything is asked or stored, naming the rotation and --finish/--undo;
+// the rotation then finishes with its own new secret, which verify accepts.
+func TestRotationInProgressKeepsItsSecret(t *testing.T) {
+	w, env := newRotateCmdWorld(t)
+	id := w.value("service_api.client_id")
+	if code, _, errs := w.run("export", "--merge", env, "--no-secrets"); code != 0 {
+		t.Fatal(errs)
+	}
+	if code, out, errs := w.run("rotate", "service_api"); code != 0 {
+		t.Fatalf("rotate: %d\n%s%s", code, out, errs)
+	}
+	made := w.value("service_api.client_secret")
+
+	code, out, errs := w.run("import", env+".bak", "--replace")
+	t.Logf("$ globus-setup import .env.bak --replace\n%s%s", out, errs)
+	if code == 0 || !strings.Contains(errs, "service_api.client_secret was not changed: the Service API secret rotation started") ||
+		!strings.Contains(errs, "`globus-setup rotate service_api --undo`") || strings.Contains(out, "Imported") {
+		t.Fatalf("import of the old secret mid-rotation: exit %d", code)
+	}
+	w.pasted <- "d3Jvbmctc2VjcmV0LW9mLWZvcnR5LWZvdXItY2hhcnMuLg=="
+	if code, _, errs := w.run("set", "service_api.client_secret", "-"); code == 0 || !strings.Contains(errs, "was not changed: the Service API secret rotation") || strings.Contains(errs, "stored") {
+		t.Fatalf("set mid-rotation: exit %d\n%s", code, errs)
+	}
+	w.terminal = true
+	code, _, errs = w.run("unset", "service_api.client_secret")
+	t.Logf("$ globus-setup unset service_api.client_secret\n%s", errs)
+	if code == 0 || !strings.Contains(errs, "was not changed: the Service API secret rotation") || strings.Contains(errs, "last copy") {
+		t.Fatalf("unset mid-rotation: exit %d", code)
+	}
+	w.terminal = false
+	if w.value("service_api.client_secret") != made {
+		t.Fatal("the rotation's new secret is not the vault's any more")
+	}
+	if code, out, errs := w.run("rotate", "service_api", "--finish"); code != 0 {
+		t.Fatalf("--finish: %d\n%s%s", code, out, errs)
+	}
+	if !w.secretWorks(id, made) {
+		t.Fatal("the secret the rotation made no longer works")
+	}
+	if code, out, _ := w.run("verify"); code != 0 {
+		t.Fatalf("verify after the rotation: %d\n%s", code, out)
+	}
+}
