@@ -98,7 +98,7 @@ func Rotate(ctx context.Context, e *Env, app string, opts RotateOptions) (Rotate
 	case SecretAccepted:
 		restart += " Both secrets work until you finish."
 	case SecretRefused:
-		restart += " Do it at once: the old secret no longer works."
+		restart += " Do it at once if the gateway runs with the secret the vault held: Globus refuses that one."
 	}
 	res.Lines = append(res.Lines,
 		restart,
@@ -269,7 +269,9 @@ func oldSecretWorks(ctx context.Context, e *Env, r Rotation) (SecretVerdict, str
 	case SecretAccepted:
 		return v, "✓ the old secret still works too (client-credentials grant), so the gateway keeps running on it until it restarts"
 	case SecretRefused:
-		return v, "! Globus refuses the old secret already (deleted at Globus?): a gateway still running with it fails now; restart it at once"
+		// The vault's secret may never have been the gateway's (one typed
+		// in wrong): whether the gateway fails is not known from here.
+		return v, "! Globus refuses the secret the vault held before this rotation (deleted at Globus, or never this app's: a typo stored with set): a gateway running with that one fails now; one running with another keeps working"
 	}
 	return v, "- whether the old secret still works could not be checked (" + err.Error() + ")"
 }

@@ -45,7 +45,8 @@ func TestRotateChecksTheOldSecret(t *testing.T) {
 	text = strings.Join(res.Lines, "\n")
 	t.Logf("rotate with the old secret deleted:\n%s", text)
 	if strings.Contains(text, "still works") || strings.Contains(text, "Both secrets work") ||
-		!strings.Contains(text, "! Globus refuses the old secret already") || !strings.Contains(text, "Do it at once: the old secret no longer works.") {
+		!strings.Contains(text, "! Globus refuses the secret the vault held before this rotation (deleted at Globus, or never this app's") ||
+		!strings.Contains(text, "Do it at once if the gateway runs with the secret the vault held: Globus refuses that one.") {
 		t.Fatalf("a dead old secret:\n%s", text)
 	}
 }

@@ -90,12 +90,17 @@ func (a *app) newPassphrase() ([]byte, error) {
 }
 
 func newSetCmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	var storeRefused bool
+	cmd := &cobra.Command{
 		Use:   "set KEY [VALUE|-]",
 		Short: "Store one value, validated (secrets only from stdin or a prompt)",
 		Long: `Store one value under a stable key (see 'globus-setup status --keys').
 Secret keys never take their value on the command line, where every user of the
-machine can see it: use 'set KEY -' to read stdin, or 'set KEY' to be prompted.`,
+machine can see it: use 'set KEY -' to read stdin, or 'set KEY' to be prompted.
+
+An app's secret Globus refuses never replaces a stored one it accepts (a typo
+would lose the only working copy): at a terminal you are asked first; elsewhere
+it needs --store-refused.`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			key := args[0]
@@ -126,9 +131,53 @@ machine can see it: use 'set KEY -' to read stdin, or 'set KEY' to be prompted.`
 					return err
 				}
 			}
+			if spec.Secret {
+				if err := a.keepWorkingSecret(cmd.Context(), v, key, value, storeRefused); err != nil {
+					return err
+				}
+			}
 			return a.setValue(cmd.Context(), v, key, value)
 		},
 	}
+	cmd.Flags().BoolVar(&storeRefused, "store-refused", false, "store an app's secret even where Globus refuses it and accepts the stored one")
+	return cmd
+}
+
+// keepWorkingSecret asks Globus about an app's new secret before it replaces
+// the stored one, as import does: one Globus refuses never replaces one it
+// accepts without a yes at a terminal, or --store-refused elsewhere. With no
+// stored secret, an unchanged one, the old one refused too, or no verdict,
+// it is stored as before (and checked after, by pairReport).
+func (a *app) keepWorkingSecret(ctx context.Context, v *vault.Vault, key, secret string, storeRefused bool) error {
+	app := strings.TrimSuffix(key, ".client_secret")
+	doc := v.Doc()
+	id, old := strings.TrimSpace(doc.Values[app+".client_id"]), strings.TrimSpace(doc.Values[key])
+	if storeRefused || id == "" || old == "" || old == strings.TrimSpace(secret) {
+		return nil
+	}
+	c, err := a.globusClient()
+	if err != nil {
+		return nil
+	}
+	verdict, refusal := steps.CheckSecret(ctx, c, id, secret)
+	if verdict != steps.SecretRefused {
+		return nil
+	}
+	if was, _ := steps.CheckSecret(ctx, c, id, old); was != steps.SecretAccepted {
+		return nil
+	}
+	fmt.Fprintf(a.stderr, "Globus refuses this secret for %s %s (%v), and accepts the one stored: replacing it would leave no working secret in the vault.\n", app+".client_id", id, refusal)
+	if !a.isTerminal() {
+		fmt.Fprintf(a.stderr, "globus-setup: %s was not stored: this is not an interactive terminal, so there is no one to ask.\n", key)
+		fmt.Fprintln(a.stderr, "  what to do: check the secret (a typo, another app's, one deleted at Globus); --store-refused stores it anyway")
+		return exitError{code: 2}
+	}
+	ans, err := a.promptLine("Store it anyway, replacing the working one? [y/N] ")
+	if err != nil || !isYes(ans) {
+		fmt.Fprintf(a.stderr, "Cancelled: %s was not stored; the working one is kept.\n", key)
+		return exitError{code: 1}
+	}
+	return nil
 }
 
 // asksFor: set's value comes from a prompt (no value given, or `-` typed
