@@ -50,3 +50,18 @@ func TestRotationInProgressKeepsItsSecret(t *testing.T) {
 		t.Fatalf("verify after the rotation: %d\n%s", code, out)
 	}
 }
+
+// verify fails (exit 1) when the gateway could not start for want of a
+// stored value, naming exactly the key, once the setup is begun.
+func TestVerifyFailsWithoutTheServiceAccountSecret(t *testing.T) {
+	w, _ := newRotateCmdWorld(t)
+	if code, _, errs := w.run("unset", "--yes", "service_account.client_secret"); code != 0 {
+		t.Fatal(errs)
+	}
+	code, out, _ := w.run("verify")
+	t.Logf("$ globus-setup verify\n%s", out)
+	if code == 0 || !strings.Contains(out, "✗ The gateway would start: service_account.client_secret not stored") ||
+		strings.Contains(out, "client_id and client_secret not stored yet") {
+		t.Fatalf("verify without the Service Account secret: exit %d", code)
+	}
+}
