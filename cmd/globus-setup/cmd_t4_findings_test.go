@@ -1,8 +1,11 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/globus-setup/globus-setup/steps"
 )
 
 // A rotation in progress keeps its secret: `import .env.bak --replace`
@@ -63,5 +66,36 @@ func TestVerifyFailsWithoutTheServiceAccountSecret(t *testing.T) {
 	if code == 0 || !strings.Contains(out, "✗ The gateway would start: service_account.client_secret not stored") ||
 		strings.Contains(out, "client_id and client_secret not stored yet") {
 		t.Fatalf("verify without the Service Account secret: exit %d", code)
+	}
+}
+
+// export --out/--merge into another file keeps the remembered gateway .env
+// (the one rotate writes into) unless asked at a terminal or
+// --remember-file, and says which happened.
+func TestExportKeepsTheRememberedEnv(t *testing.T) {
+	w, env := newRotateCmdWorld(t)
+	target := func() string { return w.vault().Doc().Internal[steps.EnvTargetKey] }
+	other := filepath.Join(t.TempDir(), "look.env")
+	code, _, errs := w.run("export", "--out", other, "--no-secrets")
+	t.Logf("$ globus-setup export --out look.env --no-secrets\n%s", errs)
+	if code != 0 || target() != env || strings.Contains(errs, "in place of") ||
+		!strings.Contains(errs, "the gateway's .env remembered (rotate writes into it) is still "+env+"; --remember-file makes "+other+" the one") {
+		t.Fatalf("export --out another file: exit %d, remembered %s", code, target())
+	}
+	if code, _, errs := w.run("export", "--merge", other); code != 0 || target() != env {
+		t.Fatalf("export --merge another file: exit %d, remembered %s\n%s", code, target(), errs)
+	}
+	w.terminal = true
+	w.pasted <- "n"
+	if code, _, errs := w.run("export", "--merge", other); code != 0 || target() != env || !strings.Contains(errs, "Remember "+other+" as the gateway's .env instead?") {
+		t.Fatalf("no at a terminal: exit %d, remembered %s\n%s", code, target(), errs)
+	}
+	w.pasted <- "y"
+	if code, _, errs := w.run("export", "--merge", other); code != 0 || target() != other || !strings.Contains(errs, "in place of "+env) {
+		t.Fatalf("yes at a terminal: exit %d, remembered %s\n%s", code, target(), errs)
+	}
+	w.terminal = false
+	if code, _, errs := w.run("export", "--merge", env, "--remember-file"); code != 0 || target() != env {
+		t.Fatalf("--remember-file: exit %d, remembered %s\n%s", code, target(), errs)
 	}
 }

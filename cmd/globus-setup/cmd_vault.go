@@ -675,7 +675,7 @@ func newClipboardClearCmd(a *app) *cobra.Command {
 
 func newExportCmd(a *app) *cobra.Command {
 	var format, out, merge string
-	var noSecrets, withSecrets, reveal bool
+	var noSecrets, withSecrets, reveal, rememberFile bool
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Write the gateway's settings: .env, JSON or shell exports",
@@ -698,7 +698,12 @@ written so stays without them (a rotation's merge too) until --with-secrets.
 
 An export holding a secret is not printed to a terminal, where it would stay on
 screen and in the scrollback: write it with --out or --merge, pipe it, leave the
-secrets out with --no-secrets, or add --reveal.`,
+secrets out with --no-secrets, or add --reveal.
+
+The first .env written (--out or --merge) is remembered as the gateway's, the one
+'rotate' writes its new secret into. Writing another while that one is still
+there asks at a terminal whether it takes its place; elsewhere the remembered one
+is kept unless --remember-file.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if out != "" && merge != "" {
@@ -745,33 +750,54 @@ secrets out with --no-secrets, or add --reveal.`,
 				}
 				return err
 			}
+			path := merge + out
+			remember, kept := true, ""
+			if f == steps.FormatEnv && path != "" && !rememberFile {
+				if kept = steps.OtherEnvTarget(doc, path); kept != "" {
+					if remember, err = a.askRememberEnv(kept, path); err != nil {
+						return err
+					}
+				}
+			}
 			switch {
 			case merge != "":
-				w, err := steps.MergeEnvIntoWith(v, merge, secrets)
+				write := steps.MergeEnvIntoWith
+				if !remember {
+					write = steps.MergeEnvIntoKeepTarget
+				}
+				w, err := write(v, merge, secrets)
 				if err := remembered(merge, err); err != nil {
 					return err
 				}
 				fmt.Fprintln(a.stderr, strings.Join(w.Lines("updated the gateway's variables in"), "\n"))
 			case out != "":
-				w, err := steps.ExportFileWith(v, out, f, secrets)
+				write := steps.ExportFileWith
+				if !remember {
+					write = steps.ExportFileKeepTarget
+				}
+				w, err := write(v, out, f, secrets)
 				if err := remembered(out, err); err != nil {
 					return err
 				}
 				fmt.Fprintln(a.stderr, strings.Join(w.Lines("wrote"), "\n"))
-			default:
-				data, err := steps.ExportWith(doc, f, steps.EnvOptions{NoSecrets: noSecrets})
-				if err != nil {
-					return err
+			}
+			if path != "" {
+				if !remember {
+					fmt.Fprintf(a.stderr, "the gateway's .env remembered (rotate writes into it) is still %s; --remember-file makes %s the one\n", kept, path)
 				}
-				if !reveal && a.onTerminal() && exportsSecrets(doc, data) {
-					clear(data)
-					return fmt.Errorf("this export holds the client secrets and stdout is a terminal, where they would stay on screen and in the scrollback: nothing was printed.\n" +
-						"  Write a file with --out FILE (mode 0600) or --merge FILE, pipe it (`globus-setup export | …`), leave them out with --no-secrets, or add --reveal to print them here")
-				}
-				_, err = a.stdout.Write(data)
+				return nil
+			}
+			data, err := steps.ExportWith(doc, f, steps.EnvOptions{NoSecrets: noSecrets})
+			if err != nil {
 				return err
 			}
-			return nil
+			if !reveal && a.onTerminal() && exportsSecrets(doc, data) {
+				clear(data)
+				return fmt.Errorf("this export holds the client secrets and stdout is a terminal, where they would stay on screen and in the scrollback: nothing was printed.\n" +
+					"  Write a file with --out FILE (mode 0600) or --merge FILE, pipe it (`globus-setup export | …`), leave them out with --no-secrets, or add --reveal to print them here")
+			}
+			_, err = a.stdout.Write(data)
+			return err
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "env", "env, json, shell, compute (Globus Compute's two variables) or users (public values for the gateway's users)")
@@ -780,7 +806,23 @@ secrets out with --no-secrets, or add --reveal.`,
 	cmd.Flags().BoolVar(&noSecrets, "no-secrets", false, "leave the two client secrets out (a merge removes their lines): start the gateway with globus-setup exec")
 	cmd.Flags().BoolVar(&withSecrets, "with-secrets", false, "write the secrets into a file written before with --no-secrets")
 	cmd.Flags().BoolVar(&reveal, "reveal", false, "print the secrets even to a terminal")
+	cmd.Flags().BoolVar(&rememberFile, "remember-file", false, "make the .env written the remembered one (rotate writes into it) even when another is remembered")
 	return cmd
+}
+
+// askRememberEnv asks, at a terminal, whether path takes the place of the
+// remembered gateway .env kept; elsewhere kept stays (--remember-file says
+// otherwise), as import does.
+func (a *app) askRememberEnv(kept, path string) (bool, error) {
+	if !a.isTerminal() {
+		return false, nil
+	}
+	fmt.Fprintf(a.stderr, "The gateway's .env remembered is %s, which rotate writes into.\n", kept)
+	ans, err := a.promptLine("Remember " + path + " as the gateway's .env instead? [y/N] ")
+	if err != nil {
+		return false, err
+	}
+	return isYes(ans), nil
 }
 
 // exportsSecrets: data, an export of doc, holds a stored
