@@ -129,6 +129,9 @@ func ReadEnvImport(path string) (*EnvImport, error) {
 			continue
 		}
 		found++
+		if swallowedLines(f, f.Statements[b.Statement]) != "" {
+			continue // said by unreadable, with the lines the quote took in
+		}
 		if p := placeholder(b.Value); p != "" {
 			problem(b.Line, "%s is still the example's placeholder %s: put the real value there, or remove the line", g.name, p)
 			continue

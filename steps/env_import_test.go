@@ -162,6 +162,7 @@ func TestImportRefusesWhatTheGatewayWouldMisread(t *testing.T) {
 		{"per-domain groups empty", swap("AUTHORIZED_GROUPS_PER_IDP='\n{\n    \"uchicago.edu\": \""+importGroup2+"\"\n}\n'", "AUTHORIZED_GROUPS_PER_IDP="), "line 59: AUTHORIZED_GROUPS_PER_IDP is empty, which the gateway cannot read as JSON"},
 		{"a value from the environment", swap(`GLOBUS_APPLICATION_SECRET="`+secretLike+`"`, `GLOBUS_APPLICATION_SECRET="${GW_SECRET}"`), "line 22: GLOBUS_APPLICATION_SECRET takes ${GW_SECRET} from the gateway's environment"},
 		{"an unclosed quote", swap(`GLOBUS_APPLICATION_SECRET="`+secretLike+`"`, `GLOBUS_APPLICATION_SECRET="`+secretLike), "line 22: python-dotenv cannot read this statement, so the gateway skips it: a quote in it is not closed"},
+		{"a quote left open", swap(`GLOBUS_POLICIES="`+uuidA+`"`, `GLOBUS_POLICIES="`+uuidA), "line 29: GLOBUS_POLICIES: the quote opened at line 29 closes only at line 33, taking in 3 comment line(s); python-dotenv does read it so, and the gateway would get all of it as one multi-line value"},
 		{"a byte-order mark", "\ufeffGLOBUS_APPLICATION_ID=" + uuidB + "\n" + base, "line 1: the file starts with a byte-order mark"},
 		{"no gateway variable", "{\"vault\":true}\n", "this holds none of the gateway's variables"},
 		{"not NAME=value", "{\"vault\": true}\n", "line 1: python-dotenv cannot read this statement, so the gateway skips it: it is not NAME=value"},
@@ -173,6 +174,9 @@ func TestImportRefusesWhatTheGatewayWouldMisread(t *testing.T) {
 			var ie *ImportError
 			if !asImportError(err, &ie) || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "nothing was stored") {
 				t.Fatalf("err = %v\nwant %q", err, c.want)
+			}
+			if strings.Contains(err.Error(), "policies: the gateway refuses") && !strings.Contains(c.want, "policies: the gateway refuses") {
+				t.Errorf("a problem that is not the file's: %v", err)
 			}
 			for _, secret := range []string{secretLike, "Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eA==", "pg-pass"} {
 				if strings.Contains(err.Error(), secret) {
