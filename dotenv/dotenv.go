@@ -55,13 +55,13 @@ type Statement struct {
 	// python-dotenv counts them; LineStart is where its first line with
 	// anything on it begins.
 	Start, End, LineStart int
-	Line                  int    // 1-based line of its first non-blank character
+	Line                  int // 1-based line of its first non-blank character
 	// ValLine is the line its value ends on: after Line only for a
 	// quoted value that runs over several lines (python-dotenv reads on to
 	// the closing quote, however far).
-	ValLine int
-	Key                   string // "" for comments, blank lines and errors
-	KeyStart, KeyEnd      int    // the key as written (quotes included)
+	ValLine          int
+	Key              string // "" for comments, blank lines and errors
+	KeyStart, KeyEnd int    // the key as written (quotes included)
 	// HasValue: the key is followed by '='. A key alone sets nothing
 	// (python-dotenv's None: load_dotenv leaves the variable as it is).
 	HasValue         bool
