@@ -500,7 +500,20 @@ func (imp *EnvImport) Store(v *vault.Vault) error {
 func (imp *EnvImport) FillFromGlobus(ctx context.Context, e *Env, doc vault.Doc) {
 	note := func(parts ...any) { imp.Notes = append(imp.Notes, Say(parts...)) }
 	if _, ok := LoggedIn(e.Vault); !ok {
-		note("not logged in, so the project, the action_all scope, the public client and the policy's timeout were not read from Globus: ", run(logIn()), ", then import again (what is stored already stays)")
+		apiID, secret := imp.Values["service_api.client_id"], imp.apiSecret(doc)
+		if e.Globus == nil || apiID == "" || secret == "" {
+			note("not logged in, so the project, the action_all scope, the public client and the policy's timeout were not read from Globus: ", run(logIn()), ", then import again (what is stored already stays)")
+			return
+		}
+		// As `scope create` does without a login: the Service API app
+		// reads its own record and scopes (client credentials).
+		reader := globus.Basic(globus.Credentials{ID: apiID, Secret: secret})
+		if cl, err := e.Globus.GetClient(ctx, reader, apiID); err != nil {
+			note("the Service API app "+apiID+" could not read its own record ("+err.Error()+"), so its project and scope were not filled in; ", verifyAll(), " says more")
+		} else {
+			imp.fillFromAppRecord(ctx, e.Globus, reader, cl)
+		}
+		note("not logged in, so the project's name, the public client and the policy's timeout were not read from Globus (the project and the action_all scope were, as the Service API app): ", run(logIn()), ", then import again (what is stored already stays)")
 		return
 	}
 	auth, err := OperatorToken(ctx, e, AuthResourceServer)
@@ -525,23 +538,11 @@ func (imp *EnvImport) FillFromGlobus(ctx context.Context, e *Env, doc vault.Doc)
 	if err != nil {
 		note("the Service API app "+apiID+" could not be read ("+err.Error()+"), so its project and scope were not filled in; ", verifyAll(), " says more")
 	} else {
-		const fromApp = "the Service API app's record at Globus"
+		imp.fillFromAppRecord(ctx, g, reader, cl)
 		if cl.Project != "" {
-			fill("project.id", cl.Project, fromApp)
 			if p, err := g.GetProject(ctx, auth, cl.Project); err == nil {
 				fill("project.name", p.DisplayName, "the project's record at Globus")
 			}
-		}
-		switch sc, err := actionAllOf(ctx, g, reader, cl); {
-		case err != nil:
-			note("the Service API app's scopes could not be read (" + err.Error() + ")")
-		case sc == nil:
-			note("the Service API app has no action_all scope yet, which the gateway's users need: ", run(checkStep(serviceAPIID)))
-		case CheckActionAllScope(*sc, apiID) != nil:
-			note(CheckActionAllScope(*sc, apiID).Error())
-		default:
-			fill("service_api.scope_id", sc.ID, "the Service API app's scopes at Globus")
-			fill("service_api.scope_string", sc.ScopeString, "the Service API app's scopes at Globus")
 		}
 		if cl.Project != "" {
 			imp.fillPublicClient(ctx, e, auth, cl.Project, doc)
@@ -568,6 +569,32 @@ func (imp *EnvImport) FillFromGlobus(ctx context.Context, e *Env, doc vault.Doc)
 		} else if err != nil {
 			note("the policy " + id + " could not be read (" + err.Error() + "), so its assurance timeout was not filled in")
 		}
+	}
+}
+
+// fillFromAppRecord takes the project and the action_all scope from the
+// Service API app's record cl, its scopes read with reader.
+func (imp *EnvImport) fillFromAppRecord(ctx context.Context, g *globus.Client, reader globus.Authorizer, cl *globus.AppClient) {
+	note := func(parts ...any) { imp.Notes = append(imp.Notes, Say(parts...)) }
+	fill := func(key, value, source string) {
+		if norm, err := Validate(key, value); err == nil {
+			imp.Values[key], imp.Source[key] = norm, source
+		}
+	}
+	apiID := imp.Values["service_api.client_id"]
+	if cl.Project != "" {
+		fill("project.id", cl.Project, "the Service API app's record at Globus")
+	}
+	switch sc, err := actionAllOf(ctx, g, reader, cl); {
+	case err != nil:
+		note("the Service API app's scopes could not be read (" + err.Error() + ")")
+	case sc == nil:
+		note("the Service API app has no action_all scope yet, which the gateway's users need: ", run(checkStep(serviceAPIID)))
+	case CheckActionAllScope(*sc, apiID) != nil:
+		note(CheckActionAllScope(*sc, apiID).Error())
+	default:
+		fill("service_api.scope_id", sc.ID, "the Service API app's scopes at Globus")
+		fill("service_api.scope_string", sc.ScopeString, "the Service API app's scopes at Globus")
 	}
 }
 

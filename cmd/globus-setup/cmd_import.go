@@ -69,11 +69,8 @@ into; elsewhere --remember-file makes it so.`,
 			if err := imp.CheckSecrets(cmd.Context(), c, doc, storeRefused); err != nil {
 				return err
 			}
-			if loggedIn {
-				imp.FillFromGlobus(cmd.Context(), &steps.Env{Vault: v, Globus: c}, doc)
-			} else {
-				imp.FillFromGlobus(cmd.Context(), &steps.Env{Vault: v}, doc)
-			}
+			// Not logged in, the Service API app reads its own scope.
+			imp.FillFromGlobus(cmd.Context(), &steps.Env{Vault: v, Globus: c}, doc)
 			if err := steps.RotationBlocks(doc, imp.Values, imp.Drop); err != nil {
 				return err
 			}

@@ -99,3 +99,24 @@ func TestExportKeepsTheRememberedEnv(t *testing.T) {
 		t.Fatalf("--remember-file: exit %d, remembered %s\n%s", code, target(), errs)
 	}
 }
+
+// The README's adopt path without a login: import reads the project and
+// the action_all scope as the Service API app (client credentials), as
+// `scope create` does, so verify passes.
+func TestImportNotLoggedInReadsTheScopeAsTheApp(t *testing.T) {
+	w, path := importWorld(t)
+	if code, _, errs := w.run("logout"); code != 0 {
+		t.Fatal(errs)
+	}
+	code, out, errs := w.run("import", path)
+	t.Logf("$ globus-setup import .env (not logged in)\n%s%s", out, errs)
+	if code != 0 || !strings.Contains(out, "service_api.scope_id") || !strings.Contains(out, "[the Service API app's scopes at Globus]") ||
+		!strings.Contains(out, "(the project and the action_all scope were, as the Service API app)") {
+		t.Fatalf("import not logged in: exit %d", code)
+	}
+	code, out, _ = w.run("verify")
+	t.Logf("$ globus-setup verify\n%s", out)
+	if code != 0 || strings.Contains(out, "no action_all scope is stored") {
+		t.Fatalf("verify after the import: exit %d", code)
+	}
+}
