@@ -365,7 +365,8 @@ func TestImportFillsFromGlobus(t *testing.T) {
 		t.Errorf("two thick clients: %v %v", imp2.Values["public_client.client_id"], imp2.Notes)
 	}
 
-	// Not logged in: nothing is read, and the note says how.
+	// Not logged in: the Service API app reads its own record and scope
+	// (two requests), as `scope create` does; the note says what was not.
 	if _, err := Logout(w.e.Vault); err != nil {
 		t.Fatal(err)
 	}
@@ -373,7 +374,15 @@ func TestImportFillsFromGlobus(t *testing.T) {
 	imp3, _ := ReadEnvImport(writeEnvFile(t, data))
 	imp3.Resolve(fresh)
 	imp3.FillFromGlobus(ctx, w.e, fresh)
-	if len(w.srv.Requests()) != n || len(imp3.Notes) != 1 || !strings.Contains(imp3.Notes[0].String(), "not logged in") {
+	if len(w.srv.Requests()) != n+2 || len(imp3.Notes) != 1 || !strings.Contains(imp3.Notes[0].String(), "not logged in, so the project's name, the public client and the policy's timeout were not read") ||
+		imp3.Values["service_api.scope_id"] == "" || imp3.Values["project.id"] == "" {
 		t.Errorf("not logged in: %d requests, notes %v", len(w.srv.Requests())-n, imp3.Notes)
+	}
+	// Without a client as well: nothing is read, and the note says how.
+	imp4, _ := ReadEnvImport(writeEnvFile(t, data))
+	imp4.Resolve(fresh)
+	imp4.FillFromGlobus(ctx, &Env{Vault: w.e.Vault}, fresh)
+	if len(imp4.Notes) != 1 || !strings.Contains(imp4.Notes[0].String(), "not logged in, so the project, the action_all scope") {
+		t.Errorf("not logged in, no client: notes %v", imp4.Notes)
 	}
 }
