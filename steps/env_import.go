@@ -58,6 +58,19 @@ type EnvImport struct {
 	// read (logged in): recorded, so every screen names a group as Globus
 	// does rather than by a name made up for it.
 	GroupNames map[string]string
+	// Refusals are what Globus showed the gateway would refuse (the
+	// policy's domains not the file's), by line: nothing is stored then
+	// (Refused).
+	Refusals []string
+}
+
+// Refused is the ImportError of what FillFromGlobus found the gateway
+// would refuse; nil when nothing.
+func (imp *EnvImport) Refused() error {
+	if len(imp.Refusals) == 0 {
+		return nil
+	}
+	return &ImportError{Path: imp.Path, Problems: imp.Refusals}
 }
 
 // ImportError is every problem of a file that cannot be imported, by line.
@@ -564,9 +577,22 @@ func (imp *EnvImport) FillFromGlobus(ctx context.Context, e *Env, doc vault.Doc)
 		}
 	}
 	if id := imp.Values["policy.id"]; id != "" {
-		if pol, err := g.GetPolicy(ctx, auth, id); err == nil && pol.AuthenticationAssuranceTimeout > 0 {
+		pol, err := g.GetPolicy(ctx, auth, id)
+		if err == nil && pol.AuthenticationAssuranceTimeout > 0 {
 			fill("policy.assurance_timeout", strconv.Itoa(pol.AuthenticationAssuranceTimeout), "the policy's record at Globus")
-		} else if err != nil {
+		}
+		if domains, ok := imp.Values["policy.domains"]; ok && err == nil {
+			// A refusal, not a warning: stored, these domains would make
+			// every export a .env the gateway refuses at start-up (apps.py
+			// compares them exactly), and the fix is in the file or the
+			// policy, not in the vault.
+			if msg, _ := domainsMismatch(policyDomains(pol), strings.Fields(domains), "AUTHORIZED_IDP_DOMAINS"); msg != "" {
+				imp.Refusals = append(imp.Refusals, imp.Source["policy.domains"]+": AUTHORIZED_IDP_DOMAINS: "+msg+
+					" (policy "+id+"), so the gateway refuses to start (\"The Globus Policy and AUTHORIZED_IDP_DOMAINS are inconsistent.\"): write in the file exactly what the policy holds ("+
+					strings.Join(policyDomains(pol), " ")+"), or edit the policy's included domains in the developers console")
+			}
+		}
+		if err != nil {
 			note("the policy " + id + " could not be read (" + err.Error() + "), so its assurance timeout was not filled in")
 		}
 	}

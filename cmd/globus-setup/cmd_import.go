@@ -71,6 +71,10 @@ into; elsewhere --remember-file makes it so.`,
 			}
 			// Not logged in, the Service API app reads its own scope.
 			imp.FillFromGlobus(cmd.Context(), &steps.Env{Vault: v, Globus: c}, doc)
+			if errors.As(imp.Refused(), &bad) {
+				fmt.Fprintln(a.stderr, "globus-setup:", bad.Error())
+				return errSilent
+			}
 			if err := steps.RotationBlocks(doc, imp.Values, imp.Drop); err != nil {
 				return err
 			}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -118,5 +119,22 @@ func TestImportNotLoggedInReadsTheScopeAsTheApp(t *testing.T) {
 	t.Logf("$ globus-setup verify\n%s", out)
 	if code != 0 || strings.Contains(out, "no action_all scope is stored") {
 		t.Fatalf("verify after the import: exit %d", code)
+	}
+}
+
+// Logged in, import compares the file's domains with the policy's as the
+// gateway does (exactly, case included) and stores nothing when they differ.
+func TestImportRefusesDomainsThePolicyDoesNotHold(t *testing.T) {
+	w, path := importWorld(t)
+	data, _ := os.ReadFile(path)
+	if err := os.WriteFile(path, []byte(strings.Replace(string(data), "\nexample.org\n", "\nExample.org\n", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := w.run("import", path)
+	t.Logf("$ globus-setup import .env\n%s%s", out, errs)
+	if code == 0 || !strings.Contains(errs, "cannot be imported, so nothing was stored") ||
+		!strings.Contains(errs, "line 47: AUTHORIZED_IDP_DOMAINS: the domains differ in case (the policy holds example.org, AUTHORIZED_IDP_DOMAINS Example.org)") ||
+		strings.Contains(out, "Next:") || w.value("policy.domains") != "" {
+		t.Fatalf("import of domains the policy does not hold: exit %d", code)
 	}
 }
