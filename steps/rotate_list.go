@@ -129,7 +129,10 @@ func ListAppCredentials(ctx context.Context, e *Env) ([]AppCredential, error) {
 // knows nobody here uses. It refuses the stored secret, the ones a rotation
 // in progress holds, and any when the stored secret's credential is not
 // recorded (then any of them may be the one the gateway uses).
-func DeleteUnknownCredential(ctx context.Context, e *Env, app, credID string) error {
+//
+// confirm, when not nil, is asked once the credential is known to be one
+// nobody here uses, before Globus is: an error from it stops the delete.
+func DeleteUnknownCredential(ctx context.Context, e *Env, app, credID string, confirm func(AppCredential) error) error {
 	if err := checkApp(app); err != nil {
 		return err
 	}
@@ -151,6 +154,11 @@ func DeleteUnknownCredential(ctx context.Context, e *Env, app, credID string) er
 		case RoleUnsure:
 			return &Problem{What: "globus-setup cannot tell whether credential " + credID + " is the secret the gateway uses (the stored secret was typed in): not deleted",
 				Do: Say("rotate first (", command("rotate", app), "): afterwards the secret in use is known and the others can be deleted")}
+		}
+		if confirm != nil {
+			if err := confirm(c); err != nil {
+				return err
+			}
 		}
 		auth, err := OperatorToken(ctx, e, AuthResourceServer)
 		if err != nil {
