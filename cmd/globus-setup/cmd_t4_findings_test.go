@@ -138,3 +138,22 @@ func TestImportRefusesDomainsThePolicyDoesNotHold(t *testing.T) {
 		t.Fatalf("import of domains the policy does not hold: exit %d", code)
 	}
 }
+
+// init holds a new passphrase to the wizard's rule, in its words.
+func TestInitRefusesAShortPassphrase(t *testing.T) {
+	w := newBareWorld(t)
+	dir := t.TempDir()
+	short := filepath.Join(dir, "short")
+	if err := os.WriteFile(short, []byte("abc\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w.env["GLOBUS_SETUP_VAULT"] = filepath.Join(dir, "v", "vault.age")
+	w.env["GLOBUS_SETUP_PASSPHRASE_FILE"] = short
+	code, _, errs := w.run("init")
+	if code == 0 || !strings.Contains(errs, "the passphrase is too short: Use at least 8 characters; a short sentence is easy to remember.") {
+		t.Fatalf("init with \"abc\": exit %d\n%s", code, errs)
+	}
+	if _, err := os.Stat(w.env["GLOBUS_SETUP_VAULT"]); err == nil {
+		t.Fatal("a vault was created")
+	}
+}

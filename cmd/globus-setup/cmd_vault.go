@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -66,11 +67,16 @@ func newInitCmd(a *app) *cobra.Command {
 	return cmd
 }
 
-// newPassphrase takes a passphrase from a non-interactive source, or asks twice.
+// newPassphrase takes a passphrase from a non-interactive source, or asks
+// twice. Either way it is held to the wizard's rule (flow.MinPassphrase,
+// in the same words): one rule for every way a vault is made.
 func (a *app) newPassphrase() ([]byte, error) {
 	pass, ok, err := vault.ReadPassphrase(a.sources())
-	if err != nil || ok {
+	if err != nil {
 		return pass, err
+	}
+	if ok {
+		return pass, tooShort(pass)
 	}
 	first, err := a.promptPassphrase("New vault passphrase: ")
 	if err != nil {
@@ -78,6 +84,9 @@ func (a *app) newPassphrase() ([]byte, error) {
 	}
 	if len(first) == 0 {
 		return nil, vault.ErrEmptyPassphrase
+	}
+	if err := tooShort(first); err != nil {
+		return nil, err
 	}
 	second, err := a.promptPassphrase("Repeat the passphrase: ")
 	if err != nil {
@@ -87,6 +96,14 @@ func (a *app) newPassphrase() ([]byte, error) {
 		return nil, errors.New("the two passphrases differ; nothing was created")
 	}
 	return first, nil
+}
+
+// tooShort refuses a new vault's passphrase shorter than the wizard takes.
+func tooShort(pass []byte) error {
+	if utf8.RuneCount(pass) < flow.MinPassphrase {
+		return fmt.Errorf("the passphrase is too short: %s Nothing was created", flow.ErrTooShort)
+	}
+	return nil
 }
 
 func newSetCmd(a *app) *cobra.Command {
