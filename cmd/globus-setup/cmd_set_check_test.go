@@ -105,7 +105,7 @@ func TestUnsetOfASecretAsks(t *testing.T) {
 		t.Fatal(errs)
 	}
 	w.pasted <- "y"
-	if code, _, errs := w.run("unset", "service_api.client_secret"); code != 0 || !strings.Contains(errs, "the gateway's .env "+env+" holds the same one") || w.value("service_api.client_secret") != "" {
+	if code, _, errs := w.run("unset", "service_api.client_secret"); code != 0 || !strings.Contains(errs, "a copy is left in plaintext in "+env) || w.value("service_api.client_secret") != "" {
 		t.Fatalf("answered yes: %d %s", code, errs)
 	}
 	w.terminal = false

@@ -157,3 +157,22 @@ func TestInitRefusesAShortPassphrase(t *testing.T) {
 		t.Fatal("a vault was created")
 	}
 }
+
+// unset names the values made from a client ID that went with it, and a
+// secret's warning names the .env.bak that still holds a copy.
+func TestUnsetNamesWhatGoesAndWhatIsLeft(t *testing.T) {
+	w, env := newRotateCmdWorld(t)
+	if code, _, errs := w.run("export", "--merge", env, "--no-secrets"); code != 0 {
+		t.Fatal(errs)
+	}
+	code, _, errs := w.run("unset", "service_api.client_secret")
+	t.Logf("$ globus-setup unset service_api.client_secret\n%s", errs)
+	if code != 2 || !strings.Contains(errs, "a copy is left in plaintext in "+env+".bak") || strings.Contains(errs, "last copy") {
+		t.Fatalf("unset of a secret the .env.bak holds: exit %d", code)
+	}
+	code, _, errs = w.run("unset", "service_api.client_id")
+	t.Logf("$ globus-setup unset service_api.client_id\n%s", errs)
+	if code != 0 || !strings.Contains(errs, "removed service_api.client_id, and service_api.scope_id and service_api.scope_string made from it") {
+		t.Fatalf("unset of a client ID: exit %d", code)
+	}
+}

@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -302,12 +304,24 @@ makes a new one.`,
 					return err
 				}
 			}
+			before := v.Doc().Values
 			had, err := steps.UnsetValue(v, key)
 			if err != nil {
 				return err
 			}
 			if !had {
 				fmt.Fprintf(a.stderr, "%s was not set: nothing changed\n", key)
+				return nil
+			}
+			// The values made from it went too: each is named.
+			var derived []string
+			for _, k := range slices.Sorted(maps.Keys(before)) {
+				if _, kept := v.Doc().Values[k]; !kept && k != key {
+					derived = append(derived, k)
+				}
+			}
+			if len(derived) > 0 {
+				fmt.Fprintf(a.stderr, "removed %s, and %s made from it\n", key, strings.Join(derived, " and "))
 				return nil
 			}
 			fmt.Fprintf(a.stderr, "removed %s\n", key)
@@ -324,8 +338,8 @@ makes a new one.`,
 func (a *app) confirmUnsetSecret(doc vault.Doc, key string) error {
 	app := strings.TrimSuffix(key, ".client_secret")
 	copyLeft := "unless it is kept elsewhere, this is its last copy"
-	if path, ok := steps.EnvHoldsSecret(doc, key); ok {
-		copyLeft = "the gateway's .env " + path + " holds the same one"
+	if files := steps.EnvFilesHoldingSecret(doc, key); len(files) > 0 {
+		copyLeft = "a copy is left in plaintext in " + strings.Join(files, " and ")
 	}
 	fmt.Fprintf(a.stderr, "%s is a client secret: Globus shows a secret only once, when it is made, so one removed cannot be read back from Globus (%s). `globus-setup rotate %s` makes a new one.\n", key, copyLeft, app)
 	if !a.isTerminal() {
