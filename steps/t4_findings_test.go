@@ -1,8 +1,11 @@
 package steps
 
 import (
+	"context"
 	"strings"
 	"testing"
+
+	"github.com/globus-setup/globus-setup/vault"
 )
 
 // A quote left open, closed by one lines later, is refused by a merge too
@@ -17,5 +20,49 @@ func TestMergeRefusesAQuoteLeftOpen(t *testing.T) {
 	}
 	if _, err := MergeEnv([]byte("GLOBUS_GROUPS=\"\n# a group\n\"\n"), doc); err != nil {
 		t.Fatalf("a value meant to run over lines: %v", err)
+	}
+}
+
+// rotate --list asks Globus about a vault secret whose credential is not
+// recorded: one Globus refuses is none of the app's secrets, so none is
+// called "maybe the secret in the vault", and none can be deleted (one may
+// be the gateway's); one it accepts keeps "maybe", worded as stored by
+// hand rather than "typed in".
+func TestListSaysWhenTheVaultsSecretIsRefused(t *testing.T) {
+	w, _ := newRotateWorld(t)
+	ctx := context.Background()
+	roles := func() []string {
+		list, err := ListAppCredentials(ctx, w.e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, c := range list {
+			if c.App == "service_api" {
+				out = append(out, c.Role.says())
+			}
+		}
+		return out
+	}
+	if err := w.e.Vault.Update(func(d *vault.Doc) error { delete(d.Internal, secretMetaPrefix+"service_api"); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if got := roles(); len(got) != 1 || !strings.HasPrefix(got[0], "maybe the secret in the vault (it was stored by set, import or the wizard") {
+		t.Fatalf("an unrecorded working secret: %q", got)
+	}
+	if err := w.e.Vault.Update(func(d *vault.Doc) error {
+		d.Values["service_api.client_secret"] = "d3Jvbmctc2VjcmV0LW9mLWZvcnR5LWZvdXItY2hhcnMuLg=="
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	got := roles()
+	if len(got) != 1 || got[0] != "not the secret in the vault, which Globus refuses; maybe the one the gateway uses" {
+		t.Fatalf("a refused vault secret: %q", got)
+	}
+	id := w.get("service_api.client_id")
+	err := DeleteUnknownCredential(ctx, w.e, "service_api", w.credIDs(id)[0], nil)
+	if err == nil || !strings.Contains(err.Error(), "may be the secret the gateway uses") || len(w.credIDs(id)) != 1 {
+		t.Fatalf("--delete of what may be the gateway's secret: %v", err)
 	}
 }
