@@ -153,6 +153,7 @@ func ReadEnvImport(path string) (*EnvImport, error) {
 			problem(b.Line, "%s: %v", g.name, err)
 		}
 	}
+	sameSecrets(bindings, problem)
 	if found == 0 && len(bad.Problems) == 0 {
 		problem(0, "this holds none of the gateway's variables (%s), so it is not the gateway's .env", strings.Join(GatewayVariables(), ", "))
 	}
@@ -175,7 +176,36 @@ func ReadEnvImport(path string) (*EnvImport, error) {
 	if !imp.SecretFree {
 		imp.Warnings = exposedSecrets(abs, hasAPI, hasAcct)
 	}
+	if b, ok := bindings["SECRET_KEY"]; ok && b.Set {
+		if p := placeholder(b.Value); p != "" {
+			// Not ours to store, but a gateway started so signs its
+			// sessions with a key everyone who read env.example knows.
+			imp.Warnings = append(imp.Warnings, Say(fmt.Sprintf("line %d: the gateway's SECRET_KEY is still env.example's placeholder %s, which Django signs sessions with: put a long random value there (globus-setup does not store it)", b.Line, p)))
+		}
+	}
 	return imp, nil
+}
+
+// sameSecrets refuses, by line, one secret in two of the file's SECRET
+// variables: the two apps' secrets are never one (Globus makes each for its
+// own app, so one of the two is the wrong app's), and Django's SECRET_KEY
+// holding a client secret would sign sessions with it.
+func sameSecrets(bindings map[string]dotenv.Binding, problem func(int, string, ...any)) {
+	names := []string{"SECRET_KEY", "GLOBUS_APPLICATION_SECRET", "SERVICE_ACCOUNT_SECRET"}
+	for i, a := range names {
+		for _, b := range names[i+1:] {
+			x, okx := bindings[a]
+			y, oky := bindings[b]
+			if !okx || !oky || !x.Set || !y.Set || strings.TrimSpace(x.Value) == "" || placeholder(x.Value) != "" || strings.TrimSpace(x.Value) != strings.TrimSpace(y.Value) {
+				continue
+			}
+			why := "the two apps' secrets are never one: Globus makes each for its own app, so one of them is the wrong app's"
+			if a == "SECRET_KEY" {
+				why = "Django would sign its sessions with the app's client secret: give SECRET_KEY a long random value of its own"
+			}
+			problem(y.Line, "%s holds the same secret as %s (line %d): %s", b, a, x.Line, why)
+		}
+	}
 }
 
 // exposedSecrets warns when the .env holding plaintext secrets can be read
@@ -247,8 +277,11 @@ func (imp *EnvImport) take(g gatewayVar, b dotenv.Binding) error {
 		if len(items) > 1 {
 			return fmt.Errorf("%d policies: the gateway refuses to start with more than one (store only the high-assurance policy's ID)", len(items))
 		}
+		if id, ok := strings.CutSuffix(items[0], ","); ok && !strings.Contains(id, ",") {
+			return fmt.Errorf("the ID ends in a trailing comma, which the gateway keeps as part of it (textfield_to_strlist in inference_gateway/utils.py splits on blanks and ';' only), so it would look for a policy %q and refuse to start; remove the comma", items[0])
+		}
 		if strings.Contains(items[0], ",") {
-			return fmt.Errorf("the policies are joined by a comma, but the gateway splits this list on blanks and ';' only (textfield_to_strlist), so it would read them as ONE policy ID and refuse to start; keep only the high-assurance policy's ID")
+			return fmt.Errorf("the policies are joined by a comma, but the gateway splits this list on blanks and ';' only (textfield_to_strlist in inference_gateway/utils.py), so it would read them as ONE policy ID and refuse to start; keep only the high-assurance policy's ID. The gateway's own env.example is wrong about this: its comment says \"comma-separated list of policy IDs\"")
 		}
 		id, err := strictUUID(items[0])
 		if err != nil {

@@ -144,7 +144,10 @@ func TestImportRefusesWhatTheGatewayWouldMisread(t *testing.T) {
 		return strings.Replace(base, old, new, 1)
 	}
 	for _, c := range []struct{ name, data, want string }{
-		{"comma-joined policies", swap(`GLOBUS_POLICIES="`+uuidA+`"`, `GLOBUS_POLICIES="`+uuidA+`,`+uuidC+`"`), "line 29: GLOBUS_POLICIES: the policies are joined by a comma"},
+		{"comma-joined policies", swap(`GLOBUS_POLICIES="`+uuidA+`"`, `GLOBUS_POLICIES="`+uuidA+`,`+uuidC+`"`), "line 29: GLOBUS_POLICIES: the policies are joined by a comma, but the gateway splits this list on blanks and ';' only (textfield_to_strlist in inference_gateway/utils.py), so it would read them as ONE policy ID and refuse to start; keep only the high-assurance policy's ID. The gateway's own env.example is wrong about this: its comment says \"comma-separated list of policy IDs\""},
+		{"a trailing comma", swap(`GLOBUS_POLICIES="`+uuidA+`"`, `GLOBUS_POLICIES="`+uuidA+`,"`), "line 29: GLOBUS_POLICIES: the ID ends in a trailing comma, which the gateway keeps as part of it"},
+		{"one secret for both apps", swap(`SERVICE_ACCOUNT_SECRET="Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eA=="`, `SERVICE_ACCOUNT_SECRET="`+secretLike+`"`), "line 24: SERVICE_ACCOUNT_SECRET holds the same secret as GLOBUS_APPLICATION_SECRET (line 22): the two apps' secrets are never one"},
+		{"a client secret as SECRET_KEY", swap(`SECRET_KEY="django-insecure-0123456789abcdef"`, `SECRET_KEY="`+secretLike+`"`), "GLOBUS_APPLICATION_SECRET holds the same secret as SECRET_KEY (line "},
 		{"two policies", swap(`GLOBUS_POLICIES="`+uuidA+`"`, "GLOBUS_POLICIES=\"\n"+uuidA+"\n"+uuidC+"\n\""), "line 29: GLOBUS_POLICIES: 2 policies: the gateway refuses to start with more than one"},
 		{"no policy", swap(`GLOBUS_POLICIES="`+uuidA+`"`, `GLOBUS_POLICIES=""`), "GLOBUS_POLICIES is not in the file (or is empty): no policy"},
 		{"no domains", swap("AUTHORIZED_IDP_DOMAINS=\"\nanl.gov\n\"", `AUTHORIZED_IDP_DOMAINS=""`), "AUTHORIZED_IDP_DOMAINS is not in the file (or is empty): no domains"},

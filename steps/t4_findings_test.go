@@ -66,3 +66,26 @@ func TestListSaysWhenTheVaultsSecretIsRefused(t *testing.T) {
 		t.Fatalf("--delete of what may be the gateway's secret: %v", err)
 	}
 }
+
+// import warns, by line, that the gateway's SECRET_KEY is still
+// env.example's placeholder (not storing it), and imports the rest.
+func TestImportWarnsOfThePlaceholderSecretKey(t *testing.T) {
+	data := strings.Replace(string(filledExample(t, uuidB, secretLike, uuidC, "Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eA==", uuidA, "anl.gov")),
+		`SECRET_KEY="django-insecure-0123456789abcdef"`, `SECRET_KEY="<generate-a-strong-random-key>"`, 1)
+	imp, err := ReadEnvImport(writeEnvFile(t, []byte(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var said []string
+	for _, w := range imp.Warnings {
+		said = append(said, w.String())
+	}
+	if !strings.Contains(strings.Join(said, "\n"), "the gateway's SECRET_KEY is still env.example's placeholder <generate-a-strong-random-key>, which Django signs sessions with") {
+		t.Fatalf("warnings: %q", said)
+	}
+	for _, v := range imp.Values {
+		if strings.Contains(v, "generate-a-strong") {
+			t.Fatal("SECRET_KEY was stored")
+		}
+	}
+}
