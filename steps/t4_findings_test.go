@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/globus-setup/globus-setup/vault"
 )
@@ -87,5 +88,39 @@ func TestImportWarnsOfThePlaceholderSecretKey(t *testing.T) {
 		if strings.Contains(v, "generate-a-strong") {
 			t.Fatal("SECRET_KEY was stored")
 		}
+	}
+}
+
+// verify's group line claims "holds its members" only when members are
+// stored to check.
+func TestVerifyGroupNamesWhatItChecked(t *testing.T) {
+	w := newWorld(t)
+	w.login()
+	ctx := context.Background()
+	gid := w.srv.AddGroup("Gateway Users", "operator@example.org")
+	if err := w.srv.AddMember(gid, "alice@example.org", "member"); err != nil {
+		t.Fatal(err)
+	}
+	w.set(map[string]string{"groups.users.id": gid})
+	c := statusOf(t, VerifyStep(ctx, w.e, "groups"), "Group ")
+	if c.Status != CheckPass || c.Name != `Group "Gateway Users" exists` || !strings.Contains(c.Detail, "none stored here to check") {
+		t.Fatalf("no members stored: %s", c.Line())
+	}
+	w.set(map[string]string{"groups.users.members": "alice@example.org"})
+	if c := statusOf(t, VerifyStep(ctx, w.e, "groups"), "Group "); c.Status != CheckPass || c.Name != `Group "Gateway Users" exists and holds its members` {
+		t.Fatalf("a member stored: %s", c.Line())
+	}
+}
+
+// A secret-age limit below a day is said in its own unit, the age as
+// finely: never "0 days old … older than 0 days".
+func TestSecretAgeBelowADay(t *testing.T) {
+	a := SecretAge{App: "service_api", Known: true, Created: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Age: 90 * time.Second, Old: true}
+	if got := a.Line(time.Second); !strings.Contains(got, "secret: 1m30s old (made 2026-12-01) — older than 1s: rotate it") {
+		t.Fatalf("a 1s limit: %s", got)
+	}
+	a.Age = 100 * 24 * time.Hour
+	if got := a.Line(DefaultMaxSecretAge); !strings.Contains(got, "100 days old") || !strings.Contains(got, "older than 90 days") {
+		t.Fatalf("the default limit: %s", got)
 	}
 }
