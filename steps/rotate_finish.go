@@ -179,7 +179,7 @@ func vaultHoldsNew(doc vault.Doc, r Rotation) error {
 	}
 	return &Problem{What: what + ", so nothing was done: the old credential is not deleted at Globus, and the rotation waits",
 		is: ErrNotWaitingRestart,
-		Do: Say(run(command("rotate", r.App, "--undo")), " puts the old secret back (vault and .env) and deletes the new credential at Globus; then ",
+		Do: Say(command("rotate", r.App, "--undo"), " puts the old secret back (vault and .env) and deletes the new credential at Globus; then ",
 			command("rotate", r.App), " starts afresh. If you still hold the new secret, storing it back (",
 			command("set", r.App+".client_secret"), ") lets ", command("rotate", r.App, "--finish"), " carry on")}
 }
