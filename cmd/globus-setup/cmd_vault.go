@@ -150,6 +150,10 @@ it needs --store-refused.`,
 					return err
 				}
 			}
+			// A rotation in progress is named before Globus is asked.
+			if err := steps.RotationBlocks(v.Doc(), map[string]string{key: value}, nil); err != nil {
+				return err
+			}
 			if spec.Secret {
 				if err := a.keepWorkingSecret(cmd.Context(), v, key, value, storeRefused); err != nil {
 					return err
