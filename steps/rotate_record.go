@@ -259,23 +259,24 @@ func RotationBlocks(doc vault.Doc, values map[string]string, drop []string) erro
 		for _, part := range []string{".client_secret", ".client_id"} {
 			key := r.App + part
 			cur := strings.TrimSpace(doc.Values[key])
+			then := "then remove it"
 			changes := slices.Contains(drop, key) && cur != ""
 			if v, ok := values[key]; ok && strings.TrimSpace(v) != cur {
 				fp := r.newSecretFP(doc)
-				changes = part == ".client_id" || fp == "" || fingerprint(v) != fp
+				changes, then = part == ".client_id" || fp == "" || fingerprint(v) != fp, "then store it"
 			}
 			if changes {
-				return midRotation(r, key)
+				return midRotation(r, key, then)
 			}
 		}
 	}
 	return nil
 }
 
-func midRotation(r Rotation, key string) *Problem {
+func midRotation(r Rotation, key, then string) *Problem {
 	return &Problem{is: ErrMidRotation,
 		What: key + " was not changed: the " + appLabel(r.App) + " secret rotation started " + r.Started.UTC().Format("2006-01-02 15:04 UTC") +
 			" is in progress, and it relies on the vault keeping the new secret it made (--finish proves and keeps that one, then deletes the old at Globus) and the old one (--undo puts it back)",
 		Do: Say("finish the rotation (", command("rotate", r.App, "--finish"), ", once the gateway restarted) or undo it (",
-			command("rotate", r.App, "--undo"), ", which puts the old secret back), then store this")}
+			command("rotate", r.App, "--undo"), ", which puts the old secret back), "+then)}
 }

@@ -37,7 +37,7 @@ func TestRotationInProgressKeepsItsSecret(t *testing.T) {
 	w.terminal = true
 	code, _, errs = w.run("unset", "service_api.client_secret")
 	t.Logf("$ globus-setup unset service_api.client_secret\n%s", errs)
-	if code == 0 || !strings.Contains(errs, "was not changed: the Service API secret rotation") || strings.Contains(errs, "last copy") {
+	if code == 0 || !strings.Contains(errs, "was not changed: the Service API secret rotation") || !strings.Contains(errs, "then remove it") || strings.Contains(errs, "last copy") {
 		t.Fatalf("unset mid-rotation: exit %d", code)
 	}
 	w.terminal = false
