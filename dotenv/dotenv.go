@@ -55,9 +55,13 @@ type Statement struct {
 	// python-dotenv counts them; LineStart is where its first line with
 	// anything on it begins.
 	Start, End, LineStart int
-	Line                  int    // 1-based line of its first non-blank character
-	Key                   string // "" for comments, blank lines and errors
-	KeyStart, KeyEnd      int    // the key as written (quotes included)
+	Line                  int // 1-based line of its first non-blank character
+	// ValLine is the line its value ends on: after Line only for a
+	// quoted value that runs over several lines (python-dotenv reads on to
+	// the closing quote, however far).
+	ValLine          int
+	Key              string // "" for comments, blank lines and errors
+	KeyStart, KeyEnd int    // the key as written (quotes included)
 	// HasValue: the key is followed by '='. A key alone sets nothing
 	// (python-dotenv's None: load_dotenv leaves the variable as it is).
 	HasValue         bool
@@ -106,6 +110,10 @@ func Parse(data []byte) (*File, error) {
 	for pos := 0; pos < len(data); {
 		st, next := parseStatement(data, pos)
 		st.Line = line + newlines(data[pos:st.LineStart])
+		st.ValLine = st.Line
+		if st.HasValue && st.ValEnd > st.LineStart {
+			st.ValLine += newlines(data[st.LineStart:st.ValEnd])
+		}
 		line += newlines(data[pos:next])
 		st.End = next
 		f.Statements = append(f.Statements, st)

@@ -284,6 +284,9 @@ func SetRead(v *vault.Vault, values map[string]string, rb ReadBack) error {
 		return fe
 	}
 	return v.Update(func(d *vault.Doc) error {
+		if err := RotationBlocks(*d, norm, nil); err != nil {
+			return err
+		}
 		recordSources(d, setValuesIn(d, norm), rb)
 		return nil
 	})
@@ -478,6 +481,9 @@ func UnsetValue(v *vault.Vault, key string) (had bool, err error) {
 	}
 	err = v.Update(func(d *vault.Doc) error {
 		initDoc(d)
+		if err := RotationBlocks(*d, nil, []string{key}); err != nil {
+			return err
+		}
 		if _, had = d.Values[key]; had {
 			unsetIn(d, s, key)
 		}

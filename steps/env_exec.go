@@ -182,24 +182,35 @@ func (g ExecGap) Warning() string {
 	return Say(g.Name+" cannot be passed ("+why+") and the gateway's .env does not set it: the gateway's start-up check needs it (apps.py), so it would not start; ", fix).String()
 }
 
-// EnvHoldsSecret reports whether the gateway's remembered .env holds the
-// secret stored under key (the same value), naming the file: a copy left
-// when the vault's goes.
-func EnvHoldsSecret(doc vault.Doc, key string) (string, bool) {
+// EnvFilesHoldingSecret are the files beside the vault that hold the same
+// secret as key's: the gateway's remembered .env and the backup a write
+// into it left (<.env>.bak), either in plaintext. Unsetting the secret
+// names them: a copy is left there (and the last copy, if nowhere else).
+func EnvFilesHoldingSecret(doc vault.Doc, key string) []string {
 	path, stored := doc.Internal[EnvTargetKey], strings.TrimSpace(doc.Values[key])
 	if path == "" || stored == "" {
-		return "", false
+		return nil
 	}
+	var out []string
+	for _, p := range []string{path, path + ".bak"} {
+		if fileHoldsValue(p, gatewayVarOfKey(key), stored) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func fileHoldsValue(path, name, want string) bool {
 	data, err := readSettingsFile(path)
 	if err != nil {
-		return "", false
+		return false
 	}
 	f, err := dotenv.Parse(data)
 	if err != nil {
-		return "", false
+		return false
 	}
-	b, ok := f.Lookup(gatewayVarOfKey(key))
-	return path, ok && b.Set && strings.TrimSpace(b.Value) == stored
+	b, ok := f.Lookup(name)
+	return ok && b.Set && strings.TrimSpace(b.Value) == want
 }
 
 // Warning is the override for the operator, naming the file; never a value.

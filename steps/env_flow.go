@@ -90,6 +90,16 @@ func ExportFile(v *vault.Vault, path string, f ExportFormat) (FileWrite, error) 
 // ExportFileWith is ExportFile, choosing whether the secrets are written
 // (for the env, json and shell formats).
 func ExportFileWith(v *vault.Vault, path string, f ExportFormat, s Secrets) (FileWrite, error) {
+	return exportFile(v, path, f, s, true)
+}
+
+// ExportFileKeepTarget is ExportFileWith leaving the remembered .env as it
+// is: the file is only written (see OtherEnvTarget).
+func ExportFileKeepTarget(v *vault.Vault, path string, f ExportFormat, s Secrets) (FileWrite, error) {
+	return exportFile(v, path, f, s, false)
+}
+
+func exportFile(v *vault.Vault, path string, f ExportFormat, s Secrets, remember bool) (FileWrite, error) {
 	o := s.options(v.Doc(), path)
 	if f != FormatEnv && s == SecretsAsBefore {
 		o = EnvOptions{} // only the .env is remembered
@@ -102,7 +112,7 @@ func ExportFileWith(v *vault.Vault, path string, f ExportFormat, s Secrets) (Fil
 	if o.NoSecrets && f != FormatUsers {
 		w.SecretsLeftOut = SecretVariables()
 	}
-	if err != nil || f != FormatEnv {
+	if err != nil || f != FormatEnv || !remember {
 		return w, err
 	}
 	if w.TargetWas, err = rememberEnv(v, path, o.NoSecrets); err != nil {
@@ -120,9 +130,19 @@ func MergeEnvInto(v *vault.Vault, path string) (FileWrite, error) {
 // MergeEnvIntoWith is MergeEnvInto, choosing whether the secrets are
 // written: SecretsOmit removes their lines.
 func MergeEnvIntoWith(v *vault.Vault, path string, s Secrets) (FileWrite, error) {
+	return mergeEnvInto(v, path, s, true)
+}
+
+// MergeEnvIntoKeepTarget is MergeEnvIntoWith leaving the remembered .env
+// as it is: the file is only merged into (see OtherEnvTarget).
+func MergeEnvIntoKeepTarget(v *vault.Vault, path string, s Secrets) (FileWrite, error) {
+	return mergeEnvInto(v, path, s, false)
+}
+
+func mergeEnvInto(v *vault.Vault, path string, s Secrets, remember bool) (FileWrite, error) {
 	o := s.options(v.Doc(), path)
 	w, err := mergeEnvFile(path, v.Doc(), o)
-	if err != nil {
+	if err != nil || !remember {
 		return w, err
 	}
 	if w.TargetWas, err = rememberEnv(v, path, o.NoSecrets); err != nil {
@@ -176,4 +196,21 @@ func (e *rememberError) Unwrap() error { return e.err }
 func RememberFailed(err error) bool {
 	var re *rememberError
 	return errors.As(err, &re)
+}
+
+// OtherEnvTarget is the .env remembered for rotate when it is another file
+// than path and is still there ("" otherwise). Writing path then does not
+// take its place unasked, as import does not: export asks at a terminal,
+// else keeps it unless --remember-file (a file written for a look, or a
+// copy, would otherwise become the one a rotation writes its secret into).
+func OtherEnvTarget(doc vault.Doc, path string) string {
+	abs, err := filepath.Abs(path)
+	old := doc.Internal[EnvTargetKey]
+	if err != nil || old == "" || old == abs {
+		return ""
+	}
+	if _, err := os.Stat(old); err != nil {
+		return ""
+	}
+	return old
 }

@@ -58,6 +58,19 @@ type EnvImport struct {
 	// read (logged in): recorded, so every screen names a group as Globus
 	// does rather than by a name made up for it.
 	GroupNames map[string]string
+	// Refusals are what Globus showed the gateway would refuse (the
+	// policy's domains not the file's), by line: nothing is stored then
+	// (Refused).
+	Refusals []string
+}
+
+// Refused is the ImportError of what FillFromGlobus found the gateway
+// would refuse; nil when nothing.
+func (imp *EnvImport) Refused() error {
+	if len(imp.Refusals) == 0 {
+		return nil
+	}
+	return &ImportError{Path: imp.Path, Problems: imp.Refusals}
 }
 
 // ImportError is every problem of a file that cannot be imported, by line.
@@ -129,6 +142,9 @@ func ReadEnvImport(path string) (*EnvImport, error) {
 			continue
 		}
 		found++
+		if swallowedLines(f, f.Statements[b.Statement]) != "" {
+			continue // said by unreadable, with the lines the quote took in
+		}
 		if p := placeholder(b.Value); p != "" {
 			problem(b.Line, "%s is still the example's placeholder %s: put the real value there, or remove the line", g.name, p)
 			continue
@@ -137,6 +153,7 @@ func ReadEnvImport(path string) (*EnvImport, error) {
 			problem(b.Line, "%s: %v", g.name, err)
 		}
 	}
+	sameSecrets(bindings, problem)
 	if found == 0 && len(bad.Problems) == 0 {
 		problem(0, "this holds none of the gateway's variables (%s), so it is not the gateway's .env", strings.Join(GatewayVariables(), ", "))
 	}
@@ -159,7 +176,36 @@ func ReadEnvImport(path string) (*EnvImport, error) {
 	if !imp.SecretFree {
 		imp.Warnings = exposedSecrets(abs, hasAPI, hasAcct)
 	}
+	if b, ok := bindings["SECRET_KEY"]; ok && b.Set {
+		if p := placeholder(b.Value); p != "" {
+			// Not ours to store, but a gateway started so signs its
+			// sessions with a key everyone who read env.example knows.
+			imp.Warnings = append(imp.Warnings, Say(fmt.Sprintf("line %d: the gateway's SECRET_KEY is still env.example's placeholder %s, which Django signs sessions with: put a long random value there (globus-setup does not store it)", b.Line, p)))
+		}
+	}
 	return imp, nil
+}
+
+// sameSecrets refuses, by line, one secret in two of the file's SECRET
+// variables: the two apps' secrets are never one (Globus makes each for its
+// own app, so one of the two is the wrong app's), and Django's SECRET_KEY
+// holding a client secret would sign sessions with it.
+func sameSecrets(bindings map[string]dotenv.Binding, problem func(int, string, ...any)) {
+	names := []string{"SECRET_KEY", "GLOBUS_APPLICATION_SECRET", "SERVICE_ACCOUNT_SECRET"}
+	for i, a := range names {
+		for _, b := range names[i+1:] {
+			x, okx := bindings[a]
+			y, oky := bindings[b]
+			if !okx || !oky || !x.Set || !y.Set || strings.TrimSpace(x.Value) == "" || placeholder(x.Value) != "" || strings.TrimSpace(x.Value) != strings.TrimSpace(y.Value) {
+				continue
+			}
+			why := "the two apps' secrets are never one: Globus makes each for its own app, so one of them is the wrong app's"
+			if a == "SECRET_KEY" {
+				why = "Django would sign its sessions with the app's client secret: give SECRET_KEY a long random value of its own"
+			}
+			problem(y.Line, "%s holds the same secret as %s (line %d): %s", b, a, x.Line, why)
+		}
+	}
 }
 
 // exposedSecrets warns when the .env holding plaintext secrets can be read
@@ -231,8 +277,11 @@ func (imp *EnvImport) take(g gatewayVar, b dotenv.Binding) error {
 		if len(items) > 1 {
 			return fmt.Errorf("%d policies: the gateway refuses to start with more than one (store only the high-assurance policy's ID)", len(items))
 		}
+		if id, ok := strings.CutSuffix(items[0], ","); ok && !strings.Contains(id, ",") {
+			return fmt.Errorf("the ID ends in a trailing comma, which the gateway keeps as part of it (textfield_to_strlist in inference_gateway/utils.py splits on blanks and ';' only), so it would look for a policy %q and refuse to start; remove the comma", items[0])
+		}
 		if strings.Contains(items[0], ",") {
-			return fmt.Errorf("the policies are joined by a comma, but the gateway splits this list on blanks and ';' only (textfield_to_strlist), so it would read them as ONE policy ID and refuse to start; keep only the high-assurance policy's ID")
+			return fmt.Errorf("the policies are joined by a comma, but the gateway splits this list on blanks and ';' only (textfield_to_strlist in inference_gateway/utils.py), so it would read them as ONE policy ID and refuse to start; keep only the high-assurance policy's ID. The gateway's own env.example is wrong about this: its comment says \"comma-separated list of policy IDs\"")
 		}
 		id, err := strictUUID(items[0])
 		if err != nil {
@@ -453,6 +502,9 @@ func (imp *EnvImport) Store(v *vault.Vault) error {
 	}
 	return v.Update(func(d *vault.Doc) error {
 		initDoc(d)
+		if err := RotationBlocks(*d, imp.Values, imp.Drop); err != nil {
+			return err
+		}
 		for _, k := range imp.Drop {
 			if spec, ok := Spec(k); ok {
 				if s, ok := stepByID(spec.Step); ok {
@@ -494,7 +546,20 @@ func (imp *EnvImport) Store(v *vault.Vault) error {
 func (imp *EnvImport) FillFromGlobus(ctx context.Context, e *Env, doc vault.Doc) {
 	note := func(parts ...any) { imp.Notes = append(imp.Notes, Say(parts...)) }
 	if _, ok := LoggedIn(e.Vault); !ok {
-		note("not logged in, so the project, the action_all scope, the public client and the policy's timeout were not read from Globus: ", run(logIn()), ", then import again (what is stored already stays)")
+		apiID, secret := imp.Values["service_api.client_id"], imp.apiSecret(doc)
+		if e.Globus == nil || apiID == "" || secret == "" {
+			note("not logged in, so the project, the action_all scope, the public client and the policy's timeout were not read from Globus: ", run(logIn()), ", then import again (what is stored already stays)")
+			return
+		}
+		// As `scope create` does without a login: the Service API app
+		// reads its own record and scopes (client credentials).
+		reader := globus.Basic(globus.Credentials{ID: apiID, Secret: secret})
+		if cl, err := e.Globus.GetClient(ctx, reader, apiID); err != nil {
+			note("the Service API app "+apiID+" could not read its own record ("+err.Error()+"), so its project and scope were not filled in; ", verifyAll(), " says more")
+		} else {
+			imp.fillFromAppRecord(ctx, e.Globus, reader, cl)
+		}
+		note("not logged in, so the project's name, the public client and the policy's timeout were not read from Globus (the project and the action_all scope were, as the Service API app): ", run(logIn()), ", then import again (what is stored already stays)")
 		return
 	}
 	auth, err := OperatorToken(ctx, e, AuthResourceServer)
@@ -519,23 +584,11 @@ func (imp *EnvImport) FillFromGlobus(ctx context.Context, e *Env, doc vault.Doc)
 	if err != nil {
 		note("the Service API app "+apiID+" could not be read ("+err.Error()+"), so its project and scope were not filled in; ", verifyAll(), " says more")
 	} else {
-		const fromApp = "the Service API app's record at Globus"
+		imp.fillFromAppRecord(ctx, g, reader, cl)
 		if cl.Project != "" {
-			fill("project.id", cl.Project, fromApp)
 			if p, err := g.GetProject(ctx, auth, cl.Project); err == nil {
 				fill("project.name", p.DisplayName, "the project's record at Globus")
 			}
-		}
-		switch sc, err := actionAllOf(ctx, g, reader, cl); {
-		case err != nil:
-			note("the Service API app's scopes could not be read (" + err.Error() + ")")
-		case sc == nil:
-			note("the Service API app has no action_all scope yet, which the gateway's users need: ", run(checkStep(serviceAPIID)))
-		case CheckActionAllScope(*sc, apiID) != nil:
-			note(CheckActionAllScope(*sc, apiID).Error())
-		default:
-			fill("service_api.scope_id", sc.ID, "the Service API app's scopes at Globus")
-			fill("service_api.scope_string", sc.ScopeString, "the Service API app's scopes at Globus")
 		}
 		if cl.Project != "" {
 			imp.fillPublicClient(ctx, e, auth, cl.Project, doc)
@@ -557,11 +610,50 @@ func (imp *EnvImport) FillFromGlobus(ctx context.Context, e *Env, doc vault.Doc)
 		}
 	}
 	if id := imp.Values["policy.id"]; id != "" {
-		if pol, err := g.GetPolicy(ctx, auth, id); err == nil && pol.AuthenticationAssuranceTimeout > 0 {
+		pol, err := g.GetPolicy(ctx, auth, id)
+		if err == nil && pol.AuthenticationAssuranceTimeout > 0 {
 			fill("policy.assurance_timeout", strconv.Itoa(pol.AuthenticationAssuranceTimeout), "the policy's record at Globus")
-		} else if err != nil {
+		}
+		if domains, ok := imp.Values["policy.domains"]; ok && err == nil {
+			// A refusal, not a warning: stored, these domains would make
+			// every export a .env the gateway refuses at start-up (apps.py
+			// compares them exactly), and the fix is in the file or the
+			// policy, not in the vault.
+			if msg, _ := domainsMismatch(policyDomains(pol), strings.Fields(domains), "AUTHORIZED_IDP_DOMAINS"); msg != "" {
+				imp.Refusals = append(imp.Refusals, imp.Source["policy.domains"]+": AUTHORIZED_IDP_DOMAINS: "+msg+
+					" (policy "+id+"), so the gateway refuses to start (\"The Globus Policy and AUTHORIZED_IDP_DOMAINS are inconsistent.\"): write in the file exactly what the policy holds ("+
+					strings.Join(policyDomains(pol), " ")+"), or edit the policy's included domains in the developers console")
+			}
+		}
+		if err != nil {
 			note("the policy " + id + " could not be read (" + err.Error() + "), so its assurance timeout was not filled in")
 		}
+	}
+}
+
+// fillFromAppRecord takes the project and the action_all scope from the
+// Service API app's record cl, its scopes read with reader.
+func (imp *EnvImport) fillFromAppRecord(ctx context.Context, g *globus.Client, reader globus.Authorizer, cl *globus.AppClient) {
+	note := func(parts ...any) { imp.Notes = append(imp.Notes, Say(parts...)) }
+	fill := func(key, value, source string) {
+		if norm, err := Validate(key, value); err == nil {
+			imp.Values[key], imp.Source[key] = norm, source
+		}
+	}
+	apiID := imp.Values["service_api.client_id"]
+	if cl.Project != "" {
+		fill("project.id", cl.Project, "the Service API app's record at Globus")
+	}
+	switch sc, err := actionAllOf(ctx, g, reader, cl); {
+	case err != nil:
+		note("the Service API app's scopes could not be read (" + err.Error() + ")")
+	case sc == nil:
+		note("the Service API app has no action_all scope yet, which the gateway's users need: ", run(checkStep(serviceAPIID)))
+	case CheckActionAllScope(*sc, apiID) != nil:
+		note(CheckActionAllScope(*sc, apiID).Error())
+	default:
+		fill("service_api.scope_id", sc.ID, "the Service API app's scopes at Globus")
+		fill("service_api.scope_string", sc.ScopeString, "the Service API app's scopes at Globus")
 	}
 }
 

@@ -144,7 +144,10 @@ func TestImportRefusesWhatTheGatewayWouldMisread(t *testing.T) {
 		return strings.Replace(base, old, new, 1)
 	}
 	for _, c := range []struct{ name, data, want string }{
-		{"comma-joined policies", swap(`GLOBUS_POLICIES="`+uuidA+`"`, `GLOBUS_POLICIES="`+uuidA+`,`+uuidC+`"`), "line 29: GLOBUS_POLICIES: the policies are joined by a comma"},
+		{"comma-joined policies", swap(`GLOBUS_POLICIES="`+uuidA+`"`, `GLOBUS_POLICIES="`+uuidA+`,`+uuidC+`"`), "line 29: GLOBUS_POLICIES: the policies are joined by a comma, but the gateway splits this list on blanks and ';' only (textfield_to_strlist in inference_gateway/utils.py), so it would read them as ONE policy ID and refuse to start; keep only the high-assurance policy's ID. The gateway's own env.example is wrong about this: its comment says \"comma-separated list of policy IDs\""},
+		{"a trailing comma", swap(`GLOBUS_POLICIES="`+uuidA+`"`, `GLOBUS_POLICIES="`+uuidA+`,"`), "line 29: GLOBUS_POLICIES: the ID ends in a trailing comma, which the gateway keeps as part of it"},
+		{"one secret for both apps", swap(`SERVICE_ACCOUNT_SECRET="Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eA=="`, `SERVICE_ACCOUNT_SECRET="`+secretLike+`"`), "line 24: SERVICE_ACCOUNT_SECRET holds the same secret as GLOBUS_APPLICATION_SECRET (line 22): the two apps' secrets are never one"},
+		{"a client secret as SECRET_KEY", swap(`SECRET_KEY="django-insecure-0123456789abcdef"`, `SECRET_KEY="`+secretLike+`"`), "GLOBUS_APPLICATION_SECRET holds the same secret as SECRET_KEY (line "},
 		{"two policies", swap(`GLOBUS_POLICIES="`+uuidA+`"`, "GLOBUS_POLICIES=\"\n"+uuidA+"\n"+uuidC+"\n\""), "line 29: GLOBUS_POLICIES: 2 policies: the gateway refuses to start with more than one"},
 		{"no policy", swap(`GLOBUS_POLICIES="`+uuidA+`"`, `GLOBUS_POLICIES=""`), "GLOBUS_POLICIES is not in the file (or is empty): no policy"},
 		{"no domains", swap("AUTHORIZED_IDP_DOMAINS=\"\nanl.gov\n\"", `AUTHORIZED_IDP_DOMAINS=""`), "AUTHORIZED_IDP_DOMAINS is not in the file (or is empty): no domains"},
@@ -162,6 +165,7 @@ func TestImportRefusesWhatTheGatewayWouldMisread(t *testing.T) {
 		{"per-domain groups empty", swap("AUTHORIZED_GROUPS_PER_IDP='\n{\n    \"uchicago.edu\": \""+importGroup2+"\"\n}\n'", "AUTHORIZED_GROUPS_PER_IDP="), "line 59: AUTHORIZED_GROUPS_PER_IDP is empty, which the gateway cannot read as JSON"},
 		{"a value from the environment", swap(`GLOBUS_APPLICATION_SECRET="`+secretLike+`"`, `GLOBUS_APPLICATION_SECRET="${GW_SECRET}"`), "line 22: GLOBUS_APPLICATION_SECRET takes ${GW_SECRET} from the gateway's environment"},
 		{"an unclosed quote", swap(`GLOBUS_APPLICATION_SECRET="`+secretLike+`"`, `GLOBUS_APPLICATION_SECRET="`+secretLike), "line 22: python-dotenv cannot read this statement, so the gateway skips it: a quote in it is not closed"},
+		{"a quote left open", swap(`GLOBUS_POLICIES="`+uuidA+`"`, `GLOBUS_POLICIES="`+uuidA), "line 29: GLOBUS_POLICIES: the quote opened at line 29 closes only at line 33, taking in 3 comment line(s); python-dotenv does read it so, and the gateway would get all of it as one multi-line value"},
 		{"a byte-order mark", "\ufeffGLOBUS_APPLICATION_ID=" + uuidB + "\n" + base, "line 1: the file starts with a byte-order mark"},
 		{"no gateway variable", "{\"vault\":true}\n", "this holds none of the gateway's variables"},
 		{"not NAME=value", "{\"vault\": true}\n", "line 1: python-dotenv cannot read this statement, so the gateway skips it: it is not NAME=value"},
@@ -173,6 +177,9 @@ func TestImportRefusesWhatTheGatewayWouldMisread(t *testing.T) {
 			var ie *ImportError
 			if !asImportError(err, &ie) || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "nothing was stored") {
 				t.Fatalf("err = %v\nwant %q", err, c.want)
+			}
+			if strings.Contains(err.Error(), "policies: the gateway refuses") && !strings.Contains(c.want, "policies: the gateway refuses") {
+				t.Errorf("a problem that is not the file's: %v", err)
 			}
 			for _, secret := range []string{secretLike, "Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eA==", "pg-pass"} {
 				if strings.Contains(err.Error(), secret) {
@@ -361,7 +368,8 @@ func TestImportFillsFromGlobus(t *testing.T) {
 		t.Errorf("two thick clients: %v %v", imp2.Values["public_client.client_id"], imp2.Notes)
 	}
 
-	// Not logged in: nothing is read, and the note says how.
+	// Not logged in: the Service API app reads its own record and scope
+	// (two requests), as `scope create` does; the note says what was not.
 	if _, err := Logout(w.e.Vault); err != nil {
 		t.Fatal(err)
 	}
@@ -369,7 +377,15 @@ func TestImportFillsFromGlobus(t *testing.T) {
 	imp3, _ := ReadEnvImport(writeEnvFile(t, data))
 	imp3.Resolve(fresh)
 	imp3.FillFromGlobus(ctx, w.e, fresh)
-	if len(w.srv.Requests()) != n || len(imp3.Notes) != 1 || !strings.Contains(imp3.Notes[0].String(), "not logged in") {
+	if len(w.srv.Requests()) != n+2 || len(imp3.Notes) != 1 || !strings.Contains(imp3.Notes[0].String(), "not logged in, so the project's name, the public client and the policy's timeout were not read") ||
+		imp3.Values["service_api.scope_id"] == "" || imp3.Values["project.id"] == "" {
 		t.Errorf("not logged in: %d requests, notes %v", len(w.srv.Requests())-n, imp3.Notes)
+	}
+	// Without a client as well: nothing is read, and the note says how.
+	imp4, _ := ReadEnvImport(writeEnvFile(t, data))
+	imp4.Resolve(fresh)
+	imp4.FillFromGlobus(ctx, &Env{Vault: w.e.Vault}, fresh)
+	if len(imp4.Notes) != 1 || !strings.Contains(imp4.Notes[0].String(), "not logged in, so the project, the action_all scope") {
+		t.Errorf("not logged in, no client: notes %v", imp4.Notes)
 	}
 }

@@ -43,9 +43,49 @@ func unreadable(f *dotenv.File) []error {
 				why = "a quote in it is not closed where the line ends (python-dotenv then reads on to the next quote, over the lines after it)"
 			}
 			out = append(out, fmt.Errorf("line %d: python-dotenv cannot read this statement, so the gateway skips it: %s; fix it, or make it a comment with #", st.Line, why))
+		} else if swallowed := swallowedLines(f, st); swallowed != "" {
+			out = append(out, fmt.Errorf("line %d: %s: the quote opened at line %d closes only at line %d, taking in %s; python-dotenv does read it so, and the gateway would get all of it as one multi-line value: close the quote on line %d",
+				st.Line, st.Key, st.Line, st.ValLine, swallowed, st.Line))
 		}
 	}
 	return out
+}
+
+// statementLike: a line that is a comment or a NAME= assignment of its own.
+var statementLike = regexp.MustCompile(`^\s*(?:#|(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*\s*=(?:[^=]|$))`)
+
+// swallowedLines says what a quoted value running over several lines took
+// in when it looks like a quote left open, closed by one lines later: its
+// first line holds a value, and lines after it read as comments or
+// assignments of their own. "" otherwise: a value meant to run over lines
+// (groups or domains one per line) opens its quote at the end of the line.
+func swallowedLines(f *dotenv.File, st dotenv.Statement) string {
+	if st.Quote == 0 || st.ValLine == st.Line {
+		return ""
+	}
+	lines := strings.Split(string(f.Data[st.ValStart:st.ValEnd]), "\n")
+	if strings.TrimSpace(lines[0][1:]) == "" {
+		return ""
+	}
+	inner := lines[1:]
+	var comments, assigns int
+	for _, l := range inner {
+		switch m := statementLike.FindString(l); {
+		case m == "":
+		case strings.HasSuffix(strings.TrimSpace(m), "#"):
+			comments++
+		default:
+			assigns++
+		}
+	}
+	var what []string
+	if comments > 0 {
+		what = append(what, fmt.Sprintf("%d comment line(s)", comments))
+	}
+	if assigns > 0 {
+		what = append(what, fmt.Sprintf("%d NAME=value line(s)", assigns))
+	}
+	return strings.Join(what, " and ")
 }
 
 // MergeEnv updates the gateway's Globus variables in an existing .env and

@@ -28,8 +28,9 @@ const GatewayStartName = "The gateway would start"
 //     exactly, case included.
 //
 // The first refusal is the one the gateway would raise. It changes nothing
-// stored. With nothing of the policy or the Service Account stored yet it is
-// a skip, not a failure.
+// stored. With nothing of the policy or the Service Account stored yet (a
+// setup not begun) it is a skip; once any of them is, whatever it lacks is a
+// failure naming the key, since that gateway would not start.
 func GatewayStartCheck(ctx context.Context, e *Env) Check {
 	const step, name = policyID, GatewayStartName
 	if err := checkEnv(e); err != nil {
@@ -55,9 +56,12 @@ func GatewayStartCheck(ctx context.Context, e *Env) Check {
 	}
 	cred, err := ServiceAccountCredentials(e.Vault)
 	if err != nil {
-		// Not stored yet, like every other check's missing value; the
-		// gateway needs them to start, which the skip says.
-		return skip(step, name, "service_account.client_id and client_secret not stored yet (the gateway reads its policy with them at start-up)")
+		// Part of the setup is there, so this is a gateway that would
+		// stop at start-up, not a setup not begun: a failure naming
+		// exactly what is missing.
+		miss := missingCreds(e.Vault, serviceAccountApp())
+		return fail(step, name, strings.Join(miss, " and ")+" not stored: the gateway reads its policy with the Service Account's ID and secret at start-up, so it would not start",
+			missingCredsHint(serviceAccountApp(), miss[len(miss)-1]))
 	}
 	ts, err := e.Globus.ClientCredentialsToken(ctx, cred, globus.GatewaySDKDefaultScopes()...)
 	if err != nil {

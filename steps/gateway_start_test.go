@@ -111,13 +111,24 @@ func TestTwoPoliciesRefused(t *testing.T) {
 	}
 }
 
-// Without the Service Account's secret the check cannot run: a skip, as for
-// any value not stored yet.
-func TestGatewayStartCheckSkipsWithoutServiceAccount(t *testing.T) {
+// Without the Service Account's secret, once the rest of the setup is
+// stored, the gateway would not start: a failure naming exactly the key
+// missing (before, a skip "client_id and client_secret not stored yet",
+// and verify exited 0). The app's own check fails too: half a pair.
+func TestGatewayStartCheckFailsWithoutServiceAccountSecret(t *testing.T) {
 	w := newWorld(t)
 	w.del("service_account.client_secret")
 	c := GatewayStartCheck(context.Background(), w.e)
-	if c.Status != CheckSkip || !strings.Contains(c.Detail, "not stored yet") {
+	if c.Status != CheckFail || !strings.HasPrefix(c.Detail, "service_account.client_secret not stored: ") ||
+		strings.Contains(c.Detail, "client_id") || !strings.Contains(c.Hint.String(), "rotate service_account") {
 		t.Fatal(c.Line())
+	}
+	for _, c := range VerifyAll(context.Background(), w.e) {
+		if c.Step == serviceAccountID && strings.Contains(c.Detail, "not stored yet") {
+			t.Errorf("said not stored yet, though the ID is stored: %s", c.Line())
+		}
+		if c.Name == "Service Account credentials work" && (c.Status != CheckFail || !strings.HasPrefix(c.Detail, "service_account.client_secret is not stored")) {
+			t.Errorf("half a pair: %s", c.Line())
+		}
 	}
 }

@@ -98,7 +98,7 @@ func Rotate(ctx context.Context, e *Env, app string, opts RotateOptions) (Rotate
 	case SecretAccepted:
 		restart += " Both secrets work until you finish."
 	case SecretRefused:
-		restart += " Do it at once: the old secret no longer works."
+		restart += " Do it at once if the gateway runs with the secret the vault held: Globus refuses that one."
 	}
 	res.Lines = append(res.Lines,
 		restart,
@@ -223,7 +223,7 @@ func createNewSecret(ctx context.Context, e *Env, r Rotation) (Rotation, error) 
 		return r, problem("Globus's new secret does not look like a client secret", fe)
 	}
 	nr := r
-	nr.Phase, nr.NewID, nr.NewAt = RotateCreated, cr.ID, cr.Created
+	nr.Phase, nr.NewID, nr.NewAt, nr.NewFP = RotateCreated, cr.ID, cr.Created, fingerprint(norm[key])
 	err = e.Vault.Update(func(d *vault.Doc) error {
 		if d.Internal == nil {
 			d.Internal = map[string]string{}
@@ -269,7 +269,9 @@ func oldSecretWorks(ctx context.Context, e *Env, r Rotation) (SecretVerdict, str
 	case SecretAccepted:
 		return v, "✓ the old secret still works too (client-credentials grant), so the gateway keeps running on it until it restarts"
 	case SecretRefused:
-		return v, "! Globus refuses the old secret already (deleted at Globus?): a gateway still running with it fails now; restart it at once"
+		// The vault's secret may never have been the gateway's (one typed
+		// in wrong): whether the gateway fails is not known from here.
+		return v, "! Globus refuses the secret the vault held before this rotation (deleted at Globus, or never this app's: a typo stored with set): a gateway running with that one fails now; one running with another keeps working"
 	}
 	return v, "- whether the old secret still works could not be checked (" + err.Error() + ")"
 }

@@ -133,9 +133,15 @@ func (a SecretAge) Line(max time.Duration) string {
 	if !a.Known {
 		return Say(appLabel(a.App), " secret: age unknown (not made by globus-setup; ", command("rotate", a.App), " replaces it with one whose age is known)").String()
 	}
-	s := fmt.Sprintf("%s secret: %s old (made %s)", appLabel(a.App), days(a.Age), a.Created.UTC().Format("2006-01-02"))
+	age, limit := days(a.Age), days(max)
+	if max > 0 && max < 24*time.Hour {
+		// A limit below a day, in its own unit, and the age as finely:
+		// never "0 days old, older than 0 days".
+		age, limit = a.Age.Round(time.Second).String(), max.String()
+	}
+	s := fmt.Sprintf("%s secret: %s old (made %s)", appLabel(a.App), age, a.Created.UTC().Format("2006-01-02"))
 	if a.Old {
-		s += fmt.Sprintf(Say(" — older than %s: rotate it with ", command("rotate", "%s")).String(), days(max), a.App)
+		s += fmt.Sprintf(Say(" — older than %s: rotate it with ", command("rotate", "%s")).String(), limit, a.App)
 	}
 	return s
 }

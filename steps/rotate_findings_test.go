@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/globus-setup/globus-setup/vault"
 )
 
 // rotate says the old secret still works only after asking Globus: once it
@@ -43,7 +45,8 @@ func TestRotateChecksTheOldSecret(t *testing.T) {
 	text = strings.Join(res.Lines, "\n")
 	t.Logf("rotate with the old secret deleted:\n%s", text)
 	if strings.Contains(text, "still works") || strings.Contains(text, "Both secrets work") ||
-		!strings.Contains(text, "! Globus refuses the old secret already") || !strings.Contains(text, "Do it at once: the old secret no longer works.") {
+		!strings.Contains(text, "! Globus refuses the secret the vault held before this rotation (deleted at Globus, or never this app's") ||
+		!strings.Contains(text, "Do it at once if the gateway runs with the secret the vault held: Globus refuses that one.") {
 		t.Fatalf("a dead old secret:\n%s", text)
 	}
 }
@@ -102,5 +105,62 @@ func TestSecondFinishNamesTheFinishedRotation(t *testing.T) {
 	}
 	if _, err := UndoRotation(ctx, w.e, "service_api"); err == nil || !strings.Contains(AdviceOf(err).String(), "cannot be undone") {
 		t.Fatalf("--undo after --finish: %v (%s)", err, AdviceOf(err))
+	}
+}
+
+// --finish proves the rotation's own new secret, never whatever the vault
+// holds: a secret changed mid-rotation (the old one put back by an import
+// of the .env.bak, or removed) stops it before anything is deleted at
+// Globus, and the rotation waits; set, import and unset refuse that change
+// in the first place (RotationBlocks), naming the rotation.
+func TestFinishRefusesASecretChangedMidRotation(t *testing.T) {
+	for _, change := range []string{"old back", "removed"} {
+		t.Run(change, func(t *testing.T) {
+			w, _ := newRotateWorld(t)
+			ctx := context.Background()
+			id := w.get("service_api.client_id")
+			old := w.get("service_api.client_secret")
+			if _, err := Rotate(ctx, w.e, "service_api", RotateOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			made := w.get("service_api.client_secret")
+			err := SetValue(w.e.Vault, "service_api.client_secret", old)
+			if !errors.Is(err, ErrMidRotation) || !strings.Contains(err.Error(), "Service API secret rotation started") {
+				t.Fatalf("set mid-rotation: %v", err)
+			}
+			if _, err := UnsetValue(w.e.Vault, "service_api.client_secret"); !errors.Is(err, ErrMidRotation) {
+				t.Fatalf("unset mid-rotation: %v", err)
+			}
+			if err := SetValue(w.e.Vault, "service_api.client_secret", made); err != nil {
+				t.Fatalf("storing the rotation's own secret back: %v", err)
+			}
+			// As a version without the guard (or a hand edit) would have left it.
+			if err := w.e.Vault.Update(func(d *vault.Doc) error {
+				if change == "removed" {
+					delete(d.Values, "service_api.client_secret")
+				} else {
+					d.Values["service_api.client_secret"] = old
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			before := len(w.credIDs(id))
+			_, err = FinishRotation(ctx, w.e, "service_api")
+			t.Logf("--finish: %v\n  %s", err, Hint(err))
+			if err == nil || !strings.Contains(err.Error(), "nothing was done: the old credential is not deleted at Globus") ||
+				!strings.Contains(Hint(err), "rotate service_api --undo") {
+				t.Fatalf("--finish with the vault's secret changed: %v", err)
+			}
+			if got := len(w.credIDs(id)); got != before || !w.pairWorks(id, old) {
+				t.Fatalf("a credential was deleted at Globus (%d → %d), or the old secret no longer works", before, got)
+			}
+			if _, ok := rotationIn(w.e.Vault.Doc(), "service_api"); !ok {
+				t.Fatal("the rotation was dropped")
+			}
+			if _, err := UndoRotation(ctx, w.e, "service_api"); err != nil || w.get("service_api.client_secret") != old {
+				t.Fatalf("undo after: %v", err)
+			}
+		})
 	}
 }

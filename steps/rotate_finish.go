@@ -39,6 +39,9 @@ func FinishRotation(ctx context.Context, e *Env, app string) (RotateResult, erro
 		return res, err
 	}
 	if r.Phase == RotateRestart {
+		if err := vaultHoldsNew(e.Vault.Doc(), r); err != nil {
+			return res, err
+		}
 		// Safe either way: never delete the old secret while the new one
 		// fails, or while a gateway with these settings would not start.
 		lines, err := finishCheck(ctx, e, r)
@@ -154,4 +157,29 @@ func finishCheck(ctx context.Context, e *Env, r Rotation) ([]string, error) {
 		again = Say(do, restart, again)
 	}
 	return lines, &Problem{What: what, Do: again}
+}
+
+// vaultHoldsNew refuses to finish when the vault's secret is not the one
+// the rotation made (changed or removed since, by a version without
+// RotationBlocks or by hand): proving it would prove the wrong secret,
+// record it as the new one, and delete the old credential at Globus, which
+// may be the only one still working.
+func vaultHoldsNew(doc vault.Doc, r Rotation) error {
+	fp := r.newSecretFP(doc)
+	if fp == "" {
+		return nil // a record that cannot tell: the proof below decides
+	}
+	secret := trimmed(doc, r.App+".client_secret")
+	if secret != "" && fingerprint(secret) == fp {
+		return nil
+	}
+	what := "the vault's " + appLabel(r.App) + " secret is no longer the one this rotation made (it was changed since, by import or set)"
+	if secret == "" {
+		what = "the vault no longer holds the " + appLabel(r.App) + " secret this rotation made (it was removed since)"
+	}
+	return &Problem{What: what + ", so nothing was done: the old credential is not deleted at Globus, and the rotation waits",
+		is: ErrNotWaitingRestart,
+		Do: Say(command("rotate", r.App, "--undo"), " puts the old secret back (vault and .env) and deletes the new credential at Globus; then ",
+			command("rotate", r.App), " starts afresh. If you still hold the new secret, storing it back (",
+			command("set", r.App+".client_secret"), ") lets ", command("rotate", r.App, "--finish"), " carry on")}
 }

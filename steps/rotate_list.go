@@ -30,6 +30,9 @@ const (
 	RoleUnknown CredentialRole = "unknown" // made elsewhere (the console, another tool)
 	// RoleUnsure: the vault's secret is not recorded, so this may be it.
 	RoleUnsure CredentialRole = "unsure"
+	// RoleVaultRefused: the vault's secret is not recorded and Globus
+	// refuses it, so this is not it; but it may be the one a gateway uses.
+	RoleVaultRefused CredentialRole = "vault refused"
 )
 
 // CredentialTable is `rotate --list`: each secret on a line of columns
@@ -58,11 +61,12 @@ func CredentialTable(list []AppCredential, now time.Time) []string {
 // says is the role in words, for rotate --list.
 func (r CredentialRole) says() string {
 	return map[CredentialRole]string{
-		RoleStored:  "in use: the secret in the vault",
-		RoleNew:     "new: made by the rotation in progress",
-		RoleOld:     "old: --finish deletes it",
-		RoleUnknown: "unknown to globus-setup (made in the console or by another tool): delete it if nobody uses it",
-		RoleUnsure:  "maybe the secret in the vault (it was typed in, so which credential it is is not recorded)",
+		RoleStored:       "in use: the secret in the vault",
+		RoleNew:          "new: made by the rotation in progress",
+		RoleOld:          "old: --finish deletes it",
+		RoleUnknown:      "unknown to globus-setup (made in the console or by another tool): delete it if nobody uses it",
+		RoleUnsure:       "maybe the secret in the vault (it was stored by set, import or the wizard, so which credential it is is not recorded)",
+		RoleVaultRefused: "not the secret in the vault, which Globus refuses; maybe the one the gateway uses",
 	}[r]
 }
 
@@ -107,6 +111,14 @@ func ListAppCredentials(ctx context.Context, e *Env) ([]AppCredential, error) {
 		}
 		meta, known := secretMeta(doc, app)
 		rot, rotating := rotationIn(doc, app)
+		unsure := RoleUnsure
+		if !known && !rotating {
+			// Asked, not assumed: a vault's secret Globus refuses is none
+			// of these (one grant).
+			if v, _ := CheckSecret(ctx, e.Globus, id, doc.Values[app+".client_secret"]); v == SecretRefused {
+				unsure = RoleVaultRefused
+			}
+		}
 		for _, c := range creds {
 			role := RoleUnknown
 			switch {
@@ -117,7 +129,7 @@ func ListAppCredentials(ctx context.Context, e *Env) ([]AppCredential, error) {
 			case known && c.ID == meta.CredentialID:
 				role = RoleStored
 			case !known && !rotating:
-				role = RoleUnsure
+				role = unsure
 			}
 			out = append(out, AppCredential{App: app, Credential: c, Role: role})
 		}
@@ -129,7 +141,10 @@ func ListAppCredentials(ctx context.Context, e *Env) ([]AppCredential, error) {
 // knows nobody here uses. It refuses the stored secret, the ones a rotation
 // in progress holds, and any when the stored secret's credential is not
 // recorded (then any of them may be the one the gateway uses).
-func DeleteUnknownCredential(ctx context.Context, e *Env, app, credID string) error {
+//
+// confirm, when not nil, is asked once the credential is known to be one
+// nobody here uses, before Globus is: an error from it stops the delete.
+func DeleteUnknownCredential(ctx context.Context, e *Env, app, credID string, confirm func(AppCredential) error) error {
 	if err := checkApp(app); err != nil {
 		return err
 	}
@@ -148,9 +163,17 @@ func DeleteUnknownCredential(ctx context.Context, e *Env, app, credID string) er
 		case RoleNew, RoleOld:
 			return &Problem{What: "credential " + credID + " belongs to the rotation in progress: not deleted",
 				Do: Say("finish it with ", command("rotate", app, "--finish"), " (deletes the old one) or `--undo` (deletes the new one)")}
+		case RoleVaultRefused:
+			return &Problem{What: "credential " + credID + " may be the secret the gateway uses (Globus refuses the vault's, so which one the gateway holds cannot be told): not deleted",
+				Do: Say("store the gateway's working secret (", setKey(app+".client_secret"), ") or make a new one with ", command("rotate", app), "; afterwards the secret in use is known and the others can be deleted")}
 		case RoleUnsure:
-			return &Problem{What: "globus-setup cannot tell whether credential " + credID + " is the secret the gateway uses (the stored secret was typed in): not deleted",
+			return &Problem{What: "globus-setup cannot tell whether credential " + credID + " is the secret the gateway uses (the stored secret was stored by hand, so which credential it is is not recorded): not deleted",
 				Do: Say("rotate first (", command("rotate", app), "): afterwards the secret in use is known and the others can be deleted")}
+		}
+		if confirm != nil {
+			if err := confirm(c); err != nil {
+				return err
+			}
 		}
 		auth, err := OperatorToken(ctx, e, AuthResourceServer)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,6 +41,7 @@ type Rotation struct {
 	Name      string      `json:"name"`                    // the new credential's name
 	NewID     string      `json:"new_id,omitempty"`        // the new credential's ID
 	NewAt     time.Time   `json:"new_created,omitempty"`   // when Globus made it
+	NewFP     string      `json:"new_fp,omitempty"`        // the new secret's fingerprint (rotate_age.go), never the secret
 	OldID     string      `json:"old_id,omitempty"`        // the old credential, when known
 	OldAt     time.Time   `json:"old_created,omitempty"`   // when Globus made the old one
 	EnvPath   string      `json:"env_path,omitempty"`      // the .env updated (absolute)
@@ -224,4 +226,57 @@ func thenAgain(err error, holds string, again Action) Advice {
 		}
 	}
 	return Say(holds+": fix what the error names, then run ", again, " again")
+}
+
+// ErrMidRotation: a change to an app's ID or secret while a rotation of
+// that app is in progress, refused.
+var ErrMidRotation = errors.New("a rotation of this app's secret is in progress")
+
+// newSecretFP is the fingerprint of the secret the rotation made: its own
+// record, or (a record from before it kept one) the secret's facts when
+// they are about the new credential; "" when neither says.
+func (r Rotation) newSecretFP(doc vault.Doc) string {
+	if r.NewFP != "" {
+		return r.NewFP
+	}
+	var m SecretMeta
+	if r.NewID != "" && json.Unmarshal([]byte(doc.Internal[secretMetaPrefix+r.App]), &m) == nil && m.CredentialID == r.NewID {
+		return m.FP
+	}
+	return ""
+}
+
+// RotationBlocks refuses storing values (or, for drop, removing the keys)
+// that change an app's client ID or secret while a rotation of that app is
+// in progress: --finish would prove whatever the vault then holds, record
+// it as the new secret and delete the old credential at Globus, and --undo
+// needs the old one the rotation kept. Storing the value already there, or
+// the rotation's own new secret back, changes nothing it relies on.
+// Refusing (not warning) is the choice: a secret lost here may be the only
+// working copy, and --undo or --finish first is always possible.
+func RotationBlocks(doc vault.Doc, values map[string]string, drop []string) error {
+	for _, r := range Rotations(doc) {
+		for _, part := range []string{".client_secret", ".client_id"} {
+			key := r.App + part
+			cur := strings.TrimSpace(doc.Values[key])
+			then := "then remove it"
+			changes := slices.Contains(drop, key) && cur != ""
+			if v, ok := values[key]; ok && strings.TrimSpace(v) != cur {
+				fp := r.newSecretFP(doc)
+				changes, then = part == ".client_id" || fp == "" || fingerprint(v) != fp, "then store it"
+			}
+			if changes {
+				return midRotation(r, key, then)
+			}
+		}
+	}
+	return nil
+}
+
+func midRotation(r Rotation, key, then string) *Problem {
+	return &Problem{is: ErrMidRotation,
+		What: key + " was not changed: the " + appLabel(r.App) + " secret rotation started " + r.Started.UTC().Format("2006-01-02 15:04 UTC") +
+			" is in progress, and it relies on the vault keeping the new secret it made (--finish proves and keeps that one, then deletes the old at Globus) and the old one (--undo puts it back)",
+		Do: Say("finish the rotation (", command("rotate", r.App, "--finish"), ", once the gateway restarted) or undo it (",
+			command("rotate", r.App, "--undo"), ", which puts the old secret back), "+then)}
 }

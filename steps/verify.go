@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/globus-setup/globus-setup/globus"
+	"github.com/globus-setup/globus-setup/vault"
 )
 
 // CheckStatus is the outcome of one live check.
@@ -312,7 +313,10 @@ func (vf *verifier) loginCheck(ctx context.Context) Check {
 func (vf *verifier) credsCheck(ctx context.Context, k appKind) (globus.Credentials, Check, bool) {
 	step, name := k.step, k.name+" credentials work"
 	cred, err := storedCredentials(vf.e.Vault, k)
-	if err != nil {
+	if miss := missingCreds(vf.e.Vault, k); len(miss) == 1 {
+		// Half a pair is a setup broken, not one not begun: named exactly.
+		return cred, fail(step, name, miss[0]+" is not stored (the app's other half is)", missingCredsHint(k, miss[0])), false
+	} else if err != nil {
 		return cred, skip(step, name, step+".client_id and client_secret not stored yet"), false
 	}
 	if c, ok := vf.unreachable(step, name); ok {
@@ -392,4 +396,24 @@ func verifyReport(ctx context.Context, e *Env, stepID string) (Report, error) {
 	}}
 	rep.Lines = rep.in(CLI)
 	return rep, RecordChecks(e, checks)
+}
+
+// missingCreds names which of an app's client ID and secret are not stored.
+func missingCreds(v *vault.Vault, k appKind) []string {
+	var miss []string
+	for _, key := range []string{k.step + ".client_id", k.step + ".client_secret"} {
+		if value(v, key) == "" {
+			miss = append(miss, key)
+		}
+	}
+	return miss
+}
+
+// missingCredsHint is how to store key, one of k's ID and secret: a lost
+// secret is made anew by rotate, from the app's ID alone.
+func missingCredsHint(k appKind, key string) Advice {
+	if strings.HasSuffix(key, ".client_secret") {
+		return Say("store it with ", setKey(key), ", or make a new one with ", command("rotate", k.step))
+	}
+	return Say("store it with ", setKey(key))
 }

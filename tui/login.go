@@ -353,6 +353,11 @@ func (l *loginModel) answerAdopt(answer string) tea.Cmd {
 // that asked for it, or to it when nothing is set up yet. justStored is
 // how many steps the login itself stored (the adopted public client).
 func (l *loginModel) afterLogin(justStored int) tea.Cmd {
+	if s := l.sh.setup; !s.job.busy && s.plan == nil {
+		// The form's suggestions were read as nobody (or someone else):
+		// read again when next shown, what was typed kept.
+		s.loaded = false
+	}
 	if id := l.sh.applyAfterLogin; id != "" {
 		// a on a step sent the operator here: back to it, its plan made.
 		for i, st := range l.sh.cat {

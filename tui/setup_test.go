@@ -496,3 +496,25 @@ func loginFinished(m *Model, clientID string) tea.Msg {
 	return flowEvent{owner: l, job: &l.job, seq: l.job.seq, done: true,
 		res: loginDone{r: flow.LoginResult{Info: steps.LoginInfo{ClientID: clientID}}}}
 }
+
+// The set-up form read while logged out (passing by it with tab) is read
+// again after a login from the login page: its suggestions come from who
+// the login says the operator is, and its "needs your login" note is gone.
+func TestSetUpReadLoggedOutIsReadAgainAfterALogin(t *testing.T) {
+	cfg, srv, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	thick := thickClient(t, srv)
+	m := NewModel(cfg).(*Model)
+	m.Update(tea.WindowSizeMsg{Width: 100, Height: 40})
+	drive(m, runCmd(m.shell.goTo(m.shell.setupIndex())))
+	if !m.shell.setup.loaded || !strings.Contains(m.View(), "needs your own Globus login") {
+		t.Fatalf("the form read logged out does not say it needs the login:\n%s", m.View())
+	}
+	drive(m, runCmd(m.shell.goTo(m.shell.loginIndex())))
+	logIn(t, cfg, srv, thick)
+	drive(m, loginFinished(m, thick))
+	v := m.View()
+	if m.shell.sel != m.shell.setupIndex() || strings.Contains(v, "needs your own Globus login") || !strings.Contains(v, "(suggested: your Globus login)") {
+		t.Fatalf("after the login the form still holds what it read logged out:\n%s", v)
+	}
+}

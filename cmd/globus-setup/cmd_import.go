@@ -69,10 +69,14 @@ into; elsewhere --remember-file makes it so.`,
 			if err := imp.CheckSecrets(cmd.Context(), c, doc, storeRefused); err != nil {
 				return err
 			}
-			if loggedIn {
-				imp.FillFromGlobus(cmd.Context(), &steps.Env{Vault: v, Globus: c}, doc)
-			} else {
-				imp.FillFromGlobus(cmd.Context(), &steps.Env{Vault: v}, doc)
+			// Not logged in, the Service API app reads its own scope.
+			imp.FillFromGlobus(cmd.Context(), &steps.Env{Vault: v, Globus: c}, doc)
+			if errors.As(imp.Refused(), &bad) {
+				fmt.Fprintln(a.stderr, "globus-setup:", bad.Error())
+				return errSilent
+			}
+			if err := steps.RotationBlocks(doc, imp.Values, imp.Drop); err != nil {
+				return err
 			}
 			if diffs := imp.Differences(doc); len(diffs) > 0 && !replace {
 				fmt.Fprintln(a.stderr, "The vault already holds other values than "+imp.Path+":")

@@ -61,7 +61,7 @@ func newLogoutCmd(a *app) *cobra.Command {
 				return err
 			}
 			r, err := steps.RevokeAndLogout(cmd.Context(), e)
-			defer a.endSittingAfter("logged out")
+			defer a.endSittingAfter()
 			if err != nil {
 				return a.opsFail(err)
 			}

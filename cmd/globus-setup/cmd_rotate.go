@@ -15,7 +15,7 @@ import (
 )
 
 func newRotateCmd(a *app) *cobra.Command {
-	var finish, undo, list, noEnv bool
+	var finish, undo, list, noEnv, yes bool
 	var envPath, del string
 	cmd := &cobra.Command{
 		Use:   "rotate service_api|service_account [--finish | --undo | --delete ID] | rotate --list",
@@ -40,7 +40,9 @@ func newRotateCmd(a *app) *cobra.Command {
 A rotation stopped anywhere is carried on by running the same command again; status
 shows one left half done. --list shows every secret of both apps at Globus, marking
 the ones globus-setup does not know (made in the console) so they can be deleted
-with --delete ID. Needs your login ('globus-setup login').`,
+with --delete ID, which asks first at a terminal and needs --yes elsewhere: a
+secret deleted at Globus cannot come back, and whatever still uses it stops.
+Needs your login ('globus-setup login').`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			modes := 0
@@ -76,7 +78,14 @@ with --delete ID. Needs your login ('globus-setup login').`,
 			var res steps.RotateResult
 			switch {
 			case del != "":
-				if err := steps.DeleteUnknownCredential(ctx, e, app, del); err != nil {
+				err := steps.DeleteUnknownCredential(ctx, e, app, del, func(c steps.AppCredential) error {
+					return a.confirmDeleteCredential(c, yes)
+				})
+				var ex exitError
+				if errors.As(err, &ex) {
+					return err
+				}
+				if err != nil {
 					return a.opsFail(err)
 				}
 				fmt.Fprintln(a.stdout, "✓ deleted credential "+del+" at Globus")
@@ -102,9 +111,34 @@ with --delete ID. Needs your login ('globus-setup login').`,
 	f.BoolVar(&undo, "undo", false, "go back to the old secret and delete the new one")
 	f.BoolVar(&list, "list", false, "list both apps' secrets at Globus, marking the ones globus-setup does not know")
 	f.StringVar(&del, "delete", "", "delete one secret (by credential ID) that globus-setup knows nobody here uses")
+	f.BoolVarP(&yes, "yes", "y", false, "with --delete: delete without asking")
 	f.StringVar(&envPath, "env", "", "the gateway's .env to write the new secret into (remembered)")
 	f.BoolVar(&noEnv, "no-env", false, "write no .env: you put the new secret in the gateway's settings")
 	return cmd
+}
+
+// confirmDeleteCredential says what deleting c at Globus loses and asks,
+// or needs --yes where nobody can be asked, as unset does for a secret.
+func (a *app) confirmDeleteCredential(c steps.AppCredential, yes bool) error {
+	if yes {
+		return nil
+	}
+	name := ""
+	if c.Credential.Name != "" {
+		name = fmt.Sprintf(" (%q)", c.Credential.Name)
+	}
+	fmt.Fprintf(a.stderr, "Credential %s%s of %s is a secret globus-setup does not know (made in the console, or by another tool): deleted at Globus, it cannot come back, and whatever still uses it (another gateway, a Globus Compute endpoint) stops working.\n", c.Credential.ID, name, c.App)
+	if !a.isTerminal() {
+		fmt.Fprintln(a.stderr, "globus-setup: nothing was deleted: this is not an interactive terminal, so there is no one to ask.")
+		fmt.Fprintln(a.stderr, "  what to do: add --yes to delete it")
+		return exitError{code: 2}
+	}
+	ans, err := a.promptLine("Delete credential " + c.Credential.ID + " at Globus? [y/N] ")
+	if err != nil || !isYes(ans) {
+		fmt.Fprintln(a.stderr, "Cancelled: nothing was deleted.")
+		return exitError{code: 1}
+	}
+	return nil
 }
 
 func (a *app) rotateList(cmd *cobra.Command) error {

@@ -106,11 +106,23 @@ func TestRotateCommandFullCycle(t *testing.T) {
 		t.Fatalf("credentials left: %+v", creds)
 	}
 
+	// Deleting at Globus cannot be undone: asked at a terminal, --yes
+	// elsewhere (exit 2 without, nothing deleted).
 	code, out, errs = w.run("rotate", "service_api", "--delete", handID)
 	t.Logf("$ globus-setup rotate service_api --delete %s\n%s%s", handID, out, errs)
-	if code != 0 || len(w.srv.Credentials(id)) != 1 {
-		t.Fatalf("the hand-made secret was not deleted: %d", code)
+	if code != 2 || len(w.srv.Credentials(id)) != 2 || !strings.Contains(errs, "add --yes to delete it") || !strings.Contains(errs, "cannot come back") {
+		t.Fatalf("--delete off a terminal without --yes: %d", code)
 	}
+	w.terminal = true
+	code, _, errs = w.run("rotate", "service_api", "--delete", handID)
+	if code != 1 || len(w.srv.Credentials(id)) != 2 || !strings.Contains(errs, "Delete credential "+handID+" at Globus? [y/N]") {
+		t.Fatalf("--delete answered no: %d\n%s", code, errs)
+	}
+	w.pasted <- "y"
+	if code, _, errs = w.run("rotate", "service_api", "--delete", handID); code != 0 || len(w.srv.Credentials(id)) != 1 {
+		t.Fatalf("--delete answered yes: %d\n%s", code, errs)
+	}
+	w.terminal = false
 	// The one in use is refused.
 	code, _, errs = w.run("rotate", "service_api", "--delete", w.srv.Credentials(id)[0].ID)
 	if code == 0 || !strings.Contains(errs, "is the secret in the vault") {

@@ -20,9 +20,25 @@ func TestSetChecksAnAppsPairLive(t *testing.T) {
 	}
 	noLeak(t, "set", out, errs)
 
+	// A refused secret never replaces a working one unasked (a typo would
+	// lose the only working copy): exit 2 off a terminal, the working one kept.
 	wrong := "d3Jvbmctc2VjcmV0LW9mLWZvcnR5LWZvdXItY2hhcnMuLg=="
 	w.pasted <- wrong
 	code, out, errs = w.run("set", "service_api.client_secret", "-")
+	if code != 2 || strings.Contains(errs, "stored service_api.client_secret") || !strings.Contains(errs, "Globus refuses this secret for service_api.client_id") ||
+		!strings.Contains(errs, "--store-refused stores it anyway") || w.value("service_api.client_secret") != w.apiSecret || strings.Contains(errs, wrong) {
+		t.Fatalf("a refused secret over a working one: %d\n%s%s", code, out, errs)
+	}
+	t.Logf("$ globus-setup set service_api.client_secret - (refused over a working one)\n%s", errs)
+	w.terminal = true
+	w.pasted <- wrong
+	code, out, errs = w.run("set", "service_api.client_secret", "-")
+	if code != 1 || !strings.Contains(errs, "the working one is kept") || w.value("service_api.client_secret") != w.apiSecret {
+		t.Fatalf("no at the question: %d\n%s%s", code, out, errs)
+	}
+	w.terminal = false
+	w.pasted <- wrong
+	code, out, errs = w.run("set", "--store-refused", "service_api.client_secret", "-")
 	if code != 1 || !strings.Contains(errs, "stored service_api.client_secret") || !strings.Contains(errs, "✗ Globus refuses the Service API client ID and secret now stored") ||
 		!strings.Contains(errs, "`globus-setup rotate service_api`") || strings.Contains(errs, wrong) {
 		t.Fatalf("a refused pair: %d\n%s%s", code, out, errs)
@@ -89,7 +105,7 @@ func TestUnsetOfASecretAsks(t *testing.T) {
 		t.Fatal(errs)
 	}
 	w.pasted <- "y"
-	if code, _, errs := w.run("unset", "service_api.client_secret"); code != 0 || !strings.Contains(errs, "the gateway's .env "+env+" holds the same one") || w.value("service_api.client_secret") != "" {
+	if code, _, errs := w.run("unset", "service_api.client_secret"); code != 0 || !strings.Contains(errs, "a copy is left in plaintext in "+env) || w.value("service_api.client_secret") != "" {
 		t.Fatalf("answered yes: %d %s", code, errs)
 	}
 	w.terminal = false

@@ -151,8 +151,9 @@ func (a *app) statusSitting(p vault.Paths) {
 		clockTime(s.Until), shortDuration(time.Until(s.Until)), s.Where)
 }
 
-// endSittingAfter ends this vault's sitting after logout.
-func (a *app) endSittingAfter(what string) {
+// endSittingAfter ends this vault's sitting after logout, whose own line
+// ("Logged out: …") the one it prints follows.
+func (a *app) endSittingAfter() {
 	p, err := a.paths()
 	if err != nil {
 		return
@@ -163,7 +164,7 @@ func (a *app) endSittingAfter(what string) {
 	case err != nil:
 		fmt.Fprintf(a.stderr, "globus-setup: the sitting could not be ended (%v): run `globus-setup lock`\n", err)
 	case ended:
-		fmt.Fprintf(a.stderr, "%s: the sitting on this vault is over too; the next command asks for the passphrase\n", what)
+		fmt.Fprintln(a.stderr, "The sitting on this vault is over too; the next command asks for the passphrase.")
 	}
 }
 

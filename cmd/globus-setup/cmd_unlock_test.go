@@ -130,8 +130,10 @@ func TestLogoutEndsTheSitting(t *testing.T) {
 	w := sittingWorld(t)
 	w.login()
 	w.mustUnlock()
-	code, _, errs := w.withoutPassphrase("logout")
-	if code != 0 || !strings.Contains(errs, "logged out: the sitting on this vault is over too") {
+	code, out, errs := w.withoutPassphrase("logout")
+	// "Logged out" once: the sitting's line follows it, not repeats it.
+	if code != 0 || !strings.Contains(errs, "The sitting on this vault is over too; the next command asks for the passphrase.") ||
+		strings.Count(strings.ToLower(out+errs), "logged out") != 1 {
 		t.Fatalf("logout: %d %s", code, errs)
 	}
 	w.assertAsks("after logout")

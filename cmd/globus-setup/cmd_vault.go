@@ -7,10 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -66,11 +69,16 @@ func newInitCmd(a *app) *cobra.Command {
 	return cmd
 }
 
-// newPassphrase takes a passphrase from a non-interactive source, or asks twice.
+// newPassphrase takes a passphrase from a non-interactive source, or asks
+// twice. Either way it is held to the wizard's rule (flow.MinPassphrase,
+// in the same words): one rule for every way a vault is made.
 func (a *app) newPassphrase() ([]byte, error) {
 	pass, ok, err := vault.ReadPassphrase(a.sources())
-	if err != nil || ok {
+	if err != nil {
 		return pass, err
+	}
+	if ok {
+		return pass, tooShort(pass)
 	}
 	first, err := a.promptPassphrase("New vault passphrase: ")
 	if err != nil {
@@ -78,6 +86,9 @@ func (a *app) newPassphrase() ([]byte, error) {
 	}
 	if len(first) == 0 {
 		return nil, vault.ErrEmptyPassphrase
+	}
+	if err := tooShort(first); err != nil {
+		return nil, err
 	}
 	second, err := a.promptPassphrase("Repeat the passphrase: ")
 	if err != nil {
@@ -89,13 +100,26 @@ func (a *app) newPassphrase() ([]byte, error) {
 	return first, nil
 }
 
+// tooShort refuses a new vault's passphrase shorter than the wizard takes.
+func tooShort(pass []byte) error {
+	if utf8.RuneCount(pass) < flow.MinPassphrase {
+		return fmt.Errorf("the passphrase is too short: %s Nothing was created", flow.ErrTooShort)
+	}
+	return nil
+}
+
 func newSetCmd(a *app) *cobra.Command {
-	return &cobra.Command{
+	var storeRefused bool
+	cmd := &cobra.Command{
 		Use:   "set KEY [VALUE|-]",
 		Short: "Store one value, validated (secrets only from stdin or a prompt)",
 		Long: `Store one value under a stable key (see 'globus-setup status --keys').
 Secret keys never take their value on the command line, where every user of the
-machine can see it: use 'set KEY -' to read stdin, or 'set KEY' to be prompted.`,
+machine can see it: use 'set KEY -' to read stdin, or 'set KEY' to be prompted.
+
+An app's secret Globus refuses never replaces a stored one it accepts (a typo
+would lose the only working copy): at a terminal you are asked first; elsewhere
+it needs --store-refused.`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			key := args[0]
@@ -126,9 +150,57 @@ machine can see it: use 'set KEY -' to read stdin, or 'set KEY' to be prompted.`
 					return err
 				}
 			}
+			// A rotation in progress is named before Globus is asked.
+			if err := steps.RotationBlocks(v.Doc(), map[string]string{key: value}, nil); err != nil {
+				return err
+			}
+			if spec.Secret {
+				if err := a.keepWorkingSecret(cmd.Context(), v, key, value, storeRefused); err != nil {
+					return err
+				}
+			}
 			return a.setValue(cmd.Context(), v, key, value)
 		},
 	}
+	cmd.Flags().BoolVar(&storeRefused, "store-refused", false, "store an app's secret even where Globus refuses it and accepts the stored one")
+	return cmd
+}
+
+// keepWorkingSecret asks Globus about an app's new secret before it replaces
+// the stored one, as import does: one Globus refuses never replaces one it
+// accepts without a yes at a terminal, or --store-refused elsewhere. With no
+// stored secret, an unchanged one, the old one refused too, or no verdict,
+// it is stored as before (and checked after, by pairReport).
+func (a *app) keepWorkingSecret(ctx context.Context, v *vault.Vault, key, secret string, storeRefused bool) error {
+	app := strings.TrimSuffix(key, ".client_secret")
+	doc := v.Doc()
+	id, old := strings.TrimSpace(doc.Values[app+".client_id"]), strings.TrimSpace(doc.Values[key])
+	if storeRefused || id == "" || old == "" || old == strings.TrimSpace(secret) {
+		return nil
+	}
+	c, err := a.globusClient()
+	if err != nil {
+		return nil
+	}
+	verdict, refusal := steps.CheckSecret(ctx, c, id, secret)
+	if verdict != steps.SecretRefused {
+		return nil
+	}
+	if was, _ := steps.CheckSecret(ctx, c, id, old); was != steps.SecretAccepted {
+		return nil
+	}
+	fmt.Fprintf(a.stderr, "Globus refuses this secret for %s %s (%v), and accepts the one stored: replacing it would leave no working secret in the vault.\n", app+".client_id", id, refusal)
+	if !a.isTerminal() {
+		fmt.Fprintf(a.stderr, "globus-setup: %s was not stored: this is not an interactive terminal, so there is no one to ask.\n", key)
+		fmt.Fprintln(a.stderr, "  what to do: check the secret (a typo, another app's, one deleted at Globus); --store-refused stores it anyway")
+		return exitError{code: 2}
+	}
+	ans, err := a.promptLine("Store it anyway, replacing the working one? [y/N] ")
+	if err != nil || !isYes(ans) {
+		fmt.Fprintf(a.stderr, "Cancelled: %s was not stored; the working one is kept.\n", key)
+		return exitError{code: 1}
+	}
+	return nil
 }
 
 // asksFor: set's value comes from a prompt (no value given, or `-` typed
@@ -227,17 +299,33 @@ makes a new one.`,
 			if err != nil {
 				return err
 			}
+			// Refused before asking: a rotation in progress needs it.
+			if err := steps.RotationBlocks(v.Doc(), nil, []string{key}); err != nil {
+				return err
+			}
 			if spec.Secret && strings.TrimSpace(v.Doc().Values[key]) != "" && !yes {
 				if err := a.confirmUnsetSecret(v.Doc(), key); err != nil {
 					return err
 				}
 			}
+			before := v.Doc().Values
 			had, err := steps.UnsetValue(v, key)
 			if err != nil {
 				return err
 			}
 			if !had {
 				fmt.Fprintf(a.stderr, "%s was not set: nothing changed\n", key)
+				return nil
+			}
+			// The values made from it went too: each is named.
+			var derived []string
+			for _, k := range slices.Sorted(maps.Keys(before)) {
+				if _, kept := v.Doc().Values[k]; !kept && k != key {
+					derived = append(derived, k)
+				}
+			}
+			if len(derived) > 0 {
+				fmt.Fprintf(a.stderr, "removed %s, and %s made from it\n", key, strings.Join(derived, " and "))
 				return nil
 			}
 			fmt.Fprintf(a.stderr, "removed %s\n", key)
@@ -254,8 +342,8 @@ makes a new one.`,
 func (a *app) confirmUnsetSecret(doc vault.Doc, key string) error {
 	app := strings.TrimSuffix(key, ".client_secret")
 	copyLeft := "unless it is kept elsewhere, this is its last copy"
-	if path, ok := steps.EnvHoldsSecret(doc, key); ok {
-		copyLeft = "the gateway's .env " + path + " holds the same one"
+	if files := steps.EnvFilesHoldingSecret(doc, key); len(files) > 0 {
+		copyLeft = "a copy is left in plaintext in " + strings.Join(files, " and ")
 	}
 	fmt.Fprintf(a.stderr, "%s is a client secret: Globus shows a secret only once, when it is made, so one removed cannot be read back from Globus (%s). `globus-setup rotate %s` makes a new one.\n", key, copyLeft, app)
 	if !a.isTerminal() {
@@ -622,7 +710,7 @@ func newClipboardClearCmd(a *app) *cobra.Command {
 
 func newExportCmd(a *app) *cobra.Command {
 	var format, out, merge string
-	var noSecrets, withSecrets, reveal bool
+	var noSecrets, withSecrets, reveal, rememberFile bool
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Write the gateway's settings: .env, JSON or shell exports",
@@ -645,7 +733,12 @@ written so stays without them (a rotation's merge too) until --with-secrets.
 
 An export holding a secret is not printed to a terminal, where it would stay on
 screen and in the scrollback: write it with --out or --merge, pipe it, leave the
-secrets out with --no-secrets, or add --reveal.`,
+secrets out with --no-secrets, or add --reveal.
+
+The first .env written (--out or --merge) is remembered as the gateway's, the one
+'rotate' writes its new secret into. Writing another while that one is still
+there asks at a terminal whether it takes its place; elsewhere the remembered one
+is kept unless --remember-file.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if out != "" && merge != "" {
@@ -692,33 +785,54 @@ secrets out with --no-secrets, or add --reveal.`,
 				}
 				return err
 			}
+			path := merge + out
+			remember, kept := true, ""
+			if f == steps.FormatEnv && path != "" && !rememberFile {
+				if kept = steps.OtherEnvTarget(doc, path); kept != "" {
+					if remember, err = a.askRememberEnv(kept, path); err != nil {
+						return err
+					}
+				}
+			}
 			switch {
 			case merge != "":
-				w, err := steps.MergeEnvIntoWith(v, merge, secrets)
+				write := steps.MergeEnvIntoWith
+				if !remember {
+					write = steps.MergeEnvIntoKeepTarget
+				}
+				w, err := write(v, merge, secrets)
 				if err := remembered(merge, err); err != nil {
 					return err
 				}
 				fmt.Fprintln(a.stderr, strings.Join(w.Lines("updated the gateway's variables in"), "\n"))
 			case out != "":
-				w, err := steps.ExportFileWith(v, out, f, secrets)
+				write := steps.ExportFileWith
+				if !remember {
+					write = steps.ExportFileKeepTarget
+				}
+				w, err := write(v, out, f, secrets)
 				if err := remembered(out, err); err != nil {
 					return err
 				}
 				fmt.Fprintln(a.stderr, strings.Join(w.Lines("wrote"), "\n"))
-			default:
-				data, err := steps.ExportWith(doc, f, steps.EnvOptions{NoSecrets: noSecrets})
-				if err != nil {
-					return err
+			}
+			if path != "" {
+				if !remember {
+					fmt.Fprintf(a.stderr, "the gateway's .env remembered (rotate writes into it) is still %s; --remember-file makes %s the one\n", kept, path)
 				}
-				if !reveal && a.onTerminal() && exportsSecrets(doc, data) {
-					clear(data)
-					return fmt.Errorf("this export holds the client secrets and stdout is a terminal, where they would stay on screen and in the scrollback: nothing was printed.\n" +
-						"  Write a file with --out FILE (mode 0600) or --merge FILE, pipe it (`globus-setup export | …`), leave them out with --no-secrets, or add --reveal to print them here")
-				}
-				_, err = a.stdout.Write(data)
+				return nil
+			}
+			data, err := steps.ExportWith(doc, f, steps.EnvOptions{NoSecrets: noSecrets})
+			if err != nil {
 				return err
 			}
-			return nil
+			if !reveal && a.onTerminal() && exportsSecrets(doc, data) {
+				clear(data)
+				return fmt.Errorf("this export holds the client secrets and stdout is a terminal, where they would stay on screen and in the scrollback: nothing was printed.\n" +
+					"  Write a file with --out FILE (mode 0600) or --merge FILE, pipe it (`globus-setup export | …`), leave them out with --no-secrets, or add --reveal to print them here")
+			}
+			_, err = a.stdout.Write(data)
+			return err
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "env", "env, json, shell, compute (Globus Compute's two variables) or users (public values for the gateway's users)")
@@ -727,7 +841,23 @@ secrets out with --no-secrets, or add --reveal.`,
 	cmd.Flags().BoolVar(&noSecrets, "no-secrets", false, "leave the two client secrets out (a merge removes their lines): start the gateway with globus-setup exec")
 	cmd.Flags().BoolVar(&withSecrets, "with-secrets", false, "write the secrets into a file written before with --no-secrets")
 	cmd.Flags().BoolVar(&reveal, "reveal", false, "print the secrets even to a terminal")
+	cmd.Flags().BoolVar(&rememberFile, "remember-file", false, "make the .env written the remembered one (rotate writes into it) even when another is remembered")
 	return cmd
+}
+
+// askRememberEnv asks, at a terminal, whether path takes the place of the
+// remembered gateway .env kept; elsewhere kept stays (--remember-file says
+// otherwise), as import does.
+func (a *app) askRememberEnv(kept, path string) (bool, error) {
+	if !a.isTerminal() {
+		return false, nil
+	}
+	fmt.Fprintf(a.stderr, "The gateway's .env remembered is %s, which rotate writes into.\n", kept)
+	ans, err := a.promptLine("Remember " + path + " as the gateway's .env instead? [y/N] ")
+	if err != nil {
+		return false, err
+	}
+	return isYes(ans), nil
 }
 
 // exportsSecrets: data, an export of doc, holds a stored

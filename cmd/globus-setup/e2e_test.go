@@ -546,12 +546,28 @@ func (tm *tmuxTerm) goToStep(n int, title string) {
 			tm.save(fmt.Sprintf("step %d", n), tm.last)
 			return
 		}
-		before := tm.last
+		// One tab per screen: wait for the screen's title to change, not
+		// for any change (a status line clearing), or a second tab could
+		// go out before the first is shown and skip the step.
+		before := screenTitle(tm.last)
 		tm.key("Tab")
-		tm.waitChange(before)
+		for deadline := time.Now().Add(e2eWait); screenTitle(tm.capture()) == before && time.Now().Before(deadline); {
+			time.Sleep(20 * time.Millisecond)
+		}
 	}
 	tm.t.Fatalf("step %d never showed; the screen:\n%s", n, tm.last)
 }
+
+// screenTitle names the wizard's page on screen: its "Step N of 6" title
+// and the sidebar's selected entry (▸), one of which every page changes.
+func screenTitle(screen string) string {
+	return screenStepTitle.FindString(screen) + "|" + sidebarSelected.FindString(screen)
+}
+
+var (
+	screenStepTitle = regexp.MustCompile(`Step \d+ of \d+`)
+	sidebarSelected = regexp.MustCompile(`▸[^│\n]*`)
+)
 
 // selectValue moves the values list down to key.
 func (tm *tmuxTerm) selectValue(key string) {
