@@ -75,7 +75,7 @@ func TestConsoleURLsAndCopyValues(t *testing.T) {
 		{"policy", "Included Domains (one per line)", "anl.gov\nuchicago.edu"},
 		{"policy", "Authentication Assurance Timeout (seconds)", "3600"},
 		{"groups", "Group Name", "ALCF Inference Users"},
-		{"groups", "Members of users (one per line)", "alice@anl.gov\nbob@uchicago.edu"},
+		{"groups", `Members of "ALCF Inference Users" (one per line)`, "alice@anl.gov\nbob@uchicago.edu"}, // as Globus will name it, not by its key
 	}
 	for _, c := range checks {
 		if got := copies[c.step][c.label]; got != c.want {

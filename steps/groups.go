@@ -35,7 +35,7 @@ func groupsStep() Step {
 			cv := []CopyValue{{"Group Name", assets.AppName(projectName(doc), assets.GroupSuffix)}}
 			for _, name := range GroupNames(doc.Values) {
 				if m := SplitList(doc.Values["groups."+name+".members"]); len(m) > 0 {
-					cv = append(cv, CopyValue{"Members of " + name + " (one per line)", strings.Join(m, "\n")})
+					cv = append(cv, CopyValue{calledAs("Members of", "Members", groupCalled(doc, name)) + " (one per line)", strings.Join(m, "\n")})
 				}
 			}
 			return cv
@@ -148,6 +148,28 @@ func GroupShownName(doc vault.Doc, name string) string {
 		return ""
 	}
 	return groupDisplayNameIn(doc, name)
+}
+
+// groupCalled names group name as the operator knows it: by its name on
+// Globus, quoted, when known (GroupShownName); the form's one group needs
+// no name otherwise ("", never its key, which the operator never typed);
+// another group by its key.
+func groupCalled(doc vault.Doc, name string) string {
+	if shown := GroupShownName(doc, name); shown != "" {
+		return fmt.Sprintf("%q", shown)
+	}
+	if name == DefaultGroup {
+		return ""
+	}
+	return name
+}
+
+// calledAs is "<with> <called>", or without when called is "".
+func calledAs(with, without, called string) string {
+	if called == "" {
+		return without
+	}
+	return with + " " + called
 }
 
 // groupNamePrefix (Internal "group_name.<name>") records a group's name on
@@ -317,7 +339,7 @@ func (vf *verifier) groups(ctx context.Context) []Check {
 	}
 	var out []Check
 	for _, n := range names {
-		name := "Group " + n + " exists and holds its members"
+		name := calledAs("Group", "Group", groupCalled(vf.e.Vault.Doc(), n)) + " exists and holds its members"
 		id := vf.val("groups." + n + ".id")
 		if id == "" {
 			out = append(out, fail(step, name, "it is not created yet", Say(run(groupCmd("create", n)))))

@@ -55,7 +55,11 @@ type GroupResult struct {
 	// NamedFrom says where the name of a group this run created came from
 	// when none was given ("project.name \"X\" and the group's name").
 	NamedFrom string
-	found     bool // made or read at Globus by this run
+	// WaitsForLogin: not logged in, the Service API app could not see the
+	// stored group (one the operator made is private to them), so its
+	// members are added after the login: no failure.
+	WaitsForLogin bool
+	found         bool // made or read at Globus by this run
 }
 
 // Shown says the group was made or read at Globus by this run, so its line
@@ -324,8 +328,13 @@ func ensureGroups(ctx context.Context, e *Env) ([]GroupResult, error) {
 			continue
 		}
 		r, err := createGroup(ctx, e, GroupRequest{Name: n, Members: members, AsClient: !loggedIn})
+		if err != nil && !loggedIn && doc.Values["groups."+n+".id"] != "" &&
+			(globus.IsStatus(err, http.StatusNotFound) || globus.IsStatus(err, http.StatusForbidden)) {
+			out = append(out, GroupResult{Name: n, ID: doc.Values["groups."+n+".id"], DisplayName: groupCalled(doc, n), WaitsForLogin: true})
+			continue
+		}
 		if err != nil {
-			return out, problem("group "+n, err)
+			return out, problem(calledAs("group", "the group", groupCalled(e.Vault.Doc(), n)), err)
 		}
 		out = append(out, r)
 	}
@@ -369,7 +378,7 @@ func readGroup(ctx context.Context, e *Env, gc *groupCaller, name, id string) (*
 	}
 	label := "the group " + id
 	if name != "" {
-		label = "the stored group " + name + " (" + id + ")"
+		label = calledAs("the stored group", "the stored group", groupCalled(e.Vault.Doc(), name)) + " (" + id + ")"
 	}
 	switch {
 	case globus.IsStatus(err, http.StatusNotFound):
@@ -634,6 +643,15 @@ func GroupLines(r GroupResult) []string { return GroupLinesIn(r, CLI) }
 
 // GroupLinesIn is GroupLines with its advice named by n.
 func GroupLinesIn(r GroupResult, n Namer) []string {
+	if r.WaitsForLogin {
+		// "- ": a line that could not run yet, as a skipped check's.
+		// DisplayName is the group as the operator knows it (groupCalled).
+		label := r.DisplayName
+		if label != "" {
+			label += " "
+		}
+		return []string{Say(fmt.Sprintf("- Group %s(%s): the Service API app cannot see a group you made; its members are added after you log in (", label, r.ID), logIn(), ")").In(n)}
+	}
 	label := r.Name + " "
 	if r.Name == "" {
 		label = ""

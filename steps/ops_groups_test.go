@@ -200,7 +200,7 @@ func TestGroupRead403(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error")
 	}
-	mustContain(t, err.Error(), "not allowed to see or manage the stored group users")
+	mustContain(t, err.Error(), `not allowed to see or manage the stored group "Demo Inference Gateway Users"`) // its name on Globus, not its key
 	w.srv.FailNext(http.MethodGet, "/v2/groups/"+res.ID, 1, globustest.Failure{Status: http.StatusForbidden})
 	c := statusOf(t, VerifyStep(ctx, w.e, "groups"), "Group ")
 	mustContain(t, c.Line(), "cannot see or manage group "+res.ID)

@@ -313,9 +313,15 @@ func (a *access) open(url string) error {
 // offerLink opens url in a browser if the operator wants and one opens;
 // otherwise the link is read out to open elsewhere (over SSH, say).
 func (a *access) offerLink(what, url string) {
-	if a.confirm("Open the "+what+" in a browser?", true) && a.open(url) == nil {
-		a.say("Opened %s", url)
-		return
+	if a.confirm("Open the "+what+" in a browser?", true) {
+		err := a.open(url)
+		if err == nil {
+			a.say("Opened %s", url)
+			return
+		}
+		// As the full screen says it: the page is not open, so the link
+		// follows to open yourself.
+		a.say("The browser did not open (%s). Open the link below yourself.", termsafe.Line(err.Error()))
 	}
 	a.say("%s: %s", strings.ToUpper(what[:1])+what[1:], url)
 }
@@ -335,6 +341,10 @@ func (a *access) run() error {
 		a.say("globus-setup, accessible mode. Profile: %s. Globus environment: %s. Vault: %s.", a.cfg.Profile, env, a.cfg.Paths.Vault)
 	} else {
 		a.say("globus-setup, accessible mode. Globus environment: %s. Vault: %s.", env, a.cfg.Paths.Vault)
+	}
+	if a.cfg.Ephemeral {
+		// As the full screen's header and unlock screen say it.
+		a.say("Demo: this vault is thrown away at quit. To keep one, start with --demo --vault %s.", DemoKeepPath)
 	}
 	if err := a.unlock(); err != nil {
 		return err
@@ -367,6 +377,9 @@ func (a *access) run() error {
 func (a *access) unlock() error {
 	if a.cfg.Vault != nil {
 		a.v = a.cfg.Vault
+		if n := sittingNote(a.cfg); n != "" {
+			a.say("%s", n)
+		}
 		return nil
 	}
 	u, err := flow.Unlock(a.ctx, a, flow.UnlockOptions{Paths: a.cfg.Paths, Sources: a.cfg.Sources, Options: a.cfg.VaultOptions, Force: a.cfg.Force, Throwaway: a.cfg.Ephemeral})
@@ -385,8 +398,7 @@ func (a *access) unlock() error {
 func accessibleGuide(l string) string {
 	for _, r := range [][2]string{
 		{" (press o)", ""},
-		{"in the copy panel", "read out below"},
-		{"the copy panel", "the values read out below"},
+		{"under \"" + consolePanelTitle + "\"", "read out below"},
 	} {
 		l = strings.ReplaceAll(l, r[0], r[1])
 	}

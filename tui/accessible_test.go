@@ -431,3 +431,25 @@ func TestAccessibleAppliedScopeIsSaidOnce(t *testing.T) {
 		t.Errorf("the scope just created is said to be reused:\n%s", step2)
 	}
 }
+
+// A throwaway demo says at the start that its vault goes at quit, as the
+// full screen does; a browser that does not open is said so before the
+// link (t3 item 10).
+func TestAccessibleSaysDemoIsThrownAwayAndBrowserDidNotOpen(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	cfg.Accessible, cfg.Demo, cfg.Ephemeral = true, true, true
+	cfg.OpenBrowser = func(string) error { return errors.New("no browser on this machine") }
+	cfg.Input = strings.NewReader("2\ny\n")
+	var out bytes.Buffer
+	cfg.Output = &out
+	Run(context.Background(), cfg)
+	text := out.String()
+	start, ask := strings.Index(text, "Demo: this vault is thrown away at quit."), strings.Index(text, "Open the console page")
+	if start < 0 || ask < 0 || start > ask {
+		t.Errorf("the start does not say the demo's vault is thrown away:\n%s", text)
+	}
+	if !strings.Contains(text, "The browser did not open (no browser on this machine).") || strings.Contains(text, "Opened http") {
+		t.Errorf("no browser opened, and nothing says so:\n%s", text)
+	}
+}

@@ -41,6 +41,8 @@ type finishModel struct {
 	existsFor string
 	exists    bool
 	wrote     string // the file this session wrote last (absolute path)
+	// wroteNothing: that write found the file already holding it all.
+	wroteNothing bool
 
 	job    job
 	result outcome // the latest of write, verify all and prove it
@@ -199,7 +201,7 @@ func (f *finishModel) onFlow(ev flowEvent) tea.Cmd {
 			f.result = outcome{summary: []string{"Could not write the .env: " + res.err.Error()}}
 			return nil
 		}
-		f.wrote = res.w.Path
+		f.wrote, f.wroteNothing = res.w.Path, res.w.Unchanged
 	case verifyDone:
 		f.verified(res)
 		f.resultFor = valuesPrint(f.sh.doc)
@@ -210,6 +212,10 @@ func (f *finishModel) onFlow(ev flowEvent) tea.Cmd {
 		f.resultFor = valuesPrint(f.sh.doc)
 		f.sh.flash = latestResult(f.result)
 	case rotateDone:
+		// The rotation's own lines say what became of the .env (updated,
+		// or nothing written to one without secrets): the note under the
+		// path no longer speaks of an earlier write.
+		f.wrote, f.wroteNothing = "", false
 		f.rotated(res)
 		f.sh.flash = latestResult(f.result)
 	}
@@ -284,6 +290,38 @@ func (f *finishModel) verified(res verifyDone) {
 		o.report = slices.DeleteFunc(slices.Clone(o.report), func(l string) bool { return l == v.Start })
 	}
 	f.result = o
+	if res.err == nil {
+		f.sh.checkedAll(v)
+	}
+}
+
+// checkedAll: a check of everything is each step's latest check too, so a
+// step page (and its sidebar mark) never keeps the ✗ of an older check.
+func (s *shellModel) checkedAll(v flow.Verified) {
+	for id, p := range s.stepsPg {
+		if p.job.busy {
+			continue
+		}
+		var lines []string
+		failed := false
+		for i, c := range v.Checks {
+			if c.Step == id && i < len(v.Lines) {
+				lines = append(lines, v.Lines[i])
+				failed = failed || c.Status == steps.CheckFail
+			}
+		}
+		if len(lines) == 0 {
+			continue
+		}
+		o := outcome{report: lines, ok: !failed, summary: []string{"Checked with everything on Finish: all good."}}
+		switch {
+		case failed:
+			o.summary = []string{"Checked with everything on Finish: something needs fixing (see above). Fix it, then press x to check again."}
+		case skipped(lines):
+			o.summary = []string{"Checked with everything on Finish: nothing failed; some checks could not run yet (see above)."}
+		}
+		p.result, p.applied = o, outcome{}
+	}
 }
 
 func (f *finishModel) lines(full int) ([]string, int) {
@@ -353,7 +391,9 @@ func (f *finishModel) lines(full int) ([]string, int) {
 		focus = len(out) + 1
 	}
 	out = append(out, splitLines(f.path.View())...)
-	if f.fileExists() && f.wroteTarget() {
+	if f.fileExists() && f.wroteTarget() && f.wroteNothing {
+		out = append(out, styledWrap(st.faint, "already holds what is stored: nothing needed writing", w)...)
+	} else if f.fileExists() && f.wroteTarget() {
 		out = append(out, styledWrap(st.faint, "written just now; w writes it again with what is stored (only the gateway's variables change)", w)...)
 	} else if f.fileExists() {
 		if f.replace {

@@ -42,6 +42,9 @@ type Model struct {
 	// quitAsk is what a ctrl+c found running, asked about before quitting
 	// ("": no question open).
 	quitAsk string
+	// quitEnded is the task a ctrl+c asked about that ended before the
+	// answer: the question stays, as a plain quit question.
+	quitEnded string
 	// quitUnsaved are the forms' values not in the vault, asked about
 	// before quitting (nil: none, or no question open).
 	quitUnsaved []unsavedValue
@@ -62,6 +65,7 @@ func newModel(ctx context.Context, cfg Config, clipOut io.Writer) *Model {
 	if cfg.Vault != nil {
 		m.setVault(cfg.Vault)
 		m.shell = newShell(m)
+		m.shell.flash = sittingNote(cfg)
 	} else {
 		m.unlock = newUnlock(m)
 	}
@@ -100,7 +104,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case tea.KeyMsg:
-		if m.quitAsk != "" || m.quitUnsaved != nil {
+		if m.asking() {
 			return m, m.answerQuit(msg)
 		}
 		if key.Matches(msg, m.keys.ForceQuit) {
@@ -138,10 +142,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = m.shell.update(msg)
 	}
 	if m.quitAsk != "" && m.running() == "" {
-		m.quitAsk = "" // the task ended meanwhile: nothing to stop
-		if m.quitUnsaved != nil {
-			m.quitUnsaved = m.shell.unsaved() // the task may have saved them
-		}
+		// The task ended meanwhile: nothing to stop, but the ctrl+c still
+		// wants an answer, so the question stays as a plain quit question,
+		// naming what is not saved now (the task may have saved some).
+		m.quitEnded, m.quitAsk = m.quitAsk, ""
+		m.quitUnsaved = m.shell.unsaved()
 	}
 	return m, cmd
 }
@@ -180,6 +185,9 @@ func (m *Model) quitKey() tea.Cmd {
 	return m.quit()
 }
 
+// asking: the quit question is open.
+func (m *Model) asking() bool { return m.quitAsk != "" || m.quitEnded != "" || m.quitUnsaved != nil }
+
 // askUnsaved opens the quit question if a form holds values not saved.
 func (m *Model) askUnsaved() bool {
 	if m.shell == nil {
@@ -203,12 +211,12 @@ func (m *Model) answerQuit(msg tea.KeyMsg) tea.Cmd {
 		stored, left := m.shell.storeUnsaved(vals)
 		m.quitNote = m.lostNote(stored, left)
 	case msg.String() == "n" || msg.Type == tea.KeyEsc:
-		m.quitAsk, m.quitUnsaved = "", nil
+		m.quitAsk, m.quitEnded, m.quitUnsaved = "", "", nil
 		return nil
 	default:
 		return nil
 	}
-	m.quitAsk, m.quitUnsaved = "", nil
+	m.quitAsk, m.quitEnded, m.quitUnsaved = "", "", nil
 	m.interrupted = m.working()
 	return m.quit()
 }

@@ -131,3 +131,24 @@ func TestURLLinesBreakAtSeparators(t *testing.T) {
 		t.Errorf("first line %q does not end at a separator", got[0])
 	}
 }
+
+// A word longer than the pane (an address with an ID in it) starts a line
+// of its own and breaks after a "/", never inside the ID, which stays
+// whole on one line to copy (t3 item 7).
+func TestWrapBreaksALongAddressBetweenItsParts(t *testing.T) {
+	const id = "5f9e8e0a-9481-491d-9f77-6ca0535d484a"
+	line := "✓ action_all scope has the Groups dependent scope (https://auth.globus.org/scopes/" + id + "/action_all)"
+	for _, w := range []int{40, 60, 68, 80} {
+		lines := wrap(line, w)
+		whole := false
+		for _, l := range lines {
+			if ansi.StringWidth(l) > w {
+				t.Fatalf("width %d: line %q is wider", w, l)
+			}
+			whole = whole || strings.Contains(l, id)
+		}
+		if !whole {
+			t.Errorf("width %d: the scope's ID is cut in two: %q", w, lines)
+		}
+	}
+}

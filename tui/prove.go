@@ -140,12 +140,15 @@ func (f *finishModel) proved(msg proofDone) {
 	// An admitted or refused user: the task's outcome, shown already.
 }
 
+// copyLinkKey stands in a link note for the key that copies the link.
+const copyLinkKey = "\x00copy-key\x00"
+
 func (f *finishModel) proveBrowser(msg browserOpenedMsg) {
 	if f.pr.link == "" || msg.url != f.pr.link {
 		return
 	}
 	if msg.err != nil {
-		f.pr.linkNote = "The browser did not open (" + termsafe.Line(msg.err.Error()) + "). Give the test user the link below (u copies it)."
+		f.pr.linkNote = "The browser did not open (" + termsafe.Line(msg.err.Error()) + "). Give the test user the link below (" + copyLinkKey + " copies it)."
 	} else {
 		f.pr.linkNote = "Opened in your browser: sign in as the test user, allow, then paste the code below."
 	}
@@ -162,7 +165,13 @@ func (f *finishModel) proveLines(w, full int) ([]string, int) {
 		return out, -1
 	}
 	if f.pr.linkNote != "" {
-		out = append(out, styledWrap(st.faint, f.pr.linkNote, w)...)
+		// The key that copies is named as drawn: u would be typed into the
+		// code field while it has the keys.
+		copyKey := "u"
+		if f.pr.editing {
+			copyKey = "ctrl+l"
+		}
+		out = append(out, styledWrap(st.faint, strings.ReplaceAll(f.pr.linkNote, copyLinkKey, copyKey), w)...)
 	}
 	// Always shown: the browser may open on another machine, or not at all.
 	out = append(out, linkLines(st, f.pr.link, "▸ open the test user's login page", full)...)

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -300,5 +301,38 @@ func TestFinishHintsFollowWhatChanged(t *testing.T) {
 	drive(m, paste(approveAs(operator)))
 	if m.shell.sel != m.shell.finishIndex() {
 		t.Fatalf("logged in again from Finish, the wizard is on screen %d:\n%s", m.shell.sel, m.View())
+	}
+}
+
+// The proof's link note names the key that copies the link as the screen
+// stands: ctrl+l while the code field has the keys (u would be typed).
+func TestProveLinkNoteNamesTheKeyThatCopies(t *testing.T) {
+	_, _, m, _ := provable(t)
+	f := m.shell.finish
+	drive(m, keys("p"))
+	f.proveBrowser(browserOpenedMsg{url: f.pr.link, err: errors.New("no browser here")})
+	v := strings.Join(strings.Fields(m.View()), " ")
+	if !f.pr.editing || !strings.Contains(v, "Give the test user the link below (ctrl+l copies it).") || strings.Contains(v, "(u copies it)") {
+		t.Fatalf("typing the code, the note does not name ctrl+l:\n%s", v)
+	}
+	drive(m, esc) // stop typing: u copies again
+	if v := strings.Join(strings.Fields(m.View()), " "); !strings.Contains(v, "(u copies it).") {
+		t.Fatalf("not typing, the note does not name u:\n%s", v)
+	}
+}
+
+// w on a .env that already holds everything says one true thing: nothing
+// was written, never "written just now" beside it (t3 item 9).
+func TestFinishWriteUnchangedSaysOneThing(t *testing.T) {
+	_, _, m, _ := provable(t)
+	setInput(m.shell.finish.path, filepath.Join(t.TempDir(), ".env"))
+	drive(m, keys("w"))
+	if v := strings.Join(strings.Fields(mainPane(m.View())), " "); !strings.Contains(v, "written just now") {
+		t.Fatalf("the first write is not said:\n%s", m.View())
+	}
+	drive(m, keys("w"))
+	v := strings.Join(strings.Fields(mainPane(m.View())), " ")
+	if !strings.Contains(v, "nothing was written") || strings.Contains(v, "written just now") {
+		t.Fatalf("the second write, which changed nothing, says two things:\n%s", m.View())
 	}
 }

@@ -44,6 +44,10 @@ func TestRotateFromFinish(t *testing.T) {
 		t.Fatal("after 1: a new secret in the vault and .env, both working")
 	}
 	v := m.View()
+	if strings.Contains(strings.Join(strings.Fields(v), " "), "written just now") {
+		// The rotation's lines say what became of the .env (t3 item 9).
+		t.Errorf("after the rotation, the .env is still said to be written just now:\n%s", v)
+	}
 	if !strings.Contains(v, "secret rotation started") || !strings.Contains(v, "press y here") {
 		t.Fatalf("the half-done rotation is not shown:\n%s", v)
 	}

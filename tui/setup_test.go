@@ -234,12 +234,31 @@ func TestRevealWholeAndCopiedNoteGoes(t *testing.T) {
 	}
 }
 
+// A guide names the panel of values to type by the title it has on the
+// step's screen, never by another name.
+func TestGuidesNameTheConsolePanelByItsTitle(t *testing.T) {
+	named := 0
+	for _, s := range steps.Catalogue() {
+		for _, l := range markdown(s.Guide, 1<<16) {
+			if strings.Contains(l, "panel") {
+				t.Errorf("step %s's guide names a panel the screen does not title so: %q", s.ID, l)
+			}
+			if strings.Contains(l, `"`+consolePanelTitle+`"`) {
+				named++
+			}
+		}
+	}
+	if named == 0 {
+		t.Error("no guide names the panel by its title")
+	}
+}
+
 // Accessible mode names nothing it lacks (the o key, the copy panel), and
 // a throwaway demo's goodbye does not name its deleted vault.
 func TestAccessibleWordsAndGoodbye(t *testing.T) {
 	for _, s := range steps.Catalogue() {
 		for _, l := range markdown(s.Guide, 1<<16) {
-			if g := accessibleGuide(l); strings.Contains(g, "press o") || strings.Contains(g, "copy panel") {
+			if g := accessibleGuide(l); strings.Contains(g, "press o") || strings.Contains(g, "copy panel") || strings.Contains(g, consolePanelTitle) {
 				t.Errorf("step %s's guide in accessible mode: %q", s.ID, g)
 			}
 		}

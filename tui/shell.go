@@ -400,11 +400,14 @@ func (s *shellModel) key(msg tea.KeyMsg) tea.Cmd {
 // running (ctrl+c), saying what quitting keeps (a throwaway demo's vault
 // keeps nothing), and the values not saved, named, secrets masked.
 func (s *shellModel) quitQuestion() string {
-	doing, vals := s.m.quitAsk, s.m.quitUnsaved
-	if doing == "" && vals == nil {
+	doing, vals, ended := s.m.quitAsk, s.m.quitUnsaved, s.m.quitEnded
+	if doing == "" && vals == nil && ended == "" {
 		return ""
 	}
 	var q []string
+	if doing == "" && ended != "" {
+		q = append(q, ended+" ended before you answered.")
+	}
 	if doing != "" {
 		kept := "what is made so far stays in the vault, and is not made twice when you carry on"
 		if s.m.cfg.Ephemeral {
@@ -425,6 +428,8 @@ func (s *shellModel) quitQuestion() string {
 		if doing == "" {
 			q = append(q, "Quit?")
 		}
+	} else if doing == "" {
+		q = append(q, "Quit?")
 	}
 	return strings.Join(q, " ")
 }
@@ -451,7 +456,7 @@ func (s *shellModel) quitKeys() []key.Binding {
 
 // helpLines is the help bar: the page's keys, then the shell's.
 func (s *shellModel) helpLines() []string {
-	if s.m.quitAsk != "" || s.m.quitUnsaved != nil {
+	if s.m.asking() {
 		return s.m.keyLines(s.quitKeys(), 0)
 	}
 	p := s.current()

@@ -52,6 +52,9 @@ type stepModel struct {
 	fields  []*field
 	focus   int
 	editing bool
+	// pasted is the field a paste just filled, kept in view (the note on
+	// the status line alone says what happened) until the form is saved.
+	pasted *field
 
 	job job
 	// approval is "do it for me": its plan on screen, then what it did,
@@ -106,6 +109,13 @@ func newStep(sh *shellModel, st steps.Step) *stepModel {
 // own users as the example.
 func (p *stepModel) named(f steps.Field) steps.Field {
 	f = steps.FieldIn(p.sh.doc, f)
+	if strings.HasPrefix(f.Key, "groups."+steps.DefaultGroup+".") {
+		// A stored ID whose group was not read yet (before the login) has
+		// no name on Globus to show: the form's one group needs none, and
+		// its key, which the operator never typed, is not one (as fieldOf).
+		f.Label = strings.TrimSuffix(f.Label, " ("+steps.DefaultGroup+")")
+		f.Help = strings.ReplaceAll(f.Help, "the group '"+steps.DefaultGroup+"'", "the group")
+	}
 	if u := p.sh.m.cfg.DemoUsers; f.Kind == steps.KindUsernames && len(u) > 0 {
 		// The generic example names people the demo does not know.
 		f.Placeholder = strings.Join(u, " ")
@@ -501,6 +511,7 @@ func safeMessage(msg, value string) string {
 // timeout are read from Globus first unless typed, then everything is
 // stored and checked; passed, the wizard moves on to the next step.
 func (p *stepModel) submit() tea.Cmd {
+	p.pasted = nil
 	m := p.sh.m
 	o := p.saveOptions()
 	ok := true
@@ -807,6 +818,10 @@ func explain(err error) []string {
 	return out
 }
 
+// consolePanelTitle is the panel of values to type on the console, as the
+// step guides name it too.
+const consolePanelTitle = "Type these on the console"
+
 func (p *stepModel) lines(w int) ([]string, int) {
 	m := p.sh.m
 	st := m.st
@@ -872,7 +887,7 @@ func (p *stepModel) lines(w int) ([]string, int) {
 		out = append(out, p.guideMD...)
 	}
 	if cv := p.copyValues(); len(cv) > 0 {
-		out = append(out, "", st.heading.Render("Type these on the console")+st.faint.Render(" (number copies)"))
+		out = append(out, "", st.heading.Render(consolePanelTitle)+st.faint.Render(" (number copies)"))
 		for i, c := range cv {
 			if i >= 9 {
 				break
@@ -889,6 +904,7 @@ func (p *stepModel) lines(w int) ([]string, int) {
 			out = append(out, hanging("  "+st.key.Render(fmt.Sprint(i+1))+" "+c.Label+": "+shown, 4, w)...)
 		}
 	}
+	pastedAt := -1
 	if len(p.fields) > 0 {
 		out = append(out, "", st.heading.Render("Paste back here"))
 		if !p.editing {
@@ -903,6 +919,9 @@ func (p *stepModel) lines(w int) ([]string, int) {
 			}
 			if p.editing && i == p.focus {
 				focus = len(out) - 1 // the field's last line: input and message in view
+			}
+			if f == p.pasted {
+				pastedAt = len(out) - 1
 			}
 		}
 		if p.formErr != "" {
@@ -929,6 +948,9 @@ func (p *stepModel) lines(w int) ([]string, int) {
 		if !p.editing {
 			focus = len(out) - 1
 		}
+	}
+	if pastedAt >= 0 && !p.job.busy && !p.editing {
+		focus = pastedAt
 	}
 	return out, focus
 }
@@ -975,6 +997,8 @@ func (p *stepModel) pasteIn(v string) tea.Cmd {
 
 // pasteInto puts v in f and goes on from there (afterPaste).
 func (p *stepModel) pasteInto(f *field, v string) tea.Cmd {
+	p.pasted = f
+	p.sh.follow[p.sh.sel] = true // the field filled, in view
 	setInput(f.in, v)
 	f.touched = true
 	p.validateField(f, false)

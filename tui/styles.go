@@ -100,7 +100,7 @@ func wrapLineAt(s string, width int, breakLong bool) []string {
 			cur, curW, atBreak = word, ww, word == ""
 		}
 		if curW > width && breakLong { // a word longer than a line: break it, keep it all
-			parts := strings.Split(ansi.Hardwrap(cur, width, true), "\n")
+			parts := breakWord(cur, width)
 			out = append(out, parts[:len(parts)-1]...)
 			cur = parts[len(parts)-1]
 			curW = ansi.StringWidth(cur)
@@ -110,6 +110,17 @@ func wrapLineAt(s string, width int, breakLong bool) []string {
 		return out // only spaces after the last break
 	}
 	return append(out, cur)
+}
+
+// breakWord breaks a word longer than a line (it starts a line of its
+// own): a plain one, an address or an ID, after a "/", "?" or "&" where it
+// can (urlLines), so no UUID or secret ID is cut in two on screen; styled
+// text anywhere.
+func breakWord(word string, width int) []string {
+	if !strings.ContainsRune(word, '\x1b') && ansi.StringWidth(word) == len(word) {
+		return urlLines(word, width)
+	}
+	return strings.Split(ansi.Hardwrap(word, width, true), "\n")
 }
 
 // indent wraps s to width-n and indents every line by n spaces.

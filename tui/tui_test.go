@@ -723,3 +723,25 @@ func TestKeptDemoSavesBeforeItsLastWords(t *testing.T) {
 		}
 	}
 }
+
+// ctrl+c while a task runs asks; the task ending before the answer does
+// not drop the question: it stays, as a plain quit question, and y quits
+// (t3 item 3).
+func TestQuitQuestionOutlivesTheTask(t *testing.T) {
+	cfg, srv, _, _ := provable(t)
+	srv.FailNext("GET", "/v2/oauth2/userinfo", 1, globustest.Failure{Delay: 2 * time.Second})
+	tm := start(t, cfg, 100, 30)
+	waitFor(t, tm, "Step 6 of 6")
+	runes(tm, "f")
+	waitFor(t, tm, "Prove a user gets in")
+	runes(tm, "x")
+	waitFor(t, tm, "Checking everything with Globus")
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
+	waitFor(t, tm, "Quit while checking everything with Globus?")
+	waitFor(t, tm, "Checking everything with Globus ended before you answered. Quit?")
+	runes(tm, "y")
+	m := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Model)
+	if m.interrupted {
+		t.Fatal("y after the task ended counted as an interrupt")
+	}
+}

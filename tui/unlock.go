@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"unicode"
 
@@ -420,4 +421,17 @@ func inputValue(in *huh.Input) string {
 // setInput replaces the text of a huh input.
 func setInput(in *huh.Input, s string) {
 	in.Value(&s)
+}
+
+// sittingNote says that the vault, opened before the wizard started, has
+// a sitting open (globus-setup unlock), and how it ends: the key waits
+// outside the vault meanwhile, for any process of the account to read.
+// "" when none is open.
+func sittingNote(cfg Config) string {
+	s, ok, err := vault.SittingFor(cfg.Paths, cfg.VaultOptions)
+	if err != nil || !ok {
+		return ""
+	}
+	return fmt.Sprintf("This vault's sitting (globus-setup unlock) is open until %s, its key in %s: `globus-setup lock` ends it.",
+		s.Until.Local().Format("15:04"), s.Where)
 }

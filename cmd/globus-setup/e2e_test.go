@@ -68,6 +68,7 @@ func TestE2E(t *testing.T) {
 	t.Run("TesterAccessible", func(t *testing.T) { t.Parallel(); e2eTesterAccessible(t, bin) })
 	t.Run("TesterThrowawayKeychain", func(t *testing.T) { t.Parallel(); e2eTesterThrowawayKeychain(t, bin) })
 	t.Run("TesterApplyLogsIn", func(t *testing.T) { t.Parallel(); e2eTesterApplyLogsIn(t, bin) })
+	t.Run("TesterGroupBeforeLogin", func(t *testing.T) { t.Parallel(); e2eTesterGroupBeforeLogin(t, bin) })
 }
 
 // e2eFirstRun: create the vault, all six steps with the console, log in,

@@ -30,7 +30,7 @@ func e2eTesterQuit(t *testing.T, bin string) {
 		t.Fatalf("q quit, or shows the secret:\n%s", s)
 	}
 	tm.key("n")
-	tm.waitFor("n stays", "Step 2 of 6", "q quit")
+	tm.waitFor("n stays", "▸○ 2 Service API app", "q quit") // the pasted field in view, the title above it
 	tm.key("q")
 	tm.waitFor("q asks again", "Not saved: Service API client secret")
 	tm.key("s")
