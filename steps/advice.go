@@ -192,6 +192,7 @@ func joinAdvice(as []Advice, sep string) Advice {
 // "" (make or carry on), --finish, --undo. Any other (--list, --delete,
 // --env, --no-env) is the command line's alone.
 func RotateKeys(a Action) (flag string, ok bool) {
+	a = a.Unrun()
 	switch {
 	case a.Kind != ActRotate || a.Step == "":
 		return "", false
@@ -301,12 +302,20 @@ func (c cliNamer) Name(a Action) string {
 	return ""
 }
 
+// Unrun is a without being asked to run it (run's marker taken off its Args).
+func (a Action) Unrun() Action {
+	if a.Run {
+		a.Run, a.Args = false, a.Args[1:]
+	}
+	return a
+}
+
 // InAShell is a command the front-end has no key or answer for, said as
 // one to run in a shell: "`globus-setup rotate --list` in a shell" (run:
 // "run … in a shell").
 func InAShell(a Action) string {
 	run := a.Run
-	a.Run = false
+	a = a.Unrun()
 	if a.Kind == ActRotate || a.Kind == ActCommand {
 		a.Value = "" // the whole command: its words alone name nothing here
 	}

@@ -59,19 +59,17 @@ func (w wizardNamer) name(a steps.Action) string {
 		}
 		return w.press("L")
 	case steps.ActRedrive:
+		again := "try again here"
+		if a.Again != nil {
+			again = "press " + w.name(*a.Again) + " again" // the refused work's own key
+		}
 		switch a.Value {
 		case steps.RedriveParen:
-			return " when you try again here (the wizard opens that sign-in page)"
+			return " when you " + again + " (the wizard opens that sign-in page)"
 		case steps.RedriveHint:
 			return ""
 		}
-		if a.Again != nil {
-			if a.Value == steps.RedriveParen {
-				return " when you press " + w.name(*a.Again) + " again (the wizard opens that sign-in page)"
-			}
-			return "press " + w.name(*a.Again) + " again and sign in as asked on the page the wizard opens"
-		}
-		return "try again here and sign in as asked on the page the wizard opens"
+		return again + " and sign in as asked on the page the wizard opens"
 	case steps.ActRotate:
 		return w.rotateKey(a)
 	case steps.ActApply:
@@ -113,6 +111,7 @@ func shell(a steps.Action) bool {
 // rotateEnv: rotate --env, which the wizard does by writing the .env on
 // Finish (remembered for rotate), then rotating.
 func rotateEnv(a steps.Action) bool {
+	a = a.Unrun()
 	return a.Kind == steps.ActRotate && len(a.Args) > 0 && a.Args[0] == "--env"
 }
 
