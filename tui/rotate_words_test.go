@@ -120,9 +120,9 @@ func TestRotationSpeaksTheWizardsWords(t *testing.T) {
 		"sign in meeting exactly that when you press y again (the wizard opens that sign-in page)")
 }
 
-// A .env written without secrets stays so: the panel says the gateway gets
-// the new secret from the vault through exec, a command to run in a shell,
-// not that the secret goes into the file.
+// A .env written without secrets stays so: Finish and the panel say the
+// gateway gets the secrets from the vault through exec, a command to run in
+// a shell, not that the secret goes into the file.
 func TestRotationIntoSecretFreeEnvSaysExecInAShell(t *testing.T) {
 	cfg, srv, _ := testConfig(t)
 	cfg = unlocked(t, cfg)
@@ -138,6 +138,14 @@ func TestRotationIntoSecretFreeEnvSaysExecInAShell(t *testing.T) {
 	m := openOn(t, cfg, 0)
 	m.shell.goTo(m.shell.finishIndex())
 	f := m.shell.finish
+	// w on Finish writes into it again, still without secrets: exec is
+	// said as a command to run in a shell there too.
+	setInput(f.path, env)
+	drive(m, keys("w"))
+	if !f.result.ok {
+		t.Fatalf("w: %s", resultText(f.result))
+	}
+	assertWizardWords(t, "the .env written", rotationWords(f), "`globus-setup exec -- COMMAND` in a shell")
 
 	drive(m, keys("R"))
 	panel := rotationWords(f)
