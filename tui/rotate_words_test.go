@@ -164,3 +164,28 @@ func TestRotationIntoSecretFreeEnvSaysExecInAShell(t *testing.T) {
 	}
 	assertWizardWords(t, "undone", rotationWords(f), "under `globus-setup exec` in a shell")
 }
+
+// With no .env known, 1 is refused before anything is made, saying the
+// wizard's way (write it on Finish, then 1 again); --no-env, which the
+// wizard has no key for, as a command to run in a shell.
+func TestRotationWithoutEnvSaysWriteItHere(t *testing.T) {
+	cfg, srv, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	logIn(t, cfg, srv, thickClient(t, srv))
+	e := &steps.Env{Vault: cfg.Vault, Globus: cfg.Globus}
+	if _, _, err := steps.Apply(context.Background(), e, steps.ApplyOptions{Values: map[string]string{"policy.domains": "example.org"}}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	m := openOn(t, cfg, 0)
+	m.shell.goTo(m.shell.finishIndex())
+	f := m.shell.finish
+	setInput(f.path, filepath.Join(t.TempDir(), "none", ".env"))
+	drive(m, keys("R"))
+	assertWizardWords(t, "the panel", rotationWords(f), "once one is written here (w)")
+	drive(m, keys("2"))
+	if f.result.ok || len(steps.Rotations(cfg.Vault.Doc())) != 0 {
+		t.Fatalf("2 without a .env: %s", resultText(f.result))
+	}
+	assertWizardWords(t, "refused", rotationWords(f),
+		"write the gateway's .env on Finish (w; e edits its path first), then press 2 (or `globus-setup rotate service_account --no-env` in a shell to update its settings yourself); nothing was made yet")
+}
