@@ -53,7 +53,7 @@ func WriteEnv(ctx context.Context, ui UI, v *vault.Vault, o EnvOptions) (EnvWrit
 	if w.Merged {
 		how = "updated the gateway's variables in"
 	}
-	lines := WrittenLines(w.FileWrite, how)
+	lines := WrittenLines(w.FileWrite, how, ui.Words())
 	if w.RememberErr != nil {
 		lines = append(lines, "It could not be remembered for rotate: "+w.RememberErr.Error()+".")
 	}
@@ -71,9 +71,9 @@ func EnvWarnings(doc vault.Doc, n steps.Namer) []string {
 	return out
 }
 
-// WrittenLines says what writing the .env did, in sentences; how is
-// "wrote" or "updated the gateway's variables in".
-func WrittenLines(w steps.FileWrite, how string) []string {
+// WrittenLines says what writing the .env did, in sentences, its advice
+// in n's words; how is "wrote" or "updated the gateway's variables in".
+func WrittenLines(w steps.FileWrite, how string, n steps.Namer) []string {
 	name := w.Target
 	if w.Target != w.Path {
 		name += " (through the symbolic link " + w.Path + ")"
@@ -94,7 +94,7 @@ func WrittenLines(w steps.FileWrite, how string) []string {
 	if w.Backup != "" {
 		lines = append(lines, "The previous file is kept as "+w.Backup+" (the next change replaces it).")
 	}
-	for _, l := range w.Lines(how)[1:] { // older backups
+	for _, l := range w.LinesIn(how, n)[1:] { // older backups, exec for a secret-free file
 		lines = append(lines, strings.ToUpper(l[:1])+l[1:]+".")
 	}
 	return lines

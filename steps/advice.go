@@ -34,7 +34,8 @@ const (
 	ActGroup                         // Args: "create" NAME [USERS] or "add" NAME USERS
 	ActCommand                       // Args: a command only the command line has (rotate, export, exec)
 	ActWords                         // words that differ: Args[0] for the command line, Args[1] the wizard's, Args[2] (when given) accessible mode's
-	ActRedrive                       // sign in as Req asks, then try the refused work again
+	ActRedrive                       // sign in as Req asks, then try the refused work again (Again: that work, named)
+	ActRotate                        // a rotation's command: Step the app ("" for --list), Args its flags (Value Short: the flags alone)
 )
 
 // Action is one thing advice asks the operator to do.
@@ -47,6 +48,10 @@ type Action struct {
 	ClientID string // ActLogin: through this client ("" the stored one)
 	Args     []string
 	Run      bool // asked to run it ("run …", "press …")
+	// Again is the work an ActRedrive tries again, named in the front-end's
+	// words ("run `globus-setup rotate service_api --finish` again", "press
+	// y again"); nil: "this".
+	Again *Action
 }
 
 // Namer names an action in a front-end's words.
@@ -146,7 +151,72 @@ func proveAgain() Action {
 	return wordsFor(cli, "p on Finish", cli)
 }
 
-func command(args ...string) Action    { return Action{Kind: ActCommand, Args: args} }
+func command(args ...string) Action { return Action{Kind: ActCommand, Args: args} }
+
+// rotateCmd is `globus-setup rotate APP FLAGS…`: in the wizard its keys
+// (1 or 2, y for --finish, z for --undo), where it has them.
+func rotateCmd(app string, flags ...string) Action {
+	return Action{Kind: ActRotate, Step: app, Args: flags}
+}
+
+// rotateFlag is a rotation's flag alone ("`--undo`"), said beside the
+// whole command; the wizard names its key all the same.
+func rotateFlag(app, flag string) Action {
+	return Action{Kind: ActRotate, Step: app, Args: []string{flag}, Value: Short}
+}
+
+// shortCommand is a command's words alone ("`exec`"), said beside
+// another command; elsewhere it is named whole.
+func shortCommand(args ...string) Action {
+	return Action{Kind: ActCommand, Args: args, Value: Short}
+}
+
+// Short (an ActRotate's or ActCommand's Value): the command line names the
+// flags (or the command's words) alone, a command having been said just
+// before; a front-end that says commands to run in a shell names it whole.
+const Short = "short"
+
+// joinAdvice joins advice as strings.Join joins words.
+func joinAdvice(as []Advice, sep string) Advice {
+	var out Advice
+	for i, a := range as {
+		if i > 0 {
+			out = Say(out, sep)
+		}
+		out = Say(out, a)
+	}
+	return out
+}
+
+// RotateKeys are the rotation's flags a front-end may have keys for:
+// "" (make or carry on), --finish, --undo. Any other (--list, --delete,
+// --env, --no-env) is the command line's alone.
+func RotateKeys(a Action) (flag string, ok bool) {
+	a = a.Unrun()
+	switch {
+	case a.Kind != ActRotate || a.Step == "":
+		return "", false
+	case len(a.Args) == 0:
+		return "", true
+	case len(a.Args) == 1 && (a.Args[0] == "--finish" || a.Args[0] == "--undo"):
+		return a.Args[0], true
+	}
+	return "", false
+}
+
+// retrying is a redrive's advice naming again as the work to try again.
+func (a Advice) retrying(again Action) Advice {
+	var out Advice
+	for _, p := range a.parts {
+		if p.act != nil && p.act.Kind == ActRedrive {
+			act := *p.act
+			act.Again = &again
+			p.act = &act
+		}
+		out.parts = append(out.parts, p)
+	}
+	return out
+}
 func cliOnly(cli, other string) Action { return Action{Kind: ActWords, Args: []string{cli, other}} }
 
 // wordsFor is words for each front-end: the command line's, the wizard's,
@@ -199,22 +269,61 @@ func (c cliNamer) Name(a Action) string {
 	case ActGroup:
 		return cmd(append([]string{"group"}, a.Args...)...)
 	case ActCommand:
+		if a.Value == Short {
+			return "`" + strings.Join(a.Args, " ") + "`"
+		}
 		return cmd(a.Args...)
+	case ActRotate:
+		if a.Value == Short {
+			return "`" + strings.Join(a.Args, " ") + "`"
+		}
+		if a.Step == "" {
+			return cmd(append([]string{"rotate"}, a.Args...)...)
+		}
+		return cmd(append([]string{"rotate", a.Step}, a.Args...)...)
 	case ActWords:
 		return a.Args[0]
 	case ActRedrive:
 		login := "`" + loginCommandLine(a.ClientID, a.Req) + "`"
+		again := "run this again"
+		if a.Again != nil {
+			again = "run " + c.Name(*a.Again) + " again"
+		}
 		switch a.Value {
 		case RedriveParen:
-			return " (" + login + "), then run this again"
+			return " (" + login + "), then " + again
 		case RedriveHint:
 			return ": run " + login
 		case RedriveHere:
-			return "run " + login + ", then run this again"
+			return "run " + login + ", then " + again
 		}
-		return "run " + login + " in a terminal, then run this again"
+		return "run " + login + " in a terminal, then " + again
 	}
 	return ""
+}
+
+// Unrun is a without being asked to run it (run's marker taken off its Args).
+func (a Action) Unrun() Action {
+	if a.Run {
+		a.Run, a.Args = false, a.Args[1:]
+	}
+	return a
+}
+
+// InAShell is a command the front-end has no key or answer for, said as
+// one to run in a shell: "`globus-setup rotate --list` in a shell" (run:
+// "run … in a shell").
+func InAShell(a Action) string {
+	run := a.Run
+	a = a.Unrun()
+	if a.Kind == ActRotate || a.Kind == ActCommand {
+		a.Value = "" // the whole command: its words alone name nothing here
+	}
+	s := CLI.Name(a) + " in a shell"
+	if run {
+		return "run " + s
+	}
+	return s
 }
 
 // againApply: apply carries on from what an earlier run stored.

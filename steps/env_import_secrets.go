@@ -136,9 +136,9 @@ func (imp *EnvImport) SecretNotes() []Advice {
 			out = append(out, Say("the vault's "+s.Key+", which Globus refuses, was replaced by the file's ("+s.Source+"), which it accepts"))
 		case s.Forced:
 			out = append(out, Say("stored the file's "+s.Key+" ("+s.Source+"), which Globus refuses, over the vault's, which it accepted, as "+
-				StoreRefusedFlag+" asked: the gateway cannot use it; ", command("rotate", app), " makes a new one"))
+				StoreRefusedFlag+" asked: the gateway cannot use it; ", rotateCmd(app), " makes a new one"))
 		case s.File == SecretRefused && s.Vault == SecretRefused:
-			out = append(out, Say("Globus refuses both the file's and the vault's "+s.Key+": ", command("rotate", app), " makes a new one"))
+			out = append(out, Say("Globus refuses both the file's and the vault's "+s.Key+": ", rotateCmd(app), " makes a new one"))
 		}
 	}
 	return out

@@ -66,7 +66,19 @@ type FileWrite struct {
 
 // Lines describes the write, verb being what was done ("wrote", "updated
 // the gateway's variables in"); the first line is the outcome.
-func (w FileWrite) Lines(verb string) []string {
+func (w FileWrite) Lines(verb string) []string { return w.LinesIn(verb, CLI) }
+
+// LinesIn is Lines with the actions named by n (a front-end's).
+func (w FileWrite) LinesIn(verb string, n Namer) []string {
+	var out []string
+	for _, a := range w.said(verb) {
+		out = append(out, a.In(n))
+	}
+	return out
+}
+
+// said is Lines as advice.
+func (w FileWrite) said(verb string) []Advice {
 	name := w.Path
 	if w.Target != w.Path {
 		name = w.Target + " (through the symbolic link " + w.Path + ")"
@@ -80,37 +92,38 @@ func (w FileWrite) Lines(verb string) []string {
 	default:
 		head = verb + " " + name
 	}
-	out := []string{head}
+	out := []Advice{Say(head)}
+	say := func(parts ...any) { out = append(out, Say(parts...)) }
 	if w.InPlace != "" {
-		out = append(out, "it was rewritten in place rather than replaced, as "+w.InPlace+
+		say("it was rewritten in place rather than replaced, as " + w.InPlace +
 			": every name of the file now holds the new settings")
 	}
 	switch {
 	case w.ModeWas != 0 && w.GroupKept != "":
-		out = append(out, fmt.Sprintf("its mode changed from %04o to %04o, so that only its owner and its group %s can read it (a .env holds secrets; the gateway may read it through that group)", w.ModeWas, w.Mode, w.GroupKept))
+		say(fmt.Sprintf("its mode changed from %04o to %04o, so that only its owner and its group %s can read it (a .env holds secrets; the gateway may read it through that group)", w.ModeWas, w.Mode, w.GroupKept))
 	case w.ModeWas != 0:
-		out = append(out, fmt.Sprintf("its mode changed from %04o to %04o, so that only its owner can read it (a .env holds secrets)", w.ModeWas, w.Mode))
+		say(fmt.Sprintf("its mode changed from %04o to %04o, so that only its owner can read it (a .env holds secrets)", w.ModeWas, w.Mode))
 	case w.GroupKept != "":
-		out = append(out, fmt.Sprintf("it stays mode %04o: its group %s can still read it, as before, since the gateway may read it through that group (chmod 600 it if nothing does)", w.Perm, w.GroupKept))
+		say(fmt.Sprintf("it stays mode %04o: its group %s can still read it, as before, since the gateway may read it through that group (chmod 600 it if nothing does)", w.Perm, w.GroupKept))
 	}
 	switch {
 	case w.OwnerWas != "":
-		out = append(out, "its owner changed from "+w.OwnerWas+" to "+w.OwnerNow+": only root can give a file back to another user, so whoever runs the gateway may no longer read it (chown it)")
+		say("its owner changed from " + w.OwnerWas + " to " + w.OwnerNow + ": only root can give a file back to another user, so whoever runs the gateway may no longer read it (chown it)")
 	case w.OwnerKept != "":
-		out = append(out, "it is still owned by "+w.OwnerKept+", as before")
+		say("it is still owned by " + w.OwnerKept + ", as before")
 	}
 	if len(w.SecretsLeftOut) > 0 {
-		out = append(out, Say("without "+strings.Join(w.SecretsLeftOut, " or ")+": start the gateway with ", command("exec", "--", "COMMAND"),
-			", which passes them in its environment only").String())
+		say("without "+strings.Join(w.SecretsLeftOut, " or ")+": start the gateway with ", command("exec", "--", "COMMAND"),
+			", which passes them in its environment only")
 		if w.BackupHoldsSecrets && w.Backup != "" {
-			out = append(out, w.Backup+", the previous version, still holds them in plaintext: once the gateway runs without them, delete it (rm "+w.Backup+")")
+			say(w.Backup + ", the previous version, still holds them in plaintext: once the gateway runs without them, delete it (rm " + w.Backup + ")")
 		}
 	}
 	if w.TargetWas != "" {
-		out = append(out, "it is now the gateway's .env that rotate writes into, in place of "+w.TargetWas)
+		say("it is now the gateway's .env that rotate writes into, in place of " + w.TargetWas)
 	}
 	if n := len(w.OldBackups); n > 0 {
-		out = append(out, fmt.Sprintf("%d older backup(s) by an earlier globus-setup hold old secrets in plaintext: %s; delete them when no longer needed (rm %s.bak-*)",
+		say(fmt.Sprintf("%d older backup(s) by an earlier globus-setup hold old secrets in plaintext: %s; delete them when no longer needed (rm %s.bak-*)",
 			n, strings.Join(w.OldBackups, ", "), w.Target))
 	}
 	return out

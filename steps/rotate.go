@@ -52,69 +52,72 @@ func Rotate(ctx context.Context, e *Env, app string, opts RotateOptions) (Rotate
 			return res, err
 		}
 	} else {
-		res.Lines = append(res.Lines, "Carrying on the rotation started "+r.Started.UTC().Format("2006-01-02 15:04 UTC")+".")
+		res.say("Carrying on the rotation started " + r.Started.UTC().Format("2006-01-02 15:04 UTC") + ".")
 	}
 	switch r.Phase {
 	case RotateDeleting:
 		return res, &Problem{What: "this rotation was deleting the old secret when it stopped", is: ErrNotWaitingRestart,
-			Do: Say(run(command("rotate", app, "--finish")), " to complete it")}
+			Do: Say(run(rotateCmd(app, "--finish")), " to complete it")}
 	case RotateUndoing:
 		return res, &Problem{What: "this rotation was being undone when it stopped", is: ErrNotWaitingRestart,
-			Do: Say(run(command("rotate", app, "--undo")), " to complete it")}
+			Do: Say(run(rotateCmd(app, "--undo")), " to complete it")}
 	}
 	if r.Phase == RotateCreating {
 		if r, err = createNewSecret(ctx, e, r); err != nil {
 			return res, err
 		}
-		res.Lines = append(res.Lines, fmt.Sprintf("✓ made the new secret %q (credential %s) and stored it in the vault", r.Name, r.NewID))
+		res.say(fmt.Sprintf("✓ made the new secret %q (credential %s) and stored it in the vault", r.Name, r.NewID))
 	}
 	if r.Phase == RotateCreated {
 		if r, err = proveNewSecret(ctx, e, r); err != nil {
 			return res, err
 		}
-		res.Lines = append(res.Lines, "✓ Globus accepts the new secret (client-credentials grant)")
+		res.say("✓ Globus accepts the new secret (client-credentials grant)")
 	}
 	// Whether the gateway, still on the old secret, keeps working until it
 	// restarts: asked, not assumed (a rotation's old secret may have been
 	// deleted at Globus already, in the console or by another tool).
 	oldWorks, oldLine := oldSecretWorks(ctx, e, r)
 	if oldLine != "" {
-		res.Lines = append(res.Lines, oldLine)
+		res.say(oldLine)
 	}
-	restart := "Restart the gateway now, so it reads the new secret."
+	restart := Say("Restart the gateway now, so it reads the new secret.")
 	if r.Phase == RotateProven || r.Phase == RotateRestart {
 		line, secretFree, nr, err := writeRotationEnv(e, r, opts)
 		if err != nil {
 			return res, err
 		}
 		r = nr
-		res.Lines = append(res.Lines, line)
+		res.say(line)
 		if secretFree {
-			restart = Say("Restart the gateway now, under ", command("exec"), " as before, so it gets the new secret.").String()
+			restart = Say("Restart the gateway now, under ", command("exec"), " as before, so it gets the new secret.")
 		}
 	}
 	res.Rotation = r
 	switch oldWorks {
 	case SecretAccepted:
-		restart += " Both secrets work until you finish."
+		restart = Say(restart, " Both secrets work until you finish.")
 	case SecretRefused:
-		restart += " Do it at once if the gateway runs with the secret the vault held: Globus refuses that one."
+		restart = Say(restart, " Do it at once if the gateway runs with the secret the vault held: Globus refuses that one.")
 	}
-	res.Lines = append(res.Lines,
-		restart,
-		Say("Then ", run(command("rotate", app, "--finish")), ": it replays the gateway's start-up check with the new secret, then deletes the old one at Globus. globus-setup cannot see which secret the running gateway holds, so finishing is your word that it restarted.").String(),
-		Say("Changed your mind? ", command("rotate", app, "--undo"), " puts the old secret back and deletes the new one.").String())
+	res.say(restart)
+	res.say("Then ", run(rotateCmd(app, "--finish")), ": it replays the gateway's start-up check with the new secret, then deletes the old one at Globus. globus-setup cannot see which secret the running gateway holds, so finishing is your word that it restarted.")
+	res.say("Changed your mind? ", rotateCmd(app, "--undo"), " puts the old secret back and deletes the new one.")
 	if k, _ := rotatable(app); k.compute {
 		// The gateway's Globus Compute guide has the same ID and secret set as
 		// GLOBUS_COMPUTE_CLIENT_ID/SECRET for the Compute endpoints and tools.
-		res.Lines = append(res.Lines, ComputeRestartHint)
+		res.say(computeRestart)
 	}
 	return res, nil
 }
 
-// ComputeRestartHint is the last line of a service_account rotation: its
-// long back-quoted command must wrap, never be cut (the wizard's test uses it).
-var ComputeRestartHint = Say("Anything else holding this app's secret needs the new one before you finish: Globus Compute endpoints and tools started with GLOBUS_COMPUTE_CLIENT_SECRET (restart them under ", command("exec", "--compute", "--", "…"), ").").String()
+// computeRestart is the last line of a service_account rotation;
+// ComputeRestartHint is it in the command line's words, whose long
+// back-quoted command must wrap, never be cut (the wizard's test uses it).
+var (
+	computeRestart     = Say("Anything else holding this app's secret needs the new one before you finish: Globus Compute endpoints and tools started with GLOBUS_COMPUTE_CLIENT_SECRET (restart them under ", command("exec", "--compute", "--", "…"), ").")
+	ComputeRestartHint = computeRestart.String()
+)
 
 // beginRotation checks there is something to rotate, finds which credential
 // the stored secret is when that can be known, and records the intent.
@@ -208,9 +211,9 @@ func createNewSecret(ctx context.Context, e *Env, r Rotation) (Rotation, error) 
 			if derr := e.Vault.Update(func(d *vault.Doc) error { delete(d.Internal, rotationKey(r.App)); return nil }); derr != nil {
 				return r, problem("forgetting the rotation Globus refused", derr)
 			}
-			p.Do, p.is = thenAgain(err, "nothing was changed", command("rotate", r.App)), reauthIs(err)
+			p.Do, p.is = thenAgain(err, "nothing was changed", rotateCmd(r.App)), reauthIs(err)
 		} else {
-			p.Do = Say("Globus may have made it anyway: ", run(command("rotate", r.App)), " again, which deletes that unsaved secret and makes another")
+			p.Do = Say("Globus may have made it anyway: ", run(rotateCmd(r.App)), " again, which deletes that unsaved secret and makes another")
 		}
 		return r, p
 	}
@@ -235,7 +238,7 @@ func createNewSecret(ctx context.Context, e *Env, r Rotation) (Rotation, error) 
 	})
 	if err != nil {
 		return r, &Problem{What: "made the new client secret but could not store it in the vault", Err: err,
-			Do: Say("fix what the error names and ", run(command("rotate", r.App)), " again: it deletes that unsaved secret and makes another")}
+			Do: Say("fix what the error names and ", run(rotateCmd(r.App)), " again: it deletes that unsaved secret and makes another")}
 	}
 	return nr, rotateStop("stored")
 }
@@ -281,7 +284,7 @@ func proveNewSecret(ctx context.Context, e *Env, r Rotation) (Rotation, error) {
 	_, err := e.Globus.ClientCredentialsToken(ctx, globus.Credentials{ID: r.ClientID, Secret: secret}, rotateProofScopes...)
 	if err != nil {
 		return r, &Problem{What: "Globus does not accept the new " + appLabel(r.App) + " secret yet", Err: err,
-			Do: Say(run(command("rotate", r.App)), " again in a minute to prove it once more, or `--undo` to go back to the old secret; the gateway still uses the old one")}
+			Do: Say(run(rotateCmd(r.App)), " again in a minute to prove it once more, or ", rotateFlag(r.App, "--undo"), " to go back to the old secret; the gateway still uses the old one")}
 	}
 	nr := r
 	nr.Phase = RotateProven

@@ -94,7 +94,7 @@ func noRotation(doc vault.Doc, app, then string, otherwise Advice) *Problem {
 		return p
 	}
 	p.What += ": the last one finished " + m.Rotated.Format("2006-01-02 15:04 UTC") + ", and credential " + m.CredentialID + " is the secret in use"
-	p.Do = Say(then+"; ", command("rotate", app), " starts a new one")
+	p.Do = Say(then+"; ", rotateCmd(app), " starts a new one")
 	return p
 }
 
@@ -129,9 +129,12 @@ func SecretAges(doc vault.Doc, now time.Time, max time.Duration) []SecretAge {
 }
 
 // Line is "Service API secret: 12 days old" with a flag when too old.
-func (a SecretAge) Line(max time.Duration) string {
+func (a SecretAge) Line(max time.Duration) string { return a.LineIn(max, CLI) }
+
+// LineIn is Line with the actions named by n.
+func (a SecretAge) LineIn(max time.Duration, n Namer) string {
 	if !a.Known {
-		return Say(appLabel(a.App), " secret: age unknown (not made by globus-setup; ", command("rotate", a.App), " replaces it with one whose age is known)").String()
+		return Say(appLabel(a.App), " secret: age unknown (not made by globus-setup; ", rotateCmd(a.App), " replaces it with one whose age is known)").In(n)
 	}
 	age, limit := days(a.Age), days(max)
 	if max > 0 && max < 24*time.Hour {
@@ -141,7 +144,7 @@ func (a SecretAge) Line(max time.Duration) string {
 	}
 	s := fmt.Sprintf("%s secret: %s old (made %s)", appLabel(a.App), age, a.Created.UTC().Format("2006-01-02"))
 	if a.Old {
-		s += fmt.Sprintf(Say(" — older than %s: rotate it with ", command("rotate", "%s")).String(), limit, a.App)
+		return Say(s, " — older than "+limit+": rotate it with ", rotateCmd(a.App)).In(n)
 	}
 	return s
 }

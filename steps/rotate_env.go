@@ -48,11 +48,12 @@ func rotationEnvPath(e *Env, app string, r Rotation, opts RotateOptions, made bo
 	}
 	if path == "" {
 		return "", false, &Problem{What: "globus-setup does not know where the gateway's .env is", is: ErrEnvTargetMissing,
-			Do: Say(run(command("rotate", app, "--env", "PATH")), " with the .env the gateway reads (or `--no-env` to update its settings yourself); ", kept)}
+			Do: Say(run(rotateCmd(app, "--env", "PATH")), wordsFor(" with the .env the gateway reads", "", " with the .env the gateway reads"),
+				" (or ", rotateFlag(app, "--no-env"), " to update its settings yourself); ", kept)}
 	}
 	if _, err := os.Stat(path); err != nil {
 		p := &Problem{What: "the gateway's .env is not at " + path + " any more (moved or deleted?)", Err: err, is: ErrEnvTargetMissing,
-			Do: Say(run(command("rotate", app, "--env", "NEWPATH")), " with where it is now; ", kept)}
+			Do: Say(run(rotateCmd(app, "--env", "NEWPATH")), wordsFor(" with where it is now", "", " with where it is now"), "; ", kept)}
 		if opts.EnvPath != "" {
 			p.What = "there is no file at " + path
 			p.Do = Say("give the .env the gateway reads, or write one first with ", command("export", "--out", path), "; ", kept)
@@ -65,35 +66,35 @@ func rotationEnvPath(e *Env, app string, r Rotation, opts RotateOptions, made bo
 // writeRotationEnv puts the new secret where the gateway reads it and says
 // so in line; secretFree: the .env is one the gateway reads without its
 // secrets (started under exec), which the merge leaves so.
-func writeRotationEnv(e *Env, r Rotation, opts RotateOptions) (line string, secretFree bool, _ Rotation, _ error) {
+func writeRotationEnv(e *Env, r Rotation, opts RotateOptions) (line Advice, secretFree bool, _ Rotation, _ error) {
 	nr := r
 	nr.Phase = RotateRestart
 	path, noEnv, err := rotationEnvPath(e, r.App, r, opts, true)
 	if err != nil {
-		return "", false, r, err
+		return line, false, r, err
 	}
 	if noEnv {
 		nr.NoEnv, nr.EnvPath = true, ""
-		line = Say("No .env written, as asked: put the new secret in the gateway's settings yourself (", command("export", "--format", "env"), ", or `exec`).").String()
+		line = Say("No .env written, as asked: put the new secret in the gateway's settings yourself (", command("export", "--format", "env"), ", or ", shortCommand("exec"), ").")
 	} else {
 		doc := e.Vault.Doc()
 		w, err := MergeEnvFile(path, doc)
 		if err != nil {
-			return "", false, r, problem("writing the new secret into "+path, err)
+			return line, false, r, problem("writing the new secret into "+path, err)
 		}
 		nr.EnvPath, nr.NoEnv = path, false
 		secretFree = len(w.SecretsLeftOut) > 0
 		if secretFree {
-			line = "✓ " + strings.Join(secretFreeLines(w, "new"), "\n  ")
+			line = Say("✓ ", joinAdvice(secretFreeLines(w, "new"), "\n  "))
 		} else {
-			line = "✓ " + strings.Join(w.Lines("wrote the new secret into"), "\n  ")
+			line = Say("✓ ", joinAdvice(w.said("wrote the new secret into"), "\n  "))
 		}
 		if err := RememberEnvTarget(e.Vault, path); err != nil {
-			return "", false, r, problem("remembering the .env", err)
+			return line, false, r, problem("remembering the .env", err)
 		}
 	}
 	if err := e.Vault.Update(func(d *vault.Doc) error { return putRotation(d, nr) }); err != nil {
-		return "", false, r, problem("recording the .env update in the vault", err)
+		return line, false, r, problem("recording the .env update in the vault", err)
 	}
 	return line, secretFree, nr, rotateStop("env")
 }
@@ -101,19 +102,20 @@ func writeRotationEnv(e *Env, r Rotation, opts RotateOptions) (line string, secr
 // secretFreeLines say what a rotation's merge did to a .env without
 // secrets: it stays so, and where the gateway gets which secret ("new",
 // "old") instead.
-func secretFreeLines(w FileWrite, which string) []string {
+func secretFreeLines(w FileWrite, which string) []Advice {
 	rest := w
 	rest.SecretsLeftOut, rest.BackupHoldsSecrets = nil, false
-	out := rest.Lines("updated the gateway's variables in")
-	name := strings.TrimSuffix(out[0], " already holds these settings: nothing was written")
+	out := rest.said("updated the gateway's variables in")
+	head := out[0].String() // words only: the head names no action
+	name := strings.TrimSuffix(head, " already holds these settings: nothing was written")
 	if w.Unchanged {
-		out[0] = name + " stays without secrets, as it was written (export --no-secrets): nothing was written to it"
+		head = name + " stays without secrets, as it was written (export --no-secrets): nothing was written to it"
 	} else {
-		out[0] += ", which stays without secrets, as it was written (export --no-secrets)"
+		head += ", which stays without secrets, as it was written (export --no-secrets)"
 	}
-	out[0] += Say("; the gateway, started under ", command("exec"), ", gets the "+which+" secret from the vault when it next starts").String()
+	out[0] = Say(head, "; the gateway, started under ", command("exec"), ", gets the "+which+" secret from the vault when it next starts")
 	if w.BackupHoldsSecrets && w.Backup != "" {
-		out = append(out, w.Backup+", the previous version, still holds the old secrets in plaintext: once the gateway runs without them, delete it (rm "+w.Backup+")")
+		out = append(out, Say(w.Backup+", the previous version, still holds the old secrets in plaintext: once the gateway runs without them, delete it (rm "+w.Backup+")"))
 	}
 	return out
 }

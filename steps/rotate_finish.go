@@ -23,16 +23,16 @@ func FinishRotation(ctx context.Context, e *Env, app string) (RotateResult, erro
 	defer unlock()
 	var res RotateResult
 	if !ok {
-		return res, noRotation(e.Vault.Doc(), app, "nothing to finish", Say("start one with ", command("rotate", app)))
+		return res, noRotation(e.Vault.Doc(), app, "nothing to finish", Say("start one with ", rotateCmd(app)))
 	}
 	switch r.Phase {
 	case RotateRestart, RotateDeleting:
 	case RotateUndoing:
 		return res, &Problem{What: "this rotation is being undone", is: ErrNotWaitingRestart,
-			Do: Say(run(command("rotate", app, "--undo")), " to complete that")}
+			Do: Say(run(rotateCmd(app, "--undo")), " to complete that")}
 	default:
 		return res, &Problem{What: "the new secret is not in place yet, so the old one is still needed", is: ErrNotWaitingRestart,
-			Do: Say(run(command("rotate", app)), " to carry on; it says when to restart the gateway and finish")}
+			Do: Say(run(rotateCmd(app)), " to carry on; it says when to restart the gateway and finish")}
 	}
 	auth, err := OperatorToken(ctx, e, AuthResourceServer)
 	if err != nil {
@@ -48,7 +48,9 @@ func FinishRotation(ctx context.Context, e *Env, app string) (RotateResult, erro
 		if err != nil {
 			return res, err
 		}
-		res.Lines = append(res.Lines, lines...)
+		for _, l := range lines {
+			res.say(l)
+		}
 		if r.OldID == "" {
 			var creds []globus.Credential
 			err := Redrive(ctx, e, func(ctx context.Context) error {
@@ -83,18 +85,18 @@ func FinishRotation(ctx context.Context, e *Env, app string) (RotateResult, erro
 		})
 		switch {
 		case err == nil:
-			res.Lines = append(res.Lines, "✓ deleted the old secret (credential "+r.OldID+") at Globus")
+			res.say("✓ deleted the old secret (credential " + r.OldID + ") at Globus")
 		case globus.IsStatus(err, 404):
-			res.Lines = append(res.Lines, "✓ the old secret (credential "+r.OldID+") was already deleted at Globus")
+			res.say("✓ the old secret (credential " + r.OldID + ") was already deleted at Globus")
 		default:
 			return res, &Problem{What: "Globus refused to delete the old secret (credential " + r.OldID + ")", Err: err, is: reauthIs(err),
-				Do: thenAgain(err, "both secrets still work and the vault keeps the old one", command("rotate", app, "--finish"))}
+				Do: thenAgain(err, "both secrets still work and the vault keeps the old one", rotateCmd(app, "--finish"))}
 		}
 		if err := rotateStop("deleted"); err != nil {
 			return res, err
 		}
 	} else {
-		res.Lines = append(res.Lines, Say("! the app has other secrets and globus-setup cannot tell which one the gateway used before: none was deleted. ", command("rotate", "--list"), " shows them; delete the ones nobody uses with ", command("rotate", app, "--delete", "ID")).String())
+		res.say("! the app has other secrets and globus-setup cannot tell which one the gateway used before: none was deleted. ", rotateCmd("", "--list"), " shows them; delete the ones nobody uses with ", rotateCmd(app, "--delete", "ID"))
 	}
 	err = e.Vault.Update(func(d *vault.Doc) error {
 		dropRotation(d, app)
@@ -107,7 +109,7 @@ func FinishRotation(ctx context.Context, e *Env, app string) (RotateResult, erro
 		return res, problem("clearing the finished rotation from the vault", err)
 	}
 	res.Rotation, res.Done = r, true
-	res.Lines = append(res.Lines, "✓ the old secret is gone from the vault; the rotation is finished")
+	res.say("✓ the old secret is gone from the vault; the rotation is finished")
 	return res, nil
 }
 
@@ -118,7 +120,7 @@ func FinishRotation(ctx context.Context, e *Env, app string) (RotateResult, erro
 // check uses nothing of the Service API app, so rotating it, the new secret
 // is first proven with its own grant, as the gateway uses it per request.
 func finishCheck(ctx context.Context, e *Env, r Rotation) ([]string, error) {
-	undo := command("rotate", r.App, "--undo")
+	undo := rotateCmd(r.App, "--undo")
 	var lines []string
 	forAPI := r.App == serviceAPIID
 	if forAPI {
@@ -152,7 +154,7 @@ func finishCheck(ctx context.Context, e *Env, r Rotation) ([]string, error) {
 	if c.Status == CheckSkip {
 		do = Say("store what it names")
 	}
-	again := Say(run(command("rotate", r.App, "--finish")), " again, or ", undo, " to go back to the old secret")
+	again := Say(run(rotateCmd(r.App, "--finish")), " again, or ", undo, " to go back to the old secret")
 	if !do.Empty() {
 		again = Say(do, restart, again)
 	}
@@ -179,7 +181,7 @@ func vaultHoldsNew(doc vault.Doc, r Rotation) error {
 	}
 	return &Problem{What: what + ", so nothing was done: the old credential is not deleted at Globus, and the rotation waits",
 		is: ErrNotWaitingRestart,
-		Do: Say(command("rotate", r.App, "--undo"), " puts the old secret back (vault and .env) and deletes the new credential at Globus; then ",
-			command("rotate", r.App), " starts afresh. If you still hold the new secret, storing it back (",
-			command("set", r.App+".client_secret"), ") lets ", command("rotate", r.App, "--finish"), " carry on")}
+		Do: Say(rotateCmd(r.App, "--undo"), " puts the old secret back (vault and .env) and deletes the new credential at Globus; then ",
+			rotateCmd(r.App), " starts afresh. If you still hold the new secret, storing it back (",
+			setKey(r.App+".client_secret"), ") lets ", rotateCmd(r.App, "--finish"), " carry on")}
 }

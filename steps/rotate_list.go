@@ -159,16 +159,16 @@ func DeleteUnknownCredential(ctx context.Context, e *Env, app, credID string, co
 		switch c.Role {
 		case RoleStored:
 			return &Problem{What: "credential " + credID + " is the secret in the vault, which the gateway uses: not deleted",
-				Do: Say("to replace it, ", run(command("rotate", app)))}
+				Do: Say("to replace it, ", run(rotateCmd(app)))}
 		case RoleNew, RoleOld:
 			return &Problem{What: "credential " + credID + " belongs to the rotation in progress: not deleted",
-				Do: Say("finish it with ", command("rotate", app, "--finish"), " (deletes the old one) or `--undo` (deletes the new one)")}
+				Do: Say("finish it with ", rotateCmd(app, "--finish"), " (deletes the old one) or ", rotateFlag(app, "--undo"), " (deletes the new one)")}
 		case RoleVaultRefused:
 			return &Problem{What: "credential " + credID + " may be the secret the gateway uses (Globus refuses the vault's, so which one the gateway holds cannot be told): not deleted",
-				Do: Say("store the gateway's working secret (", setKey(app+".client_secret"), ") or make a new one with ", command("rotate", app), "; afterwards the secret in use is known and the others can be deleted")}
+				Do: Say("store the gateway's working secret (", setKey(app+".client_secret"), ") or make a new one with ", rotateCmd(app), "; afterwards the secret in use is known and the others can be deleted")}
 		case RoleUnsure:
 			return &Problem{What: "globus-setup cannot tell whether credential " + credID + " is the secret the gateway uses (the stored secret was stored by hand, so which credential it is is not recorded): not deleted",
-				Do: Say("rotate first (", command("rotate", app), "): afterwards the secret in use is known and the others can be deleted")}
+				Do: Say("rotate first (", rotateCmd(app), "): afterwards the secret in use is known and the others can be deleted")}
 		}
 		if confirm != nil {
 			if err := confirm(c); err != nil {
@@ -184,10 +184,10 @@ func DeleteUnknownCredential(ctx context.Context, e *Env, app, credID string, co
 		})
 		if err != nil && !globus.IsStatus(err, 404) {
 			return &Problem{What: "Globus refused to delete credential " + credID, Err: err, is: reauthIs(err),
-				Do: thenAgain(err, "nothing was changed", command("rotate", app, "--delete", credID))}
+				Do: thenAgain(err, "nothing was changed", rotateCmd(app, "--delete", credID))}
 		}
 		return nil
 	}
 	return &Problem{What: "the " + appLabel(app) + " app has no secret with credential ID " + credID,
-		Do: Say(command("rotate", "--list"), " shows the IDs")}
+		Do: Say(rotateCmd("", "--list"), " shows the IDs")}
 }

@@ -71,17 +71,20 @@ func rotatable(app string) (appKind, bool) {
 }
 
 // Line says where a rotation stands and what to do next, in one line.
-func (r Rotation) Line() string {
+func (r Rotation) Line() string { return r.LineIn(CLI) }
+
+// LineIn is Line with the actions named by n.
+func (r Rotation) LineIn(n Namer) string {
 	head := fmt.Sprintf("%s secret rotation started %s", appLabel(r.App), r.Started.UTC().Format("2006-01-02 15:04 UTC"))
 	switch r.Phase {
 	case RotateCreating, RotateCreated, RotateProven:
-		return Say(head, ": not finished making the new secret — ", run(command("rotate", r.App)), " to carry on, or `--undo`").String()
+		return Say(head, ": not finished making the new secret — ", run(rotateCmd(r.App)), " to carry on, or ", rotateFlag(r.App, "--undo")).In(n)
 	case RotateRestart:
-		return Say(head, ": waiting for the gateway's restart with the new secret — then ", command("rotate", r.App, "--finish"), " (or `--undo`)").String()
+		return Say(head, ": waiting for the gateway's restart with the new secret — then ", rotateCmd(r.App, "--finish"), " (or ", rotateFlag(r.App, "--undo"), ")").In(n)
 	case RotateDeleting:
-		return Say(head, ": deleting the old secret — ", run(command("rotate", r.App, "--finish")), " to complete it").String()
+		return Say(head, ": deleting the old secret — ", run(rotateCmd(r.App, "--finish")), " to complete it").In(n)
 	case RotateUndoing:
-		return Say(head, ": being undone — ", run(command("rotate", r.App, "--undo")), " to complete it").String()
+		return Say(head, ": being undone — ", run(rotateCmd(r.App, "--undo")), " to complete it").In(n)
 	}
 	return head
 }
@@ -163,8 +166,30 @@ type RotateOptions struct {
 // RotateResult says what a call did, for the operator.
 type RotateResult struct {
 	Rotation Rotation
-	Lines    []string
-	Done     bool // the rotation is over (finished or undone)
+	// Lines are what was done and what to do next, in the command line's
+	// words; LinesIn names the advice in them in a front-end's.
+	Lines []string
+	Done  bool // the rotation is over (finished or undone)
+	said  []Advice
+}
+
+// say adds a line of words and actions (as Say).
+func (r *RotateResult) say(parts ...any) {
+	a := Say(parts...)
+	r.said = append(r.said, a)
+	r.Lines = append(r.Lines, a.String())
+}
+
+// LinesIn is Lines with the actions named by n.
+func (r RotateResult) LinesIn(n Namer) []string {
+	if len(r.said) != len(r.Lines) {
+		return r.Lines // made by hand, words only
+	}
+	out := make([]string, len(r.said))
+	for i, a := range r.said {
+		out[i] = a.In(n)
+	}
+	return out
 }
 
 // rotateStop lets tests stop a rotation after a stage, as a killed process
@@ -221,11 +246,11 @@ func reauthIs(err error) error {
 // fix (a sign-in Globus asks for, or what the error names) and the command.
 func thenAgain(err error, holds string, again Action) Advice {
 	if errors.Is(err, ErrReauthRequired) {
-		if h := Hint(err); h != "" {
-			return Say(holds + "; " + strings.Replace(h, "run this again", "run "+CLI.Name(again)+" again", 1))
+		if h := AdviceOf(err); !h.Empty() {
+			return Say(holds+"; ", h.retrying(again))
 		}
 	}
-	return Say(holds+": fix what the error names, then run ", again, " again")
+	return Say(holds+": fix what the error names, then ", run(again), " again")
 }
 
 // ErrMidRotation: a change to an app's ID or secret while a rotation of
@@ -277,6 +302,6 @@ func midRotation(r Rotation, key, then string) *Problem {
 	return &Problem{is: ErrMidRotation,
 		What: key + " was not changed: the " + appLabel(r.App) + " secret rotation started " + r.Started.UTC().Format("2006-01-02 15:04 UTC") +
 			" is in progress, and it relies on the vault keeping the new secret it made (--finish proves and keeps that one, then deletes the old at Globus) and the old one (--undo puts it back)",
-		Do: Say("finish the rotation (", command("rotate", r.App, "--finish"), ", once the gateway restarted) or undo it (",
-			command("rotate", r.App, "--undo"), ", which puts the old secret back), "+then)}
+		Do: Say("finish the rotation (", rotateCmd(r.App, "--finish"), ", once the gateway restarted) or undo it (",
+			rotateCmd(r.App, "--undo"), ", which puts the old secret back), "+then)}
 }

@@ -3,7 +3,6 @@ package steps
 import (
 	"context"
 	"os"
-	"strings"
 
 	"github.com/globus-setup/globus-setup/globus"
 	"github.com/globus-setup/globus-setup/vault"
@@ -26,7 +25,7 @@ func UndoRotation(ctx context.Context, e *Env, app string) (RotateResult, error)
 	}
 	if r.Phase == RotateDeleting {
 		return res, &Problem{What: "the old secret is being deleted already, so it cannot come back", is: ErrNotWaitingRestart,
-			Do: Say(run(command("rotate", app, "--finish")), " to complete the rotation")}
+			Do: Say(run(rotateCmd(app, "--finish")), " to complete the rotation")}
 	}
 	auth, err := OperatorToken(ctx, e, AuthResourceServer)
 	if err != nil {
@@ -54,7 +53,7 @@ func UndoRotation(ctx context.Context, e *Env, app string) (RotateResult, error)
 		if err != nil {
 			return res, problem("putting the old secret back in the vault", err)
 		}
-		res.Lines = append(res.Lines, "✓ the old secret is back in the vault")
+		res.say("✓ the old secret is back in the vault")
 		if err := rotateStop("undo-vault"); err != nil {
 			return res, err
 		}
@@ -62,14 +61,14 @@ func UndoRotation(ctx context.Context, e *Env, app string) (RotateResult, error)
 	secretFree := false
 	if r.EnvPath != "" {
 		if _, err := os.Stat(r.EnvPath); err != nil {
-			res.Lines = append(res.Lines, Say("! the .env at ", r.EnvPath, " is gone: put the old secret back yourself (", command("export", "--merge", "PATH"), ")").String())
+			res.say("! the .env at ", r.EnvPath, " is gone: put the old secret back yourself (", command("export", "--merge", "PATH"), ")")
 		} else if w, err := MergeEnvFile(r.EnvPath, e.Vault.Doc()); err != nil {
 			return res, problem("writing the old secret back into "+r.EnvPath, err)
 		} else if secretFree = len(w.SecretsLeftOut) > 0; secretFree {
 			// Said as what the write did: the file stays without secrets.
-			res.Lines = append(res.Lines, "✓ "+strings.Join(secretFreeLines(w, "old"), "\n  "))
+			res.say("✓ ", joinAdvice(secretFreeLines(w, "old"), "\n  "))
 		} else {
-			res.Lines = append(res.Lines, "✓ "+strings.Join(w.Lines("wrote the old secret back into"), "\n  "))
+			res.say("✓ ", joinAdvice(w.said("wrote the old secret back into"), "\n  "))
 		}
 	}
 	err = Redrive(ctx, e, func(ctx context.Context) error {
@@ -83,9 +82,9 @@ func UndoRotation(ctx context.Context, e *Env, app string) (RotateResult, error)
 	})
 	if err != nil {
 		return res, &Problem{What: "Globus refused to delete the new secret", Err: err, is: reauthIs(err),
-			Do: thenAgain(err, "the old secret is back in place", command("rotate", app, "--undo"))}
+			Do: thenAgain(err, "the old secret is back in place", rotateCmd(app, "--undo"))}
 	}
-	res.Lines = append(res.Lines, "✓ deleted the new secret at Globus")
+	res.say("✓ deleted the new secret at Globus")
 	err = e.Vault.Update(func(d *vault.Doc) error {
 		dropRotation(d, app)
 		return nil
@@ -96,13 +95,13 @@ func UndoRotation(ctx context.Context, e *Env, app string) (RotateResult, error)
 	res.Rotation, res.Done = r, true
 	switch {
 	case r.NoEnv:
-		res.Lines = append(res.Lines, Say("If the gateway's settings got the new secret, put the old one back there (", command("export", "--format", "env"),
-			", or `exec`) and restart it: the new secret no longer works.").String())
+		res.say("If the gateway's settings got the new secret, put the old one back there (", command("export", "--format", "env"),
+			", or ", shortCommand("exec"), ") and restart it: the new secret no longer works.")
 	case secretFree:
-		res.Lines = append(res.Lines, Say("If the gateway was restarted with the new secret, restart it again now, under ", command("exec"),
-			" as before, so it gets the old one: the new secret no longer works.").String())
+		res.say("If the gateway was restarted with the new secret, restart it again now, under ", command("exec"),
+			" as before, so it gets the old one: the new secret no longer works.")
 	case wasRestart || r.EnvPath != "":
-		res.Lines = append(res.Lines, "If the gateway was restarted with the new secret, restart it again now: the new secret no longer works.")
+		res.say("If the gateway was restarted with the new secret, restart it again now: the new secret no longer works.")
 	}
 	return res, nil
 }

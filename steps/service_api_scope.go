@@ -180,7 +180,7 @@ func credsProblem(doing string, k appKind, err error) error {
 		return &Problem{
 			What: doing + ": Globus did not accept the stored " + label + " client ID and secret",
 			Do: Say("check "+prefix+".client_id (", getKey(prefix+".client_id"), "); if it is right, make a new secret by API with ",
-				command("rotate", prefix), " (your login; it writes the gateway's .env too), or generate a new secret "+
+				rotateCmd(prefix), " (your login; it writes the gateway's .env too), or generate a new secret "+
 					"for that app in the developers console and store it with ", setKey(prefix+".client_secret")),
 			Err: err,
 		}

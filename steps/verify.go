@@ -413,7 +413,7 @@ func missingCreds(v *vault.Vault, k appKind) []string {
 // secret is made anew by rotate, from the app's ID alone.
 func missingCredsHint(k appKind, key string) Advice {
 	if strings.HasSuffix(key, ".client_secret") {
-		return Say("store it with ", setKey(key), ", or make a new one with ", command("rotate", k.step))
+		return Say("store it with ", setKey(key), ", or make a new one with ", rotateCmd(k.step))
 	}
 	return Say("store it with ", setKey(key))
 }

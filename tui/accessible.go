@@ -667,6 +667,9 @@ func (accessibleNamer) Name(a steps.Action) string {
 			return a.Args[2]
 		}
 		return a.Args[0]
+	case steps.ActRotate, steps.ActCommand:
+		// The walk rotates nothing and runs nothing: a command to run in a shell.
+		return steps.InAShell(a)
 	}
 	// What the walk has no answer for: the command line's words, which
 	// work beside it.

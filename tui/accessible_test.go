@@ -359,8 +359,9 @@ func TestAccessibleNamesActionsInItsOwnWords(t *testing.T) {
 	if got := accessibleWords.Name(steps.Action{Kind: steps.ActSet, Key: "project.id"}); !strings.Contains(got, "Project ID") || !strings.Contains(got, "step 1") {
 		t.Errorf("a key to give is named %q", got)
 	}
-	// What the walk cannot do is named as the command that does it.
-	if got := accessibleWords.Name(steps.Action{Kind: steps.ActCommand, Args: []string{"rotate", "service_api"}}); got != "`globus-setup rotate service_api`" {
+	// What the walk cannot do is named as the command that does it, to
+	// run in a shell.
+	if got := accessibleWords.Name(steps.Action{Kind: steps.ActCommand, Args: []string{"rotate", "service_api"}}); got != "`globus-setup rotate service_api` in a shell" {
 		t.Errorf("a command is named %q", got)
 	}
 }

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -11,13 +12,16 @@ import (
 // action by its own keys, as the commands name them by command lines.
 
 // wizard names actions as the full-screen wizard's keys; typing says a
-// text field has the keys, so a letter key is named after esc.
-type wizardNamer struct{ typing bool }
+// text field has the keys, so a letter key is named after esc; rotating,
+// that Finish's Rotate panel is open, so its keys are named bare.
+type wizardNamer struct{ typing, rotating bool }
 
 var (
 	wizardWords = wizardNamer{}
 	// wizardTyping is for text shown while a field has the keys.
 	wizardTyping = wizardNamer{typing: true}
+	// wizardRotating is for text shown in the Rotate panel (R on Finish).
+	wizardRotating = wizardNamer{rotating: true}
 )
 
 func (w wizardNamer) press(k string) string {
@@ -28,8 +32,11 @@ func (w wizardNamer) press(k string) string {
 }
 
 func (w wizardNamer) Name(a steps.Action) string {
+	if shell(a) {
+		return steps.InAShell(a)
+	}
 	n := w.name(a)
-	if a.Run {
+	if a.Run && !rotateEnv(a) {
 		return "press " + n
 	}
 	return n
@@ -52,13 +59,19 @@ func (w wizardNamer) name(a steps.Action) string {
 		}
 		return w.press("L")
 	case steps.ActRedrive:
+		again := "try again here"
+		if a.Again != nil {
+			again = "press " + w.name(*a.Again) + " again" // the refused work's own key
+		}
 		switch a.Value {
 		case steps.RedriveParen:
-			return " when you try again here (the wizard opens that sign-in page)"
+			return " when you " + again + " (the wizard opens that sign-in page)"
 		case steps.RedriveHint:
 			return ""
 		}
-		return "try again here and sign in as asked on the page the wizard opens"
+		return again + " and sign in as asked on the page the wizard opens"
+	case steps.ActRotate:
+		return w.rotateKey(a)
 	case steps.ActApply:
 		if s, ok := steps.StepByID(a.Step); ok {
 			return fmt.Sprintf("%s on step %d", w.press("a"), s.Number)
@@ -78,9 +91,56 @@ func (w wizardNamer) name(a steps.Action) string {
 	case steps.ActWords:
 		return a.Args[1]
 	}
-	// A command the wizard has no key for (rotate, export, exec): the
-	// command line's words, which work beside the wizard.
 	return steps.CLI.Name(a)
+}
+
+// shell: a command the wizard has no key for (export, exec, rotate --list
+// or --delete): the command line's words, said as a command to run in a
+// shell beside the wizard.
+func shell(a steps.Action) bool {
+	if a.Kind == steps.ActCommand {
+		return true
+	}
+	if a.Kind != steps.ActRotate {
+		return false
+	}
+	_, keyed := steps.RotateKeys(a)
+	return !keyed && !rotateEnv(a)
+}
+
+// rotateEnv: rotate --env, which the wizard does by writing the .env on
+// Finish (remembered for rotate), then rotating.
+func rotateEnv(a steps.Action) bool {
+	a = a.Unrun()
+	return a.Kind == steps.ActRotate && len(a.Args) > 0 && a.Args[0] == "--env"
+}
+
+// rotateKey names a rotation's command by the Rotate panel's keys: 1 or 2
+// (make or carry on), y (--finish), z (--undo); outside the panel, after
+// R on Finish, which opens it. A flag said alone (steps.Short) follows
+// the command already named, so its key is bare.
+func (w wizardNamer) rotateKey(a steps.Action) string {
+	app := "1"
+	if a.Step == steps.RotatableApps[1] {
+		app = "2"
+	}
+	if rotateEnv(a) {
+		k := app
+		if a.Run {
+			k = "press " + app
+		}
+		return "write the gateway's .env on Finish (w; e edits its path first), then " + k
+	}
+	k := app
+	if flag, _ := steps.RotateKeys(a); flag == "--finish" {
+		k = "y"
+	} else if flag == "--undo" {
+		k = "z"
+	}
+	if w.rotating || a.Value == steps.Short {
+		return k
+	}
+	return "R on Finish, then " + k
 }
 
 // fieldOf names where a key is typed: "the Project ID field of step 1".
@@ -109,4 +169,16 @@ func adviceLine(err error, typing bool) string {
 		n = wizardTyping
 	}
 	return steps.AdviceOf(err).In(n)
+}
+
+// explainIn is explain with the advice named by n (the Rotate panel's).
+func explainIn(err error, n steps.Namer) []string {
+	out := []string{"Problem: " + err.Error()}
+	if h := steps.AdviceOf(err).In(n); h != "" {
+		out = append(out, "What to do: "+h)
+	}
+	if errors.Is(err, steps.ErrNotLoggedIn) && !strings.Contains(strings.Join(out, " "), "press L") {
+		out = append(out, "Press L to log in to Globus from here.")
+	}
+	return out
 }

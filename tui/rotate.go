@@ -12,6 +12,7 @@ import (
 
 	"github.com/globus-setup/globus-setup/flow"
 	"github.com/globus-setup/globus-setup/steps"
+	"github.com/globus-setup/globus-setup/termsafe"
 )
 
 // The finish screen's day-two part: rotating a secret (R), with a rotation
@@ -155,12 +156,13 @@ func (f *finishModel) runRotate(label string, fn func(context.Context, flow.UI, 
 }
 
 func (f *finishModel) rotated(msg rotateDone) {
-	o := outcome{report: msg.res.Lines, ok: msg.err == nil}
+	// Said in the Rotate panel's words: its keys, never rotate's flags.
+	o := outcome{report: msg.res.LinesIn(wizardRotating), ok: msg.err == nil}
 	switch {
 	case errors.Is(msg.err, context.Canceled):
 		o.summary = []string{"Cancelled. Whatever was done is in the vault: press R and the same app to carry on."}
 	case msg.err != nil:
-		o.summary = explain(msg.err)
+		o.summary = explainIn(msg.err, wizardRotating)
 	case msg.res.Done:
 		o.summary = []string{"Done."}
 	default:
@@ -177,13 +179,17 @@ func (f *finishModel) rotated(msg rotateDone) {
 func (f *finishModel) rotateLines(w int) []string {
 	st := f.sh.m.st
 	doc := f.sh.m.vault.Doc()
+	words := wizardWords // "R on Finish, then y" while the panel is shut
+	if f.rot.open {
+		words = wizardRotating
+	}
 	var out []string
 	for _, r := range steps.Rotations(doc) {
-		out = append(out, styledWrap(st.warn, "! "+r.Line()+" (here: R)", w)...)
+		out = append(out, styledWrap(st.warn, "! "+r.LineIn(words), w)...)
 	}
 	for _, a := range steps.SecretAges(doc, time.Now(), steps.DefaultMaxSecretAge) {
 		if a.Old {
-			out = append(out, styledWrap(st.warn, "! "+a.Line(steps.DefaultMaxSecretAge), w)...)
+			out = append(out, styledWrap(st.warn, "! "+a.LineIn(steps.DefaultMaxSecretAge, words), w)...)
 		}
 	}
 	if !f.rot.open {
@@ -193,10 +199,29 @@ func (f *finishModel) rotateLines(w int) []string {
 		return out
 	}
 	out = append([]string{"", st.title.Render("Rotate a client secret")}, out...)
-	out = append(out, wrap("1 or 2 makes a new secret for the Service API or the Service Account app (or carries on one started), stores it, proves it and writes it into the gateway's .env; both secrets work until you say the gateway restarted (y). "+
+	out = append(out, wrap("1 or 2 makes a new secret for the Service API or the Service Account app (or carries on one started), stores it, proves it and "+f.rotateEnvWords()+"; both secrets work until you say the gateway restarted (y). "+
 		"y then runs the gateway's whole start-up check with the new secret, and deletes the old one at Globus only if it passes; if it fails, the old secret is kept. z undoes.", w)...)
 	for _, a := range steps.SecretAges(doc, time.Now(), steps.DefaultMaxSecretAge) {
-		out = append(out, styledWrap(st.faint, "  "+a.Line(steps.DefaultMaxSecretAge), w)...)
+		out = append(out, styledWrap(st.faint, "  "+a.LineIn(steps.DefaultMaxSecretAge, wizardRotating), w)...)
 	}
 	return out
+}
+
+// rotateEnvWords says where a rotation started here puts its new secret:
+// the .env it would write (rotateEnvPath's choice), which may be one kept
+// without secrets, whose gateway gets them from the vault through exec.
+func (f *finishModel) rotateEnvWords() string {
+	doc := f.sh.m.vault.Doc()
+	path := doc.Internal[steps.EnvTargetKey]
+	if path == "" {
+		path = f.rotateEnvPath()
+	}
+	switch {
+	case path == "":
+		return "writes it into the gateway's .env, once one is written here (w)"
+	case doc.Internal[steps.EnvSecretFreeKey] == path:
+		exec := steps.InAShell(steps.Action{Kind: steps.ActCommand, Args: []string{"exec"}})
+		return "updates the gateway's .env (" + termsafe.Line(path) + "), which stays without secrets: the gateway, started under " + exec + ", gets the new secret from the vault"
+	}
+	return "writes it into the gateway's .env (" + termsafe.Line(path) + ")"
 }
