@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/globus-setup/globus-setup/globus/globustest/browse"
 )
@@ -56,6 +57,23 @@ func (tm *tmuxTerm) paste(text string) {
 // shownLink reads a link the wizard prints as plain text after label,
 // hard-wrapped over several lines, as an operator would click or copy it.
 func (tm *tmuxTerm) shownLink(label string) string {
+	tm.t.Helper()
+	// Read until two captures agree: one taken while the terminal is
+	// still drawing the frame holds only part of the link.
+	link := tm.linkOnScreen(label)
+	for deadline := time.Now().Add(e2eWait); time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+		again := tm.linkOnScreen(label)
+		if again == link {
+			return link
+		}
+		link = again
+	}
+	return link
+}
+
+// linkOnScreen is the link shown after label in one capture.
+func (tm *tmuxTerm) linkOnScreen(label string) string {
 	tm.t.Helper()
 	s := mainText(tm.capture())
 	i := strings.Index(s, label)
