@@ -11,25 +11,18 @@ import (
 // The engine's advice is a value (steps.Advice): the wizard names each
 // action by its own keys, as the commands name them by command lines.
 
-// wizard names actions as the full-screen wizard's keys; typing says a
-// text field has the keys, so a letter key is named after esc; rotating,
-// that Finish's Rotate panel is open, so its keys are named bare.
-type wizardNamer struct{ typing, rotating bool }
+// wizard names actions as the full-screen wizard's keys; rotating says
+// Finish's Rotate panel is open, so its keys are named bare. ("esc, then"
+// before a key is added where a note is drawn while a field has the keys.)
+type wizardNamer struct{ rotating bool }
 
 var (
 	wizardWords = wizardNamer{}
-	// wizardTyping is for text shown while a field has the keys.
-	wizardTyping = wizardNamer{typing: true}
 	// wizardRotating is for text shown in the Rotate panel (R on Finish).
 	wizardRotating = wizardNamer{rotating: true}
 )
 
-func (w wizardNamer) press(k string) string {
-	if w.typing {
-		return "esc, then " + k
-	}
-	return k
-}
+func (w wizardNamer) press(k string) string { return k }
 
 func (w wizardNamer) Name(a steps.Action) string {
 	if shell(a) {
@@ -160,15 +153,6 @@ func fieldOf(key string) string {
 		return "the " + label + " field"
 	}
 	return fmt.Sprintf("the %s field of step %d (enter there)", label, st.Number)
-}
-
-// adviceLine is what err says to do, in the wizard's words ("" nothing).
-func adviceLine(err error, typing bool) string {
-	n := wizardWords
-	if typing {
-		n = wizardTyping
-	}
-	return steps.AdviceOf(err).In(n)
 }
 
 // explainIn is explain with the advice named by n (the Rotate panel's).

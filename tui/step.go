@@ -807,16 +807,7 @@ func checkedNote(n int, lines []string) string {
 }
 
 // explain turns an error into plain words plus, for Globus errors, what to do.
-func explain(err error) []string {
-	out := []string{"Problem: " + err.Error()}
-	if h := adviceLine(err, false); h != "" {
-		out = append(out, "What to do: "+h)
-	}
-	if errors.Is(err, steps.ErrNotLoggedIn) && !strings.Contains(strings.Join(out, " "), "press L") {
-		out = append(out, "Press L to log in to Globus from here.")
-	}
-	return out
-}
+func explain(err error) []string { return explainIn(err, wizardWords) }
 
 // consolePanelTitle is the panel of values to type on the console, as the
 // step guides name it too.
