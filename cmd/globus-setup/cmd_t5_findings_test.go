@@ -1,0 +1,84 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// typoID is id with its last digit changed: a mistyped client ID.
+func typoID(id string) string {
+	last := id[len(id)-1]
+	next := byte('0')
+	if last == '0' {
+		next = '1'
+	}
+	return id[:len(id)-1] + string(next)
+}
+
+// writeTypoEnv copies the gateway's .env with GLOBUS_APPLICATION_ID
+// mistyped and the secret unchanged.
+func writeTypoEnv(t *testing.T, w *opsWorld, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), w.apiID) {
+		t.Fatal("the .env does not hold the Service API ID")
+	}
+	typo := filepath.Join(t.TempDir(), "typo.env")
+	if err := os.WriteFile(typo, []byte(strings.ReplaceAll(string(data), w.apiID, typoID(w.apiID))), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return typo
+}
+
+// A file naming a mistyped client ID beside the same secret is a pair
+// Globus refuses: it never replaces the vault's working pair, even with
+// --replace, and the scope stays.
+func TestImportRefusesAMistypedIDBesideTheSameSecret(t *testing.T) {
+	w, path := importWorld(t)
+	if code, _, errs := w.run("import", path); code != 0 {
+		t.Fatal(errs)
+	}
+	scope := w.value("service_api.scope_id")
+	if scope == "" {
+		t.Fatal("no scope imported")
+	}
+	typo := writeTypoEnv(t, w, path)
+	code, out, errs := w.run("import", typo, "--replace")
+	t.Logf("$ globus-setup import %s --replace\n%s%s", typo, out, errs)
+	if code == 0 || !strings.Contains(errs, "Globus refuses the file's Service API client ID and secret (GLOBUS_APPLICATION_ID at line 21)") ||
+		!strings.Contains(errs, "nothing was stored") || !strings.Contains(errs, "check GLOBUS_APPLICATION_ID (a typo?)") {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	if got := w.value("service_api.client_id"); got != w.apiID {
+		t.Fatalf("the mistyped ID was stored: %s", got)
+	}
+	if got := w.value("service_api.scope_id"); got != scope {
+		t.Fatalf("the scope went: %q", got)
+	}
+	noLeak(t, "import", out, errs)
+}
+
+// Asked at a terminal, the question says which pair Globus accepts.
+func TestImportQuestionSaysWhichPairGlobusAccepts(t *testing.T) {
+	w, path := importWorld(t)
+	if code, _, errs := w.run("import", path); code != 0 {
+		t.Fatal(errs)
+	}
+	// Globus accepts the file's and not the vault's: the vault holds the typo.
+	if err := setRaw(w, map[string]string{"service_api.client_id": typoID(w.apiID)}); err != nil {
+		t.Fatal(err)
+	}
+	w.terminal = true
+	w.pasted <- "n"
+	code, out, errs := w.run("import", path)
+	t.Logf("$ globus-setup import %s\n%s%s", path, out, errs)
+	if code != 1 || !strings.Contains(out+errs, "Replace them with the file's (Service API ID and secret: Globus accepts the file's and refuses the vault's)? [y/N]") ||
+		!strings.Contains(errs, "service_api.client_id: "+typoID(w.apiID)+" in the vault, "+w.apiID+" at line 21; with its secret: Globus accepts the file's and refuses the vault's") {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+}
