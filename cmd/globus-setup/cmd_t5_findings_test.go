@@ -82,3 +82,36 @@ func TestImportQuestionSaysWhichPairGlobusAccepts(t *testing.T) {
 		t.Fatalf("exit %d\n%s%s", code, out, errs)
 	}
 }
+
+// set of a mistyped client ID is an ID whose pair Globus refuses over one
+// it accepts: never stored unasked, the advice says to check the ID first,
+// and what it removes (the scope made from the old ID) is said.
+func TestSetOfAMistypedClientIDKeepsTheWorkingPair(t *testing.T) {
+	w, path := importWorld(t)
+	if code, _, errs := w.run("import", path); code != 0 {
+		t.Fatal(errs)
+	}
+	scope := w.value("service_api.scope_id")
+	typo := typoID(w.apiID)
+	code, out, errs := w.run("set", "service_api.client_id", typo)
+	t.Logf("$ globus-setup set service_api.client_id %s\n%s%s", typo, out, errs)
+	if code != 2 || !strings.Contains(errs, "Globus refuses client ID "+typo+" with the stored service_api.client_secret") ||
+		!strings.Contains(errs, "what to do: check the ID (a typo?") || strings.Contains(errs, "stored service_api.client_id") ||
+		w.value("service_api.client_id") != w.apiID || w.value("service_api.scope_id") != scope {
+		t.Fatalf("a mistyped ID over a working pair: %d\n%s%s", code, out, errs)
+	}
+	w.terminal = true
+	w.pasted <- "n"
+	code, out, errs = w.run("set", "service_api.client_id", typo)
+	if code != 1 || !strings.Contains(out+errs, "Store it anyway, replacing the working one, and removing service_api.scope_id and service_api.scope_string, made from it? [y/N]") ||
+		w.value("service_api.client_id") != w.apiID {
+		t.Fatalf("no at the question: %d\n%s%s", code, out, errs)
+	}
+	w.terminal = false
+	code, out, errs = w.run("set", "--store-refused", "service_api.client_id", typo)
+	t.Logf("$ globus-setup set --store-refused service_api.client_id %s\n%s%s", typo, out, errs)
+	if code != 1 || !strings.Contains(errs, "stored service_api.client_id, and removed service_api.scope_id and service_api.scope_string, made from the old one") ||
+		!strings.Contains(errs, "what to do: check the client ID just stored (a typo?") || w.value("service_api.client_id") != typo {
+		t.Fatalf("--store-refused: %d\n%s%s", code, out, errs)
+	}
+}
