@@ -115,3 +115,41 @@ func TestSetOfAMistypedClientIDKeepsTheWorkingPair(t *testing.T) {
 		t.Fatalf("--store-refused: %d\n%s%s", code, out, errs)
 	}
 }
+
+// exec with the vault and the .env differing on an app's ID says which
+// pair Globus accepts, and advises changing the side it refuses: never
+// overwriting a working file with the vault's mistyped ID.
+func TestExecSaysWhichSideOfADifferingPairWorks(t *testing.T) {
+	w, path := importWorld(t)
+	if code, _, errs := w.run("import", path); code != 0 {
+		t.Fatal(errs)
+	}
+	typo := typoID(w.apiID)
+	if err := setRaw(w, map[string]string{"service_api.client_id": typo}); err != nil {
+		t.Fatal(err)
+	}
+	_, errs, st := w.runChild("exec", "--", "true")
+	t.Logf("$ globus-setup exec -- true (the vault holds a mistyped ID)\n%s", errs)
+	if st.ExitCode() != 0 || !strings.Contains(errs, path+" (line 21) sets GLOBUS_APPLICATION_ID to another value than the vault's") ||
+		!strings.Contains(errs, "Globus accepts the file's Service API client ID and secret and refuses the vault's: keep the file as it is, and store its pair in the vault with `globus-setup import "+path+"`") ||
+		strings.Contains(errs, "update it with `globus-setup export --merge "+path+"`") {
+		t.Fatalf("the vault wrong: %d\n%s", st.ExitCode(), errs)
+	}
+
+	// The other way round: the file holds the typo.
+	if err := setRaw(w, map[string]string{"service_api.client_id": w.apiID}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(strings.ReplaceAll(string(data), w.apiID, typo)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, errs, st = w.runChild("exec", "--", "true")
+	if st.ExitCode() != 0 || !strings.Contains(errs, "Globus accepts the vault's Service API client ID and secret and refuses the file's: update the file with `globus-setup export --merge "+path+"`") ||
+		!strings.Contains(errs, path+" (line 22) holds GLOBUS_APPLICATION_SECRET in plaintext, and the gateway loads") {
+		t.Fatalf("the file wrong: %d\n%s", st.ExitCode(), errs)
+	}
+}
