@@ -153,3 +153,36 @@ func TestExecSaysWhichSideOfADifferingPairWorks(t *testing.T) {
 		t.Fatalf("the file wrong: %d\n%s", st.ExitCode(), errs)
 	}
 }
+
+// A rotation whose .env cannot be written (an unclosed quote) says where
+// that leaves it: the new secret stored and working, both working, the
+// gateway unaffected, and how to go on; status names the phase it is in.
+func TestRotateWhoseEnvWriteFailsSaysWhereItStands(t *testing.T) {
+	w, env := newRotateCmdWorld(t)
+	if code, _, errs := w.run("export", "--merge", env); code != 0 {
+		t.Fatal(errs)
+	}
+	data, err := os.ReadFile(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(env, append(data, []byte("BROKEN=\"never closed\n")...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := w.run("rotate", "service_api")
+	t.Logf("$ globus-setup rotate service_api (the .env has an unclosed quote)\n%s%s", out, errs)
+	for _, want := range []string{
+		"the gateway's .env was not written, but the new secret is stored in the vault and Globus accepts it; both secrets work until you finish; the running gateway is unaffected",
+		"The write failed: merging into " + env,
+		"fix " + env + " and run `globus-setup rotate service_api` again, which carries on from here",
+		"`--env PATH`", "`--no-env`",
+	} {
+		if code != 1 || !strings.Contains(errs, want) {
+			t.Fatalf("exit %d, no %q\n%s%s", code, want, out, errs)
+		}
+	}
+	_, out, _ = w.run("status")
+	if !strings.Contains(out, "the new secret made and proven; the .env not written yet — `globus-setup rotate service_api` carries on") {
+		t.Errorf("status:\n%s", out)
+	}
+}
