@@ -186,3 +186,35 @@ func TestRotateWhoseEnvWriteFailsSaysWhereItStands(t *testing.T) {
 		t.Errorf("status:\n%s", out)
 	}
 }
+
+// The gateway's own start-up read of the policy, as the Service Account,
+// is a read of the domains: a logged-out verify whose start-up check found
+// them equal clears export's warning that they were never read.
+func TestLoggedOutVerifyOfTheGatewayStartClearsTheDomainsWarning(t *testing.T) {
+	w, path := importWorld(t)
+	if code, _, errs := w.run("logout"); code != 0 {
+		t.Fatal(errs)
+	}
+	if code, _, errs := w.run("import", path); code != 0 {
+		t.Fatal(errs)
+	}
+	const warning = "AUTHORIZED_IDP_DOMAINS (policy.domains) was not read from the policy on Globus"
+	if _, _, errs := w.run("export"); !strings.Contains(errs, warning) {
+		t.Fatalf("export after a logged-out import:\n%s", errs)
+	}
+	_, out, errs := w.run("verify")
+	t.Logf("$ globus-setup verify   # logged out\n%s%s", out, errs)
+	if !strings.Contains(out, "✓ The gateway would start") {
+		t.Fatalf("verify:\n%s%s", out, errs)
+	}
+	if _, _, errs := w.run("export"); strings.Contains(errs, warning) {
+		t.Errorf("export still warns after the start-up check read the policy:\n%s", errs)
+	}
+	// A change of the domains is a guess again.
+	if code, _, errs := w.run("set", "policy.domains", "example.org"); code != 0 {
+		t.Fatal(errs)
+	}
+	if _, _, errs := w.run("export"); !strings.Contains(errs, warning) {
+		t.Errorf("export after the domains changed:\n%s", errs)
+	}
+}
