@@ -218,3 +218,22 @@ func TestLoggedOutVerifyOfTheGatewayStartClearsTheDomainsWarning(t *testing.T) {
 		t.Errorf("export after the domains changed:\n%s", errs)
 	}
 }
+
+// export --merge into a file it cannot merge into says so at once, before
+// asking whether that file becomes the remembered .env.
+func TestMergeIntoAnUnreadableFileSaysSoBeforeAsking(t *testing.T) {
+	w, path := importWorld(t)
+	if code, _, errs := w.run("import", path); code != 0 {
+		t.Fatal(errs)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.env")
+	if err := os.WriteFile(bad, []byte("A=1\nB=\"never closed\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w.terminal = true
+	code, out, errs := w.run("export", "--merge", bad)
+	t.Logf("$ globus-setup export --merge %s\n%s%s", bad, out, errs)
+	if code == 0 || strings.Contains(out+errs, "Remember ") || !strings.Contains(errs, "merging into "+bad+" (nothing was written): line 2") {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+}

@@ -828,7 +828,14 @@ is kept unless --remember-file.`,
 			path := merge + out
 			remember, kept := true, ""
 			if f == steps.FormatEnv && path != "" && !rememberFile {
-				if kept = steps.OtherEnvTarget(doc, path); kept != "" {
+				if kept = steps.OtherEnvTarget(doc, path); kept != "" && merge != "" {
+					// A file that cannot be merged into is said before
+					// asking whether it becomes the remembered one.
+					if err := steps.CheckMergeInto(doc, merge, secrets); err != nil {
+						return err
+					}
+				}
+				if kept != "" {
 					if remember, err = a.askRememberEnv(kept, path); err != nil {
 						return err
 					}
