@@ -173,7 +173,12 @@ func (a *app) importReport(imp *steps.EnvImport, doc vault.Doc) {
 		} else {
 			fmt.Fprintln(a.stdout, "It is remembered as the gateway's .env (rotate writes into it).")
 		}
-		fmt.Fprintln(a.stdout, "Next: `globus-setup verify`; then `globus-setup export --merge "+tui.ShellQuote(imp.Path)+" --no-secrets` takes the secrets out of the file, and `globus-setup exec -- COMMAND` starts the gateway with them.")
+		if imp.SecretFree {
+			// Nothing to take out: the gateway already gets them under exec.
+			fmt.Fprintln(a.stdout, "Next: `globus-setup verify`; the file holds no secrets, so start the gateway with `globus-setup exec -- COMMAND`, which passes them from the vault.")
+		} else {
+			fmt.Fprintln(a.stdout, "Next: `globus-setup verify`; then `globus-setup export --merge "+tui.ShellQuote(imp.Path)+" --no-secrets` takes the secrets out of the file, and `globus-setup exec -- COMMAND` starts the gateway with them.")
+		}
 	}
 	for _, w := range imp.Warnings {
 		fmt.Fprintln(a.stderr, "globus-setup: warning: "+w.String())

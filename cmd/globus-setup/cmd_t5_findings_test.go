@@ -237,3 +237,21 @@ func TestMergeIntoAnUnreadableFileSaysSoBeforeAsking(t *testing.T) {
 		t.Fatalf("exit %d\n%s%s", code, out, errs)
 	}
 }
+
+// Importing a secret-free .env names the next step that is true: start
+// under exec, not take out secrets it does not hold.
+func TestImportOfASecretFreeEnvSaysStartUnderExec(t *testing.T) {
+	w, path := importWorld(t)
+	if code, _, errs := w.run("import", path); code != 0 {
+		t.Fatal(errs)
+	}
+	if code, _, errs := w.run("export", "--merge", path, "--no-secrets"); code != 0 {
+		t.Fatal(errs)
+	}
+	code, out, errs := w.run("import", path)
+	t.Logf("$ globus-setup import %s   # secret-free\n%s%s", path, out, errs)
+	if code != 0 || strings.Contains(out, "--no-secrets` takes the secrets out") ||
+		!strings.Contains(out, "the file holds no secrets, so start the gateway with `globus-setup exec -- COMMAND`") {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+}
