@@ -492,6 +492,18 @@ func UnsetValue(v *vault.Vault, key string) (had bool, err error) {
 	return had, err
 }
 
+// DerivedFrom are the values doc holds that were made from key (a client
+// ID's scope): a change of key removes them.
+func DerivedFrom(doc vault.Doc, key string) []string {
+	var out []string
+	for _, k := range keySpecs() {
+		if containsString(k.DerivedFrom, key) && strings.TrimSpace(doc.Values[k.Key]) != "" {
+			out = append(out, k.Key)
+		}
+	}
+	return out
+}
+
 // unsetIn is UnsetValue's edit of the document, for key of step s.
 func unsetIn(d *vault.Doc, s Step, key string) {
 	delete(d.Values, key)

@@ -85,6 +85,11 @@ type ExecOverride struct {
 	Line   int
 	Secret bool // a client secret, in plaintext on disk
 	Empty  bool // the file sets it empty (KEY= or KEY=""): the gateway gets ""
+	// App: the file and the vault differ on this app's ID or secret, and
+	// File and Vault are Globus's verdicts on each side's pair
+	// (CheckExecPairs); "" when not an app's pair, or not looked at.
+	App         string
+	File, Vault SecretVerdict
 }
 
 // ExecOverrides reads the .env the vault remembers as the gateway's and
@@ -222,6 +227,13 @@ func (o ExecOverride) Warning(path string) string {
 		}
 		return Say(fmt.Sprintf("%s (line %d) sets %s empty, and the gateway loads that file with override=True, so the empty value beats the one exec passes: the gateway would get \"\"; remove the line with ", path, o.Line, o.Name),
 			how).String()
+	}
+	if o.App != "" {
+		what := fmt.Sprintf("%s (line %d) sets %s to another value than the vault's", path, o.Line, o.Name)
+		if o.Secret {
+			what = fmt.Sprintf("%s (line %d) holds %s in plaintext, another than the vault's", path, o.Line, o.Name)
+		}
+		return o.pairWarning(path, what).String()
 	}
 	if o.Secret {
 		return Say(fmt.Sprintf("%s (line %d) holds %s in plaintext, and the gateway loads that file with override=True, so its value beats the one exec passes: remove it with ", path, o.Line, o.Name),

@@ -139,6 +139,14 @@ func MergeEnvIntoKeepTarget(v *vault.Vault, path string, s Secrets) (FileWrite, 
 	return mergeEnvInto(v, path, s, false)
 }
 
+// CheckMergeInto is MergeEnvIntoWith's merge done in memory, writing
+// nothing: the error it would fail with (no such file, a line the gateway
+// cannot read), said before anything is asked about the file.
+func CheckMergeInto(doc vault.Doc, path string, s Secrets) error {
+	_, _, _, err := mergedEnv(path, doc, s.options(doc, path))
+	return err
+}
+
 func mergeEnvInto(v *vault.Vault, path string, s Secrets, remember bool) (FileWrite, error) {
 	o := s.options(v.Doc(), path)
 	w, err := mergeEnvFile(path, v.Doc(), o)

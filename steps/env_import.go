@@ -456,6 +456,8 @@ func (d ImportDiff) Line() string {
 		return d.Key + ": the vault's secret differs from the one at " + d.Source + " (neither is shown)"
 	case d.New == "":
 		return d.Key + ": " + d.Vault + " in the vault, not in the file (it would be removed)"
+	case d.Verdicts != "":
+		return d.Key + ": " + d.Vault + " in the vault, " + d.New + " at " + d.Source + "; with its secret: " + d.Verdicts
 	}
 	return d.Key + ": " + d.Vault + " in the vault, " + d.New + " at " + d.Source
 }

@@ -84,12 +84,23 @@ func (imp *EnvImport) CheckSecrets(ctx context.Context, g *globus.Client, doc va
 	imp.Secrets = nil
 	for _, app := range RotatableApps {
 		key := app + ".client_secret"
-		file, ok := imp.Values[key]
 		stored := strings.TrimSpace(doc.Values[key])
-		if !ok || stored == "" || stored == file {
+		vaultID := strings.TrimSpace(doc.Values[app+".client_id"])
+		// The file's pair is its ID with its secret, or with the vault's
+		// when it holds none (the vault's is kept then).
+		file, ok := imp.Values[key]
+		if !ok {
+			file = stored
+		}
+		fileID, ok := imp.Values[app+".client_id"]
+		if !ok {
+			fileID = vaultID
+		}
+		// A pair checks whenever either half differs: a mistyped ID
+		// beside the same secret is as broken as a wrong secret.
+		if stored == "" || vaultID == "" || stored == file && fileID == vaultID {
 			continue
 		}
-		fileID, vaultID := imp.Values[app+".client_id"], strings.TrimSpace(doc.Values[app+".client_id"])
 		s := ImportSecret{Key: key, Variable: gatewayVarOfKey(key), Source: imp.Source[key]}
 		s.File, s.FileErr = CheckSecret(ctx, g, fileID, file)
 		s.Vault, s.VaultErr = CheckSecret(ctx, g, vaultID, stored)
@@ -98,9 +109,14 @@ func (imp *EnvImport) CheckSecrets(ctx context.Context, g *globus.Client, doc va
 		case s.File == SecretRefused && s.Vault == SecretAccepted && storeRefused:
 			s.Forced = true
 		case s.File == SecretRefused && s.Vault == SecretAccepted && !same:
-			return &Problem{What: "Globus refuses the file's " + appLabel(app) + " client ID and secret (" + s.Variable + " at " + s.Source +
+			idKey := app + ".client_id"
+			where := gatewayVarOfKey(idKey) + " at " + imp.Source[idKey]
+			if file != stored {
+				where += ", " + s.Variable + " at " + s.Source
+			}
+			return &Problem{What: "Globus refuses the file's " + appLabel(app) + " client ID and secret (" + where +
 				") and accepts the vault's, of another client ID (" + vaultID + "); an ID and its secret go together, so nothing was stored",
-				Do: Say("check that this is the gateway's .env; ", StoreRefusedFlag+" stores the file's pair anyway")}
+				Do: Say("check "+gatewayVarOfKey(idKey)+" (a typo?) and that this is the gateway's .env; ", StoreRefusedFlag+" stores the file's pair anyway")}
 		case s.File == SecretRefused && s.Vault == SecretAccepted:
 			s.Kept = true
 			delete(imp.Values, key)
@@ -113,14 +129,27 @@ func (imp *EnvImport) CheckSecrets(ctx context.Context, g *globus.Client, doc va
 	return nil
 }
 
-// secretOf is the check of key's secret, if one was made.
+// secretOf is the check of key's pair (key an app's client_secret or
+// client_id), if one was made.
 func (imp *EnvImport) secretOf(key string) (ImportSecret, bool) {
+	app := strings.TrimSuffix(strings.TrimSuffix(key, ".client_secret"), ".client_id")
 	for _, s := range imp.Secrets {
-		if s.Key == key {
+		if s.Key == app+".client_secret" {
 			return s, true
 		}
 	}
 	return ImportSecret{}, false
+}
+
+// PairVerdicts says, for the question before replacing, which pair of
+// each app checked Globus accepts ("" when none was checked).
+func (imp *EnvImport) PairVerdicts() string {
+	var out []string
+	for _, s := range imp.Secrets {
+		app := strings.TrimSuffix(s.Key, ".client_secret")
+		out = append(out, appLabel(app)+" ID and secret: "+s.Verdicts())
+	}
+	return strings.Join(out, "; ")
 }
 
 // SecretNotes say what became of each secret checked, for the report.

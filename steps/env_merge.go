@@ -150,8 +150,18 @@ func MergeEnvWith(existing []byte, doc vault.Doc, o EnvOptions) ([]byte, error) 
 	present := map[string]bool{}
 
 	var b bytes.Buffer
+	// Where an earlier merge's block of added settings ends in b (-1: no
+	// block): lines added now go under it, not under a second header. The
+	// block is its header and the lines after it up to a blank line.
+	blockEnd, inBlock := -1, false
 	for _, st := range f.Statements {
 		lead, text := existing[st.Start:st.LineStart], existing[st.LineStart:st.End]
+		if inBlock && bytes.ContainsAny(lead, "\r\n") {
+			inBlock, blockEnd = false, b.Len()
+		}
+		if blockEnd < 0 && !inBlock && st.Key == "" && string(bytes.TrimSpace(text)) == mergeHeader {
+			inBlock = true
+		}
 		tok, ours := tokens[st.Key]
 		switch {
 		case st.Key != "" && omit[st.Key]:
@@ -218,14 +228,31 @@ func MergeEnvWith(existing []byte, doc vault.Doc, o EnvOptions) ([]byte, error) 
 			add = append(add, c.String())
 		}
 	}
-	if len(add) > 0 {
-		if b.Len() > 0 && !bytes.HasSuffix(b.Bytes(), []byte("\n")) && !bytes.HasSuffix(b.Bytes(), []byte("\r")) {
+	if inBlock {
+		blockEnd = b.Len()
+	}
+	endsLine := func(p []byte) bool { return bytes.HasSuffix(p, []byte("\n")) || bytes.HasSuffix(p, []byte("\r")) }
+	switch {
+	case len(add) > 0 && blockEnd >= 0:
+		var under bytes.Buffer
+		if !endsLine(b.Bytes()[:blockEnd]) {
+			under.WriteString(nl)
+		}
+		for _, l := range add {
+			under.WriteString(l + nl)
+		}
+		rest := append([]byte(nil), b.Bytes()[blockEnd:]...)
+		b.Truncate(blockEnd)
+		b.Write(under.Bytes())
+		b.Write(rest)
+	case len(add) > 0:
+		if b.Len() > 0 && !endsLine(b.Bytes()) {
 			b.WriteString(nl)
 		}
 		if b.Len() > 0 {
 			b.WriteString(nl)
 		}
-		b.WriteString("# --- Globus settings added by globus-setup ---" + nl)
+		b.WriteString(mergeHeader + nl)
 		for _, l := range add {
 			b.WriteString(l + nl)
 		}
@@ -235,6 +262,9 @@ func MergeEnvWith(existing []byte, doc vault.Doc, o EnvOptions) ([]byte, error) 
 	}
 	return b.Bytes(), nil
 }
+
+// mergeHeader opens the block of settings a merge adds to a .env.
+const mergeHeader = "# --- Globus settings added by globus-setup ---"
 
 // checkMerged reads the merged file back as the gateway would: every
 // variable not ours must read as before, ours as written, the secrets left

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -230,5 +231,29 @@ func BenchmarkMergeEnv(b *testing.B) {
 		if _, err := MergeEnvWith(data, doc, EnvOptions{NoSecrets: true}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// With no Globus to ask, an app's ID the file sets otherwise than the vault
+// is not advised overwritten: verify says which pair works first.
+func TestExecPairUncheckedSaysVerify(t *testing.T) {
+	path := filepath.Join(t.TempDir(), ".env")
+	doc := fullDoc()
+	doc.Internal = map[string]string{EnvTargetKey: path}
+	vars, err := ExecVariables(doc, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte("SERVICE_ACCOUNT_ID=\""+uuidA+"\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, over, err := ExecOverrides(doc, vars)
+	if err != nil || len(over) != 1 {
+		t.Fatal(over, err)
+	}
+	CheckExecPairs(context.Background(), nil, doc, path, over)
+	w := over[0].Warning(path)
+	if !strings.Contains(w, "differ on the Service Account client ID or secret") || !strings.Contains(w, "run `globus-setup verify`") || strings.Contains(w, "export --merge") {
+		t.Errorf("warning %q", w)
 	}
 }

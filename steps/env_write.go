@@ -153,22 +153,32 @@ func MergeEnvFile(path string, doc vault.Doc) (FileWrite, error) {
 }
 
 func mergeEnvFile(path string, doc vault.Doc, o EnvOptions) (FileWrite, error) {
-	w, existing, existed, err := prepareWrite(path)
+	w, existing, merged, err := mergedEnv(path, doc, o)
 	if err != nil {
 		return w, err
-	}
-	if !existed {
-		return w, fmt.Errorf("there is no %s to merge into (nothing was written): check the path, or write a new file with export --out", w.Target)
-	}
-	merged, err := MergeEnvWith(existing, doc, o)
-	if err != nil {
-		return w, fmt.Errorf("merging into %s (nothing was written): %w", path, err)
 	}
 	if o.NoSecrets {
 		w.SecretsLeftOut = SecretVariables()
 		w.BackupHoldsSecrets = setsSecrets(existing)
 	}
-	return w, finishWrite(&w, existing, existed, merged, 0o600)
+	return w, finishWrite(&w, existing, true, merged, 0o600)
+}
+
+// mergedEnv reads the .env at path and merges doc into it in memory:
+// what mergeEnvFile writes, and CheckMergeInto's dry run.
+func mergedEnv(path string, doc vault.Doc, o EnvOptions) (w FileWrite, existing, merged []byte, err error) {
+	w, existing, existed, err := prepareWrite(path)
+	if err != nil {
+		return w, nil, nil, err
+	}
+	if !existed {
+		return w, nil, nil, fmt.Errorf("there is no %s to merge into (nothing was written): check the path, or write a new file with export --out", w.Target)
+	}
+	merged, err = MergeEnvWith(existing, doc, o)
+	if err != nil {
+		return w, nil, nil, fmt.Errorf("merging into %s (nothing was written): %w", path, err)
+	}
+	return w, existing, merged, nil
 }
 
 // setsSecrets: the .env data sets one of the client secrets.

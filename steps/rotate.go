@@ -84,6 +84,10 @@ func Rotate(ctx context.Context, e *Env, app string, opts RotateOptions) (Rotate
 	restart := Say("Restart the gateway now, so it reads the new secret.")
 	if r.Phase == RotateProven || r.Phase == RotateRestart {
 		line, secretFree, nr, err := writeRotationEnv(e, r, opts)
+		var we *rotationEnvError
+		if errors.As(err, &we) {
+			return res, rotationEnvProblem(app, we, oldWorks)
+		}
 		if err != nil {
 			return res, err
 		}

@@ -80,7 +80,7 @@ func writeRotationEnv(e *Env, r Rotation, opts RotateOptions) (line Advice, secr
 		doc := e.Vault.Doc()
 		w, err := MergeEnvFile(path, doc)
 		if err != nil {
-			return line, false, r, problem("writing the new secret into "+path, err)
+			return line, false, r, &rotationEnvError{path: path, err: err}
 		}
 		nr.EnvPath, nr.NoEnv = path, false
 		secretFree = len(w.SecretsLeftOut) > 0
@@ -118,4 +118,30 @@ func secretFreeLines(w FileWrite, which string) []Advice {
 		out = append(out, Say(w.Backup+", the previous version, still holds the old secrets in plaintext: once the gateway runs without them, delete it (rm "+w.Backup+")"))
 	}
 	return out
+}
+
+// rotationEnvError is a proven rotation's .env that could not be written:
+// RotateSecret says where that leaves the rotation (rotationEnvProblem).
+type rotationEnvError struct {
+	path string
+	err  error
+}
+
+func (e *rotationEnvError) Error() string {
+	return "writing the new secret into " + e.path + ": " + e.err.Error()
+}
+func (e *rotationEnvError) Unwrap() error { return e.err }
+
+// rotationEnvProblem says, beside the write's error, what the operator
+// cannot see from it: the new secret is stored and works, whether the old
+// one still does, that the running gateway is unaffected, and how to go on.
+func rotationEnvProblem(app string, we *rotationEnvError, oldWorks SecretVerdict) error {
+	state := "the gateway's .env was not written, but the new secret is stored in the vault and Globus accepts it"
+	if oldWorks == SecretAccepted {
+		state += "; both secrets work until you finish"
+	}
+	state += "; the running gateway is unaffected (it still holds the secret it started with). The write failed"
+	otherEnv := Action{Kind: ActRotate, Step: app, Args: []string{"--env", "PATH"}, Value: Short}
+	return &Problem{What: state, Err: we.err,
+		Do: Say("fix "+we.path+" and run ", rotateCmd(app), " again, which carries on from here (or give it ", otherEnv, " for another .env, or ", rotateFlag(app, "--no-env"), " to put the secret in the gateway's settings yourself)")}
 }

@@ -77,8 +77,10 @@ func (r Rotation) Line() string { return r.LineIn(CLI) }
 func (r Rotation) LineIn(n Namer) string {
 	head := fmt.Sprintf("%s secret rotation started %s", appLabel(r.App), r.Started.UTC().Format("2006-01-02 15:04 UTC"))
 	switch r.Phase {
-	case RotateCreating, RotateCreated, RotateProven:
+	case RotateCreating, RotateCreated:
 		return Say(head, ": not finished making the new secret — ", run(rotateCmd(r.App)), " to carry on, or ", rotateFlag(r.App, "--undo")).In(n)
+	case RotateProven:
+		return Say(head, ": the new secret made and proven; the .env not written yet — ", rotateCmd(r.App), " carries on, or ", rotateFlag(r.App, "--undo")).In(n)
 	case RotateRestart:
 		return Say(head, ": waiting for the gateway's restart with the new secret — then ", rotateCmd(r.App, "--finish"), " (or ", rotateFlag(r.App, "--undo"), ")").In(n)
 	case RotateDeleting:

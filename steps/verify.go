@@ -371,7 +371,29 @@ func RecordChecks(e *Env, checks []Check) error {
 			return err
 		}
 	}
-	return nil
+	return recordDomainsRead(e, checks)
+}
+
+// recordDomainsRead: the gateway's start-up check passing read the policy
+// as the Service Account and found the stored domains equal to it, which
+// is as good a read as the operator's (it is the gateway's own), so the
+// domains count as read from the policy (DomainsRead) until changed.
+func recordDomainsRead(e *Env, checks []Check) error {
+	if !slices.ContainsFunc(checks, func(c Check) bool {
+		return c.Step == policyID && c.Name == GatewayStartName && c.Status == CheckPass
+	}) {
+		return nil
+	}
+	doc := e.Vault.Doc()
+	id := trimmed(doc, "policy.id")
+	if id == "" || SourceOf(doc, "policy.domains") == policySource(id) {
+		return nil
+	}
+	return e.Vault.Update(func(d *vault.Doc) error {
+		initDoc(d)
+		d.Internal[sourcePrefix+"policy.domains"] = policySource(id)
+		return nil
+	})
 }
 
 // verifyReport is a catalogue step's Verify: its live checks as report

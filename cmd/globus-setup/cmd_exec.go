@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -52,7 +53,7 @@ every sitting ('globus-setup unlock') is ended before it starts.`,
 			if err != nil {
 				return err
 			}
-			a.warnOverrides(v.Doc(), vars)
+			a.warnOverrides(cmd.Context(), v.Doc(), vars)
 			if !compute {
 				for _, g := range steps.ExecGaps(v.Doc(), vars) {
 					fmt.Fprintln(a.stderr, "globus-setup: warning: "+g.Warning())
@@ -79,12 +80,16 @@ every sitting ('globus-setup unlock') is ended before it starts.`,
 // passed the gateway's remembered .env would beat (it loads the file with
 // override=True), naming each and the file. A file that cannot be read is
 // said too; none of this stops the command.
-func (a *app) warnOverrides(doc vault.Doc, vars []string) {
+func (a *app) warnOverrides(ctx context.Context, doc vault.Doc, vars []string) {
 	path, over, err := steps.ExecOverrides(doc, vars)
 	if err != nil {
 		fmt.Fprintf(a.stderr, "globus-setup: warning: could not read the gateway's .env %s to see whether it overrides what exec passes: %v\n", path, err)
 		return
 	}
+	// An app's pair that differs is tried at Globus (no login needed), so
+	// the warning says which side to change.
+	c, _ := a.globusClient()
+	steps.CheckExecPairs(ctx, c, doc, path, over)
 	for _, o := range over {
 		fmt.Fprintln(a.stderr, "globus-setup: warning: "+o.Warning(path))
 	}

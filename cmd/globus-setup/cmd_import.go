@@ -34,8 +34,10 @@ an example's placeholder, a malformed ID) is named by its line, and nothing is
 stored until it is fixed. A vault holding other values asks first, at a
 terminal, or needs --replace.
 
-A stored secret the file would replace is tried at Globus beside the file's
-(one client-credentials grant each): a file's secret Globus refuses (an old
+A stored secret or client ID the file would replace is tried at Globus, as
+a pair, beside the file's (one client-credentials grant each); a file's
+pair Globus refuses while it accepts the vault's, of another client ID (a
+mistyped ID), stores nothing. A file's secret Globus refuses (an old
 .env or its .bak, from before a rotation) never replaces one it accepts unless
 --store-refused-secrets says so; a working one replaces a refused one.
 A file that is not the remembered gateway .env (another path, a *.bak) is only
@@ -89,8 +91,8 @@ into; elsewhere --remember-file makes it so.`,
 					return exitError{code: 2}
 				}
 				q := "Replace them with the file's? [y/N] "
-				if len(imp.Secrets) > 0 {
-					q = "Replace them with the file's (each secret's line says which Globus accepts)? [y/N] "
+				if pv := imp.PairVerdicts(); pv != "" {
+					q = "Replace them with the file's (" + pv + ")? [y/N] "
 				}
 				ans, err := a.promptLine(q)
 				if err != nil || !isYes(ans) {
@@ -171,7 +173,12 @@ func (a *app) importReport(imp *steps.EnvImport, doc vault.Doc) {
 		} else {
 			fmt.Fprintln(a.stdout, "It is remembered as the gateway's .env (rotate writes into it).")
 		}
-		fmt.Fprintln(a.stdout, "Next: `globus-setup verify`; then `globus-setup export --merge "+tui.ShellQuote(imp.Path)+" --no-secrets` takes the secrets out of the file, and `globus-setup exec -- COMMAND` starts the gateway with them.")
+		if imp.SecretFree {
+			// Nothing to take out: the gateway already gets them under exec.
+			fmt.Fprintln(a.stdout, "Next: `globus-setup verify`; the file holds no secrets, so start the gateway with `globus-setup exec -- COMMAND`, which passes them from the vault.")
+		} else {
+			fmt.Fprintln(a.stdout, "Next: `globus-setup verify`; then `globus-setup export --merge "+tui.ShellQuote(imp.Path)+" --no-secrets` takes the secrets out of the file, and `globus-setup exec -- COMMAND` starts the gateway with them.")
+		}
 	}
 	for _, w := range imp.Warnings {
 		fmt.Fprintln(a.stderr, "globus-setup: warning: "+w.String())

@@ -117,9 +117,10 @@ func newSetCmd(a *app) *cobra.Command {
 Secret keys never take their value on the command line, where every user of the
 machine can see it: use 'set KEY -' to read stdin, or 'set KEY' to be prompted.
 
-An app's secret Globus refuses never replaces a stored one it accepts (a typo
-would lose the only working copy): at a terminal you are asked first; elsewhere
-it needs --store-refused.`,
+An app's secret or client ID whose pair Globus refuses never replaces a stored
+one it accepts (a typo would lose the only working pair): at a terminal you are
+asked first, told what else it removes (a changed ID's scope); elsewhere it
+needs --store-refused.`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			key := args[0]
@@ -154,48 +155,66 @@ it needs --store-refused.`,
 			if err := steps.RotationBlocks(v.Doc(), map[string]string{key: value}, nil); err != nil {
 				return err
 			}
-			if spec.Secret {
-				if err := a.keepWorkingSecret(cmd.Context(), v, key, value, storeRefused); err != nil {
-					return err
-				}
+			if err := a.keepWorkingPair(cmd.Context(), v, key, value, storeRefused); err != nil {
+				return err
 			}
 			return a.setValue(cmd.Context(), v, key, value)
 		},
 	}
-	cmd.Flags().BoolVar(&storeRefused, "store-refused", false, "store an app's secret even where Globus refuses it and accepts the stored one")
+	cmd.Flags().BoolVar(&storeRefused, "store-refused", false, "store an app's secret or client ID even where Globus refuses the pair and accepts the stored one")
 	return cmd
 }
 
-// keepWorkingSecret asks Globus about an app's new secret before it replaces
-// the stored one, as import does: one Globus refuses never replaces one it
-// accepts without a yes at a terminal, or --store-refused elsewhere. With no
-// stored secret, an unchanged one, the old one refused too, or no verdict,
-// it is stored as before (and checked after, by pairReport).
-func (a *app) keepWorkingSecret(ctx context.Context, v *vault.Vault, key, secret string, storeRefused bool) error {
-	app := strings.TrimSuffix(key, ".client_secret")
+// keepWorkingPair asks Globus about an app's new secret or client ID
+// before it replaces the stored one, as import does: a pair Globus refuses
+// never replaces one it accepts without a yes at a terminal, or
+// --store-refused elsewhere. With nothing stored to lose, an unchanged
+// value, the old pair refused too, or no verdict, it is stored as before
+// (and checked after, by pairReport). Other keys pass.
+func (a *app) keepWorkingPair(ctx context.Context, v *vault.Vault, key, value string, storeRefused bool) error {
+	app, field, ok := strings.Cut(key, ".")
+	if !ok || !slices.Contains(steps.RotatableApps, app) || field != "client_id" && field != "client_secret" {
+		return nil
+	}
 	doc := v.Doc()
-	id, old := strings.TrimSpace(doc.Values[app+".client_id"]), strings.TrimSpace(doc.Values[key])
-	if storeRefused || id == "" || old == "" || old == strings.TrimSpace(secret) {
+	oldID, oldSecret := strings.TrimSpace(doc.Values[app+".client_id"]), strings.TrimSpace(doc.Values[app+".client_secret"])
+	newID, newSecret := oldID, oldSecret
+	if field == "client_id" {
+		newID = strings.TrimSpace(value)
+	} else {
+		newSecret = strings.TrimSpace(value)
+	}
+	if storeRefused || oldID == "" || oldSecret == "" || newID == oldID && newSecret == oldSecret {
 		return nil
 	}
 	c, err := a.globusClient()
 	if err != nil {
 		return nil
 	}
-	verdict, refusal := steps.CheckSecret(ctx, c, id, secret)
+	verdict, refusal := steps.CheckSecret(ctx, c, newID, newSecret)
 	if verdict != steps.SecretRefused {
 		return nil
 	}
-	if was, _ := steps.CheckSecret(ctx, c, id, old); was != steps.SecretAccepted {
+	if was, _ := steps.CheckSecret(ctx, c, oldID, oldSecret); was != steps.SecretAccepted {
 		return nil
 	}
-	fmt.Fprintf(a.stderr, "Globus refuses this secret for %s %s (%v), and accepts the one stored: replacing it would leave no working secret in the vault.\n", app+".client_id", id, refusal)
+	check := "check the secret (a typo, another app's, one deleted at Globus)"
+	if field == "client_id" {
+		fmt.Fprintf(a.stderr, "Globus refuses client ID %s with the stored %s.client_secret (%v), and accepts the stored client ID %s with it: replacing it would leave no working pair in the vault.\n", newID, app, refusal, oldID)
+		check = "check the ID (a typo? the developers console shows the app's client ID)"
+	} else {
+		fmt.Fprintf(a.stderr, "Globus refuses this secret for %s %s (%v), and accepts the one stored: replacing it would leave no working secret in the vault.\n", app+".client_id", oldID, refusal)
+	}
+	also := ""
+	if derived := steps.DerivedFrom(doc, key); len(derived) > 0 {
+		also = ", and removing " + strings.Join(derived, " and ") + ", made from it"
+	}
 	if !a.isTerminal() {
 		fmt.Fprintf(a.stderr, "globus-setup: %s was not stored: this is not an interactive terminal, so there is no one to ask.\n", key)
-		fmt.Fprintln(a.stderr, "  what to do: check the secret (a typo, another app's, one deleted at Globus); --store-refused stores it anyway")
+		fmt.Fprintf(a.stderr, "  what to do: %s; --store-refused stores it anyway\n", check)
 		return exitError{code: 2}
 	}
-	ans, err := a.promptLine("Store it anyway, replacing the working one? [y/N] ")
+	ans, err := a.promptLine("Store it anyway, replacing the working one" + also + "? [y/N] ")
 	if err != nil || !isYes(ans) {
 		fmt.Fprintf(a.stderr, "Cancelled: %s was not stored; the working one is kept.\n", key)
 		return exitError{code: 1}
@@ -221,13 +240,29 @@ func (a *app) setValue(ctx context.Context, v *vault.Vault, key, value string) e
 	if c, err := a.globusClient(); err == nil {
 		e.Globus = c
 	}
+	derived := steps.DerivedFrom(v.Doc(), key)
 	res, err := flow.Set(ctx, a.ui(""), e, key, value)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stderr, "stored %s\n", key)
+	// The values made from the old one went: each is named, as unset does.
+	var gone []string
+	for _, k := range derived {
+		if strings.TrimSpace(v.Doc().Values[k]) == "" {
+			gone = append(gone, k)
+		}
+	}
+	if len(gone) > 0 {
+		again := ""
+		if slices.Contains(gone, "service_api.scope_id") {
+			again = " (`globus-setup scope create` finds the app's scope again once its pair works)"
+		}
+		fmt.Fprintf(a.stderr, "stored %s, and removed %s, made from the old one%s\n", key, strings.Join(gone, " and "), again)
+	} else {
+		fmt.Fprintf(a.stderr, "stored %s\n", key)
+	}
 	if res.Pair != nil {
-		return a.pairReport(*res.Pair)
+		return a.pairReport(*res.Pair, key)
 	}
 	if !res.Has {
 		return nil
@@ -259,7 +294,7 @@ func (a *app) setValue(ctx context.Context, v *vault.Vault, key, value string) e
 
 // pairReport says what Globus said of an app's ID and secret after set
 // stored one, or plainly why it was not asked.
-func (a *app) pairReport(c flow.PairCheck) error {
+func (a *app) pairReport(c flow.PairCheck, key string) error {
 	label := map[string]string{"service_api": "Service API", "service_account": "Service Account"}[c.App]
 	switch {
 	case c.Missing != "":
@@ -268,6 +303,11 @@ func (a *app) pairReport(c flow.PairCheck) error {
 		fmt.Fprintf(a.stderr, "✓ Globus accepts the %s client ID and secret (client-credentials grant)\n", label)
 	case c.Verdict == steps.SecretRefused:
 		fmt.Fprintf(a.stderr, "globus-setup: ✗ Globus refuses the %s client ID and secret now stored (%v)\n", label, c.Err)
+		if key == c.App+".client_id" {
+			// The ID just typed is the likelier culprit: it comes first.
+			fmt.Fprintf(a.stderr, "  what to do: check the client ID just stored (a typo? the developers console shows the app's client ID) and store the right one with `globus-setup set %s.client_id ID`; if it is right, make a new secret with `globus-setup rotate %s` (your login), or generate one in the developers console and store it with `globus-setup set %s.client_secret`\n", c.App, c.App, c.App)
+			return errSilent
+		}
 		fmt.Fprintf(a.stderr, "  what to do: check %s.client_id (`globus-setup get %s.client_id`); if it is right, make a new secret with `globus-setup rotate %s` (your login), or generate one in the developers console and store it with `globus-setup set %s.client_secret`\n", c.App, c.App, c.App, c.App)
 		return errSilent
 	default:
@@ -788,7 +828,14 @@ is kept unless --remember-file.`,
 			path := merge + out
 			remember, kept := true, ""
 			if f == steps.FormatEnv && path != "" && !rememberFile {
-				if kept = steps.OtherEnvTarget(doc, path); kept != "" {
+				if kept = steps.OtherEnvTarget(doc, path); kept != "" && merge != "" {
+					// A file that cannot be merged into is said before
+					// asking whether it becomes the remembered one.
+					if err := steps.CheckMergeInto(doc, merge, secrets); err != nil {
+						return err
+					}
+				}
+				if kept != "" {
 					if remember, err = a.askRememberEnv(kept, path); err != nil {
 						return err
 					}
