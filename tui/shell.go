@@ -219,6 +219,8 @@ func (s *shellModel) goTo(i int) tea.Cmd {
 	switch s.sel {
 	case s.valuesIndex():
 		s.values.reload()
+	case s.finishIndex():
+		s.finish.opened()
 	case s.setupIndex():
 		s.follow[s.sel] = true
 		return s.setup.open(false)
