@@ -57,6 +57,10 @@ type finishModel struct {
 	needLogin map[string]bool
 	pr        proveState
 	rot       rotateState // rotate.go
+	// afterProof: a proof just ended (often on a paste, which needs no
+	// enter): a stray enter right after it says so rather than open the
+	// path field.
+	afterProof bool
 }
 
 func newFinish(sh *shellModel) *finishModel {
@@ -153,6 +157,13 @@ func (f *finishModel) update(msg tea.Msg) tea.Cmd {
 		if f.pr.editing {
 			return f.proveTyping(msg)
 		}
+		if f.afterProof {
+			f.afterProof = false
+			if msg.Type == tea.KeyEnter {
+				f.sh.flash = "The proof has ended (its result is below): enter again edits the .env path; p proves again."
+				return nil
+			}
+		}
 		if cmd, ok := f.rotateKey(msg); ok || f.rot.open {
 			return cmd
 		}
@@ -219,6 +230,7 @@ func (f *finishModel) onFlow(ev flowEvent) tea.Cmd {
 		f.sh.flash = latestResult(f.result)
 	case proofDone:
 		f.proved(res)
+		f.afterProof = true
 		f.sh.refresh()
 		f.resultFor = valuesPrint(f.sh.doc)
 		f.sh.flash = latestResult(f.result)
