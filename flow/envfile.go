@@ -1,8 +1,10 @@
 package flow
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 
@@ -59,6 +61,38 @@ func WriteEnv(ctx context.Context, ui UI, v *vault.Vault, o EnvOptions) (EnvWrit
 	}
 	ui.Outcome(Outcome{OK: true, Report: EnvWarnings(v.Doc(), ui.Words()), Summary: lines})
 	return EnvWritten{EnvWrite: w, Path: abs}, nil
+}
+
+// envReadLimit: a file larger than this is no .env, so it is not read
+// whole to compare (a write would refuse it anyway).
+const envReadLimit = 16 << 20
+
+// EnvHoldsStored reports whether the .env at path already holds what a
+// merge (WriteEnv without Replace) would put there, secret-free as the
+// vault remembers it, without writing anything: a resumed wizard then does
+// not ask for a write that would change nothing. False when the file is
+// missing, unreadable, or not a regular file.
+func EnvHoldsStored(doc vault.Doc, path string) bool {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return false
+	}
+	target, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return false
+	}
+	f, err := vault.OpenRegular(target) // never blocks on a named pipe
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	old, err := io.ReadAll(io.LimitReader(f, envReadLimit+1))
+	if err != nil || len(old) > envReadLimit {
+		return false
+	}
+	o := steps.EnvOptions{NoSecrets: doc.Internal[steps.EnvSecretFreeKey] == abs}
+	merged, err := steps.MergeEnvWith(old, doc, o)
+	return err == nil && bytes.Equal(old, merged)
 }
 
 // EnvWarnings are the stored values' warnings (steps.Warnings) in n's

@@ -59,7 +59,10 @@ const MinPassphrase = 8
 func Unlock(ctx context.Context, ui UI, o UnlockOptions) (Unlocked, error) {
 	p := o.Paths
 	create := !vault.Exists(p)
-	ui.Progress(Progress{Doing: "Looking for a saved passphrase…"})
+	if !create {
+		// A new vault has no saved passphrase to look for.
+		ui.Progress(Progress{Doing: "Looking for a saved passphrase…"})
+	}
 	keychain := vault.KeychainAvailable()
 	if pass, ok, err := readSources(o); err != nil {
 		return Unlocked{}, err

@@ -476,7 +476,7 @@ func (a *access) check(s steps.Step, withAction bool) bool {
 	case c.Err != nil:
 		a.problem(c.Err)
 	case c.OK && skipped(c.Lines):
-		a.say("Saved. Some checks could not run yet.")
+		a.say("Some checks could not run yet.") // "Saved." is said before, once
 		return true
 	case c.OK:
 		a.say("All good.")

@@ -40,7 +40,10 @@ type finishModel struct {
 
 	existsFor string
 	exists    bool
-	wrote     string // the file this session wrote last (absolute path)
+	// holds: the file at existsFor already holds what a merge would write
+	// (flow.EnvHoldsStored), found without writing when Finish opens.
+	holds bool
+	wrote string // the file this session wrote last (absolute path)
 	// wroteNothing: that write found the file already holding it all.
 	wroteNothing bool
 
@@ -54,6 +57,10 @@ type finishModel struct {
 	needLogin map[string]bool
 	pr        proveState
 	rot       rotateState // rotate.go
+	// afterProof: a proof just ended (often on a paste, which needs no
+	// enter): a stray enter right after it says so rather than open the
+	// path field.
+	afterProof bool
 }
 
 func newFinish(sh *shellModel) *finishModel {
@@ -92,9 +99,17 @@ func (f *finishModel) fileExists() bool {
 	if t := f.target(); t != f.existsFor {
 		_, err := os.Stat(t)
 		f.existsFor, f.exists = t, err == nil
+		f.holds = f.exists && flow.EnvHoldsStored(f.sh.doc, t)
 	}
 	return f.exists
 }
+
+// opened: Finish is shown again; what the file holds is looked at anew
+// (values may have changed on another page).
+func (f *finishModel) opened() { f.existsFor = "" }
+
+// holdsStored: the .env shown already holds what w would merge into it.
+func (f *finishModel) holdsStored() bool { return f.fileExists() && f.holds && !f.replace }
 
 func (f *finishModel) bindings() []key.Binding {
 	k := f.sh.m.keys
@@ -141,6 +156,13 @@ func (f *finishModel) update(msg tea.Msg) tea.Cmd {
 		}
 		if f.pr.editing {
 			return f.proveTyping(msg)
+		}
+		if f.afterProof {
+			f.afterProof = false
+			if msg.Type == tea.KeyEnter {
+				f.sh.flash = "The proof has ended (its result is below): enter again edits the .env path; p proves again."
+				return nil
+			}
 		}
 		if cmd, ok := f.rotateKey(msg); ok || f.rot.open {
 			return cmd
@@ -208,6 +230,7 @@ func (f *finishModel) onFlow(ev flowEvent) tea.Cmd {
 		f.sh.flash = latestResult(f.result)
 	case proofDone:
 		f.proved(res)
+		f.afterProof = true
 		f.sh.refresh()
 		f.resultFor = valuesPrint(f.sh.doc)
 		f.sh.flash = latestResult(f.result)
@@ -216,6 +239,7 @@ func (f *finishModel) onFlow(ev flowEvent) tea.Cmd {
 		// or nothing written to one without secrets): the note under the
 		// path no longer speaks of an earlier write.
 		f.wrote, f.wroteNothing = "", false
+		f.existsFor = "" // the rotation may have changed the file
 		f.rotated(res)
 		f.sh.flash = latestResult(f.result)
 	}
@@ -372,6 +396,8 @@ func (f *finishModel) lines(full int) ([]string, int) {
 		switch {
 		case f.written():
 			text += " The gateway's .env is written: restart the gateway."
+		case f.holdsStored():
+			text += " The gateway's .env already holds what is stored."
 		case unverified > 0:
 			text += " Then write the gateway's .env and restart it."
 		default:
@@ -380,6 +406,8 @@ func (f *finishModel) lines(full int) ([]string, int) {
 		out = append(out, wrap(text, w)...)
 	case done == len(f.sh.cat) && f.written():
 		out = append(out, wrap("Every step is done. The gateway's .env is written: restart the gateway; x checks it would start.", w)...)
+	case done == len(f.sh.cat) && f.holdsStored():
+		out = append(out, wrap("Every step is done. The gateway's .env already holds what is stored: nothing needs writing; x checks the gateway would start.", w)...)
 	case done == len(f.sh.cat):
 		out = append(out, wrap("Every step is done. Write the gateway's .env and restart it; x checks the gateway would start.", w)...)
 	default:
@@ -393,6 +421,8 @@ func (f *finishModel) lines(full int) ([]string, int) {
 	out = append(out, splitLines(f.path.View())...)
 	if f.fileExists() && f.wroteTarget() && f.wroteNothing {
 		out = append(out, styledWrap(st.faint, "already holds what is stored: nothing needed writing", w)...)
+	} else if f.holdsStored() && !f.wroteTarget() {
+		out = append(out, styledWrap(st.faint, "already holds what is stored: nothing needs writing (w would change nothing; m switches to replacing it)", w)...)
 	} else if f.fileExists() && f.wroteTarget() {
 		out = append(out, styledWrap(st.faint, "written just now; w writes it again with what is stored (only the gateway's variables change)", w)...)
 	} else if f.fileExists() {

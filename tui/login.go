@@ -204,6 +204,9 @@ func (l *loginModel) update(msg tea.Msg) tea.Cmd {
 			}
 			_, cmd := l.client.Update(msg)
 			l.validateClient(false)
+			if !msg.Paste && l.clientErr != "" {
+				l.clientErr = whileTyping("public_client.client_id", strings.TrimSpace(inputValue(l.client)), l.clientErr)
+			}
 			return cmd
 		case l.editing:
 			switch msg.Type {

@@ -336,3 +336,31 @@ func TestFinishWriteUnchangedSaysOneThing(t *testing.T) {
 		t.Fatalf("the second write, which changed nothing, says two things:\n%s", m.View())
 	}
 }
+
+// A pasted code runs the proof at once: the help no longer offers enter
+// to prove it, and a stray enter after the proof says what enter does now
+// rather than open the .env path field.
+func TestProveStrayEnterAfterAPastedCode(t *testing.T) {
+	_, _, m, approveAs := provable(t)
+	f := m.shell.finish
+	drive(m, keys("p"))
+	_, cmd := m.Update(paste(approveAs("alice@example.org")))
+	if v := m.View(); strings.Contains(v, "enter prove it") {
+		t.Fatalf("with the pasted code sent, the help still offers enter:\n%s", v)
+	}
+	drive(m, runCmd(cmd)) // the proof's events, to its end
+	if !f.result.ok || strings.Contains(m.View(), "enter prove it") {
+		t.Fatalf("after the proof: %s\n%s", resultText(f.result), m.View())
+	}
+	drive(m, enter)
+	if f.editing {
+		t.Fatal("a stray enter after the proof opened the .env path field")
+	}
+	if !strings.Contains(m.shell.flash, "enter again edits the .env path") {
+		t.Fatalf("a stray enter after the proof says %q", m.shell.flash)
+	}
+	drive(m, enter)
+	if !f.editing {
+		t.Fatal("a second enter did not open the .env path field")
+	}
+}

@@ -219,6 +219,8 @@ func (s *shellModel) goTo(i int) tea.Cmd {
 	switch s.sel {
 	case s.valuesIndex():
 		s.values.reload()
+	case s.finishIndex():
+		s.finish.opened()
 	case s.setupIndex():
 		s.follow[s.sel] = true
 		return s.setup.open(false)
@@ -417,11 +419,16 @@ func (s *shellModel) quitQuestion() string {
 	}
 	if len(vals) > 0 {
 		q = append(q, "Not saved: "+unsavedNames(vals)+".")
+		one := len(vals) == 1
 		switch n := storableCount(vals); {
+		case s.m.cfg.Ephemeral && one:
+			q = append(q, "It goes with this demo's vault.")
 		case s.m.cfg.Ephemeral:
 			q = append(q, "They go with this demo's vault.")
 		case n > 0 && n < len(vals):
 			q = append(q, fmt.Sprintf("s stores the %d that are valid; the rest are lost.", n))
+		case n == 0 && one:
+			q = append(q, "It is not valid to store: quitting loses it.")
 		case n == 0:
 			q = append(q, "None is valid to store: quitting loses them.")
 		}
@@ -440,7 +447,11 @@ func (s *shellModel) quitKeys() []key.Binding {
 	if s.m.quitAsk == "" {
 		y = "quit"
 	}
-	if len(s.m.quitUnsaved) > 0 {
+	switch len(s.m.quitUnsaved) {
+	case 0:
+	case 1:
+		y += ", losing it"
+	default:
 		y += ", losing them"
 	}
 	b := []key.Binding{key.NewBinding(key.WithKeys("y"), key.WithHelp("y", y))}

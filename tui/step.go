@@ -439,6 +439,7 @@ func (p *stepModel) editKey(msg tea.KeyMsg) tea.Cmd {
 			}
 			// The form stays open: say how it is saved (enter moves on).
 			p.sh.flash = "Pasted into " + p.fields[i].f.Label + "; ctrl+s saves. " + why
+			p.pasted = p.fields[i]
 			cmd := p.focusCmd()
 			return tea.Batch(cmd, p.editKey(msg))
 		}
@@ -447,8 +448,14 @@ func (p *stepModel) editKey(msg tea.KeyMsg) tea.Cmd {
 		setInput(f.in, "")
 	}
 	f.touched = true
+	if !msg.Paste && p.pasted != f && strings.HasPrefix(p.sh.flash, "Pasted into ") {
+		p.sh.flash = "" // the operator has moved on from the paste
+	}
 	_, cmd := f.in.Update(msg)
 	p.validateField(f, false)
+	if !msg.Paste && f.err != "" {
+		f.err = whileTyping(f.f.Key, strings.TrimSpace(inputValue(f.in)), f.err)
+	}
 	p.retitle(f)
 	return cmd
 }

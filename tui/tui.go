@@ -98,24 +98,38 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	if interrupted {
-		fmt.Fprintln(out, interruptedNote(cfg))
-	}
-	if m.quitNote != "" {
-		fmt.Fprintln(out, termsafe.Line(m.quitNote))
-	}
-	if m.vault != nil {
-		printLines(out, lastWords(cfg))
-	}
+	printLines(out, m.closingWords(interrupted))
 	if interrupted {
 		return ErrInterrupted
 	}
 	return nil
 }
 
+// closingWords are what is printed once the screen is gone: what an
+// interrupt kept, the values lost or stored at quit, where progress is.
+func (m *Model) closingWords(interrupted bool) string {
+	var out []string
+	if interrupted {
+		out = append(out, interruptedNote(m.cfg))
+	}
+	if m.quitNote != "" {
+		out = append(out, m.quitNote)
+	}
+	switch {
+	case m.vault != nil:
+		out = append(out, lastWords(m.cfg))
+	case m.cfg.Ephemeral && !interrupted:
+		out = append(out, neverMadeNote)
+	}
+	return strings.Join(out, "\n")
+}
+
 // printLines prints s line by line, each made safe (a path may hold
 // anything).
 func printLines(out io.Writer, s string) {
+	if s == "" {
+		return
+	}
 	for _, l := range strings.Split(s, "\n") {
 		fmt.Fprintln(out, termsafe.Line(l))
 	}
@@ -123,6 +137,11 @@ func printLines(out io.Writer, s string) {
 
 // DemoKeepPath is the vault path suggested for keeping a demo.
 const DemoKeepPath = "~/globus-setup-demo/vault.age"
+
+// neverMadeNote: a throwaway demo quit before its vault was made leaves
+// nothing (its folder is removed with the emulator), which is said rather
+// than ending in silence.
+const neverMadeNote = "Demo over before its vault was made: nothing was made, and its folder is removed."
 
 // interruptedNote says what an interrupt kept: everything made, in the
 // vault, unless the vault is a throwaway demo's.

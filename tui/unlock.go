@@ -72,7 +72,11 @@ func (u *unlockModel) init() tea.Cmd {
 	m := u.m
 	o := flow.UnlockOptions{Paths: m.cfg.Paths, Sources: m.cfg.Sources, Options: m.cfg.VaultOptions, Force: m.cfg.Force, Throwaway: m.cfg.Ephemeral}
 	o.TypedOnly = u.typedOnly
-	return m.run(&u.job, u, "Looking for a saved passphrase…", func(ctx context.Context, ui flow.UI) any {
+	label := "Looking for a saved passphrase…"
+	if !vault.Exists(m.cfg.Paths) {
+		label = "Getting the new vault ready…" // none saved to look for
+	}
+	return m.run(&u.job, u, label, func(ctx context.Context, ui flow.UI) any {
 		r, err := flow.Unlock(ctx, ui, o)
 		return unlockedMsg{v: r.Vault, err: err, note: r.Note}
 	})

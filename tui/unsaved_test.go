@@ -65,7 +65,7 @@ func TestCtrlCInAFormAsksAndSaysWhatIsLost(t *testing.T) {
 		t.Fatal("ctrl+c quit at once with a typed ID not saved")
 	}
 	v := m.View()
-	if !strings.Contains(v, "Not saved: Project ID (not-a-uuid)") || !strings.Contains(v, "None is valid to store") || strings.Contains(v, "s store") {
+	if !strings.Contains(v, "Not saved: Project ID (not-a-uuid)") || !strings.Contains(v, "It is not valid to store") || strings.Contains(v, "s store") {
 		t.Fatalf("the quit question:\n%s", v)
 	}
 	drive(m, keys("n"))
@@ -120,5 +120,29 @@ func TestQuitNamesTheSetUpFormsValues(t *testing.T) {
 	}
 	if v := m.View(); !strings.Contains(v, "Not saved: set-up form's "+su.fields[su.focus].s.Label+" (Lab Gateway)") {
 		t.Fatalf("the quit question:\n%s", v)
+	}
+}
+
+// A throwaway demo's quit question speaks of one value not saved in the
+// singular, of two in the plural.
+func TestDemoQuitQuestionCountsTheValues(t *testing.T) {
+	cfg, _, _ := testConfig(t)
+	cfg = unlocked(t, cfg)
+	cfg.Ephemeral = true
+	m := newModel(t.Context(), cfg, nil)
+	m.shell.goTo(1)
+	drive(m, paste(pastedSecret))
+	m.Update(keys("q"))
+	v := strings.Join(strings.Fields(m.View()), " ")
+	if !strings.Contains(v, "(••••••••). It goes with this demo's vault.") || !strings.Contains(v, "y quit, losing it") {
+		t.Fatalf("one value not saved, in the demo's quit question:\n%s", v)
+	}
+	drive(m, keys("n"))
+	m.shell.goTo(2)
+	drive(m, paste(pastedSecret)) // step 3's secret: two steps' values unsaved
+	m.Update(keys("q"))
+	v = strings.Join(strings.Fields(m.View()), " ")
+	if !strings.Contains(v, "They go with this demo's vault.") || !strings.Contains(v, "losing them") {
+		t.Fatalf("two values not saved, in the demo's quit question:\n%s", v)
 	}
 }
