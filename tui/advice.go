@@ -22,8 +22,6 @@ var (
 	wizardRotating = wizardNamer{rotating: true}
 )
 
-func (w wizardNamer) press(k string) string { return k }
-
 func (w wizardNamer) Name(a steps.Action) string {
 	if shell(a) {
 		return steps.InAShell(a)
@@ -40,17 +38,17 @@ func (w wizardNamer) name(a steps.Action) string {
 	case steps.ActSet:
 		return fieldOf(a.Key)
 	case steps.ActGet:
-		return w.press("v") + " (values)"
+		return "v (values)"
 	case steps.ActLogin:
 		switch {
 		case a.Req != nil:
 			return "a new try here (the wizard opens that sign-in page)"
 		case a.Run:
-			return w.press("L") + " to log in"
+			return "L to log in"
 		case a.ClientID != "":
-			return w.press("L") + " (log in) with that client's ID"
+			return "L (log in) with that client's ID"
 		}
-		return w.press("L")
+		return "L"
 	case steps.ActRedrive:
 		again := "try again here"
 		if a.Again != nil {
@@ -67,20 +65,20 @@ func (w wizardNamer) name(a steps.Action) string {
 		return w.rotateKey(a)
 	case steps.ActApply:
 		if s, ok := steps.StepByID(a.Step); ok {
-			return fmt.Sprintf("%s on step %d", w.press("a"), s.Number)
+			return fmt.Sprintf("%s on step %d", "a", s.Number)
 		}
-		return w.press("A") + " (set up everything)"
+		return "A (set up everything)"
 	case steps.ActCheck, steps.ActGroup:
 		key := "x"
 		if a.Kind == steps.ActGroup {
 			key = "a"
 		}
 		if s, ok := steps.StepByID(a.Step); ok {
-			return fmt.Sprintf("%s on step %d", w.press(key), s.Number)
+			return fmt.Sprintf("%s on step %d", key, s.Number)
 		}
-		return w.press("x") + " on Finish"
+		return "x on Finish"
 	case steps.ActVerify:
-		return w.press("x") + " on Finish"
+		return "x on Finish"
 	case steps.ActWords:
 		return a.Args[1]
 	}
